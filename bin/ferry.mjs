@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `ferry` command. It runs the TypeScript sources through tsx, so the CLI never needs a build step and
+// always matches the checkout; only the app's renderer (for `ferry web` / `ferry start`) is built by Vite.
+import { register } from 'tsx/esm/api';
+
+register();
+const { runCli } = await import('../src/engine/host/cli.ts');
+await runCli(process.argv.slice(2));

@@ -1,0 +1,135 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isEngineError } from '../../shared/errors';
+import { createLogger, setLogSink, stderrSink } from '../base/logger';
+import { findRepoRoot } from '../base/repoRoot';
+import { FERRY_VERSION } from '../base/version';
+import { createEngine, type Engine } from '../index';
+import { LAB_COMMANDS, type LabCommand, runLabCommand } from './cliLab';
+import { findElectronBinary, launchElectron } from './electronLauncher';
+import { startWebHost } from './wsHost';
+
+const USAGE = `ferry ${FERRY_VERSION} — replicate databases through Kafka
+
+Usage:
+  ferry lab up [--json]       start the local services (two Kafka clusters, MariaDB, PostgreSQL)
+  ferry lab status [--json]   show each service, its endpoint and log
+  ferry lab down              stop what the lab started
+  ferry lab reset             stop the lab and wipe its data directory
+  ferry web [--port N]        serve the app to a browser on 127.0.0.1 (prints the URL with its token)
+  ferry start                 the desktop app; falls back to \`ferry web\` when Electron's binary is absent
+  ferry --version | --help
+
+Environment: FERRY_LAB_DIR (lab data), FERRY_CACHE_DIR (Kafka jars), FERRY_LAB_PORT_OFFSET (shift every lab port).`;
+
+/** Exit codes: 0 success, 1 the command failed, 2 the command line was wrong. */
+class UsageError extends Error {}
+
+function rendererDir(): string {
+  return join(findRepoRoot(), 'out', 'renderer');
+}
+
+async function serveWeb(engine: Engine, port: number | undefined): Promise<number> {
+  const dir = rendererDir();
+  if (!existsSync(join(dir, 'index.html'))) {
+    throw new UsageError(`The app is not built (${dir}/index.html is missing). Run \`npm run build\`, or \`npm start\`, which builds first.`);
+  }
+  const host = await startWebHost({ engine, rendererDir: dir, ...(port === undefined ? {} : { port }) });
+  process.stdout.write(`Ferry is serving the app at ${host.url}\n(open it in a browser; the token in the URL guards the API; Ctrl+C stops)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  return 0;
+}
+
+function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got "${value}".`);
+  return port;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  if (values.version) {
+    process.stdout.write(`${FERRY_VERSION}\n`);
+    return 0;
+  }
+  const [command, sub, ...extra] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  setLogSink(stderrSink, values.verbose ? 'debug' : 'warn');
+
+  switch (command) {
+    case 'lab': {
+      if (!LAB_COMMANDS.includes(sub as LabCommand) || extra.length > 0) {
+        throw new UsageError(`\`ferry lab\` takes one of ${LAB_COMMANDS.join(', ')}; got "${[sub, ...extra].filter(Boolean).join(' ')}".`);
+      }
+      const engine = createEngine({ host: 'cli' });
+      try {
+        return await runLabCommand(engine, sub as LabCommand, values.json);
+      } finally {
+        engine.dispose();
+      }
+    }
+    case 'web': {
+      const engine = createEngine({ host: 'web' });
+      try {
+        return await serveWeb(engine, parsePort(values.port));
+      } finally {
+        engine.dispose();
+      }
+    }
+    case 'start': {
+      const root = findRepoRoot();
+      const binary = findElectronBinary(root);
+      if (binary) return launchElectron(binary, root);
+      process.stdout.write("Electron's binary is not installed (run `npm run setup:electron` where GitHub is reachable); serving the app in the browser instead.\n");
+      const engine = createEngine({ host: 'web' });
+      try {
+        return await serveWeb(engine, parsePort(values.port));
+      } finally {
+        engine.dispose();
+      }
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}". Run \`ferry --help\` for the list.`);
+  }
+}
+
+/** Entry used by bin/ferry.mjs: prints one clear line per failure and sets the exit code. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const log = createLogger('cli');
+  try {
+    process.exitCode = await main(argv);
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`ferry: ${error.message}\n`);
+      process.exitCode = 2;
+    } else if (isEngineError(error)) {
+      process.stderr.write(`ferry: ${error.message}\n`);
+      log.debug('failure detail', { code: error.code });
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`ferry: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import type { LabServiceStatus, LabStatus, LabUpResult } from '../../shared/api';
+import type { Engine } from '../index';
+
+export type LabCommand = 'up' | 'down' | 'status' | 'reset';
+export const LAB_COMMANDS: readonly LabCommand[] = ['up', 'down', 'status', 'reset'];
+
+/** The JSON scripts rely on: endpoint keys at the top level, then where the lab lives and each service's state. */
+export function labJson(status: LabStatus | LabUpResult): Record<string, unknown> {
+  const { endpoints, ...rest } = status;
+  return { ...endpoints, lab: rest };
+}
+
+function serviceLine(service: LabServiceStatus): string {
+  const pid = service.pid === undefined ? '' : `pid ${service.pid}`;
+  return `  ${service.name.padEnd(9)} ${service.state.padEnd(8)} ${service.endpoint.padEnd(16)} ${pid.padEnd(11)} log ${service.logFile}`;
+}
+
+export function formatLabStatus(status: LabStatus): string {
+  const lines = [`Lab directory: ${status.dir}`, ...status.services.map(serviceLine)];
+  for (const service of status.services) {
+    if (service.error) lines.push(`  ${service.name}: ${service.error}`);
+  }
+  if (status.running) {
+    const { kafka, mariadb, postgres } = status.endpoints;
+    lines.push(
+      '',
+      `Kafka a:    ${kafka.a.bootstrap}`,
+      `Kafka b:    ${kafka.b.bootstrap}`,
+      `MariaDB:    mysql://${mariadb.user}@${mariadb.host}:${mariadb.port}/${mariadb.database}`,
+      `PostgreSQL: postgres://${postgres.user}@${postgres.host}:${postgres.port}/${postgres.database}`,
+      'Passwords: `ferry lab status --json`.',
+    );
+  }
+  return lines.join('\n');
+}
+
+function formatUp(result: LabUpResult): string {
+  const started = result.started.length > 0 ? result.started.join(', ') : 'none';
+  const reused = result.reused.length > 0 ? result.reused.join(', ') : 'none';
+  const headline =
+    result.started.length === 0
+      ? `Lab already running; reused ${reused}.`
+      : `Lab up in ${result.seconds.toFixed(1)} s (started ${started}; reused ${reused}).`;
+  return `${headline}\n${formatLabStatus(result)}`;
+}
+
+/** Runs one `ferry lab …` command; progress goes to stderr so stdout stays clean JSON with --json. */
+export async function runLabCommand(engine: Engine, command: LabCommand, json: boolean): Promise<number> {
+  const print = (text: string): void => void process.stdout.write(`${text}\n`);
+  const progress = engine.lab.onDidChangeStatus((status) => {
+    for (const service of status.services) {
+      const key = `${service.name}:${service.state}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (service.state === 'starting' || service.state === 'stopping') process.stderr.write(`${service.name} ${service.state}…\n`);
+      if (service.state === 'running' || service.state === 'failed') process.stderr.write(`${service.name} ${service.state}\n`);
+    }
+  });
+  const seen = new Set<string>();
+  try {
+    switch (command) {
+      case 'up': {
+        const result = await engine.lab.up();
+        print(json ? JSON.stringify(labJson(result), null, 2) : formatUp(result));
+        return 0;
+      }
+      case 'status': {
+        const status = await engine.lab.status();
+        print(json ? JSON.stringify(labJson(status), null, 2) : formatLabStatus(status));
+        return 0;
+      }
+      case 'down': {
+        const status = await engine.lab.down();
+        print(json ? JSON.stringify(labJson(status), null, 2) : 'Lab stopped.');
+        return 0;
+      }
+      case 'reset': {
+        const status = await engine.lab.reset();
+        print(json ? JSON.stringify(labJson(status), null, 2) : `Lab stopped and ${status.dir} wiped.`);
+        return 0;
+      }
+    }
+  } finally {
+    progress.dispose();
+  }
+}

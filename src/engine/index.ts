@@ -1,0 +1,34 @@
+import type { IEngineApi, SystemInfo } from '../shared/api';
+import type { IDisposable } from '../shared/lifecycle';
+import { FERRY_VERSION } from './base/version';
+import { createLab, type LabOptions } from './lab';
+
+export type { LogEntry, LogLevel, LogSink } from './base/logger';
+export { setLogSink, stderrSink } from './base/logger';
+export { FERRY_VERSION } from './base/version';
+
+export interface EngineOptions {
+  host: SystemInfo['host'];
+  lab?: LabOptions;
+}
+
+export type Engine = IEngineApi & IDisposable;
+
+/** The only entry a host imports: builds every namespace of the API over real services. */
+export function createEngine(options: EngineOptions): Engine {
+  const lab = createLab(options.lab);
+  return {
+    lab,
+    system: {
+      info: async () => ({
+        version: FERRY_VERSION,
+        host: options.host,
+        node: process.versions.node,
+        platform: `${process.platform}-${process.arch}`,
+      }),
+    },
+    dispose() {
+      lab.dispose();
+    },
+  };
+}

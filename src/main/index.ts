@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, session, shell, type WebContents } from 'electron';
+import { createEngine, setLogSink, stderrSink } from '../engine/index';
+import { serveRpc } from '../shared/rpc/server';
+import { createIpcServerTransport } from './ipcTransport';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** Same policy as the web host: our own scripts only, no remote content. */
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+const windows = new Set<WebContents>();
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    title: 'Ferry',
+    show: false,
+    webPreferences: {
+      preload: join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webSecurity: true,
+    },
+  });
+  const contents = window.webContents;
+  windows.add(contents);
+  contents.once('destroyed', () => windows.delete(contents));
+  window.once('ready-to-show', () => window.show());
+  // Links open in the user's browser; the app window never navigates away from the renderer.
+  contents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:/.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event) => event.preventDefault());
+
+  const devServer = process.env.ELECTRON_RENDERER_URL;
+  if (devServer) void window.loadURL(devServer);
+  else void window.loadFile(join(here, '../renderer/index.html'));
+  return window;
+}
+
+async function main(): Promise<void> {
+  setLogSink(stderrSink, 'info');
+  await app.whenReady();
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  const engine = createEngine({ host: 'electron' });
+  const serving = serveRpc(engine, createIpcServerTransport((sender) => windows.has(sender)));
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', () => {
+    serving.dispose();
+    engine.dispose();
+  });
+}
+
+void main();

@@ -1,0 +1,71 @@
+import type { Event } from '../event';
+
+/** The four local services `ferry lab up` runs on 127.0.0.1. */
+export type LabServiceName = 'kafka-a' | 'kafka-b' | 'mariadb' | 'postgres';
+export const LAB_SERVICE_NAMES: readonly LabServiceName[] = ['kafka-a', 'kafka-b', 'mariadb', 'postgres'];
+
+export type LabServiceKind = 'kafka' | 'mariadb' | 'postgres';
+export type LabServiceState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+
+export interface LabServiceStatus {
+  name: LabServiceName;
+  kind: LabServiceKind;
+  state: LabServiceState;
+  /** host:port clients connect to. */
+  endpoint: string;
+  pid?: number;
+  /** The log to read when the service fails. */
+  logFile: string;
+  /** Why the service is `failed`, written for the user. */
+  error?: string;
+  /** ISO time the service became ready. */
+  readyAt?: string;
+}
+
+export interface KafkaEndpoint {
+  bootstrap: string;
+}
+
+export interface DatabaseEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/** Stable keys scripts rely on (`ferry lab up --json`); later issues add keys, never rename these. */
+export interface LabEndpoints {
+  kafka: { a: KafkaEndpoint; b: KafkaEndpoint };
+  mariadb: DatabaseEndpoint;
+  postgres: DatabaseEndpoint;
+}
+
+export interface LabStatus {
+  /** Directory holding the lab's data, logs and state. */
+  dir: string;
+  /** True when every service is running. */
+  running: boolean;
+  services: LabServiceStatus[];
+  endpoints: LabEndpoints;
+}
+
+export interface LabUpResult extends LabStatus {
+  /** Services that were already running and were reused. */
+  reused: LabServiceName[];
+  /** Services this call started. */
+  started: LabServiceName[];
+  /** Wall-clock seconds the call took. */
+  seconds: number;
+}
+
+export interface ILabApi {
+  status(): Promise<LabStatus>;
+  /** Starts whatever is not running; idempotent. On failure stops what this call started and throws. */
+  up(): Promise<LabUpResult>;
+  /** Stops only the processes the lab started (by pid). */
+  down(): Promise<LabStatus>;
+  /** Stops the lab and wipes its data directory. */
+  reset(): Promise<LabStatus>;
+  readonly onDidChangeStatus: Event<LabStatus>;
+}
