@@ -47,16 +47,18 @@ function formatUp(result: LabUpResult): string {
 /** Runs one `ferry lab …` command; progress goes to stderr so stdout stays clean JSON with --json. */
 export async function runLabCommand(engine: Engine, command: LabCommand, json: boolean): Promise<number> {
   const print = (text: string): void => void process.stdout.write(`${text}\n`);
+  // Each event carries the whole lab; print only the services whose state changed since the last one.
+  const lastState = new Map<string, string>();
+  const initial = await engine.lab.status();
+  for (const service of initial.services) lastState.set(service.name, service.state);
   const progress = engine.lab.onDidChangeStatus((status) => {
     for (const service of status.services) {
-      const key = `${service.name}:${service.state}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (service.state === 'starting' || service.state === 'stopping') process.stderr.write(`${service.name} ${service.state}…\n`);
-      if (service.state === 'running' || service.state === 'failed') process.stderr.write(`${service.name} ${service.state}\n`);
+      if (lastState.get(service.name) === service.state) continue;
+      lastState.set(service.name, service.state);
+      const suffix = service.state === 'starting' || service.state === 'stopping' ? '…' : '';
+      process.stderr.write(`${service.name.padEnd(9)} ${service.state}${suffix}\n`);
     }
   });
-  const seen = new Set<string>();
   try {
     switch (command) {
       case 'up': {

@@ -35,8 +35,9 @@ export function ServiceCard({ service }: { service: LabServiceStatus }) {
         <dd>{service.pid === undefined ? '—' : `pid ${service.pid}`}</dd>
         <dt>Log</dt>
         <dd>
+          {/* Right-to-left overflow keeps the file name visible; <bdi> keeps the path itself reading left to right. */}
           <code className="path" title={service.logFile}>
-            {service.logFile}
+            <bdi>{service.logFile}</bdi>
           </code>
         </dd>
       </dl>

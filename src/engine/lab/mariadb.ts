@@ -1,0 +1,133 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'mysql2/promise';
+import { startFailedError } from './errors';
+import { type LogOffsets, relevantLinesFrom } from './logs';
+import type { LabPaths } from './paths';
+import { LAB_HOST } from './ports';
+import { runCommand, spawnDetached } from './processes';
+import { waitUntilReady } from './readiness';
+
+type MariaDbPaths = LabPaths['mariadb'];
+
+export const MARIADB_SERVER_ID = 1001;
+export const LAB_DB_USER = 'ferry';
+export const LAB_DB_NAME = 'ferry';
+
+export function mariadbInstallArgs(paths: MariaDbPaths, osUser: string): string[] {
+  return [
+    '--no-defaults',
+    `--datadir=${paths.dataDir}`,
+    `--user=${osUser}`,
+    '--auth-root-authentication-method=normal',
+    '--skip-test-db',
+  ];
+}
+
+/**
+ * --no-defaults keeps the system's /etc/mysql config (and its port, socket, datadir) out of our instance. The
+ * binlog settings are what change-data-capture readers need: ROW events with full before/after images and column
+ * names in the table-map events. utf8mb4 because 10.11 still defaults to latin1, which mangles most test data.
+ */
+export function mariadbdArgs(paths: MariaDbPaths, port: number, osUser: string): string[] {
+  return [
+    '--no-defaults',
+    `--user=${osUser}`,
+    `--datadir=${paths.dataDir}`,
+    `--port=${port}`,
+    `--bind-address=${LAB_HOST}`,
+    `--socket=${paths.socket}`,
+    `--pid-file=${paths.pidFile}`,
+    `--log-error=${paths.errorLog}`,
+    `--server-id=${MARIADB_SERVER_ID}`,
+    `--log-bin=${paths.binlogDir}/mariadb-bin`,
+    '--binlog-format=ROW',
+    '--binlog-row-image=FULL',
+    '--binlog-row-metadata=FULL',
+    '--innodb-buffer-pool-size=128M',
+    '--skip-name-resolve',
+    '--character-set-server=utf8mb4',
+    '--collation-server=utf8mb4_unicode_ci',
+  ];
+}
+
+/**
+ * A marker written after a successful install tells a complete data directory from one left by an interrupted
+ * install, which is wiped and redone (it cannot hold user data yet).
+ */
+export async function initMariaDb(options: { installDb: string; paths: MariaDbPaths; osUser: string }): Promise<boolean> {
+  const { installDb, paths, osUser } = options;
+  if (existsSync(paths.initializedMarker)) return false;
+  rmSync(paths.dataDir, { recursive: true, force: true });
+  mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+  const result = await runCommand(installDb, mariadbInstallArgs(paths, osUser), { cwd: paths.dir, timeoutMs: 180_000 });
+  writeFileSync(paths.installLog, result.output);
+  if (result.code !== 0) {
+    throw startFailedError(
+      'mariadb',
+      `mariadb-install-db failed (exit code ${result.code ?? result.signal ?? 'unknown'})`,
+      paths.installLog,
+      relevantLinesFrom([paths.installLog]),
+    );
+  }
+  writeFileSync(paths.initializedMarker, `${new Date().toISOString()}\n`);
+  return true;
+}
+
+export function startMariaDb(mariadbd: string, paths: MariaDbPaths, port: number, osUser: string): Promise<ChildProcess & { pid: number }> {
+  mkdirSync(paths.binlogDir, { recursive: true, mode: 0o700 });
+  return spawnDetached(mariadbd, mariadbdArgs(paths, port, osUser), { cwd: paths.dir, logFile: paths.stdoutLog });
+}
+
+/** Root over the private socket: it needs no password and works before our user exists. */
+async function rootQuery(socketPath: string, statements: readonly (readonly [string, unknown[]])[]): Promise<void> {
+  const connection = await createConnection({ socketPath, user: 'root', connectTimeout: 2_000 });
+  try {
+    for (const [sql, values] of statements) await connection.query(sql, values);
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
+}
+
+export async function waitForMariaDb(options: {
+  child?: ChildProcess;
+  paths: MariaDbPaths;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  logOffsets?: LogOffsets;
+}): Promise<void> {
+  await waitUntilReady({
+    service: 'mariadb',
+    child: options.child,
+    timeoutMs: options.timeoutMs,
+    logFiles: [options.paths.errorLog, options.paths.stdoutLog],
+    logOffsets: options.logOffsets,
+    signal: options.signal,
+    probe: () => rootQuery(options.paths.socket, [['SELECT 1', []]]),
+  });
+}
+
+/**
+ * Idempotent, and run on every start rather than only after install: it also repairs a lab whose state file (and
+ * so the password) was lost. ALL PRIVILEGES already implies the replication ones on 10.11; they are named anyway so
+ * the intent survives a change to that rule.
+ */
+export async function bootstrapMariaDb(paths: MariaDbPaths, password: string): Promise<void> {
+  const statements: [string, unknown[]][] = [[`CREATE DATABASE IF NOT EXISTS \`${LAB_DB_NAME}\` CHARACTER SET utf8mb4`, []]];
+  for (const host of [LAB_HOST, 'localhost']) {
+    statements.push(
+      ['CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [LAB_DB_USER, host, password]],
+      ['ALTER USER ?@? IDENTIFIED BY ?', [LAB_DB_USER, host, password]],
+      ['GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [LAB_DB_USER, host]],
+      ['GRANT REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR ON *.* TO ?@?', [LAB_DB_USER, host]],
+    );
+  }
+  statements.push(['FLUSH PRIVILEGES', []]);
+  await rootQuery(paths.socket, statements);
+}
+
+/** One TCP login as the lab user: proves the port, the bind address and the password the endpoints advertise. */
+export async function checkMariaDbEndpoint(port: number, password: string): Promise<void> {
+  const connection = await createConnection({ host: LAB_HOST, port, user: LAB_DB_USER, password, database: LAB_DB_NAME, connectTimeout: 5_000 });
+  await connection.end();
+}
