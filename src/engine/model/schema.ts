@@ -1,0 +1,42 @@
+/**
+ * Ferry's type system for rows, modelled on Kafka Connect's schemas so that configs, Avro schemas and SQL type
+ * maps translate one to one with what Connect users know (see connectors reference §2.4).
+ */
+export type PrimitiveFieldType = 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'boolean' | 'string' | 'bytes';
+
+export type FieldType =
+  | { kind: PrimitiveFieldType }
+  /** Exact decimal; values travel as canonical decimal strings (e.g. "-12.50") so no precision is lost. */
+  | { kind: 'decimal'; precision: number; scale: number }
+  /** Calendar date (Connect `Date`); values are JS Dates at 00:00 UTC of that day. */
+  | { kind: 'date' }
+  /** Time of day (Connect `Time`, millisecond precision); values are milliseconds since midnight. */
+  | { kind: 'time' }
+  /** Instant (Connect `Timestamp`, millisecond precision); values are JS Dates. */
+  | { kind: 'timestamp' };
+
+export interface FieldSchema {
+  name: string;
+  type: FieldType;
+  optional: boolean;
+  /** Default for the column when the source declares one; absent when none. */
+  defaultValue?: FieldValue;
+  /** The source database's own declaration (e.g. `varchar(64)`), kept for previews and precision warnings. */
+  sourceType?: string;
+}
+
+/** The shape of a key or a value: an ordered list of fields with a name (the Avro record name). */
+export interface RecordSchema {
+  name: string;
+  fields: FieldSchema[];
+  /** Schema version as registered, once known. */
+  version?: number;
+}
+
+/**
+ * A field's value. int64 is a bigint so ids beyond 2^53 survive; decimals are strings; bytes are Uint8Arrays;
+ * date/timestamp are Dates; time is a number of milliseconds since midnight.
+ */
+export type FieldValue = null | boolean | number | bigint | string | Uint8Array | Date;
+
+export type Row = Record<string, FieldValue>;
