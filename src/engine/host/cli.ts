@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isEngineError } from '../../shared/errors';
 import { createLogger, setLogSink, stderrSink } from '../base/logger';
-import { findRepoRoot } from '../base/repoRoot';
+import { requireRepoRoot } from '../base/repoRoot';
 import { FERRY_VERSION } from '../base/version';
 import { createEngine, type Engine } from '../index';
 import { LAB_COMMANDS, type LabCommand, runLabCommand } from './cliLab';
@@ -19,7 +19,7 @@ Usage:
   ferry lab reset             stop the lab and wipe its data directory
   ferry web [--port N]        serve the app to a browser on 127.0.0.1 (prints the URL with its token)
   ferry start                 the desktop app; falls back to \`ferry web\` when Electron's binary is absent
-  ferry --version | --help
+  ferry --version | --help     (--verbose on any command prints the engine's log to stderr)
 
 Environment: FERRY_LAB_DIR (lab data), FERRY_CACHE_DIR (Kafka jars), FERRY_LAB_PORT_OFFSET (shift every lab port).`;
 
@@ -27,7 +27,7 @@ Environment: FERRY_LAB_DIR (lab data), FERRY_CACHE_DIR (Kafka jars), FERRY_LAB_P
 class UsageError extends Error {}
 
 function rendererDir(): string {
-  return join(findRepoRoot(), 'out', 'renderer');
+  return join(requireRepoRoot(), 'out', 'renderer');
 }
 
 async function serveWeb(engine: Engine, port: number | undefined): Promise<number> {
@@ -75,7 +75,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined && !values.help ? 2 : 0;
   }
-  setLogSink(stderrSink, values.verbose ? 'debug' : 'warn');
+  // Commands report outcomes and errors themselves; the engine's log lines are for --verbose only.
+  if (values.verbose) setLogSink(stderrSink, 'debug');
 
   switch (command) {
     case 'lab': {
@@ -98,7 +99,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
     }
     case 'start': {
-      const root = findRepoRoot();
+      const root = requireRepoRoot();
       const binary = findElectronBinary(root);
       if (binary) return launchElectron(binary, root);
       process.stdout.write("Electron's binary is not installed (run `npm run setup:electron` where GitHub is reachable); serving the app in the browser instead.\n");

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { defaultCacheDir, defaultLabDir, defaultPomPath, findRepoRoot, labPaths, serviceDir, serviceLogFile } from './paths';
+import { findRepoRoot } from '../base/repoRoot';
+import { defaultCacheDir, defaultLabDir, defaultPomPath, labPaths, serviceDir, serviceLogFile } from './paths';
 
 describe('defaultLabDir', () => {
   it('honours FERRY_LAB_DIR first', () => {

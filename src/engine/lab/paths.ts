@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { LabServiceName } from '../../shared/api/lab';
+import { findRepoRoot } from '../base/repoRoot';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -21,25 +20,6 @@ export function defaultCacheDir(env: Env, home: string = homedir()): string {
   if (env.FERRY_CACHE_DIR) return resolve(env.FERRY_CACHE_DIR);
   const cacheHome = env.XDG_CACHE_HOME ? env.XDG_CACHE_HOME : join(home, '.cache');
   return resolve(cacheHome, 'ferry');
-}
-
-/** Walks up from this module; works from the sources (tsx, vitest) and from the bundled `out/` build alike. */
-export function findRepoRoot(fromUrl: string = import.meta.url): string | undefined {
-  let dir = dirname(fileURLToPath(fromUrl));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        const parsed: unknown = JSON.parse(readFileSync(manifest, 'utf8'));
-        if (typeof parsed === 'object' && parsed !== null && (parsed as { name?: unknown }).name === 'ferry') return dir;
-      } catch {
-        // An unreadable package.json belongs to something else; keep walking.
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
 }
 
 export function defaultPomPath(fromUrl: string = import.meta.url): string | undefined {

@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+/** A lab of its own: own directory (traversable by the postgres user when we run as root) and shifted ports. */
+function scratchLab(offset: number): { dir: string; env: NodeJS.ProcessEnv } {
+  const dir = mkdtempSync('/var/tmp/ferry-lab-test-');
+  chmodSync(dir, 0o755);
+  return { dir, env: { ...process.env, FERRY_LAB_DIR: dir, FERRY_LAB_PORT_OFFSET: String(offset) } };
+}
+
+async function ferry(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/ferry.mjs', ...args], { env, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+/** Every live process whose command line mentions the directory: what "nothing left running" is checked against. */
+function processesUsing(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (cmdline.includes(dir) && !cmdline.includes('bin/ferry.mjs')) found.push(`${entry}: ${cmdline.slice(0, 120)}`);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+function listen(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+describe('lab failures are reported clearly and leave nothing running', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('a busy port names the port, the service and how to move the lab', async () => {
+    const { dir, env } = scratchLab(500);
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const squatter = await listen(13306 + 500);
+    cleanups.push(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
+
+    const result = await ferry(env, 'lab', 'up');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('13806');
+    expect(result.stderr).toMatch(/mariadb/i);
+    expect(result.stderr).toContain('FERRY_LAB_PORT_OFFSET');
+    expect(processesUsing(dir)).toEqual([]);
+    const status = JSON.parse((await ferry(env, 'lab', 'status', '--json')).stdout) as { lab: { services: { state: string }[] } };
+    expect(status.lab.services.every((service) => service.state !== 'running')).toBe(true);
+  });
+
+  it('missing binaries are all named at once with the package to install', async () => {
+    const { dir, env } = scratchLab(510);
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    // PATH without /usr/sbin and no fallback directories: mariadbd and the PostgreSQL server are not found.
+    const result = await ferry({ ...env, PATH: '/usr/bin:/bin', FERRY_LAB_BIN_DIRS: join(dir, 'no-such-dir') }, 'lab', 'up');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('mariadbd');
+    expect(result.stderr).toMatch(/postgres|initdb/);
+    expect(result.stderr).toContain('apt-get install');
+    expect(processesUsing(dir)).toEqual([]);
+  });
+
+  it('a service that dies on start names its log, and the services started with it are stopped again', async () => {
+    const { dir, env } = scratchLab(520);
+    cleanups.push(async () => {
+      await ferry(env, 'lab', 'down');
+      rmSync(dir, { recursive: true, force: true });
+    });
+    // A MariaDB data directory marked as initialised but empty: mariadbd exits at once (no system tables).
+    mkdirSync(join(dir, 'mariadb', 'data'), { recursive: true });
+    writeFileSync(join(dir, 'mariadb', '.initialized'), '');
+
+    const result = await ferry(env, 'lab', 'up');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(join(dir, 'mariadb', 'error.log'));
+    expect(processesUsing(dir)).toEqual([]);
+    const status = JSON.parse((await ferry(env, 'lab', 'status', '--json')).stdout) as { lab: { services: { name: string; state: string }[] } };
+    expect(status.lab.services.filter((service) => service.state === 'running')).toEqual([]);
+  });
+});
