@@ -1,0 +1,3 @@
+export { CheckpointStore } from './checkpointStore';
+export { readJsonFile, writeJsonFileDurably } from './jsonFile';
+export { defaultDataDir, safeFileName } from './paths';
