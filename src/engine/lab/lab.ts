@@ -12,6 +12,7 @@ import {
   type LabServiceState,
   type LabServiceStatus,
   type LabStatus,
+  type LabUpRequest,
   type LabUpResult,
 } from '../../shared/api/lab';
 import { EngineError, isEngineError } from '../../shared/errors';
@@ -161,7 +162,13 @@ export class LabImpl implements Lab {
     return this.snapshot(state, ports);
   }
 
-  up(): Promise<LabUpResult> {
+  up(request: LabUpRequest = {}): Promise<LabUpResult> {
+    const wanted = request.services ?? LAB_SERVICE_NAMES;
+    for (const name of wanted) {
+      if (!LAB_SERVICE_NAMES.includes(name)) {
+        throw labError('LAB_BAD_CONFIG', `The lab has no service "${String(name)}"; choose from ${LAB_SERVICE_NAMES.join(', ')}.`);
+      }
+    }
     return this.serialized(async () => {
       const ports = this.requirePorts();
       const started = performance.now();
@@ -170,7 +177,7 @@ export class LabImpl implements Lab {
         onWait: (pid) => this.log.info('waiting for another Ferry process to finish with the lab', { pid, lock: this.paths.lockFile }),
       });
       try {
-        return await this.doUp(ports, started);
+        return await this.doUp(ports, started, wanted);
       } finally {
         release();
       }
@@ -219,14 +226,14 @@ export class LabImpl implements Lab {
 
   // ---------------------------------------------------------------- up
 
-  private async doUp(ports: LabPorts, startedAt: number): Promise<LabUpResult> {
+  private async doUp(ports: LabPorts, startedAt: number, wanted: readonly LabServiceName[]): Promise<LabUpResult> {
     this.state = readState(this.paths.stateFile);
     // A `failed` left by an earlier call describes a process that no longer exists.
     this.transient.clear();
     const reused: LabServiceName[] = [];
     const toStart: LabServiceName[] = [];
     const toStop: { name: LabServiceName; pid: number }[] = [];
-    for (const name of LAB_SERVICE_NAMES) {
+    for (const name of wanted) {
       const record = this.state.services[name];
       const marker = serviceDir(this.paths, name);
       if (record && ownsPid(record.pid, marker)) {

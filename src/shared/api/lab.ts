@@ -59,10 +59,15 @@ export interface LabUpResult extends LabStatus {
   seconds: number;
 }
 
+export interface LabUpRequest {
+  /** Start only these services (e.g. the demo needs Kafka "a" alone); default: all four. */
+  services?: LabServiceName[];
+}
+
 export interface ILabApi {
   status(): Promise<LabStatus>;
   /** Starts whatever is not running; idempotent. On failure stops what this call started and throws. */
-  up(): Promise<LabUpResult>;
+  up(request?: LabUpRequest): Promise<LabUpResult>;
   /** Stops only the processes the lab started (by pid). */
   down(): Promise<LabStatus>;
   /** Stops the lab and wipes its data directory. */
