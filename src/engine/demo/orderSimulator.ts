@@ -1,0 +1,180 @@
+import pg from 'pg';
+import type { IDisposable } from '../../shared/lifecycle';
+import { createLogger } from '../base/logger';
+import { ORDER_SCHEMA_DDL } from './orderSchema';
+
+const log = createLogger('demo.simulator');
+
+export interface DatabaseAddress {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/** A small deterministic generator, so a demo run with the same seed tells the same story. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x1_0000_0000;
+  };
+}
+
+const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Frances', 'Tim'];
+const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', 'Thompson', 'Allen', 'Berners-Lee'];
+const COUNTRIES = ['GB', 'US', 'NL', 'DE', 'FR', 'NG', 'IN', 'BR', 'JP', 'ZA'];
+const PRODUCTS = ['Espresso beans', 'Pour-over kettle', 'Burr grinder', 'Milk jug', 'Tamper', 'Scale', 'Filter papers', 'Cold brew jar'];
+const STATUSES = ['NEW', 'PAID', 'PACKED', 'SHIPPED', 'DELIVERED'] as const;
+
+export interface SimulatorCounts {
+  customers: number;
+  products: number;
+  orders: number;
+  orderLines: number;
+  updates: number;
+}
+
+/** Creates the schema and the reference data (customers, products). */
+export async function createOrderSchema(address: DatabaseAddress, options: { customers?: number; seed?: number } = {}): Promise<void> {
+  const client = new pg.Client(address);
+  await client.connect();
+  try {
+    await client.query(ORDER_SCHEMA_DDL);
+    const random = seededRandom(options.seed ?? 42);
+    const customers = options.customers ?? 50;
+    const existing = await client.query<{ n: string }>('SELECT count(*) AS n FROM customers');
+    if (Number(existing.rows[0]?.n ?? 0) > 0) return;
+    await client.query('BEGIN');
+    for (let i = 0; i < customers; i++) {
+      const first = FIRST[Math.floor(random() * FIRST.length)] ?? 'Ada';
+      const last = LAST[Math.floor(random() * LAST.length)] ?? 'Lovelace';
+      await client.query('INSERT INTO customers (name, email, country) VALUES ($1, $2, $3)', [
+        `${first} ${last}`,
+        `${first}.${last}.${i}@example.com`.toLowerCase(),
+        COUNTRIES[Math.floor(random() * COUNTRIES.length)],
+      ]);
+    }
+    for (const [index, name] of PRODUCTS.entries()) {
+      await client.query('INSERT INTO products (sku, name, unit_price, in_stock) VALUES ($1, $2, $3, $4)', [
+        `SKU-${String(index + 1).padStart(4, '0')}`,
+        name,
+        (4 + random() * 120).toFixed(2),
+        Math.floor(random() * 500),
+      ]);
+    }
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Keeps the source busy like an order-processing application: new orders with lines, and status changes of
+ * recent orders (updates that bump updated_at, which the timestamp+incrementing source must pick up).
+ */
+export class OrderSimulator implements IDisposable {
+  private readonly random: () => number;
+  private client: pg.Client | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  readonly counts: SimulatorCounts = { customers: 0, products: 0, orders: 0, orderLines: 0, updates: 0 };
+
+  constructor(
+    private readonly address: DatabaseAddress,
+    private readonly options: { ordersPerTick?: number; tickMs?: number; seed?: number } = {},
+  ) {
+    this.random = seededRandom(options.seed ?? 7);
+  }
+
+  async start(): Promise<void> {
+    this.client = new pg.Client(this.address);
+    await this.client.connect();
+    const schedule = (): void => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => {
+        this.running = this.tick()
+          .catch((error: unknown) => log.warn('simulator tick failed', { error: String(error) }))
+          .finally(schedule);
+      }, this.options.tickMs ?? 200);
+    };
+    schedule();
+  }
+
+  /** Inserts `count` orders right now (used to seed a demo run with a known number of rows). */
+  async insertOrders(count: number): Promise<void> {
+    const client = this.client ?? new pg.Client(this.address);
+    const own = this.client === undefined;
+    if (own) await client.connect();
+    try {
+      for (let done = 0; done < count; done += 100) {
+        await this.insertOrderBatch(client, Math.min(100, count - done));
+      }
+    } finally {
+      if (own) await client.end();
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.client) return;
+    await this.insertOrderBatch(this.client, this.options.ordersPerTick ?? 3);
+    // Move a few recent orders one status further.
+    const updated = await this.client.query(
+      `UPDATE sales_orders SET status = CASE status WHEN 'NEW' THEN 'PAID' WHEN 'PAID' THEN 'PACKED' WHEN 'PACKED' THEN 'SHIPPED' ELSE 'DELIVERED' END,
+              updated_at = now()
+        WHERE id IN (SELECT id FROM sales_orders WHERE status <> 'DELIVERED' ORDER BY random() LIMIT 2)`,
+    );
+    this.counts.updates += updated.rowCount ?? 0;
+  }
+
+  private async insertOrderBatch(client: pg.Client, orders: number): Promise<void> {
+    const customers = await client.query<{ n: string }>('SELECT count(*) AS n FROM customers');
+    const customerCount = Math.max(1, Number(customers.rows[0]?.n ?? 1));
+    await client.query('BEGIN');
+    try {
+      for (let i = 0; i < orders; i++) {
+        const customerId = 1 + Math.floor(this.random() * customerCount);
+        const order = await client.query<{ id: string }>(
+          'INSERT INTO sales_orders (customer_id, status, note) VALUES ($1, $2, $3) RETURNING id',
+          [customerId, STATUSES[0], this.random() < 0.2 ? 'gift wrap, please' : null],
+        );
+        const orderId = order.rows[0]?.id;
+        const lines = 1 + Math.floor(this.random() * 3);
+        for (let line = 0; line < lines; line++) {
+          const productId = 1 + Math.floor(this.random() * PRODUCTS.length);
+          await client.query(
+            `INSERT INTO sales_order_details (sales_order_id, product_id, quantity, unit_price, discount)
+             SELECT $1, id, $2, unit_price, $3 FROM products WHERE id = $4`,
+            [orderId, 1 + Math.floor(this.random() * 5), this.random() < 0.3 ? (this.random() * 0.25).toFixed(3) : null, productId],
+          );
+          this.counts.orderLines++;
+        }
+        await client.query(
+          'UPDATE sales_orders SET total = (SELECT coalesce(sum(quantity * unit_price * (1 - coalesce(discount, 0))), 0) FROM sales_order_details WHERE sales_order_id = $1) WHERE id = $1',
+          [orderId],
+        );
+        this.counts.orders++;
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.client?.end();
+    this.client = undefined;
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+}

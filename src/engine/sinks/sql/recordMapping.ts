@@ -1,0 +1,101 @@
+import type { FieldSchema, Row, SinkRecord } from '../../model';
+import { sinkError } from './errors';
+
+export type PkMode = 'none' | 'kafka' | 'record_key' | 'record_value';
+
+export interface RecordMappingOptions {
+  pkMode: PkMode;
+  /** `pk.fields`: for record_key / record_value, the key columns (empty = every field of the key). */
+  pkFields: readonly string[];
+  /** `fields.whitelist`: value fields to write (empty = all). Key fields are always written. */
+  fieldsWhitelist: readonly string[];
+}
+
+/** One record as rows and columns: what the dialect's WriteBatch holds. */
+export interface MappedRecord {
+  keyFields: FieldSchema[];
+  valueFields: FieldSchema[];
+  row: Row;
+  /** A tombstone: delete the row with this key. */
+  isDelete: boolean;
+  /** Records with equal signatures share key and value schemas and may go in one statement. */
+  signature: string;
+}
+
+const KAFKA_KEY_FIELDS: FieldSchema[] = [
+  { name: '__connect_topic', type: { kind: 'string' }, optional: false },
+  { name: '__connect_partition', type: { kind: 'int32' }, optional: false },
+  { name: '__connect_offset', type: { kind: 'int64' }, optional: false },
+];
+
+function signatureOf(keyFields: readonly FieldSchema[], valueFields: readonly FieldSchema[], isDelete: boolean): string {
+  const describe = (fields: readonly FieldSchema[]): string => fields.map((field) => `${field.name}:${JSON.stringify(field.type)}:${field.optional ? '?' : ''}`).join(',');
+  return `${isDelete ? 'D' : 'U'}|${describe(keyFields)}|${describe(valueFields)}`;
+}
+
+function where(record: SinkRecord): string {
+  return `${record.topic}[${record.partition}]@${record.offset}`;
+}
+
+/**
+ * Splits a record into key and value columns the way Connect's JDBC sink does for each `pk.mode`
+ * (FieldsMetadata.extract): kafka = topic/partition/offset, record_key = fields of the key, record_value =
+ * `pk.fields` of the value. Returns undefined for a tombstone when deletes are off (Connect skips it).
+ */
+export function mapRecord(record: SinkRecord, options: RecordMappingOptions, deleteEnabled: boolean): MappedRecord | undefined {
+  const isDelete = record.value === null;
+  if (isDelete && !deleteEnabled) return undefined;
+  const valueSchema = record.valueSchema;
+  const whitelist = new Set(options.fieldsWhitelist);
+  const allowed = (field: FieldSchema): boolean => whitelist.size === 0 || whitelist.has(field.name);
+
+  let keyFields: FieldSchema[] = [];
+  const row: Row = {};
+  switch (options.pkMode) {
+    case 'none':
+      break;
+    case 'kafka':
+      keyFields = KAFKA_KEY_FIELDS;
+      row.__connect_topic = record.topic;
+      row.__connect_partition = record.partition;
+      row.__connect_offset = BigInt(record.offset);
+      break;
+    case 'record_key': {
+      if (!record.key || !record.keySchema) {
+        throw sinkError('SINK_BAD_RECORD', `Record ${where(record)} has no key, but pk.mode=record_key takes the primary key from the record key. Produce keyed records or choose another pk.mode.`);
+      }
+      const wanted = options.pkFields.length > 0 ? options.pkFields : record.keySchema.fields.map((field) => field.name);
+      for (const name of wanted) {
+        const field = record.keySchema.fields.find((candidate) => candidate.name === name);
+        if (!field) throw sinkError('SINK_BAD_RECORD', `pk.fields names "${name}", which the key of ${where(record)} does not have (it has ${record.keySchema.fields.map((f) => f.name).join(', ')}).`);
+        keyFields.push({ ...field, optional: false });
+        row[name] = record.key[name] ?? null;
+      }
+      break;
+    }
+    case 'record_value': {
+      if (!valueSchema || !record.value) {
+        throw sinkError('SINK_BAD_RECORD', `Record ${where(record)} is a tombstone, but pk.mode=record_value needs the key inside the value. Use pk.mode=record_key for deletes.`);
+      }
+      for (const name of options.pkFields) {
+        const field = valueSchema.fields.find((candidate) => candidate.name === name);
+        if (!field) throw sinkError('SINK_BAD_RECORD', `pk.fields names "${name}", which the value of ${where(record)} does not have.`);
+        keyFields.push({ ...field, optional: false });
+        row[name] = record.value[name] ?? null;
+      }
+      break;
+    }
+  }
+  for (const field of keyFields) {
+    if (row[field.name] === null || row[field.name] === undefined) {
+      throw sinkError('SINK_BAD_RECORD', `Record ${where(record)} has a null primary-key field "${field.name}"; a row cannot be written without its key.`);
+    }
+  }
+
+  const keyNames = new Set(keyFields.map((field) => field.name));
+  const valueFields = isDelete || !valueSchema ? [] : valueSchema.fields.filter((field) => !keyNames.has(field.name) && allowed(field));
+  if (!isDelete && record.value) {
+    for (const field of valueFields) row[field.name] = record.value[field.name] ?? null;
+  }
+  return { keyFields, valueFields, row, isDelete, signature: signatureOf(keyFields, valueFields, isDelete) };
+}

@@ -1,0 +1,36 @@
+import type { DialectName, SqlStatement } from '../dialects/dialect';
+
+/** Where a sink writes: the connection details every dialect needs. */
+export interface SqlConnectionSettings {
+  dialect: DialectName;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  /** TLS to the database; `verify: false` accepts self-signed certificates (a laptop PoC against a test server). */
+  ssl?: { verify: boolean } | false;
+}
+
+export interface SqlResult {
+  rows: Record<string, unknown>[];
+  rowCount: number;
+}
+
+/**
+ * One database connection as the sink writer uses it: statements from a dialect, and explicit transactions so a
+ * batch is applied all or nothing.
+ */
+export interface SqlSession {
+  readonly dialect: DialectName;
+  execute(statement: SqlStatement): Promise<SqlResult>;
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Where the session connects, for messages (never the password). */
+export function describeTarget(settings: SqlConnectionSettings): string {
+  return `${settings.dialect}://${settings.user}@${settings.host}:${settings.port}/${settings.database}`;
+}
