@@ -1,5 +1,5 @@
 import { type SinkRecord, type TableId, tableIdToString } from '../../model';
-import { EngineError, isEngineError } from '../../../shared/errors';
+import { type EngineError, isEngineError } from '../../../shared/errors';
 import { createLogger } from '../../base/logger';
 import type { SqlDialect, TableDescription, ValueOptions, WriteBatch } from './dialects/dialect';
 import { fieldsToAdd } from './dialects/evolution';
