@@ -1,0 +1,180 @@
+import type { FieldSchema, FieldType, TableId } from '../../../model';
+import type { DialectLimits, DialectOptions, SqlStatement, TableKind } from './dialect';
+import { GenericSqlDialect, type StatementContext, type ValueProfile } from './generic';
+
+/** Beyond 1000 digits PostgreSQL only has the unconstrained NUMERIC. */
+const MAX_PRECISION = 1000;
+
+/**
+ * PostgreSQL. Parameters (`$n`) reach the server untyped, so in INSERT, ON CONFLICT, UPDATE … WHERE and row-IN the
+ * server infers each from the column it meets; only the VALUES list of a multi-row UPDATE has no column to infer from,
+ * and gets explicit casts (see renderUpdate).
+ */
+export class PostgresDialect extends GenericSqlDialect {
+  readonly name = 'postgres';
+  readonly placeholderStyle = 'dollar';
+  /** 65535: the Bind message counts parameters in 16 bits. Identifiers: NAMEDATALEN-1 bytes, silently cut beyond. */
+  readonly limits: DialectLimits = { maxParameters: 65_535, maxRows: 1000, maxIdentifierLength: 63, identifierLengthUnit: 'bytes' };
+  protected readonly nameQuotes = [['"', '"']] as const;
+  protected readonly valueProfile: ValueProfile = { int64: 'string', nonFiniteFloats: true, timestamp: 'space-offset', rejectNul: true };
+
+  constructor(options: DialectOptions = {}) {
+    super({ ...options, defaultSchema: options.defaultSchema ?? 'public' });
+  }
+
+  protected quoteAlways(name: string): string {
+    return `"${name.replaceAll('"', '""')}"`;
+  }
+
+  protected placeholder(index: number): string {
+    return `$${index}`;
+  }
+
+  /**
+   * Connect's PostgreSQL map (reference §2.4), except that decimals keep the schema's precision and scale
+   * (`NUMERIC(p,s)`, unconstrained beyond 1000 digits) and time/timestamp say their millisecond precision.
+   * Timestamps are `TIMESTAMP(3)` (without time zone), not `TIMESTAMPTZ`: Connect's contract is "the wall-clock time
+   * in db.timezone, in a zone-less column", which is what the same pipeline writes on MySQL and SQL Server and what
+   * Verify compares against zone-less sources. A user who wants instants can create a TIMESTAMPTZ column: the bound
+   * text carries its offset, so such a column still receives the exact instant.
+   */
+  columnType(type: FieldType, _isKey: boolean): string {
+    switch (type.kind) {
+      case 'int8':
+      case 'int16':
+        return 'SMALLINT';
+      case 'int32':
+        return 'INT';
+      case 'int64':
+        return 'BIGINT';
+      case 'float32':
+        return 'REAL';
+      case 'float64':
+        return 'DOUBLE PRECISION';
+      case 'boolean':
+        return 'BOOLEAN';
+      // TEXT and BYTEA index fine (btree, up to ~2.7 KB per entry), so keys need no special type.
+      case 'string':
+        return 'TEXT';
+      case 'bytes':
+        return 'BYTEA';
+      case 'decimal':
+        return Number.isInteger(type.precision) && Number.isInteger(type.scale) && type.precision >= 1 && type.precision <= MAX_PRECISION && type.scale >= 0 && type.scale <= type.precision
+          ? `NUMERIC(${type.precision},${type.scale})`
+          : 'NUMERIC';
+      case 'date':
+        return 'DATE';
+      case 'time':
+        return 'TIME(3)';
+      case 'timestamp':
+        return 'TIMESTAMP(3)';
+    }
+  }
+
+  /** The type a VALUES-list parameter is cast to when the table's own column type is not known: no modifiers, so a cast never rounds or truncates. */
+  castType(type: FieldType): string {
+    switch (type.kind) {
+      case 'decimal':
+        return 'NUMERIC';
+      case 'time':
+        return 'TIME';
+      case 'timestamp':
+        return 'TIMESTAMP';
+      default:
+        return this.columnType(type, false);
+    }
+  }
+
+  protected stringLiteral(text: string): string {
+    // standard_conforming_strings is on by default since 9.1: only the quote needs doubling.
+    return `'${text.replaceAll("'", "''")}'`;
+  }
+
+  protected bytesLiteral(bytes: Buffer): string {
+    return `'\\x${bytes.toString('hex')}'`;
+  }
+
+  protected booleanLiteral(value: boolean): string {
+    return value ? 'TRUE' : 'FALSE';
+  }
+
+  protected renderInsert(context: StatementContext): string {
+    const fields = [...context.keyFields, ...context.valueFields];
+    return `INSERT INTO ${context.table} (${this.columnList(fields)}) VALUES ${this.valuesRows(context, fields)}`;
+  }
+
+  /** ON CONFLICT needs a unique constraint exactly on the key columns (the primary key auto.create makes). */
+  protected renderUpsert(context: StatementContext): string {
+    const conflict = `ON CONFLICT (${this.columnList(context.keyFields)})`;
+    const action =
+      context.valueFields.length === 0
+        ? 'DO NOTHING'
+        : `DO UPDATE SET ${context.valueFields.map((field) => `${context.column(field)} = EXCLUDED.${context.column(field)}`).join(', ')}`;
+    return `${this.renderInsert(context)} ${conflict} ${action}`;
+  }
+
+  /**
+   * Many rows: `UPDATE … FROM (VALUES …) AS incoming(…)`. A VALUES list types its columns from its own contents, so
+   * untyped parameters would all become text and `target.id = incoming.id` would fail (integer = text). The first
+   * row's parameters are cast — to the column's real type when the batch carries the table's description (so a
+   * TIMESTAMPTZ, uuid or enum column works), else to the type auto.create would have used — and the other rows follow.
+   */
+  protected renderUpdate(context: StatementContext): string {
+    if (context.rows.length === 1) return this.singleRowUpdate(context);
+    const fields = [...context.keyFields, ...context.valueFields];
+    const casts = fields.map((field) => this.existingBaseType(context, field) ?? this.castType(field.type));
+    const rows = context.rows.map(
+      (row, index) => `(${fields.map((field, position) => (index === 0 ? `${context.bind(row, field)}::${casts[position]}` : context.bind(row, field))).join(', ')})`,
+    );
+    const sets = context.valueFields.map((field) => `${context.column(field)} = incoming.${context.column(field)}`).join(', ');
+    const where = context.keyFields.map((field) => `target.${context.column(field)} = incoming.${context.column(field)}`).join(' AND ');
+    return `UPDATE ${context.table} AS target SET ${sets} FROM (VALUES ${rows.join(', ')}) AS incoming (${this.columnList(fields)}) WHERE ${where}`;
+  }
+
+  private existingBaseType(context: StatementContext, field: FieldSchema): string | undefined {
+    const columns = context.existing?.columns;
+    if (!columns) return undefined;
+    const exact = columns.find((column) => column.name === (this.quote ? field.name : field.name.toLowerCase()));
+    return (exact ?? columns.find((column) => column.name.toLowerCase() === field.name.toLowerCase()))?.baseType;
+  }
+
+  /** Composite keys as a row-value IN, which the planner turns into index lookups like an OR of matches. */
+  protected renderDelete(context: StatementContext): string {
+    return this.deleteByKeys(context, (ctx) => {
+      const tuples = ctx.rows.map((row) => `(${ctx.keyFields.map((field) => ctx.bind(row, field)).join(', ')})`);
+      return `(${this.columnList(ctx.keyFields)}) IN (${tuples.join(', ')})`;
+    });
+  }
+
+  protected renderAddColumns(table: string, specs: readonly string[]): string {
+    return `ALTER TABLE ${table} ${specs.map((spec) => `ADD ${spec}`).join(', ')}`;
+  }
+
+  /**
+   * From the catalogs rather than information_schema, which hides tables the user cannot write and has no single
+   * place for "part of the primary key". Unquoted names are folded to lower case by PostgreSQL, so with
+   * quote.sql.identifiers=never the lookup folds them too.
+   */
+  describeTableQuery(table: TableId): SqlStatement {
+    const fold = (name: string | undefined) => (name === undefined || this.quote ? name : name.toLowerCase());
+    const sql = [
+      'SELECT a.attname AS column_name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,',
+      '  pg_catalog.format_type(a.atttypid, NULL) AS base_type, NOT a.attnotnull AS is_nullable,',
+      '  COALESCE(a.attnum = ANY (i.indkey), false) AS is_key, c.relkind::text AS table_type',
+      'FROM pg_catalog.pg_class c',
+      'JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace',
+      'JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped',
+      'LEFT JOIN pg_catalog.pg_index i ON i.indrelid = c.oid AND i.indisprimary',
+      "WHERE n.nspname = COALESCE($1, current_schema()) AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
+      'ORDER BY a.attnum',
+    ].join('\n');
+    return { sql, params: [fold(table.schema) ?? null, fold(table.table) as string] };
+  }
+
+  protected tableKind(raw: string): TableKind {
+    if (raw === 'r') return 'TABLE';
+    if (raw === 'p') return 'PARTITIONED TABLE';
+    if (raw === 'v' || raw === 'm') return 'VIEW';
+    return 'OTHER';
+  }
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../../../shared/errors';
+import { checkTimezone, dateString, decimalString, formatOffset, int64Value, timestampString, timeString, zonedParts } from './values';
+
+function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof EngineError) return error.code;
+    throw error;
+  }
+  throw new Error('expected an EngineError');
+}
+
+describe('zonedParts', () => {
+  it('reads UTC fields for UTC and its aliases', () => {
+    const instant = new Date('2024-03-01T23:59:59.999Z');
+    for (const zone of ['UTC', 'utc', 'Z', 'GMT', 'Etc/UTC']) {
+      expect(zonedParts(instant, zone)).toEqual({ year: 2024, month: 3, day: 1, hour: 23, minute: 59, second: 59, millisecond: 999, offsetMinutes: 0 });
+    }
+  });
+
+  it('follows daylight saving time of an IANA zone', () => {
+    // Europe/Paris: +01:00 in winter, +02:00 from the last Sunday of March 01:00 UTC.
+    expect(zonedParts(new Date('2024-03-31T00:59:59.000Z'), 'Europe/Paris')).toMatchObject({ hour: 1, minute: 59, offsetMinutes: 60 });
+    expect(zonedParts(new Date('2024-03-31T01:00:00.000Z'), 'Europe/Paris')).toMatchObject({ hour: 3, minute: 0, offsetMinutes: 120 });
+    expect(zonedParts(new Date('2024-07-01T12:00:00.250Z'), 'America/New_York')).toMatchObject({ hour: 8, millisecond: 250, offsetMinutes: -240 });
+    expect(zonedParts(new Date('2024-01-01T00:30:00.000Z'), 'Asia/Kolkata')).toMatchObject({ day: 1, hour: 6, minute: 0, offsetMinutes: 330 });
+  });
+
+  it('keeps milliseconds of instants before 1970 (negative epoch)', () => {
+    expect(zonedParts(new Date('1969-12-31T23:59:59.875Z'), 'Europe/Berlin')).toMatchObject({ year: 1970, month: 1, day: 1, hour: 0, millisecond: 875 });
+  });
+
+  it('accepts fixed offsets as Java ZoneId does', () => {
+    const instant = new Date('2024-03-01T10:00:00.000Z');
+    expect(zonedParts(instant, '+02:00')).toMatchObject({ hour: 12, offsetMinutes: 120 });
+    expect(zonedParts(instant, '-0530')).toMatchObject({ hour: 4, minute: 30, offsetMinutes: -330 });
+    expect(zonedParts(instant, 'UTC+1')).toMatchObject({ hour: 11 });
+    expect(zonedParts(instant, 'GMT-03:00')).toMatchObject({ hour: 7 });
+  });
+
+  it('rejects unknown zones and invalid dates with their own codes', () => {
+    expect(codeOf(() => checkTimezone('Mars/Olympus'))).toBe('SINK_SQL_BAD_TIMEZONE');
+    expect(codeOf(() => checkTimezone('+25:00'))).toBe('SINK_SQL_BAD_TIMEZONE');
+    expect(() => checkTimezone('Australia/Sydney')).not.toThrow();
+    expect(codeOf(() => zonedParts(new Date(Number.NaN)))).toBe('SINK_SQL_BAD_VALUE');
+  });
+});
+
+describe('formatting', () => {
+  it('formats offsets with sign and minutes', () => {
+    expect(formatOffset(0)).toBe('+00:00');
+    expect(formatOffset(330)).toBe('+05:30');
+    expect(formatOffset(-240)).toBe('-04:00');
+  });
+
+  it('writes timestamps as wall-clock time of db.timezone in three styles', () => {
+    const instant = new Date('2024-12-31T23:30:00.007Z');
+    expect(timestampString(instant, undefined, 'space')).toBe('2024-12-31 23:30:00.007');
+    expect(timestampString(instant, { timezone: 'Europe/Paris' }, 'space')).toBe('2025-01-01 00:30:00.007');
+    expect(timestampString(instant, { timezone: 'Europe/Paris' }, 'iso')).toBe('2025-01-01T00:30:00.007');
+    expect(timestampString(instant, { timezone: 'Europe/Paris' }, 'space-offset')).toBe('2025-01-01 00:30:00.007+01:00');
+    expect(timestampString(instant, { timezone: 'America/Los_Angeles' }, 'space-offset')).toBe('2024-12-31 15:30:00.007-08:00');
+  });
+
+  it('pads years below 1000 and refuses years outside 1..9999', () => {
+    expect(timestampString(new Date('0099-05-06T07:08:09.010Z'), undefined, 'space')).toBe('0099-05-06 07:08:09.010');
+    expect(codeOf(() => timestampString(new Date('+010000-01-01T00:00:00Z'), undefined, 'space'))).toBe('SINK_SQL_BAD_VALUE');
+  });
+
+  it('writes dates per date.timezone, shifting west of UTC as Connect does by default', () => {
+    const day = new Date('2024-02-29T00:00:00.000Z');
+    expect(dateString(day, undefined)).toBe('2024-02-29');
+    expect(dateString(day, { timezone: 'Asia/Tokyo' })).toBe('2024-02-29');
+    // Connect's default DB_TIMEZONE binds through a New York calendar: 2024-02-28 19:00 there.
+    expect(dateString(day, { timezone: 'America/New_York' })).toBe('2024-02-28');
+    expect(dateString(day, { timezone: 'America/New_York', dateTimezone: 'UTC' })).toBe('2024-02-29');
+  });
+
+  it('writes times of day, shifted by the 1970 offset of db.timezone as Connect binds them', () => {
+    expect(timeString(0, undefined)).toBe('00:00:00.000');
+    expect(timeString(86_399_999, undefined)).toBe('23:59:59.999');
+    expect(timeString(45_296_789, undefined)).toBe('12:34:56.789');
+    expect(timeString(45_296_789, { timezone: 'Europe/Paris' })).toBe('13:34:56.789');
+    expect(timeString(3_600_000, { timezone: 'America/New_York' })).toBe('20:00:00.000');
+    expect(codeOf(() => timeString(86_400_000, undefined))).toBe('SINK_SQL_BAD_VALUE');
+    expect(codeOf(() => timeString(1.5, undefined))).toBe('SINK_SQL_BAD_VALUE');
+  });
+});
+
+describe('numbers', () => {
+  const decimal = { kind: 'decimal', precision: 10, scale: 2 } as const;
+  it('accepts canonical decimal text, bigints and plain numbers, nothing with an exponent', () => {
+    expect(decimalString('-12.50', decimal, 'amount')).toBe('-12.50');
+    expect(decimalString('123456789012345678901234567890.123', decimal, 'amount')).toBe('123456789012345678901234567890.123');
+    expect(decimalString(12n, decimal, 'amount')).toBe('12');
+    expect(decimalString(0.5, decimal, 'amount')).toBe('0.5');
+    expect(codeOf(() => decimalString('1e5', decimal, 'amount'))).toBe('SINK_SQL_BAD_VALUE');
+    expect(codeOf(() => decimalString(1e21, decimal, 'amount'))).toBe('SINK_SQL_BAD_VALUE');
+    expect(codeOf(() => decimalString(' 1.0', decimal, 'amount'))).toBe('SINK_SQL_BAD_VALUE');
+  });
+
+  it('reads int64 from bigint, safe numbers and integer text within 64 bits', () => {
+    const int64 = { kind: 'int64' } as const;
+    expect(int64Value(9223372036854775807n, int64, 'id')).toBe(9223372036854775807n);
+    expect(int64Value(42, int64, 'id')).toBe(42n);
+    expect(int64Value('-9223372036854775808', int64, 'id')).toBe(-9223372036854775808n);
+    expect(codeOf(() => int64Value(2 ** 60, int64, 'id'))).toBe('SINK_SQL_BAD_VALUE');
+    expect(codeOf(() => int64Value(9223372036854775808n, int64, 'id'))).toBe('SINK_SQL_BAD_VALUE');
+  });
+});
