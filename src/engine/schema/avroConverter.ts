@@ -1,0 +1,188 @@
+import type { RecordSchema, Row } from '../model';
+import { avroFullName } from './avroJson';
+import { type AvroCodec, avroCodecFor, avroCodecForAvro } from './avroCodec';
+import { schemaError } from './errors';
+import type { SchemaRegistryClient } from './registryClient';
+import { parseSubjectNameStrategy, type SubjectNameStrategy, subjectName } from './subjectNaming';
+import { decodeFrame, ID_PREFIX_LENGTH, type RecordHeaders, writeIdPrefix } from './wireFormat';
+
+/**
+ * What Confluent's AvroConverter does for a Connect worker, for Ferry's pipeline: rows to Confluent-framed Avro
+ * (registering the schema under the strategy's subject) and back (fetching the writer schema by the id in the
+ * bytes). Called once per record, so everything after the first record of a schema is a map lookup: schema ids
+ * per (schema object, topic), writer codecs per id.
+ */
+
+export interface AvroConverterOptions {
+  registry: SchemaRegistryClient;
+  /** `key.subject.name.strategy` / `value.subject.name.strategy`: short or full class name; default TopicNameStrategy. */
+  subjectNameStrategy?: string;
+  /**
+   * `auto.register.schemas` (default true, as in Connect). When false the schema must already be registered
+   * under the subject; it is looked up (POST /subjects/{subject}) and never created.
+   */
+  autoRegisterSchemas?: boolean;
+  /** Reading: see AvroReadOptions.honourMicros. */
+  honourMicros?: boolean;
+}
+
+export interface DecodedRecord {
+  /** The writer's schema (or the reader schema that was asked for). */
+  schema: RecordSchema;
+  row: Row;
+  /** From the 0x00 prefix or an id header; null when the record named its schema by GUID. */
+  schemaId: number | null;
+  schemaGuid: string | null;
+}
+
+interface WriterEntry {
+  codec: AvroCodec;
+  recordName: string | undefined;
+  /** Resolved ids (numbers) or in-flight registrations, per topic; [value, key]. */
+  ids: [Map<string, number | Promise<number>>, Map<string, number | Promise<number>>];
+}
+
+export class AvroConverter {
+  readonly strategy: SubjectNameStrategy;
+  private readonly registry: SchemaRegistryClient;
+  private readonly autoRegister: boolean;
+  private readonly honourMicros: boolean;
+  private readonly writers = new WeakMap<RecordSchema, WriterEntry>();
+  private readonly readersById = new Map<number, AvroCodec | Promise<AvroCodec>>();
+  private readonly readersByGuid = new Map<string, AvroCodec | Promise<AvroCodec>>();
+
+  constructor(options: AvroConverterOptions) {
+    this.registry = options.registry;
+    this.strategy = parseSubjectNameStrategy(options.subjectNameStrategy);
+    this.autoRegister = options.autoRegisterSchemas ?? true;
+    this.honourMicros = options.honourMicros ?? false;
+  }
+
+  /** The subject `schema` is registered under for this topic. */
+  subjectFor(topic: string, isKey: boolean, schema: RecordSchema): string {
+    return subjectName(this.strategy, { topic, isKey, recordName: this.writerEntry(schema).recordName });
+  }
+
+  /** Registers (or looks up) the schema now, e.g. at pipeline start so a registry problem shows before data flows. */
+  schemaIdFor(topic: string, isKey: boolean, schema: RecordSchema): Promise<number> {
+    const entry = this.writerEntry(schema);
+    const id = this.idFor(entry, topic, isKey);
+    return typeof id === 'number' ? Promise.resolve(id) : id;
+  }
+
+  /** Confluent-framed Avro for a key or value; a null row stays null (a tombstone is never wrapped). */
+  async fromRow(topic: string, isKey: boolean, schema: RecordSchema, row: Row | null): Promise<Buffer | null> {
+    if (row === null) return null;
+    const entry = this.writerEntry(schema);
+    // Encode first: a row that does not fit its schema should not register anything.
+    const out = entry.codec.encodeAt(row, ID_PREFIX_LENGTH);
+    const id = this.idFor(entry, topic, isKey);
+    return writeIdPrefix(out, typeof id === 'number' ? id : await id);
+  }
+
+  /**
+   * Decodes a key or value written by any Confluent Avro serializer. With `readerSchema` the row is resolved
+   * into that shape (Avro schema evolution: missing fields take their defaults, extra ones are dropped).
+   */
+  async toRow(
+    topic: string,
+    isKey: boolean,
+    bytes: Uint8Array | null,
+    headers?: RecordHeaders | null,
+    readerSchema?: RecordSchema,
+  ): Promise<DecodedRecord | null> {
+    if (bytes === null) return null;
+    const frame = decodeFrame(bytes, headers, isKey);
+    let writer: AvroCodec | Promise<AvroCodec>;
+    if (frame.ref.kind === 'id') {
+      const id = frame.ref.id;
+      writer = this.readersById.get(id) ?? this.loadReader(this.readersById, id, () => this.registry.getSchemaById(id), `schema id ${id}`, topic);
+    } else {
+      const guid = frame.ref.guid;
+      writer = this.readersByGuid.get(guid) ?? this.loadReader(this.readersByGuid, guid, () => this.registry.getSchemaByGuid(guid), `schema guid ${guid}`, topic);
+    }
+    const codec = writer instanceof Promise ? await writer : writer;
+    const row = readerSchema === undefined ? codec.decode(frame.body) : avroCodecFor(readerSchema).decodeFrom(codec, frame.body);
+    return {
+      schema: readerSchema ?? codec.schema,
+      row,
+      schemaId: frame.ref.kind === 'id' ? frame.ref.id : null,
+      schemaGuid: frame.ref.kind === 'guid' ? frame.ref.guid : null,
+    };
+  }
+
+  private writerEntry(schema: RecordSchema): WriterEntry {
+    let entry = this.writers.get(schema);
+    if (entry === undefined) {
+      const codec = avroCodecFor(schema);
+      entry = { codec, recordName: avroFullName(codec.avroSchema), ids: [new Map(), new Map()] };
+      this.writers.set(schema, entry);
+    }
+    return entry;
+  }
+
+  private idFor(entry: WriterEntry, topic: string, isKey: boolean): number | Promise<number> {
+    const ids = entry.ids[isKey ? 1 : 0];
+    const known = ids.get(topic);
+    if (known !== undefined) return known;
+    const subject = subjectName(this.strategy, { topic, isKey, recordName: entry.recordName });
+    const pending = this.registerOrLookUp(subject, entry.codec.schemaText).then(
+      (id) => {
+        ids.set(topic, id);
+        return id;
+      },
+      (error: unknown) => {
+        // Not cached: the next record tries again (the registry may be back).
+        ids.delete(topic);
+        throw error;
+      },
+    );
+    ids.set(topic, pending);
+    return pending;
+  }
+
+  private async registerOrLookUp(subject: string, schemaText: string): Promise<number> {
+    if (this.autoRegister) return this.registry.register(subject, schemaText);
+    const found = await this.registry.lookupSchema(subject, schemaText);
+    if (found === null) {
+      throw schemaError(
+        'SCHEMA_REGISTRY_SCHEMA_NOT_FOUND',
+        `auto.register.schemas is false and this schema is not registered under subject '${subject}' in ${this.registry.url}. ` +
+          'Register it (e.g. from the Schemas view or with POST /subjects/' +
+          `${subject}/versions), or set auto.register.schemas=true.`,
+        { detail: { subject } },
+      );
+    }
+    return found.id;
+  }
+
+  private loadReader<K>(
+    cache: Map<K, AvroCodec | Promise<AvroCodec>>,
+    key: K,
+    fetchSchema: () => Promise<{ schema: string; schemaType: string }>,
+    what: string,
+    topic: string,
+  ): Promise<AvroCodec> {
+    const pending = fetchSchema()
+      .then(({ schema, schemaType }) => {
+        if (schemaType !== 'AVRO') {
+          throw schemaError(
+            'SCHEMA_WIRE_FORMAT',
+            `Topic '${topic}': ${what} is a ${schemaType} schema, so the record was written with the ${schemaType} serializer; Ferry's converter reads Avro. ` +
+              'Change the producer to the Avro converter or read this topic with a matching converter.',
+            { detail: { topic, schemaType } },
+          );
+        }
+        const codec = avroCodecForAvro(schema, { honourMicros: this.honourMicros });
+        cache.set(key, codec);
+        return codec;
+      })
+      .catch((error: unknown) => {
+        // Not cached: a registry that was down, or a schema fixed since, gets another chance with the next record.
+        cache.delete(key);
+        throw error;
+      });
+    cache.set(key, pending);
+    return pending;
+  }
+}
