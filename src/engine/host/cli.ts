@@ -6,7 +6,10 @@ import { createLogger, setLogSink, stderrSink } from '../base/logger';
 import { requireRepoRoot } from '../base/repoRoot';
 import { FERRY_VERSION } from '../base/version';
 import { createEngine, type Engine } from '../index';
+import { runDemoCommand } from './cliDemo';
+import { runPipelineCommand } from './cliRun';
 import { LAB_COMMANDS, type LabCommand, runLabCommand } from './cliLab';
+import { runValidateCommand } from './cliValidate';
 import { findElectronBinary, launchElectron } from './electronLauncher';
 import { startWebHost } from './wsHost';
 
@@ -17,6 +20,11 @@ Usage:
   ferry lab status [--json]   show each service, its endpoint and log
   ferry lab down              stop what the lab started
   ferry lab reset             stop the lab and wipe its data directory
+  ferry run FILE [--until-idle] [--json]
+                              run a pipeline file; Ctrl+C stops gracefully; --until-idle exits once all is applied
+  ferry demo [--rows N] [--seconds S] [--json]
+                              the embedded demo: PGlite orders → local Kafka (Avro) → PGlite, then compares both
+  ferry validate FILE [--json] check a pipeline file; prints each problem with its JSON path and a fix hint
   ferry web [--port N]        serve the app to a browser on 127.0.0.1 (prints the URL with its token)
   ferry start                 the desktop app; falls back to \`ferry web\` when Electron's binary is absent
   ferry --version | --help     (--verbose on any command prints the engine's log to stderr)
@@ -46,6 +54,13 @@ async function serveWeb(engine: Engine, port: number | undefined): Promise<numbe
   return 0;
 }
 
+function parseCount(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) throw new UsageError(`${flag} must be a whole number of at least 0, got "${value}".`);
+  return count;
+}
+
 function parsePort(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
@@ -64,6 +79,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
       verbose: { type: 'boolean', default: false },
+      'until-idle': { type: 'boolean', default: false },
+      rows: { type: 'string' },
+      seconds: { type: 'string' },
     },
   });
   if (values.version) {
@@ -89,6 +107,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       } finally {
         engine.dispose();
       }
+    }
+    case 'demo': {
+      if (sub !== undefined) throw new UsageError('`ferry demo` takes no file; options: --rows N --seconds S --json.');
+      return runDemoCommand({ rows: parseCount(values.rows, '--rows', 500), seconds: parseCount(values.seconds, '--seconds', 5), json: values.json });
+    }
+    case 'run': {
+      if (sub === undefined || extra.length > 0) throw new UsageError('`ferry run` takes one pipeline file, e.g. `ferry run pipeline.json`.');
+      return runPipelineCommand(sub, { untilIdle: values['until-idle'], json: values.json });
+    }
+    case 'validate': {
+      if (sub === undefined || extra.length > 0) throw new UsageError('`ferry validate` takes one pipeline file, e.g. `ferry validate pipeline.json`.');
+      return runValidateCommand(sub, values.json);
     }
     case 'web': {
       const engine = createEngine({ host: 'web' });

@@ -1,0 +1,114 @@
+/**
+ * The connector classes Ferry accepts in `connector.class`: Confluent Cloud's managed names and the
+ * self-managed kafka-connect-jdbc classes. One entry per class; its family supplies keys, rules and resolver.
+ */
+import { closest } from '../validateKeys';
+import type { ConnectorClass } from './connectorCommon';
+import { JDBC_SINK_FAMILY } from './jdbcSink';
+import { JDBC_SOURCE_FAMILY } from './jdbcSource';
+
+export type { ConnectorClass, ConnectorFamily } from './connectorCommon';
+
+const JDBC_SOURCE_CLASS = 'io.confluent.connect.jdbc.JdbcSourceConnector';
+const JDBC_SINK_CLASS = 'io.confluent.connect.jdbc.JdbcSinkConnector';
+
+export const CONNECTOR_CLASSES: readonly ConnectorClass[] = [
+  {
+    name: 'MySqlSource',
+    aliases: [],
+    title: 'MySQL source (Confluent Cloud)',
+    summary: 'Polls MySQL or MariaDB tables for new and changed rows, like Confluent Cloud\'s fully managed MySQL Source (JDBC) connector.',
+    flavor: 'managed',
+    dialect: 'mysql',
+    family: JDBC_SOURCE_FAMILY,
+  },
+  {
+    name: 'PostgresSource',
+    aliases: [],
+    title: 'PostgreSQL source (Confluent Cloud)',
+    summary: 'Polls PostgreSQL tables for new and changed rows, like Confluent Cloud\'s fully managed PostgreSQL Source (JDBC) connector.',
+    flavor: 'managed',
+    dialect: 'postgres',
+    family: JDBC_SOURCE_FAMILY,
+  },
+  {
+    name: 'MicrosoftSqlServerSource',
+    aliases: [],
+    title: 'SQL Server source (Confluent Cloud)',
+    summary: 'Polls SQL Server / Azure SQL tables for new and changed rows, like Confluent Cloud\'s fully managed Microsoft SQL Server Source (JDBC) connector.',
+    flavor: 'managed',
+    dialect: 'sqlserver',
+    family: JDBC_SOURCE_FAMILY,
+  },
+  {
+    name: JDBC_SOURCE_CLASS,
+    aliases: ['JdbcSourceConnector', 'JdbcSource'],
+    title: 'JDBC source (Kafka Connect)',
+    summary: 'Confluent\'s self-managed JDBC source connector (kafka-connect-jdbc): polls tables of the database named by `connection.url`.',
+    flavor: 'self-managed',
+    dialect: undefined,
+    family: JDBC_SOURCE_FAMILY,
+  },
+  {
+    name: 'MySqlSink',
+    aliases: [],
+    title: 'MySQL sink (Confluent Cloud)',
+    summary: 'Writes records from Kafka topics into MySQL or MariaDB tables, like Confluent Cloud\'s fully managed MySQL Sink (JDBC) connector.',
+    flavor: 'managed',
+    dialect: 'mysql',
+    family: JDBC_SINK_FAMILY,
+  },
+  {
+    name: 'PostgresSink',
+    aliases: [],
+    title: 'PostgreSQL sink (Confluent Cloud)',
+    summary: 'Writes records from Kafka topics into PostgreSQL tables, like Confluent Cloud\'s fully managed PostgreSQL Sink (JDBC) connector.',
+    flavor: 'managed',
+    dialect: 'postgres',
+    family: JDBC_SINK_FAMILY,
+  },
+  {
+    name: 'MicrosoftSqlServerSink',
+    aliases: [],
+    title: 'SQL Server sink (Confluent Cloud)',
+    summary: 'Writes records from Kafka topics into SQL Server / Azure SQL tables, like Confluent Cloud\'s fully managed Microsoft SQL Server Sink (JDBC) connector.',
+    flavor: 'managed',
+    dialect: 'sqlserver',
+    family: JDBC_SINK_FAMILY,
+  },
+  {
+    name: JDBC_SINK_CLASS,
+    aliases: ['JdbcSinkConnector', 'JdbcSink'],
+    title: 'JDBC sink (Kafka Connect)',
+    summary: 'Confluent\'s self-managed JDBC sink connector (kafka-connect-jdbc): writes records into the database named by `connection.url`.',
+    flavor: 'self-managed',
+    dialect: undefined,
+    family: JDBC_SINK_FAMILY,
+  },
+];
+
+const BY_NAME = new Map<string, ConnectorClass>();
+for (const cls of CONNECTOR_CLASSES) for (const spelling of [cls.name, ...cls.aliases]) BY_NAME.set(spelling.toLowerCase(), cls);
+
+/** Looks a `connector.class` value up; class names are matched ignoring case, as a courtesy to hand-typed configs. */
+export function findConnectorClass(name: string): ConnectorClass | undefined {
+  return BY_NAME.get(name.trim().toLowerCase());
+}
+
+export function suggestConnectorClass(name: string): string | undefined {
+  return closest(name, CONNECTOR_CLASSES.map((c) => c.name));
+}
+
+/** Classes Ferry does not replicate with but users may paste, mapped to the advice for them. */
+export const FOREIGN_CLASSES: Readonly<Record<string, string>> = {
+  'io.debezium.connector.mysql.MySqlConnector': 'Debezium capture is not supported yet; use MySqlSource (polling) for now.',
+  'io.debezium.connector.sqlserver.SqlServerConnector': 'Debezium capture is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
+  'io.debezium.connector.postgresql.PostgresConnector': 'Debezium capture is not supported yet; use PostgresSource (polling) for now.',
+  'io.debezium.connector.jdbc.JdbcSinkConnector': 'Debezium\'s JDBC sink is not supported; use io.confluent.connect.jdbc.JdbcSinkConnector or a managed sink class.',
+  MySqlCdcSource: 'CDC capture is not supported yet; use MySqlSource (polling) for now.',
+  MySqlCdcSourceV2: 'CDC capture is not supported yet; use MySqlSource (polling) for now.',
+  SqlServerCdcSource: 'CDC capture is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
+  SqlServerCdcSourceV2: 'CDC capture is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
+  PostgresCdcSource: 'CDC capture is not supported yet; use PostgresSource (polling) for now.',
+  PostgresCdcSourceV2: 'CDC capture is not supported yet; use PostgresSource (polling) for now.',
+};

@@ -1,0 +1,76 @@
+/**
+ * Checks that need more than one connector: names, and how sources feed sinks through topics. The JDBC
+ * source writes null keys and never writes deletes (reference §1.5), which is exactly what an upsert sink
+ * with `pk.mode=record_key` or `delete.enabled=true` needs, so the pair is checked together.
+ */
+import { sourceTopics } from './connectors/jdbcSource';
+import { safeFullMatch } from './connectors/jdbcSink';
+import { defineRule, type JsonPath, type ProblemList } from './problems';
+import type { ResolvedConnector, ResolvedJdbcSink, ResolvedJdbcSource } from './types';
+
+export const PIPELINE_RULES = {
+  duplicateName: defineRule('pipeline.duplicate-name', 'error', 'Connector names are unique within a pipeline.'),
+  nullKeyRecordKey: defineRule('pipeline.null-key-record-key', 'error', 'A sink with `pk.mode=record_key` fed by a JDBC source needs the source to set a key (ValueToKey + ExtractField$Key).'),
+  deletesNeverArrive: defineRule('pipeline.deletes-never-arrive', 'warning', 'JDBC sources never write deletes, so `delete.enabled` on a sink they feed does nothing.'),
+  topicCollision: defineRule('pipeline.topic-collision', 'warning', 'Two sources write to the same topic.'),
+};
+
+const VALUE_TO_KEY = 'org.apache.kafka.connect.transforms.ValueToKey';
+
+export interface PlacedConnector {
+  connector: ResolvedConnector;
+  /** Path of the connector object, for problems about it as a whole. */
+  path: JsonPath;
+  pathOf(key: string): JsonPath;
+}
+
+function feeds(source: ResolvedJdbcSource, sink: ResolvedJdbcSink): string | undefined {
+  const { topics } = sourceTopics(source);
+  for (const topic of topics) {
+    if (sink.topics.kind === 'list' ? sink.topics.topics.includes(topic) : safeFullMatch(sink.topics.regex, topic)) return topic;
+  }
+  return undefined;
+}
+
+export function checkPipeline(placed: readonly PlacedConnector[], problems: ProblemList): void {
+  const byName = new Map<string, PlacedConnector>();
+  for (const p of placed) {
+    const first = byName.get(p.connector.name);
+    if (first) {
+      problems.report(PIPELINE_RULES.duplicateName, p.pathOf('name'), `Two connectors are named "${p.connector.name}" (also at ${first.connector.path})`, 'Give each connector its own name; checkpoints and consumer groups are keyed by it.');
+    } else byName.set(p.connector.name, p);
+  }
+
+  const sources = placed.filter((p): p is PlacedConnector & { connector: ResolvedJdbcSource } => p.connector.role === 'source');
+  const sinks = placed.filter((p): p is PlacedConnector & { connector: ResolvedJdbcSink } => p.connector.role === 'sink');
+
+  const topicOwner = new Map<string, string>();
+  for (const s of sources) {
+    for (const topic of sourceTopics(s.connector).topics) {
+      const other = topicOwner.get(topic);
+      if (other !== undefined && other !== s.connector.name) {
+        problems.report(PIPELINE_RULES.topicCollision, s.pathOf('topic.prefix'), `Sources "${other}" and "${s.connector.name}" both write to topic "${topic}"`, 'Give the sources different topic.prefix values.');
+      }
+      topicOwner.set(topic, s.connector.name);
+    }
+  }
+
+  for (const sink of sinks) {
+    for (const source of sources) {
+      const topic = feeds(source.connector, sink.connector);
+      if (topic === undefined) continue;
+      const setsKey = source.connector.transforms.some((t) => t.type === VALUE_TO_KEY && t.supported);
+      if (sink.connector.pkMode === 'record_key' && !setsKey) {
+        problems.report(
+          PIPELINE_RULES.nullKeyRecordKey,
+          sink.pathOf('pk.mode'),
+          `Sink "${sink.connector.name}" takes its key columns from the record key, but source "${source.connector.name}" writes topic "${topic}" with null keys (JDBC sources never set one)`,
+          'Either add to the source: "transforms": "createKey,extractId", "transforms.createKey.type": "org.apache.kafka.connect.transforms.ValueToKey", "transforms.createKey.fields": "id", "transforms.extractId.type": "org.apache.kafka.connect.transforms.ExtractField$Key", "transforms.extractId.field": "id"; or use "pk.mode": "record_value" with "pk.fields": "id" on the sink.',
+        );
+      }
+      if (sink.connector.deleteEnabled) {
+        problems.report(PIPELINE_RULES.deletesNeverArrive, sink.pathOf('delete.enabled'), `Source "${source.connector.name}" never writes deletes (polling cannot see removed rows), so \`delete.enabled\` has nothing to act on for topic "${topic}"`, 'Use soft deletes (a deleted flag column) at the source if the target must learn about deletions.');
+      }
+    }
+  }
+}

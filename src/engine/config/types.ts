@@ -1,0 +1,244 @@
+/**
+ * The resolved pipeline: what the runner is written against. Every value is typed, defaulted and
+ * alias-normalised, so no code outside this folder looks at a raw key name. Secrets stay wrapped in `Secret`.
+ */
+import type { JsonObject, JsonValue } from './jsonText';
+import type { Flavor } from './keys';
+import type { Secret } from './secret';
+
+export type Dialect = 'mysql' | 'postgres' | 'sqlserver';
+
+/** One scale for every driver: mysql2, pg and mssql options are derived from it. */
+export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+
+export interface ResolvedConnection {
+  dialect: Dialect;
+  host: string;
+  port: number;
+  user: string | undefined;
+  password: Secret | undefined;
+  database: string | undefined;
+  ssl: SslMode;
+  /** SQL Server named instance (`host\instance`), when given. */
+  instanceName: string | undefined;
+  /** Driver properties from `connection.url` that are not mapped above (credentials removed). */
+  properties: Readonly<Record<string, string>>;
+  /** `connection.attempts` / `connection.backoff.ms`. */
+  attempts: number;
+  backoffMs: number;
+  /** `mysql://user@host:3306/db`: for status lines and messages; never contains the password. */
+  display: string;
+}
+
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+export interface ResolvedKafka {
+  bootstrapServers: readonly string[];
+  securityProtocol: SecurityProtocol;
+  /** Present for SASL_PLAINTEXT and SASL_SSL. */
+  sasl: { mechanism: SaslMechanism; username: string; password: Secret } | undefined;
+  /** Present for SSL and SASL_SSL. Paths are as written (relative ones resolve against the pipeline file's folder). */
+  tls:
+    | {
+        caLocation: string | undefined;
+        certificateLocation: string | undefined;
+        keyLocation: string | undefined;
+        keyPassword: Secret | undefined;
+        /** `ssl.endpoint.identification.algorithm`: https (default) verifies the broker's host name. */
+        verifyHostname: boolean;
+      }
+    | undefined;
+  clientId: string;
+  requestTimeoutMs: number;
+  /** The bootstrap servers are Confluent Cloud's (`*.confluent.cloud`). */
+  confluentCloud: boolean;
+}
+
+export interface ResolvedSchemaRegistry {
+  urls: readonly string[];
+  basicAuth: { username: string; password: Secret } | undefined;
+}
+
+export type ValueFormat = 'AVRO' | 'JSON';
+export type KeyFormat = 'AVRO' | 'JSON' | 'STRING';
+export type SubjectNameStrategy = 'TopicNameStrategy' | 'RecordNameStrategy' | 'TopicRecordNameStrategy';
+
+/** How keys or values are (de)serialised: a converter in Connect terms. */
+export interface ResolvedSerde<F extends string> {
+  format: F;
+  /** Set for AVRO (the registry the converter talks to); undefined for JSON and STRING. */
+  schemaRegistry: ResolvedSchemaRegistry | undefined;
+  subjectNameStrategy: SubjectNameStrategy;
+  autoRegisterSchemas: boolean;
+  useLatestVersion: boolean;
+}
+
+export interface ResolvedTransform {
+  /** The alias listed in `transforms`. */
+  alias: string;
+  /** `transforms.<alias>.type`. */
+  type: string;
+  /** Whether Ferry's runner applies this type (see SUPPORTED_TRANSFORMS); unsupported ones are kept, not applied. */
+  supported: boolean;
+  /** `transforms.<alias>.*` minus `type`, `predicate` and `negate`, as strings. */
+  config: Readonly<Record<string, string>>;
+  predicate: string | undefined;
+  negate: boolean;
+}
+
+export interface ResolvedPredicate {
+  alias: string;
+  type: string;
+  config: Readonly<Record<string, string>>;
+}
+
+export interface ResolvedErrorHandling {
+  tolerance: 'none' | 'all';
+  retryTimeoutMs: number;
+  retryDelayMaxMs: number;
+  logEnable: boolean;
+  logIncludeMessages: boolean;
+}
+
+export interface ResolvedDeadLetterQueue {
+  topic: string;
+  replicationFactor: number;
+  contextHeadersEnable: boolean;
+}
+
+interface ResolvedConnectorBase {
+  name: string;
+  /** As written (e.g. `MySqlSource` or the Java class name). */
+  connectorClass: string;
+  flavor: Flavor;
+  dialect: Dialect;
+  connection: ResolvedConnection;
+  /** The cluster with this connector's credentials (see docs/connectors/README.md, "Merge rules"). */
+  kafka: ResolvedKafka;
+  tasksMax: number;
+  dbTimezone: string;
+  quoteSqlIdentifiers: 'always' | 'never';
+  transforms: readonly ResolvedTransform[];
+  predicates: readonly ResolvedPredicate[];
+  /** Keys Ferry does not know, as given (warned about, never dropped); secret-looking values are masked. */
+  unknown: Readonly<Record<string, JsonValue>>;
+  /**
+   * The connector object as written, for deploying it to Kafka Connect unchanged, with every value that holds
+   * a secret replaced by "****"; `originalSecrets` has those values (key → whole original value).
+   */
+  original: Readonly<JsonObject>;
+  originalSecrets: Readonly<Record<string, Secret>>;
+  /** JSON path of the connector in the file, for runtime messages. */
+  path: string;
+}
+
+export type SourceMode = 'bulk' | 'incrementing' | 'timestamp' | 'timestamp+incrementing';
+export type NumericMapping = 'none' | 'precision_only' | 'best_fit' | 'best_fit_eager_double';
+export type TimestampGranularity =
+  | 'connect_logical'
+  | 'micros_long'
+  | 'micros_string'
+  | 'micros_iso_datetime_string'
+  | 'nanos_long'
+  | 'nanos_string'
+  | 'nanos_iso_datetime_string';
+export type TransactionIsolationMode = 'DEFAULT' | 'READ_UNCOMMITTED' | 'READ_COMMITTED' | 'REPEATABLE_READ' | 'SERIALIZABLE' | 'SQL_SERVER_SNAPSHOT';
+
+/**
+ * Which tables a source reads. `names` are `table.whitelist`/`table.blacklist` (exact names, optionally
+ * qualified); `patterns` are the 10.8+ `table.include.list`/`table.exclude.list` regexes matched against the
+ * fully-qualified name. The two are kept apart because they match differently.
+ */
+export type TableSelection =
+  | { kind: 'all' }
+  | { kind: 'names'; include: readonly string[]; exclude: readonly string[] }
+  | { kind: 'patterns'; include: readonly string[]; exclude: readonly string[] };
+
+/** Table mode reads whole tables; query mode reads one custom SELECT (and the topic is exactly `topic.prefix`). */
+export type SourceCapture = { kind: 'tables'; tables: TableSelection } | { kind: 'query'; query: string; suffix: string; masked: boolean };
+
+export interface ResolvedJdbcSource extends ResolvedConnectorBase {
+  role: 'source';
+  mode: SourceMode;
+  capture: SourceCapture;
+  /** `timestamp.column.name`: the effective timestamp is COALESCE of these, first non-null wins. */
+  timestampColumns: readonly string[];
+  /** undefined = auto-detect the table's auto-increment column. */
+  incrementingColumn: string | undefined;
+  /** `timestamp.columns.mapping` / `incrementing.column.mapping` entries (10.8+), as written. */
+  timestampColumnsMapping: readonly string[];
+  incrementingColumnMapping: readonly string[];
+  validateNonNull: boolean;
+  timestampDelayIntervalMs: number;
+  /** Epoch ms to start from when nothing is checkpointed; -1 = the database's current time; undefined = epoch 0. */
+  timestampInitial: number | undefined;
+  timestampGranularity: TimestampGranularity;
+  pollIntervalMs: number;
+  batchMaxRows: number;
+  tablePollIntervalMs: number;
+  tableTypes: readonly string[];
+  schemaPattern: string | undefined;
+  catalogPattern: string | undefined;
+  topicPrefix: string;
+  numericMapping: NumericMapping;
+  dateCalendarSystem: 'LEGACY' | 'PROLEPTIC_GREGORIAN';
+  transactionIsolationMode: TransactionIsolationMode;
+  queryRetryAttempts: number;
+  /** `topic.creation.default.*`; undefined = the broker's defaults. */
+  topicCreation: { partitions: number | undefined; replicationFactor: number | undefined };
+  /** JDBC sources emit null keys; the key converter matters only when transforms set a key. */
+  key: ResolvedSerde<KeyFormat>;
+  value: ResolvedSerde<ValueFormat>;
+  errors: ResolvedErrorHandling;
+}
+
+export type InsertMode = 'insert' | 'upsert' | 'update';
+export type PkMode = 'none' | 'kafka' | 'record_key' | 'record_value';
+
+export type SinkTopics = { kind: 'list'; topics: readonly string[] } | { kind: 'regex'; regex: string };
+
+export interface ResolvedJdbcSink extends ResolvedConnectorBase {
+  role: 'sink';
+  topics: SinkTopics;
+  /** Connect's consumer group for a sink: `connect-<name>` unless `consumer.override.group.id` is set. */
+  groupId: string;
+  insertMode: InsertMode;
+  pkMode: PkMode;
+  pkFields: readonly string[];
+  fieldsWhitelist: readonly string[];
+  autoCreate: boolean;
+  autoEvolve: boolean;
+  deleteEnabled: boolean;
+  batchSize: number;
+  /** With `${topic}` replaced by the record's topic; dots then separate catalog/schema/table. */
+  tableNameFormat: string;
+  tableTypes: readonly string[];
+  dateTimezone: 'DB_TIMEZONE' | 'UTC';
+  timestampFieldsList: readonly string[];
+  timestampPrecisionMode: 'microseconds' | 'nanoseconds';
+  maxRetries: number;
+  retryBackoffMs: number;
+  replaceNullWithDefault: boolean;
+  mssqlUseMergeHoldlock: boolean;
+  maxPollRecords: number;
+  maxPollIntervalMs: number;
+  /** undefined when the key format is not configured (then keys are not decoded; record_key needs it). */
+  key: ResolvedSerde<KeyFormat> | undefined;
+  value: ResolvedSerde<ValueFormat>;
+  errors: ResolvedErrorHandling & { deadLetterQueue: ResolvedDeadLetterQueue | undefined };
+}
+
+export type ResolvedConnector = ResolvedJdbcSource | ResolvedJdbcSink;
+
+export interface ResolvedPipeline {
+  name: string;
+  /** The file it came from, as given to parsePipelineFile (relative TLS paths resolve against its folder). */
+  fileName: string;
+  /** The pipeline-level cluster and credentials; each connector carries its effective copy. */
+  kafka: ResolvedKafka;
+  schemaRegistry: ResolvedSchemaRegistry | undefined;
+  connectors: readonly ResolvedConnector[];
+  /** Unknown top-level keys, as given. */
+  unknown: Readonly<Record<string, JsonValue>>;
+}

@@ -1,0 +1,90 @@
+import { readPipelineFile, requireValidPipeline } from '../config';
+import { PipelineRunner, type PipelineStatus } from '../pipeline';
+
+function count(value: number): string {
+  return value >= 10_000 ? `${(value / 1000).toFixed(value >= 100_000 ? 0 : 1)}k` : String(value);
+}
+
+/** One line for humans: totals across connectors, then any connector that is not RUNNING with why. */
+export function progressLine(status: PipelineStatus): string {
+  const sum = (pick: (metrics: PipelineStatus['connectors'][number]['metrics']) => number): number =>
+    status.connectors.reduce((total, connector) => total + pick(connector.metrics), 0);
+  const rate = status.connectors.filter((connector) => connector.role === 'sink').reduce((total, connector) => total + connector.metrics.rowsPerSecond, 0);
+  const p99 = Math.max(0, ...status.connectors.map((connector) => connector.metrics.latencyP99Ms ?? 0));
+  const parts = [
+    `${status.state}`,
+    `read ${count(sum((m) => m.rowsRead))}`,
+    `produced ${count(sum((m) => m.rowsProduced))}`,
+    `applied ${count(sum((m) => m.rowsApplied))}`,
+    `lag ${count(sum((m) => m.lag))}`,
+    `errors ${sum((m) => m.errors)}`,
+  ];
+  const dlq = sum((m) => m.deadLettered);
+  if (dlq > 0) parts.push(`dlq ${dlq}`);
+  if (rate > 0) parts.push(`${Math.round(rate)} rows/s`);
+  if (p99 > 0) parts.push(`p99 ${Math.round(p99)} ms`);
+  const troubled = status.connectors.filter((connector) => connector.state === 'DEGRADED' || connector.state === 'FAILED');
+  for (const connector of troubled) parts.push(`${connector.name} ${connector.state}: ${connector.error?.message ?? ''}`);
+  return parts.join(' | ');
+}
+
+export interface RunOptions {
+  untilIdle: boolean;
+  json: boolean;
+}
+
+/** `ferry run FILE`: runs until Ctrl-C (graceful stop) or, with --until-idle, until everything is applied. */
+export async function runPipelineCommand(file: string, options: RunOptions): Promise<number> {
+  const parsed = await readPipelineFile(file);
+  for (const problem of parsed.problems.filter((p) => p.severity === 'warning')) {
+    process.stderr.write(`warning  ${problem.path}  ${problem.message}${problem.hint ? `  (hint: ${problem.hint})` : ''}\n`);
+  }
+  const pipeline = requireValidPipeline(parsed, file);
+  const runner = new PipelineRunner(pipeline);
+  const interactive = process.stderr.isTTY === true && !options.json;
+  let lastPrinted = 0;
+  const print = (status: PipelineStatus, force = false): void => {
+    const now = Date.now();
+    if (interactive) process.stderr.write(`\r\x1b[2K${progressLine(status).slice(0, (process.stderr.columns ?? 160) - 1)}`);
+    else if (force || now - lastPrinted >= 5000) {
+      process.stderr.write(`${progressLine(status)}\n`);
+      lastPrinted = now;
+    }
+  };
+  let lastState = '';
+  const subscription = runner.onDidChangeStatus((status) => {
+    const states = status.connectors.map((connector) => `${connector.name}:${connector.state}`).join(',');
+    print(status, states !== lastState);
+    lastState = states;
+  });
+  const ticker = setInterval(() => print(runner.status()), interactive ? 500 : 5000);
+  const interrupted = new AbortController();
+  const onSignal = (): void => interrupted.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let exitCode = 0;
+  try {
+    await runner.start();
+    if (options.untilIdle) {
+      await runner.waitUntilIdle({ signal: interrupted.signal });
+    } else {
+      await new Promise<void>((resolve) => interrupted.signal.addEventListener('abort', () => resolve(), { once: true }));
+    }
+  } catch (error) {
+    exitCode = 1;
+    if (interactive) process.stderr.write('\n');
+    process.stderr.write(`ferry: pipeline ${pipeline.name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  } finally {
+    clearInterval(ticker);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (interrupted.signal.aborted && interactive) process.stderr.write('\nstopping…\n');
+    await runner.stop();
+    subscription.dispose();
+    const status = runner.status();
+    if (interactive) process.stderr.write('\n');
+    if (options.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    else process.stderr.write(`${progressLine(status)}\n`);
+  }
+  return exitCode;
+}

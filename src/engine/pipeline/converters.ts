@@ -1,0 +1,67 @@
+import type { KeyFormat, ResolvedSchemaRegistry, ResolvedSerde, ValueFormat } from '../config';
+import type { RecordSchema, Row } from '../model';
+import { AvroConverter, SchemaRegistryClient } from '../schema';
+import { jsonToRow, rowToJson } from './jsonConverter';
+import { pipelineError } from './errors';
+
+/** Turns key or value rows into Kafka bytes and back, as a Connect converter does. */
+export interface RecordConverter {
+  fromRow(topic: string, schema: RecordSchema, row: Row | null): Promise<Buffer | null>;
+  toRow(topic: string, bytes: Uint8Array | null, headers: Record<string, Uint8Array>, where: string): Promise<{ schema: RecordSchema; row: Row } | null>;
+}
+
+const registryClients = new Map<string, SchemaRegistryClient>();
+
+/** One client per registry URL and user, so ids fetched by one connector serve the others. */
+export function registryClientFor(registry: ResolvedSchemaRegistry): SchemaRegistryClient {
+  const auth = registry.basicAuth;
+  const cacheKey = `${registry.urls.join(',')}|${auth?.username ?? ''}`;
+  let client = registryClients.get(cacheKey);
+  if (!client) {
+    client = new SchemaRegistryClient({
+      url: registry.urls.join(','),
+      ...(auth ? { basicAuthUserInfo: `${auth.username}:${auth.password.reveal()}` } : {}),
+    });
+    registryClients.set(cacheKey, client);
+  }
+  return client;
+}
+
+export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<ValueFormat>, isKey: boolean): RecordConverter {
+  switch (serde.format) {
+    case 'AVRO': {
+      if (!serde.schemaRegistry) {
+        throw pipelineError('PIPELINE_INVALID', 'AVRO needs a Schema Registry: set schema.registry.url (Ferry can run its embedded one for local work).');
+      }
+      const avro = new AvroConverter({
+        registry: registryClientFor(serde.schemaRegistry),
+        subjectNameStrategy: serde.subjectNameStrategy,
+        autoRegisterSchemas: serde.autoRegisterSchemas,
+      });
+      return {
+        fromRow: (topic, schema, row) => avro.fromRow(topic, isKey, schema, row),
+        async toRow(topic, bytes, headers) {
+          const decoded = await avro.toRow(topic, isKey, bytes, headers);
+          return decoded ? { schema: decoded.schema, row: decoded.row } : null;
+        },
+      };
+    }
+    case 'JSON':
+      return {
+        fromRow: async (_topic, _schema, row) => rowToJson(row),
+        toRow: async (_topic, bytes, _headers, where) => jsonToRow(bytes, where),
+      };
+    case 'STRING':
+      return {
+        async fromRow(_topic, schema, row) {
+          if (row === null) return null;
+          const values = schema.fields.map((field) => row[field.name]);
+          return Buffer.from(values.length === 1 ? String(values[0]) : JSON.stringify(values.map(String)), 'utf8');
+        },
+        async toRow(_topic, bytes) {
+          if (bytes === null) return null;
+          return { schema: { name: 'key', fields: [{ name: 'key', type: { kind: 'string' }, optional: false }] }, row: { key: Buffer.from(bytes).toString('utf8') } };
+        },
+      };
+  }
+}

@@ -1,0 +1,2 @@
+export { PipelineRunner, type PipelineRunnerOptions } from './pipelineRunner';
+export type { ConnectorState, ConnectorStatus, PipelineStatus } from './status';

@@ -1,0 +1,115 @@
+import type { ResolvedPipeline } from '../config';
+import { createPollingReader } from '../sources';
+import { partitionKey } from '../sources/polling/position';
+import { CheckpointStore } from '../store';
+import { Emitter } from '../../shared/event';
+import type { IDisposable } from '../../shared/lifecycle';
+import { pipelineError } from './errors';
+import { SinkTask } from './sinkTask';
+import { kafkaSettings, pollingOptions, sourceConnection } from './sourceOptions';
+import { SourceTask } from './sourceTask';
+import type { ConnectorState, PipelineStatus } from './status';
+
+export interface PipelineRunnerOptions {
+  /** Where checkpoints live; default the user's Ferry data directory. */
+  dataDir?: string;
+}
+
+function overallState(states: ConnectorState[]): ConnectorState {
+  if (states.includes('FAILED')) return 'FAILED';
+  if (states.includes('DEGRADED')) return 'DEGRADED';
+  if (states.includes('STARTING')) return 'STARTING';
+  if (states.every((state) => state === 'STOPPED')) return 'STOPPED';
+  return 'RUNNING';
+}
+
+/**
+ * Runs every connector of one pipeline: sources poll databases into topics, sinks apply topics to databases.
+ * Status changes are published as events; `waitUntilIdle` serves `ferry run --until-idle`.
+ */
+export class PipelineRunner implements IDisposable {
+  private readonly sources: SourceTask[] = [];
+  private readonly sinks: SinkTask[] = [];
+  private readonly changes = new Emitter<PipelineStatus>();
+  readonly onDidChangeStatus = this.changes.event;
+  private changeScheduled = false;
+
+  constructor(
+    readonly pipeline: ResolvedPipeline,
+    options: PipelineRunnerOptions = {},
+  ) {
+    const checkpoints = new CheckpointStore(pipeline.name, options.dataDir);
+    const onChange = (): void => this.scheduleChange();
+    for (const connector of pipeline.connectors) {
+      if (connector.role === 'source') {
+        const saved = checkpoints.positions(connector.name);
+        const reader = createPollingReader(connector.dialect, {
+          connection: sourceConnection(connector),
+          options: pollingOptions(connector),
+          // Checkpoints are keyed by the stream key the reader reports, partitionKey(partition).
+          loadPosition: (partition) => saved[partitionKey(partition)],
+        });
+        this.sources.push(new SourceTask(connector, reader, kafkaSettings(connector.kafka), checkpoints, onChange));
+      } else {
+        this.sinks.push(new SinkTask(connector, kafkaSettings(connector.kafka), onChange));
+      }
+    }
+  }
+
+  /** Coalesces bursts of changes (one per batch) into at most one event per tick. */
+  private scheduleChange(): void {
+    if (this.changeScheduled) return;
+    this.changeScheduled = true;
+    setTimeout(() => {
+      this.changeScheduled = false;
+      this.changes.fire(this.status());
+    }, 50);
+  }
+
+  async start(): Promise<void> {
+    for (const source of this.sources) source.start();
+    await Promise.all(this.sinks.map((sink) => sink.start()));
+  }
+
+  status(): PipelineStatus {
+    const now = Date.now();
+    const connectors = [...this.sources.map((source) => source.status(now)), ...this.sinks.map((sink) => sink.status(now))];
+    return { name: this.pipeline.name, state: overallState(connectors.map((connector) => connector.state)), connectors };
+  }
+
+  /** Every source read to the end of its tables and every sink applied everything in Kafka. */
+  get idle(): boolean {
+    return this.sources.every((source) => source.caughtUp) && this.sinks.every((sink) => sink.caughtUp);
+  }
+
+  /**
+   * Resolves once the pipeline is idle for `settleMs` (so a source's next poll has had a chance to find new rows),
+   * rejects with the root cause when a connector FAILED.
+   */
+  async waitUntilIdle(options: { settleMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const settleMs = options.settleMs ?? 1500;
+    let idleSince: number | undefined;
+    while (!options.signal?.aborted) {
+      const status = this.status();
+      const failed = status.connectors.find((connector) => connector.state === 'FAILED');
+      if (failed?.error) {
+        throw pipelineError('PIPELINE_CONNECTOR_FAILED', `${failed.name}: ${failed.error.message}`, { retriable: failed.error.retriable, detail: { code: failed.error.code } });
+      }
+      if (this.idle) {
+        idleSince ??= Date.now();
+        if (Date.now() - idleSince >= settleMs) return;
+      } else idleSince = undefined;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.sources.map((source) => source.stop()), ...this.sinks.map((sink) => sink.stop())]);
+    this.changes.fire(this.status());
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.changes.dispose();
+  }
+}

@@ -1,0 +1,320 @@
+import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { ResolvedJdbcSink } from '../config';
+import { classifyKafkaError, createKafka, ensureTopics, type KafkaClientSettings } from '../kafka';
+import type { SinkRecord } from '../model';
+import { createDialect } from '../sinks/sql/dialects';
+import { openSqlSession, type SqlConnectionSettings } from '../sinks/sql/sessions';
+import { type FailedRecord, SqlSinkWriter } from '../sinks/sql/sinkWriter';
+import { EngineError, isEngineError } from '../../shared/errors';
+import { createLogger } from '../base/logger';
+import { createConverter, type RecordConverter } from './converters';
+import { type DeadLetter, sendToDeadLetterQueue } from './deadLetterQueue';
+import { ConnectorMetrics } from './metrics';
+import { SOURCE_TIME_HEADER } from './sourceTask';
+import type { ConnectorState, ConnectorStatus } from './status';
+
+function toError(error: unknown): EngineError {
+  return isEngineError(error) ? error : new EngineError('SINK_FAILED', error instanceof Error ? error.message : String(error), { retriable: true });
+}
+
+function headersOf(message: KafkaMessage): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = typeof first === 'string' ? Buffer.from(first) : first;
+  }
+  return out;
+}
+
+export function sinkConnectionSettings(config: ResolvedJdbcSink): SqlConnectionSettings {
+  const connection = config.connection;
+  return {
+    dialect: config.dialect,
+    host: connection.host,
+    port: connection.port,
+    user: connection.user ?? '',
+    password: connection.password?.reveal() ?? '',
+    database: connection.database ?? '',
+    ssl: connection.ssl === 'disable' || connection.ssl === 'prefer' ? false : { verify: connection.ssl === 'verify-ca' || connection.ssl === 'verify-full' },
+  };
+}
+
+/**
+ * Runs one sink connector: consumer group `connect-<name>` → converter → SqlSinkWriter (one transaction per chunk
+ * of batch.size records) → offsets committed only after that transaction committed (architecture §5).
+ * errors.tolerance=none stops the connector at the failing record without committing past it; =all sends the
+ * record to the dead letter topic (when one is configured) and goes on.
+ */
+export class SinkTask {
+  readonly metrics = new ConnectorMetrics();
+  private state: ConnectorState = 'STARTING';
+  private error: EngineError | undefined;
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private dlqProducer: Producer | undefined;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private lagKnown = false;
+  private stopped = false;
+  private finished!: () => void;
+  readonly done = new Promise<void>((resolve) => (this.finished = resolve));
+  private readonly writer: SqlSinkWriter;
+  private readonly keyConverter: RecordConverter | undefined;
+  private readonly valueConverter: RecordConverter;
+  private readonly log = createLogger('sink');
+
+  constructor(
+    private readonly config: ResolvedJdbcSink,
+    private readonly kafkaSettings: KafkaClientSettings,
+    private readonly onChange: () => void,
+  ) {
+    const settings = sinkConnectionSettings(config);
+    const dialect = createDialect(config.dialect, {
+      quoteIdentifiers: config.quoteSqlIdentifiers,
+      useMergeHoldlock: config.mssqlUseMergeHoldlock,
+    });
+    this.writer = new SqlSinkWriter({
+      connectorName: config.name,
+      dialect,
+      openSession: () => openSqlSession(settings),
+      target: config.connection.display,
+      insertMode: config.insertMode,
+      pkMode: config.pkMode,
+      pkFields: config.pkFields,
+      fieldsWhitelist: config.fieldsWhitelist,
+      autoCreate: config.autoCreate,
+      autoEvolve: config.autoEvolve,
+      deleteEnabled: config.deleteEnabled,
+      tableNameFormat: config.tableNameFormat,
+      values: { timezone: config.dbTimezone, dateTimezone: config.dateTimezone },
+      maxRetries: config.maxRetries,
+      retryBackoffMs: config.retryBackoffMs,
+    });
+    this.keyConverter = config.key ? createConverter(config.key, true) : undefined;
+    this.valueConverter = createConverter(config.value, false);
+  }
+
+  get caughtUp(): boolean {
+    return this.lagKnown && this.metrics.lag === 0 && this.inFlight === 0;
+  }
+
+  status(now: number): ConnectorStatus {
+    const p50 = this.metrics.latencyPercentile(50);
+    const p99 = this.metrics.latencyPercentile(99);
+    return {
+      name: this.config.name,
+      role: 'sink',
+      state: this.state,
+      ...(this.error ? { error: { code: this.error.code, message: this.error.message, retriable: this.error.retriable } } : {}),
+      caughtUp: this.caughtUp,
+      metrics: {
+        rowsRead: 0,
+        rowsProduced: 0,
+        rowsApplied: this.metrics.rowsApplied,
+        errors: this.metrics.errors,
+        deadLettered: this.metrics.deadLettered,
+        lag: this.metrics.lag,
+        rowsPerSecond: this.metrics.rate(now, this.metrics.rowsApplied),
+        ...(p50 === undefined ? {} : { latencyP50Ms: p50 }),
+        ...(p99 === undefined ? {} : { latencyP99Ms: p99 }),
+      },
+    };
+  }
+
+  private setState(state: ConnectorState, error?: EngineError): void {
+    this.state = state;
+    this.error = error;
+    this.onChange();
+  }
+
+  async start(): Promise<void> {
+    const kafka = createKafka(this.kafkaSettings);
+    const brokers = this.kafkaSettings.bootstrapServers;
+    try {
+      this.admin = kafka.admin();
+      await this.admin.connect();
+      const dlq = this.config.errors.deadLetterQueue;
+      if (dlq && this.config.errors.tolerance === 'all') {
+        await ensureTopics(this.admin, [{ name: dlq.topic, partitions: 1 }], brokers);
+        this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        await this.dlqProducer.connect();
+      }
+      this.consumer = kafka.consumer({
+        groupId: this.config.groupId,
+        allowAutoTopicCreation: false,
+        // Short fetch waits keep end-to-end latency near poll.interval.ms; batches still fill under load.
+        maxWaitTimeInMs: 200,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+      });
+      await this.consumer.connect();
+      await this.waitForTopics(this.admin);
+      if (this.stopped) return;
+      const topics = this.config.topics.kind === 'list' ? [...this.config.topics.topics] : [new RegExp(this.config.topics.regex)];
+      // Sink consumers start from the earliest offset, as Connect configures them.
+      await this.consumer.subscribe({ topics, fromBeginning: true });
+    } catch (error) {
+      const failure = isEngineError(error) ? error : classifyKafkaError(error, brokers, `start sink ${this.config.name}`);
+      this.setState('FAILED', failure);
+      this.finished();
+      return;
+    }
+    this.lagTimer = setInterval(() => void this.refreshLag(), 1000);
+    void this.refreshLag();
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.setState('RUNNING');
+  }
+
+  /**
+   * A sink may start before its source has created the topics (a fresh pipeline): wait for them, DEGRADED with the
+   * names, instead of failing. Regex subscriptions pick topics up as they appear, so they need no wait.
+   */
+  private async waitForTopics(admin: Admin): Promise<void> {
+    if (this.config.topics.kind !== 'list') return;
+    const wanted = this.config.topics.topics;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      const existing = new Set(await admin.listTopics());
+      const missing = wanted.filter((topic) => !existing.has(topic));
+      if (missing.length === 0) {
+        if (attempt > 0) this.setState('STARTING');
+        return;
+      }
+      if (attempt === 3) {
+        this.setState(
+          'DEGRADED',
+          new EngineError('SINK_WAITING_FOR_TOPICS', `Waiting for topic${missing.length === 1 ? '' : 's'} ${missing.join(', ')} to exist (a source creates them with its first records; check the names in "topics").`, { retriable: true }),
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    await this.consumer?.disconnect().catch(() => {});
+    await this.dlqProducer?.disconnect().catch(() => {});
+    await this.admin?.disconnect().catch(() => {});
+    await this.writer.close();
+    if (this.state !== 'FAILED') this.setState('STOPPED');
+    this.finished();
+  }
+
+  private async refreshLag(): Promise<void> {
+    const admin = this.admin;
+    if (!admin || this.stopped) return;
+    try {
+      const topics = this.config.topics.kind === 'list' ? [...this.config.topics.topics] : (await admin.listTopics()).filter((topic) => new RegExp(`^(?:${(this.config.topics as { regex: string }).regex})$`).test(topic));
+      const existing = new Set(await admin.listTopics());
+      const present = topics.filter((topic) => existing.has(topic));
+      const committed = await admin.fetchOffsets({ groupId: this.config.groupId, topics: present });
+      let lag = 0;
+      for (const topic of present) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const done = committed.find((entry) => entry.topic === topic);
+        for (const end of ends) {
+          const at = done?.partitions.find((partition) => partition.partition === end.partition)?.offset ?? '-1';
+          const start = Number(at) < 0 ? Number(end.low) : Number(at);
+          lag += Math.max(0, Number(end.high) - start);
+        }
+      }
+      this.metrics.lag = lag;
+      this.lagKnown = true;
+    } catch (error) {
+      this.log.debug('lag refresh failed', { error: String(error) });
+    }
+  }
+
+  private async decode(topic: string, partition: number, message: KafkaMessage): Promise<SinkRecord> {
+    const where = `${topic}[${partition}]@${message.offset}`;
+    const headers = headersOf(message);
+    const value = await this.valueConverter.toRow(topic, message.value, headers, `The value of ${where}`);
+    const key = this.keyConverter && message.key ? await this.keyConverter.toRow(topic, message.key, headers, `The key of ${where}`) : null;
+    return {
+      topic,
+      partition,
+      offset: message.offset,
+      timestampMs: Number(message.timestamp),
+      keySchema: key?.schema ?? null,
+      key: key?.row ?? null,
+      valueSchema: value?.schema ?? null,
+      value: value?.row ?? null,
+      headers,
+    };
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const size = Math.max(1, this.config.batchSize);
+    for (let start = 0; start < batch.messages.length; start += size) {
+      if (!isRunning() || isStale() || this.stopped || this.state === 'FAILED') return;
+      const chunk = batch.messages.slice(start, start + size);
+      this.inFlight++;
+      try {
+        await this.applyChunk(batch.topic, batch.partition, chunk);
+        const last = chunk[chunk.length - 1];
+        if (last) {
+          // Committed only now that the target transaction holding these rows has committed.
+          await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+          resolveOffset(last.offset);
+        }
+        if (this.state !== 'RUNNING') this.setState('RUNNING');
+      } catch (error) {
+        const failure = toError(error);
+        this.metrics.errors++;
+        this.log.error('sink connector failed', { connector: this.config.name, error: failure.message });
+        this.setState('FAILED', failure);
+        // Stop consuming without committing past the failing record; the next start resumes at it.
+        this.consumer?.pause([{ topic: batch.topic }]);
+        void this.stop();
+        return;
+      } finally {
+        this.inFlight--;
+      }
+      await heartbeat();
+    }
+  }
+
+  private async applyChunk(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+    const tolerateAll = this.config.errors.tolerance === 'all';
+    const letters: DeadLetter[] = [];
+    const records: SinkRecord[] = [];
+    const originals = new Map<SinkRecord, KafkaMessage>();
+    for (const message of messages) {
+      try {
+        const record = await this.decode(topic, partition, message);
+        records.push(record);
+        originals.set(record, message);
+      } catch (error) {
+        if (!tolerateAll) throw error;
+        letters.push({ topic, partition, message, stage: 'VALUE_CONVERTER', error: toError(error) });
+      }
+    }
+    const onFailed = tolerateAll
+      ? async (failures: FailedRecord[]): Promise<void> => {
+          for (const failure of failures) {
+            const message = originals.get(failure.record);
+            if (message) letters.push({ topic, partition, message, stage: 'TASK_PUT', error: failure.error });
+          }
+        }
+      : undefined;
+    await this.writer.write(records, onFailed);
+    const appliedAt = Date.now();
+    const applied = records.length - letters.filter((letter) => letter.stage === 'TASK_PUT').length;
+    this.metrics.rowsApplied += applied;
+    for (const record of records) {
+      const sourceTime = record.headers[SOURCE_TIME_HEADER];
+      if (sourceTime) this.metrics.recordLatency(appliedAt - Number(Buffer.from(sourceTime).toString()));
+    }
+    if (letters.length > 0) {
+      this.metrics.deadLettered += letters.length;
+      const dlq = this.config.errors.deadLetterQueue;
+      if (dlq && this.dlqProducer) await sendToDeadLetterQueue(this.dlqProducer, dlq, this.config.name, letters);
+      else this.log.warn('skipped records (errors.tolerance=all without a dead letter queue)', { connector: this.config.name, count: letters.length });
+    }
+  }
+}

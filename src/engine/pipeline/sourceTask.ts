@@ -1,0 +1,183 @@
+import type { Producer } from 'kafkajs';
+import type { ResolvedJdbcSource } from '../config';
+import { createKafka, ensureTopics, type KafkaClientSettings, classifyKafkaError } from '../kafka';
+import type { ChangeRecord } from '../model';
+import type { PollBatch, PollingReader } from '../sources/polling/pollingReader';
+import type { CheckpointStore } from '../store';
+import { EngineError, isEngineError } from '../../shared/errors';
+import { createLogger } from '../base/logger';
+import { createConverter, type RecordConverter } from './converters';
+import { ConnectorMetrics } from './metrics';
+import type { ConnectorState, ConnectorStatus } from './status';
+import { buildTransformChain } from './transforms';
+
+/** Header carrying when the change happened at the source, so the sink can measure end-to-end latency. */
+export const SOURCE_TIME_HEADER = 'ferry.source.ts';
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+function toError(error: unknown): EngineError {
+  return isEngineError(error) ? error : new EngineError('SOURCE_FAILED', error instanceof Error ? error.message : String(error), { retriable: true });
+}
+
+/**
+ * Runs one source connector: poll → transforms → converter → idempotent producer (acks=all) → checkpoint.
+ * A position is saved only after Kafka acknowledged every record up to it (architecture §5), so a crash at any
+ * point re-reads at most what was not yet acknowledged.
+ */
+export class SourceTask {
+  readonly metrics = new ConnectorMetrics();
+  private state: ConnectorState = 'STARTING';
+  private error: EngineError | undefined;
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private producer: Producer | undefined;
+  private readonly keyConverter: RecordConverter;
+  private readonly valueConverter: RecordConverter;
+  private readonly transform: ReturnType<typeof buildTransformChain>;
+  private readonly createdTopics = new Set<string>();
+  private readonly log = createLogger('source');
+
+  constructor(
+    private readonly config: ResolvedJdbcSource,
+    private readonly reader: PollingReader,
+    private readonly kafkaSettings: KafkaClientSettings,
+    private readonly checkpoints: CheckpointStore,
+    private readonly onChange: () => void,
+  ) {
+    this.keyConverter = createConverter(config.key, true);
+    this.valueConverter = createConverter(config.value, false);
+    this.transform = buildTransformChain(config.transforms);
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.reader.close().catch(() => {});
+    await this.running;
+    await this.producer?.disconnect().catch(() => {});
+    if (this.state !== 'FAILED') this.setState('STOPPED');
+  }
+
+  /** Resolves when the task ends: stopped, or FAILED with a non-retriable error. */
+  get done(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  get caughtUp(): boolean {
+    return this.reader.caughtUp;
+  }
+
+  status(now: number): ConnectorStatus {
+    return {
+      name: this.config.name,
+      role: 'source',
+      state: this.state,
+      ...(this.error ? { error: { code: this.error.code, message: this.error.message, retriable: this.error.retriable } } : {}),
+      caughtUp: this.reader.caughtUp,
+      metrics: {
+        rowsRead: this.metrics.rowsRead,
+        rowsProduced: this.metrics.rowsProduced,
+        rowsApplied: 0,
+        errors: this.metrics.errors,
+        deadLettered: 0,
+        lag: 0,
+        rowsPerSecond: this.metrics.rate(now, this.metrics.rowsProduced),
+      },
+    };
+  }
+
+  private setState(state: ConnectorState, error?: EngineError): void {
+    this.state = state;
+    this.error = error;
+    this.onChange();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.abort.signal.aborted) {
+      try {
+        if (!this.producer) {
+          const kafka = createKafka(this.kafkaSettings);
+          const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+          await producer.connect().catch((error: unknown) => {
+            throw classifyKafkaError(error, this.kafkaSettings.bootstrapServers, 'connect the producer');
+          });
+          this.producer = producer;
+        }
+        const batch = await this.reader.poll(this.abort.signal);
+        if (this.state !== 'RUNNING') this.setState('RUNNING');
+        failures = 0;
+        if (batch.records.length > 0) await this.deliver(batch);
+      } catch (error) {
+        if (this.abort.signal.aborted) return;
+        const failure = toError(error);
+        this.metrics.errors++;
+        if (!failure.retriable) {
+          this.log.error('source connector failed', { connector: this.config.name, error: failure.message });
+          this.setState('FAILED', failure);
+          return;
+        }
+        failures++;
+        this.setState('DEGRADED', failure);
+        this.log.warn('source connector retrying', { connector: this.config.name, error: failure.message, attempt: failures });
+        await this.producer?.disconnect().catch(() => {});
+        this.producer = undefined;
+        await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), this.abort.signal);
+      }
+    }
+  }
+
+  private async ensureTopic(topic: string): Promise<void> {
+    if (this.createdTopics.has(topic)) return;
+    const admin = createKafka(this.kafkaSettings).admin();
+    await admin.connect();
+    try {
+      const spec = { name: topic, ...(this.config.topicCreation.partitions ? { partitions: this.config.topicCreation.partitions } : {}), ...(this.config.topicCreation.replicationFactor ? { replicationFactor: this.config.topicCreation.replicationFactor } : {}) };
+      await ensureTopics(admin, [spec], this.kafkaSettings.bootstrapServers);
+    } finally {
+      await admin.disconnect();
+    }
+    this.createdTopics.add(topic);
+  }
+
+  private async deliver(batch: PollBatch): Promise<void> {
+    const producer = this.producer;
+    if (!producer) return;
+    this.metrics.rowsRead += batch.records.length;
+    const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; headers: Record<string, string> }[]>();
+    for (const record of batch.records) {
+      // Connect's JDBC source sends null keys; a ValueToKey transform is how users give records a key.
+      const transformed = this.transform({ topic: batch.stream.topic, keySchema: null, key: null, valueSchema: record.valueSchema, value: record.after });
+      const key = transformed.keySchema && transformed.key ? await this.keyConverter.fromRow(transformed.topic, transformed.keySchema, transformed.key) : null;
+      const value = await this.valueConverter.fromRow(transformed.topic, transformed.valueSchema, transformed.value);
+      const messages = byTopic.get(transformed.topic) ?? [];
+      messages.push({ key, value, headers: { [SOURCE_TIME_HEADER]: String(sourceTime(record)) } });
+      byTopic.set(transformed.topic, messages);
+    }
+    for (const topic of byTopic.keys()) await this.ensureTopic(topic);
+    try {
+      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    } catch (error) {
+      // Kafka did not take the batch: go back to the last checkpoint so nothing is skipped.
+      await this.reader.seek(batch.stream.key, this.checkpoints.positions(this.config.name)[batch.stream.key] ?? null);
+      throw classifyKafkaError(error, this.kafkaSettings.bootstrapServers, `produce to ${[...byTopic.keys()].join(', ')}`);
+    }
+    this.metrics.rowsProduced += batch.records.length;
+    const last = batch.records[batch.records.length - 1];
+    if (last) this.checkpoints.save(this.config.name, { [batch.stream.key]: last.position });
+    this.onChange();
+  }
+}
+
+/** When the change happened at the source: the record's own timestamp column when it has one, else now. */
+function sourceTime(record: ChangeRecord): number {
+  return record.sourceTimestampMs ?? Date.now();
+}

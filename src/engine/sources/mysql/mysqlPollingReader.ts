@@ -1,0 +1,232 @@
+import mysql from 'mysql2/promise';
+import type { FieldValue } from '../../model';
+import type { ColumnInfo } from '../polling/columns';
+import type { ListedTable } from '../polling/dialect';
+import { parseTimeOfDayMillis, parseWallClock, type PreciseInstant, wallClockToInstant } from '../polling/instant';
+import { type ErrorClass, PollingReader, type PollingReaderInit, type RawResult, revealPassword } from '../polling/pollingReader';
+import { bigintFromBytes, bytesOf, canonicalDecimal, parseCalendarDate, toBigInt, toNumber, utcMidnight } from '../polling/values';
+import type { SqlStatement } from '../polling/dialect';
+import { resolveZone } from '../polling/zone';
+import { MySqlDialect } from './mysqlDialect';
+import { describeMySqlCatalogColumn, describeMySqlField, type MySqlFieldPacket, MySqlTypeMap } from './mysqlTypeMap';
+
+const UTC = resolveZone('UTC');
+
+/** Flag names mysql2 may report instead of the bit mask. */
+const FLAG_BITS: Record<string, number> = { NOT_NULL: 1, PRI_KEY: 2, UNSIGNED: 32, BINARY: 128, AUTO_INCREMENT: 512 };
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_SERVER_GONE_ERROR',
+  'HANDSHAKE_NO_SSL_SUPPORT',
+]);
+const AUTH_CODES = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_BAD_DB_ERROR', 'ER_NOT_SUPPORTED_AUTH_MODE', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR']);
+const MISSING_CODES = new Set(['ER_NO_SUCH_TABLE', 'ER_BAD_FIELD_ERROR', 'ER_BAD_TABLE_ERROR']);
+
+/**
+ * Polling reader for MySQL and MariaDB over mysql2. The driver is asked for text wherever a JS number would lose
+ * digits (BIGINT and DECIMAL as strings, dates as strings, JSON unparsed) and the session runs in UTC so TIMESTAMP
+ * columns are exact instants; DATETIME wall clocks are read in db.timezone.
+ */
+export class MySqlPollingReader extends PollingReader {
+  protected readonly dialect = new MySqlDialect();
+  protected readonly productName = 'MySQL';
+  private readonly typeMap: MySqlTypeMap;
+  private connectionHandle: mysql.Connection | undefined;
+
+  constructor(init: PollingReaderInit) {
+    super(init, 'sources.mysql');
+    this.typeMap = new MySqlTypeMap({ numericMapping: this.options.numericMapping, numericMappingForDecimal: this.options.numericMappingForDecimal });
+  }
+
+  protected async openConnection(): Promise<void> {
+    const tls = this.connection.tls ?? 'prefer';
+    try {
+      this.connectionHandle = await this.connect(tls);
+    } catch (error) {
+      // `prefer`: TLS when the server offers it, plain otherwise (Connector/J's sslMode=PREFERRED).
+      if (tls !== 'prefer' || (error as { code?: string }).code !== 'HANDSHAKE_NO_SSL_SUPPORT') throw error;
+      this.connectionHandle = await this.connect('disable');
+    }
+    await this.connectionHandle.query("SET time_zone = '+00:00'");
+  }
+
+  private connect(tls: string): Promise<mysql.Connection> {
+    const options: mysql.ConnectionOptions = {
+      host: this.connection.host,
+      port: this.connection.port,
+      user: this.connection.user,
+      password: revealPassword(this.connection.password),
+      database: this.connection.database,
+      connectTimeout: this.connection.connectTimeoutMs ?? 15_000,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      dateStrings: true,
+      jsonStrings: true,
+      timezone: 'Z',
+    };
+    if (tls !== 'disable') {
+      options.ssl =
+        tls === 'verify-ca' || tls === 'verify-full'
+          ? { ca: this.connection.tlsCa, rejectUnauthorized: true, ...(tls === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}) }
+          : { rejectUnauthorized: false };
+    }
+    return mysql.createConnection(options);
+  }
+
+  protected async closeConnection(): Promise<void> {
+    const handle = this.connectionHandle;
+    this.connectionHandle = undefined;
+    if (!handle) return;
+    try {
+      await handle.end();
+    } catch {
+      handle.destroy();
+    }
+  }
+
+  protected async execute(statement: SqlStatement): Promise<RawResult> {
+    if (!this.connectionHandle) throw Object.assign(new Error('not connected'), { code: 'PROTOCOL_CONNECTION_LOST' });
+    const [rows, fields] = await this.connectionHandle.query({ sql: statement.sql, values: statement.params, rowsAsArray: true });
+    const packets = (fields ?? []) as unknown as MySqlFieldPacket[];
+    return {
+      names: packets.map((field) => field.name),
+      rows: Array.isArray(rows) ? (rows as unknown[][]) : [],
+      signature: packets.map((field) => `${field.name}:${field.columnType ?? field.type}:${flagsOf(field)}:${field.decimals ?? ''}:${field.columnLength ?? ''}`).join('|'),
+      fields: packets,
+    };
+  }
+
+  protected columnsFromCatalog(result: RawResult): ColumnInfo[] {
+    return result.rows.map((row) =>
+      this.typeMap.column(
+        describeMySqlCatalogColumn({
+          name: String(row[0]),
+          dataType: String(row[1]),
+          columnType: String(row[2]),
+          nullable: String(row[3]),
+          precision: row[4],
+          scale: row[5],
+          extra: String(row[7] ?? ''),
+          pkOrdinal: row[8],
+        }),
+      ),
+    );
+  }
+
+  protected columnsFromResult(result: RawResult): ColumnInfo[] {
+    const packets = (result.fields ?? []) as MySqlFieldPacket[];
+    return packets.map((field) => this.typeMap.column(describeMySqlField({ ...field, flags: flagsOf(field) })));
+  }
+
+  protected listedTable(row: unknown[]): ListedTable {
+    return { id: { catalog: String(row[0]), table: String(row[1]) }, type: String(row[2]).toUpperCase() === 'VIEW' ? 'VIEW' : 'TABLE' };
+  }
+
+  protected toFieldValue(raw: unknown, column: ColumnInfo): FieldValue {
+    const type = column.type;
+    if (isBytes(raw) && column.baseType === 'bit') {
+      const value = bigintFromBytes(raw);
+      if (type.kind === 'int64') return value;
+      if (type.kind === 'decimal') return value.toString();
+      return Number(value);
+    }
+    switch (type.kind) {
+      case 'int8':
+      case 'int16':
+      case 'int32':
+        return toNumber(raw);
+      case 'int64':
+        return toBigInt(raw);
+      case 'float32':
+      case 'float64':
+        return toNumber(raw);
+      case 'decimal':
+        return canonicalDecimal(String(raw), type.scale);
+      case 'boolean':
+        return toNumber(raw) !== 0;
+      case 'string':
+        return isBytes(raw) ? Buffer.from(raw).toString('utf8') : String(raw);
+      case 'bytes':
+        return isBytes(raw) ? bytesOf(raw) : bytesOf(Buffer.from(String(raw), 'utf8'));
+      case 'date': {
+        if (column.baseType === 'year') {
+          const year = toNumber(raw);
+          return year === 0 ? this.zeroDate(column) : utcMidnight(year, 1, 1);
+        }
+        const text = String(raw);
+        if (text.startsWith('0000-00-00')) return this.zeroDate(column);
+        const date = parseCalendarDate(text);
+        if (!date) throw new Error(`"${text}" is not a date`);
+        return date;
+      }
+      case 'time': {
+        const millis = parseTimeOfDayMillis(String(raw));
+        if (millis === undefined) throw new Error(`"${String(raw)}" is not a time`);
+        return millis;
+      }
+      case 'timestamp': {
+        const instant = this.toInstant(raw, column);
+        return instant === null ? this.zeroDate(column) : new Date(instant.epochSecond * 1000 + Math.floor(instant.nano / 1_000_000));
+      }
+    }
+  }
+
+  /**
+   * MySQL's zero date ('0000-00-00') has no calendar meaning: null when the column allows it, else the epoch (as
+   * Debezium does), since a NOT NULL field cannot carry null.
+   */
+  private zeroDate(column: ColumnInfo): Date | null {
+    return column.optional ? null : new Date(0);
+  }
+
+  protected toInstant(raw: unknown, column: ColumnInfo): PreciseInstant | null {
+    const text = String(raw);
+    if (text.startsWith('0000-00-00')) return null;
+    if (column.baseType === 'year') return { epochSecond: Math.floor(utcMidnight(toNumber(raw), 1, 1).getTime() / 1000), nano: 0 };
+    const wall = parseWallClock(text);
+    if (!wall) throw new Error(`"${text}" is not a date-time`);
+    // The session is UTC, so TIMESTAMP columns print in UTC; DATETIME is a wall clock in db.timezone.
+    return wallClockToInstant(wall, column.temporal === 'instant' ? UTC : this.options.zone);
+  }
+
+  protected parseNow(raw: unknown): PreciseInstant {
+    const wall = parseWallClock(String(raw));
+    if (!wall) throw new Error(`UTC_TIMESTAMP() returned "${String(raw)}"`);
+    return wallClockToInstant(wall, UTC);
+  }
+
+  protected classifyError(error: unknown): ErrorClass {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (AUTH_CODES.has(code)) return 'auth';
+      if (CONNECTION_CODES.has(code)) return 'connection';
+      if (MISSING_CODES.has(code)) return 'missing';
+    }
+    if ((error as { fatal?: unknown }).fatal === true) return 'connection';
+    return 'other';
+  }
+}
+
+function isBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array;
+}
+
+function flagsOf(field: MySqlFieldPacket | { flags?: number | string[] }): number {
+  const flags = (field as { flags?: number | string[] }).flags;
+  if (typeof flags === 'number') return flags;
+  if (Array.isArray(flags)) return flags.reduce((mask, name) => mask | (FLAG_BITS[name] ?? 0), 0);
+  return 0;
+}

@@ -1,0 +1,122 @@
+import { civilFromDays, daysFromCivil, type Zone } from './zone';
+
+/**
+ * An instant with nanosecond precision. JS Dates stop at milliseconds, but MySQL DATETIME(6), PostgreSQL timestamp
+ * and SQL Server datetime2(7) go further; a timestamp position rounded to milliseconds would make the next poll
+ * re-read (or, rounded up, skip) rows. Connect keeps the same precision (`timestamp` + `timestamp_nanos`).
+ */
+export interface PreciseInstant {
+  /** Whole seconds since 1970-01-01T00:00:00Z, floored (so negative instants have a positive `nano`). */
+  readonly epochSecond: number;
+  /** Nanoseconds within that second, 0 … 999,999,999. */
+  readonly nano: number;
+}
+
+export function compareInstants(a: PreciseInstant, b: PreciseInstant): number {
+  return a.epochSecond !== b.epochSecond ? a.epochSecond - b.epochSecond : a.nano - b.nano;
+}
+
+export function instantFromMillis(millis: number, nanosOfSecond?: number): PreciseInstant {
+  const epochSecond = Math.floor(millis / 1000);
+  const nano = nanosOfSecond ?? (millis - epochSecond * 1000) * 1_000_000;
+  return { epochSecond, nano };
+}
+
+/** Epoch milliseconds, floored like java.sql.Timestamp#getTime. */
+export function instantToMillis(instant: PreciseInstant): number {
+  return instant.epochSecond * 1000 + Math.floor(instant.nano / 1_000_000);
+}
+
+export function instantToDate(instant: PreciseInstant): Date {
+  return new Date(instantToMillis(instant));
+}
+
+export function plusNanos(instant: PreciseInstant, nanos: number): PreciseInstant {
+  const total = instant.nano + nanos;
+  const carry = Math.floor(total / 1_000_000_000);
+  return { epochSecond: instant.epochSecond + carry, nano: total - carry * 1_000_000_000 };
+}
+
+export function minusMillis(instant: PreciseInstant, millis: number): PreciseInstant {
+  const seconds = Math.floor(millis / 1000);
+  return plusNanos({ epochSecond: instant.epochSecond - seconds, nano: instant.nano }, -(millis - seconds * 1000) * 1_000_000);
+}
+
+/** A date-time as a database prints it: wall-clock fields, and an offset when the type carries one. */
+export interface WallClock {
+  /** The wall-clock fields counted as seconds since 1970-01-01 00:00:00 as if they were UTC. */
+  wallSecond: number;
+  nano: number;
+  /** Seconds east of UTC, when the text had an offset (timestamptz, datetimeoffset). */
+  offsetSeconds: number | undefined;
+}
+
+const WALL_CLOCK =
+  /^(\d{4,})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?)?(\s+BC)?$/i;
+
+/** Parses `YYYY-MM-DD[ HH:MM[:SS[.fffffffff]]][offset][ BC]`; undefined when the text is not one. */
+export function parseWallClock(text: string): WallClock | undefined {
+  const match = WALL_CLOCK.exec(text.trim());
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s, fraction, offset, bc] = match;
+  let year = Number(y);
+  if (bc) year = 1 - year; // 1 BC is astronomical year 0
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h ?? '0');
+  const minute = Number(mi ?? '0');
+  const second = Number(s ?? '0');
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return undefined;
+  const wallSecond = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+  const nano = fraction ? Number(fraction.padEnd(9, '0')) : 0;
+  return { wallSecond, nano, offsetSeconds: offset === undefined ? undefined : parseOffset(offset) };
+}
+
+function parseOffset(text: string): number {
+  if (text.toUpperCase() === 'Z') return 0;
+  const sign = text.startsWith('-') ? -1 : 1;
+  const digits = text.slice(1).replace(/:/g, '');
+  const hours = Number(digits.slice(0, digits.length % 2 === 1 ? 1 : 2));
+  const rest = digits.slice(digits.length % 2 === 1 ? 1 : 2);
+  const minutes = Number(rest.slice(0, 2) || '0');
+  const seconds = Number(rest.slice(2, 4) || '0');
+  return sign * (hours * 3600 + minutes * 60 + seconds);
+}
+
+/** A wall clock without offset is read in `zone` (db.timezone); one with an offset is already an instant. */
+export function wallClockToInstant(wall: WallClock, zone: Zone): PreciseInstant {
+  const epochSecond = wall.offsetSeconds !== undefined ? wall.wallSecond - wall.offsetSeconds : zone.wallToEpochSecond(wall.wallSecond);
+  return { epochSecond, nano: wall.nano };
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+/**
+ * `YYYY-MM-DD HH:MM:SS[.fraction]` of the instant's wall clock at `offsetSeconds`, fraction truncated (never
+ * rounded: rounding up would move a lower bound past a row) to `fractionDigits`.
+ */
+export function formatWallClock(instant: PreciseInstant, offsetSeconds: number, fractionDigits: number): string {
+  const wall = instant.epochSecond + offsetSeconds;
+  const days = Math.floor(wall / 86_400);
+  const secondOfDay = wall - days * 86_400;
+  const { year, month, day } = civilFromDays(days);
+  const time = `${pad(Math.floor(secondOfDay / 3600), 2)}:${pad(Math.floor((secondOfDay % 3600) / 60), 2)}:${pad(secondOfDay % 60, 2)}`;
+  const fraction = fractionDigits > 0 ? `.${pad(instant.nano, 9).slice(0, fractionDigits)}` : '';
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)} ${time}${fraction}`;
+}
+
+/** The instant's wall clock in `zone`. */
+export function formatInZone(instant: PreciseInstant, zone: Zone, fractionDigits: number): string {
+  return formatWallClock(instant, zone.offsetSecondsAt(instant.epochSecond), fractionDigits);
+}
+
+/** Milliseconds since midnight of `HH:MM:SS[.fff…]`; MySQL's TIME may be negative or above 24 h and is kept so. */
+export function parseTimeOfDayMillis(text: string): number | undefined {
+  const match = /^(-)?(\d{1,3}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(text.trim());
+  if (!match) return undefined;
+  const [, minus, h, m, s, fraction] = match;
+  const millis = Number(h) * 3_600_000 + Number(m) * 60_000 + Number(s ?? '0') * 1000 + (fraction ? Number(fraction.padEnd(3, '0').slice(0, 3)) : 0);
+  return minus ? -millis : millis;
+}

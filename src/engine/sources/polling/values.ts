@@ -1,0 +1,79 @@
+import { daysFromCivil } from './zone';
+
+/**
+ * Value helpers shared by the readers. The model wants decimals as canonical strings (exactly `scale` fraction
+ * digits, no `+`, no leading zeros, no exponent), int64 as bigint, dates as Dates at UTC midnight.
+ */
+export function canonicalDecimal(text: string, scale: number): string {
+  const trimmed = text.trim();
+  const match = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(trimmed);
+  if (!match || (match[2] === '' && (match[3] ?? '') === '')) throw new Error(`"${text}" is not a decimal number`);
+  const negative = match[1] === '-';
+  let digits = `${match[2] ?? ''}${match[3] ?? ''}`;
+  // Position of the decimal point counted from the left of `digits`.
+  let point = (match[2] ?? '').length + Number(match[4] ?? '0');
+  if (point < 0) {
+    digits = '0'.repeat(-point) + digits;
+    point = 0;
+  }
+  if (point > digits.length) digits = digits.padEnd(point, '0');
+  let integer = digits.slice(0, point).replace(/^0+(?=\d)/, '') || '0';
+  let fraction = digits.slice(point);
+  if (fraction.length > scale) {
+    const dropped = fraction.slice(scale);
+    if (/[^0]/.test(dropped)) throw new Error(`"${text}" has more than ${scale} fraction digits`);
+    fraction = fraction.slice(0, scale);
+  }
+  fraction = fraction.padEnd(scale, '0');
+  integer = integer.replace(/^0+(?=\d)/, '');
+  const isZero = /^0*$/.test(integer + fraction);
+  const body = scale > 0 ? `${integer}.${fraction}` : integer;
+  return negative && !isZero ? `-${body}` : body;
+}
+
+/** A zero-copy Uint8Array over a driver Buffer, so values compare equal to plain Uint8Arrays. */
+export function bytesOf(buffer: Uint8Array): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** Big-endian unsigned bytes (MySQL BIT(n)) as a bigint. */
+export function bigintFromBytes(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  return value;
+}
+
+/** The Date at 00:00 UTC of a calendar day (Connect's Date logical type). */
+export function utcMidnight(year: number, month: number, day: number): Date {
+  return new Date(daysFromCivil(year, month, day) * 86_400_000);
+}
+
+/** Parses `YYYY-MM-DD` (a day of any era; `BC` suffix allowed) to UTC midnight; undefined when not a date. */
+export function parseCalendarDate(text: string): Date | undefined {
+  const match = /^(\d{4,})-(\d{2})-(\d{2})(\s+BC)?/.exec(text.trim());
+  if (!match) return undefined;
+  const year = match[4] ? 1 - Number(match[1]) : Number(match[1]);
+  return utcMidnight(year, Number(match[2]), Number(match[3]));
+}
+
+export function toBigInt(raw: unknown): bigint {
+  if (typeof raw === 'bigint') return raw;
+  if (typeof raw === 'number') {
+    if (!Number.isSafeInteger(raw)) throw new Error(`${raw} is not an exact integer`);
+    return BigInt(raw);
+  }
+  if (typeof raw === 'string' && /^[+-]?\d+$/.test(raw.trim())) return BigInt(raw.trim());
+  throw new Error(`${String(raw)} is not an integer`);
+}
+
+export function toNumber(raw: unknown): number {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw === 'bigint') return Number(raw);
+  if (typeof raw === 'string') {
+    const value = Number(raw);
+    if (Number.isNaN(value) && raw.trim().toLowerCase() !== 'nan') throw new Error(`"${raw}" is not a number`);
+    return value;
+  }
+  if (typeof raw === 'boolean') return raw ? 1 : 0;
+  throw new Error(`${String(raw)} is not a number`);
+}

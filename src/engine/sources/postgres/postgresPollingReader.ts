@@ -1,0 +1,236 @@
+import pg from 'pg';
+import type { FieldValue } from '../../model';
+import type { ColumnInfo } from '../polling/columns';
+import type { ListedTable, SqlStatement } from '../polling/dialect';
+import { parseTimeOfDayMillis, parseWallClock, type PreciseInstant, wallClockToInstant } from '../polling/instant';
+import { type ErrorClass, PollingReader, type PollingReaderInit, type RawResult, revealPassword } from '../polling/pollingReader';
+import { bytesOf, canonicalDecimal, parseCalendarDate, toBigInt, toNumber } from '../polling/values';
+import { PostgresDialect } from './postgresDialect';
+import { type PostgresColumnDescription, PostgresTypeMap } from './postgresTypeMap';
+
+const BYTEA_OID = 17;
+const byteaParser = pg.types.getTypeParser(BYTEA_OID, 'text') as (text: string) => Buffer;
+
+/**
+ * Every value arrives as PostgreSQL's own text (bytea excepted), so int8, numeric and timestamps keep all their
+ * digits and the conversion to model values happens in one place. Set per client, never globally, so other pg
+ * users in the process keep their parsers.
+ */
+const RAW_TEXT_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number) => (oid === BYTEA_OID ? byteaParser : (text: string) => text)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '53300', '57P01', '57P02', '57P03']);
+const AUTH_CODES = new Set(['28P01', '28000', '3D000']);
+const MISSING_CODES = new Set(['42P01', '42703', '3F000']);
+
+/** Polling reader for PostgreSQL over node-postgres. */
+export class PostgresPollingReader extends PollingReader {
+  protected readonly dialect = new PostgresDialect();
+  protected readonly productName = 'PostgreSQL';
+  private readonly typeMap: PostgresTypeMap;
+  private client: pg.Client | undefined;
+  private broken = false;
+
+  constructor(init: PollingReaderInit) {
+    super(init, 'sources.postgres');
+    this.typeMap = new PostgresTypeMap(this.options.numericMapping);
+  }
+
+  protected async openConnection(): Promise<void> {
+    const tls = this.connection.tls ?? 'prefer';
+    try {
+      this.client = await this.connect(tls);
+    } catch (error) {
+      // `prefer`: TLS when the server offers it, plain otherwise (libpq's sslmode=prefer).
+      if (tls !== 'prefer' || !/does not support SSL/i.test((error as Error).message ?? '')) throw error;
+      this.client = await this.connect('disable');
+    }
+  }
+
+  private async connect(tls: string): Promise<pg.Client> {
+    let ssl: pg.ClientConfig['ssl'] = false;
+    if (tls === 'verify-ca') ssl = { ca: this.connection.tlsCa, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    else if (tls === 'verify-full') ssl = { ca: this.connection.tlsCa, rejectUnauthorized: true };
+    else if (tls !== 'disable') ssl = { rejectUnauthorized: false };
+    const client = new pg.Client({
+      host: this.connection.host,
+      port: this.connection.port,
+      user: this.connection.user,
+      password: revealPassword(this.connection.password),
+      database: this.connection.database,
+      ssl,
+      connectionTimeoutMillis: this.connection.connectTimeoutMs ?? 15_000,
+      application_name: 'ferry-source',
+      types: RAW_TEXT_TYPES,
+    });
+    // An idle client that loses its server emits 'error'; unhandled, that would crash the process.
+    client.on('error', (error) => {
+      this.broken = true;
+      this.log.warn('connection error', { error: error.message });
+    });
+    this.broken = false;
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    return client;
+  }
+
+  protected async closeConnection(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.end().catch(() => {});
+  }
+
+  protected async execute(statement: SqlStatement): Promise<RawResult> {
+    if (!this.client || this.broken) throw Object.assign(new Error('Connection terminated'), { code: 'ECONNRESET' });
+    const result = await this.client.query<unknown[]>({ text: statement.sql, values: statement.params, rowMode: 'array' });
+    const fields = result.fields ?? [];
+    return {
+      names: fields.map((field) => field.name),
+      rows: result.rows,
+      signature: fields.map((field) => `${field.name}:${field.dataTypeID}:${field.dataTypeModifier}`).join('|'),
+      fields,
+    };
+  }
+
+  protected columnsFromCatalog(result: RawResult): ColumnInfo[] {
+    return result.rows.map((row) => {
+      const description: PostgresColumnDescription = {
+        name: String(row[0]),
+        typeName: String(row[1]),
+        columnType: String(row[2]),
+        typeModifier: Number(row[3]),
+        nullable: row[4] === 't' || row[4] === true,
+        autoIncrement: row[5] === 't' || row[5] === true,
+        category: String(row[7] ?? ''),
+      };
+      if (row[6] !== null && row[6] !== undefined) description.primaryKeyOrdinal = Number(row[6]);
+      return this.typeMap.column(description);
+    });
+  }
+
+  protected async columnsFromResult(result: RawResult): Promise<ColumnInfo[]> {
+    const fields = (result.fields ?? []) as pg.FieldDef[];
+    const oids = [...new Set(fields.map((field) => field.dataTypeID))];
+    const types = new Map<number, { name: string; category: string }>();
+    if (oids.length > 0) {
+      const lookup = await this.execute(this.dialect.typesByOid(oids));
+      for (const row of lookup.rows) types.set(Number(row[0]), { name: String(row[1]), category: String(row[2]) });
+    }
+    return fields.map((field) => {
+      const type = types.get(field.dataTypeID) ?? { name: 'text', category: 'S' };
+      return this.typeMap.column({
+        name: field.name,
+        typeName: type.name,
+        columnType: type.name,
+        typeModifier: field.dataTypeModifier,
+        category: type.category,
+        // A query's result carries no nullability; like upstream, query mode does not validate it.
+        nullable: true,
+        autoIncrement: false,
+      });
+    });
+  }
+
+  protected listedTable(row: unknown[]): ListedTable {
+    return { id: { schema: String(row[0]), table: String(row[1]) }, type: row[2] === 'VIEW' ? 'VIEW' : 'TABLE' };
+  }
+
+  protected toFieldValue(raw: unknown, column: ColumnInfo): FieldValue {
+    const type = column.type;
+    const text = typeof raw === 'string' ? raw : undefined;
+    switch (type.kind) {
+      case 'int8':
+        if (column.baseType === 'bit') {
+          // bit(2…8) as upstream's INT8: the bits as an unsigned byte, stored in a signed one.
+          const value = parseInt(String(raw), 2);
+          return value > 127 ? value - 256 : value;
+        }
+        return toNumber(raw);
+      case 'int16':
+      case 'int32':
+        return toNumber(raw);
+      case 'int64':
+        return toBigInt(raw);
+      case 'float32':
+      case 'float64':
+        return toNumber(raw);
+      case 'decimal':
+        return canonicalDecimal(String(raw), type.scale);
+      case 'boolean':
+        if (column.baseType === 'bit') return String(raw) === '1';
+        return raw === true || raw === 't' || raw === 'true';
+      case 'string':
+        return String(raw);
+      case 'bytes':
+        if (raw instanceof Uint8Array) return bytesOf(raw);
+        if (column.baseType === 'bit') return bitsToBytes(String(raw));
+        return bytesOf(Buffer.from(String(raw), 'utf8'));
+      case 'date': {
+        if (text !== undefined && /infinity/i.test(text)) return column.optional ? null : new Date(0);
+        const date = parseCalendarDate(String(raw));
+        if (!date) throw new Error(`"${String(raw)}" is not a date`);
+        return date;
+      }
+      case 'time':
+        return timeOfDay(String(raw));
+      case 'timestamp': {
+        const instant = this.toInstant(raw, column);
+        if (instant === null) return column.optional ? null : new Date(0);
+        return new Date(instant.epochSecond * 1000 + Math.floor(instant.nano / 1_000_000));
+      }
+    }
+  }
+
+  protected toInstant(raw: unknown, _column: ColumnInfo): PreciseInstant | null {
+    // timestamptz text carries its offset, timestamp text does not (read in db.timezone): one parse covers both.
+    const text = String(raw);
+    // ±infinity has no instant; such rows cannot be positioned and read as null.
+    if (/infinity/i.test(text)) return null;
+    const wall = parseWallClock(text);
+    if (!wall) throw new Error(`"${text}" is not a date-time`);
+    return wallClockToInstant(wall, this.options.zone);
+  }
+
+  protected parseNow(raw: unknown): PreciseInstant {
+    const wall = parseWallClock(String(raw));
+    if (!wall || wall.offsetSeconds === undefined) throw new Error(`CURRENT_TIMESTAMP returned "${String(raw)}"`);
+    return wallClockToInstant(wall, this.options.zone);
+  }
+
+  protected classifyError(error: unknown): ErrorClass {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (AUTH_CODES.has(code)) return 'auth';
+      if (CONNECTION_CODES.has(code) || code.startsWith('08')) return 'connection';
+      if (MISSING_CODES.has(code)) return 'missing';
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (/Connection terminated|connection error|not queryable|timeout expired|Connection refused/i.test(message)) return 'connection';
+    return 'other';
+  }
+}
+
+/** `HH:MM:SS[.ffffff][±HH[:MM]]` → milliseconds since midnight; a timetz offset is removed (UTC time of day). */
+function timeOfDay(text: string): number {
+  const match = /^([^+-]+)([+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?)?$/.exec(text.trim());
+  const millis = match?.[1] ? parseTimeOfDayMillis(match[1]) : undefined;
+  if (millis === undefined) throw new Error(`"${text}" is not a time`);
+  if (!match?.[2]) return millis;
+  const sign = match[2].startsWith('-') ? -1 : 1;
+  const [h = '0', m = '0', s = '0'] = match[2].slice(1).split(':');
+  const offsetMillis = sign * (Number(h) * 3_600_000 + Number(m) * 60_000 + Number(s) * 1000);
+  return (((millis - offsetMillis) % 86_400_000) + 86_400_000) % 86_400_000;
+}
+
+/** bit(n) text (`0101…`) → bytes, left-padded to whole bytes. */
+function bitsToBytes(bits: string): Uint8Array {
+  const padded = bits.padStart(Math.ceil(bits.length / 8) * 8, '0');
+  const out = new Uint8Array(padded.length / 8);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(padded.slice(i * 8, i * 8 + 8), 2);
+  return out;
+}

@@ -1,0 +1,30 @@
+import { MySqlPollingReader } from './mysql/mysqlPollingReader';
+import type { PollingReader, PollingReaderInit } from './polling/pollingReader';
+import { PostgresPollingReader } from './postgres/postgresPollingReader';
+import { SqlServerPollingReader } from './sqlserver/sqlServerPollingReader';
+
+/**
+ * The one place that knows every database folder, so `sources/<db>` folders never import each other and the
+ * pipeline runner asks for a reader by kind. MariaDB uses the MySQL reader.
+ */
+export type PollingSourceKind = 'mysql' | 'postgres' | 'sqlserver';
+export const POLLING_SOURCE_KINDS: readonly PollingSourceKind[] = ['mysql', 'postgres', 'sqlserver'];
+
+export type PollingReaderFactory = (init: PollingReaderInit) => PollingReader;
+
+const POLLING_READERS: Readonly<Record<PollingSourceKind, PollingReaderFactory>> = {
+  mysql: (init) => new MySqlPollingReader(init),
+  postgres: (init) => new PostgresPollingReader(init),
+  sqlserver: (init) => new SqlServerPollingReader(init),
+};
+
+export function pollingReaderFactory(kind: PollingSourceKind): PollingReaderFactory {
+  const factory = POLLING_READERS[kind];
+  if (!factory) throw new Error(`No polling reader for source kind "${String(kind)}"; known: ${POLLING_SOURCE_KINDS.join(', ')}`);
+  return factory;
+}
+
+/** Creates a reader; nothing connects until `start()` or the first `poll()`. */
+export function createPollingReader(kind: PollingSourceKind, init: PollingReaderInit): PollingReader {
+  return pollingReaderFactory(kind)(init);
+}
