@@ -103,6 +103,11 @@ export class PipelineRunner implements IDisposable {
     }
   }
 
+  /** Starts latency statistics afresh, e.g. between a benchmark's snapshot and streaming phases. */
+  resetLatencies(): void {
+    for (const sink of this.sinks) sink.metrics.resetLatencies();
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.sources.map((source) => source.stop()), ...this.sinks.map((sink) => sink.stop())]);
     this.changes.fire(this.status());
