@@ -2,6 +2,7 @@ import type { IEngineApi, SystemInfo } from '../shared/api';
 import type { IDisposable } from '../shared/lifecycle';
 import { FERRY_VERSION } from './base/version';
 import { createLab, type LabOptions } from './lab';
+import { PipelinesService } from './pipeline';
 
 export type { LogEntry, LogLevel, LogSink } from './base/logger';
 export { setLogSink, stderrSink } from './base/logger';
@@ -10,6 +11,8 @@ export { FERRY_VERSION } from './base/version';
 export interface EngineOptions {
   host: SystemInfo['host'];
   lab?: LabOptions;
+  /** Durable state (checkpoints); default $FERRY_DATA_DIR or the user's data directory. */
+  dataDir?: string;
 }
 
 export type Engine = IEngineApi & IDisposable;
@@ -17,8 +20,10 @@ export type Engine = IEngineApi & IDisposable;
 /** The only entry a host imports: builds every namespace of the API over real services. */
 export function createEngine(options: EngineOptions): Engine {
   const lab = createLab(options.lab);
+  const pipelines = new PipelinesService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
   return {
     lab,
+    pipelines,
     system: {
       info: async () => ({
         version: FERRY_VERSION,
@@ -28,6 +33,7 @@ export function createEngine(options: EngineOptions): Engine {
       }),
     },
     dispose() {
+      pipelines.dispose();
       lab.dispose();
     },
   };

@@ -1,2 +1,3 @@
 export { PipelineRunner, type PipelineRunnerOptions } from './pipelineRunner';
 export type { ConnectorState, ConnectorStatus, PipelineStatus } from './status';
+export { PipelinesService } from './pipelinesService';

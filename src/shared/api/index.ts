@@ -1,16 +1,19 @@
 import type { ILabApi } from './lab';
+import type { IPipelinesApi } from './pipelines';
 import type { ISystemApi } from './system';
 
 export type * from './lab';
+export type * from './pipelines';
 export type * from './system';
 export { LAB_SERVICE_NAMES } from './lab';
 
 /**
  * The one contract between the engine and every host. Namespaces are added here as features land
- * (connections, pipelines, topics, schemas, replicators, verify); both sides fail to compile until they agree.
+ * (connections, topics, schemas, replicators, verify); both sides fail to compile until they agree.
  */
 export interface IEngineApi {
   lab: ILabApi;
+  pipelines: IPipelinesApi;
   system: ISystemApi;
 }
 
