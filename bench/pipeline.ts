@@ -128,8 +128,13 @@ let result: Record<string, unknown> = {};
 try {
   say('snapshot: copying every row through Kafka…');
   const snapshotStarted = performance.now();
+  const progress = setInterval(() => {
+    const connectors = runner.status().connectors;
+    say(`  t=${((performance.now() - snapshotStarted) / 1000).toFixed(1)} s produced ${connectors.reduce((n, c) => n + c.metrics.rowsProduced, 0)} applied ${connectors.reduce((n, c) => n + c.metrics.rowsApplied, 0)}`);
+  }, 1000);
   await runner.start();
   await runner.waitUntilIdle({ settleMs: 500 });
+  clearInterval(progress);
   const snapshotSeconds = (performance.now() - snapshotStarted) / 1000;
   const copied = Number((await postgres.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]?.n ?? 0);
   say(`snapshot: ${copied} rows in ${snapshotSeconds.toFixed(1)} s`);

@@ -144,6 +144,9 @@ export class SinkTask {
         allowAutoTopicCreation: false,
         // Short fetch waits keep end-to-end latency near poll.interval.ms; batches still fill under load.
         maxWaitTimeInMs: 200,
+        // Bigger fetches give the writer full batch.size chunks during a snapshot (kafkajs defaults to 1 MB).
+        maxBytesPerPartition: 8 * 1024 * 1024,
+        maxBytes: 64 * 1024 * 1024,
         sessionTimeout: 30_000,
         heartbeatInterval: 3_000,
       });
