@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/engine/demo/demo';
+import { createLab } from '../../src/engine/lab';
+
+describe('ferry demo (the embedded default)', () => {
+  it('replicates the simulated order database through the lab Kafka and finds source and target equal', async () => {
+    const lab = createLab();
+    try {
+      const steps: string[] = [];
+      const report = await runDemo(lab, { rows: 120, simulateSeconds: 2, onStep: (step) => steps.push(step) });
+      expect(report.tables.map((table) => table.table)).toEqual(['customers', 'products', 'sales_orders', 'sales_order_details']);
+      for (const table of report.tables) {
+        expect(table.sourceRows, table.table).toBeGreaterThan(0);
+        expect(table.targetRows, table.table).toBe(table.sourceRows);
+        expect(table.targetChecksum, table.table).toBe(table.sourceChecksum);
+      }
+      expect(report.equal).toBe(true);
+      // The simulator really changed the source while the pipeline ran: more orders than seeded, and updates.
+      expect(report.simulated.orders).toBeGreaterThan(120);
+      expect(report.pipeline.connectors.every((connector) => connector.state === 'RUNNING')).toBe(true);
+      expect(steps.some((step) => step.includes('comparing'))).toBe(true);
+    } finally {
+      lab.dispose();
+    }
+  }, 180_000);
+});
