@@ -4,10 +4,10 @@
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findRepoRoot } from '../src/engine/base/repoRoot';
+import { requireRepoRoot } from '../src/engine/base/repoRoot';
 import { connectorDocs } from '../src/engine/config/docs';
 
-const dir = join(findRepoRoot(), 'docs', 'connectors');
+const dir = join(requireRepoRoot(), 'docs', 'connectors');
 mkdirSync(dir, { recursive: true });
 const files = connectorDocs();
 for (const name of readdirSync(dir)) {

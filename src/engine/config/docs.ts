@@ -3,7 +3,7 @@
  * connector class, and the JSON Schema for editors. `npm run docs:connectors` writes them; a unit test fails
  * when the committed files differ, so the docs cannot drift from the code.
  */
-import { CONNECTION_RULES } from './connection';
+import { CONNECTION_RULES, DIALECT_LABEL } from './connection';
 import { GROUP } from './connectors/commonKeys';
 import { COMMON_RULES } from './connectors/connectorCommon';
 import { CONNECTOR_CLASSES, type ConnectorClass } from './connectors/index';
@@ -86,7 +86,7 @@ export function connectorPage(cls: ConnectorClass): string {
   const other = cls.family.keys.filter((k) => !keys.includes(k));
   const flavorText =
     cls.flavor === 'managed'
-      ? `Confluent Cloud managed connector${cls.dialect ? ` for ${{ mysql: 'MySQL/MariaDB', postgres: 'PostgreSQL', sqlserver: 'SQL Server' }[cls.dialect]}` : ''}. The database is given with \`connection.host\`, \`connection.port\`, \`connection.user\`, \`connection.password\` and \`db.name\`.`
+      ? `Confluent Cloud managed connector${cls.dialect ? ` for ${DIALECT_LABEL[cls.dialect]}` : ''}. The database is given with \`connection.host\`, \`connection.port\`, \`connection.user\`, \`connection.password\` and \`db.name\`.`
       : 'Kafka Connect (self-managed) connector. The database and its dialect come from `connection.url` (MySQL, MariaDB, PostgreSQL or SQL Server JDBC URL).';
   const lines = [
     GENERATED,
@@ -156,7 +156,7 @@ export function indexPage(): string {
     '',
     '| `connector.class` | role | flavor | database |',
     '|---|---|---|---|',
-    ...CONNECTOR_CLASSES.map((c) => `| [\`${c.name}\`](${connectorPageName(c)}) | ${c.family.role} | ${c.flavor} | ${c.dialect ? { mysql: 'MySQL/MariaDB', postgres: 'PostgreSQL', sqlserver: 'SQL Server' }[c.dialect] : 'from `connection.url`'} |`),
+    ...CONNECTOR_CLASSES.map((c) => `| [\`${c.name}\`](${connectorPageName(c)}) | ${c.family.role} | ${c.flavor} | ${c.dialect ? DIALECT_LABEL[c.dialect] : 'from `connection.url`'} |`),
     '',
     'Managed classes take Confluent Cloud\'s keys (`connection.host`, `output.data.format`, `batch.sizes`, …); the self-managed classes take kafka-connect-jdbc\'s (`connection.url`, `value.converter`, …). A key of the other flavor still works in Ferry and is reported with a warning, because the config would not deploy unchanged.',
     '',

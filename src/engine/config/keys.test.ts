@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { JDBC_SINK_KEYS } from './connectors/jdbcSinkKeys';
+import type { JDBC_SINK_KEYS } from './connectors/jdbcSinkKeys';
 import type { JsonObject } from './jsonText';
 import { booleanKey, enumKey, indexKeys, intKey, type KeyValues, listKey, passwordKey, stringKey } from './keys';
 import { formatPath, ProblemList } from './problems';

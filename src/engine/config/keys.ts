@@ -148,7 +148,8 @@ export function stringKey<const N extends string, const O extends StringOptions>
   });
 }
 
-export type PasswordOptions = BaseOptions<Secret>;
+/** No example or managed default: a secret's value must never appear in a schema or the docs. */
+export type PasswordOptions = Omit<BaseOptions<Secret>, 'example' | 'managedDefault'>;
 
 /** A secret. Its value is never echoed: not in messages, not in schemas, not in docs. */
 export function passwordKey<const N extends string, const O extends PasswordOptions>(name: N, options: O): KeyDef<Secret, false, N> {

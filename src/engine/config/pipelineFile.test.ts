@@ -42,10 +42,10 @@ describe('pipeline file structure', () => {
   });
 
   it('unwraps Kafka Connect REST bodies, with paths into "config"', () => {
-    const { name, ...config } = jdbcSink({ 'insert.mode': 'update' });
-    const result = parse([{ name, config }]);
+    const config = jdbcSink({ name: undefined, 'insert.mode': 'update' });
+    const result = parse([{ name: 'jsnk', config }]);
     expect(only(result, 'sink.upsert-needs-key').path).toBe("$.connectors[0].config['insert.mode']");
-    const ok = parse([{ name, config: jdbcSink({ name: undefined }) }]);
+    const ok = parse([{ name: 'jsnk', config: jdbcSink({ name: undefined }) }]);
     expect(ok.problems).toEqual([]);
     expect(ok.config?.connectors[0]?.name).toBe('jsnk');
   });
@@ -292,6 +292,65 @@ describe('pipeline rules across connectors', () => {
 
   it('warns when two sources write the same topic', () => {
     expect(only(parse([jdbcSource(), jdbcSource({ name: 'jsrc2' })]), 'pipeline.topic-collision').path).toBe("$.connectors[1]['topic.prefix']");
+  });
+});
+
+describe("the first seed's Confluent Cloud configs (Azure SQL → SQL Server source/sink)", () => {
+  // As printed in the article, with the fields its screenshot blanked filled in from its prose.
+  const source = {
+    'connector.class': 'MicrosoftSqlServerSource',
+    name: 'MicrosoftSqlServerSourceConnector_0',
+    'kafka.api.key': 'SEEDKEY',
+    'kafka.api.secret': 'seed-secret',
+    'topic.prefix': 'src',
+    'connection.host': 'nt-cbr-sqlserver.database.windows.net',
+    'connection.port': '1433',
+    'connection.user': 'Infologistix@nt-cbr-sqlserver',
+    'connection.password': 'seed-db-password',
+    'db.name': 'CloudBasedReplication_Source',
+    'table.whitelist': ['orderdetails'],
+    'timestamp.column.name': ['ORDER_DATE'],
+    'table.types': ['TABLE'],
+    'db.timezone': 'Europe/Brussels',
+    'numeric.mapping': 'best_fit',
+    'output.data.format': 'AVRO',
+    'tasks.max': '1',
+  };
+  const sink = {
+    topics: ['srcorderdetails'],
+    'input.data.format': 'AVRO',
+    'connector.class': 'MicrosoftSqlServerSink',
+    name: 'MicrosoftSqlServerSinkConnector_0',
+    'kafka.api.key': 'SEEDKEY',
+    'kafka.api.secret': 'seed-secret',
+    'connection.host': 'nt-cbr-sqlserver-dest.database.windows.net',
+    'connection.port': '1433',
+    'connection.user': 'Infologistix@nt-cbr-sqlserver-dest',
+    'connection.password': 'seed-db-password-2',
+    'db.name': 'CloudBasedReplication_Target',
+    'insert.mode': 'INSERT',
+    'db.timezone': 'Europe/Brussels',
+    'pk.mode': 'none',
+    'auto.create': 'true',
+    'auto.evolve': 'true',
+    'batch.sizes': '1000',
+    'tasks.max': '1',
+  };
+
+  it('validates, warning only that numeric.mapping leaves the decimal column alone', () => {
+    const result = parse([source, sink], {
+      kafka: { 'bootstrap.servers': CLOUD_BOOTSTRAP, 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'PLAIN', 'sasl.username': 'SEEDKEY', 'sasl.password': 'seed-secret' },
+      'schema.registry.url': 'https://psrc-1.westeurope.azure.confluent.cloud',
+      'schema.registry.basic.auth.user.info': 'SRKEY:sr-secret',
+    });
+    expect(rules(result)).toEqual(['source.numeric-mapping-decimal']);
+    const [src, snk] = result.config?.connectors ?? [];
+    expect(src).toMatchObject({ dialect: 'sqlserver', mode: 'timestamp', topicPrefix: 'src', dbTimezone: 'Europe/Brussels', numericMapping: 'best_fit' });
+    expect(snk).toMatchObject({ dialect: 'sqlserver', insertMode: 'insert', pkMode: 'none', batchSize: 1000, errors: { deadLetterQueue: { topic: 'dlq-MicrosoftSqlServerSinkConnector_0' } } });
+  });
+
+  it('catches the topic-prefix trap the article ran into', () => {
+    expect(only(parse([{ ...source, 'topic.prefix': 'src orders' }, sink]), 'source.topic-prefix-illegal').path).toBe("$.connectors[0]['topic.prefix']");
   });
 });
 

@@ -15,7 +15,7 @@ export const REGISTRY_RULES = {
   sourceIgnored: defineRule('schema-registry.credentials-source', 'warning', 'Kafka Connect ignores `basic.auth.user.info` unless `basic.auth.credentials.source=USER_INFO`.'),
 };
 
-export const LAB_REGISTRY_HINT = 'For local work use the embedded registry of the lab (`ferry lab status --json` shows its URL).';
+export const LAB_REGISTRY_HINT = 'For local work, point it at Ferry\'s embedded Confluent-compatible registry.';
 
 export interface RegistryInput {
   urls: readonly string[];

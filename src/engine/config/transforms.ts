@@ -1,8 +1,10 @@
 /**
  * Single message transforms (`transforms`, `transforms.<alias>.*`) and predicates. Ferry keeps every
  * transform in the resolved config, but its runner applies only SUPPORTED_TRANSFORMS: the two that give JDBC
- * source records a key (their keys are null otherwise, reference §1.5), ExtractField for values and RegexRouter
- * for renaming topics (reference §2.6). Anything else is reported as "not applied" instead of being ignored.
+ * source records a key (their keys are null otherwise, reference §1.5) and RegexRouter for renaming topics
+ * (reference §2.6). This list must match src/engine/pipeline/transforms.ts: anything else is reported as
+ * "not applied" instead of being silently ignored. (ExtractField$Value is left out on purpose: it turns a
+ * record into a primitive, which a JDBC sink cannot write.)
  */
 import { emptyJsonObject, type JsonObject, type JsonValue } from './jsonText';
 import { defineRule, type JsonPath, type ProblemList } from './problems';
@@ -11,7 +13,6 @@ import type { ResolvedPredicate, ResolvedTransform } from './types';
 export const SUPPORTED_TRANSFORMS: readonly string[] = [
   'org.apache.kafka.connect.transforms.ValueToKey',
   'org.apache.kafka.connect.transforms.ExtractField$Key',
-  'org.apache.kafka.connect.transforms.ExtractField$Value',
   'org.apache.kafka.connect.transforms.RegexRouter',
 ];
 
@@ -38,8 +39,6 @@ export interface TransformInput {
   /** The `transforms.*` / `predicates.*` keys of the connector. */
   dynamic: JsonObject;
   path: JsonPath;
-  transformsPath: JsonPath;
-  predicatesPath: JsonPath;
 }
 
 export interface TransformResult {

@@ -83,7 +83,6 @@ export interface CommonParts {
   predicates: readonly ResolvedPredicate[];
   unknown: Record<string, JsonValue>;
   errors: ResolvedErrorHandling;
-  secrets: string[];
 }
 
 export interface Validated<V> {
@@ -96,8 +95,8 @@ export interface Validated<V> {
 
 /** Resolves the shared parts; undefined when they are too broken to build a connector (problems say why). */
 export function resolveCommon(env: ConnectorEnv, v: Validated<CommonValues>): { parts: CommonParts | undefined; connection: ConnectionResult } {
-  const { values, problems } = { values: v.values, problems: env.problems };
-  const cls = env.connectorClass;
+  const { values } = v;
+  const { problems, connectorClass: cls } = env;
   const name = (values.name ?? env.outerName ?? '').trim();
   if (name === '') {
     problems.report(COMMON_RULES.nameMissing, v.pathOf('name'), `This ${cls.name} connector has no \`name\``, 'Add "name": "<unique name>"; Ferry keys its checkpoints and consumer group by it, so keep it stable.');
@@ -119,7 +118,7 @@ export function resolveCommon(env: ConnectorEnv, v: Validated<CommonValues>): { 
     problems,
   );
   const transformed = resolveTransforms(
-    { transforms: values.transforms, predicates: values.predicates, dynamic: v.dynamic, path: env.path, transformsPath: v.pathOf('transforms'), predicatesPath: v.pathOf('predicates') },
+    { transforms: values.transforms, predicates: values.predicates, dynamic: v.dynamic, path: env.path },
     problems,
   );
   const unknown = maskUnknown({ ...v.unknown, ...transformed.unmatched }, env.secretValues);
@@ -140,7 +139,6 @@ export function resolveCommon(env: ConnectorEnv, v: Validated<CommonValues>): { 
         logEnable: values['errors.log.enable'],
         logIncludeMessages: values['errors.log.include.messages'],
       },
-      secrets: connection.secrets,
     },
   };
 }

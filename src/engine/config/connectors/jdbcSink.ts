@@ -244,7 +244,7 @@ function resolveSink(env: ConnectorEnv): ConnectorOutcome {
     value: value.serde,
     errors: { ...parts.errors, deadLetterQueue: dlq },
   };
-  return { connector, secrets: [...secrets, ...parts.secrets], missingRegistry };
+  return { connector, secrets, missingRegistry };
 }
 
 export const JDBC_SINK_FAMILY: ConnectorFamily = {

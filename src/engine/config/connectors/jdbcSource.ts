@@ -308,7 +308,7 @@ function resolveSource(env: ConnectorEnv): ConnectorOutcome {
     value: value.serde,
     errors: parts.errors,
   };
-  return { connector, secrets: [...secrets, ...parts.secrets], missingRegistry };
+  return { connector, secrets, missingRegistry };
 }
 
 /**

@@ -1,0 +1,27 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { requireRepoRoot } from '../base/repoRoot';
+import { readPipelineFile } from './pipelineFile';
+
+const dir = join(requireRepoRoot(), 'examples');
+const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+describe('examples/ validate cleanly', () => {
+  it('has examples', () => {
+    expect(files.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(files)('%s has no problems at all', async (file) => {
+    const result = await readPipelineFile(join(dir, file));
+    expect(result.problems).toEqual([]);
+    expect(result.config?.connectors.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('the Confluent Cloud example resolves like the seed scenario: timestamp+incrementing MySQL source, UPSERT Postgres sink', async () => {
+    const result = await readPipelineFile(join(dir, 'confluent-cloud-mysql-to-postgres.json'));
+    const [source, sink] = result.config?.connectors ?? [];
+    expect(source).toMatchObject({ role: 'source', dialect: 'mysql', mode: 'timestamp+incrementing', kafka: { securityProtocol: 'SASL_SSL', confluentCloud: true } });
+    expect(sink).toMatchObject({ role: 'sink', dialect: 'postgres', insertMode: 'upsert', autoCreate: true, batchSize: 1000, connection: { ssl: 'require' } });
+  });
+});
