@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import type { ResolvedPipeline } from '../config';
 import { createPollingReader } from '../sources';
 import { partitionKey } from '../sources/polling/position';
@@ -40,6 +41,7 @@ export class PipelineRunner implements IDisposable {
   ) {
     const checkpoints = new CheckpointStore(pipeline.name, options.dataDir);
     const onChange = (): void => this.scheduleChange();
+    const baseDir = dirname(resolve(pipeline.fileName));
     for (const connector of pipeline.connectors) {
       if (connector.role === 'source') {
         const saved = checkpoints.positions(connector.name);
@@ -49,9 +51,9 @@ export class PipelineRunner implements IDisposable {
           // Checkpoints are keyed by the stream key the reader reports, partitionKey(partition).
           loadPosition: (partition) => saved[partitionKey(partition)],
         });
-        this.sources.push(new SourceTask(connector, reader, kafkaSettings(connector.kafka), checkpoints, onChange));
+        this.sources.push(new SourceTask(connector, reader, kafkaSettings(connector.kafka, baseDir), checkpoints, onChange));
       } else {
-        this.sinks.push(new SinkTask(connector, kafkaSettings(connector.kafka), onChange));
+        this.sinks.push(new SinkTask(connector, kafkaSettings(connector.kafka, baseDir), onChange));
       }
     }
   }

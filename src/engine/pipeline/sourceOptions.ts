@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ResolvedJdbcSource, ResolvedKafka } from '../config';
+import { EngineError } from '../../shared/errors';
 import type { KafkaClientSettings } from '../kafka';
 import type { PollingSourceOptions, TableType } from '../sources/polling/options';
 import type { SourceConnectionOptions, TlsMode } from '../sources/polling/pollingReader';
@@ -48,8 +51,20 @@ export function sourceConnection(config: ResolvedJdbcSource): SourceConnectionOp
   };
 }
 
-export function kafkaSettings(kafka: ResolvedKafka): KafkaClientSettings {
+/** Kafka client settings; TLS file paths resolve against the pipeline file's folder, as the docs say. */
+export function kafkaSettings(kafka: ResolvedKafka, baseDir = '.'): KafkaClientSettings {
+  const caLocation = kafka.tls?.caLocation;
+  let sslCaPem: string | undefined;
+  if (caLocation) {
+    const path = resolve(baseDir, caLocation);
+    try {
+      sslCaPem = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new EngineError('KAFKA_BAD_SETTINGS', `ssl.ca.location points at ${path}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}). Fix the path (relative paths start at the pipeline file's folder).`);
+    }
+  }
   return {
+    ...(sslCaPem ? { sslCaPem } : {}),
     bootstrapServers: kafka.bootstrapServers,
     securityProtocol: kafka.securityProtocol,
     clientId: kafka.clientId,
