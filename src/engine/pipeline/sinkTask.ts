@@ -144,9 +144,9 @@ export class SinkTask {
         allowAutoTopicCreation: false,
         // Short fetch waits keep end-to-end latency near poll.interval.ms; batches still fill under load.
         maxWaitTimeInMs: 200,
-        // Bigger fetches give the writer full batch.size chunks during a snapshot (kafkajs defaults to 1 MB).
-        maxBytesPerPartition: 8 * 1024 * 1024,
-        maxBytes: 64 * 1024 * 1024,
+        // Fetches big enough for full batch.size chunks during a snapshot, small enough to keep RSS down.
+        maxBytesPerPartition: 2 * 1024 * 1024,
+        maxBytes: 16 * 1024 * 1024,
         sessionTimeout: 30_000,
         heartbeatInterval: 3_000,
       });
