@@ -44,6 +44,7 @@ export class MySqlPollingReader extends PollingReader {
   protected readonly productName = 'MySQL';
   private readonly typeMap: MySqlTypeMap;
   private connectionHandle: mysql.Connection | undefined;
+  private broken = false;
 
   constructor(init: PollingReaderInit) {
     super(init, 'sources.mysql');
@@ -62,7 +63,7 @@ export class MySqlPollingReader extends PollingReader {
     await this.connectionHandle.query("SET time_zone = '+00:00'");
   }
 
-  private connect(tls: string): Promise<mysql.Connection> {
+  private async connect(tls: string): Promise<mysql.Connection> {
     const options: mysql.ConnectionOptions = {
       host: this.connection.host,
       port: this.connection.port,
@@ -83,7 +84,14 @@ export class MySqlPollingReader extends PollingReader {
           ? { ca: this.connection.tlsCa, rejectUnauthorized: true, ...(tls === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}) }
           : { rejectUnauthorized: false };
     }
-    return mysql.createConnection(options);
+    const connection = await mysql.createConnection(options);
+    // A server that drops an idle connection makes it emit 'error'; without a listener that would crash the process.
+    this.broken = false;
+    connection.on('error', (error: Error) => {
+      this.broken = true;
+      this.log.warn('connection error', { error: error.message });
+    });
+    return connection;
   }
 
   protected async closeConnection(): Promise<void> {
@@ -98,7 +106,7 @@ export class MySqlPollingReader extends PollingReader {
   }
 
   protected async execute(statement: SqlStatement): Promise<RawResult> {
-    if (!this.connectionHandle) throw Object.assign(new Error('not connected'), { code: 'PROTOCOL_CONNECTION_LOST' });
+    if (!this.connectionHandle || this.broken) throw Object.assign(new Error('Connection lost: the server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST' });
     const [rows, fields] = await this.connectionHandle.query({ sql: statement.sql, values: statement.params, rowsAsArray: true });
     const packets = (fields ?? []) as unknown as MySqlFieldPacket[];
     return {

@@ -156,6 +156,7 @@ export abstract class PollingReader implements IDisposable {
   private starting: Promise<void> | undefined;
   private started = false;
   private closed = false;
+  private pollTail: Promise<unknown> = Promise.resolve();
 
   protected abstract readonly dialect: PollingDialect;
   /** For messages: "MySQL", "PostgreSQL", "SQL Server". */
@@ -221,7 +222,17 @@ export abstract class PollingReader implements IDisposable {
    * otherwise a message naming the table/column. Aborting the signal or closing the reader makes it throw
    * SOURCE_CLOSED / an AbortError.
    */
-  async poll(signal?: AbortSignal): Promise<PollBatch> {
+  poll(signal?: AbortSignal): Promise<PollBatch> {
+    // One poll at a time: the reader has one connection and moves positions as it reads.
+    const next = this.pollTail.then(
+      () => this.pollOnce(signal),
+      () => this.pollOnce(signal),
+    );
+    this.pollTail = next.catch(() => undefined);
+    return next;
+  }
+
+  private async pollOnce(signal: AbortSignal | undefined): Promise<PollBatch> {
     await this.start();
     const stream = this.nextDue();
     const wait = stream.dueAt - Date.now();
@@ -256,7 +267,10 @@ export abstract class PollingReader implements IDisposable {
   async seek(streamKey: string, position: Position | null | undefined): Promise<void> {
     const stream = this.streams.find((candidate) => candidate.info.key === streamKey);
     if (!stream) throw sourceError('SOURCE_BAD_POSITION', `No stream ${streamKey} in this reader; known: ${this.streams.map((s) => s.info.key).join(', ')}.`);
-    await this.applyPosition(stream, decodePosition(position));
+    const decoded = decodePosition(position);
+    // timestamp.initial = -1 asks the database for its time.
+    if (decoded.timestamp === undefined) await this.ensureConnected();
+    await this.applyPosition(stream, decoded);
     stream.bulk = { active: false, after: undefined, offset: 0 };
     stream.dueAt = 0;
     stream.caughtUp = false;
@@ -501,7 +515,10 @@ export abstract class PollingReader implements IDisposable {
     if (!usesLocal) return;
     try {
       const result = await this.execute({ sql: this.dialect.serverOffsetQuery(), params: [] });
-      const serverOffset = Number(result.rows[0]?.[0]);
+      const raw = result.rows[0]?.[0];
+      // NULL when MySQL cannot resolve its global zone name (no time zone tables): nothing to compare.
+      if (raw === null || raw === undefined) return;
+      const serverOffset = Number(raw);
       const zoneOffset = this.options.zone.offsetSecondsAt(Math.floor(Date.now() / 1000));
       if (Number.isFinite(serverOffset) && serverOffset !== zoneOffset) {
         this.log.warn(
