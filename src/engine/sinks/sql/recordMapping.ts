@@ -37,6 +37,78 @@ function where(record: SinkRecord): string {
   return `${record.topic}[${record.partition}]@${record.offset}`;
 }
 
+interface Layout {
+  keyFields: FieldSchema[];
+  valueFields: FieldSchema[];
+  signature: string;
+}
+
+/**
+ * Layouts per (options, value schema, key schema, tombstone?). Decoded records share schema objects (the converter
+ * caches them per schema id), so after the first record of a schema the layout is a lookup, not a rebuild: this
+ * runs once per record on the sink's hot path.
+ */
+const layoutCache = new WeakMap<RecordMappingOptions, WeakMap<object, WeakMap<object, [Layout?, Layout?]>>>();
+const NO_SCHEMA = {};
+
+function layoutFor(record: SinkRecord, options: RecordMappingOptions, isDelete: boolean): Layout {
+  let byValue = layoutCache.get(options);
+  if (!byValue) layoutCache.set(options, (byValue = new WeakMap()));
+  const valueKey = record.valueSchema ?? NO_SCHEMA;
+  let byKey = byValue.get(valueKey);
+  if (!byKey) byValue.set(valueKey, (byKey = new WeakMap()));
+  const keyKey = record.keySchema ?? NO_SCHEMA;
+  let pair = byKey.get(keyKey);
+  if (!pair) byKey.set(keyKey, (pair = [undefined, undefined]));
+  const slot = isDelete ? 1 : 0;
+  const cached = pair[slot];
+  if (cached) return cached;
+  const layout = computeLayout(record, options, isDelete);
+  pair[slot] = layout;
+  return layout;
+}
+
+function computeLayout(record: SinkRecord, options: RecordMappingOptions, isDelete: boolean): Layout {
+  const valueSchema = record.valueSchema;
+  const whitelist = new Set(options.fieldsWhitelist);
+  const allowed = (field: FieldSchema): boolean => whitelist.size === 0 || whitelist.has(field.name);
+  let keyFields: FieldSchema[] = [];
+  switch (options.pkMode) {
+    case 'none':
+      break;
+    case 'kafka':
+      keyFields = KAFKA_KEY_FIELDS;
+      break;
+    case 'record_key': {
+      if (!record.key || !record.keySchema) {
+        throw sinkError('SINK_BAD_RECORD', `Record ${where(record)} has no key, but pk.mode=record_key takes the primary key from the record key. Produce keyed records or choose another pk.mode.`);
+      }
+      const keySchema = record.keySchema;
+      const wanted = options.pkFields.length > 0 ? options.pkFields : keySchema.fields.map((field) => field.name);
+      keyFields = wanted.map((name) => {
+        const field = keySchema.fields.find((candidate) => candidate.name === name);
+        if (!field) throw sinkError('SINK_BAD_RECORD', `pk.fields names "${name}", which the key of ${where(record)} does not have (it has ${keySchema.fields.map((f) => f.name).join(', ')}).`);
+        return { ...field, optional: false };
+      });
+      break;
+    }
+    case 'record_value': {
+      if (!valueSchema || !record.value) {
+        throw sinkError('SINK_BAD_RECORD', `Record ${where(record)} is a tombstone, but pk.mode=record_value needs the key inside the value. Use pk.mode=record_key for deletes.`);
+      }
+      keyFields = options.pkFields.map((name) => {
+        const field = valueSchema.fields.find((candidate) => candidate.name === name);
+        if (!field) throw sinkError('SINK_BAD_RECORD', `pk.fields names "${name}", which the value of ${where(record)} does not have.`);
+        return { ...field, optional: false };
+      });
+      break;
+    }
+  }
+  const keyNames = new Set(keyFields.map((field) => field.name));
+  const valueFields = isDelete || !valueSchema ? [] : valueSchema.fields.filter((field) => !keyNames.has(field.name) && allowed(field));
+  return { keyFields, valueFields, signature: signatureOf(keyFields, valueFields, isDelete) };
+}
+
 /**
  * Splits a record into key and value columns the way Connect's JDBC sink does for each `pk.mode`
  * (FieldsMetadata.extract): kafka = topic/partition/offset, record_key = fields of the key, record_value =
@@ -45,57 +117,24 @@ function where(record: SinkRecord): string {
 export function mapRecord(record: SinkRecord, options: RecordMappingOptions, deleteEnabled: boolean): MappedRecord | undefined {
   const isDelete = record.value === null;
   if (isDelete && !deleteEnabled) return undefined;
-  const valueSchema = record.valueSchema;
-  const whitelist = new Set(options.fieldsWhitelist);
-  const allowed = (field: FieldSchema): boolean => whitelist.size === 0 || whitelist.has(field.name);
-
-  let keyFields: FieldSchema[] = [];
+  const { keyFields, valueFields, signature } = layoutFor(record, options, isDelete);
   const row: Row = {};
-  switch (options.pkMode) {
-    case 'none':
-      break;
-    case 'kafka':
-      keyFields = KAFKA_KEY_FIELDS;
-      row.__connect_topic = record.topic;
-      row.__connect_partition = record.partition;
-      row.__connect_offset = BigInt(record.offset);
-      break;
-    case 'record_key': {
-      if (!record.key || !record.keySchema) {
-        throw sinkError('SINK_BAD_RECORD', `Record ${where(record)} has no key, but pk.mode=record_key takes the primary key from the record key. Produce keyed records or choose another pk.mode.`);
-      }
-      const wanted = options.pkFields.length > 0 ? options.pkFields : record.keySchema.fields.map((field) => field.name);
-      for (const name of wanted) {
-        const field = record.keySchema.fields.find((candidate) => candidate.name === name);
-        if (!field) throw sinkError('SINK_BAD_RECORD', `pk.fields names "${name}", which the key of ${where(record)} does not have (it has ${record.keySchema.fields.map((f) => f.name).join(', ')}).`);
-        keyFields.push({ ...field, optional: false });
-        row[name] = record.key[name] ?? null;
-      }
-      break;
-    }
-    case 'record_value': {
-      if (!valueSchema || !record.value) {
-        throw sinkError('SINK_BAD_RECORD', `Record ${where(record)} is a tombstone, but pk.mode=record_value needs the key inside the value. Use pk.mode=record_key for deletes.`);
-      }
-      for (const name of options.pkFields) {
-        const field = valueSchema.fields.find((candidate) => candidate.name === name);
-        if (!field) throw sinkError('SINK_BAD_RECORD', `pk.fields names "${name}", which the value of ${where(record)} does not have.`);
-        keyFields.push({ ...field, optional: false });
-        row[name] = record.value[name] ?? null;
-      }
-      break;
-    }
+  if (options.pkMode === 'kafka') {
+    row.__connect_topic = record.topic;
+    row.__connect_partition = record.partition;
+    row.__connect_offset = BigInt(record.offset);
+  } else {
+    const keySource = options.pkMode === 'record_key' ? record.key : record.value;
+    for (const field of keyFields) row[field.name] = keySource?.[field.name] ?? null;
   }
   for (const field of keyFields) {
     if (row[field.name] === null || row[field.name] === undefined) {
       throw sinkError('SINK_BAD_RECORD', `Record ${where(record)} has a null primary-key field "${field.name}"; a row cannot be written without its key.`);
     }
   }
-
-  const keyNames = new Set(keyFields.map((field) => field.name));
-  const valueFields = isDelete || !valueSchema ? [] : valueSchema.fields.filter((field) => !keyNames.has(field.name) && allowed(field));
-  if (!isDelete && record.value) {
-    for (const field of valueFields) row[field.name] = record.value[field.name] ?? null;
+  const value = record.value;
+  if (!isDelete && value) {
+    for (const field of valueFields) row[field.name] = value[field.name] ?? null;
   }
-  return { keyFields, valueFields, row, isDelete, signature: signatureOf(keyFields, valueFields, isDelete) };
+  return { keyFields, valueFields, row, isDelete, signature };
 }
