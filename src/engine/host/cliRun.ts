@@ -1,5 +1,6 @@
 import { readPipelineFile, requireValidPipeline } from '../config';
 import { PipelineRunner, type PipelineStatus } from '../pipeline';
+import { serveMissingLocalRegistries } from './localRegistry';
 
 function count(value: number): string {
   return value >= 10_000 ? `${(value / 1000).toFixed(value >= 100_000 ? 0 : 1)}k` : String(value);
@@ -40,15 +41,19 @@ export async function runPipelineCommand(file: string, options: RunOptions): Pro
     process.stderr.write(`warning  ${problem.path}  ${problem.message}${problem.hint ? `  (hint: ${problem.hint})` : ''}\n`);
   }
   const pipeline = requireValidPipeline(parsed, file);
+  const registries = await serveMissingLocalRegistries(pipeline, (line) => process.stderr.write(`${line}\n`));
   const runner = new PipelineRunner(pipeline);
   const interactive = process.stderr.isTTY === true && !options.json;
   let lastPrinted = 0;
+  let lastLine = '';
   const print = (status: PipelineStatus, force = false): void => {
     const now = Date.now();
-    if (interactive) process.stderr.write(`\r\x1b[2K${progressLine(status).slice(0, (process.stderr.columns ?? 160) - 1)}`);
-    else if (force || now - lastPrinted >= 5000) {
-      process.stderr.write(`${progressLine(status)}\n`);
+    const line = progressLine(status);
+    if (interactive) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 160) - 1)}`);
+    else if ((force || now - lastPrinted >= 5000) && line !== lastLine) {
+      process.stderr.write(`${line}\n`);
       lastPrinted = now;
+      lastLine = line;
     }
   };
   let lastState = '';
@@ -80,11 +85,12 @@ export async function runPipelineCommand(file: string, options: RunOptions): Pro
     process.off('SIGTERM', onSignal);
     if (interrupted.signal.aborted && interactive) process.stderr.write('\nstopping…\n');
     await runner.stop();
+    await Promise.all(registries.map((registry) => registry.close()));
     subscription.dispose();
     const status = runner.status();
     if (interactive) process.stderr.write('\n');
     if (options.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-    else process.stderr.write(`${progressLine(status)}\n`);
+    else if (progressLine(status) !== lastLine) process.stderr.write(`${progressLine(status)}\n`);
   }
   return exitCode;
 }
