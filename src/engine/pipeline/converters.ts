@@ -1,6 +1,7 @@
 import type { KeyFormat, ResolvedSchemaRegistry, ResolvedSerde, ValueFormat } from '../config';
 import type { RecordSchema, Row } from '../model';
 import { AvroConverter, SchemaRegistryClient } from '../schema';
+import { EngineError, isEngineError } from '../../shared/errors';
 import { jsonToRow, rowToJson } from './jsonConverter';
 import { pipelineError } from './errors';
 
@@ -27,6 +28,13 @@ export function registryClientFor(registry: ResolvedSchemaRegistry): SchemaRegis
   return client;
 }
 
+/** A converter error with the record it is about (`The value of topic[0]@42: …`). */
+function atRecord(error: unknown, where: string): EngineError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (isEngineError(error)) return new EngineError(error.code, `${where}: ${message}`, { retriable: error.retriable, detail: error.detail, cause: error });
+  return pipelineError('PIPELINE_CONVERTER', `${where}: ${message}`, { cause: error });
+}
+
 export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<ValueFormat>, isKey: boolean): RecordConverter {
   switch (serde.format) {
     case 'AVRO': {
@@ -40,9 +48,15 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
       });
       return {
         fromRow: (topic, schema, row) => avro.fromRow(topic, isKey, schema, row),
-        async toRow(topic, bytes, headers) {
-          const decoded = await avro.toRow(topic, isKey, bytes, headers);
-          return decoded ? { schema: decoded.schema, row: decoded.row } : null;
+        async toRow(topic, bytes, headers, where) {
+          try {
+            const decoded = await avro.toRow(topic, isKey, bytes, headers);
+            return decoded ? { schema: decoded.schema, row: decoded.row } : null;
+          } catch (error) {
+            // The schema layer says what is wrong with the bytes but not which record they are; the user needs both
+            // (the JSON converter already names the record the same way).
+            throw atRecord(error, where);
+          }
         },
       };
     }

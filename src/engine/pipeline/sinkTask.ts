@@ -26,6 +26,34 @@ function headersOf(message: KafkaMessage): Record<string, Uint8Array> {
   return out;
 }
 
+/** Committing a consumer offset failed after the target committed: a Kafka problem, retried, never FAILED. */
+class CommitError extends Error {
+  constructor(
+    readonly failure: EngineError,
+    cause: unknown,
+  ) {
+    super(failure.message, { cause });
+  }
+}
+
+/** A converter failure, with the stage Connect reports for it (`__connect.errors.stage`). */
+class ConverterError extends EngineError {
+  constructor(
+    readonly stage: 'KEY_CONVERTER' | 'VALUE_CONVERTER',
+    error: EngineError,
+  ) {
+    super(error.code, error.message, { retriable: error.retriable, detail: error.detail, cause: error });
+  }
+}
+
+async function converting<T>(stage: ConverterError['stage'], convert: () => Promise<T>): Promise<T> {
+  try {
+    return await convert();
+  } catch (error) {
+    throw new ConverterError(stage, toError(error));
+  }
+}
+
 export function sinkConnectionSettings(config: ResolvedJdbcSink): SqlConnectionSettings {
   const connection = config.connection;
   return {
@@ -98,6 +126,15 @@ export class SinkTask {
     return this.lagKnown && this.metrics.lag === 0 && this.inFlight === 0;
   }
 
+  /**
+   * `caughtUp` from lag measured now rather than at the last periodic refresh (up to a second old, which can miss
+   * records a source produced just before): what `waitUntilIdle` decides on.
+   */
+  async confirmCaughtUp(): Promise<boolean> {
+    if (!this.caughtUp) return false;
+    return (await this.refreshLag()) && this.caughtUp;
+  }
+
   status(now: number): ConnectorStatus {
     const p50 = this.metrics.latencyPercentile(50);
     const p99 = this.metrics.latencyPercentile(99);
@@ -147,7 +184,10 @@ export class SinkTask {
         // Fetches big enough for full batch.size chunks during a snapshot, small enough to keep RSS down.
         maxBytesPerPartition: 2 * 1024 * 1024,
         maxBytes: 16 * 1024 * 1024,
-        sessionTimeout: 30_000,
+        // A restarted Ferry (after a crash or a kill) cannot join its group until the dead member's session expires:
+        // with 30 s the restarted sink sat in STARTING for ~30 s. 10 s (Connect's consumer default before Kafka 3.0)
+        // still tolerates three missed heartbeats; batches call heartbeat() between chunks.
+        sessionTimeout: 10_000,
         heartbeatInterval: 3_000,
       });
       await this.consumer.connect();
@@ -164,12 +204,42 @@ export class SinkTask {
     }
     this.lagTimer = setInterval(() => void this.refreshLag(), 1000);
     void this.refreshLag();
+    this.watchConsumer(this.consumer, brokers);
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.setState('RUNNING');
+  }
+
+  /**
+   * kafkajs retries and restarts its consumer by itself when the brokers go away, which the status never showed: a
+   * sink that could not reach Kafka stayed RUNNING. A crash it will restart from is DEGRADED (with the cause and
+   * the brokers), one it will not restart from is FAILED (the consumer is gone), and rejoining the group after a
+   * restart is RUNNING again.
+   */
+  private watchConsumer(consumer: Consumer, brokers: readonly string[]): void {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (this.stopped || this.state === 'FAILED') return;
+      const failure = classifyKafkaError(payload.error, brokers, `consume ${this.describeTopics()}`);
+      this.metrics.errors++;
+      if (payload.restart) {
+        this.log.warn('sink consumer restarting', { connector: this.config.name, error: failure.message });
+        this.setState('DEGRADED', failure);
+      } else {
+        this.log.error('sink consumer stopped', { connector: this.config.name, error: failure.message });
+        this.setState('FAILED', failure);
+        void this.stop();
+      }
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.state === 'DEGRADED' && !this.stopped) this.setState('RUNNING');
+    });
+  }
+
+  private describeTopics(): string {
+    return this.config.topics.kind === 'list' ? this.config.topics.topics.join(', ') : `topics matching ${this.config.topics.regex}`;
   }
 
   /**
@@ -208,9 +278,9 @@ export class SinkTask {
     this.finished();
   }
 
-  private async refreshLag(): Promise<void> {
+  private async refreshLag(): Promise<boolean> {
     const admin = this.admin;
-    if (!admin || this.stopped) return;
+    if (!admin || this.stopped) return false;
     try {
       const topics = this.config.topics.kind === 'list' ? [...this.config.topics.topics] : (await admin.listTopics()).filter((topic) => new RegExp(`^(?:${(this.config.topics as { regex: string }).regex})$`).test(topic));
       const existing = new Set(await admin.listTopics());
@@ -228,16 +298,20 @@ export class SinkTask {
       }
       this.metrics.lag = lag;
       this.lagKnown = true;
+      return true;
     } catch (error) {
       this.log.debug('lag refresh failed', { error: String(error) });
+      return false;
     }
   }
 
   private async decode(topic: string, partition: number, message: KafkaMessage): Promise<SinkRecord> {
     const where = `${topic}[${partition}]@${message.offset}`;
     const headers = headersOf(message);
-    const value = await this.valueConverter.toRow(topic, message.value, headers, `The value of ${where}`);
-    const key = this.keyConverter && message.key ? await this.keyConverter.toRow(topic, message.key, headers, `The key of ${where}`) : null;
+    // Key first, as Connect converts it; a failure names its stage for the dead letter headers.
+    const keyConverter = this.keyConverter;
+    const key = keyConverter && message.key ? await converting('KEY_CONVERTER', () => keyConverter.toRow(topic, message.key, headers, `The key of ${where}`)) : null;
+    const value = await converting('VALUE_CONVERTER', () => this.valueConverter.toRow(topic, message.value, headers, `The value of ${where}`));
     return {
       topic,
       partition,
@@ -262,11 +336,20 @@ export class SinkTask {
         const last = chunk[chunk.length - 1];
         if (last) {
           // Committed only now that the target transaction holding these rows has committed.
-          await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+          await this.commit(batch.topic, batch.partition, last.offset);
           resolveOffset(last.offset);
         }
         if (this.state !== 'RUNNING') this.setState('RUNNING');
       } catch (error) {
+        if (error instanceof CommitError) {
+          // The rows are in the target; only Kafka did not take the new offset (a broker restart, a rebalance). That
+          // is no reason to fail: throwing hands the batch back to kafkajs, which fetches again from the last resolved
+          // offset once the broker answers, and re-applying the chunk is harmless with upserts (Connect behaves the
+          // same after a failed commit). Before, this path marked the connector FAILED for good.
+          this.metrics.errors++;
+          this.setState('DEGRADED', error.failure);
+          throw error;
+        }
         const failure = toError(error);
         this.metrics.errors++;
         this.log.error('sink connector failed', { connector: this.config.name, error: failure.message });
@@ -282,6 +365,14 @@ export class SinkTask {
     }
   }
 
+  private async commit(topic: string, partition: number, offset: string): Promise<void> {
+    try {
+      await this.consumer?.commitOffsets([{ topic, partition, offset: (BigInt(offset) + 1n).toString() }]);
+    } catch (error) {
+      throw new CommitError(classifyKafkaError(error, this.kafkaSettings.bootstrapServers, `commit the offset of ${topic}[${partition}]@${offset}`), error);
+    }
+  }
+
   private async applyChunk(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
     const tolerateAll = this.config.errors.tolerance === 'all';
     const letters: DeadLetter[] = [];
@@ -294,7 +385,7 @@ export class SinkTask {
         originals.set(record, message);
       } catch (error) {
         if (!tolerateAll) throw error;
-        letters.push({ topic, partition, message, stage: 'VALUE_CONVERTER', error: toError(error) });
+        letters.push({ topic, partition, message, stage: error instanceof ConverterError ? error.stage : 'VALUE_CONVERTER', error: toError(error) });
       }
     }
     const onFailed = tolerateAll

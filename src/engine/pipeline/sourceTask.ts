@@ -41,6 +41,15 @@ export class SourceTask {
   private readonly transform: ReturnType<typeof buildTransformChain>;
   private readonly createdTopics = new Set<string>();
   private readonly log = createLogger('source');
+  /** A batch is between the reader and Kafka's acknowledgement: read, but not yet visible to any sink. */
+  private delivering = false;
+  /** A polled batch waits for the previous one's delivery before its own starts. */
+  private held = false;
+  /** Bulk mode: every table was read to its end at least once since start. */
+  private passCompleted = false;
+  private topicsReady = false;
+  /** Batches Kafka acknowledged; the runner compares it before and after asking the brokers for sink lag. */
+  deliveries = 0;
 
   constructor(
     private readonly config: ResolvedJdbcSource,
@@ -71,8 +80,16 @@ export class SourceTask {
     return this.running ?? Promise.resolve();
   }
 
+  /**
+   * Caught up: the last poll reached the end of every table and nothing read is still on its way to Kafka. A batch
+   * in flight is neither "caught up" at the reader nor lag at any sink yet, so it must count as busy here, or
+   * `--until-idle` could stop between the read and the produce. Bulk mode re-reads whole tables every
+   * poll.interval.ms, so it is caught up once one complete pass is in Kafka; later passes only repeat it (without
+   * this, a bulk pipeline with several pages per pass was never idle).
+   */
   get caughtUp(): boolean {
-    return this.reader.caughtUp;
+    if (this.delivering || this.held) return false;
+    return this.config.mode === 'bulk' ? this.passCompleted : this.reader.caughtUp;
   }
 
   status(now: number): ConnectorStatus {
@@ -81,7 +98,7 @@ export class SourceTask {
       role: 'source',
       state: this.state,
       ...(this.error ? { error: { code: this.error.code, message: this.error.message, retriable: this.error.retriable } } : {}),
-      caughtUp: this.reader.caughtUp,
+      caughtUp: this.caughtUp,
       metrics: {
         rowsRead: this.metrics.rowsRead,
         rowsProduced: this.metrics.rowsProduced,
@@ -121,7 +138,9 @@ export class SourceTask {
             });
             this.producer = producer;
           }
+          if (!this.topicsReady) await this.createStreamTopics();
           const batch = await this.reader.poll(this.abort.signal);
+          this.held = batch.records.length > 0;
           await inFlight;
           if (deliveryError !== undefined) {
             const failed = deliveryError;
@@ -135,8 +154,13 @@ export class SourceTask {
             inFlight = this.deliver(batch).catch((error: unknown) => {
               deliveryError = error;
             });
+          } else if (!batch.more && this.reader.caughtUp) {
+            // Everything before this empty page is acknowledged (inFlight awaited above): a pass ended.
+            this.passCompleted = true;
           }
+          this.held = false;
         } catch (error) {
+          this.held = false;
           if (this.abort.signal.aborted) return;
           const failure = toError(error);
           this.metrics.errors++;
@@ -180,9 +204,34 @@ export class SourceTask {
     this.createdTopics.add(topic);
   }
 
+  /**
+   * Creates every stream's topic before the first poll, so a sink of an empty table finds its topic and the
+   * pipeline can go idle (otherwise the sink waits for a topic no record will ever create and `--until-idle` never
+   * returns). Topic names go through the transforms, as a record's would.
+   */
+  private async createStreamTopics(): Promise<void> {
+    await this.reader.start();
+    for (const stream of this.reader.pollingStreams) {
+      const { topic } = this.transform({ topic: stream.topic, keySchema: null, key: null, valueSchema: stream.valueSchema, value: null });
+      await this.ensureTopic(topic);
+    }
+    this.topicsReady = true;
+  }
+
   private async deliver(batch: PollBatch): Promise<void> {
+    this.delivering = true;
+    try {
+      await this.produce(batch);
+      this.deliveries++;
+      if (!batch.more && this.reader.caughtUp) this.passCompleted = true;
+    } finally {
+      this.delivering = false;
+    }
+  }
+
+  private async produce(batch: PollBatch): Promise<void> {
     const producer = this.producer;
-    if (!producer) return;
+    if (!producer) throw new EngineError('SOURCE_FAILED', 'The Kafka producer is not connected.', { retriable: true });
     this.metrics.rowsRead += batch.records.length;
     const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; headers: Record<string, string> }[]>();
     for (const record of batch.records) {

@@ -42,7 +42,43 @@ interface Segment {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function rootMessage(error: unknown): string {
+  // Node reports a refused connection to a dual-stack host as an AggregateError with an empty message.
+  if (error instanceof AggregateError && error.message === '') return error.errors.map(rootMessage).join('; ');
   return error instanceof Error ? error.message : String(error);
+}
+
+const CONNECTION_CODES = new Set([
+  // Node sockets and DNS
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
+  // mysql2 / MariaDB
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_ACCESS_DENIED_ERROR', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
+  // PostgreSQL: admin/crash shutdown, cannot connect now, authentication
+  '57P01', '57P02', '57P03', '28P01', '28000',
+  // mssql / tedious
+  'ELOGIN', 'ESOCKET', 'ETIMEOUT', 'ECONNCLOSED', 'EINSTLOOKUP',
+]);
+
+/**
+ * The target could not be reached, refused the login or dropped the connection: no record is at fault, so such a
+ * failure must never send records to the dead letter queue (with errors.tolerance=all an unreachable target, e.g. a
+ * wrong port, used to dead-letter the whole stream while the pipeline reported itself idle).
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length > 0) {
+    const link = pending.pop();
+    if (link === null || link === undefined || typeof link !== 'object' || seen.has(link)) continue;
+    seen.add(link);
+    const { code, detail, cause, message } = link as { code?: unknown; detail?: unknown; cause?: unknown; message?: unknown };
+    if (typeof detail === 'object' && detail !== null && (detail as { connection?: unknown }).connection === true) return true;
+    // SQLSTATE class 08: connection exception.
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    if (typeof message === 'string' && /Connection terminated|connection is closed|closed state|not queryable/i.test(message)) return true;
+    pending.push(cause);
+    if (link instanceof AggregateError) pending.push(...(link.errors as unknown[]));
+  }
+  return false;
 }
 
 /**
@@ -81,13 +117,15 @@ export class SqlSinkWriter {
         }
       }
     }
-    if (!onFailed) throw this.asSinkError(lastError, records);
+    // Dead-lettering is for records the target refuses, not for a target that cannot be reached.
+    if (!onFailed || isConnectionFailure(lastError)) throw this.asSinkError(lastError, records);
     const failures: FailedRecord[] = [];
     for (const record of records) {
       try {
         await this.applyInTransaction([record]);
       } catch (error) {
         await this.resetSession();
+        if (isConnectionFailure(error)) throw this.asSinkError(error, [record]);
         failures.push({ record, error: this.asSinkError(error, [record]) });
       }
     }
@@ -113,7 +151,17 @@ export class SqlSinkWriter {
   }
 
   private async openSession(): Promise<SqlSession> {
-    this.session ??= await this.options.openSession();
+    if (!this.session) {
+      try {
+        this.session = await this.options.openSession();
+      } catch (error) {
+        throw sinkError('SINK_WRITE_FAILED', `Cannot connect to ${this.options.target}: ${rootMessage(error)}. Check that it runs and the connection settings.`, {
+          cause: error,
+          retriable: true,
+          detail: { connection: true },
+        });
+      }
+    }
     return this.session;
   }
 
