@@ -185,7 +185,8 @@ try {
   await registry.close();
   const admin = createKafka({ bootstrapServers: [endpoints.kafka.a.bootstrap] }).admin();
   await admin.connect();
-  await admin.deleteTopics({ topics: [`${topicPrefix}${table}`] }).catch(() => {});
+  await admin.deleteTopics({ topics: [`${topicPrefix}${table}`, `dlq-${name}-sink`] }).catch(() => {});
+  await admin.deleteGroups([`connect-${name}-sink`]).catch(() => {});
   await admin.disconnect();
   lab.dispose();
   rmSync(dataDir, { recursive: true, force: true });

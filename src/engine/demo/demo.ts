@@ -105,6 +105,16 @@ async function deleteTopics(bootstrap: string, topics: string[]): Promise<void> 
   }
 }
 
+async function deleteGroup(bootstrap: string, groupId: string): Promise<void> {
+  const admin = createKafka({ bootstrapServers: [bootstrap] }).admin();
+  await admin.connect();
+  try {
+    await admin.deleteGroups([groupId]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
  * The embedded default: PGlite source with the order simulator → the lab's Kafka "a" → the embedded registry →
  * PGlite target, then a per-table count and checksum comparison. Needs only Node, Java and Maven.
@@ -167,7 +177,9 @@ export async function runDemo(lab: Lab, options: DemoOptions): Promise<DemoRepor
   } finally {
     await simulator.stop().catch(() => {});
     await runner?.stop().catch(() => {});
-    await deleteTopics(bootstrap, topics).catch(() => {});
+    // The managed sink's default dead letter topic and the sink's consumer group go too: a demo leaves nothing behind.
+    await deleteTopics(bootstrap, runner ? [...topics, `dlq-${runner.pipeline.name}-sink`] : topics).catch(() => {});
+    if (runner) await deleteGroup(bootstrap, `connect-${runner.pipeline.name}-sink`).catch(() => {});
     await Promise.all([source.close(), target.close(), registry.close()]).catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
   }

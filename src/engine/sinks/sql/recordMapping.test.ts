@@ -26,13 +26,13 @@ describe('mapRecord (Connect FieldsMetadata.extract)', () => {
     expect(mapped?.row).toEqual({ id: 1n, status: 'NEW', total: '9.99' });
   });
 
-  it('record_key takes the key record; tombstones become deletes only with delete.enabled', () => {
+  it('record_key takes the key record; tombstones become deletes with delete.enabled and fail the record without it (as upstream)', () => {
     const upsert = mapRecord(record({ id: 5n, status: null, total: '1.00' }, { id: 5n }), options('record_key'), true);
     expect(upsert?.isDelete).toBe(false);
     expect(upsert?.row).toEqual({ id: 5n, status: null, total: '1.00' });
     const tombstone = mapRecord(record(null, { id: 5n }), options('record_key'), true);
     expect(tombstone).toMatchObject({ isDelete: true, row: { id: 5n }, valueFields: [] });
-    expect(mapRecord(record(null, { id: 5n }), options('record_key'), false)).toBeUndefined();
+    expect(() => mapRecord(record(null, { id: 5n }), options('record_key'), false)).toThrow(/tombstone \(null value\) but delete.enabled=false/);
     expect(tombstone?.signature).not.toBe(upsert?.signature);
   });
 

@@ -112,11 +112,18 @@ function computeLayout(record: SinkRecord, options: RecordMappingOptions, isDele
 /**
  * Splits a record into key and value columns the way Connect's JDBC sink does for each `pk.mode`
  * (FieldsMetadata.extract): kafka = topic/partition/offset, record_key = fields of the key, record_value =
- * `pk.fields` of the value. Returns undefined for a tombstone when deletes are off (Connect skips it).
+ * `pk.fields` of the value. A tombstone is a delete when `delete.enabled`, else an error, as upstream.
  */
-export function mapRecord(record: SinkRecord, options: RecordMappingOptions, deleteEnabled: boolean): MappedRecord | undefined {
+export function mapRecord(record: SinkRecord, options: RecordMappingOptions, deleteEnabled: boolean): MappedRecord {
   const isDelete = record.value === null;
-  if (isDelete && !deleteEnabled) return undefined;
+  if (isDelete && !deleteEnabled) {
+    // As upstream (RecordValidator, kafka-connect-jdbc #888): a tombstone fails the record unless deletes are on,
+    // so a delete is never lost silently; with errors.tolerance=all it goes to the dead letter queue.
+    throw sinkError(
+      'SINK_BAD_RECORD',
+      `Record ${where(record)} is a tombstone (null value) but delete.enabled=false. Set delete.enabled=true with pk.mode=record_key to apply deletes, or filter tombstones out before the sink.`,
+    );
+  }
   const { keyFields, valueFields, signature } = layoutFor(record, options, isDelete);
   const row: Row = {};
   if (options.pkMode === 'kafka') {

@@ -170,7 +170,6 @@ export class SqlSinkWriter {
     const lastByTable = new Map<string, Segment>();
     for (const record of records) {
       const mapped = mapRecord(record, this.options, this.options.deleteEnabled);
-      if (!mapped) continue;
       const table = this.options.dialect.resolveTableId(this.options.tableNameFormat, record.topic);
       const tableKey = tableIdToString(table);
       const current = lastByTable.get(tableKey);
