@@ -21,6 +21,7 @@ function overallState(states: ConnectorState[]): ConnectorState {
   if (states.includes('DEGRADED')) return 'DEGRADED';
   if (states.includes('STARTING')) return 'STARTING';
   if (states.every((state) => state === 'STOPPED')) return 'STOPPED';
+  if (states.every((state) => state === 'PAUSED')) return 'PAUSED';
   return 'RUNNING';
 }
 
@@ -125,6 +126,17 @@ export class PipelineRunner implements IDisposable {
     const deliveries = this.sources.map((source) => source.deliveries);
     const sinks = await Promise.all(this.sinks.map((sink) => sink.confirmCaughtUp()));
     return sinks.every(Boolean) && this.idle && this.sources.every((source, index) => source.deliveries === deliveries[index]);
+  }
+
+  /** PAUSED: sources stop polling and sinks stop fetching; positions and offsets stay where they are. */
+  async pause(): Promise<void> {
+    for (const source of this.sources) source.pause();
+    await Promise.all(this.sinks.map((sink) => sink.pause()));
+  }
+
+  async resume(): Promise<void> {
+    for (const source of this.sources) source.resume();
+    await Promise.all(this.sinks.map((sink) => sink.resume()));
   }
 
   /** Starts latency statistics afresh, e.g. between a benchmark's snapshot and streaming phases. */

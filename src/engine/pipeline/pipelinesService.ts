@@ -56,6 +56,24 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
     return status;
   }
 
+  async pause(name: string): Promise<PipelineStatus> {
+    const runner = this.require(name);
+    await runner.pause();
+    return runner.status();
+  }
+
+  async resume(name: string): Promise<PipelineStatus> {
+    const runner = this.require(name);
+    await runner.resume();
+    return runner.status();
+  }
+
+  private require(name: string): PipelineRunner {
+    const runner = this.runners.get(name);
+    if (!runner) throw new EngineError('PIPELINE_UNKNOWN', `No pipeline named "${name}" is running.`);
+    return runner;
+  }
+
   async list(): Promise<PipelineStatus[]> {
     return [...this.runners.values()].map((runner) => runner.status());
   }

@@ -123,6 +123,7 @@ export class SinkTask {
   }
 
   get caughtUp(): boolean {
+    if (this.paused) return false;
     return this.lagKnown && this.metrics.lag === 0 && this.inFlight === 0;
   }
 
@@ -159,9 +160,33 @@ export class SinkTask {
   }
 
   private setState(state: ConnectorState, error?: EngineError): void {
-    this.state = state;
+    // While paused, a rejoin or a finished batch must not report RUNNING; failures still show.
+    this.state = this.paused && (state === 'RUNNING' || state === 'STARTING') ? 'PAUSED' : state;
     this.error = error;
     this.onChange();
+  }
+
+  private paused = false;
+
+  private async assignedTopics(): Promise<string[]> {
+    if (this.config.topics.kind === 'list') return [...this.config.topics.topics];
+    const pattern = new RegExp(`^(?:${this.config.topics.regex})$`);
+    return ((await this.admin?.listTopics()) ?? []).filter((topic) => pattern.test(topic));
+  }
+
+  /** Stops fetching (the consumer stays in its group, offsets stay where they are) until `resume`. */
+  async pause(): Promise<void> {
+    if (this.paused || this.state === 'FAILED' || this.state === 'STOPPED') return;
+    this.paused = true;
+    this.consumer?.pause((await this.assignedTopics()).map((topic) => ({ topic })));
+    this.setState('PAUSED');
+  }
+
+  async resume(): Promise<void> {
+    if (!this.paused) return;
+    this.paused = false;
+    this.consumer?.resume((await this.assignedTopics()).map((topic) => ({ topic })));
+    this.setState('RUNNING');
   }
 
   async start(): Promise<void> {
@@ -328,7 +353,9 @@ export class SinkTask {
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const size = Math.max(1, this.config.batchSize);
     for (let start = 0; start < batch.messages.length; start += size) {
-      if (!isRunning() || isStale() || this.stopped || this.state === 'FAILED') return;
+      // A fetch that was in flight when the sink paused: leave its records unresolved, so they are fetched again
+      // from the last resolved offset after `resume` (the partition fetches nothing while paused).
+      if (!isRunning() || isStale() || this.stopped || this.paused || this.state === 'FAILED') return;
       const chunk = batch.messages.slice(start, start + size);
       this.inFlight++;
       try {

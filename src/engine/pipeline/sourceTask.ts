@@ -69,6 +69,7 @@ export class SourceTask {
 
   async stop(): Promise<void> {
     this.abort.abort();
+    this.pauseGate?.release();
     await this.reader.close().catch(() => {});
     await this.running;
     await this.producer?.disconnect().catch(() => {});
@@ -88,7 +89,8 @@ export class SourceTask {
    * this, a bulk pipeline with several pages per pass was never idle).
    */
   get caughtUp(): boolean {
-    if (this.delivering || this.held) return false;
+    // A paused source is not caught up: it is not looking.
+    if (this.pauseGate || this.delivering || this.held) return false;
     return this.config.mode === 'bulk' ? this.passCompleted : this.reader.caughtUp;
   }
 
@@ -112,9 +114,34 @@ export class SourceTask {
   }
 
   private setState(state: ConnectorState, error?: EngineError): void {
-    this.state = state;
+    // While paused, progress notices must not report RUNNING; failures still show.
+    this.state = this.pauseGate && (state === 'RUNNING' || state === 'STARTING') ? 'PAUSED' : state;
     this.error = error;
     this.onChange();
+  }
+
+  private pauseGate: { promise: Promise<void>; release: () => void } | undefined;
+
+  /** Stops polling after the batch in hand (which is still delivered and checkpointed) until `resume`. */
+  pause(): void {
+    if (this.pauseGate || this.state === 'FAILED' || this.state === 'STOPPED') return;
+    let release = (): void => {};
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    this.pauseGate = { promise, release };
+    this.setState('PAUSED');
+  }
+
+  /** Resolves at once when running, on `resume` or `stop` when paused (a method, so TypeScript does not narrow the gate away). */
+  private whilePaused(): Promise<void> {
+    return this.pauseGate?.promise ?? Promise.resolve();
+  }
+
+  resume(): void {
+    const gate = this.pauseGate;
+    if (!gate) return;
+    this.pauseGate = undefined;
+    gate.release();
+    this.setState('RUNNING');
   }
 
   /**
@@ -129,6 +156,10 @@ export class SourceTask {
     let deliveryError: unknown;
     try {
       while (!this.abort.signal.aborted) {
+        if (this.pauseGate) {
+          await this.whilePaused();
+          continue;
+        }
         try {
           if (!this.producer) {
             const kafka = createKafka(this.kafkaSettings);
@@ -140,6 +171,9 @@ export class SourceTask {
           }
           if (!this.topicsReady) await this.createStreamTopics();
           const batch = await this.reader.poll(this.abort.signal);
+          // Paused while this poll ran: hold the batch (it is not checkpointed) and deliver it on resume.
+          await this.whilePaused();
+          if (this.abort.signal.aborted) return;
           this.held = batch.records.length > 0;
           await inFlight;
           if (deliveryError !== undefined) {

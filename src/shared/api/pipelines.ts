@@ -59,6 +59,9 @@ export interface IPipelinesApi {
   /** Validates and starts; an invalid file is refused with CONFIG_INVALID and the problems in `detail`. */
   start(source: PipelineSource): Promise<PipelineStatus>;
   stop(name: string): Promise<PipelineStatus>;
+  /** Sources stop polling and sinks stop fetching; nothing is lost, `resume` carries on from the same place. */
+  pause(name: string): Promise<PipelineStatus>;
+  resume(name: string): Promise<PipelineStatus>;
   list(): Promise<PipelineStatus[]>;
   readonly onDidChangeStatus: Event<PipelineStatus>;
 }
