@@ -123,8 +123,8 @@ export async function runDemo(lab: Lab, options: DemoOptions): Promise<DemoRepor
   const started = performance.now();
   const step = options.onStep ?? (() => {});
   step('starting the local Kafka (lab cluster a)…');
-  const lab_ = await lab.up({ services: ['kafka-a'] });
-  const bootstrap = lab_.endpoints.kafka.a.bootstrap;
+  const labStatus = await lab.up({ services: ['kafka-a'] });
+  const bootstrap = labStatus.endpoints.kafka.a.bootstrap;
   const topics = ORDER_TABLES.map((table) => `${DEMO_TOPIC_PREFIX}${table}`);
   await deleteTopics(bootstrap, topics);
 
