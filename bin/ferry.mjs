@@ -6,3 +6,6 @@ import { register } from 'tsx/esm/api';
 register();
 const { runCli } = await import('../src/engine/host/cli.ts');
 await runCli(process.argv.slice(2));
+// A command is over once runCli returns: a client library still retrying in the background (kafkajs reconnects to
+// an unreachable broker for a minute) must not keep the process, and a script waiting on it, alive.
+process.exit(process.exitCode ?? 0);

@@ -71,7 +71,8 @@ export async function runPipelineCommand(file: string, options: RunOptions): Pro
   try {
     await runner.start();
     if (options.untilIdle) {
-      await runner.waitUntilIdle({ signal: interrupted.signal });
+      // A connector that cannot recover within 2 minutes fails the run: scripts must not hang on a dead broker.
+      await runner.waitUntilIdle({ signal: interrupted.signal, maxStuckMs: 120_000 });
     } else {
       await new Promise<void>((resolve) => interrupted.signal.addEventListener('abort', () => resolve(), { once: true }));
     }

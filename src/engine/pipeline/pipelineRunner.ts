@@ -69,9 +69,17 @@ export class PipelineRunner implements IDisposable {
     }, 50);
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts every connector. Returns once each sink is consuming or has given up; a sink still retrying an
+   * unreachable Kafka (DEGRADED) does not hold the caller: after `startTimeoutMs` it carries on in the background, so
+   * a host can show the status and Ctrl-C still stops everything.
+   */
+  async start(startTimeoutMs = 15_000): Promise<void> {
     for (const source of this.sources) source.start();
-    await Promise.all(this.sinks.map((sink) => sink.start()));
+    const sinksStarted = Promise.all(this.sinks.map((sink) => sink.start()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([sinksStarted, new Promise((resolve) => (timer = setTimeout(resolve, startTimeoutMs)))]);
+    clearTimeout(timer);
   }
 
   status(): PipelineStatus {
@@ -94,11 +102,13 @@ export class PipelineRunner implements IDisposable {
    * with records still in Kafka. A window is not restarted by a short busy spell inside it (a bulk source's repeated
    * passes make those constant); only what holds at its end counts.
    */
-  async waitUntilIdle(options: { settleMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+  async waitUntilIdle(options: { settleMs?: number; signal?: AbortSignal; maxStuckMs?: number } = {}): Promise<void> {
     const settleMs = options.settleMs ?? 1500;
     let idleSince: number | undefined;
+    const stuckSince = new Map<string, number>();
     while (!options.signal?.aborted) {
       this.throwIfFailed();
+      if (options.maxStuckMs !== undefined) this.throwIfStuck(stuckSince, options.maxStuckMs);
       if (this.idle) {
         idleSince ??= Date.now();
         if (Date.now() - idleSince >= settleMs) {
@@ -126,6 +136,26 @@ export class PipelineRunner implements IDisposable {
     const deliveries = this.sources.map((source) => source.deliveries);
     const sinks = await Promise.all(this.sinks.map((sink) => sink.confirmCaughtUp()));
     return sinks.every(Boolean) && this.idle && this.sources.every((source, index) => source.deliveries === deliveries[index]);
+  }
+
+  /**
+   * For scripts (`--until-idle`): a connector that has been STARTING or DEGRADED without a break for `maxStuckMs`
+   * (Kafka or a database unreachable) ends the wait with its cause instead of hanging; the app keeps retrying.
+   */
+  private throwIfStuck(stuckSince: Map<string, number>, maxStuckMs: number): void {
+    const now = Date.now();
+    for (const connector of this.status().connectors) {
+      if (connector.state !== 'STARTING' && connector.state !== 'DEGRADED') {
+        stuckSince.delete(connector.name);
+        continue;
+      }
+      const since = stuckSince.get(connector.name) ?? now;
+      stuckSince.set(connector.name, since);
+      if (now - since >= maxStuckMs) {
+        const why = connector.error?.message ?? 'it has not finished starting (is Kafka reachable?)';
+        throw pipelineError('PIPELINE_CONNECTOR_FAILED', `${connector.name} could not recover within ${Math.round(maxStuckMs / 1000)} s: ${why}`, { retriable: true });
+      }
+    }
   }
 
   /** PAUSED: sources stop polling and sinks stop fetching; positions and offsets stay where they are. */

@@ -189,42 +189,75 @@ export class SinkTask {
     this.setState('RUNNING');
   }
 
+  private async disconnectClients(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => {});
+    await this.dlqProducer?.disconnect().catch(() => {});
+    await this.admin?.disconnect().catch(() => {});
+    this.consumer = undefined;
+    this.dlqProducer = undefined;
+    this.admin = undefined;
+  }
+
+  private async connect(kafka: ReturnType<typeof createKafka>, brokers: readonly string[]): Promise<void> {
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    const dlq = this.config.errors.deadLetterQueue;
+    if (dlq && this.config.errors.tolerance === 'all') {
+      await ensureTopics(this.admin, [{ name: dlq.topic, partitions: 1 }], brokers);
+      this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await this.dlqProducer.connect();
+    }
+    this.consumer = kafka.consumer({
+      groupId: this.config.groupId,
+      allowAutoTopicCreation: false,
+      // Short fetch waits keep end-to-end latency near poll.interval.ms; batches still fill under load.
+      maxWaitTimeInMs: 200,
+      // Fetches big enough for full batch.size chunks during a snapshot, small enough to keep RSS down.
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
+      // A restarted Ferry (after a crash or a kill) cannot join its group until the dead member's session expires:
+      // with 30 s the restarted sink sat in STARTING for ~30 s. 10 s (Connect's consumer default before Kafka 3.0)
+      // still tolerates three missed heartbeats; batches call heartbeat() between chunks.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3_000,
+    });
+    await this.consumer.connect();
+    await this.waitForTopics(this.admin);
+    if (this.stopped) return;
+    const topics = this.config.topics.kind === 'list' ? [...this.config.topics.topics] : [new RegExp(this.config.topics.regex)];
+    // Sink consumers start from the earliest offset, as Connect configures them.
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+  }
+
+  /**
+   * Connects admin, DLQ producer and consumer and subscribes. A connection failure is retried with backoff
+   * (DEGRADED, naming the brokers) as the architecture asks of every connection; anything else is FAILED.
+   */
   async start(): Promise<void> {
     const kafka = createKafka(this.kafkaSettings);
     const brokers = this.kafkaSettings.bootstrapServers;
-    try {
-      this.admin = kafka.admin();
-      await this.admin.connect();
-      const dlq = this.config.errors.deadLetterQueue;
-      if (dlq && this.config.errors.tolerance === 'all') {
-        await ensureTopics(this.admin, [{ name: dlq.topic, partitions: 1 }], brokers);
-        this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-        await this.dlqProducer.connect();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.connect(kafka, brokers);
+        break;
+      } catch (error) {
+        const failure = isEngineError(error) ? error : classifyKafkaError(error, brokers, `start sink ${this.config.name}`);
+        await this.disconnectClients();
+        if (this.stopped) return;
+        if (!failure.retriable) {
+          this.setState('FAILED', failure);
+          this.finished();
+          return;
+        }
+        this.metrics.errors++;
+        this.setState('DEGRADED', failure);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** Math.min(attempt, 6))));
+        if (this.stopped) return;
       }
-      this.consumer = kafka.consumer({
-        groupId: this.config.groupId,
-        allowAutoTopicCreation: false,
-        // Short fetch waits keep end-to-end latency near poll.interval.ms; batches still fill under load.
-        maxWaitTimeInMs: 200,
-        // Fetches big enough for full batch.size chunks during a snapshot, small enough to keep RSS down.
-        maxBytesPerPartition: 2 * 1024 * 1024,
-        maxBytes: 16 * 1024 * 1024,
-        // A restarted Ferry (after a crash or a kill) cannot join its group until the dead member's session expires:
-        // with 30 s the restarted sink sat in STARTING for ~30 s. 10 s (Connect's consumer default before Kafka 3.0)
-        // still tolerates three missed heartbeats; batches call heartbeat() between chunks.
-        sessionTimeout: 10_000,
-        heartbeatInterval: 3_000,
-      });
-      await this.consumer.connect();
-      await this.waitForTopics(this.admin);
-      if (this.stopped) return;
-      const topics = this.config.topics.kind === 'list' ? [...this.config.topics.topics] : [new RegExp(this.config.topics.regex)];
-      // Sink consumers start from the earliest offset, as Connect configures them.
-      await this.consumer.subscribe({ topics, fromBeginning: true });
-    } catch (error) {
-      const failure = isEngineError(error) ? error : classifyKafkaError(error, brokers, `start sink ${this.config.name}`);
-      this.setState('FAILED', failure);
-      this.finished();
+    }
+    if (this.stopped || !this.consumer) {
+      // stop() ran while connecting: release what the attempt created after stop() had looked.
+      await this.disconnectClients();
       return;
     }
     this.lagTimer = setInterval(() => void this.refreshLag(), 1000);
