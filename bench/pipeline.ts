@@ -23,6 +23,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '2000' },
     'stream-seconds': { type: 'string', default: '20' },
     'poll-interval-ms': { type: 'string', default: '500' },
+    'sink-batch': { type: 'string', default: '5000' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -117,7 +118,7 @@ const pipelineText = JSON.stringify({
       'pk.mode': 'record_value',
       'pk.fields': 'id',
       'auto.create': 'true',
-      'batch.sizes': '5000',
+      'batch.sizes': values['sink-batch'],
       'table.name.format': table,
     },
   ],
@@ -162,6 +163,7 @@ try {
     benchmark: 'pipeline',
     path: 'MariaDB 10.11 → Kafka 4.1 (Avro, embedded registry) → PostgreSQL 15 (upsert)',
     rows,
+    sink_batch_size: Number(values['sink-batch']),
     snapshot_seconds: Number(snapshotSeconds.toFixed(2)),
     snapshot_rows_per_s: Math.round(copied / snapshotSeconds),
     streaming: {
