@@ -11,6 +11,9 @@ import { ConnectorMetrics } from './metrics';
 import type { ConnectorState, ConnectorStatus } from './status';
 import { buildTransformChain } from './transforms';
 
+/** Messages per producer request; see `produce` for why batches are split. */
+const PRODUCE_CHUNK = 500;
+
 /** Header carrying when the change happened at the source, so the sink can measure end-to-end latency. */
 export const SOURCE_TIME_HEADER = 'ferry.source.ts';
 
@@ -279,7 +282,14 @@ export class SourceTask {
     }
     for (const topic of byTopic.keys()) await this.ensureTopic(topic);
     try {
-      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      // kafkajs groups a send's messages per partition by copying the growing array for every message (quadratic:
+      // 12.5 M copies for a 5,000-row batch, ~5 % of the process's CPU in profiles). Chunks of PRODUCE_CHUNK keep
+      // that linear in practice; they are sent one after another, so order and the checkpoint rule are unchanged.
+      for (const [topic, messages] of byTopic) {
+        for (let start = 0; start < messages.length; start += PRODUCE_CHUNK) {
+          await producer.send({ acks: -1, topic, messages: messages.slice(start, start + PRODUCE_CHUNK) });
+        }
+      }
     } catch (error) {
       // Kafka did not take the batch: the run loop moves the streams back to their checkpoints.
       throw classifyKafkaError(error, this.kafkaSettings.bootstrapServers, `produce to ${[...byTopic.keys()].join(', ')}`);
