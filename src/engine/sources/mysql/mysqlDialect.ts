@@ -1,15 +1,12 @@
 import type { TableId } from '../../model';
 import type { ColumnInfo } from '../polling/columns';
 import type { PollingDialect, SelectParts, SqlStatement } from '../polling/dialect';
+import { limitOffsetSelect, stripStatementEnd } from '../polling/sqlText';
 import { formatInZone, formatWallClock, type PreciseInstant } from '../polling/instant';
 import type { TableType } from '../polling/options';
 import type { Zone } from '../polling/zone';
 
 /** Removes trailing semicolons and whitespace, which are legal at the end of a statement but not in a subquery. */
-export function stripStatementEnd(query: string): string {
-  return query.replace(/[\s;]+$/u, '');
-}
-
 /**
  * MySQL and MariaDB. The reader's session runs with time_zone '+00:00', so TIMESTAMP columns print (and compare)
  * in UTC while DATETIME columns are wall clocks in db.timezone.
@@ -38,12 +35,7 @@ export class MySqlDialect implements PollingDialect {
   }
 
   select(parts: SelectParts): string {
-    let sql = `SELECT ${parts.columns} FROM ${parts.from}`;
-    if (parts.where) sql += ` WHERE ${parts.where}`;
-    if (parts.orderBy && parts.orderBy.length > 0) sql += ` ORDER BY ${parts.orderBy.join(', ')}`;
-    if (parts.limit !== undefined) sql += ` LIMIT ${integer(parts.limit)}`;
-    if (parts.offset !== undefined) sql += ` OFFSET ${integer(parts.offset)}`;
-    return sql;
+    return limitOffsetSelect(parts);
   }
 
   wrapQuery(query: string): string {
@@ -108,7 +100,3 @@ export class MySqlDialect implements PollingDialect {
   }
 }
 
-function integer(value: number): string {
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`not a row count: ${value}`);
-  return String(value);
-}

@@ -1,13 +1,10 @@
 import type { TableId } from '../../model';
 import type { ColumnInfo } from '../polling/columns';
 import type { PollingDialect, SelectParts, SqlStatement } from '../polling/dialect';
+import { limitOffsetSelect, stripStatementEnd } from '../polling/sqlText';
 import { formatInZone, formatWallClock, type PreciseInstant } from '../polling/instant';
 import type { TableType } from '../polling/options';
 import type { Zone } from '../polling/zone';
-
-function stripStatementEnd(query: string): string {
-  return query.replace(/[\s;]+$/u, '');
-}
 
 /**
  * PostgreSQL. Table ids are `schema.table` (upstream drops the catalog a PostgreSQL connection cannot leave).
@@ -38,12 +35,7 @@ export class PostgresDialect implements PollingDialect {
   }
 
   select(parts: SelectParts): string {
-    let sql = `SELECT ${parts.columns} FROM ${parts.from}`;
-    if (parts.where) sql += ` WHERE ${parts.where}`;
-    if (parts.orderBy && parts.orderBy.length > 0) sql += ` ORDER BY ${parts.orderBy.join(', ')}`;
-    if (parts.limit !== undefined) sql += ` LIMIT ${rowCount(parts.limit)}`;
-    if (parts.offset !== undefined) sql += ` OFFSET ${rowCount(parts.offset)}`;
-    return sql;
+    return limitOffsetSelect(parts);
   }
 
   wrapQuery(query: string): string {
@@ -129,7 +121,3 @@ function zoned(columns: readonly ColumnInfo[]): boolean {
   return columns.some((column) => column.temporal === 'instant');
 }
 
-function rowCount(value: number): string {
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`not a row count: ${value}`);
-  return String(value);
-}

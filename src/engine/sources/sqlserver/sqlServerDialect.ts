@@ -1,6 +1,7 @@
 import type { TableId } from '../../model';
 import type { ColumnInfo } from '../polling/columns';
 import type { PollingDialect, SelectParts, SqlStatement } from '../polling/dialect';
+import { rowCount, stripStatementEnd } from '../polling/sqlText';
 import { formatWallClock, type PreciseInstant } from '../polling/instant';
 import type { TableType } from '../polling/options';
 import type { Zone } from '../polling/zone';
@@ -11,9 +12,6 @@ export const EXACT_COLUMN_PREFIX = '__ferry_exact:';
 /** Types the driver (tedious) hands over as JS numbers, losing digits; they are also selected as text. */
 const EXACT_TEXT_TYPES = new Set(['decimal', 'numeric', 'money', 'smallmoney']);
 
-function stripStatementEnd(query: string): string {
-  return query.replace(/[\s;]+$/u, '');
-}
 
 /**
  * SQL Server / Azure SQL. `TOP (n)` limits the incremental queries (any version); OFFSET … FETCH pages a bulk
@@ -136,9 +134,4 @@ function parameterType(columns: readonly ColumnInfo[]): string {
   if (types.size === 1 && types.has('smalldatetime')) return 'SMALLDATETIME';
   // datetime2, date, or a mix: COALESCE resolves to the most precise type.
   return 'DATETIME2(7)';
-}
-
-function rowCount(value: number): string {
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`not a row count: ${value}`);
-  return String(value);
 }
