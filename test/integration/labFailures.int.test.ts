@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -97,5 +97,28 @@ describe('lab failures are reported clearly and leave nothing running', () => {
     expect(processesUsing(dir)).toEqual([]);
     const status = JSON.parse((await ferry(env, 'lab', 'status', '--json')).stdout) as { lab: { services: { name: string; state: string }[] } };
     expect(status.lab.services.filter((service) => service.state === 'running')).toEqual([]);
+  });
+
+  it('Ctrl-C during `ferry lab up` stops what it had started and says so', async () => {
+    const { dir, env } = scratchLab(530);
+    cleanups.push(async () => {
+      await ferry(env, 'lab', 'down');
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const child = spawn(process.execPath, ['bin/ferry.mjs', 'lab', 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const started = new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('starting')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await started;
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toContain('Interrupted: stopping the services this command started');
+    expect(stderr).toContain('Lab start cancelled');
+    expect(processesUsing(dir)).toEqual([]);
   });
 });

@@ -62,7 +62,18 @@ export async function runLabCommand(engine: Engine, command: LabCommand, json: b
   try {
     switch (command) {
       case 'up': {
-        const result = await engine.lab.up();
+        // Ctrl-C while services start: stop what this command started instead of leaving it half up.
+        const interrupt = (): void => {
+          process.stderr.write('\nInterrupted: stopping the services this command started…\n');
+          void engine.lab.cancel();
+        };
+        process.once('SIGINT', interrupt);
+        let result: LabUpResult;
+        try {
+          result = await engine.lab.up();
+        } finally {
+          process.off('SIGINT', interrupt);
+        }
         print(json ? JSON.stringify(labJson(result), null, 2) : formatUp(result));
         return 0;
       }

@@ -9,6 +9,7 @@ export type LabErrorCode =
   | 'LAB_START_FAILED'
   | 'LAB_STOP_FAILED'
   | 'LAB_BUSY'
+  | 'LAB_CANCELLED'
   | 'LAB_BAD_CONFIG'
   | 'LAB_DIR_NOT_ACCESSIBLE'
   | 'LAB_NO_POSTGRES_USER'

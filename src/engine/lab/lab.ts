@@ -184,6 +184,17 @@ export class LabImpl implements Lab {
     });
   }
 
+  /** The `up` now starting services, so `cancel` can abort it; undefined otherwise. */
+  private runningUp: { abort: AbortController; cancelled: boolean } | undefined;
+
+  async cancel(): Promise<boolean> {
+    const running = this.runningUp;
+    if (!running) return false;
+    running.cancelled = true;
+    running.abort.abort();
+    return true;
+  }
+
   down(): Promise<LabStatus> {
     return this.serialized(async () => {
       const ports = this.requirePorts();
@@ -273,6 +284,7 @@ export class LabImpl implements Lab {
     this.saveState();
 
     const abort = new AbortController();
+    this.runningUp = { abort, cancelled: false };
     const fullContext: StartContext = { ...context, signal: abort.signal };
     if (toStart.some(isKafka)) {
       const pomPath = this.requirePom();
@@ -301,8 +313,13 @@ export class LabImpl implements Lab {
       }),
     );
 
+    const cancelled = this.runningUp?.cancelled === true;
+    this.runningUp = undefined;
     if (failures.size > 0) {
       await this.rollback(toStart, failures);
+      if (cancelled) {
+        throw labError('LAB_CANCELLED', `Lab start cancelled; the services it had started (${toStart.join(', ')}) were stopped again.`, { retriable: true });
+      }
       throw combineFailures(failures);
     }
 

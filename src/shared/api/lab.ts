@@ -68,6 +68,11 @@ export interface ILabApi {
   status(): Promise<LabStatus>;
   /** Starts whatever is not running; idempotent. On failure stops what this call started and throws. */
   up(request?: LabUpRequest): Promise<LabUpResult>;
+  /**
+   * Cancels an `up` in progress (Ctrl-C in the CLI): the services it had started are stopped again and that `up`
+   * rejects with LAB_CANCELLED. Resolves false when no `up` is running.
+   */
+  cancel(): Promise<boolean>;
   /** Stops only the processes the lab started (by pid). */
   down(): Promise<LabStatus>;
   /** Stops the lab and wipes its data directory. */
