@@ -323,28 +323,15 @@ export abstract class PollingReader implements IDisposable {
 
   private async tableStream(table: TableId): Promise<StreamState> {
     const partition = tablePartition(table);
-    const stream: StreamState = {
-      info: { key: partitionKey(partition), table, topic: topicForTable(this.options.topicPrefix, table), partition, valueSchema: { name: table.table, fields: [] }, keySchema: null },
-      tableId: table,
-      query: undefined,
-      from: this.dialect.quoteTable(table),
-      columns: [],
-      incrementing: undefined,
-      timestamps: [],
-      position: {},
-      inclusiveStart: false,
-      signature: undefined,
-      dueAt: 0,
-      caughtUp: false,
-      bulk: { active: false, after: undefined, offset: 0 },
-    };
-    await this.refreshColumns(stream);
-    return stream;
+    return this.openStream(
+      { key: partitionKey(partition), table, topic: topicForTable(this.options.topicPrefix, table), partition, valueSchema: { name: table.table, fields: [] }, keySchema: null },
+      { tableId: table, query: undefined, from: this.dialect.quoteTable(table) },
+    );
   }
 
   private async queryStream(query: string): Promise<StreamState> {
-    const stream: StreamState = {
-      info: {
+    return this.openStream(
+      {
         key: partitionKey(QUERY_PARTITION),
         table: QUERY_TABLE,
         topic: topicForQuery(this.options.topicPrefix),
@@ -352,9 +339,15 @@ export abstract class PollingReader implements IDisposable {
         valueSchema: { name: QUERY_MODE_SCHEMA_NAME, fields: [] },
         keySchema: null,
       },
-      tableId: undefined,
-      query,
-      from: this.dialect.wrapQuery(query),
+      { tableId: undefined, query, from: this.dialect.wrapQuery(query) },
+    );
+  }
+
+  /** A stream in its initial state (no position, not yet due), with its columns read from the database. */
+  private async openStream(info: StreamState['info'], source: Pick<StreamState, 'tableId' | 'query' | 'from'>): Promise<StreamState> {
+    const stream: StreamState = {
+      info,
+      ...source,
       columns: [],
       incrementing: undefined,
       timestamps: [],
