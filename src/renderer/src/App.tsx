@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'react';
 import type { SystemInfo } from '../../shared/api';
 import { engine, engineConnection, onEngineDisconnected } from './engine';
-import { LabPanel } from './features/lab/LabPanel';
+import { PANES } from './app/panes';
+import { useHashPane } from './app/useHashPane';
 
 export function App() {
   const [info, setInfo] = useState<SystemInfo | undefined>();
   const [disconnected, setDisconnected] = useState(false);
+  const pane = useHashPane();
+  const Pane = pane.component;
   useEffect(() => {
     engine.system.info().then(setInfo, () => setDisconnected(true));
     return onEngineDisconnected(() => setDisconnected(true));
@@ -15,9 +18,17 @@ export function App() {
     <div className="app">
       <nav className="sidebar" aria-label="Main">
         <div className="brand">Ferry</div>
-        <a className="nav-item active" href="#lab" aria-current="page">
-          Local lab
-        </a>
+        {PANES.map((entry, index) => (
+          <a
+            key={entry.id}
+            className={entry.id === pane.id ? 'nav-item active' : 'nav-item'}
+            href={`#${entry.id}`}
+            aria-current={entry.id === pane.id ? 'page' : undefined}
+            title={index < 9 ? `${entry.label} (Alt+${index + 1})` : entry.label}
+          >
+            {entry.label}
+          </a>
+        ))}
         <div className="sidebar-footer muted small">
           {info ? `v${info.version} · ${engineConnection === 'web' ? 'browser' : 'desktop'}` : '…'}
         </div>
@@ -29,7 +40,7 @@ export function App() {
             <p>The connection to the Ferry engine was lost or refused. Start `ferry web` again and open the URL it prints (it carries the access token).</p>
           </div>
         )}
-        <LabPanel />
+        <Pane key={pane.id} />
       </main>
     </div>
   );
