@@ -12,7 +12,7 @@ import type { ConnectorState, ConnectorStatus } from './status';
 import { buildTransformChain } from './transforms';
 
 /** Messages per producer request; see `produce` for why batches are split. */
-const PRODUCE_CHUNK = 500;
+const PRODUCE_CHUNK = 2500;
 
 /** Header carrying when the change happened at the source, so the sink can measure end-to-end latency. */
 export const SOURCE_TIME_HEADER = 'ferry.source.ts';
@@ -283,8 +283,9 @@ export class SourceTask {
     for (const topic of byTopic.keys()) await this.ensureTopic(topic);
     try {
       // kafkajs groups a send's messages per partition by copying the growing array for every message (quadratic:
-      // 12.5 M copies for a 5,000-row batch, ~5 % of the process's CPU in profiles). Chunks of PRODUCE_CHUNK keep
-      // that linear in practice; they are sent one after another, so order and the checkpoint rule are unchanged.
+      // 19 ms for one 5,000-message send). Chunks of PRODUCE_CHUNK are sent one after another, so order and the
+      // checkpoint rule are unchanged: 2,500 costs 5.6 ms of grouping and halves the round trips that 500 needed (each
+      // waits for the event loop, shared with the sink): snapshot 24.5k rows/s instead of 19.7k.
       for (const [topic, messages] of byTopic) {
         for (let start = 0; start < messages.length; start += PRODUCE_CHUNK) {
           await producer.send({ acks: -1, topic, messages: messages.slice(start, start + PRODUCE_CHUNK) });

@@ -16,6 +16,9 @@ export type DateTimezone = 'DB_TIMEZONE' | 'UTC';
  */
 export type DriverValue = null | boolean | number | bigint | string | Buffer;
 
+/** One bound parameter: a value, or (PostgreSQL's columnar statements) one column's values for every row. */
+export type DriverParam = DriverValue | readonly DriverValue[];
+
 /** mysql2 `?`, pg `$1..$n`, mssql named `@p1..@pn` (param i+1 is `params[i]`). */
 export type PlaceholderStyle = 'question' | 'dollar' | 'named';
 
@@ -32,9 +35,14 @@ export interface SqlServerParamType {
 export interface SqlStatement {
   sql: string;
   /** In placeholder order: `?` by position, `$n` is `params[n-1]`, `@pn` is `params[n-1]`. */
-  params: DriverValue[];
+  params: DriverParam[];
   /** SQL Server only: the declaration of each parameter, parallel to `params`. */
   types?: SqlServerParamType[];
+  /**
+   * The text does not depend on how many rows the statement carries (PostgreSQL's columnar insert binds one array per
+   * column), so a driver may prepare it once per connection and skip parsing and planning on every batch.
+   */
+  reusable?: boolean;
 }
 
 export interface DialectOptions {

@@ -5,6 +5,7 @@ import type {
   DialectLimits,
   DialectName,
   DialectOptions,
+  DriverParam,
   DriverValue,
   PlaceholderStyle,
   SqlDialect,
@@ -56,6 +57,8 @@ export interface StatementContext {
   valueFields: readonly FieldSchema[];
   rows: readonly Row[];
   bind(row: Row, field: FieldSchema): string;
+  /** Binds one field of every row as a single array parameter (PostgreSQL's `unnest`) and returns its placeholder. */
+  bindColumn(field: FieldSchema): string;
   /** The quoted column name of a field. */
   column(field: FieldSchema): string;
   /** The batch's `existing` description, for renderers that must name real column types. */
@@ -107,6 +110,14 @@ export abstract class GenericSqlDialect implements SqlDialect {
   /** The text a key placeholder is compared through; MySQL casts decimals so they are not compared as doubles. */
   protected comparable(_field: FieldSchema, placeholder: string): string {
     return placeholder;
+  }
+  /**
+   * Rows per statement for a batch. By default as many as the parameter limit allows; a dialect that binds a whole
+   * column as one parameter (PostgreSQL's columnar insert) can carry far more.
+   */
+  protected rowsPerStatement(_kind: StatementKind, batch: WriteBatch, columnCount: number): number {
+    void batch;
+    return this.maxRowsPerStatement(columnCount);
   }
   /** SQL Server declares parameter types; the other drivers infer them. */
   protected paramType(_type: FieldType): SqlServerParamType | undefined {
@@ -341,36 +352,47 @@ export abstract class GenericSqlDialect implements SqlDialect {
     }[kind];
     const table = this.tableName(batch.table);
     const keyNames = new Set(keyFields.map((field) => field.name));
-    const perStatement = this.maxRowsPerStatement(keyFields.length + valueFields.length);
+    const perStatement = this.rowsPerStatement(kind, batch, keyFields.length + valueFields.length);
     const statements: SqlStatement[] = [];
     for (let start = 0; start < rows.length; start += perStatement) {
-      const params: DriverValue[] = [];
+      const params: DriverParam[] = [];
       const types: SqlServerParamType[] = [];
+      const statementRows = rows.slice(start, start + perStatement);
+      const driverValue = (row: Row, field: FieldSchema): DriverValue => {
+        const raw = row[field.name];
+        if (keyNames.has(field.name) && (raw === undefined || raw === null)) {
+          throw sqlDialectError(
+            'SINK_SQL_BAD_VALUE',
+            `Key field "${field.name}" is ${raw === null ? 'null' : 'missing'} in a record for ${tableIdToString(batch.table)}; a primary key column cannot be null. ` +
+              'Check pk.mode/pk.fields against the record, or route such records to the dead letter queue (errors.tolerance=all).',
+            { field: field.name },
+          );
+        }
+        return this.convert(raw ?? null, field.type, field.name, values);
+      };
+      let columnar = false;
       const context: StatementContext = {
         table,
         keyFields,
         valueFields,
-        rows: rows.slice(start, start + perStatement),
+        rows: statementRows,
         existing: batch.existing,
         column: (field) => this.quoteIdentifier(field.name),
         bind: (row, field) => {
-          const raw = row[field.name];
-          if (keyNames.has(field.name) && (raw === undefined || raw === null)) {
-            throw sqlDialectError(
-              'SINK_SQL_BAD_VALUE',
-              `Key field "${field.name}" is ${raw === null ? 'null' : 'missing'} in a record for ${tableIdToString(batch.table)}; a primary key column cannot be null. ` +
-                'Check pk.mode/pk.fields against the record, or route such records to the dead letter queue (errors.tolerance=all).',
-              { field: field.name },
-            );
-          }
-          params.push(this.convert(raw ?? null, field.type, field.name, values));
+          params.push(driverValue(row, field));
           const type = this.paramType(field.type);
           if (type) types.push(type);
           return this.placeholder(params.length);
         },
+        bindColumn: (field) => {
+          columnar = true;
+          params.push(statementRows.map((row) => driverValue(row, field)));
+          return this.placeholder(params.length);
+        },
       };
       const sql = render.call(this, context);
-      statements.push(types.length > 0 ? { sql, params, types } : { sql, params });
+      const reusable = columnar && params.every((param) => Array.isArray(param));
+      statements.push({ sql, params, ...(types.length > 0 ? { types } : {}), ...(reusable ? { reusable } : {}) });
     }
     return statements;
   }

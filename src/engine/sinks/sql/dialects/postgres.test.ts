@@ -299,3 +299,54 @@ describe('PostgresDialect metadata', () => {
     expect(dialect.describeTable(orders, [{ ...rows[0], table_type: 'f' }])?.kind).toBe('OTHER');
   });
 });
+
+describe('PostgresDialect columnar inserts (unnest)', () => {
+  const column = (columnName: string, type: string, baseType: string, isKey = false) => ({ name: columnName, type, baseType, nullable: !isKey, isKey });
+  const described: TableDescription = {
+    table: orders,
+    kind: 'TABLE',
+    columns: [column('id', 'bigint', 'bigint', true), column('name', 'character(2)', 'character'), column('amount', 'numeric(10,2)', 'numeric')],
+  };
+  const withTable = (rows: Row[], existing: TableDescription = described): WriteBatch => ({ ...batch(rows), existing });
+
+  it('binds one array per column, cast to the column base type, and marks the text reusable', () => {
+    const [statement, ...rest] = dialect.buildUpsert(withTable(two));
+    expect(rest).toEqual([]);
+    expect(statement).toEqual({
+      sql:
+        'INSERT INTO "public"."orders" ("id", "name", "amount") SELECT * FROM unnest($1::bigint[], $2::bpchar[], $3::numeric[]) ' +
+        'ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name", "amount" = EXCLUDED."amount"',
+      params: [['1', '2'], ['ada', null], ['12.50', null]],
+      reusable: true,
+    });
+  });
+
+  it('gives the same text for any row count, so PostgreSQL plans it once', () => {
+    const many: Row[] = Array.from({ length: 3000 }, (_, index) => ({ id: BigInt(index + 1), name: 'x', amount: '1.00' }));
+    const statements = dialect.buildInsert(withTable(many));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.sql).toBe(dialect.buildInsert(withTable(two))[0]?.sql);
+    expect((statements[0]?.params[0] as unknown[]).length).toBe(3000);
+  });
+
+  it('keeps the VALUES form for one row, an unknown column or an array column (unnest would flatten it)', () => {
+    expect(dialect.buildUpsert(withTable(one))[0]?.sql).toContain('VALUES ($1, $2, $3)');
+    const missing: TableDescription = { ...described, columns: described.columns.filter((entry) => entry.name !== 'amount') };
+    expect(dialect.buildUpsert(withTable(two, missing))[0]?.sql).toContain('VALUES');
+    const arrays: TableDescription = { ...described, columns: [...described.columns.slice(0, 2), column('amount', 'numeric[]', 'numeric[]')] };
+    const statement = dialect.buildUpsert(withTable(two, arrays))[0];
+    expect(statement?.sql).toContain('VALUES');
+    expect(statement?.reusable).toBeUndefined();
+  });
+
+  it('still refuses a null key, naming the field', () => {
+    const error = failure(() => dialect.buildUpsert(withTable([...two, { id: null, name: 'x', amount: null }])));
+    expect(error.code).toBe('SINK_SQL_BAD_VALUE');
+    expect(error.message).toContain('Key field "id" is null');
+  });
+
+  it('collapses duplicate keys before binding: the last record of a key wins, at its own position', () => {
+    const statement = dialect.buildUpsert(withTable([...two, { id: 1n, name: 'zz', amount: '3.00' }]))[0];
+    expect(statement?.params).toEqual([['2', '1'], [null, 'zz'], [null, '3.00']]);
+  });
+});

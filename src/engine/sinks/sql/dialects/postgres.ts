@@ -1,9 +1,19 @@
 import type { FieldSchema, FieldType, TableId } from '../../../model';
-import type { DialectLimits, DialectOptions, SqlStatement, TableKind } from './dialect';
-import { GenericSqlDialect, type StatementContext, type ValueProfile } from './generic';
+import type { DialectLimits, DialectOptions, SqlStatement, TableDescription, TableKind, WriteBatch } from './dialect';
+import { GenericSqlDialect, type StatementContext, type StatementKind, type ValueProfile } from './generic';
 
 /** Beyond 1000 digits PostgreSQL only has the unconstrained NUMERIC. */
 const MAX_PRECISION = 1000;
+
+/** Rows per columnar INSERT: one statement per sink batch in practice, bounded so one statement's arrays stay small. */
+const COLUMNAR_MAX_ROWS = 10_000;
+
+/**
+ * Base types whose name without modifiers means something narrower than the column: `character` alone is char(1)
+ * and `bit` alone is bit(1), so an array cast to them would truncate. Their unbounded relatives let the assignment to
+ * the column apply its own length check, as an INSERT … VALUES would.
+ */
+const UNBOUNDED_ELEMENT_TYPE: Readonly<Record<string, string>> = { character: 'bpchar', bit: 'varbit', '"char"': 'text' };
 
 /**
  * PostgreSQL. Parameters (`$n`) reach the server untyped, so in INSERT, ON CONFLICT, UPDATE … WHERE and row-IN the
@@ -98,9 +108,26 @@ export class PostgresDialect extends GenericSqlDialect {
     return value ? 'TRUE' : 'FALSE';
   }
 
+  /**
+   * Inserts and upserts of many rows bind one array per column and read them back with `unnest`: the statement text no
+   * longer depends on the row count, so it is parsed and planned once per connection instead of once per batch, and
+   * PostgreSQL reads 15 arrays instead of 75,000 parameters. Measured on the lab (5,000-row batches, 15 columns):
+   * 8.5 µs per upserted row instead of 25.
+   */
   protected renderInsert(context: StatementContext): string {
     const fields = [...context.keyFields, ...context.valueFields];
+    const elementTypes = context.rows.length > 1 ? columnarElementTypes(context.existing, fields, this.quote) : undefined;
+    if (elementTypes) {
+      const arrays = fields.map((field, index) => `${context.bindColumn(field)}::${elementTypes[index]}[]`);
+      return `INSERT INTO ${context.table} (${this.columnList(fields)}) SELECT * FROM unnest(${arrays.join(', ')})`;
+    }
     return `INSERT INTO ${context.table} (${this.columnList(fields)}) VALUES ${this.valuesRows(context, fields)}`;
+  }
+
+  protected override rowsPerStatement(kind: StatementKind, batch: WriteBatch, columnCount: number): number {
+    const fields = [...batch.keyFields, ...batch.valueFields];
+    if ((kind === 'insert' || kind === 'upsert') && columnarElementTypes(batch.existing, fields, this.quote)) return COLUMNAR_MAX_ROWS;
+    return super.rowsPerStatement(kind, batch, columnCount);
   }
 
   /** ON CONFLICT needs a unique constraint exactly on the key columns (the primary key auto.create makes). */
@@ -177,4 +204,22 @@ export class PostgresDialect extends GenericSqlDialect {
     if (raw === 'v' || raw === 'm') return 'VIEW';
     return 'OTHER';
   }
+}
+
+/**
+ * The array element type of each field for a columnar insert: the column's own base type (so a TIMESTAMPTZ, uuid, enum
+ * or jsonb column receives its values exactly as the untyped parameters of VALUES would), without length or precision
+ * modifiers (an explicit cast to `varchar(3)` would silently truncate where an INSERT reports the overflow). Undefined
+ * when a column is unknown or is itself an array, which `unnest` would flatten: those batches keep the VALUES form.
+ */
+function columnarElementTypes(existing: TableDescription | undefined, fields: readonly FieldSchema[], quoted: boolean): string[] | undefined {
+  if (!existing) return undefined;
+  const types: string[] = [];
+  for (const field of fields) {
+    const name = quoted ? field.name : field.name.toLowerCase();
+    const column = existing.columns.find((candidate) => candidate.name === name) ?? existing.columns.find((candidate) => candidate.name.toLowerCase() === field.name.toLowerCase());
+    if (!column || column.baseType.endsWith('[]') || column.baseType === '') return undefined;
+    types.push(UNBOUNDED_ELEMENT_TYPE[column.baseType] ?? column.baseType);
+  }
+  return types;
 }

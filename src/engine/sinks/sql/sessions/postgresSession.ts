@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { SqlStatement } from '../dialects/dialect';
 import type { SqlConnectionSettings, SqlResult, SqlSession } from './session';
@@ -15,7 +16,9 @@ export async function openPostgresSession(settings: SqlConnectionSettings): Prom
   return {
     dialect: 'postgres',
     async execute(statement: SqlStatement): Promise<SqlResult> {
-      const result = await client.query(statement.sql, statement.params);
+      // A reusable text is prepared once per connection under a name derived from it (pg parses and plans it once).
+      const name = statement.reusable ? `ferry_${createHash('sha1').update(statement.sql).digest('hex').slice(0, 20)}` : undefined;
+      const result = await client.query({ text: statement.sql, values: statement.params as unknown[], ...(name ? { name } : {}) });
       return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
     },
     begin: async () => void (await client.query('BEGIN')),
