@@ -13,7 +13,8 @@ const ENGINE_LAYERS = [
   ['model'],
   ['config', 'store', 'schema', 'kafka'],
   ['sources', 'sinks'],
-  ['pipeline', 'replicator', 'verify'],
+  // connections (profile tests) and topics (the message viewer) use kafka, schema and sinks/sql/sessions.
+  ['pipeline', 'replicator', 'verify', 'connections', 'topics'],
   ['lab', 'demo', 'host'],
 ];
 
