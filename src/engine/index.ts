@@ -3,6 +3,7 @@ import type { IDisposable } from '../shared/lifecycle';
 import { FERRY_VERSION } from './base/version';
 import { createLab, type LabOptions } from './lab';
 import { PipelinesService } from './pipeline';
+import { ReplicatorsService } from './replicator';
 
 export type { LogEntry, LogLevel, LogSink } from './base/logger';
 export { setLogSink, stderrSink } from './base/logger';
@@ -21,9 +22,11 @@ export type Engine = IEngineApi & IDisposable;
 export function createEngine(options: EngineOptions): Engine {
   const lab = createLab(options.lab);
   const pipelines = new PipelinesService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
+  const replicators = new ReplicatorsService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
   return {
     lab,
     pipelines,
+    replicators,
     system: {
       info: async () => ({
         version: FERRY_VERSION,
@@ -33,6 +36,7 @@ export function createEngine(options: EngineOptions): Engine {
       }),
     },
     dispose() {
+      replicators.dispose();
       pipelines.dispose();
       lab.dispose();
     },

@@ -85,9 +85,10 @@ export function connectorPage(cls: ConnectorClass): string {
   const keys = keysForFlavor(cls.family.keys, cls.flavor);
   const other = cls.family.keys.filter((k) => !keys.includes(k));
   const flavorText =
-    cls.flavor === 'managed'
+    cls.family.pageIntro ??
+    (cls.flavor === 'managed'
       ? `Confluent Cloud managed connector${cls.dialect ? ` for ${DIALECT_LABEL[cls.dialect]}` : ''}. The database is given with \`connection.host\`, \`connection.port\`, \`connection.user\`, \`connection.password\` and \`db.name\`.`
-      : 'Kafka Connect (self-managed) connector. The database and its dialect come from `connection.url` (MySQL, MariaDB, PostgreSQL or SQL Server JDBC URL).';
+      : 'Kafka Connect (self-managed) connector. The database and its dialect come from `connection.url` (MySQL, MariaDB, PostgreSQL or SQL Server JDBC URL).');
   const lines = [
     GENERATED,
     '',
@@ -115,7 +116,11 @@ export function connectorPage(cls: ConnectorClass): string {
     '',
     '`ferry validate` reports these, besides type and range errors of single keys.',
     '',
-    ...ruleTable([...cls.family.rules, ...Object.values(CONNECTION_RULES), ...Object.values(FORMAT_RULES), ...Object.values(TRANSFORM_RULES), COMMON_RULES.nameMissing]),
+    ...ruleTable(
+      cls.family.ownRulesOnly
+        ? [...cls.family.rules, COMMON_RULES.nameMissing]
+        : [...cls.family.rules, ...Object.values(CONNECTION_RULES), ...Object.values(FORMAT_RULES), ...Object.values(TRANSFORM_RULES), COMMON_RULES.nameMissing],
+    ),
     '## Pitfalls',
     '',
     'Behaviour that follows Kafka Connect and that no check can see, because it depends on the data:',
@@ -156,7 +161,7 @@ export function indexPage(): string {
     '',
     '| `connector.class` | role | flavor | database |',
     '|---|---|---|---|',
-    ...CONNECTOR_CLASSES.map((c) => `| [\`${c.name}\`](${connectorPageName(c)}) | ${c.family.role} | ${c.flavor} | ${c.dialect ? DIALECT_LABEL[c.dialect] : 'from `connection.url`'} |`),
+    ...CONNECTOR_CLASSES.map((c) => `| [\`${c.name}\`](${connectorPageName(c)}) | ${c.family.role} | ${c.flavor} | ${c.family.role === 'replicator' ? '— (Kafka → Kafka)' : c.dialect ? DIALECT_LABEL[c.dialect] : 'from `connection.url`'} |`),
     '',
     'Managed classes take Confluent Cloud\'s keys (`connection.host`, `output.data.format`, `batch.sizes`, …); the self-managed classes take kafka-connect-jdbc\'s (`connection.url`, `value.converter`, …). A key of the other flavor still works in Ferry and is reported with a warning, because the config would not deploy unchanged.',
     '',

@@ -11,6 +11,8 @@ export { connectorClassSchema, pipelineJsonSchema } from './jsonSchema';
 export type { JsonObject, JsonValue } from './jsonText';
 export type { Flavor } from './keys';
 export { parsePipelineFile, readPipelineFile, requireValidPipeline, validatePipeline, type PipelineParseResult } from './pipelineFile';
+export { renameTopic } from './connectors/replicator';
+export { parseReplicatorFile, readReplicatorFile } from './replicatorFile';
 export { countBySeverity, type Problem, type Severity } from './problems';
 export { Secret } from './secret';
 export { SUPPORTED_TRANSFORMS } from './transforms';

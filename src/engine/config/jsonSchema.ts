@@ -147,8 +147,8 @@ export function pipelineJsonSchema(): JsonObject {
     const names = classes.flatMap((c) => [c.name, ...c.aliases]);
     const properties = keysObject(keysForFlavor(first.family.keys, first.flavor), first.flavor);
     properties['connector.class'] = { enum: names, markdownEnumDescriptions: classes.flatMap((c) => [c.name, ...c.aliases].map(() => c.summary)) };
-    const role = first.family.role === 'source' ? 'source' : 'sink';
-    definitions[id] = connectorObject(`JDBC ${role} (${first.flavor})`, `Keys of ${classes.map((c) => c.name).join(', ')}.`, properties);
+    const title = first.family.title ?? `JDBC ${first.family.role}`;
+    definitions[id] = connectorObject(`${title} (${first.flavor})`, `Keys of ${classes.map((c) => c.name).join(', ')}.`, properties);
     branches.push({ if: { properties: { 'connector.class': { enum: names } }, required: ['connector.class'] }, then: { $ref: `#/definitions/${id}` } });
   }
   definitions.connector = {

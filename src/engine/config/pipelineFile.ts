@@ -17,7 +17,7 @@ import { checkPipeline, type PlacedConnector } from './pipelineRules';
 import { PIPELINE_KEYS } from './pipelineKeys';
 import { LAB_REGISTRY_HINT, resolveRegistry } from './schemaRegistry';
 import { collectSecrets, maskSecrets, maskUnknown, scrubProblems, secretKeyNames } from './secretScrub';
-import type { ResolvedConnector, ResolvedKafka, ResolvedPipeline, ResolvedSchemaRegistry } from './types';
+import type { ResolvedConnector, ResolvedKafka, ResolvedPipeline, ResolvedReplicator, ResolvedSchemaRegistry } from './types';
 import { validateKeys } from './validateKeys';
 
 export const FILE_RULES = {
@@ -173,12 +173,17 @@ function validateDocument(document: JsonValue, fileName: string, problems: Probl
 
   if (problems.hasErrors || placed.length !== entries.length || entries.length === 0) return finish(undefined);
   const unknown = maskUnknown({ ...top.unknown }, new Set(secrets));
-  const connectors: ResolvedConnector[] = placed.map((p) => p.connector);
-  return finish({ name, fileName, kafka, schemaRegistry: registry, connectors, unknown });
+  const connectors: ResolvedConnector[] = [];
+  const replicators: ResolvedReplicator[] = [];
+  for (const { connector } of placed) {
+    if (connector.role === 'replicator') replicators.push(connector);
+    else connectors.push(connector);
+  }
+  return finish({ name, fileName, kafka, schemaRegistry: registry, connectors, replicators, unknown });
 }
 
 interface EntryOutcome {
-  connector: ResolvedConnector | undefined;
+  connector: ResolvedConnector | ResolvedReplicator | undefined;
   secrets: string[];
   missingRegistry: boolean;
   label: string;

@@ -6,7 +6,7 @@
 import { sourceTopics } from './connectors/jdbcSource';
 import { safeFullMatch } from './connectors/jdbcSink';
 import { defineRule, type JsonPath, type ProblemList } from './problems';
-import type { ResolvedConnector, ResolvedJdbcSink, ResolvedJdbcSource } from './types';
+import type { ResolvedConnector, ResolvedJdbcSink, ResolvedJdbcSource, ResolvedReplicator } from './types';
 
 export const PIPELINE_RULES = {
   duplicateName: defineRule('pipeline.duplicate-name', 'error', 'Connector names are unique within a pipeline.'),
@@ -18,7 +18,7 @@ export const PIPELINE_RULES = {
 const VALUE_TO_KEY = 'org.apache.kafka.connect.transforms.ValueToKey';
 
 export interface PlacedConnector {
-  connector: ResolvedConnector;
+  connector: ResolvedConnector | ResolvedReplicator;
   /** Path of the connector object, for problems about it as a whole. */
   path: JsonPath;
   pathOf(key: string): JsonPath;

@@ -231,6 +231,54 @@ export interface ResolvedJdbcSink extends ResolvedConnectorBase {
 
 export type ResolvedConnector = ResolvedJdbcSource | ResolvedJdbcSink;
 
+/** At-least-once commits progress after the destination acknowledged; exactly-once writes and commits in one transaction. */
+export type ReplicatorDelivery = 'at-least-once' | 'exactly-once';
+
+/** Which source topics a replicator copies: `topic.whitelist` ∪ `topic.regex`, minus `topic.blacklist` (applied first). */
+export interface ReplicatorTopicSelection {
+  include: readonly string[];
+  regex: string | undefined;
+  exclude: readonly string[];
+}
+
+/** Confluent Replicator (`io.confluent.connect.replicator.ReplicatorSourceConnector`): Kafka → Kafka. */
+export interface ResolvedReplicator {
+  role: 'replicator';
+  name: string;
+  connectorClass: string;
+  flavor: Flavor;
+  /** `src.kafka.*`. */
+  source: ResolvedKafka;
+  /** `dest.kafka.*`, else the pipeline's `kafka` block (Replicator writes to its Connect worker's cluster). */
+  destination: ResolvedKafka;
+  tasksMax: number;
+  topics: ReplicatorTopicSelection;
+  /** `topic.rename.format`, with `${topic}` standing for the source topic. */
+  renameFormat: string;
+  autoCreate: boolean;
+  preservePartitions: boolean;
+  configSync: boolean;
+  configSyncIntervalMs: number;
+  topicPollIntervalMs: number;
+  timestampType: 'CreateTime' | 'LogAppendTime';
+  /** 0 = the source topic's replication factor. */
+  destReplicationFactor: number;
+  provenanceHeader: boolean;
+  /** `src.consumer.group.id`: the source-side group that holds the replicator's progress (default: its name). */
+  groupId: string;
+  offsetTranslation: { enabled: boolean; groups: readonly string[]; groupsExclude: readonly string[]; intervalMs: number };
+  delivery: ReplicatorDelivery;
+  /** Set when subjects are migrated to a destination registry (`schema.registry.url`). */
+  schemaMigration: { source: ResolvedSchemaRegistry; destination: ResolvedSchemaRegistry } | undefined;
+  consumer: { maxBytes: number; maxBytesPerPartition: number; maxWaitMs: number; sessionTimeoutMs: number };
+  /** Bytes gathered into one produce request (or transaction) before it is sent. */
+  producer: { requestBytes: number; lingerMs: number };
+  unknown: Readonly<Record<string, JsonValue>>;
+  original: Readonly<JsonObject>;
+  originalSecrets: Readonly<Record<string, Secret>>;
+  path: string;
+}
+
 export interface ResolvedPipeline {
   name: string;
   /** The file it came from, as given to parsePipelineFile (relative TLS paths resolve against its folder). */
@@ -239,6 +287,8 @@ export interface ResolvedPipeline {
   kafka: ResolvedKafka;
   schemaRegistry: ResolvedSchemaRegistry | undefined;
   connectors: readonly ResolvedConnector[];
+  /** Kafka → Kafka replicators in the same file; they run beside the connectors (`ferry replicate`, the replicators API). */
+  replicators: readonly ResolvedReplicator[];
   /** Unknown top-level keys, as given. */
   unknown: Readonly<Record<string, JsonValue>>;
 }

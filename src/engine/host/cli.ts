@@ -8,6 +8,7 @@ import { FERRY_VERSION } from '../base/version';
 import { createEngine, type Engine } from '../index';
 import { runDemoCommand } from './cliDemo';
 import { runPipelineCommand } from './cliRun';
+import { runReplicateCommand } from './cliReplicate';
 import { LAB_COMMANDS, type LabCommand, runLabCommand } from './cliLab';
 import { runValidateCommand } from './cliValidate';
 import { findElectronBinary, launchElectron } from './electronLauncher';
@@ -24,6 +25,8 @@ Usage:
                               run a pipeline file; Ctrl+C stops gracefully; --until-idle exits once all is applied
   ferry demo [--rows N] [--seconds S] [--json]
                               the embedded demo: PGlite orders → local Kafka (Avro) → PGlite, then compares both
+  ferry replicate FILE [--until-idle] [--json]
+                              copy Kafka topics to another cluster (Replicator config or a pipeline file with replicators)
   ferry validate FILE [--json] check a pipeline file; prints each problem with its JSON path and a fix hint
   ferry web [--port N]        serve the app to a browser on 127.0.0.1 (prints the URL with its token)
   ferry start                 the desktop app; falls back to \`ferry web\` when Electron's binary is absent
@@ -115,6 +118,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'run': {
       if (sub === undefined || extra.length > 0) throw new UsageError('`ferry run` takes one pipeline file, e.g. `ferry run pipeline.json`.');
       return runPipelineCommand(sub, { untilIdle: values['until-idle'], json: values.json });
+    }
+    case 'replicate': {
+      if (sub === undefined || extra.length > 0) throw new UsageError('`ferry replicate` takes one file, e.g. `ferry replicate replicator.json`.');
+      return runReplicateCommand(sub, { untilIdle: values['until-idle'], json: values.json });
     }
     case 'validate': {
       if (sub === undefined || extra.length > 0) throw new UsageError('`ferry validate` takes one pipeline file, e.g. `ferry validate pipeline.json`.');

@@ -1,9 +1,11 @@
 import type { ILabApi } from './lab';
 import type { IPipelinesApi } from './pipelines';
+import type { IReplicatorsApi } from './replicators';
 import type { ISystemApi } from './system';
 
 export type * from './lab';
 export type * from './pipelines';
+export type * from './replicators';
 export type * from './system';
 export { LAB_SERVICE_NAMES } from './lab';
 
@@ -14,6 +16,7 @@ export { LAB_SERVICE_NAMES } from './lab';
 export interface IEngineApi {
   lab: ILabApi;
   pipelines: IPipelinesApi;
+  replicators: IReplicatorsApi;
   system: ISystemApi;
 }
 

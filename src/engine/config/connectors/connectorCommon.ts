@@ -10,7 +10,7 @@ import { defineRule, formatPath, type JsonPath, type ProblemList, type Rule } fr
 import type { Secret } from '../secret';
 import { maskUnknown } from '../secretScrub';
 import { resolveTransforms } from '../transforms';
-import type { Dialect, ResolvedConnection, ResolvedConnector, ResolvedErrorHandling, ResolvedKafka, ResolvedPredicate, ResolvedSchemaRegistry, ResolvedTransform } from '../types';
+import type { Dialect, ResolvedConnection, ResolvedConnector, ResolvedErrorHandling, ResolvedReplicator, ResolvedKafka, ResolvedPredicate, ResolvedSchemaRegistry, ResolvedTransform } from '../types';
 import type { CONNECTION_KEYS, ERROR_KEYS, IDENTITY_KEYS, MANAGED_KAFKA_KEYS, TRANSFORM_KEYS } from './commonKeys';
 
 export const COMMON_RULES = {
@@ -31,11 +31,17 @@ export interface ConnectorClass {
   family: ConnectorFamily;
 }
 
-/** The keys, checks and resolver shared by the classes of one role (JDBC source or JDBC sink). */
+/** The keys, checks and resolver shared by the classes of one role (JDBC source, JDBC sink, replicator). */
 export interface ConnectorFamily {
   /** Names the family in schema definitions: `jdbc-source`, `jdbc-sink`. */
   id: string;
-  role: 'source' | 'sink';
+  role: 'source' | 'sink' | 'replicator';
+  /** Title of the family in the JSON Schema and docs; default `JDBC <role>`. */
+  title?: string;
+  /** Replaces the database paragraph of a class's docs page, for families without a database. */
+  pageIntro?: string;
+  /** The family does not use the database, format and transform checks every JDBC class shares. */
+  ownRulesOnly?: boolean;
   keys: readonly AnyKeyDef[];
   rules: readonly Rule[];
   /** Behaviours users trip over that validation cannot see (they depend on the data); listed in the docs. */
@@ -62,7 +68,7 @@ export interface ConnectorEnv {
 }
 
 export interface ConnectorOutcome {
-  connector: ResolvedConnector | undefined;
+  connector: ResolvedConnector | ResolvedReplicator | undefined;
   /** Secrets found inside other values (URL passwords), for the scrubber. */
   secrets: string[];
   /** The connector needs a Schema Registry and neither it nor the pipeline names one. */

@@ -6,6 +6,7 @@ import { closest } from '../validateKeys';
 import type { ConnectorClass } from './connectorCommon';
 import { JDBC_SINK_FAMILY } from './jdbcSink';
 import { JDBC_SOURCE_FAMILY } from './jdbcSource';
+import { REPLICATOR_FAMILY } from './replicator';
 
 export type { ConnectorClass, ConnectorFamily } from './connectorCommon';
 
@@ -84,6 +85,15 @@ export const CONNECTOR_CLASSES: readonly ConnectorClass[] = [
     flavor: 'self-managed',
     dialect: undefined,
     family: JDBC_SINK_FAMILY,
+  },
+  {
+    name: 'io.confluent.connect.replicator.ReplicatorSourceConnector',
+    aliases: ['Replicator', 'ReplicatorSourceConnector'],
+    title: 'Replicator (Kafka → Kafka)',
+    summary: 'Copies topics, records, topic configs, Avro schemas and consumer group offsets from one Kafka cluster to another, configured like Confluent Replicator.',
+    flavor: 'self-managed',
+    dialect: undefined,
+    family: REPLICATOR_FAMILY,
   },
 ];
 

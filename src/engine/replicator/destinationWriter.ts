@@ -1,0 +1,241 @@
+/**
+ * Writes copied records to the destination. Chunks (one per fetched source batch) queue up in order and are
+ * sent together, across partitions, in produce requests of up to `requestBytes`: with one request in flight the
+ * next one fills while the broker answers, which is what keeps kafkajs's one-request-at-a-time idempotent
+ * producer busy. A partition's chunks never overtake each other (FIFO queue, one request at a time), so the
+ * destination keeps the source order.
+ *
+ * Exactly-once: each request is one transaction that also commits, on the destination, the source offsets the
+ * transaction reaches (TxnOffsetCommit to the checkpoint group, the destination's next offset per partition with
+ * the source offset in the commit's metadata). A crash aborts the open transaction, and a restart resumes from
+ * the source offsets of the last committed one: nothing lost, nothing duplicated for read_committed readers.
+ */
+import type { IHeaders, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+
+export interface OutRecord {
+  partition: number | undefined;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: IHeaders | undefined;
+  timestamp: string;
+}
+
+export interface Chunk {
+  sourceTopic: string;
+  sourcePartition: number;
+  destinationTopic: string;
+  /** Records to write (skipped ones removed). */
+  records: OutRecord[];
+  /** Source offset of the first fetched record of the batch, and one past its last. */
+  sourceStart: number;
+  sourceEnd: number;
+  /** Whether the records are exactly sourceStart..sourceEnd-1 (no gaps, none skipped): offsets then map 1:1. */
+  contiguous: boolean;
+  bytes: number;
+  /** Timestamp of the newest record, for latency. */
+  newestTimestamp: number;
+}
+
+export interface AckedChunk {
+  chunk: Chunk;
+  /** Destination offset of the chunk's first record (undefined when it wrote none or partitions are not preserved). */
+  destinationOffset: number | undefined;
+  ackedAt: number;
+}
+
+export interface WriterOptions {
+  producer: Producer;
+  requestBytes: number;
+  lingerMs: number;
+  /** Exactly-once: the destination group that holds the source offsets. */
+  checkpointGroup: string | undefined;
+  onAcked(acked: AckedChunk[]): void;
+  onFailed(error: unknown): void;
+}
+
+/** The metadata stored with each exactly-once checkpoint: which source offset the destination offset stands for. */
+export interface CheckpointMetadata {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export function encodeCheckpointMetadata(metadata: CheckpointMetadata): string {
+  return JSON.stringify({ ferry: 1, ...metadata });
+}
+
+export function decodeCheckpointMetadata(text: string | null | undefined): CheckpointMetadata | undefined {
+  if (!text) return undefined;
+  try {
+    const value = JSON.parse(text) as Partial<CheckpointMetadata> & { ferry?: unknown };
+    if (value.ferry === 1 && typeof value.topic === 'string' && Number.isSafeInteger(value.partition) && Number.isSafeInteger(value.offset)) {
+      return { topic: value.topic, partition: value.partition as number, offset: value.offset as number };
+    }
+  } catch {
+    // Not ours: another tool's commit in the same group.
+  }
+  return undefined;
+}
+
+export class DestinationWriter {
+  private queue: Chunk[] = [];
+  private queuedBytes = 0;
+  private sending = false;
+  private timer: NodeJS.Timeout | undefined;
+  private failed: unknown;
+  private readonly drainWaiters: (() => void)[] = [];
+  /** Exactly-once: the destination's next offset per destination partition, for checkpoints of chunks that wrote nothing. */
+  private readonly destinationNext = new Map<string, number>();
+
+  constructor(private readonly options: WriterOptions) {}
+
+  get pending(): number {
+    return this.queue.length + (this.sending ? 1 : 0);
+  }
+
+  /** Queues a chunk; resolves once the queue has room again (backpressure for the consumer). */
+  async submit(chunk: Chunk): Promise<void> {
+    if (this.failed !== undefined) throw this.failed;
+    this.queue.push(chunk);
+    this.queuedBytes += chunk.bytes;
+    this.schedule();
+    while (this.queuedBytes > this.options.requestBytes * 2 && this.failed === undefined) {
+      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    }
+    if (this.failed !== undefined) throw this.failed;
+  }
+
+  /** Resolves when everything queued so far is written (or the writer failed). */
+  async drain(): Promise<void> {
+    while ((this.queue.length > 0 || this.sending) && this.failed === undefined) {
+      this.schedule(true);
+      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    }
+  }
+
+  private schedule(now = false): void {
+    if (this.sending || this.queue.length === 0) return;
+    if (now || this.queuedBytes >= this.options.requestBytes || this.options.lingerMs === 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.sendNext();
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.sendNext();
+      }, this.options.lingerMs);
+    }
+  }
+
+  private wake(): void {
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
+  private take(): Chunk[] {
+    const taken: Chunk[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0 && (taken.length === 0 || bytes + (this.queue[0]?.bytes ?? 0) <= this.options.requestBytes)) {
+      const chunk = this.queue.shift();
+      if (!chunk) break;
+      taken.push(chunk);
+      bytes += chunk.bytes;
+    }
+    this.queuedBytes -= bytes;
+    return taken;
+  }
+
+  private async sendNext(): Promise<void> {
+    if (this.sending || this.queue.length === 0 || this.failed !== undefined) return;
+    this.sending = true;
+    const chunks = this.take();
+    this.wake();
+    try {
+      const acked = await this.write(chunks);
+      this.options.onAcked(acked);
+    } catch (error) {
+      this.failed = error;
+      this.queue = [];
+      this.queuedBytes = 0;
+      this.options.onFailed(error);
+    } finally {
+      this.sending = false;
+      this.wake();
+    }
+    if (this.failed === undefined) this.schedule(this.queuedBytes >= this.options.requestBytes);
+  }
+
+  private async write(chunks: Chunk[]): Promise<AckedChunk[]> {
+    const byTopic = new Map<string, Message[]>();
+    for (const chunk of chunks) {
+      let messages = byTopic.get(chunk.destinationTopic);
+      if (!messages) byTopic.set(chunk.destinationTopic, (messages = []));
+      for (const record of chunk.records) messages.push(record as Message);
+    }
+    const topicMessages: TopicMessages[] = [...byTopic].filter(([, messages]) => messages.length > 0).map(([topic, messages]) => ({ topic, messages }));
+    const { producer, checkpointGroup } = this.options;
+    let metadata: RecordMetadata[] = [];
+    if (checkpointGroup === undefined) {
+      if (topicMessages.length > 0) metadata = await producer.sendBatch({ topicMessages, acks: -1 });
+      return this.acknowledge(chunks, metadata);
+    }
+    const transaction = await producer.transaction();
+    try {
+      if (topicMessages.length > 0) metadata = await transaction.sendBatch({ topicMessages, acks: -1 });
+      const acked = this.acknowledge(chunks, metadata);
+      const offsets = this.checkpointOffsets(acked);
+      if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: checkpointGroup, topics: offsets });
+      await transaction.commit();
+      const now = Date.now();
+      for (const item of acked) item.ackedAt = now;
+      return acked;
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Each chunk's first destination offset: the partition's base offset plus the records of earlier chunks in the request. */
+  private acknowledge(chunks: Chunk[], metadata: RecordMetadata[]): AckedChunk[] {
+    const base = new Map<string, number>();
+    for (const entry of metadata) base.set(`${entry.topicName}:${entry.partition}`, Number(entry.baseOffset));
+    const now = Date.now();
+    return chunks.map((chunk) => {
+      const partition = chunk.records[0]?.partition;
+      const key = `${chunk.destinationTopic}:${partition ?? -1}`;
+      const offset = partition === undefined ? undefined : base.get(key);
+      if (offset !== undefined) base.set(key, offset + chunk.records.length);
+      return { chunk, destinationOffset: offset, ackedAt: now };
+    });
+  }
+
+  /** The source position each destination partition now stands for, as TxnOffsetCommit entries. */
+  private checkpointOffsets(acked: AckedChunk[]): { topic: string; partitions: { partition: number; offset: string; metadata: string }[] }[] {
+    const latest = new Map<string, { topic: string; partition: number; offset: number; metadata: string }>();
+    for (const { chunk, destinationOffset } of acked) {
+      // Partitions are preserved in exactly-once mode, so the destination partition is the source partition.
+      const key = `${chunk.destinationTopic}:${chunk.sourcePartition}`;
+      if (destinationOffset !== undefined) this.destinationNext.set(key, destinationOffset + chunk.records.length);
+      const next = this.destinationNext.get(key);
+      if (next === undefined) continue; // Nothing written to this partition yet: a restart re-reads only skipped records.
+      latest.set(key, { topic: chunk.destinationTopic, partition: chunk.sourcePartition, offset: next, metadata: encodeCheckpointMetadata({ topic: chunk.sourceTopic, partition: chunk.sourcePartition, offset: chunk.sourceEnd }) });
+    }
+    const byTopic = new Map<string, { partition: number; offset: string; metadata: string }[]>();
+    for (const entry of latest.values()) {
+      let list = byTopic.get(entry.topic);
+      if (!list) byTopic.set(entry.topic, (list = []));
+      list.push({ partition: entry.partition, offset: String(entry.offset), metadata: entry.metadata });
+    }
+    return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+  }
+
+  /** Seeds the destination's next offset per partition (exactly-once), from the checkpoint group's committed offsets. */
+  seedDestinationOffsets(entries: { topic: string; partition: number; offset: number }[]): void {
+    for (const entry of entries) this.destinationNext.set(`${entry.topic}:${entry.partition}`, entry.offset);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.failed ??= new Error('writer closed');
+    this.wake();
+  }
+}

@@ -1,0 +1,17 @@
+import { EngineError } from '../../shared/errors';
+
+export type ReplicatorErrorCode =
+  | 'REPLICATOR_TOPIC_MISSING'
+  | 'REPLICATOR_TOPIC_SETUP'
+  | 'REPLICATOR_PARTITIONS'
+  | 'REPLICATOR_SCHEMA'
+  | 'REPLICATOR_TRANSACTION'
+  | 'REPLICATOR_CHECKPOINT'
+  | 'REPLICATOR_RUNNING'
+  | 'REPLICATOR_UNKNOWN'
+  | 'REPLICATOR_NONE'
+  | 'REPLICATOR_FAILED';
+
+export function replicatorError(code: ReplicatorErrorCode, message: string, options: { retriable?: boolean; cause?: unknown; detail?: unknown } = {}): EngineError {
+  return new EngineError(code, message, options);
+}

@@ -1,0 +1,64 @@
+import type { PipelineSource } from '../../shared/api/pipelines';
+import type { IReplicatorsApi, ReplicatorStatus } from '../../shared/api/replicators';
+import { Emitter } from '../../shared/event';
+import type { IDisposable } from '../../shared/lifecycle';
+import { parseReplicatorFile, requireValidPipeline } from '../config';
+import { replicatorError } from './errors';
+import { ReplicatorRunner } from './replicatorRunner';
+
+/** The `replicators` namespace of the engine API: start the replicators of a file, stop, list and watch them by name. */
+export class ReplicatorsService implements IReplicatorsApi, IDisposable {
+  private readonly runners = new Map<string, ReplicatorRunner>();
+  private readonly changes = new Emitter<ReplicatorStatus>();
+  readonly onDidChangeStatus = this.changes.event;
+
+  constructor(private readonly options: { dataDir?: string } = {}) {}
+
+  async start(source: PipelineSource): Promise<ReplicatorStatus[]> {
+    const fileName = source.fileName ?? 'replicator.json';
+    const pipeline = requireValidPipeline(parseReplicatorFile(source.text, fileName), fileName);
+    if (pipeline.replicators.length === 0) {
+      throw replicatorError('REPLICATOR_NONE', `${fileName} has no replicator: add a connector with "connector.class": "Replicator" (or io.confluent.connect.replicator.ReplicatorSourceConnector).`);
+    }
+    const running = pipeline.replicators.find((r) => this.runners.has(r.name));
+    if (running) throw replicatorError('REPLICATOR_RUNNING', `Replicator "${running.name}" is already running; stop it first or give the new one another "name".`);
+    const started: ReplicatorRunner[] = [];
+    for (const config of pipeline.replicators) {
+      const runner = new ReplicatorRunner(config, { ...this.options, fileName, pipelineName: pipeline.name });
+      this.runners.set(config.name, runner);
+      runner.onDidChangeStatus((status) => this.changes.fire(status));
+      started.push(runner);
+    }
+    await Promise.all(started.map((runner) => runner.start()));
+    return started.map((runner) => runner.status());
+  }
+
+  async stop(name: string): Promise<ReplicatorStatus> {
+    const runner = this.require(name);
+    await runner.stop();
+    this.runners.delete(name);
+    const status = runner.status();
+    runner.dispose();
+    return status;
+  }
+
+  async list(): Promise<ReplicatorStatus[]> {
+    return [...this.runners.values()].map((runner) => runner.status());
+  }
+
+  async status(name: string): Promise<ReplicatorStatus> {
+    return this.require(name).status();
+  }
+
+  private require(name: string): ReplicatorRunner {
+    const runner = this.runners.get(name);
+    if (!runner) throw replicatorError('REPLICATOR_UNKNOWN', `No replicator named "${name}" is running; \`list\` shows the running ones.`);
+    return runner;
+  }
+
+  dispose(): void {
+    for (const runner of this.runners.values()) runner.dispose();
+    this.runners.clear();
+    this.changes.dispose();
+  }
+}
