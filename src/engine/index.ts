@@ -3,6 +3,7 @@ import type { IDisposable } from '../shared/lifecycle';
 import { FERRY_VERSION } from './base/version';
 import { createLab, type LabOptions } from './lab';
 import { PipelinesService } from './pipeline';
+import { VerifyService } from './verify';
 import { ReplicatorsService } from './replicator';
 
 export type { LogEntry, LogLevel, LogSink } from './base/logger';
@@ -21,11 +22,13 @@ export type Engine = IEngineApi & IDisposable;
 /** The only entry a host imports: builds every namespace of the API over real services. */
 export function createEngine(options: EngineOptions): Engine {
   const lab = createLab(options.lab);
+  const verify = new VerifyService();
   const pipelines = new PipelinesService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
   const replicators = new ReplicatorsService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
   return {
     lab,
     pipelines,
+    verify,
     replicators,
     system: {
       info: async () => ({
@@ -36,6 +39,7 @@ export function createEngine(options: EngineOptions): Engine {
       }),
     },
     dispose() {
+      verify.dispose();
       replicators.dispose();
       pipelines.dispose();
       lab.dispose();

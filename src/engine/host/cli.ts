@@ -11,6 +11,7 @@ import { runPipelineCommand } from './cliRun';
 import { runReplicateCommand } from './cliReplicate';
 import { LAB_COMMANDS, type LabCommand, runLabCommand } from './cliLab';
 import { runValidateCommand } from './cliValidate';
+import { runVerifyCommand } from './cliVerify';
 import { findElectronBinary, launchElectron } from './electronLauncher';
 import { startWebHost } from './wsHost';
 
@@ -28,6 +29,8 @@ Usage:
   ferry replicate FILE [--until-idle] [--json]
                               copy Kafka topics to another cluster (Replicator config or a pipeline file with replicators)
   ferry validate FILE [--json] check a pipeline file; prints each problem with its JSON path and a fix hint
+  ferry verify --source URL --target URL --table NAME [--key COLS] [--columns COLS] [--where SQL] [--min-age S] [--json] [--fix-sql]
+                              prove two tables agree (exit 0 equal, 1 different, 2 error); \`ferry verify --help\` for all options
   ferry web [--port N]        serve the app to a browser on 127.0.0.1 (prints the URL with its token)
   ferry start                 the desktop app; falls back to \`ferry web\` when Electron's binary is absent
   ferry --version | --help     (--verbose on any command prints the engine's log to stderr)
@@ -72,6 +75,8 @@ function parsePort(value: string | undefined): number | undefined {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // verify has its own options (and exit code 2 for errors), so it parses its own arguments.
+  if (argv[0] === 'verify') return runVerifyCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,

@@ -2,11 +2,13 @@ import type { ILabApi } from './lab';
 import type { IPipelinesApi } from './pipelines';
 import type { IReplicatorsApi } from './replicators';
 import type { ISystemApi } from './system';
+import type { IVerifyApi } from './verify';
 
 export type * from './lab';
 export type * from './pipelines';
 export type * from './replicators';
 export type * from './system';
+export type * from './verify';
 export { LAB_SERVICE_NAMES } from './lab';
 
 /**
@@ -18,6 +20,7 @@ export interface IEngineApi {
   pipelines: IPipelinesApi;
   replicators: IReplicatorsApi;
   system: ISystemApi;
+  verify: IVerifyApi;
 }
 
 export type EngineNamespace = keyof IEngineApi;

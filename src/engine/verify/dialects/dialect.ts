@@ -1,0 +1,93 @@
+import type { DialectName, SqlStatement } from '../../sinks/sql/dialects/dialect';
+import type { ColumnInfo, ColumnRender, TableRef } from '../model';
+
+/** A row of the describe query, as every dialect returns it. */
+export interface DescribedColumnRow {
+  name: string;
+  dataType: string;
+  columnType: string;
+  scale: number | undefined;
+  fraction: number | undefined;
+  nullable: boolean;
+  /** MySQL: the column's character set. */
+  charset?: string;
+}
+
+/**
+ * The per-engine SQL verify needs: pure functions from names and types to SQL text, unit-tested on the text they
+ * generate. The shared builders in `../queries.ts` compose them into the checksum and fetch queries.
+ */
+export interface VerifyDialect {
+  readonly name: DialectName;
+  quote(identifier: string): string;
+  qualified(table: TableRef): string;
+  /** A query whose single column `ok` is NULL when this server cannot convert from `zone` (MySQL without zone tables). */
+  zoneProbe(zone: string): string | undefined;
+  /** Session settings every verify connection runs first (UTF-8, UTC). */
+  sessionSetup(): string[];
+  /** The default schema when a table name has none (`database` is the URL's). */
+  defaultSchema(database: string): string;
+  describeColumns(table: TableRef): SqlStatement;
+  primaryKey(table: TableRef): SqlStatement;
+  estimateRows(table: TableRef): SqlStatement;
+  /** Reads one row of `describeColumns` (drivers spell the column names differently). */
+  readDescribedColumn(row: Record<string, unknown>): DescribedColumnRow;
+  /** The value kind of a declared type. */
+  classify(row: DescribedColumnRow): ColumnInfo;
+  /** SQL giving the column's canonical text, NULL for NULL. */
+  canonical(columnSql: string, column: ColumnInfo, render: ColumnRender): string;
+  /**
+   * `<UTF-8 byte length>:<text>`, NULL for NULL: free text prefixed with its length, so joining values with `|`
+   * stays injective whatever the text contains.
+   */
+  lengthPrefixed(textSql: string): string;
+  /** A single integer key as a non-negative BIGINT position: `key - offset`. */
+  keyPosition(columnSql: string, offset: bigint): string;
+  /** `MIN` and `MAX` of an integer column as columns lo, hi. */
+  keyBounds(columnSql: string, fromSql: string): string;
+  /** `parts` joined with `|` (each part already non-null). */
+  join(parts: string[]): string;
+  /** A 60-bit unsigned integer from md5 of the UTF-8 text: hex digits 2–16 of the digest. */
+  hash60(textSql: string): string;
+  /** Exact sum of 60-bit integers as text (DECIMAL/NUMERIC arithmetic never overflows). */
+  sumAsText(integerSql: string): string;
+  /** Integer division of non-negative integers. */
+  divide(integerSql: string, divisor: bigint): string;
+  /** A string literal. */
+  stringLiteral(text: string): string;
+  /** A literal for a canonical text in a fix script, typed for the target column. */
+  valueLiteral(canonicalText: string | null, column: ColumnInfo): string;
+  /** A `WHERE` comparison that is exact on bytes whatever the column's collation (for fix scripts on string keys). */
+  equalsLiteral(columnSql: string, column: ColumnInfo, literal: string): string;
+}
+
+/** `+02:00`, `-0530`, `+2`: a fixed UTC offset (east positive, ISO 8601), as opposed to a zone name. */
+export const UTC_OFFSET = /^[+-]\d{1,2}(?::?\d{2})?$/;
+
+/** A fixed offset as `+HH:MM`. */
+export function normaliseOffset(zone: string): string {
+  const match = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(zone);
+  if (!match) return zone;
+  return `${match[1]}${(match[2] ?? '0').padStart(2, '0')}:${match[3] ?? '00'}`;
+}
+
+/** Integer text of a driver value (counts, sums, estimates). */
+export function toBigInt(value: unknown): bigint {
+  if (value === null || value === undefined) return 0n;
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return BigInt(Math.trunc(value));
+  const text = String(value).trim();
+  const integer = text.includes('.') ? text.slice(0, text.indexOf('.')) : text;
+  return BigInt(integer === '' || integer === '-' ? '0' : integer);
+}
+
+export function optionalNumber(value: unknown): number | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+/** Cuts `HH:MM:SS.ffffff`-shaped text (starting at `secondsEnd`, the index after the seconds) to `fraction` digits. */
+export function fractionLength(secondsEnd: number, fraction: number): number {
+  return fraction > 0 ? secondsEnd + 1 + fraction : secondsEnd;
+}

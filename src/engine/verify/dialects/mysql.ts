@@ -1,0 +1,148 @@
+import type { ColumnInfo, ColumnRender, TableRef } from '../model';
+import { type DescribedColumnRow, fractionLength, normaliseOffset, optionalNumber, UTC_OFFSET, type VerifyDialect } from './dialect';
+
+const INTEGER = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year']);
+const STRING = new Set(['varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
+const BINARY = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
+
+/** `1.500` → `1.5`, `2.000` → `2`. Only for text that always has a decimal point (a DECIMAL with scale > 0). */
+function trimDecimal(text: string): string {
+  return `TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ${text}))`;
+}
+
+/** CONVERT_TZ takes `+HH:MM` offsets, or names when the server has its zone tables loaded. */
+function zoneText(zone: string): string {
+  return UTC_OFFSET.test(zone) ? normaliseOffset(zone) : zone;
+}
+
+/** Character sets whose bytes already are UTF-8. */
+const UTF8_SETS = new Set(['utf8mb4', 'utf8mb3', 'utf8', 'ascii']);
+
+function stringLiteral(text: string): string {
+  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
+
+/** MySQL and MariaDB. Strings are hashed as utf8mb4 whatever the column's character set. */
+export const mySqlVerifyDialect: VerifyDialect = {
+  name: 'mysql',
+  quote: (identifier) => `\`${identifier.replaceAll('`', '``')}\``,
+  qualified(table) {
+    return `${this.quote(table.schema)}.${this.quote(table.name)}`;
+  },
+  zoneProbe: (zone) => `SELECT CONVERT_TZ('2000-01-01 00:00:00', ${stringLiteral(zoneText(zone))}, '+00:00') AS ok`,
+  sessionSetup: () => [
+    'SET NAMES utf8mb4',
+    // TIMESTAMP columns are stored in UTC and shown in the session zone: show them in UTC.
+    "SET time_zone = '+00:00'",
+    // Literals below escape backslashes; that only holds without NO_BACKSLASH_ESCAPES.
+    "SET SESSION sql_mode = REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', '')",
+  ],
+  defaultSchema: (database) => database,
+  describeColumns: (table: TableRef) => ({
+    sql:
+      'SELECT COLUMN_NAME AS name, DATA_TYPE AS data_type, COLUMN_TYPE AS column_type, NUMERIC_SCALE AS scale, DATETIME_PRECISION AS fraction, CHARACTER_SET_NAME AS charset, IS_NULLABLE AS nullable ' +
+      'FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    params: [table.schema, table.name],
+  }),
+  primaryKey: (table) => ({
+    sql:
+      "SELECT COLUMN_NAME AS name FROM information_schema.KEY_COLUMN_USAGE WHERE CONSTRAINT_NAME = 'PRIMARY' AND TABLE_SCHEMA = ? AND TABLE_NAME = ? " +
+      'ORDER BY ORDINAL_POSITION',
+    params: [table.schema, table.name],
+  }),
+  estimateRows: (table) => ({
+    sql: 'SELECT TABLE_ROWS AS estimate FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    params: [table.schema, table.name],
+  }),
+  readDescribedColumn: (row) => ({
+    name: String(row.name),
+    dataType: String(row.data_type).toLowerCase(),
+    columnType: String(row.column_type).toLowerCase(),
+    scale: optionalNumber(row.scale),
+    fraction: optionalNumber(row.fraction),
+    nullable: String(row.nullable).toUpperCase() !== 'NO',
+    ...(row.charset ? { charset: String(row.charset).toLowerCase() } : {}),
+  }),
+  classify(row: DescribedColumnRow): ColumnInfo {
+    const base = { name: row.name, declared: row.columnType, scale: undefined, fraction: undefined, nullable: row.nullable, charset: row.charset };
+    const type = row.dataType;
+    if (INTEGER.has(type)) return { ...base, kind: 'integer' };
+    if (type === 'bit') return { ...base, kind: row.columnType === 'bit(1)' ? 'boolean' : 'integer' };
+    if (type === 'decimal' || type === 'numeric') return { ...base, kind: 'decimal', scale: row.scale };
+    if (type === 'float' || type === 'double' || type === 'real') return { ...base, kind: 'float' };
+    if (type === 'char') return { ...base, kind: 'fixedString' };
+    if (STRING.has(type)) return { ...base, kind: 'string' };
+    if (type === 'uuid') return { ...base, kind: 'uuid' };
+    if (BINARY.has(type)) return { ...base, kind: 'binary' };
+    if (type === 'date') return { ...base, kind: 'date' };
+    if (type === 'time') return { ...base, kind: 'time', fraction: row.fraction ?? 0 };
+    if (type === 'datetime') return { ...base, kind: 'timestamp', fraction: row.fraction ?? 0 };
+    if (type === 'timestamp') return { ...base, kind: 'timestamptz', fraction: row.fraction ?? 0 };
+    return { ...base, kind: 'text' };
+  },
+  canonical(column: string, info: ColumnInfo, render: ColumnRender): string {
+    const lower = (text: string): string => (render.lowercase ? `LOWER(${text})` : text);
+    const utf8 = info.charset === undefined || UTF8_SETS.has(info.charset) ? column : `CONVERT(${column} USING utf8mb4)`;
+    switch (info.kind) {
+      case 'integer':
+        return info.declared.startsWith('bit') ? `CAST(CAST(${column} AS UNSIGNED) AS CHAR)` : `CAST(${column} AS CHAR)`;
+      case 'boolean':
+        return `CAST(CAST(${column} AS UNSIGNED) AS CHAR)`;
+      case 'decimal':
+        if (info.scale === 0 || render.sameScale) return `CAST(${column} AS CHAR)`;
+        return info.scale === undefined ? `IF(LOCATE('.', CAST(${column} AS CHAR)) = 0, CAST(${column} AS CHAR), ${trimDecimal(`CAST(${column} AS CHAR)`)})` : trimDecimal(`CAST(${column} AS CHAR)`);
+      case 'float':
+        // 15 significant digits, as PostgreSQL's float8 → numeric: round the exact decimal expansion.
+        // ROUND with a per-row digit count keeps the argument's 30 decimals, so the text always has a point.
+        return `IF(${column} = 0, '0', ${trimDecimal(`CAST(ROUND(CAST(${column} AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(${column})))) AS CHAR)`)})`;
+      case 'string':
+      case 'fixedString':
+      case 'text':
+        return lower(utf8);
+      case 'uuid':
+        return `LOWER(CAST(${column} AS CHAR))`;
+      case 'binary':
+        return `LOWER(HEX(${column}))`;
+      case 'date':
+        return `DATE_FORMAT(${column}, '%Y-%m-%d')`;
+      case 'time': {
+        if (render.fraction === 0) return `TIME_FORMAT(${column}, '%H:%i:%s')`;
+        const full = `TIME_FORMAT(${column}, '%H:%i:%s.%f')`;
+        return `LEFT(${full}, CHAR_LENGTH(${full}) - ${6 - render.fraction})`;
+      }
+      case 'timestamp':
+      case 'timestamptz': {
+        const utc =
+          info.kind === 'timestamp' && render.zone !== 'UTC' ? `CONVERT_TZ(${column}, ${stringLiteral(zoneText(render.zone))}, '+00:00')` : column;
+        // CAST prints exactly the column's fractional digits, and the common precision is never more than those.
+        return info.fraction === render.fraction ? `CAST(${utc} AS CHAR)` : `LEFT(CAST(${utc} AS CHAR), ${fractionLength(19, render.fraction)})`;
+      }
+    }
+  },
+  lengthPrefixed: (text) => `CONCAT(LENGTH(${text}), ':', ${text})`,
+  keyPosition: (column, offset) => `(${column} - ${offset.toString()})`,
+  keyBounds: (column, from) => `SELECT CAST(MIN(${column}) AS CHAR) AS lo, CAST(MAX(${column}) AS CHAR) AS hi FROM ${from}`,
+  join: (parts) => `CONCAT_WS('|', ${parts.join(', ')})`,
+  hash60: (text) => `CAST(CONV(SUBSTRING(MD5(${text}), 2, 15), 16, 10) AS UNSIGNED)`,
+  sumAsText: (integer) => `CAST(SUM(${integer}) AS CHAR)`,
+  divide: (integer, divisor) => `(${integer} DIV ${divisor.toString()})`,
+  stringLiteral,
+  valueLiteral(text, column) {
+    if (text === null) return 'NULL';
+    switch (column.kind) {
+      case 'integer':
+      case 'boolean':
+      case 'decimal':
+      case 'float':
+        return text;
+      case 'binary':
+        return `X'${text}'`;
+      default:
+        return stringLiteral(text);
+    }
+  },
+  equalsLiteral(column, info, literal) {
+    if (info.kind === 'string' || info.kind === 'fixedString' || info.kind === 'text') return `CAST(${column} AS BINARY) = CAST(${literal} AS BINARY)`;
+    return `${column} = ${literal}`;
+  },
+};

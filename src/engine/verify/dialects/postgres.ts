@@ -1,0 +1,131 @@
+import type { ColumnInfo, ColumnRender, TableRef } from '../model';
+import { type DescribedColumnRow, fractionLength, normaliseOffset, optionalNumber, UTC_OFFSET, type VerifyDialect } from './dialect';
+
+const INTEGER = new Set(['int2', 'int4', 'int8', 'oid']);
+const STRING = new Set(['varchar', 'text', 'citext', 'name']);
+
+function stringLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** A zone for AT TIME ZONE. Offsets go in as intervals: as text, PostgreSQL reads `+02:00` the POSIX way (west). */
+function zoneSql(zone: string): string {
+  return UTC_OFFSET.test(zone) ? `INTERVAL ${stringLiteral(normaliseOffset(zone))}` : stringLiteral(zone);
+}
+
+/** PostgreSQL and PGlite (PostgreSQL 13 or newer: `trim_scale`). */
+export const postgresVerifyDialect: VerifyDialect = {
+  name: 'postgres',
+  quote: (identifier) => `"${identifier.replaceAll('"', '""')}"`,
+  qualified(table) {
+    return `${this.quote(table.schema)}.${this.quote(table.name)}`;
+  },
+  zoneProbe: (zone) => `SELECT now() AT TIME ZONE ${zoneSql(zone)} AS ok`,
+  sessionSetup: () => ["SET TIME ZONE 'UTC'", "SET client_encoding = 'UTF8'", "SET DateStyle = 'ISO, YMD'", "SET extra_float_digits = 1"],
+  defaultSchema: () => 'public',
+  describeColumns: (table: TableRef) => ({
+    sql:
+      'SELECT column_name AS name, udt_name AS data_type, data_type AS column_type, numeric_scale AS scale, datetime_precision AS fraction, is_nullable AS nullable ' +
+      'FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
+    params: [table.schema, table.name],
+  }),
+  primaryKey: (table) => ({
+    sql:
+      'SELECT a.attname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace ' +
+      'JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey) ' +
+      'WHERE i.indisprimary AND n.nspname = $1 AND c.relname = $2 ORDER BY array_position(i.indkey::int2[], a.attnum)',
+    params: [table.schema, table.name],
+  }),
+  estimateRows: (table) => ({
+    sql:
+      'SELECT GREATEST(c.reltuples, 0)::bigint AS estimate FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ' +
+      'WHERE n.nspname = $1 AND c.relname = $2',
+    params: [table.schema, table.name],
+  }),
+  readDescribedColumn: (row) => ({
+    name: String(row.name),
+    dataType: String(row.data_type).toLowerCase(),
+    columnType: String(row.column_type).toLowerCase(),
+    scale: optionalNumber(row.scale),
+    fraction: optionalNumber(row.fraction),
+    nullable: String(row.nullable).toUpperCase() !== 'NO',
+  }),
+  classify(row: DescribedColumnRow): ColumnInfo {
+    const declared = row.columnType === 'user-defined' ? row.dataType : row.columnType;
+    const base = { name: row.name, declared, scale: undefined, fraction: undefined, nullable: row.nullable };
+    const type = row.dataType;
+    if (INTEGER.has(type)) return { ...base, kind: 'integer' };
+    if (type === 'bool') return { ...base, kind: 'boolean' };
+    if (type === 'numeric') return { ...base, kind: 'decimal', scale: row.scale };
+    if (type === 'float4' || type === 'float8') return { ...base, kind: 'float' };
+    if (type === 'bpchar') return { ...base, kind: 'fixedString' };
+    if (STRING.has(type)) return { ...base, kind: 'string' };
+    if (type === 'uuid') return { ...base, kind: 'uuid' };
+    if (type === 'bytea') return { ...base, kind: 'binary' };
+    if (type === 'date') return { ...base, kind: 'date' };
+    if (type === 'time') return { ...base, kind: 'time', fraction: row.fraction ?? 6 };
+    if (type === 'timestamp') return { ...base, kind: 'timestamp', fraction: row.fraction ?? 6 };
+    if (type === 'timestamptz') return { ...base, kind: 'timestamptz', fraction: row.fraction ?? 6 };
+    return { ...base, kind: 'text' };
+  },
+  canonical(column: string, info: ColumnInfo, render: ColumnRender): string {
+    const lower = (text: string): string => (render.lowercase ? `lower(${text})` : text);
+    // ::text (ISO DateStyle, set per session) is several times cheaper than to_char; it drops trailing fractional
+    // zeros, so the fraction is padded back before cutting to the common precision.
+    const stamp = (value: string): string =>
+      render.fraction === 0
+        ? `left((${value})::text, 19)`
+        : `left((${value})::text || CASE WHEN length((${value})::text) = 19 THEN '.000000' ELSE '000000' END, ${fractionLength(19, render.fraction)})`;
+    switch (info.kind) {
+      case 'integer':
+        return `${column}::text`;
+      case 'boolean':
+        return `CASE WHEN ${column} IS NULL THEN NULL WHEN ${column} THEN '1' ELSE '0' END`;
+      case 'decimal':
+        return info.scale === 0 || render.sameScale ? `${column}::text` : `trim_scale(${column})::text`;
+      case 'float':
+        // float8 → numeric keeps 15 significant digits (DBL_DIG); float4 is widened first, as MySQL does.
+        return `CASE WHEN ${column} = 0 THEN '0' ELSE trim_scale(${column}::float8::numeric)::text END`;
+      case 'string':
+      case 'fixedString':
+      case 'text':
+        return lower(`${column}::text`);
+      case 'uuid':
+        return `${column}::text`;
+      case 'binary':
+        return `encode(${column}, 'hex')`;
+      case 'date':
+        return `to_char(${column}, 'YYYY-MM-DD')`;
+      case 'time':
+        return `left(to_char(${column}, 'HH24:MI:SS.US'), ${fractionLength(8, render.fraction)})`;
+      case 'timestamp':
+        return stamp(render.zone === 'UTC' ? column : `(${column} AT TIME ZONE ${zoneSql(render.zone)}) AT TIME ZONE 'UTC'`);
+      case 'timestamptz':
+        return stamp(`${column} AT TIME ZONE 'UTC'`);
+    }
+  },
+  lengthPrefixed: (text) => `(octet_length(${text}) || ':' || ${text})`,
+  keyPosition: (column, offset) => `(${column}::bigint - ${offset.toString()}::bigint)`,
+  keyBounds: (column, from) => `SELECT MIN(${column})::text AS lo, MAX(${column})::text AS hi FROM ${from}`,
+  join: (parts) => `concat_ws('|', ${parts.join(', ')})`,
+  hash60: (text) => `('x' || lpad(substr(md5(${text}), 2, 15), 16, '0'))::bit(64)::bigint`,
+  sumAsText: (integer) => `sum(${integer})::text`,
+  divide: (integer, divisor) => `(${integer} / ${divisor.toString()}::bigint)`,
+  stringLiteral,
+  valueLiteral(text, column) {
+    if (text === null) return 'NULL';
+    switch (column.kind) {
+      case 'integer':
+      case 'decimal':
+      case 'float':
+        return text;
+      case 'binary':
+        return `decode('${text}', 'hex')`;
+      case 'timestamptz':
+        return stringLiteral(`${text}+00`);
+      default:
+        return stringLiteral(text);
+    }
+  },
+  equalsLiteral: (column, _info, literal) => `${column} = ${literal}`,
+};

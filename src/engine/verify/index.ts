@@ -1,0 +1,6 @@
+export { parseDatabaseUrl, type VerifyConnection } from './connectionUrl';
+export { verifyDialect, type VerifyDialect } from './dialects';
+export { verifyError, type VerifyErrorCode } from './errors';
+export { formatReport } from './textReport';
+export { runVerify, VERIFY_DEFAULTS, type VerifyRunOptions } from './verifier';
+export { VerifyService } from './verifyService';

@@ -1,0 +1,118 @@
+import type { SqlStatement } from '../sinks/sql/dialects/dialect';
+import type { VerifyDialect } from './dialects';
+import type { SideColumn, SidePlan } from './model';
+
+/** A range of the position space (key hash or integer key minus offset): start ≤ position < start + width. */
+export interface Segment {
+  start: bigint;
+  width: bigint;
+}
+
+/** Never the text of a value: free text starts with its length, other kinds never start with `~`. */
+const NULL_MARK = '~N';
+
+/** Above this many key ranges a filter matches segment indexes instead (one scan rather than a long OR of ranges). */
+const MAX_KEY_RANGES = 256;
+
+/** A value as it enters the hashed row text: canonical, free text length-prefixed, NULL as `~N`. */
+function hashPart(dialect: VerifyDialect, side: SideColumn): string {
+  const canonical = dialect.canonical(dialect.quote(side.column.name), side.column, side.render);
+  const safe = side.render.lengthPrefix ? dialect.lengthPrefixed(canonical) : canonical;
+  return side.column.nullable ? `COALESCE(${safe}, '${NULL_MARK}')` : safe;
+}
+
+function keyColumnSql(dialect: VerifyDialect, plan: SidePlan): string {
+  return dialect.quote(plan.keys[0]?.column.name ?? '');
+}
+
+/** The row's position: the key hash, or the integer key minus the offset. */
+function positionSql(dialect: VerifyDialect, plan: SidePlan): string {
+  if (plan.position.mode === 'integerKey') return dialect.keyPosition(keyColumnSql(dialect, plan), plan.position.offset);
+  return dialect.hash60(dialect.join(plan.keys.map((key) => hashPart(dialect, key))));
+}
+
+function whereClause(conditions: readonly string[]): string {
+  return conditions.length === 0 ? '' : ` WHERE ${conditions.map((condition) => `(${condition})`).join(' AND ')}`;
+}
+
+/** Keeps rows whose position is in a segment, matching segment indexes (`position DIV width IN (…)`). */
+export function segmentIndexFilter(dialect: VerifyDialect, positionColumn: string, segments: readonly Segment[]): string {
+  const byWidth = new Map<bigint, bigint[]>();
+  for (const segment of segments) {
+    const indexes = byWidth.get(segment.width) ?? [];
+    indexes.push(segment.start / segment.width);
+    byWidth.set(segment.width, indexes);
+  }
+  const parts = [...byWidth].map(([width, indexes]) => `${dialect.divide(positionColumn, width)} IN (${indexes.map(String).join(', ')})`);
+  return parts.length === 1 ? (parts[0] ?? '') : `(${parts.join(' OR ')})`;
+}
+
+/** Integer-key segments as key ranges (adjacent ones merged), which the primary-key index serves directly. */
+export function keyRangeFilter(keySql: string, offset: bigint, segments: readonly Segment[]): string | undefined {
+  const sorted = [...segments].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const ranges: { from: bigint; to: bigint }[] = [];
+  for (const segment of sorted) {
+    const last = ranges.at(-1);
+    if (last && last.to === segment.start) last.to = segment.start + segment.width;
+    else ranges.push({ from: segment.start, to: segment.start + segment.width });
+  }
+  if (ranges.length > MAX_KEY_RANGES) return undefined;
+  const parts = ranges.map((range) => `(${keySql} >= ${(range.from + offset).toString()} AND ${keySql} < ${(range.to + offset).toString()})`);
+  return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
+}
+
+/** The inner conditions (with key ranges when they apply) and the outer filter on the position column `h`. */
+function segmentConditions(dialect: VerifyDialect, plan: SidePlan, segments: readonly Segment[] | undefined): { inner: string[]; outer: string } {
+  // The first level asks for the whole space: no filter at all.
+  if (segments === undefined || segments.length === 0 || (segments.length === 1 && segments[0]?.start === 0n && plan.position.mode === 'hash' && segments[0].width === 1n << 60n)) {
+    return { inner: plan.conditions, outer: '' };
+  }
+  if (plan.position.mode === 'integerKey') {
+    const ranges = keyRangeFilter(keyColumnSql(dialect, plan), plan.position.offset, segments);
+    if (ranges !== undefined) return { inner: [...plan.conditions, ranges], outer: '' };
+  }
+  return { inner: plan.conditions, outer: ` WHERE ${segmentIndexFilter(dialect, 'h', segments)}` };
+}
+
+/**
+ * Per child segment of width `childWidth`: the row count and the exact sum of the rows' 60-bit hashes. `within`
+ * limits the scan to the differing segments of the previous level (undefined: the whole table). Columns b, n, s.
+ */
+export function checksumQuery(dialect: VerifyDialect, plan: SidePlan, within: readonly Segment[], childWidth: bigint): SqlStatement {
+  const rowText = dialect.join([...plan.keys, ...plan.columns].map((column) => hashPart(dialect, column)));
+  const { inner: conditions, outer } = segmentConditions(dialect, plan, within);
+  const inner = `SELECT ${positionSql(dialect, plan)} AS h, ${dialect.hash60(rowText)} AS r FROM ${dialect.qualified(plan.table)}${whereClause(conditions)}`;
+  const bucket = dialect.divide('h', childWidth);
+  return {
+    sql: `SELECT ${bucket} AS b, COUNT(*) AS n, ${dialect.sumAsText('r')} AS s FROM (${inner}) x${outer} GROUP BY ${bucket}`,
+    params: [],
+  };
+}
+
+/**
+ * The canonical text of every key column (k0…) and, unless `keysOnly`, every compared column (c0…) of the rows in
+ * `segments` (undefined: all rows).
+ */
+export function fetchQuery(dialect: VerifyDialect, plan: SidePlan, segments: readonly Segment[] | undefined, keysOnly: boolean): SqlStatement {
+  const canonical = (side: SideColumn): string => dialect.canonical(dialect.quote(side.column.name), side.column, side.render);
+  const selected = [
+    ...plan.keys.map((key, index) => `${canonical(key)} AS k${index}`),
+    ...(keysOnly ? [] : plan.columns.map((column, index) => `${canonical(column)} AS c${index}`)),
+  ];
+  const outerColumns = [...plan.keys.map((_, index) => `k${index}`), ...(keysOnly ? [] : plan.columns.map((_, index) => `c${index}`))];
+  const { inner: conditions, outer } = segmentConditions(dialect, plan, segments);
+  const inner = `SELECT ${selected.join(', ')}, ${positionSql(dialect, plan)} AS h FROM ${dialect.qualified(plan.table)}${whereClause(conditions)}`;
+  return { sql: `SELECT ${outerColumns.join(', ')} FROM (${inner}) x${outer}`, params: [] };
+}
+
+/** MIN and MAX of the single integer key (columns lo, hi), under the side's conditions. */
+export function keyBoundsQuery(dialect: VerifyDialect, plan: SidePlan): SqlStatement {
+  return { sql: dialect.keyBounds(keyColumnSql(dialect, plan), `${dialect.qualified(plan.table)}${whereClause(plan.conditions)}`), params: [] };
+}
+
+/** Rows whose `column` (a timestamp) is older than `cutoffUtc` (`YYYY-MM-DD HH:MM:SS.ffffff`), or NULL. */
+export function minAgeCondition(dialect: VerifyDialect, column: SideColumn, cutoffUtc: string): string {
+  // Canonical timestamps are fixed-width digits, so text order is time order in every collation.
+  const canonical = dialect.canonical(dialect.quote(column.column.name), column.column, { ...column.render, fraction: 6 });
+  return `${canonical} IS NULL OR ${canonical} < ${dialect.stringLiteral(cutoffUtc)}`;
+}
