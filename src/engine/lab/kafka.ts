@@ -117,9 +117,11 @@ export function kafkaRuntimeLocation(cacheDir: string, pomPath: string): KafkaRu
   return { hash, root, finalDir, lib: join(finalDir, 'lib'), mavenLog: join(root, `${hash}.maven.log`) };
 }
 
-function hasBrokerJar(lib: string): boolean {
+const BROKER_JAR = /^kafka_2\.\d+-.*\.jar$/;
+
+function hasBrokerJar(lib: string, jar: RegExp = BROKER_JAR): boolean {
   try {
-    return readdirSync(lib).some((f) => /^kafka_2\.\d+-.*\.jar$/.test(f));
+    return readdirSync(lib).some((f) => jar.test(f));
   } catch {
     return false;
   }
@@ -140,10 +142,13 @@ export async function ensureKafkaRuntime(options: {
   log: Logger;
   /** Stops Maven when another service already failed; the temp directory is discarded as usual. */
   signal?: AbortSignal;
+  /** The jar whose presence marks a complete download; default the broker's (other pinned projects, e.g. MirrorMaker 2, name theirs). */
+  requiredJar?: RegExp;
 }): Promise<KafkaRuntime> {
   const { cacheDir, pomPath, mvn, log, signal } = options;
+  const jar = options.requiredJar ?? BROKER_JAR;
   const location = kafkaRuntimeLocation(cacheDir, pomPath);
-  if (hasBrokerJar(location.lib)) return { lib: location.lib, hash: location.hash };
+  if (hasBrokerJar(location.lib, jar)) return { lib: location.lib, hash: location.hash };
   if (mvn === undefined) throw labError('LAB_MAVEN_FAILED', 'Maven (mvn) is needed once to fetch the Kafka jars; install it (apt-get install maven).');
   mkdirSync(location.root, { recursive: true });
   removeAbandonedDownloads(location.root);
@@ -162,7 +167,7 @@ export async function ensureKafkaRuntime(options: {
       pomPath,
     ], { cwd: temp, signal });
     writeFileSync(location.mavenLog, `$ mvn copy-dependencies -f ${pomPath}\n${result.output}\n(exit code ${result.code ?? result.signal ?? 'unknown'})\n`);
-    if (result.code !== 0 || !hasBrokerJar(join(temp, 'lib'))) {
+    if (result.code !== 0 || !hasBrokerJar(join(temp, 'lib'), jar)) {
       const reason = result.code !== 0 ? `exit code ${result.code ?? result.signal ?? 'unknown'}` : 'it finished but no kafka_2.13 jar was copied';
       throw labError(
         'LAB_MAVEN_FAILED',
@@ -177,7 +182,7 @@ export async function ensureKafkaRuntime(options: {
       renameSync(temp, location.finalDir);
     } catch (error) {
       // Another process finished the same download first; its copy is as good as ours.
-      if (!hasBrokerJar(location.lib)) throw error;
+      if (!hasBrokerJar(location.lib, jar)) throw error;
     }
     log.info('Kafka runtime jars ready', { seconds: (Date.now() - started) / 1000, lib: location.lib });
     return { lib: location.lib, hash: location.hash };

@@ -12,6 +12,12 @@
  */
 import type { IHeaders, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
 
+/**
+ * Most record bytes per destination partition in one request. kafkajs sends them as one record batch, and brokers
+ * refuse a batch over `message.max.bytes` / the topic's `max.message.bytes` (1 MB by default).
+ */
+export const MAX_BATCH_BYTES = 900_000;
+
 export interface OutRecord {
   partition: number | undefined;
   key: Buffer | null;
@@ -131,15 +137,31 @@ export class DestinationWriter {
     for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
 
+  /**
+   * The next request: chunks in queue order up to `requestBytes`, at most MAX_BATCH_BYTES per destination
+   * partition. A partition whose budget is spent keeps its remaining chunks queued (in order) while other
+   * partitions' chunks may still join the request.
+   */
   private take(): Chunk[] {
     const taken: Chunk[] = [];
+    const left: Chunk[] = [];
+    const perPartition = new Map<string, number>();
+    const blocked = new Set<string>();
     let bytes = 0;
-    while (this.queue.length > 0 && (taken.length === 0 || bytes + (this.queue[0]?.bytes ?? 0) <= this.options.requestBytes)) {
-      const chunk = this.queue.shift();
-      if (!chunk) break;
+    for (const chunk of this.queue) {
+      const key = `${chunk.destinationTopic}:${chunk.sourcePartition}`;
+      const used = perPartition.get(key) ?? 0;
+      const fits = taken.length === 0 || (bytes + chunk.bytes <= this.options.requestBytes && (used === 0 || used + chunk.bytes <= MAX_BATCH_BYTES));
+      if (blocked.has(key) || !fits) {
+        blocked.add(key);
+        left.push(chunk);
+        continue;
+      }
       taken.push(chunk);
+      perPartition.set(key, used + chunk.bytes);
       bytes += chunk.bytes;
     }
+    this.queue = left;
     this.queuedBytes -= bytes;
     return taken;
   }

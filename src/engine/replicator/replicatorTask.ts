@@ -9,9 +9,12 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Produce
 import type { ResolvedReplicator } from '../config';
 import { classifyKafkaError } from '../kafka';
 import { createLogger } from '../base/logger';
-import { type AckedChunk, type Chunk, DestinationWriter, type OutRecord } from './destinationWriter';
+import { type AckedChunk, type Chunk, DestinationWriter, MAX_BATCH_BYTES, type OutRecord } from './destinationWriter';
 import { cameFromDestination, decodeProvenance, encodeProvenance, PROVENANCE_HEADER } from './provenance';
 import type { SchemaMigrator } from './schemaMigration';
+
+/** Bytes per record besides key, value and headers (offset/timestamp deltas, lengths, attributes), roughly. */
+const RECORD_OVERHEAD = 16;
 
 export interface TaskContext {
   config: ResolvedReplicator;
@@ -134,41 +137,47 @@ export class ReplicatorTask {
     }
     const first = messages[0];
     const lastOffset = Number(batch.lastOffset());
-    const sourceStart = first ? Number(first.offset) : lastOffset + 1;
-    const records: OutRecord[] = [];
-    let bytes = 0;
+    const sourceEnd = lastOffset + 1;
+    // Pieces of at most MAX_BATCH_BYTES: kafkajs sends a partition's records of one request as one record batch,
+    // and the broker refuses batches over max.message.bytes (1 MB by default).
+    const pieces: Chunk[] = [];
+    let piece: Chunk = this.newChunk(sourceTopic, batch.partition, destinationTopic, first ? Number(first.offset) : sourceEnd);
     let skipped = 0;
-    let newest = 0;
     for (const message of messages) {
       const converted = this.convert(message, sourceTopic, destinationTopic, batch.partition, config, schemas, destinationClusterId, sourceClusterId);
       // Awaited only when a schema id is not known yet: one promise per record would cost more than the copy.
       const out = converted instanceof Promise ? await converted : converted;
+      const offset = Number(message.offset);
       if (out === undefined) {
         skipped++;
+        piece.contiguous = false;
         continue;
       }
-      records.push(out);
-      bytes += (out.key?.length ?? 0) + (out.value?.length ?? 0) + headerBytes(out.headers) + 16;
+      const size = (out.key?.length ?? 0) + (out.value?.length ?? 0) + headerBytes(out.headers) + RECORD_OVERHEAD;
+      if (piece.records.length > 0 && piece.bytes + size > MAX_BATCH_BYTES) {
+        piece.sourceEnd = offset;
+        pieces.push(piece);
+        piece = this.newChunk(sourceTopic, batch.partition, destinationTopic, offset);
+      }
+      piece.records.push(out);
+      piece.bytes += size;
       const timestamp = Number(message.timestamp);
-      if (timestamp > newest) newest = timestamp;
+      if (timestamp > piece.newestTimestamp) piece.newestTimestamp = timestamp;
     }
+    piece.sourceEnd = sourceEnd;
+    pieces.push(piece);
     if (skipped > 0) this.context.onSkipped(skipped);
-    const sourceEnd = lastOffset + 1;
-    const chunk: Chunk = {
-      sourceTopic,
-      sourcePartition: batch.partition,
-      destinationTopic,
-      records,
-      sourceStart,
-      sourceEnd,
-      contiguous: skipped === 0 && records.length === sourceEnd - sourceStart,
-      bytes,
-      newestTimestamp: newest,
-    };
-    await writer.submit(chunk);
+    for (const chunk of pieces) {
+      chunk.contiguous &&= chunk.records.length === chunk.sourceEnd - chunk.sourceStart;
+      await writer.submit(chunk);
+    }
     // The fetch position moves on; the group offset is committed only once the destination acknowledged.
     resolveOffset(batch.lastOffset());
     await heartbeat();
+  }
+
+  private newChunk(sourceTopic: string, sourcePartition: number, destinationTopic: string, sourceStart: number): Chunk {
+    return { sourceTopic, sourcePartition, destinationTopic, records: [], sourceStart, sourceEnd: sourceStart, contiguous: true, bytes: 0, newestTimestamp: 0 };
   }
 
   private convert(

@@ -1,0 +1,234 @@
+/**
+ * Replicator benchmark (issue 4): on the lab's two clusters, fills a topic on "a" with Kafka's own
+ * ProducerPerformance (its produce rate is the ceiling: what the source broker takes from the fastest client we
+ * have), then copies it to "b" first with Ferry (`ferry replicate`, a child process) and then with MirrorMaker 2
+ * (dedicated mode from Maven Central jars, DefaultReplicationPolicy's `src.` rename), both with the same
+ * tasks.max and fetch/batch sizes. Prints one JSON object.
+ *
+ * Both copies are timed the same way: the destination's end offsets are polled, and the rate is the records
+ * that arrived between the first poll that saw any and the first that saw all, over that time (start-up of
+ * either tool is not counted). Peak RSS is each process's VmHWM.
+ *
+ *   npm run bench:replicator -- --json                 # 1,000,000 × 1 KiB in 6 partitions
+ *   npm run bench:replicator -- --records 200000 --json
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../src/engine/base/logger';
+import { requireRepoRoot } from '../src/engine/base/repoRoot';
+import { createKafka } from '../src/engine/kafka/index';
+import { createLab } from '../src/engine/lab/index';
+import { findBinary } from '../src/engine/lab/binaries';
+import { ensureKafkaRuntime } from '../src/engine/lab/kafka';
+import { defaultCacheDir } from '../src/engine/lab/paths';
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    'record-size': { type: 'string', default: '1024' },
+    partitions: { type: 'string', default: '6' },
+    tasks: { type: 'string', default: '1' },
+    'skip-mm2': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+});
+const records = Number(values.records);
+const recordSize = Number(values['record-size']);
+const partitions = Number(values.partitions);
+const tasks = Number(values.tasks);
+for (const [flag, value] of [['--records', records], ['--record-size', recordSize], ['--partitions', partitions], ['--tasks', tasks]] as const) {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number of at least 1, got ${String(value)}`);
+}
+const say = (text: string): void => void (values.json ? undefined : process.stderr.write(`${text}\n`));
+
+// The same client sizes for both tools (Ferry's defaults): fetch 4 MiB per partition / 32 MiB per fetch, 8 MiB per
+// produce request holding at most 900 kB per partition (Java's batch.size is per partition), linger 5 ms.
+const FETCH_PARTITION_BYTES = 4 * 1024 * 1024;
+const FETCH_BYTES = 32 * 1024 * 1024;
+const REQUEST_BYTES = 8 * 1024 * 1024;
+const LINGER_MS = 5;
+
+const root = requireRepoRoot();
+const lab = createLab();
+const { endpoints } = await lab.up();
+const a = endpoints.kafka.a.bootstrap;
+const b = endpoints.kafka.b.bootstrap;
+const java = findBinary('java', process.env, []) ?? 'java';
+const runtime = await ensureKafkaRuntime({
+  cacheDir: defaultCacheDir(process.env),
+  pomPath: join(root, 'resources', 'mirror-maker', 'pom.xml'),
+  mvn: findBinary('mvn', process.env, []),
+  log: createLogger('bench'),
+  requiredJar: /^connect-mirror-\d.*\.jar$/,
+});
+const work = mkdtempSync(join(tmpdir(), 'ferry-bench-replicator-'));
+const id = Date.now().toString(36);
+const topic = `bench-replicator-${id}`;
+const ferryTopic = `${topic}.ferry`;
+const mm2Topic = `src.${topic}`;
+const ferryName = `bench-replicator-${id}`;
+const adminA = createKafka({ bootstrapServers: [a] }).admin();
+const adminB = createKafka({ bootstrapServers: [b] }).admin();
+await adminA.connect();
+await adminB.connect();
+writeFileSync(join(work, 'log4j2.properties'), ['status = warn', 'appender.file.type = File', 'appender.file.name = file', `appender.file.fileName = ${join(work, 'java.log')}`, 'appender.file.layout.type = PatternLayout', 'appender.file.layout.pattern = [%d] %p %m (%c)%n', 'rootLogger.level = WARN', 'rootLogger.appenderRef.file.ref = file', ''].join('\n'));
+
+function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(command, args, { cwd: work, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+const javaArgs = (main: string, ...args: string[]): string[] => ['-Xms256m', '-Xmx2g', `-Dlog4j2.configurationFile=${join(work, 'log4j2.properties')}`, '-cp', `${runtime.lib}/*`, main, ...args];
+
+async function destinationTotal(name: string): Promise<number> {
+  try {
+    return (await adminB.fetchTopicOffsets(name)).reduce((sum, p) => sum + Number(p.high), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Polls the destination until `records` arrived; returns the copy rate measured between the first and the last poll. */
+async function timeCopy(name: string, process: ChildProcess, deadlineMs: number, output: () => string): Promise<{ recordsPerSecond: number; seconds: number; peakRssMb: number }> {
+  let first: { at: number; total: number } | undefined;
+  let peak = 0;
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    peak = Math.max(peak, peakRssMb(process.pid));
+    const total = await destinationTotal(name);
+    const at = Date.now();
+    if (total > 0 && first === undefined) first = { at, total };
+    if (total >= records && first) {
+      const seconds = (at - first.at) / 1000;
+      return { recordsPerSecond: seconds > 0 ? (total - first.total) / seconds : 0, seconds, peakRssMb: peak };
+    }
+    if (process.exitCode !== null && total < records) throw new Error(`the copier exited with ${process.exitCode} after ${total} of ${records} records:\n${output().slice(-3000)}`);
+    if (at > until) throw new Error(`only ${total} of ${records} records reached ${name} in ${deadlineMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+try {
+  await adminA.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+
+  say(`filling ${topic} on a with ${records} × ${recordSize} B (ProducerPerformance, the ceiling)…`);
+  const perf = run(java, javaArgs('org.apache.kafka.tools.ProducerPerformance', '--topic', topic, '--num-records', String(records), '--record-size', String(recordSize), '--throughput', '-1', '--producer-props', `bootstrap.servers=${a}`, 'acks=all', `linger.ms=${LINGER_MS}`, 'batch.size=262144'));
+  if ((await perf.exited) !== 0) throw new Error(`ProducerPerformance failed:\n${perf.output()}`);
+  const summary = /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\)/.exec(perf.output().trim().split('\n').pop() ?? '');
+  const ceiling = { recordsPerSecond: Number(summary?.[2] ?? 0), mbPerSecond: Number(summary?.[3] ?? 0) };
+  say(`ceiling: ${ceiling.recordsPerSecond} records/s (${ceiling.mbPerSecond} MB/s)`);
+
+  say('copying with Ferry…');
+  const ferryConfig = join(work, 'replicator.json');
+  writeFileSync(
+    ferryConfig,
+    JSON.stringify({
+      name: ferryName,
+      'connector.class': 'io.confluent.connect.replicator.ReplicatorSourceConnector',
+      'src.kafka.bootstrap.servers': a,
+      'dest.kafka.bootstrap.servers': b,
+      'topic.whitelist': topic,
+      'topic.rename.format': '${topic}.ferry',
+      'tasks.max': tasks,
+      'offset.translator.tasks.max': 0,
+      'src.consumer.max.partition.fetch.bytes': FETCH_PARTITION_BYTES,
+      'src.consumer.fetch.max.bytes': FETCH_BYTES,
+      'producer.override.batch.size': REQUEST_BYTES,
+      'producer.override.linger.ms': LINGER_MS,
+    }),
+  );
+  const ferry = run(process.execPath, [join(root, 'bin', 'ferry.mjs'), 'replicate', ferryConfig, '--until-idle', '--json'], { env: { FERRY_DATA_DIR: work } });
+  const ferryResult = await timeCopy(ferryTopic, ferry.child, 30 * 60_000, ferry.output);
+  await ferry.exited;
+  say(`Ferry: ${Math.round(ferryResult.recordsPerSecond)} records/s, peak RSS ${Math.round(ferryResult.peakRssMb)} MB`);
+
+  let mm2Result: { recordsPerSecond: number; seconds: number; peakRssMb: number } | undefined;
+  if (!values['skip-mm2']) {
+    say('copying with MirrorMaker 2…');
+    const mm2Properties = join(work, 'mm2.properties');
+    writeFileSync(
+      mm2Properties,
+      [
+        'clusters = src, dst',
+        `src.bootstrap.servers = ${a}`,
+        `dst.bootstrap.servers = ${b}`,
+        'src->dst.enabled = true',
+        `src->dst.topics = ${topic.replace(/\./g, '\\.')}`,
+        'dst->src.enabled = false',
+        `tasks.max = ${tasks}`,
+        'replication.factor = 1',
+        'checkpoints.topic.replication.factor = 1',
+        'heartbeats.topic.replication.factor = 1',
+        'offset-syncs.topic.replication.factor = 1',
+        'offset.storage.replication.factor = 1',
+        'status.storage.replication.factor = 1',
+        'config.storage.replication.factor = 1',
+        'sync.topic.acls.enabled = false',
+        'emit.checkpoints.enabled = false',
+        'sync.group.offsets.enabled = false',
+        `src.consumer.max.partition.fetch.bytes = ${FETCH_PARTITION_BYTES}`,
+        `src.consumer.fetch.max.bytes = ${FETCH_BYTES}`,
+        // Java batches per partition: Ferry's per-partition cap per request, and Ferry's request size.
+        'dst.producer.batch.size = 900000',
+        `dst.producer.max.request.size = ${REQUEST_BYTES}`,
+        `dst.producer.linger.ms = ${LINGER_MS}`,
+        '',
+      ].join('\n'),
+    );
+    const mm2 = run(java, javaArgs('org.apache.kafka.connect.mirror.MirrorMaker', mm2Properties, '--clusters', 'dst'));
+    try {
+      mm2Result = await timeCopy(mm2Topic, mm2.child, 30 * 60_000, mm2.output);
+    } finally {
+      mm2.child.kill('SIGTERM');
+      const stopped = await Promise.race([mm2.exited, new Promise((r) => setTimeout(() => r('timeout'), 20_000))]);
+      if (stopped === 'timeout') mm2.child.kill('SIGKILL');
+    }
+    say(`MirrorMaker 2: ${Math.round(mm2Result.recordsPerSecond)} records/s, peak RSS ${Math.round(mm2Result.peakRssMb)} MB`);
+  }
+
+  const mb = (rate: number): number => Math.round(((rate * recordSize) / 1e6) * 10) / 10;
+  const result = {
+    records,
+    record_bytes: recordSize,
+    partitions,
+    tasks_max: tasks,
+    ferry_records_per_s: Math.round(ferryResult.recordsPerSecond),
+    ferry_mb_per_s: mb(ferryResult.recordsPerSecond),
+    ferry_copy_seconds: Math.round(ferryResult.seconds * 10) / 10,
+    ferry_peak_rss_mb: Math.round(ferryResult.peakRssMb),
+    mm2_records_per_s: mm2Result ? Math.round(mm2Result.recordsPerSecond) : null,
+    mm2_mb_per_s: mm2Result ? mb(mm2Result.recordsPerSecond) : null,
+    mm2_copy_seconds: mm2Result ? Math.round(mm2Result.seconds * 10) / 10 : null,
+    mm2_peak_rss_mb: mm2Result ? Math.round(mm2Result.peakRssMb) : null,
+    ratio: mm2Result && mm2Result.recordsPerSecond > 0 ? Math.round((ferryResult.recordsPerSecond / mm2Result.recordsPerSecond) * 100) / 100 : null,
+    producer_perf_records_per_s: Math.round(ceiling.recordsPerSecond),
+    producer_perf_mb_per_s: ceiling.mbPerSecond,
+    machine: { cpus: cpus().length, loadavg_1m: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
+  };
+  process.stdout.write(`${JSON.stringify(result, null, values.json ? 0 : 2)}\n`);
+} finally {
+  await adminA.deleteTopics({ topics: [topic, 'mm2-offset-syncs.dst.internal'] }).catch(() => undefined);
+  await adminB.deleteTopics({ topics: [ferryTopic, mm2Topic, 'mm2-configs.src.internal', 'mm2-offsets.src.internal', 'mm2-status.src.internal', 'heartbeats', 'src.heartbeats', 'src.checkpoints.internal'] }).catch(() => undefined);
+  await adminA.deleteGroups([ferryName]).catch(() => undefined);
+  await adminA.disconnect();
+  await adminB.disconnect();
+  lab.dispose();
+  rmSync(work, { recursive: true, force: true });
+}
