@@ -21,6 +21,9 @@ export default defineConfig({
     root: 'src/renderer',
     plugins: [react()],
     build: {
+      // electron-vite leaves bundles unminified; the renderer is also served to browsers by the web host, where a
+      // minified bundle halves cold start (parse time), and Monaco's lazy chunk shrinks from ~7.7 MB to ~3 MB.
+      minify: true,
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
     },
   },

@@ -1,6 +1,9 @@
 import type { IEngineApi, SystemInfo } from '../shared/api';
 import type { IDisposable } from '../shared/lifecycle';
 import { FERRY_VERSION } from './base/version';
+import { createLogger } from './base/logger';
+import { DemoService, type DemoServiceOptions } from './demo/demoService';
+import { serveMissingLocalRegistries } from './host/localRegistry';
 import { createLab, type LabOptions } from './lab';
 import { PipelinesService } from './pipeline';
 import { VerifyService } from './verify';
@@ -15,17 +18,27 @@ export interface EngineOptions {
   lab?: LabOptions;
   /** Durable state (checkpoints); default $FERRY_DATA_DIR or the user's data directory. */
   dataDir?: string;
+  /** The embedded demo's topic prefix and Java/Maven lookup (tests use their own prefix). */
+  demo?: Omit<DemoServiceOptions, 'dataDir'>;
 }
 
 export type Engine = IEngineApi & IDisposable;
+
+const log = createLogger('engine');
 
 /** The only entry a host imports: builds every namespace of the API over real services. */
 export function createEngine(options: EngineOptions): Engine {
   const lab = createLab(options.lab);
   const verify = new VerifyService();
-  const pipelines = new PipelinesService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
+  const pipelines = new PipelinesService({
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    // As `ferry run` does: a loopback registry URL nothing answers gets Ferry's embedded registry.
+    prepare: (pipeline) => serveMissingLocalRegistries(pipeline, (line) => log.info(line)),
+  });
+  const demo = new DemoService(lab, pipelines, { ...options.demo, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) });
   const replicators = new ReplicatorsService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
   return {
+    demo,
     lab,
     pipelines,
     verify,
@@ -41,6 +54,7 @@ export function createEngine(options: EngineOptions): Engine {
     dispose() {
       verify.dispose();
       replicators.dispose();
+      demo.dispose();
       pipelines.dispose();
       lab.dispose();
     },

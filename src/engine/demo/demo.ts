@@ -43,8 +43,8 @@ export interface DemoReport {
 export const DEMO_TOPIC_PREFIX = 'demo_';
 
 /** The pipeline file a user would write for the demo, with the managed connector names Confluent Cloud uses. */
-export function demoPipelineText(name: string, kafka: string, registry: string, source: DatabaseAddress, target: DatabaseAddress): string {
-  const topics = ORDER_TABLES.map((table) => `${DEMO_TOPIC_PREFIX}${table}`);
+export function demoPipelineText(name: string, kafka: string, registry: string, source: DatabaseAddress, target: DatabaseAddress, topicPrefix = DEMO_TOPIC_PREFIX): string {
+  const topics = ORDER_TABLES.map((table) => `${topicPrefix}${table}`);
   return JSON.stringify(
     {
       name,
@@ -64,7 +64,7 @@ export function demoPipelineText(name: string, kafka: string, registry: string, 
           'timestamp.column.name': 'updated_at',
           'incrementing.column.name': 'id',
           'table.whitelist': ORDER_TABLES.join(','),
-          'topic.prefix': DEMO_TOPIC_PREFIX,
+          'topic.prefix': topicPrefix,
           'poll.interval.ms': '500',
           'output.data.format': 'AVRO',
         },
@@ -93,7 +93,7 @@ export function demoPipelineText(name: string, kafka: string, registry: string, 
   );
 }
 
-async function deleteTopics(bootstrap: string, topics: string[]): Promise<void> {
+export async function deleteTopics(bootstrap: string, topics: string[]): Promise<void> {
   const admin = createKafka({ bootstrapServers: [bootstrap] }).admin();
   await admin.connect();
   try {
@@ -105,7 +105,7 @@ async function deleteTopics(bootstrap: string, topics: string[]): Promise<void> 
   }
 }
 
-async function deleteGroup(bootstrap: string, groupId: string): Promise<void> {
+export async function deleteGroup(bootstrap: string, groupId: string): Promise<void> {
   const admin = createKafka({ bootstrapServers: [bootstrap] }).admin();
   await admin.connect();
   try {

@@ -10,9 +10,12 @@ export class ConnectorMetrics {
   private readonly latencies: number[] = [];
   private latencyCount = 0;
   private readonly rateWindow: { at: number; count: number }[] = [];
+  /** Latencies since the last `takeIntervalLatency`, for the latency-over-time chart (bounded like the reservoir). */
+  private readonly interval: number[] = [];
 
   /** Reservoir sampling keeps a fair sample of every latency seen without growing. */
   recordLatency(ms: number): void {
+    if (this.interval.length < 4096) this.interval.push(ms);
     this.latencyCount++;
     if (this.latencies.length < 4096) this.latencies.push(ms);
     else {
@@ -25,6 +28,14 @@ export class ConnectorMetrics {
     if (this.latencies.length === 0) return undefined;
     const sorted = [...this.latencies].sort((a, b) => a - b);
     return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  }
+
+  /** p50/p99 of the latencies recorded since the previous call (undefined when none), and starts a new interval. */
+  takeIntervalLatency(): { p50: number; p99: number } | undefined {
+    if (this.interval.length === 0) return undefined;
+    const sorted = this.interval.splice(0).sort((a, b) => a - b);
+    const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+    return { p50: at(50), p99: at(99) };
   }
 
   resetLatencies(): void {

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import type { ResolvedPipeline } from '../config';
+import type { ResolvedJdbcSink, ResolvedJdbcSource, ResolvedPipeline } from '../config';
 import { createPollingReader } from '../sources';
 import { partitionKey } from '../sources/polling/position';
 import { CheckpointStore } from '../store';
@@ -9,6 +9,7 @@ import { pipelineError } from './errors';
 import { SinkTask } from './sinkTask';
 import { kafkaSettings, pollingOptions, sourceConnection } from './sourceOptions';
 import { SourceTask } from './sourceTask';
+import type { MetricsPoint } from '../../shared/api/pipelines';
 import type { ConnectorState, PipelineStatus } from './status';
 
 export interface PipelineRunnerOptions {
@@ -36,27 +37,83 @@ export class PipelineRunner implements IDisposable {
   readonly onDidChangeStatus = this.changes.event;
   private changeScheduled = false;
 
+  private readonly checkpoints: CheckpointStore;
+  private readonly baseDir: string;
+
   constructor(
     readonly pipeline: ResolvedPipeline,
     options: PipelineRunnerOptions = {},
   ) {
-    const checkpoints = new CheckpointStore(pipeline.name, options.dataDir);
-    const onChange = (): void => this.scheduleChange();
-    const baseDir = dirname(resolve(pipeline.fileName));
+    this.checkpoints = new CheckpointStore(pipeline.name, options.dataDir);
+    this.baseDir = dirname(resolve(pipeline.fileName));
     for (const connector of pipeline.connectors) {
-      if (connector.role === 'source') {
-        const saved = checkpoints.positions(connector.name);
-        const reader = createPollingReader(connector.dialect, {
-          connection: sourceConnection(connector),
-          options: pollingOptions(connector),
-          // Checkpoints are keyed by the stream key the reader reports, partitionKey(partition).
-          loadPosition: (partition) => saved[partitionKey(partition)],
-        });
-        this.sources.push(new SourceTask(connector, reader, kafkaSettings(connector.kafka, baseDir), checkpoints, onChange));
-      } else {
-        this.sinks.push(new SinkTask(connector, kafkaSettings(connector.kafka, baseDir), onChange));
-      }
+      if (connector.role === 'source') this.sources.push(this.createSource(connector));
+      else this.sinks.push(this.createSink(connector));
     }
+  }
+
+  private createSource(connector: ResolvedJdbcSource): SourceTask {
+    const saved = this.checkpoints.positions(connector.name);
+    const reader = createPollingReader(connector.dialect, {
+      connection: sourceConnection(connector),
+      options: pollingOptions(connector),
+      // Checkpoints are keyed by the stream key the reader reports, partitionKey(partition).
+      loadPosition: (partition) => saved[partitionKey(partition)],
+    });
+    return new SourceTask(connector, reader, kafkaSettings(connector.kafka, this.baseDir), this.checkpoints, () => this.scheduleChange());
+  }
+
+  private createSink(connector: ResolvedJdbcSink): SinkTask {
+    return new SinkTask(connector, kafkaSettings(connector.kafka, this.baseDir), () => this.scheduleChange());
+  }
+
+  /**
+   * Restarts one connector as Connect's REST `restart` does: the task is stopped and a new one starts from the
+   * source's last checkpoint or the sink's committed offsets, so nothing acknowledged is read twice and nothing
+   * unapplied is skipped. Resolves once the new task is started (a sink: consuming, or retrying in DEGRADED).
+   */
+  async restartConnector(name: string, startTimeoutMs = 15_000): Promise<void> {
+    const sourceIndex = this.sources.findIndex((task) => task.name === name);
+    const sinkIndex = this.sinks.findIndex((task) => task.name === name);
+    const connector = this.pipeline.connectors.find((candidate) => candidate.name === name);
+    if (!connector || (sourceIndex < 0 && sinkIndex < 0)) {
+      throw pipelineError('PIPELINE_UNKNOWN_CONNECTOR', `Pipeline "${this.pipeline.name}" has no connector named "${name}"; it has ${this.pipeline.connectors.map((c) => c.name).join(', ')}.`);
+    }
+    if (connector.role === 'source') {
+      const old = this.sources[sourceIndex];
+      await old?.stop();
+      const task = this.createSource(connector);
+      this.sources[sourceIndex] = task;
+      task.start();
+    } else {
+      const old = this.sinks[sinkIndex];
+      await old?.stop();
+      const task = this.createSink(connector);
+      this.sinks[sinkIndex] = task;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([task.start(), new Promise((resolve) => (timer = setTimeout(resolve, startTimeoutMs)))]);
+      clearTimeout(timer);
+    }
+    this.scheduleChange();
+  }
+
+  /** One metrics sample per connector for the charts; sink latencies are those of the records applied since the last sample. */
+  sample(now: number): { name: string; role: 'source' | 'sink'; point: MetricsPoint }[] {
+    const status = this.status();
+    return status.connectors.map((connector) => {
+      const sink = connector.role === 'sink' ? this.sinks.find((task) => task.name === connector.name) : undefined;
+      const latency = sink?.metrics.takeIntervalLatency();
+      return {
+        name: connector.name,
+        role: connector.role,
+        point: {
+          at: now,
+          rowsPerSecond: connector.metrics.rowsPerSecond,
+          lag: connector.metrics.lag,
+          ...(latency ? { latencyP50Ms: latency.p50, latencyP99Ms: latency.p99 } : {}),
+        },
+      };
+    });
   }
 
   /** Coalesces bursts of changes (one per batch) into at most one event per tick. */

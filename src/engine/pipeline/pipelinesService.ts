@@ -1,9 +1,40 @@
-import { parsePipelineFile, requireValidPipeline } from '../config';
-import type { IPipelinesApi, PipelineSource, PipelineStatus, PipelineValidation } from '../../shared/api/pipelines';
+import { parsePipelineFile, pipelineJsonSchema, requireValidPipeline, type ResolvedPipeline } from '../config';
+import { maskPipelineSecrets } from '../config/secretMask';
+import { WorkspaceStore } from '../store';
+import type {
+  IPipelinesApi,
+  JsonValue,
+  PipelineFile,
+  PipelineFileInfo,
+  PipelineHistory,
+  PipelinePreview,
+  PipelineSource,
+  PipelineStatus,
+  PipelineValidation,
+} from '../../shared/api/pipelines';
 import { EngineError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
+import { pipelineError } from './errors';
+import { MetricsHistory } from './metricsHistory';
 import { PipelineRunner } from './pipelineRunner';
+import { previewPipeline } from './preview';
+
+export interface PreparedResource {
+  close(): Promise<void>;
+}
+
+export interface PipelinesServiceOptions {
+  dataDir?: string;
+  /**
+   * Runs before a pipeline starts, e.g. to serve the embedded Schema Registry on a loopback URL nothing answers (as
+   * `ferry run` does); what it returns is closed when the pipeline stops.
+   */
+  prepare?: (pipeline: ResolvedPipeline) => Promise<PreparedResource[]>;
+}
+
+/** How often running connectors are sampled for the charts. */
+const SAMPLE_INTERVAL_MS = 1000;
 
 /** The `pipelines` namespace of the engine API: validate, start, stop and watch pipelines by name. */
 export class PipelinesService implements IPipelinesApi, IDisposable {
@@ -11,7 +42,84 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
   private readonly changes = new Emitter<PipelineStatus>();
   readonly onDidChangeStatus = this.changes.event;
 
-  constructor(private readonly options: { dataDir?: string } = {}) {}
+  private readonly histories = new Map<string, MetricsHistory>();
+  private sampler: NodeJS.Timeout | undefined;
+  private readonly workspace: WorkspaceStore;
+  /** Saved files' full text (with passwords) for this process only: secrets never go to disk. */
+  private readonly secretTexts = new Map<string, string>();
+
+  /** What `prepare` started per pipeline (e.g. an embedded registry), released when the pipeline stops. */
+  private readonly prepared = new Map<string, PreparedResource[]>();
+
+  constructor(private readonly options: PipelinesServiceOptions = {}) {
+    this.workspace = new WorkspaceStore(options.dataDir);
+  }
+
+  /** Samples while something runs; the timer never keeps a process alive. */
+  private ensureSampler(): void {
+    if (this.sampler) return;
+    this.sampler = setInterval(() => {
+      const now = Date.now();
+      for (const [name, runner] of this.runners) this.histories.get(name)?.add(runner.sample(now));
+      if (this.runners.size === 0) {
+        clearInterval(this.sampler);
+        this.sampler = undefined;
+      }
+    }, SAMPLE_INTERVAL_MS);
+    this.sampler.unref();
+  }
+
+  async history(name: string, sinceMs?: number): Promise<PipelineHistory> {
+    const history = this.histories.get(name);
+    if (!history) throw new EngineError('PIPELINE_UNKNOWN', `No pipeline named "${name}" is running, so there is no history for it.`);
+    return history.snapshot(sinceMs);
+  }
+
+  async restartConnector(name: string, connector: string): Promise<PipelineStatus> {
+    const runner = this.require(name);
+    await runner.restartConnector(connector);
+    return runner.status();
+  }
+
+  async schema(): Promise<JsonValue> {
+    return pipelineJsonSchema() as JsonValue;
+  }
+
+  async preview(source: PipelineSource): Promise<PipelinePreview> {
+    const parsed = parsePipelineFile(source.text, source.fileName ?? 'pipeline.json');
+    if (!parsed.config) return { valid: false, connectors: [] };
+    return { valid: true, connectors: await previewPipeline(parsed.config) };
+  }
+
+  async listFiles(): Promise<PipelineFileInfo[]> {
+    return this.workspace.list().map((file) => ({ name: file.name, savedAt: file.savedAt, secretsInMemory: this.secretTexts.has(file.name) }));
+  }
+
+  async readFile(name: string): Promise<PipelineFile> {
+    const file = this.workspace.read(name);
+    if (!file) throw pipelineError('PIPELINE_FILE_UNKNOWN', `No pipeline file named "${name}" is saved in the workspace.`);
+    const full = this.secretTexts.get(name);
+    return { name: file.name, savedAt: file.savedAt, secretsInMemory: full !== undefined, text: full ?? file.text };
+  }
+
+  async saveFile(source: PipelineSource): Promise<PipelineFileInfo> {
+    const masked = maskPipelineSecrets(source.text);
+    if (!masked) {
+      throw new EngineError('CONFIG_INVALID', 'The pipeline is not valid JSON, so it cannot be saved yet (its passwords could not be told apart). Fix the syntax errors first.');
+    }
+    const parsed = parsePipelineFile(source.text, source.fileName ?? 'pipeline.json');
+    const named = (JSON.parse(source.text) as { name?: unknown }).name;
+    const name = typeof named === 'string' && named.trim() !== '' ? named.trim() : (parsed.config?.name ?? (source.fileName ?? 'pipeline').replace(/\.json$/i, ''));
+    const file = this.workspace.save(name, masked.masked);
+    if (masked.secrets.length > 0) this.secretTexts.set(name, source.text);
+    else this.secretTexts.delete(name);
+    return { name: file.name, savedAt: file.savedAt, secretsInMemory: this.secretTexts.has(name) };
+  }
+
+  async deleteFile(name: string): Promise<void> {
+    if (!this.workspace.delete(name)) throw pipelineError('PIPELINE_FILE_UNKNOWN', `No pipeline file named "${name}" is saved in the workspace.`);
+    this.secretTexts.delete(name);
+  }
 
   async validate(source: PipelineSource): Promise<PipelineValidation> {
     const result = parsePipelineFile(source.text, source.fileName ?? 'pipeline.json');
@@ -21,7 +129,10 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
         severity: problem.severity,
         path: problem.path,
         message: problem.message,
+        rule: problem.rule,
         ...(problem.hint ? { hint: problem.hint } : {}),
+        ...(problem.line === undefined ? {} : { line: problem.line }),
+        ...(problem.column === undefined ? {} : { column: problem.column }),
       })),
     };
   }
@@ -32,14 +143,19 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
     if (this.runners.has(pipeline.name)) {
       throw new EngineError('PIPELINE_RUNNING', `Pipeline "${pipeline.name}" is already running; stop it first or give the new one another "name".`);
     }
-    const runner = new PipelineRunner(pipeline, this.options);
+    const runner = new PipelineRunner(pipeline, this.options.dataDir === undefined ? {} : { dataDir: this.options.dataDir });
     this.runners.set(pipeline.name, runner);
+    this.histories.set(pipeline.name, new MetricsHistory(pipeline.name));
+    this.ensureSampler();
     runner.onDidChangeStatus((status) => this.changes.fire(status));
     try {
+      if (this.options.prepare) this.prepared.set(pipeline.name, await this.options.prepare(pipeline));
       await runner.start();
     } catch (error) {
       this.runners.delete(pipeline.name);
+      this.histories.delete(pipeline.name);
       await runner.stop().catch(() => {});
+      await this.release(pipeline.name);
       throw error;
     }
     return runner.status();
@@ -50,6 +166,8 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
     if (!runner) throw new EngineError('PIPELINE_UNKNOWN', `No pipeline named "${name}" is running.`);
     await runner.stop();
     this.runners.delete(name);
+    this.histories.delete(name);
+    await this.release(name);
     const status = runner.status();
     this.changes.fire(status);
     runner.dispose();
@@ -68,6 +186,12 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
     return runner.status();
   }
 
+  private async release(name: string): Promise<void> {
+    const resources = this.prepared.get(name) ?? [];
+    this.prepared.delete(name);
+    await Promise.all(resources.map((resource) => resource.close().catch(() => {})));
+  }
+
   private require(name: string): PipelineRunner {
     const runner = this.runners.get(name);
     if (!runner) throw new EngineError('PIPELINE_UNKNOWN', `No pipeline named "${name}" is running.`);
@@ -81,6 +205,10 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
   dispose(): void {
     for (const runner of this.runners.values()) runner.dispose();
     this.runners.clear();
+    this.histories.clear();
+    for (const name of [...this.prepared.keys()]) void this.release(name);
+    if (this.sampler) clearInterval(this.sampler);
+    this.sampler = undefined;
     this.changes.dispose();
   }
 }

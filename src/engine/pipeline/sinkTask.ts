@@ -1,7 +1,7 @@
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { ResolvedJdbcSink } from '../config';
 import { classifyKafkaError, createKafka, ensureTopics, type KafkaClientSettings } from '../kafka';
-import type { SinkRecord } from '../model';
+import { type SinkRecord, tableIdToString } from '../model';
 import { createDialect } from '../sinks/sql/dialects';
 import { openSqlSession, type SqlConnectionSettings } from '../sinks/sql/sessions';
 import { type FailedRecord, SqlSinkWriter } from '../sinks/sql/sinkWriter';
@@ -11,7 +11,7 @@ import { createConverter, type RecordConverter } from './converters';
 import { type DeadLetter, sendToDeadLetterQueue } from './deadLetterQueue';
 import { ConnectorMetrics } from './metrics';
 import { SOURCE_TIME_HEADER } from './sourceTask';
-import type { ConnectorState, ConnectorStatus } from './status';
+import type { ConnectorState, ConnectorStatus, ConnectorTableStatus } from './status';
 
 function toError(error: unknown): EngineError {
   return isEngineError(error) ? error : new EngineError('SINK_FAILED', error instanceof Error ? error.message : String(error), { retriable: true });
@@ -90,6 +90,9 @@ export class SinkTask {
   private readonly keyConverter: RecordConverter | undefined;
   private readonly valueConverter: RecordConverter;
   private readonly log = createLogger('sink');
+  /** Per topic: rows applied and the target table they went to (table.name.format). */
+  private readonly tables = new Map<string, ConnectorTableStatus>();
+  private readonly targetTableOf: (topic: string) => string;
 
   constructor(
     private readonly config: ResolvedJdbcSink,
@@ -118,6 +121,13 @@ export class SinkTask {
       maxRetries: config.maxRetries,
       retryBackoffMs: config.retryBackoffMs,
     });
+    this.targetTableOf = (topic) => {
+      try {
+        return tableIdToString(dialect.resolveTableId(config.tableNameFormat, topic));
+      } catch {
+        return config.tableNameFormat.replace('${topic}', topic);
+      }
+    };
     this.keyConverter = config.key ? createConverter(config.key, true) : undefined;
     this.valueConverter = createConverter(config.value, false);
   }
@@ -136,6 +146,10 @@ export class SinkTask {
     return (await this.refreshLag()) && this.caughtUp;
   }
 
+  get name(): string {
+    return this.config.name;
+  }
+
   status(now: number): ConnectorStatus {
     const p50 = this.metrics.latencyPercentile(50);
     const p99 = this.metrics.latencyPercentile(99);
@@ -145,6 +159,9 @@ export class SinkTask {
       state: this.state,
       ...(this.error ? { error: { code: this.error.code, message: this.error.message, retriable: this.error.retriable } } : {}),
       caughtUp: this.caughtUp,
+      kafka: this.kafkaSettings.bootstrapServers.join(','),
+      ...(this.tables.size > 0 ? { tables: [...this.tables.values()].map((table) => ({ ...table })) } : {}),
+      ...(this.config.errors.tolerance === 'all' && this.config.errors.deadLetterQueue ? { deadLetterTopic: this.config.errors.deadLetterQueue.topic } : {}),
       metrics: {
         rowsRead: 0,
         rowsProduced: 0,
@@ -343,6 +360,7 @@ export class SinkTask {
       const topics = this.config.topics.kind === 'list' ? [...this.config.topics.topics] : (await admin.listTopics()).filter((topic) => new RegExp(`^(?:${(this.config.topics as { regex: string }).regex})$`).test(topic));
       const existing = new Set(await admin.listTopics());
       const present = topics.filter((topic) => existing.has(topic));
+      for (const topic of present) if (!this.tables.has(topic)) this.tables.set(topic, { table: this.targetTableOf(topic), topic, rows: 0 });
       const committed = await admin.fetchOffsets({ groupId: this.config.groupId, topics: present });
       let lag = 0;
       for (const topic of present) {
@@ -460,6 +478,9 @@ export class SinkTask {
     const appliedAt = Date.now();
     const applied = records.length - letters.filter((letter) => letter.stage === 'TASK_PUT').length;
     this.metrics.rowsApplied += applied;
+    const table = this.tables.get(topic) ?? { table: this.targetTableOf(topic), topic, rows: 0 };
+    table.rows += applied;
+    this.tables.set(topic, table);
     for (const record of records) {
       const sourceTime = record.headers[SOURCE_TIME_HEADER];
       if (sourceTime) this.metrics.recordLatency(appliedAt - Number(Buffer.from(sourceTime).toString()));

@@ -1,14 +1,14 @@
 import type { Producer } from 'kafkajs';
 import type { ResolvedJdbcSource } from '../config';
 import { createKafka, ensureTopics, type KafkaClientSettings, classifyKafkaError } from '../kafka';
-import type { ChangeRecord } from '../model';
+import { type ChangeRecord, tableIdToString } from '../model';
 import type { PollBatch, PollingReader } from '../sources/polling/pollingReader';
 import type { CheckpointStore } from '../store';
 import { EngineError, isEngineError } from '../../shared/errors';
 import { createLogger } from '../base/logger';
 import { createConverter, type RecordConverter } from './converters';
 import { ConnectorMetrics } from './metrics';
-import type { ConnectorState, ConnectorStatus } from './status';
+import type { ConnectorState, ConnectorStatus, ConnectorTableStatus } from './status';
 import { buildTransformChain } from './transforms';
 
 /** Messages per producer request; see `produce` for why batches are split. */
@@ -53,6 +53,8 @@ export class SourceTask {
   private topicsReady = false;
   /** Batches Kafka acknowledged; the runner compares it before and after asking the brokers for sink lag. */
   deliveries = 0;
+  /** Per stream key: rows produced, the table's row count at start and whether its snapshot is done. */
+  private readonly tables = new Map<string, ConnectorTableStatus>();
 
   constructor(
     private readonly config: ResolvedJdbcSource,
@@ -97,6 +99,10 @@ export class SourceTask {
     return this.config.mode === 'bulk' ? this.passCompleted : this.reader.caughtUp;
   }
 
+  get name(): string {
+    return this.config.name;
+  }
+
   status(now: number): ConnectorStatus {
     return {
       name: this.config.name,
@@ -104,6 +110,8 @@ export class SourceTask {
       state: this.state,
       ...(this.error ? { error: { code: this.error.code, message: this.error.message, retriable: this.error.retriable } } : {}),
       caughtUp: this.caughtUp,
+      kafka: this.kafkaSettings.bootstrapServers.join(','),
+      ...(this.tables.size > 0 ? { tables: [...this.tables.values()].map((table) => ({ ...table })) } : {}),
       metrics: {
         rowsRead: this.metrics.rowsRead,
         rowsProduced: this.metrics.rowsProduced,
@@ -191,7 +199,11 @@ export class SourceTask {
             inFlight = this.deliver(batch).catch((error: unknown) => {
               deliveryError = error;
             });
-          } else if (!batch.more && this.reader.caughtUp) {
+          } else if (!batch.more) {
+            const table = this.tables.get(batch.stream.key);
+            if (table) table.snapshotDone = true;
+          }
+          if (batch.records.length === 0 && !batch.more && this.reader.caughtUp) {
             // Everything before this empty page is acknowledged (inFlight awaited above): a pass ended.
             this.passCompleted = true;
           }
@@ -251,8 +263,20 @@ export class SourceTask {
     for (const stream of this.reader.pollingStreams) {
       const { topic } = this.transform({ topic: stream.topic, keySchema: null, key: null, valueSchema: stream.valueSchema, value: null });
       await this.ensureTopic(topic);
+      if (!this.tables.has(stream.key)) this.tables.set(stream.key, { table: tableIdToString(stream.table), topic, rows: 0, snapshotDone: false });
     }
     this.topicsReady = true;
+    // Counting can take a while on big tables; progress shows without totals until it is done.
+    this.reader.countRows().then(
+      (counts) => {
+        for (const [key, total] of counts) {
+          const entry = this.tables.get(key);
+          if (entry) entry.totalRows = total;
+        }
+        this.onChange();
+      },
+      (error: unknown) => this.log.debug('row counts unavailable', { connector: this.config.name, error: String(error) }),
+    );
   }
 
   private async deliver(batch: PollBatch): Promise<void> {
@@ -296,6 +320,11 @@ export class SourceTask {
       throw classifyKafkaError(error, this.kafkaSettings.bootstrapServers, `produce to ${[...byTopic.keys()].join(', ')}`);
     }
     this.metrics.rowsProduced += batch.records.length;
+    const table = this.tables.get(batch.stream.key);
+    if (table) {
+      table.rows += batch.records.length;
+      if (!batch.more) table.snapshotDone = true;
+    }
     const last = batch.records[batch.records.length - 1];
     if (last) this.checkpoints.save(this.config.name, { [batch.stream.key]: last.position });
     this.onChange();

@@ -41,7 +41,8 @@ export function parseDatabaseUrl(url: string, which: string): VerifyConnection {
   if (!parsed.hostname) throw verifyError('VERIFY_BAD_URL', `${which} has no host. Write it like ${EXAMPLE}.`);
   if (!database) throw verifyError('VERIFY_BAD_URL', `${which} names no database (the path after the host). Write it like ${EXAMPLE}.`);
   const port = parsed.port ? Number(parsed.port) : DEFAULT_PORTS[dialect];
-  const ssl = parsed.searchParams.get('ssl');
+  // `encrypt=true` as in SQL Server connection strings (FERRY_MSSQL_URL examples use it).
+  const ssl = parsed.searchParams.get('ssl') ?? (parsed.searchParams.get('encrypt') === 'true' ? 'true' : null);
   const settings: SqlConnectionSettings = {
     dialect,
     host: parsed.hostname.replace(/^\[|\]$/g, ''),

@@ -345,7 +345,9 @@ export async function runVerify(request: VerifyRequest, options: VerifyRunOption
     progress({ phase: 'done', segmentsDone: bisection.segmentsChecked, segmentsTotal: bisection.segmentsChecked, rowsCompared: report.rowsCompared });
     return report;
   } finally {
-    await Promise.allSettled(sides.flatMap((side) => side.sessions.map((session) => session.close())));
+    const closing = Promise.allSettled(sides.flatMap((side) => side.sessions.map((session) => session.close())));
+    // A cancelled run returns at once; its connections close when the statement in flight ends.
+    if (!options.signal?.aborted) await closing;
   }
 }
 

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { SystemInfo } from '../../shared/api';
 import { engine, engineConnection, onEngineDisconnected } from './engine';
-import { PANES } from './app/panes';
+import { PANES, WORKSPACE_PANE_ID } from './app/panes';
+import { ThemeToggle } from './app/ThemeToggle';
 import { useHashPane } from './app/useHashPane';
 
 export function App() {
@@ -11,6 +12,15 @@ export function App() {
   const Pane = pane.component;
   useEffect(() => {
     engine.system.info().then(setInfo, () => setDisconnected(true));
+    // First run opens on the demo (the default pane); a user with a saved workspace starts on their pipelines.
+    if (window.location.hash === '') {
+      engine.pipelines.listFiles().then(
+        (files) => {
+          if (files.length > 0 && window.location.hash === '') window.location.hash = WORKSPACE_PANE_ID;
+        },
+        () => {},
+      );
+    }
     return onEngineDisconnected(() => setDisconnected(true));
   }, []);
 
@@ -30,6 +40,7 @@ export function App() {
           </a>
         ))}
         <div className="sidebar-footer muted small">
+          <ThemeToggle />
           {info ? `v${info.version} · ${engineConnection === 'web' ? 'browser' : 'desktop'}` : '…'}
         </div>
       </nav>

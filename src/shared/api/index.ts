@@ -1,9 +1,11 @@
+import type { IDemoApi } from './demo';
 import type { ILabApi } from './lab';
 import type { IPipelinesApi } from './pipelines';
 import type { IReplicatorsApi } from './replicators';
 import type { ISystemApi } from './system';
 import type { IVerifyApi } from './verify';
 
+export type * from './demo';
 export type * from './lab';
 export type * from './pipelines';
 export type * from './replicators';
@@ -16,6 +18,7 @@ export { LAB_SERVICE_NAMES } from './lab';
  * (connections, topics, schemas, replicators, verify); both sides fail to compile until they agree.
  */
 export interface IEngineApi {
+  demo: IDemoApi;
   lab: ILabApi;
   pipelines: IPipelinesApi;
   replicators: IReplicatorsApi;

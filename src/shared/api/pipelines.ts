@@ -17,6 +17,20 @@ export interface ConnectorMetrics {
   latencyP99Ms?: number;
 }
 
+/**
+ * One table of a connector. Source: a table it reads (rows = produced to Kafka, totalRows = the count when the
+ * connector started, for the snapshot progress bar). Sink: a topic it applies (rows = applied into `table`).
+ */
+export interface ConnectorTableStatus {
+  table: string;
+  topic: string;
+  rows: number;
+  /** Source only: rows in the table when the connector started; absent until counted (or if counting failed). */
+  totalRows?: number;
+  /** Source only: the table was read to its end once since start (the snapshot of it is complete). */
+  snapshotDone?: boolean;
+}
+
 export interface ConnectorStatus {
   name: string;
   role: 'source' | 'sink';
@@ -26,6 +40,12 @@ export interface ConnectorStatus {
   /** Source: every table read to its end. Sink: nothing left in Kafka to apply. */
   caughtUp: boolean;
   metrics: ConnectorMetrics;
+  /** Per table (source) or per topic (sink); absent before the connector discovered its tables. */
+  tables?: ConnectorTableStatus[];
+  /** Sink with errors.tolerance=all and a dead letter queue: the topic failed records go to. */
+  deadLetterTopic?: string;
+  /** The Kafka cluster the connector talks to (bootstrap servers), for links into the message viewer. */
+  kafka?: string;
 }
 
 export interface PipelineStatus {
@@ -40,6 +60,11 @@ export interface PipelineProblem {
   path: string;
   message: string;
   hint?: string;
+  /** Stable id of the check (e.g. `sink.delete-needs-record-key`), for quick fixes. */
+  rule?: string;
+  /** 1-based position of the key in the text, when known (editors underline it). */
+  line?: number;
+  column?: number;
 }
 
 export interface PipelineValidation {
@@ -54,6 +79,89 @@ export interface PipelineSource {
   fileName?: string;
 }
 
+/** One sample of a connector's metrics; the engine samples every running connector once a second. */
+export interface MetricsPoint {
+  /** Epoch milliseconds. */
+  at: number;
+  rowsPerSecond: number;
+  lag: number;
+  /** End-to-end latency of the records applied since the previous sample (sinks only). */
+  latencyP50Ms?: number;
+  latencyP99Ms?: number;
+}
+
+export interface ConnectorHistory {
+  name: string;
+  role: 'source' | 'sink';
+  points: MetricsPoint[];
+}
+
+/** Up to the last 10 minutes of samples per connector. */
+export interface PipelineHistory {
+  name: string;
+  connectors: ConnectorHistory[];
+}
+
+/** A JSON value as it crosses the API (JSON Schema documents, Avro schemas). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A pipeline file saved in the workspace. */
+export interface PipelineFileInfo {
+  name: string;
+  /** ISO time of the last save. */
+  savedAt: string;
+  /** Whether the passwords of the file are known to this engine process (they are never written to disk). */
+  secretsInMemory: boolean;
+}
+
+export interface PipelineFile extends PipelineFileInfo {
+  text: string;
+}
+
+/** One column on its way: source declaration → Connect/Avro type → target column, with any loss on the way. */
+export interface PreviewColumn {
+  name: string;
+  sourceType: string;
+  connectType: string;
+  optional: boolean;
+  /** The column type the sink would create (`auto.create`), when a sink of this pipeline reads the topic. */
+  targetType?: string;
+  /** What is lost on the way, written for the user (e.g. microseconds of a timestamp(6)). */
+  warning?: string;
+}
+
+export interface PreviewTable {
+  /** Qualified source table name. */
+  table: string;
+  topic: string;
+  /** The value subject in the Schema Registry (TopicNameStrategy). */
+  subject: string;
+  /** The Avro value schema the source would register. */
+  avroSchema: JsonValue;
+  columns: PreviewColumn[];
+  /** The sink and table that would receive the topic, if any. */
+  sink?: { connector: string; table: string };
+}
+
+export interface ConnectorPreview {
+  name: string;
+  role: 'source' | 'sink';
+  /** Source: the tables the include/exclude lists select, with their topics and schemas. */
+  tables: PreviewTable[];
+  /** Source: tables in the database that the lists leave out. */
+  excludedTables: string[];
+  /** Source: topics that will be created. Sink: topics it reads. */
+  topics: string[];
+  /** The database could not be read (unreachable, bad password): what failed and what to do. */
+  error?: { code: string; message: string };
+}
+
+export interface PipelinePreview {
+  /** False when the file has errors; `connectors` is then empty and the validation says why. */
+  valid: boolean;
+  connectors: ConnectorPreview[];
+}
+
 export interface IPipelinesApi {
   validate(source: PipelineSource): Promise<PipelineValidation>;
   /** Validates and starts; an invalid file is refused with CONFIG_INVALID and the problems in `detail`. */
@@ -63,5 +171,19 @@ export interface IPipelinesApi {
   pause(name: string): Promise<PipelineStatus>;
   resume(name: string): Promise<PipelineStatus>;
   list(): Promise<PipelineStatus[]>;
+  /** Restarts one connector of a running pipeline (e.g. a FAILED one) from its last checkpoint or committed offset. */
+  restartConnector(name: string, connector: string): Promise<PipelineStatus>;
+  /** Metrics over time for the charts; `sinceMs` (epoch ms) returns only newer samples. */
+  history(name: string, sinceMs?: number): Promise<PipelineHistory>;
+  /** The JSON Schema of pipeline files (draft-07, with markdown docs and defaults), for the editor. */
+  schema(): Promise<JsonValue>;
+  /** What the file would do, without running it: tables matched, topics, Avro schemas, precision losses. */
+  preview(source: PipelineSource): Promise<PipelinePreview>;
+  /** Pipeline files saved in the workspace (passwords are kept in memory only, never on disk). */
+  listFiles(): Promise<PipelineFileInfo[]>;
+  readFile(name: string): Promise<PipelineFile>;
+  /** Saves under the file's `name` (or `fileName`), replacing a file of that name. */
+  saveFile(source: PipelineSource): Promise<PipelineFileInfo>;
+  deleteFile(name: string): Promise<void>;
   readonly onDidChangeStatus: Event<PipelineStatus>;
 }

@@ -157,6 +157,7 @@ export abstract class PollingReader implements IDisposable {
   private started = false;
   private closed = false;
   private pollTail: Promise<unknown> = Promise.resolve();
+  private listedTables: string[] = [];
 
   protected abstract readonly dialect: PollingDialect;
   /** For messages: "MySQL", "PostgreSQL", "SQL Server". */
@@ -276,6 +277,36 @@ export abstract class PollingReader implements IDisposable {
     stream.caughtUp = false;
   }
 
+  /**
+   * Rows per table stream right now (`SELECT COUNT(*)`), keyed like `pollingStreams`, for snapshot progress. Runs
+   * between polls (the reader has one connection); query mode and tables whose count fails are left out.
+   */
+  countRows(): Promise<Map<string, number>> {
+    const next = this.pollTail.then(async () => {
+      await this.start();
+      await this.ensureConnected();
+      const counts = new Map<string, number>();
+      for (const stream of this.streams) {
+        if (!stream.tableId || this.closed) continue;
+        try {
+          const result = await this.execute({ sql: `SELECT COUNT(*) FROM ${stream.from}`, params: [] });
+          const value = Number(result.rows[0]?.[0]);
+          if (Number.isFinite(value)) counts.set(stream.info.key, value);
+        } catch (error) {
+          this.log.debug('row count failed', { table: stream.from, error: String(error) });
+        }
+      }
+      return counts;
+    });
+    this.pollTail = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Every table the database listed at start (qualified names), selected or not: for the config preview. */
+  get discoveredTables(): string[] {
+    return [...this.listedTables];
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -304,6 +335,7 @@ export abstract class PollingReader implements IDisposable {
         this.streams.push(await this.queryStream(this.options.query));
       } else {
         const listed = (await this.execute(this.dialect.listTables(this.options.tableTypes))).rows.map((row) => this.listedTable(row));
+        this.listedTables = listed.map((entry) => tableIdToString(entry.id));
         const tables = selectTables(listed, this.options, this.dialect);
         for (const table of tables) this.streams.push(await this.tableStream(table));
       }

@@ -1,5 +1,9 @@
 import type { ComponentType } from 'react';
+import { DemoPane } from '../features/demo/DemoPane';
+import { EditorPane } from '../features/editor/EditorPane';
 import { LabPanel } from '../features/lab/LabPanel';
+import { LineagePane } from '../features/lineage/LineagePane';
+import { PipelinesPane } from '../features/pipelines/PipelinesPane';
 
 /**
  * Every pane of the app, in sidebar order. A feature adds itself with one entry here; the shell derives the
@@ -13,7 +17,14 @@ export interface PaneDefinition {
 }
 
 export const PANES: readonly PaneDefinition[] = [
+  { id: 'demo', label: 'Demo', component: DemoPane },
+  { id: 'pipelines', label: 'Pipelines', component: PipelinesPane },
+  { id: 'lineage', label: 'Lineage', component: LineagePane },
+  { id: 'editor', label: 'Config editor', component: EditorPane },
   { id: 'lab', label: 'Local lab', component: LabPanel },
 ];
 
-export const DEFAULT_PANE_ID = 'lab';
+/** First run (no saved workspace) opens on the demo; App switches to Pipelines when a workspace exists. */
+export const DEFAULT_PANE_ID = 'demo';
+/** Where a user with saved pipelines lands when the URL names no pane. */
+export const WORKSPACE_PANE_ID = 'pipelines';

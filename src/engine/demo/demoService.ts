@@ -1,0 +1,212 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DemoStartRequest, DemoStatus, IDemoApi } from '../../shared/api/demo';
+import { isEngineError } from '../../shared/errors';
+import { Emitter } from '../../shared/event';
+import type { IDisposable } from '../../shared/lifecycle';
+import { createLogger } from '../base/logger';
+import type { Lab } from '../lab';
+import { defaultExtraBinDirs } from '../lab/binaries';
+import type { Env } from '../lab/paths';
+import type { PipelinesService } from '../pipeline';
+import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from '../schema';
+import { defaultDataDir, safeFileName } from '../store';
+import { DEMO_TOPIC_PREFIX, deleteGroup, deleteTopics, demoPipelineText } from './demo';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embeddedPostgres';
+import { demoError } from './errors';
+import { localKafkaReadiness } from './localKafka';
+import { createOrderSchema, OrderSimulator } from './orderSimulator';
+import { ORDER_TABLES } from './orderSchema';
+
+const log = createLogger('demo');
+
+export interface DemoServiceOptions {
+  /** Where the pipelines service keeps checkpoints; the demo's are removed when it stops. */
+  dataDir?: string;
+  /** Topic (and target table) prefix; tests use their own so they never touch a user's demo. */
+  topicPrefix?: string;
+  /** For the Java/Maven check; default process.env and the lab's search directories. */
+  env?: Env;
+  binDirs?: readonly string[];
+}
+
+/** Everything one demo run holds, released in reverse order by `teardown`. */
+interface DemoRun {
+  bootstrap: string;
+  pipeline?: string;
+  registry?: EmbeddedSchemaRegistry;
+  source?: EmbeddedPostgres;
+  target?: EmbeddedPostgres;
+  simulator?: OrderSimulator;
+}
+
+const DEFAULT_ROWS = 1000;
+const BOOTSTRAP = /^[A-Za-z0-9._-]+:\d{1,5}(,[A-Za-z0-9._-]+:\d{1,5})*$/;
+
+/**
+ * The `demo` namespace: the embedded default (PGlite source with the order simulator → Kafka → embedded registry →
+ * PGlite target) as a long-running pipeline the app's panes show live, until `stop`. The pipeline runs in the
+ * ordinary pipelines service, so the pipeline pane, lineage and charts see it like any other.
+ */
+export class DemoService implements IDemoApi, IDisposable {
+  private readonly changes = new Emitter<DemoStatus>();
+  readonly onDidChangeStatus = this.changes.event;
+  private state: DemoStatus['state'] = 'idle';
+  private step: string | undefined;
+  private error: DemoStatus['error'];
+  private startedAt: string | undefined;
+  private run: DemoRun | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private readonly topicPrefix: string;
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly pipelines: PipelinesService,
+    private readonly options: DemoServiceOptions = {},
+  ) {
+    this.topicPrefix = options.topicPrefix ?? DEMO_TOPIC_PREFIX;
+  }
+
+  private get topics(): string[] {
+    return ORDER_TABLES.map((table) => `${this.topicPrefix}${table}`);
+  }
+
+  async status(): Promise<DemoStatus> {
+    const env = this.options.env ?? process.env;
+    const running = (await this.lab.status()).services.some((service) => service.name === 'kafka-a' && service.state === 'running');
+    const run = this.run;
+    const simulator = run?.simulator;
+    return {
+      state: this.state,
+      ...(this.step ? { step: this.step } : {}),
+      ...(this.startedAt ? { startedAt: this.startedAt } : {}),
+      localKafka: localKafkaReadiness(running, env, this.options.binDirs ?? defaultExtraBinDirs(env)),
+      ...(run ? { kafka: run.bootstrap } : {}),
+      ...(run?.registry ? { schemaRegistry: run.registry.url } : {}),
+      ...(run?.pipeline ? { pipeline: run.pipeline } : {}),
+      topics: run ? this.topics : [],
+      tables: run ? ORDER_TABLES.map((table) => ({ source: table, target: `${this.topicPrefix}${table}` })) : [],
+      ...(simulator ? { simulated: { orders: simulator.counts.orders, orderLines: simulator.counts.orderLines, updates: simulator.counts.updates } } : {}),
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+
+  private publish(): void {
+    this.status().then(
+      (status) => this.changes.fire(status),
+      (error: unknown) => log.debug('demo status failed', { error: String(error) }),
+    );
+  }
+
+  private setStep(step: string | undefined): void {
+    this.step = step;
+    this.publish();
+  }
+
+  async start(request: DemoStartRequest = {}): Promise<DemoStatus> {
+    if (this.state === 'starting' || this.state === 'running' || this.state === 'stopping') {
+      throw demoError('DEMO_RUNNING', `The demo is already ${this.state}. Stop it first to start it again.`);
+    }
+    const external = request.bootstrapServers?.trim();
+    if (external !== undefined && external !== '' && !BOOTSTRAP.test(external.replace(/\s+/g, ''))) {
+      throw demoError('DEMO_BAD_BOOTSTRAP', `"${external}" is not a list of host:port pairs. Write e.g. "broker1:9092,broker2:9092".`);
+    }
+    this.state = 'starting';
+    this.error = undefined;
+    this.startedAt = undefined;
+    try {
+      const bootstrap = external ? external.replace(/\s+/g, '') : await this.startLocalKafka();
+      const run: DemoRun = { bootstrap };
+      this.run = run;
+      this.setStep(`clearing earlier demo topics on ${bootstrap}…`);
+      await deleteTopics(bootstrap, this.topics);
+
+      this.setStep('starting the embedded Schema Registry and two PGlite databases…');
+      run.registry = await startEmbeddedSchemaRegistry();
+      run.source = await startEmbeddedPostgres();
+      run.target = await startEmbeddedPostgres();
+      await createOrderSchema(run.source);
+      const rows = Math.max(0, Math.floor(request.rows ?? DEFAULT_ROWS));
+      this.setStep(`inserting ${rows} orders into the source…`);
+      const simulator = new OrderSimulator(run.source, { ordersPerTick: 5, tickMs: 250 });
+      run.simulator = simulator;
+      await simulator.insertOrders(rows);
+
+      const name = `demo-${Date.now().toString(36)}`;
+      this.setStep('starting the pipeline…');
+      await this.pipelines.start({ text: demoPipelineText(name, bootstrap, run.registry.url, run.source, run.target, this.topicPrefix), fileName: 'demo.json' });
+      run.pipeline = name;
+      await simulator.start();
+      this.state = 'running';
+      this.startedAt = new Date().toISOString();
+      this.step = undefined;
+      // The simulator's counts change all the time; a status a second is plenty for the screen.
+      this.ticker = setInterval(() => this.publish(), 1000);
+      this.ticker.unref();
+      this.publish();
+      return await this.status();
+    } catch (error) {
+      const failure = isEngineError(error) ? error : demoError('DEMO_START_FAILED', `The demo could not start: ${error instanceof Error ? error.message : String(error)}`, { retriable: true, cause: error });
+      log.warn('demo failed to start', { error: failure.message });
+      await this.teardown();
+      this.state = 'failed';
+      this.step = undefined;
+      this.error = { code: failure.code, message: failure.message, retriable: failure.retriable };
+      this.publish();
+      throw failure;
+    }
+  }
+
+  private async startLocalKafka(): Promise<string> {
+    const status = await this.status();
+    if (!status.localKafka.available) throw demoError('DEMO_NO_LOCAL_KAFKA', status.localKafka.message ?? 'The local Kafka cannot start on this machine.');
+    this.setStep(status.localKafka.running ? 'using the local Kafka (lab cluster a)…' : 'starting the local Kafka (lab cluster a); the first start takes a few seconds…');
+    const lab = await this.lab.up({ services: ['kafka-a'] });
+    return lab.endpoints.kafka.a.bootstrap;
+  }
+
+  async stop(): Promise<DemoStatus> {
+    if (this.state !== 'running' && this.state !== 'failed') {
+      throw demoError('DEMO_NOT_RUNNING', this.state === 'idle' ? 'The demo is not running.' : `The demo is ${this.state}; wait until it has finished.`);
+    }
+    this.state = 'stopping';
+    this.setStep('stopping the simulator and the pipeline, removing the demo topics…');
+    await this.teardown();
+    this.state = 'idle';
+    this.step = undefined;
+    this.error = undefined;
+    this.startedAt = undefined;
+    this.publish();
+    return this.status();
+  }
+
+  /** Releases whatever the run holds; every step is attempted, failures are logged, not thrown. */
+  private async teardown(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    const run = this.run;
+    this.run = undefined;
+    if (!run) return;
+    const attempt = async (what: string, action: () => Promise<unknown>): Promise<void> => {
+      try {
+        await action();
+      } catch (error) {
+        log.debug(`demo teardown: ${what} failed`, { error: String(error) });
+      }
+    };
+    await attempt('simulator', async () => run.simulator?.stop());
+    if (run.pipeline) {
+      const pipeline = run.pipeline;
+      await attempt('pipeline', () => this.pipelines.stop(pipeline));
+      await attempt('topics', () => deleteTopics(run.bootstrap, [...this.topics, `dlq-${pipeline}-sink`]));
+      await attempt('group', () => deleteGroup(run.bootstrap, `connect-${pipeline}-sink`));
+      rmSync(join(this.options.dataDir ?? defaultDataDir(), 'pipelines', safeFileName(pipeline)), { recursive: true, force: true });
+    }
+    await attempt('databases', () => Promise.all([run.source?.close(), run.target?.close(), run.registry?.close()]));
+  }
+
+  dispose(): void {
+    void this.teardown();
+    this.changes.dispose();
+  }
+}

@@ -1,0 +1,96 @@
+import type { ResolvedJdbcSink, ResolvedJdbcSource, ResolvedPipeline } from '../config';
+import { tableIdToString, type FieldSchema } from '../model';
+import { avroFullName, recordSchemaToAvro } from '../schema';
+import { subjectName } from '../schema/subjectNaming';
+import { createDialect, type SqlDialect } from '../sinks/sql/dialects';
+import { createPollingReader } from '../sources';
+import { describeFieldType } from '../schema/avroMapping';
+import type { ConnectorPreview, JsonValue, PreviewColumn, PreviewTable } from '../../shared/api/pipelines';
+import { isEngineError } from '../../shared/errors';
+import { sourcePrecisionLoss } from './precision';
+import { pollingOptions, sourceConnection } from './sourceOptions';
+import { buildTransformChain } from './transforms';
+
+/** A preview must answer quickly: one connection attempt, and a bound on the whole read. */
+const PREVIEW_TIMEOUT_MS = 10_000;
+
+function sinkReading(sinks: readonly ResolvedJdbcSink[], topic: string): ResolvedJdbcSink | undefined {
+  return sinks.find((sink) => (sink.topics.kind === 'list' ? sink.topics.topics.includes(topic) : new RegExp(`^(?:${sink.topics.regex})$`).test(topic)));
+}
+
+function targetColumn(dialect: SqlDialect, sink: ResolvedJdbcSink, field: FieldSchema): { targetType?: string; warning?: string } {
+  const isKey = sink.pkMode === 'record_value' && sink.pkFields.includes(field.name);
+  try {
+    return { targetType: dialect.columnType(field.type, isKey) };
+  } catch (error) {
+    return { warning: isEngineError(error) ? error.message : String(error) };
+  }
+}
+
+async function previewSource(source: ResolvedJdbcSource, sinks: readonly ResolvedJdbcSink[]): Promise<ConnectorPreview> {
+  const preview: ConnectorPreview = { name: source.name, role: 'source', tables: [], excludedTables: [], topics: [] };
+  const options = { ...pollingOptions(source), connectionAttempts: 1 };
+  const reader = createPollingReader(source.dialect, { connection: sourceConnection(source), options });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`No answer from ${source.connection.display} within ${PREVIEW_TIMEOUT_MS / 1000} s; check the host and port.`), { code: 'PREVIEW_TIMEOUT' })), PREVIEW_TIMEOUT_MS);
+    });
+    await Promise.race([reader.start(), timeout]);
+    const transform = buildTransformChain(source.transforms);
+    const selected = new Set<string>();
+    for (const stream of reader.pollingStreams) {
+      const { topic } = transform({ topic: stream.topic, keySchema: null, key: null, valueSchema: stream.valueSchema, value: null });
+      const avro = recordSchemaToAvro(stream.valueSchema);
+      const sink = sinkReading(sinks, topic);
+      const dialect = sink ? createDialect(sink.dialect, { quoteIdentifiers: sink.quoteSqlIdentifiers }) : undefined;
+      const columns: PreviewColumn[] = stream.valueSchema.fields.map((field) => {
+        const target = sink && dialect ? targetColumn(dialect, sink, field) : {};
+        const warning = [sourcePrecisionLoss(field), target.warning].filter(Boolean).join(' ');
+        return {
+          name: field.name,
+          sourceType: field.sourceType ?? '',
+          connectType: describeFieldType(field.type),
+          optional: field.optional,
+          ...(target.targetType ? { targetType: target.targetType } : {}),
+          ...(warning ? { warning } : {}),
+        };
+      });
+      const table: PreviewTable = {
+        table: tableIdToString(stream.table),
+        topic,
+        subject: subjectName(source.value.subjectNameStrategy, { topic, isKey: false, recordName: avroFullName(avro) }),
+        avroSchema: avro as JsonValue,
+        columns,
+        ...(sink && dialect ? { sink: { connector: sink.name, table: tableIdToString(dialect.resolveTableId(sink.tableNameFormat, topic)) } } : {}),
+      };
+      selected.add(table.table);
+      preview.tables.push(table);
+      if (!preview.topics.includes(topic)) preview.topics.push(topic);
+    }
+    preview.excludedTables = reader.discoveredTables.filter((name) => !selected.has(name));
+  } catch (error) {
+    const code = isEngineError(error) ? error.code : typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'PREVIEW_FAILED';
+    const message = error instanceof Error ? error.message : String(error);
+    preview.error = { code, message: `Could not read ${source.connection.display}: ${message}` };
+  } finally {
+    clearTimeout(timer);
+    await reader.close().catch(() => {});
+  }
+  return preview;
+}
+
+/**
+ * What a pipeline would do, read from its source databases without writing anything: the tables the include and
+ * exclude lists select (and those they leave out), the topics, the Avro schema per table, the target columns and
+ * where a type loses precision on the way. A database that cannot be reached is reported per connector.
+ */
+export async function previewPipeline(pipeline: ResolvedPipeline): Promise<ConnectorPreview[]> {
+  const sinks = pipeline.connectors.filter((connector): connector is ResolvedJdbcSink => connector.role === 'sink');
+  const sources = pipeline.connectors.filter((connector): connector is ResolvedJdbcSource => connector.role === 'source');
+  const previews = await Promise.all(sources.map((source) => previewSource(source, sinks)));
+  for (const sink of sinks) {
+    previews.push({ name: sink.name, role: 'sink', tables: [], excludedTables: [], topics: sink.topics.kind === 'list' ? [...sink.topics.topics] : [`/${sink.topics.regex}/`] });
+  }
+  return previews;
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { sqlServerVerifyDialect } from './dialects/sqlserver';
+import { postgresVerifyDialect } from './dialects/postgres';
+import type { ColumnInfo, SidePlan } from './model';
+import { checksumQuery, fetchQuery, keyRangeFilter, minAgeCondition, segmentIndexFilter } from './queries';
+
+const info = (name: string, kind: ColumnInfo['kind'], nullable = true): ColumnInfo => ({ name, declared: kind, kind, scale: undefined, fraction: undefined, nullable });
+const render = { fraction: 3, lowercase: false, zone: 'UTC', lengthPrefix: false, sameScale: false };
+
+function plan(position: SidePlan['position']): SidePlan {
+  return {
+    dialect: 'sqlserver',
+    table: { schema: 'dbo', name: 'orders' },
+    keys: [{ column: info('id', 'integer', false), render }],
+    columns: [
+      { column: info('note', 'string'), render: { ...render, lengthPrefix: true } },
+      { column: info('at', 'timestamp'), render },
+    ],
+    conditions: ["region = N'EU'"],
+    position,
+  };
+}
+
+describe('checksum and fetch queries (SQL Server, checked as text: it cannot run here)', () => {
+  it('hashes the length-prefixed row text per segment of the key hash', () => {
+    const sql = checksumQuery(sqlServerVerifyDialect, plan({ mode: 'hash' }), [{ start: 0n, width: 1n << 60n }], 1n << 50n).sql;
+    expect(sql).toMatch(/^SELECT \(h \/ CAST\(1125899906842624 AS BIGINT\)\) AS b, COUNT\(\*\) AS n, CAST\(SUM\(CAST\(r AS DECIMAL\(38,0\)\)\) AS VARCHAR\(40\)\) AS s FROM \(SELECT /);
+    expect(sql).toContain("CONCAT_WS(N'|', CAST([id] AS VARCHAR(40)), COALESCE((CAST(DATALENGTH(");
+    expect(sql).toContain("COALESCE(LEFT(CONVERT(VARCHAR(27), CAST([at] AS DATETIME2(7)), 121), 23), '~N')");
+    expect(sql).toContain("FROM [dbo].[orders] WHERE (region = N'EU')) x GROUP BY (h / CAST(1125899906842624 AS BIGINT))");
+    expect(sql).not.toContain('IN (');
+  });
+
+  it('limits deeper levels to the differing segments', () => {
+    const sql = checksumQuery(sqlServerVerifyDialect, plan({ mode: 'hash' }), [{ start: 1024n, width: 512n }, { start: 4096n, width: 512n }], 16n).sql;
+    expect(sql).toContain(') x WHERE (h / CAST(512 AS BIGINT)) IN (2, 8) GROUP BY (h / CAST(16 AS BIGINT))');
+  });
+
+  it('turns integer-key segments into key ranges the index can serve', () => {
+    const sql = fetchQuery(sqlServerVerifyDialect, plan({ mode: 'integerKey', offset: 100n }), [{ start: 0n, width: 10n }, { start: 10n, width: 10n }, { start: 50n, width: 10n }], false).sql;
+    expect(sql).toContain("FROM [dbo].[orders] WHERE (region = N'EU') AND ((([id] >= 100 AND [id] < 120) OR ([id] >= 150 AND [id] < 160)))) x");
+    expect(sql).toMatch(/^SELECT k0, c0, c1 FROM \(SELECT CAST\(\[id\] AS VARCHAR\(40\)\) AS k0, CAST\(\[note\] AS NVARCHAR\(MAX\)\) AS c0, /);
+  });
+
+  it('fetches keys only for segments present on one side', () => {
+    expect(fetchQuery(postgresVerifyDialect, { ...plan({ mode: 'hash' }), dialect: 'postgres' }, [{ start: 0n, width: 8n }], true).sql).toMatch(/^SELECT k0 FROM \(SELECT "id"::text AS k0, /);
+  });
+
+  it('falls back to segment indexes when ranges would be too many', () => {
+    const many = Array.from({ length: 300 }, (_, index) => ({ start: BigInt(index * 2), width: 1n }));
+    expect(keyRangeFilter('[id]', 0n, many)).toBeUndefined();
+    expect(segmentIndexFilter(sqlServerVerifyDialect, 'h', [{ start: 4n, width: 2n }, { start: 64n, width: 32n }])).toBe(
+      '((h / CAST(2 AS BIGINT)) IN (2) OR (h / CAST(32 AS BIGINT)) IN (2))',
+    );
+  });
+
+  it('writes the min-age cut-off against the canonical UTC text', () => {
+    expect(minAgeCondition(postgresVerifyDialect, { column: info('updated_at', 'timestamptz'), render }, '2024-01-01 00:00:00.000000')).toBe(
+      `left(("updated_at" AT TIME ZONE 'UTC')::text || CASE WHEN length(("updated_at" AT TIME ZONE 'UTC')::text) = 19 THEN '.000000' ELSE '000000' END, 26) IS NULL OR left(("updated_at" AT TIME ZONE 'UTC')::text || CASE WHEN length(("updated_at" AT TIME ZONE 'UTC')::text) = 19 THEN '.000000' ELSE '000000' END, 26) < '2024-01-01 00:00:00.000000'`,
+    );
+  });
+});

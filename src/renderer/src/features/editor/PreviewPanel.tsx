@@ -1,0 +1,128 @@
+import { Fragment } from 'react';
+import type { ConnectorPreview, PipelinePreview } from '../../../../shared/api';
+
+function SourcePreview({ connector }: { connector: ConnectorPreview }) {
+  return (
+    <section className="preview-connector" aria-label={`Preview of ${connector.name}`}>
+      <h3>
+        <span className="role-tag">source</span> {connector.name}
+      </h3>
+      {connector.error && (
+        <div className="notice-warn" role="status">
+          <strong>{connector.error.code}</strong>
+          <p>{connector.error.message}</p>
+          <p className="small">The rest of the file can still be checked; the table preview needs the database.</p>
+        </div>
+      )}
+      {!connector.error && connector.tables.length === 0 && <p className="muted">No table matches the include/exclude lists.</p>}
+      {connector.tables.map((table) => {
+        const lossy = table.columns.filter((column) => column.warning);
+        return (
+          <details key={table.table} className="preview-table" open={connector.tables.length <= 2 || lossy.length > 0}>
+            <summary>
+              <strong>{table.table}</strong> → <code>{table.topic}</code>
+              {table.sink && (
+                <>
+                  {' '}
+                  → <strong>{table.sink.table}</strong>
+                </>
+              )}
+              {lossy.length > 0 && <span className="badge badge-degraded">{lossy.length} lossy</span>}
+            </summary>
+            <table className="columns">
+              <thead>
+                <tr>
+                  <th scope="col">Column</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Avro / Connect</th>
+                  <th scope="col">Target</th>
+                </tr>
+              </thead>
+              <tbody>
+                {table.columns.map((column) => (
+                  <Fragment key={column.name}>
+                    <tr className={column.warning ? 'lossy' : undefined}>
+                      <td>
+                        {column.name}
+                        {column.optional ? <span className="muted" title="nullable">?</span> : null}
+                      </td>
+                      <td>
+                        <code>{column.sourceType}</code>
+                      </td>
+                      <td>
+                        <code>{column.connectType}</code>
+                      </td>
+                      <td>
+                        <code>{column.targetType ?? '—'}</code>
+                      </td>
+                    </tr>
+                    {column.warning && (
+                      <tr className="lossy warning-row">
+                        <td colSpan={4} className="warning-text">
+                          ⚠ {column.warning}
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
+                ))}
+              </tbody>
+            </table>
+            <details className="avro">
+              <summary>
+                Avro schema · subject <code>{table.subject}</code>
+              </summary>
+              <pre>{JSON.stringify(table.avroSchema, null, 2)}</pre>
+            </details>
+          </details>
+        );
+      })}
+      {connector.excludedTables.length > 0 && (
+        <p className="muted small">
+          Left out by the lists: {connector.excludedTables.slice(0, 20).join(', ')}
+          {connector.excludedTables.length > 20 ? ` and ${connector.excludedTables.length - 20} more` : ''}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** What the config will do before it runs: tables matched, topics to create, Avro schemas, lossy type hops. */
+export function PreviewPanel({ preview, loading, error, onRefresh }: { preview: PipelinePreview | undefined; loading: boolean; error: string | undefined; onRefresh: () => void }) {
+  const topics = [...new Set(preview?.connectors.filter((connector) => connector.role === 'source').flatMap((connector) => connector.topics) ?? [])];
+  return (
+    <div className="preview" data-testid="preview">
+      <div className="preview-toolbar">
+        <button type="button" onClick={onRefresh} disabled={loading}>
+          {loading ? 'Reading the source…' : 'Refresh preview'}
+        </button>
+        {loading && <span className="spinner" aria-label="Loading preview" />}
+      </div>
+      {error && (
+        <div className="problem" role="alert">
+          <p>{error}</p>
+        </div>
+      )}
+      {!preview && !loading && !error && <p className="muted">Preview reads the source database to show which tables match, their topics and Avro schemas, and where a type loses precision.</p>}
+      {preview && !preview.valid && <p className="muted">Fix the errors in Problems first; the preview needs a valid file.</p>}
+      {preview?.valid && (
+        <>
+          <p className="small">
+            <strong>Topics to create:</strong> {topics.length === 0 ? <span className="muted">none found</span> : topics.map((topic) => <code key={topic} className="chip">{topic}</code>)}
+          </p>
+          {preview.connectors
+            .filter((connector) => connector.role === 'source')
+            .map((connector) => (
+              <SourcePreview key={connector.name} connector={connector} />
+            ))}
+          {preview.connectors
+            .filter((connector) => connector.role === 'sink')
+            .map((connector) => (
+              <p key={connector.name} className="small">
+                <span className="role-tag">sink</span> <strong>{connector.name}</strong> reads {connector.topics.map((topic) => <code key={topic} className="chip">{topic}</code>)}
+              </p>
+            ))}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { ConnectorStatus, PipelineStatus } from '../../../../shared/api';
+import { lineageOf } from './lineageModel';
+
+const metrics = (rowsPerSecond: number): ConnectorStatus['metrics'] => ({ rowsRead: 0, rowsProduced: 0, rowsApplied: 0, errors: 0, deadLettered: 0, lag: 0, rowsPerSecond });
+
+const status: PipelineStatus = {
+  name: 'p',
+  state: 'RUNNING',
+  connectors: [
+    {
+      name: 'src',
+      role: 'source',
+      state: 'RUNNING',
+      caughtUp: false,
+      kafka: '127.0.0.1:19092',
+      metrics: metrics(12),
+      tables: [
+        { table: 'public.orders', topic: 'shop-orders', rows: 120, totalRows: 200, snapshotDone: false },
+        { table: 'public.customers', topic: 'shop-customers', rows: 5, totalRows: 5, snapshotDone: true },
+      ],
+    },
+    {
+      name: 'snk',
+      role: 'sink',
+      state: 'RUNNING',
+      caughtUp: false,
+      kafka: '127.0.0.1:19092',
+      metrics: metrics(0),
+      // The sink reports topics in its own order; the model puts them back beside their source tables.
+      tables: [
+        { table: 'public.shop-customers', topic: 'shop-customers', rows: 5 },
+        { table: 'public.shop-orders', topic: 'shop-orders', rows: 100 },
+      ],
+    },
+  ],
+};
+
+describe('lineageOf', () => {
+  it('links source tables to topics to target tables with the rows each hop carried', () => {
+    const model = lineageOf(status);
+    expect(model.edges.map((edge) => [edge.from, edge.to, edge.count])).toEqual([
+      ['source:src:public.orders', 'topic:shop-orders', 120],
+      ['source:src:public.customers', 'topic:shop-customers', 5],
+      ['topic:shop-customers', 'target:snk:public.shop-customers', 5],
+      ['topic:shop-orders', 'target:snk:public.shop-orders', 100],
+    ]);
+    expect(model.captions.topic).toBe('Kafka · 127.0.0.1:19092');
+  });
+
+  it('orders targets like their topics so edges do not cross, and marks edges of moving connectors active', () => {
+    const model = lineageOf(status);
+    expect(model.nodes.filter((node) => node.column === 'target').map((node) => node.label)).toEqual(['public.shop-orders', 'public.shop-customers']);
+    expect(model.edges.filter((edge) => edge.active).map((edge) => edge.connector)).toEqual(['src', 'src']);
+  });
+
+  it('shows a topic read by a sink that no source of this pipeline produces', () => {
+    const model = lineageOf({ ...status, connectors: status.connectors.filter((connector) => connector.role === 'sink') });
+    expect(model.nodes.filter((node) => node.column === 'topic').map((node) => node.label)).toEqual(['shop-customers', 'shop-orders']);
+  });
+});

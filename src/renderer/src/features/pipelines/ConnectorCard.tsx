@@ -1,0 +1,67 @@
+import type { ConnectorStatus } from '../../../../shared/api';
+import { formatCount, formatMs, formatRate } from '../../app/format';
+import { StateBadge } from '../../app/StateBadge';
+import { SnapshotProgress } from './SnapshotProgress';
+
+/** What the user can do about a connector's error: the engine's message says what failed; this says who acts. */
+function nextStep(connector: ConnectorStatus): string | undefined {
+  if (!connector.error) return undefined;
+  if (connector.state === 'FAILED') return 'Fix the cause above, then restart the connector. It resumes from its last checkpoint (source) or committed offset (sink): nothing is skipped.';
+  if (connector.error.retriable) return 'Ferry keeps retrying with backoff; once the cause is fixed the connector recovers on its own. Restart to retry now.';
+  return 'This will not fix itself: change the configuration or the database, then restart the connector.';
+}
+
+export function ConnectorCard({ connector, pipeline, busy, onRestart }: { connector: ConnectorStatus; pipeline: string; busy: boolean; onRestart: () => void }) {
+  const metrics = connector.metrics;
+  const canRestart = connector.state === 'FAILED' || connector.state === 'DEGRADED';
+  const step = nextStep(connector);
+  return (
+    <section className={`panel connector connector-${connector.state.toLowerCase()}`} aria-label={`Connector ${connector.name}`} data-testid={`connector-${connector.name}`}>
+      <header className="connector-header">
+        <span className="role-tag">{connector.role}</span>
+        <h3>{connector.name}</h3>
+        <StateBadge state={connector.state} testId={`connector-state-${connector.name}`} />
+        <button type="button" onClick={onRestart} disabled={busy || !canRestart} aria-label={`Restart connector ${connector.name}`} title={canRestart ? 'Stop and start this connector from its checkpoint' : 'Restart is offered when the connector failed or is degraded'}>
+          {busy ? 'Restarting…' : 'Restart'}
+        </button>
+      </header>
+      {connector.error && (
+        <div className={connector.state === 'FAILED' ? 'problem' : 'notice-warn'} role={connector.state === 'FAILED' ? 'alert' : 'status'}>
+          <strong>{connector.error.code}</strong>
+          <p>{connector.error.message}</p>
+          {step && <p className="next-step">What to do: {step}</p>}
+        </div>
+      )}
+      <dl className="metrics">
+        {connector.role === 'source' ? (
+          <>
+            <div><dt>Rows read</dt><dd>{formatCount(metrics.rowsRead)}</dd></div>
+            <div><dt>Produced</dt><dd>{formatCount(metrics.rowsProduced)}</dd></div>
+          </>
+        ) : (
+          <>
+            <div><dt>Applied</dt><dd>{formatCount(metrics.rowsApplied)}</dd></div>
+            <div><dt>Lag</dt><dd>{formatCount(metrics.lag)}</dd></div>
+            <div><dt>Latency p50 / p99</dt><dd>{formatMs(metrics.latencyP50Ms)} / {formatMs(metrics.latencyP99Ms)}</dd></div>
+          </>
+        )}
+        <div><dt>Rate</dt><dd>{formatRate(metrics.rowsPerSecond)}</dd></div>
+        <div><dt>Errors</dt><dd>{formatCount(metrics.errors)}</dd></div>
+        {connector.role === 'sink' && (
+          <div>
+            <dt>Dead letters</dt>
+            <dd data-testid={`dlq-${connector.name}`}>
+              {formatCount(metrics.deadLettered)}
+              {connector.deadLetterTopic && (
+                <a className="dlq-link" href={`#messages/${encodeURIComponent(connector.deadLetterTopic)}`} aria-label={`Open dead letter topic ${connector.deadLetterTopic} in the message viewer`}>
+                  {connector.deadLetterTopic} →
+                </a>
+              )}
+            </dd>
+          </div>
+        )}
+      </dl>
+      {connector.role === 'source' && connector.tables && connector.tables.length > 0 && <SnapshotProgress pipeline={pipeline} tables={connector.tables} />}
+    </section>
+  );
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshotPath } from '../helpers/browser';
+import { uniqueName } from '../helpers/names';
+import { startTestWebHost } from '../helpers/webHost';
+
+/**
+ * First run: no saved workspace, so the app opens on the demo; one click runs the embedded default through the lab's
+ * Kafka and the panes show it live (pipeline RUNNING, rows applied, a lineage graph with counts on its edges).
+ */
+describe('demo first run in Chromium through the web host', () => {
+  let browser: Browser;
+  let page: Page;
+  let web: Awaited<ReturnType<typeof startTestWebHost>>;
+  const dataDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-demo-'));
+
+  beforeAll(async () => {
+    // Its own data directory (an empty workspace = first run) and topic prefix (never a user's demo topics).
+    web = await startTestWebHost({ dataDir, demo: { topicPrefix: `${uniqueName('e2edemo')}_` } });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  });
+
+  afterAll(async () => {
+    const status = await web?.engine.demo.status().catch(() => undefined);
+    if (status?.state === 'running' || status?.state === 'failed') await web.engine.demo.stop().catch(() => {});
+    await browser?.close();
+    await web?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('opens on the demo, starts it with one click and shows the pipeline live with a lineage graph and counts', async () => {
+    await page.goto(web.host.url);
+    await page.getByRole('heading', { name: /Demo: replicate a live order database/ }).waitFor();
+    await page.getByRole('link', { name: 'Start from my own databases →' }).waitFor();
+
+    await page.getByRole('button', { name: 'Start the demo' }).click();
+    // Progress for a slow action: the step the engine is on, while it starts.
+    await page.getByTestId('demo-status-line').filter({ hasText: /Live: pipeline/ }).waitFor({ timeout: 120_000 });
+    await page.getByTestId('demo-pipeline-state').filter({ hasText: 'RUNNING' }).waitFor({ timeout: 60_000 });
+
+    // Rows reach the target and the lineage edges carry counts.
+    await expect
+      .poll(async () => Number((await page.getByTestId('demo-applied').textContent())?.replace(/[^\d.]/g, '') ?? 0), { timeout: 60_000, interval: 1000 })
+      .toBeGreaterThan(0);
+    const graph = page.getByRole('img', { name: /Lineage of pipeline/ });
+    await graph.waitFor();
+    await expect.poll(async () => graph.getByTestId('lineage-edge-count').count(), { timeout: 30_000 }).toBe(8);
+    const counts = await graph.getByTestId('lineage-edge-count').allTextContents();
+    expect(counts.some((count) => count !== '0')).toBe(true);
+
+    const status = await web.engine.demo.status();
+    expect(status.state).toBe('running');
+    expect(status.topics).toHaveLength(4);
+    expect(status.tables.map((table) => table.source)).toEqual(['customers', 'products', 'sales_orders', 'sales_order_details']);
+    await page.waitForTimeout(2500); // let the edge animation and a figure or two update before the picture
+    await page.screenshot({ path: screenshotPath('demo-running'), fullPage: true });
+  });
+
+  it('shows the same pipeline in the pipelines pane with snapshot progress, charts and connector states', async () => {
+    await page.getByRole('link', { name: 'Pipelines', exact: true }).click();
+    const pipeline = (await web.engine.demo.status()).pipeline ?? '';
+    await page.getByTestId(`pipeline-state-${pipeline}`).filter({ hasText: 'RUNNING' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('table', { name: `Snapshot progress of ${pipeline}` }).waitFor();
+    await page.getByRole('progressbar', { name: /Snapshot of (public\.)?customers/ }).waitFor();
+    await page.getByRole('figure', { name: 'Rows per second' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('figure', { name: 'End-to-end latency' }).waitFor();
+    await page.getByRole('button', { name: `Restart connector ${pipeline}-sink` }).waitFor();
+    await page.waitForTimeout(3000);
+    await page.screenshot({ path: screenshotPath('pipelines-demo'), fullPage: true });
+
+    // The presenter's view of the same pipeline.
+    await page.getByRole('link', { name: 'Present lineage' }).click();
+    await page.getByRole('heading', { name: 'Lineage' }).waitFor();
+    await page.getByRole('img', { name: /Lineage of pipeline/ }).waitFor();
+    await page.screenshot({ path: screenshotPath('lineage-demo'), fullPage: true });
+  });
+
+  it('stops the demo and removes what it created', async () => {
+    await page.getByRole('link', { name: 'Demo', exact: true }).click();
+    await page.getByRole('button', { name: 'Stop demo' }).click();
+    await page.getByRole('button', { name: 'Start the demo' }).waitFor({ timeout: 60_000 });
+    expect((await web.engine.demo.status()).state).toBe('idle');
+    expect(await web.engine.pipelines.list()).toEqual([]);
+  });
+});
