@@ -44,11 +44,11 @@ for (const [flag, value] of [['--records', records], ['--record-size', recordSiz
 }
 const say = (text: string): void => void (values.json ? undefined : process.stderr.write(`${text}\n`));
 
-// The same client sizes for both tools (Ferry's defaults): fetch 4 MiB per partition / 32 MiB per fetch, 8 MiB per
+// The same client sizes for both tools (Ferry's defaults): fetch 1 MiB per partition / 8 MiB per fetch, 4 MiB per
 // produce request holding at most 900 kB per partition (Java's batch.size is per partition), linger 5 ms.
-const FETCH_PARTITION_BYTES = 4 * 1024 * 1024;
-const FETCH_BYTES = 32 * 1024 * 1024;
-const REQUEST_BYTES = 8 * 1024 * 1024;
+const FETCH_PARTITION_BYTES = 1024 * 1024;
+const FETCH_BYTES = 8 * 1024 * 1024;
+const REQUEST_BYTES = 4 * 1024 * 1024;
 const LINGER_MS = 5;
 
 const root = requireRepoRoot();
@@ -71,7 +71,9 @@ const ferryTopic = `${topic}.ferry`;
 const mm2Topic = `src.${topic}`;
 const ferryName = `bench-replicator-${id}`;
 const adminA = createKafka({ bootstrapServers: [a] }).admin();
-const adminB = createKafka({ bootstrapServers: [b] }).admin();
+// No retries: while a copier has not created its topic, an offsets request fails, and kafkajs's retries (seconds of
+// backoff) would stall the poll that times the copy.
+const adminB = createKafka({ bootstrapServers: [b], retries: 0 }).admin();
 await adminA.connect();
 await adminB.connect();
 writeFileSync(join(work, 'log4j2.properties'), ['status = warn', 'appender.file.type = File', 'appender.file.name = file', `appender.file.fileName = ${join(work, 'java.log')}`, 'appender.file.layout.type = PatternLayout', 'appender.file.layout.pattern = [%d] %p %m (%c)%n', 'rootLogger.level = WARN', 'rootLogger.appenderRef.file.ref = file', ''].join('\n'));
@@ -99,6 +101,7 @@ const javaArgs = (main: string, ...args: string[]): string[] => ['-Xms256m', '-X
 
 async function destinationTotal(name: string): Promise<number> {
   try {
+    if (!(await adminB.listTopics()).includes(name)) return 0;
     return (await adminB.fetchTopicOffsets(name)).reduce((sum, p) => sum + Number(p.high), 0);
   } catch {
     return 0;
@@ -109,16 +112,29 @@ async function destinationTotal(name: string): Promise<number> {
 async function timeCopy(name: string, process: ChildProcess, deadlineMs: number, output: () => string): Promise<{ recordsPerSecond: number; seconds: number; peakRssMb: number }> {
   let first: { at: number; total: number } | undefined;
   let peak = 0;
+  // VmHWM is the kernel's high-water mark; read it often so the last reading before the process exits is near its end.
+  const sampler = setInterval(() => (peak = Math.max(peak, peakRssMb(process.pid))), 100);
+  try {
+    return await pollCopy(name, process, deadlineMs, output, (at, total) => {
+      if (total > 0 && first === undefined) first = { at, total };
+      return first;
+    }).then((end) => {
+      const start = first ?? end;
+      const seconds = (end.at - start.at) / 1000;
+      return { recordsPerSecond: seconds > 0 ? (end.total - start.total) / seconds : 0, seconds, peakRssMb: Math.max(peak, peakRssMb(process.pid)) };
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+async function pollCopy(name: string, process: ChildProcess, deadlineMs: number, output: () => string, seen: (at: number, total: number) => unknown): Promise<{ at: number; total: number }> {
   const until = Date.now() + deadlineMs;
   for (;;) {
-    peak = Math.max(peak, peakRssMb(process.pid));
     const total = await destinationTotal(name);
     const at = Date.now();
-    if (total > 0 && first === undefined) first = { at, total };
-    if (total >= records && first) {
-      const seconds = (at - first.at) / 1000;
-      return { recordsPerSecond: seconds > 0 ? (total - first.total) / seconds : 0, seconds, peakRssMb: peak };
-    }
+    seen(at, total);
+    if (total >= records) return { at, total };
     if (process.exitCode !== null && total < records) throw new Error(`the copier exited with ${process.exitCode} after ${total} of ${records} records:\n${output().slice(-3000)}`);
     if (at > until) throw new Error(`only ${total} of ${records} records reached ${name} in ${deadlineMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));

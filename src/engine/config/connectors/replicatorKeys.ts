@@ -184,13 +184,13 @@ export const REPLICATOR_OWN_KEYS = [
   intKey('src.consumer.max.partition.fetch.bytes', {
     doc: 'Most bytes fetched per source partition in one fetch.',
     group: REPLICATOR_GROUP.tuning,
-    default: 4194304,
+    default: 1048576,
     min: 1024,
   }),
   intKey('src.consumer.fetch.max.bytes', {
     doc: 'Most bytes in one fetch response.',
     group: REPLICATOR_GROUP.tuning,
-    default: 33554432,
+    default: 8388608,
     min: 1024,
   }),
   intKey('src.consumer.fetch.max.wait.ms', {
@@ -208,7 +208,7 @@ export const REPLICATOR_OWN_KEYS = [
   intKey('producer.override.batch.size', {
     doc: 'Bytes of records gathered (across partitions) into one destination produce request or transaction.',
     group: REPLICATOR_GROUP.tuning,
-    default: 8388608,
+    default: 4194304,
     min: 1024,
   }),
   intKey('producer.override.linger.ms', {
