@@ -3,10 +3,18 @@ import type { IVerifyApi, VerifyProgress, VerifyReport, VerifyRequest } from '..
 import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
 import { verifyError } from './errors';
+import { DEFAULT_EXPLAIN_ROWS, explainMismatches, type TraceRow } from './explain';
 import { runVerify } from './verifier';
 
 /** The engine's `verify` namespace: runs comparisons, fans out progress, and cancels by run id. */
+export interface VerifyServiceOptions {
+  /** The engine's trace service, for `explain`; without it `explain` adds a note instead of classifications. */
+  traceRow?: TraceRow;
+}
+
 export class VerifyService implements IVerifyApi, IDisposable {
+  constructor(private readonly options: VerifyServiceOptions = {}) {}
+
   private readonly progress = new Emitter<VerifyProgress>();
   private readonly running = new Map<string, AbortController>();
   readonly onDidProgress = this.progress.event;
@@ -17,7 +25,15 @@ export class VerifyService implements IVerifyApi, IDisposable {
     const controller = new AbortController();
     this.running.set(runId, controller);
     try {
-      return await runVerify({ ...request, runId }, { signal: controller.signal, onProgress: (event) => this.progress.fire(event) });
+      const report = await runVerify({ ...request, runId }, { signal: controller.signal, onProgress: (event) => this.progress.fire(event) });
+      if (request.explain && !report.equal) {
+        if (this.options.traceRow) {
+          report.explanations = await explainMismatches(report, request.explain.pipeline, request.source.table, this.options.traceRow, request.explain.maxRows ?? DEFAULT_EXPLAIN_ROWS);
+        } else {
+          report.notes.push('explain needs the engine’s trace service (run verify through the engine API); the mismatches are not classified.');
+        }
+      }
+      return report;
     } finally {
       this.running.delete(runId);
     }

@@ -40,6 +40,31 @@ export interface VerifyRequest {
   fixSql?: boolean;
   /** Caller-chosen id for `cancel` and progress events; default: generated. */
   runId?: string;
+  /**
+   * The tables belong to this Ferry pipeline (the source table is one it reads): classify each listed mismatch by
+   * following its key through the pipeline's topic and sink (up to `maxRows` mismatches, default 20).
+   */
+  explain?: { pipeline: string; maxRows?: number };
+}
+
+/**
+ * Why a row differs, for tables a Ferry pipeline replicates:
+ *   not-yet-replicated    its change is newer than what the sink applied (in flight, or not polled yet)
+ *   never-captured        no record for the key in the topic (e.g. a delete a polling source cannot see)
+ *   captured-not-applied  in the topic or the dead letter topic, not in the target
+ *   applied-but-different the sink applied the current change and the target still differs (a type mapping loss)
+ *   unknown               the trace could not tell (scan capped, trace failed); `detail` says why
+ */
+export type VerifyMismatchClass = 'not-yet-replicated' | 'never-captured' | 'captured-not-applied' | 'applied-but-different' | 'unknown';
+
+export interface VerifyExplanation {
+  key: VerifyKey;
+  mismatch: 'onlyInSource' | 'onlyInTarget' | 'different';
+  class: VerifyMismatchClass;
+  /** The evidence, written for the user. */
+  detail: string;
+  /** The latest record of the key, when there is one. */
+  record?: { topic: string; partition: number; offset: string };
 }
 
 /** A row's key: column name → canonical value (numbers for integer keys, canonical text otherwise). */
@@ -88,6 +113,8 @@ export interface VerifyReport {
   segmentsFetched: number;
   /** Present when `fixSql` was asked: statements in the target's dialect, never executed by Ferry. */
   fixSql?: string[];
+  /** Present when `explain` was asked: one entry per classified mismatch. */
+  explanations?: VerifyExplanation[];
 }
 
 export interface VerifyProgress {
