@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
+import { KafkaScratch, sinkGroup } from '../helpers/pipelineHarness';
 import { startTestWebHost } from '../helpers/webHost';
 
 /**
@@ -18,6 +19,7 @@ describe('config editor in Chromium through the web host', () => {
   let page: Page;
   let web: Awaited<ReturnType<typeof startTestWebHost>>;
   let source: TestDb;
+  let kafka: KafkaScratch;
   const dataDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-editor-'));
   const table = uniqueName('e2e_orders');
   const name = uniqueName('e2e-editor');
@@ -26,12 +28,22 @@ describe('config editor in Chromium through the web host', () => {
     web = await startTestWebHost({ dataDir });
     const lab = await web.engine.lab.status();
     source = await openDb('postgres', lab.endpoints.postgres);
+    kafka = new KafkaScratch(lab.endpoints.kafka.a.bootstrap);
+    kafka.track({ topics: [`e2e-${table}`], groups: [sinkGroup(`${name}-sink`)] });
     await source.exec(`CREATE TABLE ${table} (id BIGSERIAL PRIMARY KEY, note VARCHAR(40), amount NUMERIC(10,2), updated_at TIMESTAMP(6) NOT NULL DEFAULT now())`);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   });
 
   afterAll(async () => {
+    await web?.engine.pipelines.stop(name).catch(() => {});
+    await kafka?.cleanup().catch(() => {});
+    const lab = await web?.engine.lab.status().catch(() => undefined);
+    if (lab) {
+      const target = await openDb('mariadb', lab.endpoints.mariadb);
+      await target.exec(`DROP TABLE IF EXISTS ${target.q(`e2e-${table}`)}`).catch(() => {});
+      await target.close();
+    }
     await source?.exec(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
     await source?.close();
     await browser?.close();
@@ -167,5 +179,16 @@ describe('config editor in Chromium through the web host', () => {
     const onDisk = readdirSync(dir).map((entry) => readFileSync(join(dir, entry), 'utf8')).join('\n');
     expect(onDisk).not.toContain(lab.endpoints.postgres.password);
     expect(onDisk).not.toContain(lab.endpoints.mariadb.password);
+  });
+
+  it('runs the pipeline with Ctrl+Enter and stops it with Ctrl+Shift+Enter', async () => {
+    await source.exec(`INSERT INTO ${table} (note, amount) VALUES ('first', 12.50)`);
+    await page.locator('.monaco-editor .view-lines').click();
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await page.getByTestId('editor-pipeline-state').filter({ hasText: /RUNNING|STARTING|DEGRADED/ }).waitFor({ timeout: 60_000 });
+    await expect.poll(async () => (await web.engine.pipelines.list()).map((status) => status.name), { timeout: 30_000 }).toContain(name);
+    await page.keyboard.press('ControlOrMeta+Shift+Enter');
+    await page.getByRole('button', { name: /^Run/ }).waitFor({ timeout: 60_000 });
+    expect((await web.engine.pipelines.list()).map((status) => status.name)).not.toContain(name);
   });
 });

@@ -28,7 +28,7 @@ function fileFromHash(): string | undefined {
 /**
  * Monaco on a pipeline file: completion and hover docs from the engine's JSON Schema, the engine's own validation as
  * inline markers with fix hints (re-checked 300 ms after typing stops), a preview of what the file will do, and
- * save / run / stop (Ctrl+Enter runs, Ctrl+S saves).
+ * save / run / stop (Ctrl+Enter runs, Ctrl+Shift+Enter stops, Ctrl+S saves).
  */
 export default function ConfigEditor() {
   const host = useRef<HTMLDivElement>(null);
@@ -155,10 +155,10 @@ export default function ConfigEditor() {
     }
   }, [text]);
 
-  const actions = useRef({ run, save });
+  const actions = useRef({ run, save, stop });
   useEffect(() => {
-    actions.current = { run, save };
-  }, [run, save]);
+    actions.current = { run, save, stop };
+  }, [run, save, stop]);
 
   // Create Monaco once; load the schema, the lab's endpoints for templates, and the file named in the URL.
   useEffect(() => {
@@ -179,6 +179,7 @@ export default function ConfigEditor() {
     });
     editorRef.current = editor;
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => void actions.current.run());
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.Enter, () => void actions.current.stop());
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void actions.current.save());
 
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -240,7 +241,7 @@ export default function ConfigEditor() {
     const onKey = (event: KeyboardEvent): void => {
       if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
         event.preventDefault();
-        void actions.current.run();
+        void (event.shiftKey ? actions.current.stop() : actions.current.run());
       }
     };
     window.addEventListener('keydown', onKey);
@@ -294,8 +295,8 @@ export default function ConfigEditor() {
             {busy === 'save' ? 'Saving…' : 'Save'}
           </button>
           {running ? (
-            <button type="button" className="danger" onClick={() => void stop()} disabled={busy !== undefined} title="Stop the running pipeline">
-              {busy === 'stop' ? 'Stopping…' : 'Stop'}
+            <button type="button" className="danger" onClick={() => void stop()} disabled={busy !== undefined} title="Stop the running pipeline (Ctrl+Shift+Enter)" aria-keyshortcuts="Control+Shift+Enter">
+              {busy === 'stop' ? 'Stopping…' : 'Stop'} <kbd>Ctrl+⇧+↵</kbd>
             </button>
           ) : (
             <button type="button" className="primary" onClick={() => void run()} disabled={busy !== undefined || !ready} title="Validate and run (Ctrl+Enter)" aria-keyshortcuts="Control+Enter">
