@@ -2,16 +2,20 @@ import type { IEngineApi, SystemInfo } from '../shared/api';
 import type { IDisposable } from '../shared/lifecycle';
 import { FERRY_VERSION } from './base/version';
 import { createLogger } from './base/logger';
+import { ConnectionsService } from './connections';
 import { DemoService, type DemoServiceOptions } from './demo/demoService';
 import { serveMissingLocalRegistries } from './host/localRegistry';
 import { createLab, type LabOptions } from './lab';
 import { PipelinesService } from './pipeline';
 import { VerifyService } from './verify';
 import { ReplicatorsService } from './replicator';
+import type { ISecretProtector } from './store';
+import { SchemasService, TopicsService } from './topics';
 
 export type { LogEntry, LogLevel, LogSink } from './base/logger';
 export { setLogSink, stderrSink } from './base/logger';
 export { FERRY_VERSION } from './base/version';
+export type { ISecretProtector } from './store';
 
 export interface EngineOptions {
   host: SystemInfo['host'];
@@ -20,6 +24,8 @@ export interface EngineOptions {
   dataDir?: string;
   /** The embedded demo's topic prefix and Java/Maven lookup (tests use their own prefix). */
   demo?: Omit<DemoServiceOptions, 'dataDir'>;
+  /** Encrypts profile secrets (the desktop app passes Electron safeStorage); without one they stay in memory. */
+  secretProtector?: ISecretProtector;
 }
 
 export type Engine = IEngineApi & IDisposable;
@@ -37,7 +43,26 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const demo = new DemoService(lab, pipelines, { ...options.demo, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) });
   const replicators = new ReplicatorsService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
+  const connections = new ConnectionsService({
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.secretProtector ? { protector: options.secretProtector } : {}),
+  });
+  const topics = new TopicsService({
+    labBootstrap: async (cluster) => (await lab.status()).endpoints.kafka[cluster].bootstrap,
+    // The demo's embedded registry while it runs; otherwise the one the lab examples name.
+    labRegistryUrl: async () => (await demo.status()).schemaRegistry ?? 'http://127.0.0.1:18081',
+    kafkaProfiles: () => connections.kafkaProfiles(),
+    kafkaSettings: (id, overrides) => connections.kafkaSettings(id, overrides),
+    registryOptions: (id) => connections.registryOptions(id),
+    profileEnvironment: (id) => connections.profile(id).environment,
+    requireWriteConfirmation: (id, confirmed, action) => connections.requireWriteConfirmation(id, confirmed, action),
+  });
+  connections.onDidChangeProfiles(() => topics.registries.forgetRegistries());
+  const schemas = new SchemasService(topics.registries);
   return {
+    connections,
+    schemas,
+    topics,
     demo,
     lab,
     pipelines,
@@ -52,6 +77,8 @@ export function createEngine(options: EngineOptions): Engine {
       }),
     },
     dispose() {
+      topics.dispose();
+      connections.dispose();
       verify.dispose();
       replicators.dispose();
       demo.dispose();

@@ -4,6 +4,7 @@ import { app, BrowserWindow, session, shell, type WebContents } from 'electron';
 import { createEngine, setLogSink, stderrSink } from '../engine/index';
 import { serveRpc } from '../shared/rpc/server';
 import { createIpcServerTransport } from './ipcTransport';
+import { createSafeStorageProtector } from './secretProtector';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
-  const engine = createEngine({ host: 'electron' });
+  const secretProtector = createSafeStorageProtector();
+  const engine = createEngine({ host: 'electron', ...(secretProtector ? { secretProtector } : {}) });
   const serving = serveRpc(engine, createIpcServerTransport((sender) => windows.has(sender)));
   createWindow();
   app.on('activate', () => {

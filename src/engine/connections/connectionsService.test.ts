@@ -35,7 +35,7 @@ describe('connections service', () => {
   });
 
   it('reports a half-filled form as a failed settings step instead of throwing', async () => {
-    const result = await service.test({ profile: { ...prodKafka, bootstrapServers: '' } });
+    const result = await service.test({ profile: { ...prodKafka, bootstrapServers: '' } as ProfileDraft });
     expect(result.ok).toBe(false);
     expect(result.failure).toMatchObject({ step: 'settings', code: 'PROFILE_INVALID' });
     expect(result.failure?.message).toMatch(/Bootstrap servers is empty/);

@@ -17,8 +17,8 @@ const dbDraft = (extra: Record<string, unknown> = {}): ProfileDraft =>
 /** Reversible but not clear text, like safeStorage: enough to prove only ciphertext is written. */
 const fakeProtector: ISecretProtector = {
   description: 'encrypted by a test protector',
-  encrypt: (plain) => Buffer.from(plain, 'utf8').map((byte) => byte ^ 0x5a).toString('base64'),
-  decrypt: (cipher) => Buffer.from(cipher, 'base64').map((byte) => byte ^ 0x5a).toString('utf8'),
+  encrypt: (plain) => Buffer.from(Buffer.from(plain, 'utf8').map((byte) => byte ^ 0x5a)).toString('base64'),
+  decrypt: (cipher) => Buffer.from(Buffer.from(cipher, 'base64').map((byte) => byte ^ 0x5a)).toString('utf8'),
 };
 
 function allFiles(dir: string): string {

@@ -57,7 +57,7 @@ export class SecretVault {
         return {
           mode: 'memory',
           available: ['memory', 'file'],
-          description: 'Secrets are kept only in the memory of this Ferry process: nothing is written to disk, and you type them again after `ferry web` restarts.',
+          description: 'Secrets are kept only in the memory of this Ferry process: nothing is written to disk, and you type them again after ferry web restarts.',
         };
     }
   }

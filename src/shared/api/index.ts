@@ -1,28 +1,39 @@
+import type { IConnectionsApi } from './connections';
 import type { IDemoApi } from './demo';
 import type { ILabApi } from './lab';
 import type { IPipelinesApi } from './pipelines';
 import type { IReplicatorsApi } from './replicators';
+import type { ISchemasApi } from './schemas';
 import type { ISystemApi } from './system';
+import type { ITopicsApi } from './topics';
 import type { IVerifyApi } from './verify';
 
+export type * from './connections';
 export type * from './demo';
 export type * from './lab';
 export type * from './pipelines';
 export type * from './replicators';
+export type * from './schemas';
 export type * from './system';
+export type * from './topics';
 export type * from './verify';
+export { PROFILE_ENVIRONMENTS } from './connections';
 export { LAB_SERVICE_NAMES } from './lab';
+export { START_MODES } from './topics';
 
 /**
  * The one contract between the engine and every host. Namespaces are added here as features land
  * (connections, topics, schemas, replicators, verify); both sides fail to compile until they agree.
  */
 export interface IEngineApi {
+  connections: IConnectionsApi;
   demo: IDemoApi;
   lab: ILabApi;
   pipelines: IPipelinesApi;
   replicators: IReplicatorsApi;
+  schemas: ISchemasApi;
   system: ISystemApi;
+  topics: ITopicsApi;
   verify: IVerifyApi;
 }
 

@@ -1,8 +1,10 @@
 import type { ComponentType } from 'react';
+import { ConnectionsPane } from '../features/connections/ConnectionsPane';
 import { DemoPane } from '../features/demo/DemoPane';
 import { EditorPane } from '../features/editor/EditorPane';
 import { LabPanel } from '../features/lab/LabPanel';
 import { LineagePane } from '../features/lineage/LineagePane';
+import { MessagesPane } from '../features/messages/MessagesPane';
 import { PipelinesPane } from '../features/pipelines/PipelinesPane';
 
 /**
@@ -21,6 +23,8 @@ export const PANES: readonly PaneDefinition[] = [
   { id: 'pipelines', label: 'Pipelines', component: PipelinesPane },
   { id: 'lineage', label: 'Lineage', component: LineagePane },
   { id: 'editor', label: 'Config editor', component: EditorPane },
+  { id: 'messages', label: 'Messages', component: MessagesPane },
+  { id: 'connections', label: 'Connections', component: ConnectionsPane },
   { id: 'lab', label: 'Local lab', component: LabPanel },
 ];
 

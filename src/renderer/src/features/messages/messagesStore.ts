@@ -1,0 +1,225 @@
+import { create } from 'zustand';
+import type { BrowseBatch, BrowsedRecord, BrowseProgress, BrowseRequest, ClusterChoice, DecodeMode, RegistryRef, StartMode, StoredProfile, TopicSummary } from '../../../../shared/api';
+import { toProblem } from '../../app/format';
+import { engine } from '../../engine';
+import { MAX_ROWS, RowBuffer } from './rowBuffer';
+
+export const rows = new RowBuffer();
+export const MAX_ROWS_NOTE = `Keeping the newest ${MAX_ROWS.toLocaleString('en-US')} rows in this window; older ones were dropped (Export JSON re-reads them from Kafka).`;
+
+export interface ViewerQuery {
+  clusterKey: string;
+  topic: string;
+  mode: StartMode;
+  offset: string;
+  timestamp: string;
+  partitions: string;
+  limit: string;
+  filter: string;
+  keyDecode: DecodeMode;
+  valueDecode: DecodeMode;
+  /** 'default' (the cluster's), 'none', or a registry profile id. */
+  registry: string;
+}
+
+interface MessagesState {
+  clusters: ClusterChoice[];
+  registries: StoredProfile[];
+  topics: TopicSummary[];
+  query: ViewerQuery;
+  sessionId: string | undefined;
+  progress: BrowseProgress | undefined;
+  /** Bumped when rows change, so the table re-renders without copying them. */
+  version: number;
+  /** The row shown in the detail panel (by identity: indexes shift while a tail runs). */
+  selected: BrowsedRecord | undefined;
+  newestFirst: boolean;
+  problem: { code: string; message: string } | undefined;
+  notice: string | undefined;
+  exporting: boolean;
+  /** A deep link asked for a read before the clusters were known: start once they are. */
+  pendingStart: boolean;
+  connect(): () => void;
+  /** Opens a topic from a link (`#messages/<topic>`) and reads its newest records. */
+  openTopic(topic: string): void;
+  setQuery(patch: Partial<ViewerQuery>): void;
+  loadTopics(): Promise<void>;
+  start(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+  exportJson(): Promise<{ name: string; json: string } | undefined>;
+  select(record: BrowsedRecord | undefined): void;
+  dismiss(): void;
+}
+
+export function clusterKey(choice: ClusterChoice): string {
+  return choice.ref.kind === 'lab' ? `lab:${choice.ref.cluster}` : `profile:${choice.ref.profileId}`;
+}
+
+function parsePartitions(text: string): number[] | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed === 'all') return undefined;
+  const out: number[] = [];
+  for (const part of trimmed.split(',').map((item) => item.trim())) {
+    const range = /^(\d+)-(\d+)$/.exec(part);
+    if (range) for (let partition = Number(range[1]); partition <= Number(range[2]); partition++) out.push(partition);
+    else out.push(Number(part));
+  }
+  return out;
+}
+
+export function selectedCluster(state: Pick<MessagesState, 'clusters' | 'query'>): ClusterChoice | undefined {
+  return state.clusters.find((choice) => clusterKey(choice) === state.query.clusterKey);
+}
+
+export function registryFor(state: Pick<MessagesState, 'clusters' | 'query'>): RegistryRef | undefined {
+  const { registry } = state.query;
+  if (registry === 'none') return undefined;
+  if (registry === 'default') return selectedCluster(state)?.defaultRegistry;
+  return { kind: 'profile', profileId: registry };
+}
+
+export function browseRequest(state: Pick<MessagesState, 'clusters' | 'query'>): BrowseRequest | undefined {
+  const cluster = selectedCluster(state);
+  const { query } = state;
+  if (!cluster || query.topic.trim() === '') return undefined;
+  const registry = registryFor(state);
+  const partitions = parsePartitions(query.partitions);
+  return {
+    cluster: cluster.ref,
+    topic: query.topic.trim(),
+    mode: query.mode,
+    ...(query.mode === 'offset' ? { offset: query.offset } : {}),
+    ...(query.mode === 'timestamp' ? { timestamp: query.timestamp.includes('T') && !/[zZ]|[+-]\d\d:?\d\d$/.test(query.timestamp) ? new Date(query.timestamp).toISOString() : query.timestamp } : {}),
+    ...(partitions ? { partitions } : {}),
+    ...(query.limit.trim() ? { limit: Number(query.limit) } : {}),
+    filter: query.filter,
+    keyDecode: query.keyDecode,
+    valueDecode: query.valueDecode,
+    ...(registry ? { registry } : {}),
+  };
+}
+
+const FINISHED = new Set(['done', 'stopped', 'failed']);
+
+export const useMessagesStore = create<MessagesState>((set, get) => ({
+  clusters: [],
+  registries: [],
+  topics: [],
+  query: { clusterKey: 'lab:a', topic: '', mode: 'newest', offset: '0', timestamp: '', partitions: '', limit: '500', filter: '', keyDecode: 'auto', valueDecode: 'auto', registry: 'default' },
+  sessionId: undefined,
+  progress: undefined,
+  version: 0,
+  selected: undefined,
+  newestFirst: true,
+  problem: undefined,
+  notice: undefined,
+  exporting: false,
+  pendingStart: false,
+
+  openTopic(topic) {
+    set((state) => ({ query: { ...state.query, topic, mode: 'newest' } }));
+    if (get().clusters.length > 0) void get().start();
+    else set({ pendingStart: true });
+  },
+
+  connect() {
+    const onBatch = (batch: BrowseBatch): void => {
+      if (batch.sessionId !== get().sessionId) return;
+      if (batch.records.length > 0) rows.append(batch.records);
+      const { records: _records, ...progress } = batch;
+      set((state) => ({ progress, version: state.version + 1 }));
+    };
+    const subscription = engine.topics.onDidReceiveRecords(onBatch);
+    Promise.all([engine.topics.clusters(), engine.connections.list()]).then(
+      ([clusters, profiles]) => {
+        set({ clusters, registries: profiles.filter((profile) => profile.kind === 'schemaRegistry') });
+        void get().loadTopics();
+        if (get().pendingStart) {
+          set({ pendingStart: false });
+          void get().start();
+        }
+      },
+      (error: unknown) => set({ problem: toProblem(error) }),
+    );
+    return () => {
+      subscription.dispose();
+      // Leaving the pane ends the read; its rows stay until the next one starts.
+      const { sessionId, progress } = get();
+      if (sessionId && progress && !FINISHED.has(progress.state)) void engine.topics.stop(sessionId).catch(() => {});
+    };
+  },
+
+  setQuery(patch) {
+    set((state) => ({ query: { ...state.query, ...patch } }));
+    if (patch.clusterKey !== undefined) void get().loadTopics();
+  },
+
+  async loadTopics() {
+    const cluster = selectedCluster(get());
+    if (!cluster) return;
+    try {
+      set({ topics: await engine.topics.list(cluster.ref) });
+    } catch (error) {
+      set({ topics: [], problem: toProblem(error) });
+    }
+  },
+
+  async start() {
+    const state = get();
+    const request = browseRequest(state);
+    if (!request) {
+      set({ problem: { code: 'TOPICS_BAD_REQUEST', message: 'Pick a cluster and type or choose a topic first.' } });
+      return;
+    }
+    if (state.sessionId && state.progress && !FINISHED.has(state.progress.state)) await engine.topics.stop(state.sessionId).catch(() => {});
+    rows.clear();
+    set((current) => ({ sessionId: undefined, progress: undefined, selected: undefined, problem: undefined, notice: undefined, newestFirst: request.mode === 'live' || request.mode === 'newest', version: current.version + 1 }));
+    try {
+      const session = await engine.topics.browse(request);
+      set((current) => ({ sessionId: session.sessionId, progress: current.progress ?? { sessionId: session.sessionId, state: 'starting', scanned: 0, matched: 0, bytes: 0, elapsedMs: 0, skipped: 0 } }));
+    } catch (error) {
+      set({ problem: toProblem(error) });
+    }
+  },
+
+  async pause() {
+    const { sessionId } = get();
+    if (sessionId) await engine.topics.pause(sessionId).catch((error: unknown) => set({ problem: toProblem(error) }));
+  },
+
+  async resume() {
+    const { sessionId } = get();
+    if (sessionId) await engine.topics.resume(sessionId).catch((error: unknown) => set({ problem: toProblem(error) }));
+  },
+
+  async stop() {
+    const { sessionId } = get();
+    if (sessionId) await engine.topics.stop(sessionId).catch((error: unknown) => set({ problem: toProblem(error) }));
+  },
+
+  async exportJson() {
+    const request = browseRequest(get());
+    if (!request) return undefined;
+    set({ exporting: true, problem: undefined });
+    try {
+      const result = await engine.topics.export({ ...request, maxRecords: 10_000 });
+      set({ notice: `Exported ${result.records.toLocaleString('en-US')} matching record(s) of ${result.scanned.toLocaleString('en-US')} scanned${result.truncated ? ' (stopped at 10,000)' : ''}.` });
+      return { name: `${request.topic}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, json: result.json };
+    } catch (error) {
+      set({ problem: toProblem(error) });
+      return undefined;
+    } finally {
+      set({ exporting: false });
+    }
+  },
+
+  select(record) {
+    set({ selected: record });
+  },
+
+  dismiss() {
+    set({ problem: undefined });
+  },
+}));
