@@ -13,8 +13,9 @@ const ENGINE_LAYERS = [
   ['model'],
   ['config', 'store', 'schema', 'kafka'],
   ['sources', 'sinks'],
-  // connections (profile tests) and topics (the message viewer) use kafka, schema and sinks/sql/sessions.
-  ['pipeline', 'replicator', 'verify', 'connections', 'topics'],
+  // connections (profile tests) and topics (the message viewer) use kafka, schema and sinks/sql/sessions; trace and
+  // query (the query pane) look inside pipelines and reuse verify.
+  ['pipeline', 'replicator', 'verify', 'connections', 'topics', 'trace', 'query'],
   ['lab', 'demo', 'host'],
 ];
 

@@ -7,10 +7,12 @@ import { DemoService, type DemoServiceOptions } from './demo/demoService';
 import { serveMissingLocalRegistries } from './host/localRegistry';
 import { createLab, type LabOptions } from './lab';
 import { PipelinesService } from './pipeline';
-import { VerifyService } from './verify';
+import { QueryService } from './query';
 import { ReplicatorsService } from './replicator';
 import type { ISecretProtector } from './store';
 import { SchemasService, TopicsService } from './topics';
+import { PipelineCatalog, TraceService } from './trace';
+import { VerifyService } from './verify';
 
 export type { LogEntry, LogLevel, LogSink } from './base/logger';
 export { setLogSink, stderrSink } from './base/logger';
@@ -35,14 +37,15 @@ const log = createLogger('engine');
 /** The only entry a host imports: builds every namespace of the API over real services. */
 export function createEngine(options: EngineOptions): Engine {
   const lab = createLab(options.lab);
-  const verify = new VerifyService();
   const pipelines = new PipelinesService({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     // As `ferry run` does: a loopback registry URL nothing answers gets Ferry's embedded registry.
     prepare: (pipeline) => serveMissingLocalRegistries(pipeline, (line) => log.info(line)),
   });
-  const demo = new DemoService(lab, pipelines, { ...options.demo, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) });
+  // explain: verify follows mismatched keys through a pipeline with the trace service (declared below).
+  const verify: VerifyService = new VerifyService({ traceRow: (request) => trace.row(request) });
   const replicators = new ReplicatorsService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
+  const demo = new DemoService(lab, pipelines, { ...options.demo, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) });
   const connections = new ConnectionsService({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.secretProtector ? { protector: options.secretProtector } : {}),
@@ -59,6 +62,22 @@ export function createEngine(options: EngineOptions): Engine {
   });
   connections.onDidChangeProfiles(() => topics.registries.forgetRegistries());
   const schemas = new SchemasService(topics.registries);
+  // The query pane and row traces look inside running (and this session's stopped) pipelines.
+  const catalog = new PipelineCatalog(pipelines);
+  const trace: TraceService = new TraceService(catalog, (request) => verify.run(request));
+  const query = new QueryService({
+    catalog,
+    verify: (request) => verify.run(request),
+    labDatabases: async () => {
+      const status = await lab.status();
+      const running = (name: string): boolean => status.services.some((service) => service.name === name && service.state === 'running');
+      return { ...(running('mariadb') ? { mariadb: status.endpoints.mariadb } : {}), ...(running('postgres') ? { postgres: status.endpoints.postgres } : {}) };
+    },
+    demoPipeline: async () => (await demo.status()).pipeline,
+    databaseProfiles: () => connections.list(),
+    profileSettings: (id) => connections.sqlSettings(id),
+    requireWriteConfirmation: (id, confirmed, action) => connections.requireWriteConfirmation(id, confirmed, action),
+  });
   return {
     connections,
     schemas,
@@ -66,8 +85,10 @@ export function createEngine(options: EngineOptions): Engine {
     demo,
     lab,
     pipelines,
-    verify,
+    query,
     replicators,
+    trace,
+    verify,
     system: {
       info: async () => ({
         version: FERRY_VERSION,
@@ -77,6 +98,7 @@ export function createEngine(options: EngineOptions): Engine {
       }),
     },
     dispose() {
+      catalog.dispose();
       topics.dispose();
       connections.dispose();
       verify.dispose();

@@ -6,6 +6,7 @@ import { CheckpointStore } from '../store';
 import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
 import { pipelineError } from './errors';
+import type { AppliedLog } from './appliedLog';
 import { SinkTask } from './sinkTask';
 import { kafkaSettings, pollingOptions, sourceConnection } from './sourceOptions';
 import { SourceTask } from './sourceTask';
@@ -224,6 +225,11 @@ export class PipelineRunner implements IDisposable {
   async resume(): Promise<void> {
     for (const source of this.sources) source.resume();
     await Promise.all(this.sinks.map((sink) => sink.resume()));
+  }
+
+  /** A sink's log of recently applied chunks (for row traces); undefined for an unknown or source connector. */
+  appliedLog(connector: string): AppliedLog | undefined {
+    return this.sinks.find((task) => task.name === connector)?.appliedLog;
   }
 
   /** Starts latency statistics afresh, e.g. between a benchmark's snapshot and streaming phases. */

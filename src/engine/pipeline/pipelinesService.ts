@@ -198,6 +198,11 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
     return runner;
   }
 
+  /** The runner of a running pipeline, for services that look inside it (row traces, the query pane). */
+  runner(name: string): PipelineRunner | undefined {
+    return this.runners.get(name);
+  }
+
   async list(): Promise<PipelineStatus[]> {
     return [...this.runners.values()].map((runner) => runner.status());
   }

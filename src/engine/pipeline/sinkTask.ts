@@ -9,6 +9,7 @@ import { EngineError, isEngineError } from '../../shared/errors';
 import { createLogger } from '../base/logger';
 import { createConverter, type RecordConverter } from './converters';
 import { type DeadLetter, sendToDeadLetterQueue } from './deadLetterQueue';
+import { AppliedLog } from './appliedLog';
 import { ConnectorMetrics } from './metrics';
 import { SOURCE_TIME_HEADER } from './sourceTask';
 import type { ConnectorState, ConnectorStatus, ConnectorTableStatus } from './status';
@@ -75,6 +76,8 @@ export function sinkConnectionSettings(config: ResolvedJdbcSink): SqlConnectionS
  */
 export class SinkTask {
   readonly metrics = new ConnectorMetrics();
+  /** Recently applied chunks (bounded), so a row can be traced to the target transaction that applied it. */
+  readonly appliedLog = new AppliedLog();
   private state: ConnectorState = 'STARTING';
   private error: EngineError | undefined;
   private consumer: Consumer | undefined;
@@ -478,6 +481,12 @@ export class SinkTask {
     const appliedAt = Date.now();
     const applied = records.length - letters.filter((letter) => letter.stage === 'TASK_PUT').length;
     this.metrics.rowsApplied += applied;
+    const first = messages[0];
+    const last = messages[messages.length - 1];
+    if (first && last) {
+      const deadLettered = letters.map((letter) => letter.message.offset);
+      this.appliedLog.add({ topic, partition, firstOffset: first.offset, lastOffset: last.offset, committedAtMs: appliedAt, targetTable: this.targetTableOf(topic), records: messages.length, deadLettered });
+    }
     const table = this.tables.get(topic) ?? { table: this.targetTableOf(topic), topic, rows: 0 };
     table.rows += applied;
     this.tables.set(topic, table);

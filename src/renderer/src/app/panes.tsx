@@ -6,6 +6,7 @@ import { LabPanel } from '../features/lab/LabPanel';
 import { LineagePane } from '../features/lineage/LineagePane';
 import { MessagesPane } from '../features/messages/MessagesPane';
 import { PipelinesPane } from '../features/pipelines/PipelinesPane';
+import { QueryPane } from '../features/query/QueryPane';
 
 /**
  * Every pane of the app, in sidebar order. A feature adds itself with one entry here; the shell derives the
@@ -25,6 +26,7 @@ export const PANES: readonly PaneDefinition[] = [
   { id: 'editor', label: 'Config editor', component: EditorPane },
   { id: 'messages', label: 'Messages', component: MessagesPane },
   { id: 'connections', label: 'Connections', component: ConnectionsPane },
+  { id: 'query', label: 'Query', component: QueryPane },
   { id: 'lab', label: 'Local lab', component: LabPanel },
 ];
 

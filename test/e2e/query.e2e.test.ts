@@ -1,0 +1,133 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
+import { launchChromium, screenshotPath } from '../helpers/browser';
+import { uniqueName } from '../helpers/names';
+import { openDb, type TestDb } from '../helpers/pipelineDb';
+import { KafkaScratch, managedConnection, pipelineDocument, sinkGroup } from '../helpers/pipelineHarness';
+import { startTestWebHost } from '../helpers/webHost';
+
+async function until(check: () => Promise<boolean>, what: string, deadlineMs = 60_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('query pane in Chromium through the web host: compare and row trace', () => {
+  let browser: Browser;
+  let page: Page;
+  let web: Awaited<ReturnType<typeof startTestWebHost>>;
+  let registry: EmbeddedSchemaRegistry;
+  let source: TestDb;
+  let target: TestDb;
+  let kafka: KafkaScratch;
+  const table = uniqueName('q_orders');
+  const name = uniqueName('qpane');
+
+  beforeAll(async () => {
+    web = await startTestWebHost();
+    const lab = await web.engine.lab.up();
+    const endpoints = lab.endpoints;
+    kafka = new KafkaScratch(endpoints.kafka.a.bootstrap);
+    kafka.track({ topics: [`${name}_${table}`], groups: [sinkGroup(`${name}-sink`)] });
+    registry = await startEmbeddedSchemaRegistry();
+    source = await openDb('mariadb', endpoints.mariadb);
+    target = await openDb('postgres', endpoints.postgres);
+    await source.exec(`CREATE TABLE ${source.q(table)} (id INT AUTO_INCREMENT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL, updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))`);
+    for (const [customer, amount] of [['Ada', '12.50'], ['Grace', '80.00'], ['Linus', '7.25'], ['Margaret', '42.10'], ['Barbara', '19.99']]) {
+      await source.exec(`INSERT INTO ${source.q(table)} (customer, amount) VALUES (?, ?)`, [customer, amount]);
+    }
+    const document = pipelineDocument(name, endpoints.kafka.a.bootstrap, registry.url, [
+      {
+        name: `${name}-source`,
+        'connector.class': 'MySqlSource',
+        ...managedConnection(endpoints.mariadb),
+        mode: 'timestamp+incrementing',
+        'timestamp.column.name': 'updated_at',
+        'incrementing.column.name': 'id',
+        'table.whitelist': table,
+        'topic.prefix': `${name}_`,
+        'poll.interval.ms': '250',
+      },
+      {
+        name: `${name}-sink`,
+        'connector.class': 'PostgresSink',
+        ...managedConnection(endpoints.postgres),
+        topics: `${name}_${table}`,
+        'table.name.format': table,
+        'insert.mode': 'UPSERT',
+        'pk.mode': 'record_value',
+        'pk.fields': 'id',
+        'auto.create': 'true',
+      },
+    ]);
+    await web.engine.pipelines.start({ text: JSON.stringify(document), fileName: `${name}.json` });
+    await until(async () => Number((await target.exec(`SELECT count(*) AS n FROM ${target.q(table)}`).catch(() => [{ n: 0 }]))[0]?.n) === 5, 'five rows in the target');
+    // The difference the compare must find: one amount changed behind the pipeline's back.
+    await target.exec(`UPDATE ${target.q(table)} SET amount = 99.99 WHERE id = 3`);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  });
+
+  afterAll(async () => {
+    await web?.engine.pipelines.stop(name).catch(() => {});
+    await browser?.close();
+    await web?.close();
+    await kafka?.cleanup();
+    await source?.exec(`DROP TABLE IF EXISTS ${source.q(table)}`);
+    await target?.exec(`DROP TABLE IF EXISTS ${target.q(table)}`);
+    await source?.close();
+    await target?.close();
+    await registry?.close();
+  });
+
+  it('compares the source and target table and finds the planted difference', async () => {
+    await page.goto(`${web.host.url}#query`);
+    await page.getByRole('heading', { name: 'Query', exact: true }).waitFor();
+    const sourcePicker = page.getByRole('combobox', { name: 'Source database' });
+    const targetPicker = page.getByRole('combobox', { name: 'Target database' });
+    await sourcePicker.locator(`option[value="pipeline/${name}/${name}-source"]`).waitFor({ state: 'attached', timeout: 30_000 });
+    await sourcePicker.selectOption(`pipeline/${name}/${name}-source`);
+    await targetPicker.selectOption(`pipeline/${name}/${name}-sink`);
+
+    await page.getByRole('combobox', { name: 'Source table' }).fill(table);
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await page.getByTestId('compare-verdict').filter({ hasText: 'differ' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('tab', { name: /Different/ }).click();
+    const different = page.getByRole('grid', { name: 'Different rows rows' });
+    await expect(different.getByRole('gridcell', { name: '99.99' }).count()).resolves.toBe(1);
+    await expect(different.getByRole('gridcell', { name: '42.1' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('tab', { name: /Different/ }).textContent()).resolves.toContain('1');
+    await expect(page.getByRole('tab', { name: /Identical/ }).textContent()).resolves.toContain('4');
+    await page.screenshot({ path: screenshotPath('query-compare'), fullPage: true });
+  });
+
+  it('runs SQL with Ctrl+Enter and traces a row from the grid through Kafka to the target', async () => {
+    const editor = page.getByTestId('editor-source-sql');
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type(`SELECT id, customer, amount, updated_at FROM ${table} ORDER BY id`);
+    await page.keyboard.press('ControlOrMeta+Enter');
+    const grid = page.getByRole('grid', { name: 'Source result rows' });
+    await grid.getByRole('gridcell', { name: 'Grace' }).waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('source-summary').textContent()).resolves.toContain('5 rows');
+
+    await page.getByRole('region', { name: 'Source result' }).getByRole('button', { name: 'Trace row 2' }).click();
+    const journey = page.getByRole('dialog', { name: 'Row journey' });
+    await journey.getByTestId('trace-sink').waitFor({ timeout: 60_000 });
+    await expect(journey.getByTestId('record-position-0').textContent()).resolves.toMatch(new RegExp(`${name}_${table} · partition 0 · offset 1$`));
+    await expect(journey.getByTestId('trace-equal').textContent()).resolves.toBe('Equal');
+    await expect(journey.getByTestId('hop-source-kafka').textContent()).resolves.toMatch(/ms|s/);
+    await expect(journey.getByTestId('hop-kafka-sink').textContent()).resolves.toMatch(/ms|s/);
+    await page.screenshot({ path: screenshotPath('query-trace'), fullPage: false });
+
+    // The row with the planted difference: its journey ends in a target row that differs in amount.
+    await journey.getByRole('button', { name: 'Close the row journey' }).click();
+    await page.getByRole('region', { name: 'Source result' }).getByRole('button', { name: 'Trace row 3' }).click();
+    await page.getByRole('dialog', { name: 'Row journey' }).getByTestId('trace-equal').filter({ hasText: 'Differs' }).waitFor({ timeout: 60_000 });
+    await expect(page.getByRole('table', { name: 'Differences' }).textContent()).resolves.toContain('99.99');
+    await page.screenshot({ path: screenshotPath('query-trace-differs'), fullPage: false });
+  });
+});
