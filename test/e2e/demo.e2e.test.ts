@@ -72,6 +72,15 @@ describe('demo first run in Chromium through the web host', () => {
     await page.waitForTimeout(3000);
     await page.screenshot({ path: screenshotPath('pipelines-demo'), fullPage: true });
 
+    // Dark theme: the toggle cycles System → Light → Dark and the page follows at once.
+    await page.getByRole('button', { name: /^Theme: System/ }).click();
+    await page.getByRole('button', { name: /^Theme: Light/ }).click();
+    await page.getByRole('button', { name: /^Theme: Dark/ }).waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.theme)).toBe('dark');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: screenshotPath('pipelines-demo-dark'), fullPage: true });
+    await page.getByRole('button', { name: /^Theme: Dark/ }).click(); // back to System
+
     // The presenter's view of the same pipeline.
     await page.getByRole('link', { name: 'Present lineage' }).click();
     await page.getByRole('heading', { name: 'Lineage' }).waitFor();

@@ -67,6 +67,15 @@ export class DemoService implements IDemoApi, IDisposable {
     this.topicPrefix = options.topicPrefix ?? DEMO_TOPIC_PREFIX;
   }
 
+  /** `demo` for the default prefix `demo_`; tests' own prefixes give their own names (and consumer groups). */
+  private get pipelineName(): string {
+    return this.topicPrefix.replace(/_+$/, '').replace(/_/g, '-') || 'demo';
+  }
+
+  private removeCheckpoints(pipeline: string): void {
+    rmSync(join(this.options.dataDir ?? defaultDataDir(), 'pipelines', safeFileName(pipeline)), { recursive: true, force: true });
+  }
+
   private get topics(): string[] {
     return ORDER_TABLES.map((table) => `${this.topicPrefix}${table}`);
   }
@@ -118,8 +127,13 @@ export class DemoService implements IDemoApi, IDisposable {
       const bootstrap = external ? external.replace(/\s+/g, '') : await this.startLocalKafka();
       const run: DemoRun = { bootstrap };
       this.run = run;
+      // A fixed name reads well on a presenter's screen ("demo"); whatever an earlier run left behind (a crash skips
+      // the clean-up) goes first, or its checkpoints and group offsets would skip rows of these fresh databases.
+      const name = this.pipelineName;
       this.setStep(`clearing earlier demo topics on ${bootstrap}…`);
-      await deleteTopics(bootstrap, this.topics);
+      await deleteTopics(bootstrap, [...this.topics, `dlq-${name}-sink`]);
+      await deleteGroup(bootstrap, `connect-${name}-sink`).catch(() => {});
+      this.removeCheckpoints(name);
 
       this.setStep('starting the embedded Schema Registry and two PGlite databases…');
       run.registry = await startEmbeddedSchemaRegistry();
@@ -132,7 +146,6 @@ export class DemoService implements IDemoApi, IDisposable {
       run.simulator = simulator;
       await simulator.insertOrders(rows);
 
-      const name = `demo-${Date.now().toString(36)}`;
       this.setStep('starting the pipeline…');
       await this.pipelines.start({ text: demoPipelineText(name, bootstrap, run.registry.url, run.source, run.target, this.topicPrefix), fileName: 'demo.json' });
       run.pipeline = name;
@@ -200,7 +213,7 @@ export class DemoService implements IDemoApi, IDisposable {
       await attempt('pipeline', () => this.pipelines.stop(pipeline));
       await attempt('topics', () => deleteTopics(run.bootstrap, [...this.topics, `dlq-${pipeline}-sink`]));
       await attempt('group', () => deleteGroup(run.bootstrap, `connect-${pipeline}-sink`));
-      rmSync(join(this.options.dataDir ?? defaultDataDir(), 'pipelines', safeFileName(pipeline)), { recursive: true, force: true });
+      this.removeCheckpoints(pipeline);
     }
     await attempt('databases', () => Promise.all([run.source?.close(), run.target?.close(), run.registry?.close()]));
   }

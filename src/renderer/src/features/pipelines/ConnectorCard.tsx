@@ -42,7 +42,7 @@ export function ConnectorCard({ connector, pipeline, busy, onRestart }: { connec
           <>
             <div><dt>Applied</dt><dd>{formatCount(metrics.rowsApplied)}</dd></div>
             <div><dt>Lag</dt><dd>{formatCount(metrics.lag)}</dd></div>
-            <div><dt>Latency p50 / p99</dt><dd>{formatMs(metrics.latencyP50Ms)} / {formatMs(metrics.latencyP99Ms)}</dd></div>
+            <div><dt title="Over every record applied since the pipeline started; the chart shows it over time">Latency p50 / p99 (all)</dt><dd>{formatMs(metrics.latencyP50Ms)} / {formatMs(metrics.latencyP99Ms)}</dd></div>
           </>
         )}
         <div><dt>Rate</dt><dd>{formatRate(metrics.rowsPerSecond)}</dd></div>

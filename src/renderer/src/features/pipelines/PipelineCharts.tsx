@@ -1,6 +1,11 @@
 import { useMemo } from 'react';
 import type { PipelineStatus } from '../../../../shared/api';
 import { formatCount, formatMs } from '../../app/format';
+
+/** Axis ticks: small scales step by fractions (0, 0.5, 1), which whole-number formatting would print twice. */
+function formatTick(value: number): string {
+  return Math.abs(value) < 10 && !Number.isInteger(value) ? value.toFixed(1) : formatCount(value);
+}
 import { type ChartSeries, MetricsChart } from './MetricsChart';
 import type { ConnectorSeries } from './pipelinesStore';
 
@@ -51,8 +56,8 @@ export function PipelineCharts({ status, series }: { status: PipelineStatus; ser
   }
   return (
     <div className="charts">
-      <MetricsChart title="Rows per second" x={charts.rate.x} series={charts.rate.series} format={(value) => formatCount(value)} />
-      <MetricsChart title="Sink lag (records)" x={charts.lag.x} series={charts.lag.series} format={(value) => formatCount(value)} />
+      <MetricsChart title="Rows per second" x={charts.rate.x} series={charts.rate.series} format={formatTick} />
+      <MetricsChart title="Sink lag (records)" x={charts.lag.x} series={charts.lag.series} format={formatTick} />
       <MetricsChart title="End-to-end latency" x={charts.latency.x} series={charts.latency.series} format={(value) => formatMs(value)} />
     </div>
   );

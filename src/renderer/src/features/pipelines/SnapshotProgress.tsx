@@ -17,7 +17,7 @@ export function SnapshotProgress({ pipeline, tables }: { pipeline: string; table
         {tables.map((table) => {
           const total = table.totalRows;
           const fraction = table.snapshotDone ? 1 : total && total > 0 ? Math.min(1, table.rows / total) : total === 0 ? 1 : undefined;
-          const label = fraction === undefined ? 'counting…' : table.snapshotDone ? 'done, streaming' : `${Math.round(fraction * 100)} %`;
+          const label = fraction === undefined ? 'counting…' : table.snapshotDone ? 'done' : `${Math.round(fraction * 100)} %`;
           return (
             <tr key={table.table}>
               <td>{table.table}</td>
