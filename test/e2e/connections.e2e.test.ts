@@ -74,6 +74,9 @@ describe('connection profiles in Chromium through the web host', () => {
     await expect(page.getByRole('region', { name: 'Test results' }).getByRole('status').textContent()).resolves.toContain('Failed: CONNECTION_TCP_REFUSED');
     await expect(page.getByTestId('test-step-auth').getByLabel('skipped').count()).resolves.toBe(1);
     await page.screenshot({ path: screenshotPath('connections-kafka-refused'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: screenshotPath('connections-kafka-refused-dark'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     await page.getByRole('navigation', { name: 'Saved profiles' }).getByRole('button', { name: /lab mariadb/ }).click();
     await page.getByLabel('Password', { exact: true }).fill('not-the-password');

@@ -102,6 +102,9 @@ describe('message viewer in Chromium through the web host', () => {
     expect(file.suggestedFilename()).toMatch(new RegExp(`^${topic}-.*\\.json$`));
     await page.getByText('Exported 14 matching record(s) of 31 scanned.').waitFor();
     await page.screenshot({ path: screenshotPath('messages-filtered'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: screenshotPath('messages-filtered-dark'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('tails new records live, newest on top, and keeps them when paused', async () => {

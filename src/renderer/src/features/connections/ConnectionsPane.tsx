@@ -93,7 +93,7 @@ export function ConnectionsPane() {
                   {ofKind.map((profile) => (
                     <li key={profile.id}>
                       <button type="button" className={`profile-item ${profile.id === form.id ? 'active' : ''}`} aria-current={profile.id === form.id ? 'true' : undefined} onClick={() => select(profile.id)}>
-                        <span className={`env-dot env-${profile.environment}`} aria-label={profile.environment} title={profile.environment} />
+                        <span className={`env-dot dot-${profile.environment}`} aria-label={profile.environment} title={profile.environment} />
                         <span className="profile-name">{profile.name}</span>
                         <span className="profile-meta">
                           {profile.kind === 'database' ? PRODUCT_LABELS[profile.product] : profile.kind === 'kafka' ? (profile.preset === 'confluentCloud' ? 'Confluent Cloud' : profile.securityProtocol) : new URL(profile.url).host}

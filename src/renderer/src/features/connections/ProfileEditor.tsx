@@ -19,7 +19,7 @@ export function ProfileEditor({ registries }: { registries: StoredProfile[] }) {
 
   return (
     <form
-      className={`panel profile-editor env-${form.environment}`}
+      className={`panel profile-editor editor-env-${form.environment}`}
       aria-label="Profile"
       onSubmit={(event) => {
         event.preventDefault();
@@ -48,7 +48,7 @@ export function ProfileEditor({ registries }: { registries: StoredProfile[] }) {
         <FieldGroup label="Environment" hint="prod asks before anything writes through this profile">
           <div className="env-picker" role="radiogroup" aria-label="Environment">
             {(['dev', 'test', 'prod'] as const).map((environment) => (
-              <button key={environment} type="button" role="radio" aria-checked={form.environment === environment} className={`env-choice env-${environment} ${form.environment === environment ? 'active' : ''}`} onClick={() => edit({ environment })}>
+              <button key={environment} type="button" role="radio" aria-checked={form.environment === environment} className={`env-choice choice-${environment} ${form.environment === environment ? 'active' : ''}`} onClick={() => edit({ environment })}>
                 {environment}
               </button>
             ))}

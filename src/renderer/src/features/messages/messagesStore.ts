@@ -132,6 +132,11 @@ export const useMessagesStore = create<MessagesState>((set, get) => ({
       set((state) => ({ progress, version: state.version + 1 }));
     };
     const subscription = engine.topics.onDidReceiveRecords(onBatch);
+    // A Kafka or registry profile saved in the Connections pane shows up here without a reload.
+    const profileSubscription = engine.connections.onDidChangeProfiles((profiles) => {
+      set({ registries: profiles.filter((profile) => profile.kind === 'schemaRegistry') });
+      engine.topics.clusters().then((clusters) => set({ clusters }), () => {});
+    });
     Promise.all([engine.topics.clusters(), engine.connections.list()]).then(
       ([clusters, profiles]) => {
         set({ clusters, registries: profiles.filter((profile) => profile.kind === 'schemaRegistry') });
@@ -145,6 +150,7 @@ export const useMessagesStore = create<MessagesState>((set, get) => ({
     );
     return () => {
       subscription.dispose();
+      profileSubscription.dispose();
       // Leaving the pane ends the read; its rows stay until the next one starts.
       const { sessionId, progress } = get();
       if (sessionId && progress && !FINISHED.has(progress.state)) void engine.topics.stop(sessionId).catch(() => {});
