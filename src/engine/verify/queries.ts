@@ -61,17 +61,25 @@ export function keyRangeFilter(keySql: string, offset: bigint, segments: readonl
   return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
 }
 
-/** The inner conditions (with key ranges when they apply) and the outer filter on the position column `h`. */
-function segmentConditions(dialect: VerifyDialect, plan: SidePlan, segments: readonly Segment[] | undefined): { inner: string[]; outer: string } {
+/**
+ * The conditions selecting the rows of `segments`: key ranges when they apply (inner), else a filter on the
+ * position (`outer`, over `positionColumn`: the alias `h` of a derived table, or the position expression itself).
+ */
+function segmentConditions(
+  dialect: VerifyDialect,
+  plan: SidePlan,
+  segments: readonly Segment[] | undefined,
+  positionColumn: string,
+): { inner: string[]; outer: string | undefined } {
   // The first level asks for the whole space: no filter at all.
   if (segments === undefined || segments.length === 0 || (segments.length === 1 && segments[0]?.start === 0n && plan.position.mode === 'hash' && segments[0].width === 1n << 60n)) {
-    return { inner: plan.conditions, outer: '' };
+    return { inner: plan.conditions, outer: undefined };
   }
   if (plan.position.mode === 'integerKey') {
     const ranges = keyRangeFilter(keyColumnSql(dialect, plan), plan.position.offset, segments);
-    if (ranges !== undefined) return { inner: [...plan.conditions, ranges], outer: '' };
+    if (ranges !== undefined) return { inner: [...plan.conditions, ranges], outer: undefined };
   }
-  return { inner: plan.conditions, outer: ` WHERE ${segmentIndexFilter(dialect, 'h', segments)}` };
+  return { inner: plan.conditions, outer: segmentIndexFilter(dialect, positionColumn, segments) };
 }
 
 /**
@@ -80,11 +88,13 @@ function segmentConditions(dialect: VerifyDialect, plan: SidePlan, segments: rea
  */
 export function checksumQuery(dialect: VerifyDialect, plan: SidePlan, within: readonly Segment[], childWidth: bigint): SqlStatement {
   const rowText = dialect.join([...plan.keys, ...plan.columns].map((column) => hashPart(dialect, column)));
-  const { inner: conditions, outer } = segmentConditions(dialect, plan, within);
-  const inner = `SELECT ${positionSql(dialect, plan)} AS h, ${dialect.hash60(rowText)} AS r FROM ${dialect.qualified(plan.table)}${whereClause(conditions)}`;
-  const bucket = dialect.divide('h', childWidth);
+  const position = positionSql(dialect, plan);
+  const { inner, outer } = segmentConditions(dialect, plan, within, position);
+  const bucket = dialect.divide(position, childWidth);
+  // One flat query: a derived table under GROUP BY would be materialised row by row in MySQL/MariaDB.
+  const conditions = outer === undefined ? inner : [...inner, outer];
   return {
-    sql: `SELECT ${bucket} AS b, COUNT(*) AS n, ${dialect.sumAsText('r')} AS s FROM (${inner}) x${outer} GROUP BY ${bucket}`,
+    sql: `SELECT ${bucket} AS b, COUNT(*) AS n, ${dialect.sumAsText(dialect.hash60(rowText))} AS s FROM ${dialect.qualified(plan.table)}${whereClause(conditions)} GROUP BY ${dialect.groupByRef(1, bucket)}`,
     params: [],
   };
 }
@@ -100,9 +110,9 @@ export function fetchQuery(dialect: VerifyDialect, plan: SidePlan, segments: rea
     ...(keysOnly ? [] : plan.columns.map((column, index) => `${canonical(column)} AS c${index}`)),
   ];
   const outerColumns = [...plan.keys.map((_, index) => `k${index}`), ...(keysOnly ? [] : plan.columns.map((_, index) => `c${index}`))];
-  const { inner: conditions, outer } = segmentConditions(dialect, plan, segments);
+  const { inner: conditions, outer } = segmentConditions(dialect, plan, segments, 'h');
   const inner = `SELECT ${selected.join(', ')}, ${positionSql(dialect, plan)} AS h FROM ${dialect.qualified(plan.table)}${whereClause(conditions)}`;
-  return { sql: `SELECT ${outerColumns.join(', ')} FROM (${inner}) x${outer}`, params: [] };
+  return { sql: `SELECT ${outerColumns.join(', ')} FROM (${inner}) x${outer === undefined ? '' : ` WHERE ${outer}`}`, params: [] };
 }
 
 /** MIN and MAX of the single integer key (columns lo, hi), under the side's conditions. */

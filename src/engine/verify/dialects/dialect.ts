@@ -51,6 +51,11 @@ export interface VerifyDialect {
   hash60(textSql: string): string;
   /** Exact sum of 60-bit integers as text (DECIMAL/NUMERIC arithmetic never overflows). */
   sumAsText(integerSql: string): string;
+  /**
+   * How GROUP BY names the select list's expression at `position`: by position where the engine allows it (an alias
+   * could be taken for a table column of the same name), else the expression itself.
+   */
+  groupByRef(position: number, expression: string): string;
   /** Integer division of non-negative integers. */
   divide(integerSql: string, divisor: bigint): string;
   /** A string literal. */

@@ -125,6 +125,7 @@ export const mySqlVerifyDialect: VerifyDialect = {
   join: (parts) => `CONCAT_WS('|', ${parts.join(', ')})`,
   hash60: (text) => `CAST(CONV(SUBSTRING(MD5(${text}), 2, 15), 16, 10) AS UNSIGNED)`,
   sumAsText: (integer) => `CAST(SUM(${integer}) AS CHAR)`,
+  groupByRef: (position) => String(position),
   divide: (integer, divisor) => `(${integer} DIV ${divisor.toString()})`,
   stringLiteral,
   valueLiteral(text, column) {

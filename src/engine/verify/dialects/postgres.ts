@@ -110,6 +110,7 @@ export const postgresVerifyDialect: VerifyDialect = {
   join: (parts) => `concat_ws('|', ${parts.join(', ')})`,
   hash60: (text) => `('x' || lpad(substr(md5(${text}), 2, 15), 16, '0'))::bit(64)::bigint`,
   sumAsText: (integer) => `sum(${integer})::text`,
+  groupByRef: (position) => String(position),
   divide: (integer, divisor) => `(${integer} / ${divisor.toString()}::bigint)`,
   stringLiteral,
   valueLiteral(text, column) {

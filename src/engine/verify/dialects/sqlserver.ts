@@ -121,6 +121,7 @@ export const sqlServerVerifyDialect: VerifyDialect = {
   hash60: (text) =>
     `(CAST(SUBSTRING(HASHBYTES('MD5', ${utf8(text)}), 1, 8) AS BIGINT) & CAST(0x0FFFFFFFFFFFFFFF AS BIGINT))`,
   sumAsText: (integer) => `CAST(SUM(CAST(${integer} AS DECIMAL(38,0))) AS VARCHAR(40))`,
+  groupByRef: (_position, expression) => expression,
   divide: (integer, divisor) => `(${integer} / CAST(${divisor.toString()} AS BIGINT))`,
   stringLiteral,
   valueLiteral(text, column) {
