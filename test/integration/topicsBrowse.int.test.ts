@@ -1,6 +1,10 @@
 import avro from 'avsc';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine } from '../../src/engine/index';
 import { createKafka } from '../../src/engine/kafka';
 import { encodeFrame, SchemaRegistryClient, startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from '../../src/engine/schema';
 import { TopicsService } from '../../src/engine/topics';
@@ -210,5 +214,23 @@ describe('topics service against the lab', () => {
     const { records } = await read({ mode: 'offset', offset: '4', partitions: [1] });
     expect(JSON.parse(records[0]?.value.text ?? '{}')).toEqual({ id: 99, status: 'TEST', total: '7.50', customer: { email: null } });
     expect(records[0]?.headers).toEqual([{ name: 'origin', value: 'ferry' }]);
+  });
+
+  it('asks for confirmation before producing through a prod-coloured profile (the engine enforces it)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ferry-prod-guard-'));
+    const engine = createEngine({ host: 'test', dataDir });
+    try {
+      const prod = await engine.connections.save({
+        profile: { kind: 'kafka', name: 'prod-like', environment: 'prod', preset: 'custom', securityProtocol: 'PLAINTEXT', bootstrapServers: bootstrap },
+      });
+      expect((await engine.topics.clusters()).find((choice) => choice.label === 'prod-like')).toMatchObject({ environment: 'prod', bootstrap });
+      const request = { cluster: { kind: 'profile', profileId: prod.id } as ClusterRef, topic, format: 'text' as const, value: 'guarded', partition: 0 };
+      await expect(engine.topics.produce(request)).rejects.toMatchObject({ code: 'PROFILE_WRITE_NOT_CONFIRMED' });
+      expect(await engine.connections.checkWrite({ profileId: prod.id, action: `produce to ${topic}` })).toMatchObject({ confirmationRequired: true });
+      await expect(engine.topics.produce({ ...request, confirmed: true })).resolves.toMatchObject({ valid: true, partition: 0 });
+    } finally {
+      engine.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
