@@ -115,6 +115,17 @@ describe('verify through the engine API', () => {
     }
   });
 
+  it('stops listing at maxDifferences and says so, still not equal', async () => {
+    const rows = Array.from({ length: 50 }, (_, index) => [String(index + 1), `row ${index + 1}`]);
+    const table = await pairOfTables([{ name: 'id', type: 'int' }, { name: 's', type: 'varchar' }], rows, []);
+    const report = await runVerify({ source: { url: mariadbUrl, table }, target: { url: postgresUrl, table }, maxDifferences: 5, segments: 32, bisectionThreshold: 1 });
+    expect(report.equal).toBe(false);
+    expect(report.truncated).toBe(true);
+    expect(report.onlyInSource.length).toBe(5);
+    expect(report.sourceRows).toBe(50);
+    expect(report.notes.join('\n')).toContain('Listing stopped after 5 differences');
+  });
+
   it('reads zone-less timestamps in the zone given per side', async () => {
     // 12:00 wall clock at +02:00 is 10:00 UTC, which is what the target's timestamptz holds.
     const table = await pairOfTables(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bisect, type ChecksumFn, defaultSegmentCount, isPowerOfTwo, type SegmentSums } from './bisection';
 import type { Segment } from './queries';
+import { nextBatch } from './verifier';
 
 /** A side held in memory: position → row hash, summed per child segment the way the databases do. */
 function side(rows: Map<bigint, bigint>, calls: Segment[][] = []): ChecksumFn {
@@ -90,5 +91,16 @@ describe('segment counts', () => {
   it('knows powers of two', () => {
     expect([1, 2, 32, 1024].every(isPowerOfTwo)).toBe(true);
     expect([0, 3, 1.5, -2].some(isPowerOfTwo)).toBe(false);
+  });
+});
+
+describe('fetch batches', () => {
+  it('groups leaves up to a row budget, at least one leaf each', () => {
+    const leaf = (start: bigint, sourceCount: bigint, targetCount: bigint) => ({ segment: { start, width: 1n }, sourceCount, targetCount });
+    const leaves = [leaf(0n, 5n, 0n), leaf(1n, 3n, 4n), leaf(2n, 10n, 0n), leaf(3n, 1n, 1n)];
+    expect(nextBatch(leaves, 0, 9).map((l) => l.segment.start)).toEqual([0n, 1n]);
+    expect(nextBatch(leaves, 2, 1).map((l) => l.segment.start)).toEqual([2n]);
+    expect(nextBatch(leaves, 3, 100).map((l) => l.segment.start)).toEqual([3n]);
+    expect(nextBatch(leaves, 4, 100)).toEqual([]);
   });
 });

@@ -20,6 +20,23 @@ const log = createLogger('verify');
 
 /** Segments per fetch query: each fetch scans the table once, so leaves are fetched in few, large batches. */
 const LEAVES_PER_FETCH = 4096;
+/** Rows per fetch query (the larger side of each leaf), which bounds the memory a fetch takes. */
+const ROWS_PER_FETCH = 200_000;
+
+/** Leaves from `start` holding about `rows` rows (at least one leaf, at most LEAVES_PER_FETCH). */
+export function nextBatch(leaves: readonly Leaf[], start: number, rows: number): Leaf[] {
+  const batch: Leaf[] = [];
+  let total = 0n;
+  for (let index = start; index < leaves.length && batch.length < LEAVES_PER_FETCH; index += 1) {
+    const leaf = leaves[index];
+    if (!leaf) break;
+    const size = leaf.sourceCount > leaf.targetCount ? leaf.sourceCount : leaf.targetCount;
+    if (batch.length > 0 && total + size > BigInt(rows)) break;
+    batch.push(leaf);
+    total += size;
+  }
+  return batch;
+}
 
 export interface VerifyRunOptions {
   signal?: AbortSignal;
@@ -268,11 +285,16 @@ export async function runVerify(request: VerifyRequest, options: VerifyRunOption
     ];
     let fetched = 0;
     for (const group of groups) {
-      for (const batch of chunks(group.leaves, LEAVES_PER_FETCH)) {
+      let next = 0;
+      while (next < group.leaves.length) {
         if (found() >= maxDifferences) {
           truncated = true;
           break;
         }
+        // Key-only leaves are all differences: fetch no more of them than the listing can still take.
+        const budget = group.keysOnly ? maxDifferences - found() : ROWS_PER_FETCH;
+        const batch = nextBatch(group.leaves, next, Math.min(budget, ROWS_PER_FETCH));
+        next += batch.length;
         const segmentsOf = (which: 'source' | 'target'): Segment[] =>
           batch.filter((leaf) => (which === 'source' ? leaf.sourceCount : leaf.targetCount) > 0n).map((leaf) => leaf.segment);
         progress({ phase: 'fetching', segmentsDone: bisection.segmentsChecked, segmentsTotal: bisection.segmentsChecked, rowsCompared: Number(rowsCompared) });
