@@ -96,3 +96,50 @@ describe('demo first run in Chromium through the web host', () => {
     expect(await web.engine.pipelines.list()).toEqual([]);
   });
 });
+
+/**
+ * A machine without Java and Maven cannot start the local Kafka: the demo says exactly that and runs on an existing
+ * cluster instead (here the lab's running cluster "a", given as bootstrap servers, as a user would type it).
+ */
+describe('demo without Java or Maven in Chromium through the web host', () => {
+  let browser: Browser;
+  let page: Page;
+  let web: Awaited<ReturnType<typeof startTestWebHost>>;
+  const dataDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-demo-nojava-'));
+  const labDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-lab-none-'));
+  let bootstrap = '';
+
+  beforeAll(async () => {
+    const real = await startTestWebHost({ dataDir });
+    bootstrap = (await real.engine.lab.status()).endpoints.kafka.a.bootstrap;
+    await real.close();
+    // An empty lab directory (nothing running) and a PATH without java or mvn.
+    web = await startTestWebHost({ dataDir, lab: { dir: labDir }, demo: { topicPrefix: `${uniqueName('e2enojava')}_`, env: { PATH: '/nonexistent' }, binDirs: [] } });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  });
+
+  afterAll(async () => {
+    const status = await web?.engine.demo.status().catch(() => undefined);
+    if (status?.state === 'running' || status?.state === 'failed') await web.engine.demo.stop().catch(() => {});
+    await browser?.close();
+    await web?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(labDir, { recursive: true, force: true });
+  });
+
+  it('names what is missing and starts the demo on the cluster the user gives', async () => {
+    await page.goto(web.host.url);
+    const alert = page.getByTestId('demo-missing-kafka');
+    await alert.waitFor({ timeout: 30_000 });
+    await expect(alert.textContent()).resolves.toMatch(/Java 17\+ \(java\) and Maven \(mvn\).*apt-get install openjdk-17-jre-headless maven/);
+    // The local start is not offered; the cluster form is.
+    await expect(page.getByRole('button', { name: 'Start the demo' }).count()).resolves.toBe(0);
+    await page.screenshot({ path: screenshotPath('demo-missing-java'), fullPage: true });
+
+    await page.getByLabel('Bootstrap servers').fill(bootstrap);
+    await page.getByRole('button', { name: 'Start with this cluster' }).click();
+    await page.getByTestId('demo-status-line').filter({ hasText: `on Kafka ${bootstrap}` }).waitFor({ timeout: 120_000 });
+    expect((await web.engine.demo.status()).kafka).toBe(bootstrap);
+  });
+});

@@ -52,8 +52,8 @@ export function DemoPane() {
               <button type="button" className="danger" onClick={() => void stop()} disabled={busy !== undefined || state === 'stopping'}>
                 {busy === 'stop' || state === 'stopping' ? 'Stopping…' : 'Stop demo'}
               </button>
-            ) : (
-              <button type="button" className="primary large" onClick={() => void start()} disabled={!canStart || localMissing}>
+            ) : localMissing ? null : (
+              <button type="button" className="primary large" onClick={() => void start()} disabled={!canStart}>
                 {busy === 'start' ? 'Starting…' : 'Start the demo'}
               </button>
             )}
@@ -67,7 +67,7 @@ export function DemoPane() {
             </li>
           ))}
         </ol>
-        <div className="status-line" aria-live="polite" data-testid="demo-status-line">
+        <div className={localMissing && !busy ? 'status-line empty' : 'status-line'} aria-live="polite" data-testid="demo-status-line">
           {busy === 'start' && (
             <span className="progress-text">
               <span className="spinner" aria-hidden="true" /> {status?.step ?? 'Starting…'} ({elapsed?.toFixed(0) ?? 0} s)
