@@ -13,7 +13,7 @@ import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
 import { createLogger } from '../base/logger';
 import { renameTopic, type ResolvedReplicator } from '../config';
-import { classifyKafkaError, createKafka } from '../kafka';
+import { classifyKafkaError, createKafka, type KafkaClientSettings } from '../kafka';
 import { kafkaSettings } from '../pipeline/sourceOptions';
 import { defaultDataDir, readJsonFile, safeFileName, writeJsonFileDurably } from '../store';
 import { type AckedChunk, decodeCheckpointMetadata } from './destinationWriter';
@@ -142,7 +142,7 @@ export class ReplicatorRunner implements IDisposable {
     const { config } = this;
     const clientId = (kafka: ResolvedReplicator['source']): string => `${kafka.clientId}-replicator-${config.name}`;
     this.sourceKafka = createKafka({ ...kafkaSettings(config.source, this.baseDir), clientId: clientId(config.source) });
-    this.destinationKafka = createKafka({ ...kafkaSettings(config.destination, this.baseDir), clientId: clientId(config.destination) });
+    this.destinationKafka = createKafka(this.destinationSettings());
     this.sourceAdmin = this.sourceKafka.admin();
     this.destinationAdmin = this.destinationKafka.admin();
     try {
@@ -161,11 +161,16 @@ export class ReplicatorRunner implements IDisposable {
     }
     await this.discover(true);
     await this.startTasks();
+    if (this.stopped) return;
     this.timers.push(setInterval(() => void this.poll(), config.topicPollIntervalMs));
     if (config.configSync) this.timers.push(setInterval(() => void this.syncConfigs(), config.configSyncIntervalMs));
     if (config.offsetTranslation.enabled) this.timers.push(setInterval(() => void this.translateGroups(), config.offsetTranslation.intervalMs));
     this.timers.push(setInterval(() => void this.refreshLag(), LAG_REFRESH_MS));
     this.timers.push(setInterval(() => this.saveSyncs(), 5000));
+  }
+
+  private destinationSettings(): KafkaClientSettings {
+    return { ...kafkaSettings(this.config.destination, this.baseDir), clientId: `${this.config.destination.clientId}-replicator-${this.config.name}` };
   }
 
   /** Lists the source topics and prepares destination topics for new ones; returns whether the copied set changed. */
@@ -230,8 +235,7 @@ export class ReplicatorRunner implements IDisposable {
   private async startTasks(): Promise<void> {
     if (this.pairs.size === 0 || this.stopped) return;
     const sourceKafka = this.sourceKafka;
-    const destinationKafka = this.destinationKafka;
-    if (!sourceKafka || !destinationKafka) return;
+    if (!sourceKafka) return;
     const { seeds, floor } = await this.exactlyOnceCheckpoint();
     const topics = [...this.pairs.keys()];
     const tasks: ReplicatorTask[] = [];
@@ -240,7 +244,7 @@ export class ReplicatorRunner implements IDisposable {
         new ReplicatorTask(index, {
           config: this.config,
           sourceKafka,
-          destinationKafka,
+          destinationSettings: this.destinationSettings(),
           sourceClusterId: this.sourceClusterId,
           destinationClusterId: this.destinationClusterId,
           destinationOf: (topic) => this.pairs.get(topic)?.destination ?? renameTopic(this.config.renameFormat, topic),
@@ -261,6 +265,11 @@ export class ReplicatorRunner implements IDisposable {
       await Promise.all(tasks.map((task) => task.stop(false)));
       this.tasks = [];
       throw error;
+    }
+    // stop() ran while these were starting: it saw no tasks to stop.
+    if (this.stopped) {
+      await Promise.all(tasks.map((task) => task.stop(false)));
+      this.tasks = [];
     }
   }
 

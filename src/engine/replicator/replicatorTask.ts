@@ -5,11 +5,12 @@
  * source group offset is committed only for chunks the destination acknowledged — so a crash at any point
  * loses nothing (at-least-once), and in exactly-once mode the destination transaction is the checkpoint.
  */
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { ResolvedReplicator } from '../config';
-import { classifyKafkaError } from '../kafka';
+import { classifyKafkaError, type KafkaClientSettings } from '../kafka';
 import { createLogger } from '../base/logger';
-import { type AckedChunk, type Chunk, DestinationWriter, MAX_BATCH_BYTES, type OutRecord } from './destinationWriter';
+import { type ChunkWriter, startChunkWriter } from './chunkWriter';
+import { type AckedChunk, type Chunk, MAX_BATCH_BYTES, type OutRecord } from './destinationWriter';
 import { cameFromDestination, decodeProvenance, encodeProvenance, PROVENANCE_HEADER } from './provenance';
 import type { SchemaMigrator } from './schemaMigration';
 
@@ -19,7 +20,8 @@ const RECORD_OVERHEAD = 16;
 export interface TaskContext {
   config: ResolvedReplicator;
   sourceKafka: Kafka;
-  destinationKafka: Kafka;
+  /** The destination producer runs in the writer thread, which builds its own client from these. */
+  destinationSettings: KafkaClientSettings;
   sourceClusterId: string;
   destinationClusterId: string;
   /** Source topic → destination topic. */
@@ -56,8 +58,7 @@ function firstHeader(headers: IHeaders | undefined, name: string): Buffer | stri
 
 export class ReplicatorTask {
   private consumer: Consumer | undefined;
-  private producer: Producer | undefined;
-  private writer: DestinationWriter | undefined;
+  private writer: ChunkWriter | undefined;
   /** Acknowledged source positions not yet committed to the source group. */
   private readonly toCommit = new Map<string, { topic: string; partition: number; offset: number }>();
   private commitTimer: NodeJS.Timeout | undefined;
@@ -74,20 +75,11 @@ export class ReplicatorTask {
   }
 
   async start(topics: readonly string[]): Promise<void> {
-    const { config, sourceKafka, destinationKafka, checkpointGroup } = this.context;
+    const { config, sourceKafka, destinationSettings, checkpointGroup } = this.context;
     this.stopping = false;
-    const transactional = checkpointGroup !== undefined;
-    this.producer = destinationKafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      ...(transactional ? { transactionalId: `ferry-replicator-${config.name}-${this.index}`, transactionTimeout: 60_000 } : {}),
-      // After a commit the coordinator answers CONCURRENT_TRANSACTIONS until its markers are written; retry that soon.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: transactional ? 20 : 100, maxRetryTime: 5_000 },
-    });
-    await this.producer.connect();
-    this.writer = new DestinationWriter({
-      producer: this.producer,
+    this.writer = await startChunkWriter({
+      kafka: destinationSettings,
+      transactionalId: checkpointGroup === undefined ? undefined : `ferry-replicator-${config.name}-${this.index}`,
       requestBytes: config.producer.requestBytes,
       lingerMs: config.producer.lingerMs,
       checkpointGroup,
@@ -240,11 +232,9 @@ export class ReplicatorTask {
     } catch (error) {
       this.log.debug('stopping a replicator task', { error: String(error) });
     } finally {
-      this.writer?.dispose();
       await this.consumer?.disconnect().catch(() => undefined);
-      await this.producer?.disconnect().catch(() => undefined);
+      await this.writer?.close();
       this.consumer = undefined;
-      this.producer = undefined;
       this.writer = undefined;
       this.toCommit.clear();
     }
