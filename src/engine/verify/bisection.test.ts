@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bisect, type ChecksumFn, defaultSegmentCount, isPowerOfTwo, type SegmentSums } from './bisection';
 import type { Segment } from './queries';
-import { nextBatch } from './verifier';
+import { nextBatch } from './leaves';
 
 /** A side held in memory: position → row hash, summed per child segment the way the databases do. */
 function side(rows: Map<bigint, bigint>, calls: Segment[][] = []): ChecksumFn {
