@@ -16,6 +16,7 @@ export const VERIFY_USAGE = `Usage: ferry verify --source URL --target URL --tab
   --min-age SECONDS            leave out rows changed in the last SECONDS (needs --update-column COL)
   --source-tz ZONE, --target-tz ZONE   zone of zone-less timestamps on that side (default UTC)
   --segments N, --factor N, --threshold N, --max-differences N   bisection tuning (defaults: auto, 32, 1024, 10000)
+  --parallel N                 connections per side sharing each checksum scan (default 2)
   --fix-sql                    print the SQL that would make the target equal the source (never run)
   --json                       print the report as JSON
 
@@ -59,6 +60,7 @@ export function parseVerifyArgs(argv: readonly string[]): { request: VerifyReque
       factor: { type: 'string' },
       threshold: { type: 'string' },
       'max-differences': { type: 'string' },
+      parallel: { type: 'string' },
       'fix-sql': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -92,12 +94,14 @@ export function parseVerifyArgs(argv: readonly string[]): { request: VerifyReque
     ['bisectionFactor', '--factor'],
     ['bisectionThreshold', '--threshold'],
     ['maxDifferences', '--max-differences'],
+    ['parallel', '--parallel'],
   ] as const;
   const raw: Record<(typeof numbers)[number][0], string | undefined> = {
     segments: values.segments,
     bisectionFactor: values.factor,
     bisectionThreshold: values.threshold,
     maxDifferences: values['max-differences'],
+    parallel: values.parallel,
   };
   for (const [field, flag] of numbers) {
     const value = whole(raw[field], flag);
