@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
+import { KafkaScratch } from '../helpers/pipelineHarness';
 import { startTestWebHost } from '../helpers/webHost';
 
 /**
@@ -81,11 +82,41 @@ describe('demo first run in Chromium through the web host', () => {
     await page.screenshot({ path: screenshotPath('pipelines-demo-dark'), fullPage: true });
     await page.getByRole('button', { name: /^Theme: Dark/ }).click(); // back to System
 
-    // The presenter's view of the same pipeline.
-    await page.getByRole('link', { name: 'Present lineage' }).click();
-    await page.getByRole('heading', { name: 'Lineage' }).waitFor();
-    await page.getByRole('img', { name: /Lineage of pipeline/ }).waitFor();
-    await page.screenshot({ path: screenshotPath('lineage-demo'), fullPage: true });
+    // The presenter's view of the same pipeline, with a replicator hop: the orders topic copied to cluster "b".
+    const lab = await web.engine.lab.status();
+    const demo = await web.engine.demo.status();
+    const ordersTopic = demo.topics.find((topic) => topic.endsWith('sales_orders')) ?? '';
+    const replicator = uniqueName('e2e-replicator');
+    const onA = new KafkaScratch(lab.endpoints.kafka.a.bootstrap);
+    const onB = new KafkaScratch(lab.endpoints.kafka.b.bootstrap);
+    onA.track({ groups: [replicator] });
+    onB.track({ topics: [`${ordersTopic}.replica`], groups: [replicator] });
+    try {
+      await web.engine.replicators.start({
+        text: JSON.stringify({
+          name: replicator,
+          config: {
+            'connector.class': 'io.confluent.connect.replicator.ReplicatorSourceConnector',
+            'src.kafka.bootstrap.servers': lab.endpoints.kafka.a.bootstrap,
+            'dest.kafka.bootstrap.servers': lab.endpoints.kafka.b.bootstrap,
+            'topic.whitelist': ordersTopic,
+            'topic.rename.format': '${topic}.replica',
+          },
+        }),
+      });
+      await page.getByRole('link', { name: 'Present lineage' }).click();
+      await page.getByRole('heading', { name: 'Lineage' }).waitFor();
+      const graph = page.getByRole('img', { name: /Lineage of pipeline/ });
+      await graph.waitFor();
+      // Four tables and four topics, plus the hop to cluster b.
+      await expect.poll(async () => graph.getByTestId('lineage-edge-count').count(), { timeout: 30_000 }).toBe(9);
+      await page.waitForTimeout(2500);
+      await page.screenshot({ path: screenshotPath('lineage-demo'), fullPage: true });
+    } finally {
+      await web.engine.replicators.stop(replicator).catch(() => {});
+      await onA.cleanup().catch(() => {});
+      await onB.cleanup().catch(() => {});
+    }
   });
 
   it('stops the demo and removes what it created', async () => {

@@ -19,6 +19,7 @@ export function DemoPane() {
   const { status, busy, busySince, problem, connect, start, stop } = useDemoStore();
   const pipelines = usePipelinesStore((state) => state.pipelines);
   const history = usePipelinesStore((state) => state.history);
+  const replicators = usePipelinesStore((state) => state.replicators);
   const connectPipelines = usePipelinesStore((state) => state.connect);
   useEffect(() => connect(), [connect]);
   useEffect(() => connectPipelines(), [connectPipelines]);
@@ -164,7 +165,7 @@ export function DemoPane() {
                 </a>
               </div>
             </header>
-            {pipeline ? <LineageGraph status={pipeline} /> : <p className="muted">Waiting for the pipeline's first status…</p>}
+            {pipeline ? <LineageGraph status={pipeline} replicators={replicators} /> : <p className="muted">Waiting for the pipeline's first status…</p>}
           </section>
           <section className="panel created" aria-label="What the demo created">
             <h2>What the demo created</h2>

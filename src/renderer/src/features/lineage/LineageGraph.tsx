@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { PipelineStatus } from '../../../../shared/api';
+import type { PipelineStatus, ReplicatorStatus } from '../../../../shared/api';
 import { formatCount } from '../../app/format';
 import { type LineageColumn, type LineageNode, lineageOf } from './lineageModel';
 import './lineage.css';
@@ -10,7 +10,7 @@ const NODE_HEIGHT = 40;
 const ROW_GAP = 14;
 const TOP = 44;
 const COLUMN_X: Record<LineageColumn, number> = { source: 0, topic: (WIDTH - NODE_WIDTH) / 2, target: WIDTH - NODE_WIDTH };
-const COLUMN_TITLE: Record<LineageColumn, string> = { source: 'Source tables', topic: 'Topics', target: 'Target tables' };
+const COLUMN_TITLE: Record<LineageColumn, string> = { source: 'Source tables', topic: 'Topics', target: 'Targets' };
 
 /** Long names keep their start and their end (`demo_…_order_details`): the end tells tables apart. */
 function truncate(text: string, max = 25): string {
@@ -20,12 +20,13 @@ function truncate(text: string, max = 25): string {
 }
 
 /**
- * Source tables → topics → target tables with the rows each hop carried, drawn as SVG laid out here (three columns,
+ * Source tables → topics → target tables (and topics a replicator copies to another cluster) with the rows each hop
+ * carried, drawn as SVG laid out here (three columns,
  * rows in an order that keeps edges from crossing): no graph library, nothing to load, and it scales with the
  * window for a presenter's screen. An edge whose connector is moving rows right now shows moving dashes.
  */
-export function LineageGraph({ status, large = false }: { status: PipelineStatus; large?: boolean }) {
-  const model = useMemo(() => lineageOf(status), [status]);
+export function LineageGraph({ status, replicators, large = false }: { status: PipelineStatus; replicators?: readonly ReplicatorStatus[]; large?: boolean }) {
+  const model = useMemo(() => lineageOf(status, replicators), [status, replicators]);
 
   const positions = new Map<string, { x: number; y: number }>();
   const rows: Record<LineageColumn, number> = { source: 0, topic: 0, target: 0 };
@@ -43,7 +44,7 @@ export function LineageGraph({ status, large = false }: { status: PipelineStatus
     );
   }
 
-  const describe = (node: LineageNode): string => (node.column === 'topic' ? `topic ${node.label}` : `${node.column} table ${node.label}`);
+  const describe = (node: LineageNode): string => (node.replica ? `topic ${node.label} on ${node.group}` : node.column === 'topic' ? `topic ${node.label}` : `${node.column} table ${node.label}`);
   return (
     <svg
       className={large ? 'lineage lineage-large' : 'lineage'}
@@ -71,14 +72,18 @@ export function LineageGraph({ status, large = false }: { status: PipelineStatus
         const x2 = to.x;
         const y2 = to.y + NODE_HEIGHT / 2;
         const mid = (x1 + x2) / 2;
-        const labelY = (y1 + y2) / 2;
+        // A hop to another cluster leaves the same topic as its sink edge: its label sits further along the curve.
+        const t = edge.to.startsWith('replica:') ? 0.75 : 0.5;
+        const u = 1 - t;
+        const labelX = u * u * u * x1 + 3 * u * t * mid + t * t * t * x2;
+        const labelY = u * u * u * y1 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y2;
         const label = formatCount(edge.count);
         const labelWidth = 14 + label.length * 8;
         return (
           <g key={edge.id} className={edge.active ? 'lineage-edge flowing' : 'lineage-edge'}>
             <path d={`M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${x2} ${y2}`} />
-            <rect x={mid - labelWidth / 2} y={labelY - 11} width={labelWidth} height={22} rx={11} />
-            <text x={mid} y={labelY + 4} textAnchor="middle" data-testid="lineage-edge-count">
+            <rect x={labelX - labelWidth / 2} y={labelY - 11} width={labelWidth} height={22} rx={11} />
+            <text x={labelX} y={labelY + 4} textAnchor="middle" data-testid="lineage-edge-count">
               {label}
             </text>
           </g>
@@ -88,12 +93,23 @@ export function LineageGraph({ status, large = false }: { status: PipelineStatus
         const at = positions.get(node.id);
         if (!at) return null;
         return (
-          <g key={node.id} className={`lineage-node lineage-${node.column}`} transform={`translate(${at.x} ${at.y})`}>
+          <g key={node.id} className={`lineage-node lineage-${node.replica ? 'replica' : node.column}`} transform={`translate(${at.x} ${at.y})`}>
             <title>{describe(node)}</title>
             <rect width={NODE_WIDTH} height={NODE_HEIGHT} rx={8} />
-            <text x={12} y={NODE_HEIGHT / 2 + 5}>
-              {truncate(node.label)}
-            </text>
+            {node.replica ? (
+              <>
+                <text x={12} y={17}>
+                  {truncate(node.label)}
+                </text>
+                <text className="lineage-node-note" x={12} y={32}>
+                  on {truncate(node.group, 30)}
+                </text>
+              </>
+            ) : (
+              <text x={12} y={NODE_HEIGHT / 2 + 5}>
+                {truncate(node.label)}
+              </text>
+            )}
           </g>
         );
       })}

@@ -11,7 +11,7 @@ function selectedName(): string | undefined {
 
 /** The presenter's view: one pipeline's lineage, large, with the few numbers stakeholders ask about. */
 export function LineagePane() {
-  const { pipelines, loaded, connect } = usePipelinesStore();
+  const { pipelines, replicators, loaded, connect } = usePipelinesStore();
   useEffect(() => connect(), [connect]);
   const list = Object.values(pipelines).sort((a, b) => a.name.localeCompare(b.name));
   const wanted = selectedName();
@@ -59,7 +59,7 @@ export function LineagePane() {
             ))}
           </div>
           <div className="panel">
-            <LineageGraph status={status} large />
+            <LineageGraph status={status} replicators={replicators} large />
           </div>
         </>
       )}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectorStatus, PipelineStatus } from '../../../../shared/api';
+import type { ConnectorStatus, PipelineStatus, ReplicatorStatus } from '../../../../shared/api';
 import { lineageOf } from './lineageModel';
 
 const metrics = (rowsPerSecond: number): ConnectorStatus['metrics'] => ({ rowsRead: 0, rowsProduced: 0, rowsApplied: 0, errors: 0, deadLettered: 0, lag: 0, rowsPerSecond });
@@ -57,5 +57,35 @@ describe('lineageOf', () => {
   it('shows a topic read by a sink that no source of this pipeline produces', () => {
     const model = lineageOf({ ...status, connectors: status.connectors.filter((connector) => connector.role === 'sink') });
     expect(model.nodes.filter((node) => node.column === 'topic').map((node) => node.label)).toEqual(['shop-customers', 'shop-orders']);
+  });
+
+  it('adds a replicator hop for a topic of the pipeline copied to another cluster, and ignores other topics', () => {
+    const replicator: ReplicatorStatus = {
+      name: 'to-b',
+      pipeline: 'r',
+      state: 'RUNNING',
+      delivery: 'at-least-once',
+      source: '127.0.0.1:19092',
+      destination: '127.0.0.1:29092',
+      caughtUp: false,
+      metrics: {
+        recordsCopied: 130,
+        bytesCopied: 0,
+        recordsSkipped: 0,
+        recordsPerSecond: 3,
+        megabytesPerSecond: 0,
+        lag: 0,
+        partitions: [],
+        translatedGroups: [],
+        topics: [
+          { source: 'shop-orders', destination: 'a.shop-orders', records: 120, bytes: 0, recordsPerSecond: 3, megabytesPerSecond: 0 },
+          { source: 'unrelated', destination: 'a.unrelated', records: 10, bytes: 0, recordsPerSecond: 0, megabytesPerSecond: 0 },
+        ],
+      },
+    };
+    const model = lineageOf(status, [replicator]);
+    expect(model.nodes.filter((node) => node.replica).map((node) => [node.label, node.group])).toEqual([['a.shop-orders', '127.0.0.1:29092']]);
+    expect(model.edges.find((edge) => edge.to === 'replica:127.0.0.1:29092:a.shop-orders')).toMatchObject({ from: 'topic:shop-orders', count: 120, active: true });
+    expect(model.captions.target).toBe('snk · replicated to 127.0.0.1:29092');
   });
 });

@@ -1,4 +1,4 @@
-import type { PipelineStatus } from '../../../../shared/api';
+import type { PipelineStatus, ReplicatorStatus } from '../../../../shared/api';
 
 export type LineageColumn = 'source' | 'topic' | 'target';
 
@@ -10,6 +10,8 @@ export interface LineageNode {
   group: string;
   /** Source: rows in the table at start, for a progress hint. */
   totalRows?: number;
+  /** A topic copied to another cluster by a replicator (drawn in the right-hand column, under the target tables). */
+  replica?: boolean;
 }
 
 export interface LineageEdge {
@@ -38,7 +40,7 @@ const topicId = (topic: string): string => `topic:${topic}`;
  * reports (per-table counts of sources, per-topic counts of sinks). Pure, so it is cheap to recompute per update.
  * Nodes come out in an order that keeps edges from crossing: topics follow their source table, targets their topic.
  */
-export function lineageOf(status: PipelineStatus): LineageModel {
+export function lineageOf(status: PipelineStatus, replicators: readonly ReplicatorStatus[] = []): LineageModel {
   const nodes: LineageNode[] = [];
   const edges: LineageEdge[] = [];
   const topicOrder: string[] = [];
@@ -77,6 +79,20 @@ export function lineageOf(status: PipelineStatus): LineageModel {
   };
   targets.sort((a, b) => topicRank(a.id) - topicRank(b.id));
   nodes.push(...targets);
+  // Replicator hops: a topic of this pipeline copied to another cluster, with the records copied.
+  const hops: string[] = [];
+  for (const replicator of replicators) {
+    for (const copied of replicator.metrics.topics) {
+      if (!seen.has(topicId(copied.source))) continue;
+      const id = `replica:${replicator.destination}:${copied.destination}`;
+      if (!seen.has(id)) {
+        seen.add(id);
+        nodes.push({ id, column: 'target', label: copied.destination, group: replicator.destination, replica: true });
+      }
+      if (!hops.includes(replicator.destination)) hops.push(replicator.destination);
+      edges.push({ id: `${copied.source}->${id}`, from: topicId(copied.source), to: id, count: copied.records, connector: replicator.name, active: copied.recordsPerSecond > 0 });
+    }
+  }
   const clusters = [...new Set([...sources, ...sinks].map((connector) => connector.kafka).filter((kafka): kafka is string => Boolean(kafka)))];
   return {
     nodes,
@@ -84,7 +100,7 @@ export function lineageOf(status: PipelineStatus): LineageModel {
     captions: {
       source: sources.map((source) => source.name).join(', ') || 'Sources',
       topic: clusters.length > 0 ? `Kafka · ${clusters.join(', ')}` : 'Kafka',
-      target: sinks.map((sink) => sink.name).join(', ') || 'Targets',
+      target: [sinks.map((sink) => sink.name).join(', '), ...hops.map((cluster) => `replicated to ${cluster}`)].filter(Boolean).join(' · ') || 'Targets',
     },
   };
 }

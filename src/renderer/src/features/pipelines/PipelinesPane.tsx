@@ -8,7 +8,7 @@ import './pipelines.css';
 
 /** Every running pipeline: state, lineage with live counts, charts over time, and each connector with its cause and actions. */
 export function PipelinesPane() {
-  const { pipelines, history, loaded, busy, problem, connect, act, restart, dismissProblem } = usePipelinesStore();
+  const { pipelines, replicators, history, loaded, busy, problem, connect, act, restart, dismissProblem } = usePipelinesStore();
   useEffect(() => connect(), [connect]);
   const list = Object.values(pipelines).sort((a, b) => a.name.localeCompare(b.name));
 
@@ -63,7 +63,7 @@ export function PipelinesPane() {
             </div>
           </header>
           <div className="panel">
-            <LineageGraph status={status} />
+            <LineageGraph status={status} replicators={replicators} />
           </div>
           <PipelineCharts status={status} series={history[status.name] ?? {}} />
           <div className="connectors">

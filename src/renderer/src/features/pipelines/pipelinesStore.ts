@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { MetricsPoint, PipelineStatus } from '../../../../shared/api';
+import type { MetricsPoint, PipelineStatus, ReplicatorStatus } from '../../../../shared/api';
 import { engine } from '../../engine';
 import { toProblem } from '../../app/format';
 
@@ -11,6 +11,8 @@ export type ConnectorSeries = Record<string, MetricsPoint[]>;
 
 interface PipelinesState {
   pipelines: Record<string, PipelineStatus>;
+  /** Running replicators, for the hops between clusters in the lineage. */
+  replicators: ReplicatorStatus[];
   /** pipeline → connector → samples. */
   history: Record<string, ConnectorSeries>;
   loaded: boolean;
@@ -46,6 +48,15 @@ export const usePipelinesStore = create<PipelinesState>((set, get) => {
         return { pipelines };
       });
     });
+    const replicatorEvents = engine.replicators.onDidChangeStatus((status) => {
+      set((state) => ({
+        replicators: status.state === 'STOPPED' ? state.replicators.filter((entry) => entry.name !== status.name) : [...state.replicators.filter((entry) => entry.name !== status.name), status],
+      }));
+    });
+    engine.replicators.list().then(
+      (replicators) => set({ replicators }),
+      () => {},
+    );
     const refreshList = (): void => {
       engine.pipelines.list().then(
         (list) => set({ pipelines: Object.fromEntries(list.map((status) => [status.name, status])), loaded: true }),
@@ -85,12 +96,14 @@ export const usePipelinesStore = create<PipelinesState>((set, get) => {
     const timer = setInterval(() => void poll(), HISTORY_POLL_MS);
     return () => {
       subscription.dispose();
+      replicatorEvents.dispose();
       clearInterval(timer);
     };
   };
 
   return {
     pipelines: {},
+    replicators: [],
     history: {},
     loaded: false,
     busy: {},
