@@ -24,6 +24,7 @@ import { createLab } from '../src/engine/lab/index';
 import { findBinary } from '../src/engine/lab/binaries';
 import { ensureKafkaRuntime } from '../src/engine/lab/kafka';
 import { defaultCacheDir } from '../src/engine/lab/paths';
+import { MAX_BATCH_BYTES } from '../src/engine/replicator/destinationWriter';
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +46,7 @@ for (const [flag, value] of [['--records', records], ['--record-size', recordSiz
 const say = (text: string): void => void (values.json ? undefined : process.stderr.write(`${text}\n`));
 
 // The same client sizes for both tools (Ferry's defaults): fetch 1 MiB per partition / 8 MiB per fetch, 4 MiB per
-// produce request holding at most 900 kB per partition (Java's batch.size is per partition), linger 5 ms.
+// produce request holding at most MAX_BATCH_BYTES per partition (Java's batch.size is per partition), linger 5 ms.
 const FETCH_PARTITION_BYTES = 1024 * 1024;
 const FETCH_BYTES = 8 * 1024 * 1024;
 const REQUEST_BYTES = 4 * 1024 * 1024;
@@ -202,7 +203,7 @@ try {
         `src.consumer.max.partition.fetch.bytes = ${FETCH_PARTITION_BYTES}`,
         `src.consumer.fetch.max.bytes = ${FETCH_BYTES}`,
         // Java batches per partition: Ferry's per-partition cap per request, and Ferry's request size.
-        'dst.producer.batch.size = 900000',
+        `dst.producer.batch.size = ${MAX_BATCH_BYTES}`,
         `dst.producer.max.request.size = ${REQUEST_BYTES}`,
         `dst.producer.linger.ms = ${LINGER_MS}`,
         '',
