@@ -124,7 +124,9 @@ function quote(engine: Engine, name: string): string {
 function literal(engine: Engine, type: LogicalType, value: TestValue): string {
   if (value === null) return 'NULL';
   if (typeof value === 'boolean') return engine === 'postgres' ? String(value) : value ? '1' : '0';
-  const text = `'${value.replaceAll("'", "''")}'`;
+  // MySQL treats a backslash in a literal as an escape (without NO_BACKSLASH_ESCAPES).
+  const escaped = engine === 'mysql' ? value.replaceAll('\\', '\\\\') : value;
+  const text = `'${escaped.replaceAll("'", "''")}'`;
   switch (type) {
     case 'int':
     case 'bigint':

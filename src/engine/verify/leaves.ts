@@ -57,7 +57,8 @@ export interface LeafSides {
 export async function diffLeaves(sides: LeafSides, leaves: readonly Leaf[], maxDifferences: number, onBatch: () => void): Promise<LeafDiff> {
   const keyCount = sides.sourcePlan.keys.length;
   const columnCount = sides.sourcePlan.columns.length;
-  const result: LeafDiff = { onlyInSource: [], onlyInTarget: [], different: [], duplicateKeys: [], truncated: false, fetched: 0, rowsCompared: 0 };
+  const result: LeafDiff = { onlyInSource: [], onlyInTarget: [], different: [], duplicateKeys: [], roundingOnly: 0, truncated: false, fetched: 0, rowsCompared: 0 };
+  const floatColumns = sides.sourcePlan.columns.map((column, index) => column.column.kind === 'float' || sides.targetPlan.columns[index]?.column.kind === 'float');
   const found = (): number => result.onlyInSource.length + result.onlyInTarget.length + result.different.length;
   const groups = [
     { leaves: leaves.filter((leaf) => leaf.sourceCount > 0n && leaf.targetCount > 0n), keysOnly: false },
@@ -85,11 +86,12 @@ export async function diffLeaves(sides: LeafSides, leaves: readonly Leaf[], maxD
         fetchSide(sides.target, sides.targetPlan, (leaf) => leaf.targetCount),
       ]);
       result.fetched += batch.length;
-      const diff = diffRows(sourceRows, targetRows, keyCount);
+      const diff = diffRows(sourceRows, targetRows, keyCount, floatColumns);
       result.onlyInSource.push(...diff.onlyInSource);
       result.onlyInTarget.push(...diff.onlyInTarget);
       result.different.push(...diff.different);
       result.duplicateKeys.push(...diff.duplicateKeys);
+      result.roundingOnly += diff.roundingOnly;
       result.rowsCompared += sourceRows.length + diff.onlyInTarget.length;
     }
   }

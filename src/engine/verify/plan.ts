@@ -134,7 +134,7 @@ export function planComparison(input: PlanInput): ComparisonPlan {
     if (a.kind === 'decimal' && b.kind === 'decimal' && a.scale !== b.scale) {
       notes.push(`"${a.name}": decimal scale ${a.scale ?? 'unconstrained'} in the source, ${b.scale ?? 'unconstrained'} in the target; compared as exact values (1.50 = 1.5000).`);
     }
-    if (a.kind === 'float' || b.kind === 'float') notes.push(`"${a.name}": floating point, compared at 15 significant digits (magnitudes beyond 1e-15…1e30 are not compared reliably).`);
+    if (a.kind === 'float' || b.kind === 'float') notes.push(`"${a.name}": floating point, compared at 15 significant digits, values within 2e-14 of each other as equal (magnitudes beyond 1e-15…1e30 are not compared reliably).`);
     if (a.kind === 'text' || b.kind === 'text') notes.push(`"${a.name}" (${a.declared} / ${b.declared}) is compared as each engine prints it, without normalisation; equal values may show as different.`);
     if (!kindsCompatible(a.kind, b.kind)) notes.push(`"${a.name}": ${a.declared} in the source and ${b.declared} in the target have different kinds; every non-null value will differ.`);
     const lowercase = a.kind === 'uuid' || b.kind === 'uuid';

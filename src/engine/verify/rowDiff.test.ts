@@ -24,6 +24,20 @@ describe('diffRows', () => {
     expect(diff.onlyInTarget).toEqual([['11', '1', 'v']]);
   });
 
+  it('counts float texts within rounding of each other as equal, only in float columns', () => {
+    const diff = diffRows(
+      [['1', '-29420463810674900', 'x'], ['2', '1.5', 'x'], ['3', '100000000000000', '100000000000000']],
+      [['1', '-29420463810674800', 'x'], ['2', '1.50001', 'x'], ['3', '100000000000000', '100000000000001']],
+      1,
+      [true, false],
+    );
+    expect(diff.roundingOnly).toBe(1);
+    expect(diff.different.map((row) => [row.source[0], row.columns])).toEqual([
+      ['2', [0]],
+      ['3', [1]],
+    ]);
+  });
+
   it('reports duplicate keys', () => {
     expect(diffRows([['1', 'a'], ['1', 'b']], [['1', 'a']], 1).duplicateKeys).toEqual([{ side: 'source', key: ['1'] }]);
   });

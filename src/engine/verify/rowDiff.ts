@@ -15,6 +15,23 @@ export interface RowDiff {
   different: { source: CanonicalRow; target: CanonicalRow; columns: number[] }[];
   /** Keys seen twice on one side (the key is not unique there); the first row is compared. */
   duplicateKeys: { side: 'source' | 'target'; key: CanonicalRow }[];
+  /** Rows whose only differences are float texts within rounding of each other: counted as equal. */
+  roundingOnly: number;
+}
+
+/**
+ * Relative difference below which two floats' canonical texts count as the same value. The engines print a double's
+ * shortest text differently in rare ties (MariaDB `…485e16`, PostgreSQL `…4848e16`), so rounding both to 15
+ * significant digits can differ by one unit in the last place.
+ */
+export const FLOAT_TOLERANCE = 2e-14;
+
+function sameFloat(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a === null || a === undefined || b === null || b === undefined) return false;
+  const x = Number(a);
+  const y = Number(b);
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
+  return Math.abs(x - y) <= FLOAT_TOLERANCE * Math.max(Math.abs(x), Math.abs(y));
 }
 
 function keyOf(row: CanonicalRow, keyCount: number): string {
@@ -31,12 +48,15 @@ function index(rows: readonly CanonicalRow[], keyCount: number, side: 'source' |
   return map;
 }
 
-/** Matches rows by key (canonical text, so collations play no part) and lists what differs. */
-export function diffRows(source: readonly CanonicalRow[], target: readonly CanonicalRow[], keyCount: number): RowDiff {
+/**
+ * Matches rows by key (canonical text, so collations play no part) and lists what differs. `floatColumns[i]` marks
+ * compared column i as a float pair, whose texts are equal within FLOAT_TOLERANCE.
+ */
+export function diffRows(source: readonly CanonicalRow[], target: readonly CanonicalRow[], keyCount: number, floatColumns: readonly boolean[] = []): RowDiff {
   const duplicateKeys: RowDiff['duplicateKeys'] = [];
   const sourceByKey = index(source, keyCount, 'source', duplicateKeys);
   const targetByKey = index(target, keyCount, 'target', duplicateKeys);
-  const result: RowDiff = { onlyInSource: [], onlyInTarget: [], different: [], duplicateKeys };
+  const result: RowDiff = { onlyInSource: [], onlyInTarget: [], different: [], duplicateKeys, roundingOnly: 0 };
   for (const [key, row] of sourceByKey) {
     const other = targetByKey.get(key);
     if (!other) {
@@ -44,8 +64,14 @@ export function diffRows(source: readonly CanonicalRow[], target: readonly Canon
       continue;
     }
     const columns: number[] = [];
-    for (let column = keyCount; column < row.length; column += 1) if (row[column] !== other[column]) columns.push(column - keyCount);
+    let rounding = false;
+    for (let column = keyCount; column < row.length; column += 1) {
+      if (row[column] === other[column]) continue;
+      if (floatColumns[column - keyCount] && sameFloat(row[column], other[column])) rounding = true;
+      else columns.push(column - keyCount);
+    }
     if (columns.length > 0) result.different.push({ source: row, target: other, columns });
+    else if (rounding) result.roundingOnly += 1;
   }
   for (const [key, row] of targetByKey) if (!sourceByKey.has(key)) result.onlyInTarget.push(row);
   return result;

@@ -187,9 +187,14 @@ export async function runVerify(request: VerifyRequest, options: VerifyRunOption
     const keyColumns: KeyColumn[] = plan.source.keys.map((key) => ({ name: key.column.name, kind: key.column.kind }));
     notes.push(...duplicateNotes(diff.duplicateKeys, keyColumns, plan.keyNames));
     if (diff.truncated) notes.push(`Listing stopped after ${maxDifferences} differences (maxDifferences); the tables differ in more rows.`);
-    // Equal only when every segment's count and checksum matched; rows are listed to explain a difference.
-    const equal = bisection.leaves.length === 0;
-    if (!equal && diff.onlyInSource.length + diff.onlyInTarget.length + diff.different.length === 0) {
+    // Equal when every segment's count and checksum matched, or when the rows of the segments that did not differ
+    // only by float rounding between engines; rows are listed to explain a difference.
+    const listedNothing = diff.onlyInSource.length + diff.onlyInTarget.length + diff.different.length === 0 && !diff.truncated;
+    const equal = bisection.leaves.length === 0 || (listedNothing && diff.duplicateKeys.length === 0 && diff.roundingOnly > 0);
+    if (diff.roundingOnly > 0) {
+      notes.push(`${diff.roundingOnly} row(s) differ only in the last of 15 significant digits of a float (the engines print some doubles differently); counted as equal.`);
+    }
+    if (!equal && listedNothing) {
       notes.push('Segment checksums differ but no row differs in its canonical values: a key is duplicated or rows changed while verify ran; run it again.');
     }
     const listed = {

@@ -17,9 +17,13 @@ describe('canonical text SQL per engine', () => {
     expect(sqlserver.canonical('[c]', column('decimal', { declared: 'money', scale: 4 }), render({ sameScale: true }))).toBe('CAST(CAST([c] AS DECIMAL(19,4)) AS VARCHAR(60))');
   });
 
-  it('floats: 15 significant digits on every engine', () => {
-    expect(postgres.canonical('"c"', column('float'), render())).toBe(`CASE WHEN "c" = 0 THEN '0' ELSE trim_scale("c"::float8::numeric)::text END`);
-    expect(mysql.canonical('`c`', column('float'), render())).toContain('ROUND(CAST(`c` AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(`c`))))');
+  it('floats: the shortest round-trip text, rounded as a decimal to 15 significant digits (MySQL and PostgreSQL alike)', () => {
+    expect(postgres.canonical('"c"', column('float'), render())).toBe(
+      `CASE WHEN "c" = 0 THEN '0' ELSE trim_scale(round(("c"::float8::text)::numeric, (14 - floor(log(abs("c"::float8))))::int))::text END`,
+    );
+    expect(mysql.canonical('`c`', column('float', { declared: 'double' }), render())).toContain('ROUND(CAST(CAST(`c` AS CHAR) AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(`c`))))');
+    // FLOAT is widened to DOUBLE first, as PostgreSQL's float4::float8.
+    expect(mysql.canonical('`c`', column('float', { declared: 'float' }), render())).toContain('CAST(CAST(`c` AS DOUBLE) AS CHAR)');
     expect(sqlserver.canonical('[c]', column('float'), render())).toContain('ROUND([c], 14 - FLOOR(LOG10(ABS([c]))))');
   });
 

@@ -91,10 +91,14 @@ export const mySqlVerifyDialect: VerifyDialect = {
       case 'decimal':
         if (info.scale === 0 || render.sameScale) return `CAST(${column} AS CHAR)`;
         return info.scale === undefined ? `IF(LOCATE('.', CAST(${column} AS CHAR)) = 0, CAST(${column} AS CHAR), ${trimDecimal(`CAST(${column} AS CHAR)`)})` : trimDecimal(`CAST(${column} AS CHAR)`);
-      case 'float':
-        // 15 significant digits, as PostgreSQL's float8 → numeric: round the exact decimal expansion.
-        // ROUND with a per-row digit count keeps the argument's 30 decimals, so the text always has a point.
-        return `IF(${column} = 0, '0', ${trimDecimal(`CAST(ROUND(CAST(${column} AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(${column})))) AS CHAR)`)})`;
+      case 'float': {
+        // The shortest text that reads back as the same double (as PostgreSQL prints it), rounded as a decimal to
+        // 15 significant digits: both engines round the same digits, so ties cannot go different ways. FLOAT is
+        // widened to DOUBLE first, as PostgreSQL's float4::float8. ROUND with a per-row digit count keeps the
+        // argument's 30 decimals, so the text always has a point.
+        const double = info.declared.startsWith('float') ? `CAST(${column} AS DOUBLE)` : column;
+        return `IF(${column} = 0, '0', ${trimDecimal(`CAST(ROUND(CAST(CAST(${double} AS CHAR) AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(${double})))) AS CHAR)`)})`;
+      }
       case 'string':
       case 'fixedString':
       case 'text':

@@ -84,8 +84,9 @@ export const postgresVerifyDialect: VerifyDialect = {
       case 'decimal':
         return info.scale === 0 || render.sameScale ? `${column}::text` : `trim_scale(${column})::text`;
       case 'float':
-        // float8 → numeric keeps 15 significant digits (DBL_DIG); float4 is widened first, as MySQL does.
-        return `CASE WHEN ${column} = 0 THEN '0' ELSE trim_scale(${column}::float8::numeric)::text END`;
+        // The shortest text that reads back as the same double (extra_float_digits = 1), rounded as a decimal to 15
+        // significant digits, exactly as the MySQL dialect does; float4 is widened to float8 first.
+        return `CASE WHEN ${column} = 0 THEN '0' ELSE trim_scale(round((${column}::float8::text)::numeric, (14 - floor(log(abs(${column}::float8))))::int))::text END`;
       case 'string':
       case 'fixedString':
       case 'text':
