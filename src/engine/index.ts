@@ -37,14 +37,26 @@ const log = createLogger('engine');
 /** The only entry a host imports: builds every namespace of the API over real services. */
 export function createEngine(options: EngineOptions): Engine {
   const lab = createLab(options.lab);
+  const replicators = new ReplicatorsService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
   const pipelines = new PipelinesService({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-    // As `ferry run` does: a loopback registry URL nothing answers gets Ferry's embedded registry.
-    prepare: (pipeline) => serveMissingLocalRegistries(pipeline, (line) => log.info(line)),
+    // As `ferry run` does: a loopback registry URL nothing answers gets Ferry's embedded registry, and the file's
+    // replicators run beside its connectors, stopped with the pipeline.
+    prepare: async (pipeline) => {
+      const registries = await serveMissingLocalRegistries(pipeline, (line) => log.info(line));
+      if (pipeline.replicators.length === 0) return registries;
+      try {
+        const started = await replicators.startResolved(pipeline.replicators, { fileName: pipeline.fileName, pipelineName: pipeline.name });
+        const stopReplicators = { close: async () => void (await Promise.all(started.map((status) => replicators.stop(status.name).catch(() => undefined)))) };
+        return [...registries, stopReplicators];
+      } catch (error) {
+        await Promise.all(registries.map((registry) => registry.close()));
+        throw error;
+      }
+    },
   });
   // explain: verify follows mismatched keys through a pipeline with the trace service (declared below).
   const verify: VerifyService = new VerifyService({ traceRow: (request) => trace.row(request) });
-  const replicators = new ReplicatorsService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
   const demo = new DemoService(lab, pipelines, { ...options.demo, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) });
   const connections = new ConnectionsService({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),

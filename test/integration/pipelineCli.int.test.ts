@@ -5,6 +5,7 @@ import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../
 import { safeFileName } from '../../src/engine/store';
 import { uniqueName } from '../helpers/names';
 import { killLeftoverFerries, spawnFerry, waitForExit, writePipelineFile } from '../helpers/pipelineCli';
+import { readTopic } from '../helpers/replicatorHarness';
 import { countRows, createTypedTableSql, type DbKind, dropTables, insertTypedRows, openDb, readCanonical, type TestDb, typedRows } from '../helpers/pipelineDb';
 import { jdbcConnection, KafkaScratch, MANAGED_SINK, MANAGED_SOURCE, managedConnection, modeKeys, pipelineDocument, Scratch, sinkGroup } from '../helpers/pipelineHarness';
 
@@ -19,6 +20,7 @@ let registry: EmbeddedSchemaRegistry;
 const dbs = {} as Record<DbKind, TestDb>;
 const scratch = new Scratch();
 const kafka = new KafkaScratch(bootstrap);
+const kafkaB = new KafkaScratch(endpoints.kafka.b.bootstrap);
 const tables: { db: DbKind; table: string }[] = [];
 
 beforeAll(async () => {
@@ -33,6 +35,7 @@ afterAll(async () => {
   killLeftoverFerries();
   for (const { db, table } of tables) await dropTables(dbs[db], [table]);
   await kafka.cleanup();
+  await kafkaB.cleanup();
   await Promise.all(Object.values(dbs).map((db) => db.close()));
   await registry?.close();
   scratch.cleanup();
@@ -197,4 +200,47 @@ describe('ferry run as a process', () => {
     expect(ferry.stderr()).toMatch(/topics/);
     expect(ferry.stderr()).toMatch(/input\.key\.format/);
   });
+
+  it('runs a replicator that sits in the pipeline file beside the connectors: the source topic is copied to cluster b', async () => {
+    const { id, topic, sourceName } = names('withrepl');
+    const replicatorName = `${id}-replicator`;
+    const replica = `${topic}.replica`;
+    tables.push({ db: 'mariadb', table: id });
+    kafka.track({ groups: [replicatorName] });
+    kafkaB.track({ topics: [replica], groups: [replicatorName] });
+    const source = dbs.mariadb;
+    await source.exec(createTypedTableSql(source, id));
+    await insertTypedRows(source, id, typedRows(1, 300, Date.now() - 60_000));
+    const file = writePipelineFile(
+      scratch.dir(),
+      pipelineDocument(id, bootstrap, registry.url, [
+        {
+          name: sourceName,
+          'connector.class': MANAGED_SOURCE.mariadb,
+          ...managedConnection(endpoints.mariadb),
+          ...modeKeys('incrementing'),
+          'table.whitelist': [id],
+          'topic.prefix': 'pl_',
+          'output.data.format': 'AVRO',
+        },
+        {
+          name: replicatorName,
+          'connector.class': 'Replicator',
+          'src.kafka.bootstrap.servers': bootstrap,
+          'dest.kafka.bootstrap.servers': endpoints.kafka.b.bootstrap,
+          'topic.whitelist': topic,
+          'topic.rename.format': '${topic}.replica',
+          'topic.poll.interval.ms': '1000',
+        },
+      ]),
+    );
+    const run = spawnFerry(['run', file, '--until-idle', '--json'], { FERRY_DATA_DIR: scratch.dir('ferry-data-') });
+    const exit = await waitForExit(run, 120_000);
+    expect(exit, run.stderr()).toEqual({ code: 0, signal: null });
+    const status = JSON.parse(run.stdout()) as { connectors: { name: string }[]; replicators: { name: string; metrics: { recordsCopied: number } }[] };
+    expect(status.connectors.map((connector) => connector.name)).toEqual([sourceName]);
+    expect(status.replicators.map((replicator) => replicator.name)).toEqual([replicatorName]);
+    const copied = await readTopic(endpoints.kafka.b.bootstrap, replica, 300, { quietMs: 500 });
+    expect(copied).toHaveLength(300);
+  }, 180_000);
 });

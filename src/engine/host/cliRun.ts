@@ -1,5 +1,8 @@
+import type { ReplicatorStatus } from '../../shared/api/replicators';
 import { readPipelineFile, requireValidPipeline } from '../config';
 import { PipelineRunner, type PipelineStatus } from '../pipeline';
+import { ReplicatorRunner } from '../replicator';
+import { replicationProgressLine } from './cliReplicate';
 import { serveMissingLocalRegistries } from './localRegistry';
 
 function count(value: number): string {
@@ -43,12 +46,17 @@ export async function runPipelineCommand(file: string, options: RunOptions): Pro
   const pipeline = requireValidPipeline(parsed, file);
   const registries = await serveMissingLocalRegistries(pipeline, (line) => process.stderr.write(`${line}\n`));
   const runner = new PipelineRunner(pipeline);
+  // Replicators in the same file run beside the connectors, with the same progress line, idle rule and stop.
+  const replicators = pipeline.replicators.map((config) => new ReplicatorRunner(config, { fileName: file, pipelineName: pipeline.name }));
+  const replicatorStatuses = (): ReplicatorStatus[] => replicators.map((replicator) => replicator.status());
+  const lineOf = (status: PipelineStatus): string =>
+    replicators.length === 0 ? progressLine(status) : status.connectors.length === 0 ? replicationProgressLine(replicatorStatuses()) : `${progressLine(status)} || ${replicationProgressLine(replicatorStatuses())}`;
   const interactive = process.stderr.isTTY === true && !options.json;
   let lastPrinted = 0;
   let lastLine = '';
   const print = (status: PipelineStatus, force = false): void => {
     const now = Date.now();
-    const line = progressLine(status);
+    const line = lineOf(status);
     if (interactive) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 160) - 1)}`);
     else if ((force || now - lastPrinted >= 5000) && line !== lastLine) {
       process.stderr.write(`${line}\n`);
@@ -62,6 +70,7 @@ export async function runPipelineCommand(file: string, options: RunOptions): Pro
     print(status, states !== lastState);
     lastState = states;
   });
+  const replicatorSubscriptions = replicators.map((replicator) => replicator.onDidChangeStatus(() => print(runner.status())));
   const ticker = setInterval(() => print(runner.status()), interactive ? 500 : 5000);
   const interrupted = new AbortController();
   const onSignal = (): void => interrupted.abort();
@@ -69,10 +78,11 @@ export async function runPipelineCommand(file: string, options: RunOptions): Pro
   process.once('SIGTERM', onSignal);
   let exitCode = 0;
   try {
-    await runner.start();
+    await Promise.all([runner.start(), ...replicators.map((replicator) => replicator.start())]);
     if (options.untilIdle) {
       // A connector that cannot recover within 2 minutes fails the run: scripts must not hang on a dead broker.
-      await runner.waitUntilIdle({ signal: interrupted.signal, maxStuckMs: 120_000 });
+      const idle = { signal: interrupted.signal, maxStuckMs: 120_000 };
+      await Promise.all([runner.waitUntilIdle(idle), ...replicators.map((replicator) => replicator.waitUntilIdle(idle))]);
     } else {
       await new Promise<void>((resolve) => interrupted.signal.addEventListener('abort', () => resolve(), { once: true }));
     }
@@ -85,13 +95,14 @@ export async function runPipelineCommand(file: string, options: RunOptions): Pro
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (interrupted.signal.aborted && interactive) process.stderr.write('\nstopping…\n');
-    await runner.stop();
+    await Promise.all([runner.stop(), ...replicators.map((replicator) => replicator.stop())]);
     await Promise.all(registries.map((registry) => registry.close()));
     subscription.dispose();
+    for (const replicatorSubscription of replicatorSubscriptions) replicatorSubscription.dispose();
     const status = runner.status();
     if (interactive) process.stderr.write('\n');
-    if (options.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-    else if (progressLine(status) !== lastLine) process.stderr.write(`${progressLine(status)}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify(replicators.length === 0 ? status : { ...status, replicators: replicatorStatuses() }, null, 2)}\n`);
+    else if (lineOf(status) !== lastLine) process.stderr.write(`${lineOf(status)}\n`);
   }
   return exitCode;
 }

@@ -16,7 +16,7 @@ function plural(n: number, word: string): string {
 export function summaryLine(file: string, result: PipelineParseResult): string {
   const { errors, warnings } = countBySeverity(result.problems);
   if (errors > 0) return `${file}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}; fix the errors and run \`ferry validate ${file}\` again.`;
-  const connectors = result.config?.connectors ?? [];
+  const connectors = [...(result.config?.connectors ?? []), ...(result.config?.replicators ?? [])];
   const what = `pipeline "${result.config?.name ?? ''}" with ${plural(connectors.length, 'connector')} (${connectors.map((c) => `${c.name}: ${c.role}`).join(', ')})`;
   return `${file}: ${what} is valid${warnings > 0 ? `, with ${plural(warnings, 'warning')}` : ''}.`;
 }
@@ -31,6 +31,7 @@ export function validateJson(file: string, result: PipelineParseResult): Record<
     problems: result.problems,
     // Names and roles only: the resolved config holds secrets.
     connectors: (result.config?.connectors ?? []).map((c) => ({ name: c.name, connectorClass: c.connectorClass, role: c.role, dialect: c.dialect })),
+    replicators: (result.config?.replicators ?? []).map((r) => ({ name: r.name, connectorClass: r.connectorClass, role: r.role })),
   };
 }
 

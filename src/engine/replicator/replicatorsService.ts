@@ -2,7 +2,7 @@ import type { PipelineSource } from '../../shared/api/pipelines';
 import type { IReplicatorsApi, ReplicatorStatus } from '../../shared/api/replicators';
 import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
-import { parseReplicatorFile, requireValidPipeline } from '../config';
+import { parseReplicatorFile, requireValidPipeline, type ResolvedReplicator } from '../config';
 import { replicatorError } from './errors';
 import { ReplicatorRunner } from './replicatorRunner';
 
@@ -20,16 +20,29 @@ export class ReplicatorsService implements IReplicatorsApi, IDisposable {
     if (pipeline.replicators.length === 0) {
       throw replicatorError('REPLICATOR_NONE', `${fileName} has no replicator: add a connector with "connector.class": "Replicator" (or io.confluent.connect.replicator.ReplicatorSourceConnector).`);
     }
-    const running = pipeline.replicators.find((r) => this.runners.has(r.name));
+    return this.startResolved(pipeline.replicators, { fileName, pipelineName: pipeline.name });
+  }
+
+  /**
+   * Starts already validated replicators, e.g. those sitting in a pipeline file beside sources and sinks (the
+   * pipelines API starts them with the pipeline and stops them with it).
+   */
+  async startResolved(configs: readonly ResolvedReplicator[], origin: { fileName: string; pipelineName: string }): Promise<ReplicatorStatus[]> {
+    const running = configs.find((r) => this.runners.has(r.name));
     if (running) throw replicatorError('REPLICATOR_RUNNING', `Replicator "${running.name}" is already running; stop it first or give the new one another "name".`);
     const started: ReplicatorRunner[] = [];
-    for (const config of pipeline.replicators) {
-      const runner = new ReplicatorRunner(config, { ...this.options, fileName, pipelineName: pipeline.name });
+    for (const config of configs) {
+      const runner = new ReplicatorRunner(config, { ...this.options, ...origin });
       this.runners.set(config.name, runner);
       runner.onDidChangeStatus((status) => this.changes.fire(status));
       started.push(runner);
     }
-    await Promise.all(started.map((runner) => runner.start()));
+    try {
+      await Promise.all(started.map((runner) => runner.start()));
+    } catch (error) {
+      await Promise.all(started.map((runner) => this.stop(runner.status().name).catch(() => undefined)));
+      throw error;
+    }
     return started.map((runner) => runner.status());
   }
 
