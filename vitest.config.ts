@@ -30,6 +30,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.e2e.test.ts'],
           environment: 'node',
+          // The panes work against the real lab; the lab pane's own test stops and restarts it from the UI.
+          globalSetup: ['test/helpers/labGlobalSetup.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
