@@ -3,7 +3,7 @@ import type { ResolvedJdbcSink } from '../config';
 import { classifyKafkaError, createKafka, ensureTopics, type KafkaClientSettings } from '../kafka';
 import { type SinkRecord, tableIdToString } from '../model';
 import { createDialect } from '../sinks/sql/dialects';
-import { openSqlSession, type SqlConnectionSettings } from '../sinks/sql/sessions';
+import { connectionSettingsOf, openSqlSession, type SqlConnectionSettings } from '../sinks/sql/sessions';
 import { type FailedRecord, SqlSinkWriter } from '../sinks/sql/sinkWriter';
 import { EngineError, isEngineError } from '../../shared/errors';
 import { createLogger } from '../base/logger';
@@ -56,16 +56,7 @@ async function converting<T>(stage: ConverterError['stage'], convert: () => Prom
 }
 
 export function sinkConnectionSettings(config: ResolvedJdbcSink): SqlConnectionSettings {
-  const connection = config.connection;
-  return {
-    dialect: config.dialect,
-    host: connection.host,
-    port: connection.port,
-    user: connection.user ?? '',
-    password: connection.password?.reveal() ?? '',
-    database: connection.database ?? '',
-    ssl: connection.ssl === 'disable' || connection.ssl === 'prefer' ? false : { verify: connection.ssl === 'verify-ca' || connection.ssl === 'verify-full' },
-  };
+  return connectionSettingsOf(config.connection);
 }
 
 /**

@@ -1,20 +1,9 @@
-import type { ResolvedConnection, ResolvedJdbcSink } from '../config';
+import type { ResolvedJdbcSink } from '../config';
 import { tableIdToString } from '../model';
 import { createDialect } from '../sinks/sql/dialects';
-import type { SqlConnectionSettings } from '../sinks/sql/sessions';
+import { connectionSettingsOf, type SqlConnectionSettings } from '../sinks/sql/sessions';
 
-/** A connector's database connection as driver settings (the password revealed only here, in the engine). */
-export function connectionSettingsOf(connection: ResolvedConnection): SqlConnectionSettings {
-  return {
-    dialect: connection.dialect,
-    host: connection.host,
-    port: connection.port,
-    user: connection.user ?? '',
-    password: connection.password?.reveal() ?? '',
-    database: connection.database ?? '',
-    ssl: connection.ssl === 'disable' || connection.ssl === 'prefer' ? false : { verify: connection.ssl === 'verify-ca' || connection.ssl === 'verify-full' },
-  };
-}
+export { connectionSettingsOf };
 
 const SCHEMES: Readonly<Record<SqlConnectionSettings['dialect'], string>> = { mysql: 'mysql', postgres: 'postgres', sqlserver: 'mssql' };
 

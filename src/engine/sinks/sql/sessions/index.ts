@@ -3,6 +3,7 @@ import { openPostgresSession } from './postgresSession';
 import type { SqlConnectionSettings, SqlSession } from './session';
 import { openSqlServerSession } from './sqlServerSession';
 
+export { connectionSettingsOf } from './connectionSettings';
 export { describeTarget, type SqlConnectionSettings, type SqlResult, type SqlSession } from './session';
 
 /** The one place that maps a database kind to its driver. */
