@@ -1,6 +1,7 @@
 import type { ReplicatorStatus } from '../../shared/api/replicators';
 import { readReplicatorFile, requireValidPipeline } from '../config';
 import { ReplicatorRunner } from '../replicator';
+import { ProgressPrinter } from './progressPrinter';
 
 function count(value: number): string {
   return value >= 10_000 ? `${(value / 1000).toFixed(value >= 100_000 ? 0 : 1)}k` : String(value);
@@ -45,19 +46,8 @@ export async function runReplicateCommand(file: string, options: ReplicateOption
   }
   const runners = pipeline.replicators.map((config) => new ReplicatorRunner(config, { fileName: file, pipelineName: pipeline.name }));
   const statuses = (): ReplicatorStatus[] => runners.map((runner) => runner.status());
-  const interactive = process.stderr.isTTY === true && !options.json;
-  let lastPrinted = 0;
-  let lastLine = '';
-  const print = (force = false): void => {
-    const now = Date.now();
-    const line = replicationProgressLine(statuses());
-    if (interactive) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 160) - 1)}`);
-    else if ((force || now - lastPrinted >= 5000) && line !== lastLine) {
-      process.stderr.write(`${line}\n`);
-      lastPrinted = now;
-      lastLine = line;
-    }
-  };
+  const printer = new ProgressPrinter(options.json);
+  const print = (force = false): void => printer.print(replicationProgressLine(statuses()), force);
   let lastStates = '';
   const subscriptions = runners.map((runner) =>
     runner.onDidChangeStatus(() => {
@@ -66,7 +56,7 @@ export async function runReplicateCommand(file: string, options: ReplicateOption
       lastStates = states;
     }),
   );
-  const ticker = setInterval(() => print(), interactive ? 500 : 5000);
+  const ticker = setInterval(() => print(), printer.intervalMs);
   const interrupted = new AbortController();
   const onSignal = (): void => interrupted.abort();
   process.once('SIGINT', onSignal);
@@ -82,19 +72,18 @@ export async function runReplicateCommand(file: string, options: ReplicateOption
     }
   } catch (error) {
     exitCode = 1;
-    if (interactive) process.stderr.write('\n');
+    if (printer.interactive) process.stderr.write('\n');
     process.stderr.write(`ferry: replicator failed: ${error instanceof Error ? error.message : String(error)}\n`);
   } finally {
     clearInterval(ticker);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (interrupted.signal.aborted && interactive) process.stderr.write('\nstopping…\n');
+    if (interrupted.signal.aborted && printer.interactive) process.stderr.write('\nstopping…\n');
     await Promise.all(runners.map((runner) => runner.stop()));
     for (const subscription of subscriptions) subscription.dispose();
     const final = statuses();
-    if (interactive) process.stderr.write('\n');
+    printer.finish(replicationProgressLine(final), options.json);
     if (options.json) process.stdout.write(`${JSON.stringify(final.length === 1 ? final[0] : final, null, 2)}\n`);
-    else if (replicationProgressLine(final) !== lastLine) process.stderr.write(`${replicationProgressLine(final)}\n`);
   }
   return exitCode;
 }

@@ -4,6 +4,7 @@ import { PipelineRunner, type PipelineStatus } from '../pipeline';
 import { ReplicatorRunner } from '../replicator';
 import { replicationProgressLine } from './cliReplicate';
 import { serveMissingLocalRegistries } from './localRegistry';
+import { ProgressPrinter } from './progressPrinter';
 
 function count(value: number): string {
   return value >= 10_000 ? `${(value / 1000).toFixed(value >= 100_000 ? 0 : 1)}k` : String(value);
@@ -51,19 +52,8 @@ export async function runPipelineCommand(file: string, options: RunOptions): Pro
   const replicatorStatuses = (): ReplicatorStatus[] => replicators.map((replicator) => replicator.status());
   const lineOf = (status: PipelineStatus): string =>
     replicators.length === 0 ? progressLine(status) : status.connectors.length === 0 ? replicationProgressLine(replicatorStatuses()) : `${progressLine(status)} || ${replicationProgressLine(replicatorStatuses())}`;
-  const interactive = process.stderr.isTTY === true && !options.json;
-  let lastPrinted = 0;
-  let lastLine = '';
-  const print = (status: PipelineStatus, force = false): void => {
-    const now = Date.now();
-    const line = lineOf(status);
-    if (interactive) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 160) - 1)}`);
-    else if ((force || now - lastPrinted >= 5000) && line !== lastLine) {
-      process.stderr.write(`${line}\n`);
-      lastPrinted = now;
-      lastLine = line;
-    }
-  };
+  const printer = new ProgressPrinter(options.json);
+  const print = (status: PipelineStatus, force = false): void => printer.print(lineOf(status), force);
   let lastState = '';
   const subscription = runner.onDidChangeStatus((status) => {
     const states = status.connectors.map((connector) => `${connector.name}:${connector.state}`).join(',');
@@ -71,7 +61,7 @@ export async function runPipelineCommand(file: string, options: RunOptions): Pro
     lastState = states;
   });
   const replicatorSubscriptions = replicators.map((replicator) => replicator.onDidChangeStatus(() => print(runner.status())));
-  const ticker = setInterval(() => print(runner.status()), interactive ? 500 : 5000);
+  const ticker = setInterval(() => print(runner.status()), printer.intervalMs);
   const interrupted = new AbortController();
   const onSignal = (): void => interrupted.abort();
   process.once('SIGINT', onSignal);
@@ -88,21 +78,20 @@ export async function runPipelineCommand(file: string, options: RunOptions): Pro
     }
   } catch (error) {
     exitCode = 1;
-    if (interactive) process.stderr.write('\n');
+    if (printer.interactive) process.stderr.write('\n');
     process.stderr.write(`ferry: pipeline ${pipeline.name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
   } finally {
     clearInterval(ticker);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (interrupted.signal.aborted && interactive) process.stderr.write('\nstopping…\n');
+    if (interrupted.signal.aborted && printer.interactive) process.stderr.write('\nstopping…\n');
     await Promise.all([runner.stop(), ...replicators.map((replicator) => replicator.stop())]);
     await Promise.all(registries.map((registry) => registry.close()));
     subscription.dispose();
     for (const replicatorSubscription of replicatorSubscriptions) replicatorSubscription.dispose();
     const status = runner.status();
-    if (interactive) process.stderr.write('\n');
+    printer.finish(lineOf(status), options.json);
     if (options.json) process.stdout.write(`${JSON.stringify(replicators.length === 0 ? status : { ...status, replicators: replicatorStatuses() }, null, 2)}\n`);
-    else if (lineOf(status) !== lastLine) process.stderr.write(`${lineOf(status)}\n`);
   }
   return exitCode;
 }
