@@ -202,7 +202,6 @@ async function main(): Promise<void> {
     const interactive = summary(cold.map((run) => run.interactive_ms));
     const coldLongTasks = cold.flatMap((run) => run.long_tasks);
     const result = {
-      note: 'Measured on a shared 2-core machine while other engineers build and test: absolute figures are pessimistic.',
       machine: { cpus: cpus().length, loadavg_1m: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
       cold_start: {
         runs,

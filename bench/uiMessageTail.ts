@@ -7,7 +7,7 @@
  * `tsx bench/uiMessageTail.ts [--rate N] [--seconds S] [--json]` runs it alone (needs `npm run build` and the lab).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
@@ -194,7 +194,7 @@ async function main(): Promise<void> {
       seconds: argument('seconds', 20),
       addRegistryProfile: async (url) => (await web.engine.connections.save({ profile: { kind: 'schemaRegistry', name: 'bench registry', environment: 'dev', url } })).name,
     });
-    process.stdout.write(`${JSON.stringify({ bench: 'ui-message-tail', measured_under: 'shared 2-core machine, other work running', ...result })}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'ui-message-tail', machine: { cpus: cpus().length, loadavg_1m: Math.round((loadavg()[0] ?? 0) * 100) / 100 }, ...result })}\n`);
   } finally {
     await browser.close();
     await web.close();

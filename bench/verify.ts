@@ -8,6 +8,7 @@
  *   npm run bench:verify -- --json                        1,000,000 rows, 7 planted differences
  *   npm run bench:verify -- --rows 10000000 --identical   identical tables (naive compare skipped above 2M rows)
  */
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -152,7 +153,7 @@ try {
     naive_rows_unequal_as_text: naiveDifferentRows ?? null,
     seed_seconds: seedSeconds,
     notes: report.notes,
-    machine: 'shared 2-core machine, loaded by other engineers while measured',
+    machine: { cpus: cpus().length, loadavg_1m: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
   };
   process.stdout.write(`${JSON.stringify(result, null, values.json ? undefined : 2)}\n`);
 } finally {

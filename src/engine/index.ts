@@ -46,7 +46,8 @@ export function createEngine(options: EngineOptions): Engine {
       const registries = await serveMissingLocalRegistries(pipeline, (line) => log.info(line));
       if (pipeline.replicators.length === 0) return registries;
       try {
-        const started = await replicators.startResolved(pipeline.replicators, { fileName: pipeline.fileName, pipelineName: pipeline.name });
+        // Not awaited until copying: the topics they copy may be created by this pipeline's sources, started next.
+        const started = await replicators.startResolved(pipeline.replicators, { fileName: pipeline.fileName, pipelineName: pipeline.name }, { waitMs: 0 });
         const stopReplicators = { close: async () => void (await Promise.all(started.map((status) => replicators.stop(status.name).catch(() => undefined)))) };
         return [...registries, stopReplicators];
       } catch (error) {

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createEngine } from '../../src/engine';
 import { PipelinesService } from '../../src/engine/pipeline';
 import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
 import type { PipelineStatus } from '../../src/shared/api';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
-import { managedConnection, pipelineDocument, Scratch } from '../helpers/pipelineHarness';
+import { KafkaScratch, managedConnection, pipelineDocument, Scratch } from '../helpers/pipelineHarness';
+import { eventually, readTopic } from '../helpers/replicatorHarness';
 
 const endpoints = inject('labEndpoints');
 
@@ -110,6 +112,52 @@ describe('the pipelines API (what the app drives): validate, start, pause, resum
     } finally {
       subscription.dispose();
       service.dispose();
+    }
+  });
+
+  it('starts the replicators a pipeline file holds with the pipeline and stops them with it', async () => {
+    const engine = createEngine({ host: 'web', dataDir: scratch.dir() });
+    const name = uniqueName('apirepl').toLowerCase();
+    const topic = `${name}_${table}`;
+    const onA = new KafkaScratch(endpoints.kafka.a.bootstrap);
+    const onB = new KafkaScratch(endpoints.kafka.b.bootstrap);
+    onA.track({ topics: [topic], groups: [`${name}-replicator`] });
+    onB.track({ topics: [`${topic}.replica`], groups: [`${name}-replicator`] });
+    const document = pipelineDocument(name, endpoints.kafka.a.bootstrap, registry.url, [
+      {
+        name: `${name}-source`,
+        'connector.class': 'MySqlSource',
+        ...managedConnection(endpoints.mariadb),
+        mode: 'incrementing',
+        'incrementing.column.name': 'id',
+        'table.whitelist': table,
+        'topic.prefix': `${name}_`,
+        'poll.interval.ms': '200',
+      },
+      {
+        name: `${name}-replicator`,
+        'connector.class': 'Replicator',
+        'src.kafka.bootstrap.servers': endpoints.kafka.a.bootstrap,
+        'dest.kafka.bootstrap.servers': endpoints.kafka.b.bootstrap,
+        'topic.whitelist': topic,
+        'topic.rename.format': '${topic}.replica',
+        'topic.poll.interval.ms': '500',
+      },
+    ]);
+    try {
+      await engine.pipelines.start({ text: JSON.stringify(document), fileName: `${name}.json` });
+      expect((await engine.replicators.list()).map((replicator) => replicator.name)).toEqual([`${name}-replicator`]);
+      // The source creates the topic once it runs; the replicator, waiting for it, then creates and fills the replica.
+      await eventually(`${topic}.replica on cluster b`, async () => ((await engine.replicators.list())[0]?.state === 'RUNNING' ? true : undefined));
+      const rows = Number((await source.exec(`SELECT COUNT(*) AS n FROM ${source.q(table)}`))[0]?.n);
+      expect(await readTopic(endpoints.kafka.b.bootstrap, `${topic}.replica`, rows, { quietMs: 300 })).toHaveLength(rows);
+      await engine.pipelines.stop(name);
+      expect(await engine.replicators.list()).toEqual([]);
+    } finally {
+      await engine.pipelines.stop(name).catch(() => undefined);
+      engine.dispose();
+      await onA.cleanup();
+      await onB.cleanup();
     }
   });
 });

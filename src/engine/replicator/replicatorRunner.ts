@@ -36,6 +36,8 @@ export interface ReplicatorRunnerOptions {
 
 const LAG_REFRESH_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
+/** How often a replicator waiting for a whitelisted topic to appear looks again. */
+const TOPIC_MISSING_RETRY_MS = 1000;
 
 function toEngineError(error: unknown, brokers: readonly string[], action: string): EngineError {
   if (isEngineError(error)) return error;
@@ -127,7 +129,10 @@ export class ReplicatorRunner implements IDisposable {
           return;
         }
         this.setState('DEGRADED', failure);
-        await this.backoff();
+        // A whitelisted topic that does not exist yet is usually about to be created (by a source in the same
+        // pipeline file): look again every second instead of backing off to half a minute.
+        if (failure.code === 'REPLICATOR_TOPIC_MISSING') await new Promise((r) => setTimeout(r, TOPIC_MISSING_RETRY_MS));
+        else await this.backoff();
       }
     }
   }

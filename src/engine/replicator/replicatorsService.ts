@@ -25,9 +25,11 @@ export class ReplicatorsService implements IReplicatorsApi, IDisposable {
 
   /**
    * Starts already validated replicators, e.g. those sitting in a pipeline file beside sources and sinks (the
-   * pipelines API starts them with the pipeline and stops them with it).
+   * pipelines API starts them with the pipeline and stops them with it). `waitMs` bounds how long to wait for them to
+   * be copying (they keep retrying after it): 0 when their topics may not exist yet because a source in the same file
+   * creates them.
    */
-  async startResolved(configs: readonly ResolvedReplicator[], origin: { fileName: string; pipelineName: string }): Promise<ReplicatorStatus[]> {
+  async startResolved(configs: readonly ResolvedReplicator[], origin: { fileName: string; pipelineName: string }, options: { waitMs?: number } = {}): Promise<ReplicatorStatus[]> {
     const running = configs.find((r) => this.runners.has(r.name));
     if (running) throw replicatorError('REPLICATOR_RUNNING', `Replicator "${running.name}" is already running; stop it first or give the new one another "name".`);
     const started: ReplicatorRunner[] = [];
@@ -38,7 +40,7 @@ export class ReplicatorsService implements IReplicatorsApi, IDisposable {
       started.push(runner);
     }
     try {
-      await Promise.all(started.map((runner) => runner.start()));
+      await Promise.all(started.map((runner) => runner.start(options.waitMs)));
     } catch (error) {
       await Promise.all(started.map((runner) => this.stop(runner.status().name).catch(() => undefined)));
       throw error;
