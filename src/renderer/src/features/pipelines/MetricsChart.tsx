@@ -53,7 +53,8 @@ export function MetricsChart({ title, x, series, format, height = 150 }: Metrics
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_self, min, max) => [0, Math.max(max, min + 1) * 1.1] } },
       axes: [
-        { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
+        // Wall-clock time only (HH:MM:SS): uPlot's default adds a second row with the date, whose labels collided.
+        { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, space: 80, values: (_self, ticks) => ticks.map(clockTime) },
         { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, size: 56, values: (_self, ticks) => ticks.map((tick) => current.format(tick)) },
       ],
       series: [{}, ...current.series.map((entry) => ({ label: entry.label, stroke: cssVar(entry.colorVar), width: 2, spanGaps: false, points: { show: false } }))],
@@ -83,4 +84,9 @@ export function MetricsChart({ title, x, series, format, height = 150 }: Metrics
       <div ref={container} className="chart-canvas" />
     </figure>
   );
+}
+
+/** A tick in seconds since the epoch as the local wall-clock time, e.g. 12:23:40. */
+function clockTime(seconds: number): string {
+  return new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 }
