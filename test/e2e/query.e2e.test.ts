@@ -4,7 +4,7 @@ import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
-import { KafkaScratch, managedConnection, pipelineDocument, sinkGroup } from '../helpers/pipelineHarness';
+import { KafkaScratch, mariadbToPostgresDocument, sinkGroup } from '../helpers/pipelineHarness';
 import { startTestWebHost } from '../helpers/webHost';
 
 async function until(check: () => Promise<boolean>, what: string, deadlineMs = 60_000): Promise<void> {
@@ -39,30 +39,7 @@ describe('query pane in Chromium through the web host: compare and row trace', (
     for (const [customer, amount] of [['Ada', '12.50'], ['Grace', '80.00'], ['Linus', '7.25'], ['Margaret', '42.10'], ['Barbara', '19.99']]) {
       await source.exec(`INSERT INTO ${source.q(table)} (customer, amount) VALUES (?, ?)`, [customer, amount]);
     }
-    const document = pipelineDocument(name, endpoints.kafka.a.bootstrap, registry.url, [
-      {
-        name: `${name}-source`,
-        'connector.class': 'MySqlSource',
-        ...managedConnection(endpoints.mariadb),
-        mode: 'timestamp+incrementing',
-        'timestamp.column.name': 'updated_at',
-        'incrementing.column.name': 'id',
-        'table.whitelist': table,
-        'topic.prefix': `${name}_`,
-        'poll.interval.ms': '250',
-      },
-      {
-        name: `${name}-sink`,
-        'connector.class': 'PostgresSink',
-        ...managedConnection(endpoints.postgres),
-        topics: `${name}_${table}`,
-        'table.name.format': table,
-        'insert.mode': 'UPSERT',
-        'pk.mode': 'record_value',
-        'pk.fields': 'id',
-        'auto.create': 'true',
-      },
-    ]);
+    const document = mariadbToPostgresDocument(name, table, endpoints, registry.url, { source: { 'poll.interval.ms': '250' }, sink: { 'auto.create': 'true' } });
     await web.engine.pipelines.start({ text: JSON.stringify(document), fileName: `${name}.json` });
     await until(async () => Number((await target.exec(`SELECT count(*) AS n FROM ${target.q(table)}`).catch(() => [{ n: 0 }]))[0]?.n) === 5, 'five rows in the target');
     // The difference the compare must find: one amount changed behind the pipeline's back.

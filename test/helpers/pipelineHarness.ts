@@ -6,7 +6,7 @@ import { type LogLevel, setLogSink, stderrSink } from '../../src/engine/base/log
 import { parsePipelineFile, requireValidPipeline } from '../../src/engine/config';
 import { createKafka } from '../../src/engine/kafka';
 import { PipelineRunner, type PipelineStatus } from '../../src/engine/pipeline';
-import type { DatabaseEndpoint } from '../../src/shared/api';
+import type { DatabaseEndpoint, LabEndpoints } from '../../src/shared/api';
 import type { DbKind } from './pipelineDb';
 
 // Pipeline files as users write them, runners with their own checkpoint directory, and the Kafka clean-up every
@@ -27,6 +27,45 @@ export interface PipelineDocument {
 
 export function pipelineDocument(name: string, bootstrap: string, registryUrl: string, connectors: PipelineDocument['connectors']): PipelineDocument {
   return { name, kafka: { 'bootstrap.servers': bootstrap }, 'schema.registry.url': registryUrl, connectors };
+}
+
+/**
+ * The small pipeline several tests drive: a managed MySqlSource (timestamp+incrementing on updated_at/id) on the lab's
+ * MariaDB table `table`, topic `<name>_<table>`, and a PostgresSink upserting by `id` into a table of the same name.
+ * `source` and `sink` add or override keys.
+ */
+export function mariadbToPostgresDocument(
+  name: string,
+  table: string,
+  endpoints: LabEndpoints,
+  registryUrl: string,
+  overrides: { source?: ConnectorConfig; sink?: ConnectorConfig } = {},
+): PipelineDocument {
+  return pipelineDocument(name, endpoints.kafka.a.bootstrap, registryUrl, [
+    {
+      name: `${name}-source`,
+      'connector.class': 'MySqlSource',
+      ...managedConnection(endpoints.mariadb),
+      mode: 'timestamp+incrementing',
+      'timestamp.column.name': 'updated_at',
+      'incrementing.column.name': 'id',
+      'table.whitelist': table,
+      'topic.prefix': `${name}_`,
+      'poll.interval.ms': '200',
+      ...overrides.source,
+    },
+    {
+      name: `${name}-sink`,
+      'connector.class': 'PostgresSink',
+      ...managedConnection(endpoints.postgres),
+      topics: `${name}_${table}`,
+      'table.name.format': table,
+      'insert.mode': 'UPSERT',
+      'pk.mode': 'record_value',
+      'pk.fields': 'id',
+      ...overrides.sink,
+    },
+  ]);
 }
 
 /** The managed (Confluent Cloud) connection keys: connection.host/port/user/password, db.name, ssl.mode prefer. */

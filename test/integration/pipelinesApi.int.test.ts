@@ -5,7 +5,7 @@ import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../
 import type { PipelineStatus } from '../../src/shared/api';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
-import { KafkaScratch, managedConnection, pipelineDocument, Scratch } from '../helpers/pipelineHarness';
+import { KafkaScratch, managedConnection, mariadbToPostgresDocument, pipelineDocument, Scratch } from '../helpers/pipelineHarness';
 import { eventually, readTopic } from '../helpers/replicatorHarness';
 
 const endpoints = inject('labEndpoints');
@@ -45,30 +45,7 @@ describe('the pipelines API (what the app drives): validate, start, pause, resum
   it('reports problems with JSON paths, pauses without losing anything, resumes where it stopped', async () => {
     const service = new PipelinesService({ dataDir: scratch.dir() });
     const name = uniqueName('api');
-    const document = pipelineDocument(name, endpoints.kafka.a.bootstrap, registry.url, [
-      {
-        name: `${name}-source`,
-        'connector.class': 'MySqlSource',
-        ...managedConnection(endpoints.mariadb),
-        mode: 'timestamp+incrementing',
-        'timestamp.column.name': 'updated_at',
-        'incrementing.column.name': 'id',
-        'table.whitelist': table,
-        'topic.prefix': `${name}_`,
-        'poll.interval.ms': '200',
-      },
-      {
-        name: `${name}-sink`,
-        'connector.class': 'PostgresSink',
-        ...managedConnection(endpoints.postgres),
-        topics: `${name}_${table}`,
-        'table.name.format': table,
-        'insert.mode': 'UPSERT',
-        'pk.mode': 'record_value',
-        'pk.fields': 'id',
-        'auto.create': 'true',
-      },
-    ]);
+    const document = mariadbToPostgresDocument(name, table, endpoints, registry.url, { sink: { 'auto.create': 'true' } });
     const text = JSON.stringify(document);
 
     const broken = await service.validate({ text: text.replace('"UPSERT"', '"SIDEWAYS"'), fileName: 'p.json' });

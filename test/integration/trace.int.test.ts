@@ -6,7 +6,7 @@ import { PipelineCatalog, TraceService } from '../../src/engine/trace';
 import { runVerify } from '../../src/engine/verify';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
-import { KafkaScratch, managedConnection, pipelineDocument, Scratch, sinkGroup } from '../helpers/pipelineHarness';
+import { KafkaScratch, mariadbToPostgresDocument, Scratch, sinkGroup } from '../helpers/pipelineHarness';
 
 const endpoints = inject('labEndpoints');
 
@@ -53,30 +53,7 @@ describe('row trace and the query pane against the lab (MariaDB → Kafka → Po
       requireWriteConfirmation: () => {},
     });
     kafka.track({ topics: [topic], groups: [sinkGroup(`${name}-sink`)] });
-    const document = pipelineDocument(name, endpoints.kafka.a.bootstrap, registry.url, [
-      {
-        name: `${name}-source`,
-        'connector.class': 'MySqlSource',
-        ...managedConnection(endpoints.mariadb),
-        mode: 'timestamp+incrementing',
-        'timestamp.column.name': 'updated_at',
-        'incrementing.column.name': 'id',
-        'table.whitelist': table,
-        'topic.prefix': `${name}_`,
-        'poll.interval.ms': '200',
-      },
-      {
-        name: `${name}-sink`,
-        'connector.class': 'PostgresSink',
-        ...managedConnection(endpoints.postgres),
-        topics: topic,
-        'table.name.format': table,
-        'insert.mode': 'UPSERT',
-        'pk.mode': 'record_value',
-        'pk.fields': 'id',
-        'auto.create': 'true',
-      },
-    ]);
+    const document = mariadbToPostgresDocument(name, table, endpoints, registry.url, { sink: { 'auto.create': 'true' } });
     await service.start({ text: JSON.stringify(document), fileName: `${name}.json` });
   });
 

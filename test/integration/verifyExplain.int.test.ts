@@ -5,7 +5,7 @@ import { PipelineCatalog, TraceService } from '../../src/engine/trace';
 import { VerifyService } from '../../src/engine/verify';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
-import { KafkaScratch, managedConnection, pipelineDocument, Scratch, sinkGroup } from '../helpers/pipelineHarness';
+import { KafkaScratch, mariadbToPostgresDocument, Scratch, sinkGroup } from '../helpers/pipelineHarness';
 import { databaseUrl } from '../helpers/verifyDb';
 
 // Verify's explain against a real pipeline (MariaDB → Kafka "a" → PostgreSQL): each kind of mismatch is made the
@@ -44,29 +44,7 @@ describe('verify explain on a Ferry pipeline', () => {
     pipelines = new PipelinesService({ dataDir: scratch.dir() });
     catalog = new PipelineCatalog(pipelines);
     kafka.track({ topics: [topic, `dlq-${name}-sink`], groups: [sinkGroup(`${name}-sink`)] });
-    const document = pipelineDocument(name, endpoints.kafka.a.bootstrap, registry.url, [
-      {
-        name: `${name}-source`,
-        'connector.class': 'MySqlSource',
-        ...managedConnection(endpoints.mariadb),
-        mode: 'timestamp+incrementing',
-        'timestamp.column.name': 'updated_at',
-        'incrementing.column.name': 'id',
-        'table.whitelist': table,
-        'topic.prefix': `${name}_`,
-        'poll.interval.ms': '200',
-      },
-      {
-        name: `${name}-sink`,
-        'connector.class': 'PostgresSink',
-        ...managedConnection(endpoints.postgres),
-        topics: topic,
-        'table.name.format': table,
-        'insert.mode': 'UPSERT',
-        'pk.mode': 'record_value',
-        'pk.fields': 'id',
-      },
-    ]);
+    const document = mariadbToPostgresDocument(name, table, endpoints, registry.url);
     await pipelines.start({ text: JSON.stringify(document), fileName: `${name}.json` });
   });
 
