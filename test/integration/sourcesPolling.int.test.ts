@@ -492,6 +492,33 @@ describe.each(fixtures)('polling source against $label', (fixture) => {
     await expect(topics({ tableIncludeList: [`${prefix}_a`] })).rejects.toThrow(/No table matches the table selection/);
   });
 
+  it('table.poll.interval.ms: a table created while running is picked up from its first row, a dropped one is no longer polled', async () => {
+    const prefix = uniqueName('src_new');
+    const first = `${prefix}_a`;
+    const later = `${prefix}_b`;
+    tables.push(first);
+    await session.exec(`CREATE TABLE ${q(first)} (id ${types.serialKey}, v ${types.int})`);
+    await session.insert(first, ['v'], [[1]]);
+    const source = reader({ mode: 'incrementing', topicPrefix: 't.', tableIncludeList: [`.*\\.${prefix}_.*`], tablePollIntervalMs: 200 });
+    expect(records(await drain(source)).map((record) => record.table.table)).toEqual([first]);
+
+    tables.push(later);
+    await session.exec(`CREATE TABLE ${q(later)} (id ${types.serialKey}, v ${types.int})`);
+    await session.insert(later, ['v'], [[10], [20]]);
+    const seen: ChangeRecord[] = [];
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && seen.length < 2; ) seen.push(...(await source.poll()).records);
+    expect(seen.map((record) => [record.table.table, record.after?.v])).toEqual([
+      [later, 10],
+      [later, 20],
+    ]);
+    expect(source.pollingStreams.map((stream) => stream.topic).sort()).toEqual([`t.${first}`, `t.${later}`]);
+
+    await session.exec(`DROP TABLE ${q(later)}`);
+    tables.pop();
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && source.pollingStreams.length > 1; ) await source.poll();
+    expect(source.pollingStreams.map((stream) => stream.topic)).toEqual([`t.${first}`]);
+  });
+
   it('table.types VIEW reads views (with validate.non.null=false, as upstream advises for views)', async () => {
     const table = await createTable('src_base', `id ${types.serialKey}, v ${types.int}`);
     await session.insert(table, ['v'], [[1], [2], [3]]);

@@ -15,6 +15,7 @@ export function pollingOptions(config: ResolvedJdbcSource): PollingSourceOptions
     timestampDelayIntervalMs: config.timestampDelayIntervalMs,
     pollIntervalMs: config.pollIntervalMs,
     batchMaxRows: config.batchMaxRows,
+    tablePollIntervalMs: config.tablePollIntervalMs,
     tableTypes: config.tableTypes.filter((type): type is TableType => type === 'TABLE' || type === 'VIEW'),
     topicPrefix: config.topicPrefix,
     numericMapping: config.numericMapping,

@@ -320,11 +320,14 @@ export class SourceTask {
       throw classifyKafkaError(error, this.kafkaSettings.bootstrapServers, `produce to ${[...byTopic.keys()].join(', ')}`);
     }
     this.metrics.rowsProduced += batch.records.length;
-    const table = this.tables.get(batch.stream.key);
-    if (table) {
-      table.rows += batch.records.length;
-      if (!batch.more) table.snapshotDone = true;
+    let table = this.tables.get(batch.stream.key);
+    if (!table) {
+      // A table the reader found after start (table.poll.interval.ms) shows in the progress from its first records.
+      table = { table: tableIdToString(batch.stream.table), topic: [...byTopic.keys()][0] ?? batch.stream.topic, rows: 0, snapshotDone: false };
+      this.tables.set(batch.stream.key, table);
     }
+    table.rows += batch.records.length;
+    if (!batch.more) table.snapshotDone = true;
     const last = batch.records[batch.records.length - 1];
     if (last) this.checkpoints.save(this.config.name, { [batch.stream.key]: last.position });
     this.onChange();

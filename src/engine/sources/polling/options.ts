@@ -44,6 +44,8 @@ export interface PollingSourceOptions {
   pollIntervalMs?: number;
   /** `batch.max.rows` (default 1000, as kafka-connect-jdbc ≥ 10.8): rows per query. */
   batchMaxRows?: number;
+  /** `table.poll.interval.ms` (default 60000): how often the table list is read again for added or dropped tables. */
+  tablePollIntervalMs?: number;
   /** `table.whitelist`: exact names, each matched as upstream does against `db.table`, `"db"."table"` or `table`. */
   tableWhitelist?: readonly string[];
   /** `table.blacklist`: exact names, matched like the whitelist. */
@@ -83,6 +85,7 @@ export interface ResolvedPollingOptions {
   timestampInitial: number | undefined;
   pollIntervalMs: number;
   batchMaxRows: number;
+  tablePollIntervalMs: number;
   tableWhitelist: readonly string[] | undefined;
   tableBlacklist: readonly string[] | undefined;
   tableIncludeList: readonly RegExp[] | undefined;
@@ -102,6 +105,7 @@ export const POLLING_DEFAULTS = {
   timestampDelayIntervalMs: 0,
   pollIntervalMs: 5000,
   batchMaxRows: 1000,
+  tablePollIntervalMs: 60_000,
   tableTypes: ['TABLE'] as readonly TableType[],
   topicPrefix: '',
   numericMapping: 'none' as NumericMapping,
@@ -199,6 +203,7 @@ export function resolvePollingOptions(options: PollingSourceOptions): ResolvedPo
     timestampInitial,
     pollIntervalMs: nonNegativeInteger('poll.interval.ms', options.pollIntervalMs, POLLING_DEFAULTS.pollIntervalMs),
     batchMaxRows: nonNegativeInteger('batch.max.rows', options.batchMaxRows, POLLING_DEFAULTS.batchMaxRows, 1),
+    tablePollIntervalMs: nonNegativeInteger('table.poll.interval.ms', options.tablePollIntervalMs, POLLING_DEFAULTS.tablePollIntervalMs, 1),
     tableWhitelist: whitelist?.length ? whitelist : undefined,
     tableBlacklist: blacklist?.length ? blacklist : undefined,
     tableIncludeList: include?.length ? include : undefined,

@@ -1,7 +1,7 @@
 import { createLogger, type Logger } from '../../base/logger';
 import type { ChangeRecord, FieldValue, Position, RecordSchema, Row, TableId } from '../../model';
 import { tableIdToString } from '../../model';
-import { EngineError } from '../../../shared/errors';
+import { EngineError, isEngineError } from '../../../shared/errors';
 import type { IDisposable } from '../../../shared/lifecycle';
 import { causeText, sourceError } from '../errors';
 import {
@@ -158,6 +158,8 @@ export abstract class PollingReader implements IDisposable {
   private closed = false;
   private pollTail: Promise<unknown> = Promise.resolve();
   private listedTables: string[] = [];
+  /** When the table list is read again (`table.poll.interval.ms`); set once the first listing is done. */
+  private nextTableListAt = Number.POSITIVE_INFINITY;
 
   protected abstract readonly dialect: PollingDialect;
   /** For messages: "MySQL", "PostgreSQL", "SQL Server". */
@@ -235,6 +237,7 @@ export abstract class PollingReader implements IDisposable {
 
   private async pollOnce(signal: AbortSignal | undefined): Promise<PollBatch> {
     await this.start();
+    if (this.options.query === undefined && Date.now() >= this.nextTableListAt) await this.refreshTables();
     const stream = this.nextDue();
     const wait = stream.dueAt - Date.now();
     if (wait > 0) await sleep(wait, anySignal(signal, this.closeController.signal));
@@ -245,7 +248,14 @@ export abstract class PollingReader implements IDisposable {
       const batch = await this.pollStream(stream);
       return batch;
     } catch (error) {
-      throw await this.wrapFailure(error, stream);
+      const failure = await this.wrapFailure(error, stream);
+      // A table dropped since the last listing: with table discovery on, look again at once; if the table is gone
+      // from the list its stream has been removed and the next poll goes on with the others.
+      if (isEngineError(failure) && failure.code === 'SOURCE_TABLE_NOT_FOUND' && this.options.query === undefined && stream.tableId) {
+        await this.refreshTables();
+        if (!this.streams.includes(stream) && this.streams.length > 0) return this.pollOnce(signal);
+      }
+      throw failure;
     }
   }
 
@@ -338,6 +348,7 @@ export abstract class PollingReader implements IDisposable {
         this.listedTables = listed.map((entry) => tableIdToString(entry.id));
         const tables = selectTables(listed, this.options, this.dialect);
         for (const table of tables) this.streams.push(await this.tableStream(table));
+        this.nextTableListAt = Date.now() + this.options.tablePollIntervalMs;
       }
       for (const stream of this.streams) {
         const stored = await this.storedPosition(stream);
@@ -350,6 +361,43 @@ export abstract class PollingReader implements IDisposable {
       });
     } catch (error) {
       throw await this.wrapFailure(error, undefined);
+    }
+  }
+
+  /**
+   * `table.poll.interval.ms`: reads the table list again. A table that now matches the include/exclude lists gets a
+   * stream (from its checkpoint, if it had one, else from the start, as a new table's snapshot); a table that was
+   * dropped or no longer matches stops being polled. A failure leaves the streams as they were until the next look.
+   */
+  private async refreshTables(): Promise<void> {
+    this.nextTableListAt = Date.now() + this.options.tablePollIntervalMs;
+    let selected: TableId[];
+    try {
+      await this.ensureConnected();
+      const listed = (await this.execute(this.dialect.listTables(this.options.tableTypes))).rows.map((row) => this.listedTable(row));
+      this.listedTables = listed.map((entry) => tableIdToString(entry.id));
+      selected = selectTables(listed, this.options, this.dialect);
+    } catch (error) {
+      this.log.warn('could not re-read the table list; polling the known tables', { error: String(error) });
+      return;
+    }
+    const wanted = new Set(selected.map((table) => tableIdToString(table)));
+    const dropped = this.streams.filter((stream) => stream.tableId !== undefined && !wanted.has(tableIdToString(stream.tableId)));
+    for (const stream of dropped) this.streams.splice(this.streams.indexOf(stream), 1);
+    const known = new Set(this.streams.map((stream) => (stream.tableId ? tableIdToString(stream.tableId) : '')));
+    const added: StreamState[] = [];
+    for (const table of selected) {
+      if (known.has(tableIdToString(table))) continue;
+      const stream = await this.tableStream(table);
+      await this.applyPosition(stream, await this.storedPosition(stream));
+      this.streams.push(stream);
+      added.push(stream);
+    }
+    if (added.length > 0 || dropped.length > 0) {
+      this.log.info('table list changed', {
+        added: added.map((stream) => tableIdToString(stream.info.table)),
+        dropped: dropped.map((stream) => tableIdToString(stream.info.table)),
+      });
     }
   }
 
