@@ -519,6 +519,15 @@ describe.each(fixtures)('polling source against $label', (fixture) => {
     expect(source.pollingStreams.map((stream) => stream.topic)).toEqual([`t.${first}`]);
   });
 
+  it('query.suffix is appended to every data query: FOR UPDATE reads as usual, a wrong suffix fails naming it', async () => {
+    const table = await createTable('src_sfx', `id ${types.serialKey}, v ${types.int}`);
+    await session.insert(table, ['v'], [[1], [2], [3]]);
+    const locked = reader({ mode: 'incrementing', tableWhitelist: [table], batchMaxRows: 2, querySuffix: 'FOR UPDATE;' });
+    expect(column(records(await drain(locked)), 'v')).toEqual([1, 2, 3]);
+    const wrong = reader({ mode: 'incrementing', tableWhitelist: [table], querySuffix: 'NOT_A_CLAUSE' });
+    await expect(wrong.poll()).rejects.toThrow(/NOT_A_CLAUSE/);
+  });
+
   it('table.types VIEW reads views (with validate.non.null=false, as upstream advises for views)', async () => {
     const table = await createTable('src_base', `id ${types.serialKey}, v ${types.int}`);
     await session.insert(table, ['v'], [[1], [2], [3]]);

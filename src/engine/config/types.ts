@@ -156,7 +156,7 @@ export type TableSelection =
   | { kind: 'patterns'; include: readonly string[]; exclude: readonly string[] };
 
 /** Table mode reads whole tables; query mode reads one custom SELECT (and the topic is exactly `topic.prefix`). */
-export type SourceCapture = { kind: 'tables'; tables: TableSelection } | { kind: 'query'; query: string; suffix: string; masked: boolean };
+export type SourceCapture = { kind: 'tables'; tables: TableSelection } | { kind: 'query'; query: string; masked: boolean };
 
 export interface ResolvedJdbcSource extends ResolvedConnectorBase {
   role: 'source';
@@ -177,6 +177,8 @@ export interface ResolvedJdbcSource extends ResolvedConnectorBase {
   pollIntervalMs: number;
   batchMaxRows: number;
   tablePollIntervalMs: number;
+  /** `query.suffix`: appended to every generated data query, in table and query mode alike (as upstream). */
+  querySuffix: string;
   tableTypes: readonly string[];
   schemaPattern: string | undefined;
   catalogPattern: string | undefined;

@@ -16,6 +16,7 @@ export function pollingOptions(config: ResolvedJdbcSource): PollingSourceOptions
     pollIntervalMs: config.pollIntervalMs,
     batchMaxRows: config.batchMaxRows,
     tablePollIntervalMs: config.tablePollIntervalMs,
+    querySuffix: config.querySuffix,
     tableTypes: config.tableTypes.filter((type): type is TableType => type === 'TABLE' || type === 'VIEW'),
     topicPrefix: config.topicPrefix,
     numericMapping: config.numericMapping,

@@ -105,7 +105,8 @@ describe('JDBC source: tables and query', () => {
     const result = parse([jdbcSource({ query: 'SELECT * FROM (SELECT o.* FROM orders o WHERE o.region = 1) t', 'table.whitelist': undefined, 'topic.prefix': 'region1-orders' })]);
     expect(result.problems).toEqual([]);
     const s = source(result);
-    expect(s.capture).toEqual({ kind: 'query', query: 'SELECT * FROM (SELECT o.* FROM orders o WHERE o.region = 1) t', suffix: '', masked: false });
+    expect(s.capture).toEqual({ kind: 'query', query: 'SELECT * FROM (SELECT o.* FROM orders o WHERE o.region = 1) t', masked: false });
+    expect(s.querySuffix).toBe('');
     expect(sourceTopics(s)).toEqual({ topics: ['region1-orders'], complete: true });
   });
 

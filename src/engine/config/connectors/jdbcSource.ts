@@ -147,7 +147,7 @@ function checkQuery(ctx: Ctx, mode: SourceMode): SourceCapture | undefined {
   if (values['topic.prefix'].trim() === '') {
     problems.report(SOURCE_RULES.queryTopic, ctx.pathOf('topic.prefix'), 'In query mode `topic.prefix` is the topic name, and it is empty', 'Set "topic.prefix" to the topic the query\'s rows should go to.');
   }
-  return { kind: 'query', query, suffix: values['query.suffix'], masked: plain === '' };
+  return { kind: 'query', query, masked: plain === '' };
 }
 
 export function hasTopLevelWhere(sql: string): boolean {
@@ -295,6 +295,7 @@ function resolveSource(env: ConnectorEnv): ConnectorOutcome {
     pollIntervalMs: values['poll.interval.ms'],
     batchMaxRows: values['batch.max.rows'],
     tablePollIntervalMs: values['table.poll.interval.ms'],
+    querySuffix: values['query.suffix'].trim(),
     tableTypes: values['table.types'],
     schemaPattern: values['schema.pattern'],
     catalogPattern: values['catalog.pattern'],

@@ -158,7 +158,7 @@ const SOURCE_SPECIFIC_KEYS = [
     selfManagedOnly: true,
   }),
   stringKey('query.suffix', {
-    doc: 'Text appended to the generated query, e.g. a lock hint. A `LIMIT` here can lose rows in `timestamp` mode.',
+    doc: 'Text appended to every generated data query, in table and query mode, after Ferry\'s own row limit: e.g. `FOR UPDATE` or SQL Server\'s `OPTION (RECOMPILE)`. Not a `LIMIT`: Ferry already limits each query to `batch.max.rows`.',
     group: GROUP.tables,
     default: '',
     selfManagedOnly: true,

@@ -1,3 +1,4 @@
+import { stripStatementEnd } from './sqlText';
 import { sourceError } from '../errors';
 import { resolveZone, type Zone } from './zone';
 
@@ -46,6 +47,8 @@ export interface PollingSourceOptions {
   batchMaxRows?: number;
   /** `table.poll.interval.ms` (default 60000): how often the table list is read again for added or dropped tables. */
   tablePollIntervalMs?: number;
+  /** `query.suffix`: text appended to every generated data query (after Ferry's own LIMIT/OFFSET), e.g. a lock hint. */
+  querySuffix?: string;
   /** `table.whitelist`: exact names, each matched as upstream does against `db.table`, `"db"."table"` or `table`. */
   tableWhitelist?: readonly string[];
   /** `table.blacklist`: exact names, matched like the whitelist. */
@@ -86,6 +89,7 @@ export interface ResolvedPollingOptions {
   pollIntervalMs: number;
   batchMaxRows: number;
   tablePollIntervalMs: number;
+  querySuffix: string;
   tableWhitelist: readonly string[] | undefined;
   tableBlacklist: readonly string[] | undefined;
   tableIncludeList: readonly RegExp[] | undefined;
@@ -204,6 +208,7 @@ export function resolvePollingOptions(options: PollingSourceOptions): ResolvedPo
     pollIntervalMs: nonNegativeInteger('poll.interval.ms', options.pollIntervalMs, POLLING_DEFAULTS.pollIntervalMs),
     batchMaxRows: nonNegativeInteger('batch.max.rows', options.batchMaxRows, POLLING_DEFAULTS.batchMaxRows, 1),
     tablePollIntervalMs: nonNegativeInteger('table.poll.interval.ms', options.tablePollIntervalMs, POLLING_DEFAULTS.tablePollIntervalMs, 1),
+    querySuffix: stripStatementEnd(options.querySuffix?.trim() ?? ''),
     tableWhitelist: whitelist?.length ? whitelist : undefined,
     tableBlacklist: blacklist?.length ? blacklist : undefined,
     tableIncludeList: include?.length ? include : undefined,

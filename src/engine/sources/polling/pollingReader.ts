@@ -624,7 +624,12 @@ export abstract class PollingReader implements IDisposable {
    * Runs a statement built from the stream's current columns. When the result's columns differ from what the stream
    * knows, re-reads the catalog and runs the rebuilt statement once more.
    */
-  private async executeChecked(stream: StreamState, build: () => SqlStatement, mayRefresh = true): Promise<RawResult> {
+  private async executeChecked(stream: StreamState, buildQuery: () => SqlStatement, mayRefresh = true): Promise<RawResult> {
+    const suffix = this.options.querySuffix;
+    const build = suffix === '' ? buildQuery : (): SqlStatement => {
+      const statement = buildQuery();
+      return { ...statement, sql: `${statement.sql} ${suffix}` };
+    };
     let result = await this.execute(build());
     if (this.sameColumns(stream, result)) {
       stream.signature ??= result.signature;
