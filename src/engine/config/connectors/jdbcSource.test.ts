@@ -183,6 +183,13 @@ describe('JDBC source: other checks', () => {
     expect(find(parse([managedSource({ 'numeric.mapping': 'none' })]), 'source.numeric-mapping-decimal')).toEqual([]);
   });
 
+  it('refuses a timestamp.granularity other than connect_logical instead of ignoring it', () => {
+    const refused = only(parse([jdbcSource({ 'timestamp.granularity': 'nanos_long' })]), 'source.timestamp-granularity-unsupported');
+    expect(refused).toMatchObject({ severity: 'error', path: expect.stringContaining('timestamp.granularity') });
+    expect(refused.message).toContain('nanos_long');
+    expect(find(parse([jdbcSource({ 'timestamp.granularity': 'connect_logical' })]), 'source.timestamp-granularity-unsupported')).toEqual([]);
+  });
+
   it('maps the deprecated numeric.precision.mapping, and says numeric.mapping wins over it', () => {
     const pg = (extra: Record<string, string>) => jdbcSource({ 'connection.url': 'jdbc:postgresql://h/db', ...extra });
     const deprecated = parse([pg({ 'numeric.precision.mapping': 'true' })]);

@@ -34,6 +34,7 @@ export const SOURCE_RULES = {
   numericMappingBoth: defineRule('source.numeric-mapping-both', 'warning', '`numeric.mapping` wins over the deprecated `numeric.precision.mapping`.'),
   isolationSnapshot: defineRule('source.isolation-snapshot', 'error', '`transaction.isolation.mode=SQL_SERVER_SNAPSHOT` works on SQL Server only.'),
   viewsNonNull: defineRule('source.views-validate-non-null', 'warning', 'Views report nullable columns, so `validate.non.null=true` stops the connector.'),
+  granularityUnsupported: defineRule('source.timestamp-granularity-unsupported', 'error', 'Ferry writes timestamps as Connect\'s millisecond Timestamp only (`timestamp.granularity=connect_logical`).'),
 };
 
 const PITFALLS = [
@@ -244,6 +245,15 @@ function resolveSource(env: ConnectorEnv): ConnectorOutcome {
   const tables = checkTables(ctx);
   checkTopics(ctx, capture, tables);
   checkMisc(ctx, env, dialect, mode);
+  if (values['timestamp.granularity'] !== 'connect_logical') {
+    // Refused rather than ignored: consumers of the topic would expect microsecond or nanosecond values.
+    problems.report(
+      SOURCE_RULES.granularityUnsupported,
+      v.pathOf('timestamp.granularity'),
+      `timestamp.granularity=${values['timestamp.granularity']} is not supported yet: Ferry writes Connect's millisecond Timestamp`,
+      'Remove the key (or set connect_logical); sub-millisecond precision reaches the target only through log-based capture later.',
+    );
+  }
   if (values['transaction.isolation.mode'] === 'SQL_SERVER_SNAPSHOT' && dialect !== undefined && dialect !== 'sqlserver') {
     problems.report(SOURCE_RULES.isolationSnapshot, v.pathOf('transaction.isolation.mode'), `SQL_SERVER_SNAPSHOT isolation exists only on SQL Server, not on ${DIALECT_LABEL[dialect]}`, 'Use READ_COMMITED or DEFAULT.');
   }
