@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConnectionsService } from '../../src/engine/connections';
 import { runVerify, VerifyService } from '../../src/engine/verify';
 import type { VerifyProgress, VerifyReport } from '../../src/shared/api';
 import { isEngineError } from '../../src/shared/errors';
@@ -47,6 +51,36 @@ describe('ferry verify (CLI)', () => {
     { name: 'id', type: 'int' as const },
     { name: 'amount', type: 'decimal(10,2)' as const },
   ];
+
+  it('takes saved database profile names for --source and --target, and names the profiles when one is unknown', async () => {
+    const table = await pairOfTables(columns, [['1', '1.50']], [['1', '1.5']]);
+    const dataDir = mkdtempSync(join(tmpdir(), 'ferry-verify-profiles-'));
+    try {
+      // As the app saves them, with the user's opt-in to a secrets file so another process (this CLI) can read them.
+      const connections = new ConnectionsService({ dataDir });
+      await connections.setSecretStorage('file');
+      for (const [name, product, endpoint] of [['Shop source', 'mysql', endpoints.mariadb], ['Shop target', 'postgres', endpoints.postgres]] as const) {
+        await connections.save({
+          profile: { kind: 'database', name, environment: 'dev', product, host: endpoint.host, port: endpoint.port, database: endpoint.database, user: endpoint.user, tls: 'disable' },
+          secret: endpoint.password,
+        });
+      }
+      connections.dispose();
+      const env = { FERRY_DATA_DIR: dataDir };
+      const ferry = spawnFerry(['verify', '--source', 'Shop source', '--target', 'shop target', '--table', table, '--json'], env);
+      const { code } = await waitForExit(ferry, 60_000);
+      expect(code, ferry.stderr()).toBe(0);
+      expect(JSON.parse(ferry.stdout())).toMatchObject({ equal: true, rowsCompared: 1 });
+
+      const unknown = spawnFerry(['verify', '--source', 'Shop sauce', '--target', 'Shop target', '--table', table], env);
+      expect((await waitForExit(unknown, 60_000)).code).toBe(2);
+      expect(unknown.stderr()).toContain('--source "Shop sauce" is neither a URL');
+      expect(unknown.stderr()).toContain('"Shop source", "Shop target"');
+      expect(unknown.stderr()).not.toContain(endpoints.mariadb.password);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 
   it('exits 0 with a JSON report when the tables are equal', async () => {
     const table = await pairOfTables(columns, [['1', '1.50'], ['2', '2']], [['1', '1.50'], ['2', '2.00']]);

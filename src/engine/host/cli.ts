@@ -29,7 +29,7 @@ Usage:
   ferry replicate FILE [--until-idle] [--json]
                               copy Kafka topics to another cluster (Replicator config or a pipeline file with replicators)
   ferry validate FILE [--json] check a pipeline file; prints each problem with its JSON path and a fix hint
-  ferry verify --source URL --target URL --table NAME [--key COLS] [--columns COLS] [--where SQL] [--min-age S] [--json] [--fix-sql]
+  ferry verify --source URL|PROFILE --target URL|PROFILE --table NAME [--key COLS] [--columns COLS] [--where SQL] [--min-age S] [--json] [--fix-sql]
                               prove two tables agree (exit 0 equal, 1 different, 2 error); \`ferry verify --help\` for all options
   ferry web [--port N]        serve the app to a browser on 127.0.0.1 (prints the URL with its token)
   ferry start                 the desktop app; falls back to \`ferry web\` when Electron's binary is absent

@@ -3,11 +3,13 @@ import type { VerifyProgress, VerifyRequest } from '../../shared/api/verify';
 import { isEngineError } from '../../shared/errors';
 import { setLogSink, stderrSink } from '../base/logger';
 import { formatReport, VerifyService } from '../verify';
+import { isProfileName, profileUrl } from './verifyProfiles';
 
-export const VERIFY_USAGE = `Usage: ferry verify --source URL --target URL --table NAME [options]
+export const VERIFY_USAGE = `Usage: ferry verify --source URL|PROFILE --target URL|PROFILE --table NAME [options]
 
   --source URL, --target URL   mysql://user:pass@host:3306/db, postgres://user:pass@host:5432/db, mssql://user:pass@host:1433/db
                                (?timezone=ZONE on a URL: the zone of its zone-less timestamps; ?ssl=true|verify)
+                               or the name of a database profile saved in the app's Connections pane
   --table NAME                 table (or schema.table) in the source, and in the target unless --target-table
   --target-table NAME          the target's table when its name differs
   --key COLS                   key columns, comma-separated (default: the source's primary key)
@@ -131,6 +133,13 @@ export async function runVerifyCommand(argv: readonly string[]): Promise<number>
     const parsed = parseVerifyArgs(argv);
     json = parsed.json;
     if (parsed.verbose) setLogSink(stderrSink, 'debug');
+    for (const [side, flag] of [['source', '--source'], ['target', '--target']] as const) {
+      const endpoint = parsed.request[side];
+      if (!isProfileName(endpoint.url)) continue;
+      const resolved = await profileUrl(endpoint.url, flag);
+      if (resolved.warning) process.stderr.write(`warning: ${resolved.warning}\n`);
+      endpoint.url = resolved.url;
+    }
     const report = await service.run({ ...parsed.request, runId: controller.runId });
     if (showProgress) process.stderr.write('\r\x1b[K');
     process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
