@@ -6,14 +6,7 @@ import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { KafkaScratch, mariadbToPostgresDocument, sinkGroup } from '../helpers/pipelineHarness';
 import { startTestWebHost } from '../helpers/webHost';
-
-async function until(check: () => Promise<boolean>, what: string, deadlineMs = 60_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+import { until } from '../helpers/until';
 
 describe('query pane in Chromium through the web host: compare and row trace', () => {
   let browser: Browser;
@@ -41,7 +34,7 @@ describe('query pane in Chromium through the web host: compare and row trace', (
     }
     const document = mariadbToPostgresDocument(name, table, endpoints, registry.url, { source: { 'poll.interval.ms': '250' }, sink: { 'auto.create': 'true' } });
     await web.engine.pipelines.start({ text: JSON.stringify(document), fileName: `${name}.json` });
-    await until(async () => Number((await target.exec(`SELECT count(*) AS n FROM ${target.q(table)}`).catch(() => [{ n: 0 }]))[0]?.n) === 5, 'five rows in the target');
+    await until(async () => Number((await target.exec(`SELECT count(*) AS n FROM ${target.q(table)}`).catch(() => [{ n: 0 }]))[0]?.n) === 5, 'five rows in the target', 60_000);
     // The difference the compare must find: one amount changed behind the pipeline's back.
     await target.exec(`UPDATE ${target.q(table)} SET amount = 99.99 WHERE id = 3`);
     browser = await launchChromium();

@@ -5,16 +5,9 @@ import type { PipelineStatus } from '../../src/shared/api';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { describeStatus, KafkaScratch, managedConnection, pipelineDocument, Scratch, sinkGroup } from '../helpers/pipelineHarness';
+import { until } from '../helpers/until';
 
 const endpoints = inject('labEndpoints');
-
-async function until(check: () => Promise<boolean>, what: () => string | Promise<string>, deadlineMs = 45_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${await what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** What the pipelines pane shows: per-table snapshot progress, metrics history, restart of one connector, the preview. */
 describe('pipeline status for the app: tables, history, restart, preview', () => {

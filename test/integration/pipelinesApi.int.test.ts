@@ -7,16 +7,9 @@ import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { KafkaScratch, managedConnection, mariadbToPostgresDocument, pipelineDocument, Scratch } from '../helpers/pipelineHarness';
 import { eventually, readTopic } from '../helpers/replicatorHarness';
+import { until } from '../helpers/until';
 
 const endpoints = inject('labEndpoints');
-
-async function until(check: () => Promise<boolean>, what: () => string, deadlineMs = 45_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('the pipelines API (what the app drives): validate, start, pause, resume, stop', () => {
   const scratch = new Scratch();

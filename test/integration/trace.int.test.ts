@@ -7,16 +7,9 @@ import { runVerify } from '../../src/engine/verify';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { KafkaScratch, mariadbToPostgresDocument, Scratch, sinkGroup } from '../helpers/pipelineHarness';
+import { until } from '../helpers/until';
 
 const endpoints = inject('labEndpoints');
-
-async function until(check: () => Promise<boolean>, what: () => string, deadlineMs = 45_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('row trace and the query pane against the lab (MariaDB → Kafka → PostgreSQL)', () => {
   const scratch = new Scratch();

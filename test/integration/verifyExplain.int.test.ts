@@ -7,19 +7,12 @@ import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { KafkaScratch, mariadbToPostgresDocument, Scratch, sinkGroup } from '../helpers/pipelineHarness';
 import { databaseUrl } from '../helpers/verifyDb';
+import { until } from '../helpers/until';
 
 // Verify's explain against a real pipeline (MariaDB → Kafka "a" → PostgreSQL): each kind of mismatch is made the
 // way it happens in practice, and verify must classify it from the row's trace.
 
 const endpoints = inject('labEndpoints');
-
-async function until(check: () => Promise<boolean>, what: string, deadlineMs = 45_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('verify explain on a Ferry pipeline', () => {
   const scratch = new Scratch();
