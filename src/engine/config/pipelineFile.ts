@@ -16,6 +16,7 @@ import { defineRule, formatPath, type JsonPath, type Problem, ProblemList } from
 import { checkPipeline, type PlacedConnector } from './pipelineRules';
 import { PIPELINE_KEYS } from './pipelineKeys';
 import { LAB_REGISTRY_HINT, resolveRegistry } from './schemaRegistry';
+import { reportSecretPlaceholders } from './secretPlaceholder';
 import { collectSecrets, maskSecrets, maskUnknown, scrubProblems, secretKeyNames } from './secretScrub';
 import type { ResolvedConnector, ResolvedKafka, ResolvedPipeline, ResolvedReplicator, ResolvedSchemaRegistry } from './types';
 import { validateKeys } from './validateKeys';
@@ -108,6 +109,7 @@ function validateDocument(document: JsonValue, fileName: string, problems: Probl
     problems.report(FILE_RULES.notObject, [], `The file holds ${Array.isArray(document) ? 'an array' : 'a single value'}, not a pipeline object`, 'Write { "name": …, "kafka": { "bootstrap.servers": … }, "schema.registry.url": …, "connectors": [ … ] }.');
     return finish(undefined);
   }
+  reportSecretPlaceholders(document, ALL_SECRET_KEYS, problems);
 
   // A single pasted connector config is validated in place, so the user also sees its own problems.
   const bare = 'connector.class' in document && !('connectors' in document);
