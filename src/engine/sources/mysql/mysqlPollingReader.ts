@@ -2,15 +2,12 @@ import mysql from 'mysql2/promise';
 import type { FieldValue } from '../../model';
 import type { ColumnInfo } from '../polling/columns';
 import type { ListedTable } from '../polling/dialect';
-import { parseTimeOfDayMillis, parseWallClock, type PreciseInstant, wallClockToInstant } from '../polling/instant';
+import type { PreciseInstant } from '../polling/instant';
 import { type ErrorClass, PollingReader, type PollingReaderInit, type RawResult, revealPassword } from '../polling/pollingReader';
-import { bigintFromBytes, bytesOf, canonicalDecimal, parseCalendarDate, toBigInt, toNumber, utcMidnight } from '../polling/values';
 import type { SqlStatement } from '../polling/dialect';
-import { resolveZone } from '../polling/zone';
 import { MySqlDialect } from './mysqlDialect';
 import { describeMySqlCatalogColumn, describeMySqlField, type MySqlFieldPacket, MySqlTypeMap } from './mysqlTypeMap';
-
-const UTC = resolveZone('UTC');
+import { MySqlValueReader, parseUtcNow } from './mysqlValues';
 
 /** Flag names mysql2 may report instead of the bit mask. */
 const FLAG_BITS: Record<string, number> = { NOT_NULL: 1, PRI_KEY: 2, UNSIGNED: 32, BINARY: 128, AUTO_INCREMENT: 512 };
@@ -43,12 +40,14 @@ export class MySqlPollingReader extends PollingReader {
   protected readonly dialect = new MySqlDialect();
   protected readonly productName = 'MySQL';
   private readonly typeMap: MySqlTypeMap;
+  private readonly values: MySqlValueReader;
   private connectionHandle: mysql.Connection | undefined;
   private broken = false;
 
   constructor(init: PollingReaderInit) {
     super(init, 'sources.mysql');
     this.typeMap = new MySqlTypeMap({ numericMapping: this.options.numericMapping, numericMappingForDecimal: this.options.numericMappingForDecimal });
+    this.values = new MySqlValueReader(this.options.zone);
   }
 
   protected async openConnection(): Promise<void> {
@@ -144,76 +143,15 @@ export class MySqlPollingReader extends PollingReader {
   }
 
   protected toFieldValue(raw: unknown, column: ColumnInfo): FieldValue {
-    const type = column.type;
-    if (isBytes(raw) && column.baseType === 'bit') {
-      const value = bigintFromBytes(raw);
-      if (type.kind === 'int64') return value;
-      if (type.kind === 'decimal') return value.toString();
-      return Number(value);
-    }
-    switch (type.kind) {
-      case 'int8':
-      case 'int16':
-      case 'int32':
-        return toNumber(raw);
-      case 'int64':
-        return toBigInt(raw);
-      case 'float32':
-      case 'float64':
-        return toNumber(raw);
-      case 'decimal':
-        return canonicalDecimal(String(raw), type.scale);
-      case 'boolean':
-        return toNumber(raw) !== 0;
-      case 'string':
-        return isBytes(raw) ? Buffer.from(raw).toString('utf8') : String(raw);
-      case 'bytes':
-        return isBytes(raw) ? bytesOf(raw) : bytesOf(Buffer.from(String(raw), 'utf8'));
-      case 'date': {
-        if (column.baseType === 'year') {
-          const year = toNumber(raw);
-          return year === 0 ? this.zeroDate(column) : utcMidnight(year, 1, 1);
-        }
-        const text = String(raw);
-        if (text.startsWith('0000-00-00')) return this.zeroDate(column);
-        const date = parseCalendarDate(text);
-        if (!date) throw new Error(`"${text}" is not a date`);
-        return date;
-      }
-      case 'time': {
-        const millis = parseTimeOfDayMillis(String(raw));
-        if (millis === undefined) throw new Error(`"${String(raw)}" is not a time`);
-        return millis;
-      }
-      case 'timestamp': {
-        const instant = this.toInstant(raw, column);
-        return instant === null ? this.zeroDate(column) : new Date(instant.epochSecond * 1000 + Math.floor(instant.nano / 1_000_000));
-      }
-    }
-  }
-
-  /**
-   * MySQL's zero date ('0000-00-00') has no calendar meaning: null when the column allows it, else the epoch (as
-   * Debezium does), since a NOT NULL field cannot carry null.
-   */
-  private zeroDate(column: ColumnInfo): Date | null {
-    return column.optional ? null : new Date(0);
+    return this.values.fieldValue(raw, column);
   }
 
   protected toInstant(raw: unknown, column: ColumnInfo): PreciseInstant | null {
-    const text = String(raw);
-    if (text.startsWith('0000-00-00')) return null;
-    if (column.baseType === 'year') return { epochSecond: Math.floor(utcMidnight(toNumber(raw), 1, 1).getTime() / 1000), nano: 0 };
-    const wall = parseWallClock(text);
-    if (!wall) throw new Error(`"${text}" is not a date-time`);
-    // The session is UTC, so TIMESTAMP columns print in UTC; DATETIME is a wall clock in db.timezone.
-    return wallClockToInstant(wall, column.temporal === 'instant' ? UTC : this.options.zone);
+    return this.values.instant(raw, column);
   }
 
   protected parseNow(raw: unknown): PreciseInstant {
-    const wall = parseWallClock(String(raw));
-    if (!wall) throw new Error(`UTC_TIMESTAMP() returned "${String(raw)}"`);
-    return wallClockToInstant(wall, UTC);
+    return parseUtcNow(raw);
   }
 
   protected classifyError(error: unknown): ErrorClass {
@@ -226,10 +164,6 @@ export class MySqlPollingReader extends PollingReader {
     if ((error as { fatal?: unknown }).fatal === true) return 'connection';
     return 'other';
   }
-}
-
-function isBytes(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array;
 }
 
 function flagsOf(field: MySqlFieldPacket | { flags?: number | string[] }): number {
