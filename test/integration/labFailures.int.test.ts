@@ -4,14 +4,16 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freeLabPortOffset, releaseLabPortOffset } from '../helpers/labPorts';
 
 const run = promisify(execFile);
 
-/** A lab of its own: own directory (traversable by the postgres user when we run as root) and shifted ports. */
-function scratchLab(offset: number): { dir: string; env: NodeJS.ProcessEnv } {
+/** A lab of its own: own directory (traversable by the postgres user when we run as root) and free ports. */
+async function scratchLab(): Promise<{ dir: string; env: NodeJS.ProcessEnv; offset: number }> {
   const dir = mkdtempSync('/var/tmp/ferry-lab-test-');
   chmodSync(dir, 0o755);
-  return { dir, env: { ...process.env, FERRY_LAB_DIR: dir, FERRY_LAB_PORT_OFFSET: String(offset) } };
+  const offset = await freeLabPortOffset();
+  return { dir, offset, env: { ...process.env, FERRY_LAB_DIR: dir, FERRY_LAB_PORT_OFFSET: String(offset) } };
 }
 
 async function ferry(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -54,14 +56,17 @@ describe('lab failures are reported clearly and leave nothing running', () => {
   });
 
   it('a busy port names the port, the service and how to move the lab', async () => {
-    const { dir, env } = scratchLab(500);
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const squatter = await listen(13306 + 500);
+    const { dir, env, offset } = await scratchLab();
+    cleanups.push(() => {
+      rmSync(dir, { recursive: true, force: true });
+      releaseLabPortOffset(offset);
+    });
+    const squatter = await listen(13306 + offset);
     cleanups.push(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
 
     const result = await ferry(env, 'lab', 'up');
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('13806');
+    expect(result.stderr).toContain(String(13306 + offset));
     expect(result.stderr).toMatch(/mariadb/i);
     expect(result.stderr).toContain('FERRY_LAB_PORT_OFFSET');
     expect(processesUsing(dir)).toEqual([]);
@@ -70,8 +75,11 @@ describe('lab failures are reported clearly and leave nothing running', () => {
   });
 
   it('missing binaries are all named at once with the package to install', async () => {
-    const { dir, env } = scratchLab(510);
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { dir, env, offset } = await scratchLab();
+    cleanups.push(() => {
+      rmSync(dir, { recursive: true, force: true });
+      releaseLabPortOffset(offset);
+    });
     // PATH without /usr/sbin and no fallback directories: mariadbd and the PostgreSQL server are not found.
     const result = await ferry({ ...env, PATH: '/usr/bin:/bin', FERRY_LAB_BIN_DIRS: join(dir, 'no-such-dir') }, 'lab', 'up');
     expect(result.code).toBe(1);
@@ -82,10 +90,11 @@ describe('lab failures are reported clearly and leave nothing running', () => {
   });
 
   it('a service that dies on start names its log, and the services started with it are stopped again', async () => {
-    const { dir, env } = scratchLab(520);
+    const { dir, env, offset } = await scratchLab();
     cleanups.push(async () => {
       await ferry(env, 'lab', 'down');
       rmSync(dir, { recursive: true, force: true });
+      releaseLabPortOffset(offset);
     });
     // A MariaDB data directory marked as initialised but empty: mariadbd exits at once (no system tables).
     mkdirSync(join(dir, 'mariadb', 'data'), { recursive: true });
@@ -100,10 +109,11 @@ describe('lab failures are reported clearly and leave nothing running', () => {
   });
 
   it('Ctrl-C during `ferry lab up` stops what it had started and says so', async () => {
-    const { dir, env } = scratchLab(530);
+    const { dir, env, offset } = await scratchLab();
     cleanups.push(async () => {
       await ferry(env, 'lab', 'down');
       rmSync(dir, { recursive: true, force: true });
+      releaseLabPortOffset(offset);
     });
     const child = spawn(process.execPath, ['bin/ferry.mjs', 'lab', 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLab, type Lab } from '../../src/engine/lab';
 import type { PipelineRunner } from '../../src/engine/pipeline';
 import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
+import { freeLabPortOffset, releaseLabPortOffset } from '../helpers/labPorts';
 import { uniqueName } from '../helpers/names';
 import { createTypedTableSql, type DbKind, dropTables, insertTypedRows, openDb, readCanonical, sqlTimestamp, type TestDb, typedRows } from '../helpers/pipelineDb';
 import {
@@ -21,12 +22,12 @@ import {
 } from '../helpers/pipelineHarness';
 
 // A Kafka broker restart in the middle of a stream. The shared lab's brokers must not be restarted (other tests
-// use them), so this file starts a private lab of its own with only Kafka "a", on ports shifted by 300, and stops
+// use them), so this file starts a private lab of its own with only Kafka "a", on ports that are free, and stops
 // and starts that broker while the pipeline runs: the pipeline reports DEGRADED while the broker is away, RUNNING
 // again once it is back, and the target ends up equal to the source.
 
 const endpoints = inject('labEndpoints');
-const PORT_OFFSET = '300';
+let portOffset: number | undefined;
 
 let lab: Lab;
 let labDir: string;
@@ -42,7 +43,8 @@ beforeAll(async () => {
   labDir = mkdtempSync('/var/tmp/ferry-lab-pipeline-');
   // The lab's services may run as another user (PostgreSQL refuses root); they need to reach their directory.
   chmodSync(labDir, 0o755);
-  lab = createLab({ dir: labDir, env: { ...process.env, FERRY_LAB_PORT_OFFSET: PORT_OFFSET } });
+  portOffset = await freeLabPortOffset();
+  lab = createLab({ dir: labDir, env: { ...process.env, FERRY_LAB_PORT_OFFSET: String(portOffset) } });
   const up = await lab.up({ services: ['kafka-a'] });
   bootstrap = up.endpoints.kafka.a.bootstrap;
   expect(bootstrap).not.toBe(endpoints.kafka.a.bootstrap);
@@ -62,6 +64,7 @@ afterAll(async () => {
     lab.dispose();
   }
   if (labDir) rmSync(labDir, { recursive: true, force: true });
+  if (portOffset !== undefined) releaseLabPortOffset(portOffset);
   scratch.cleanup();
 }, 120_000);
 
