@@ -6,6 +6,7 @@ import { createDialect } from '../sinks/sql/dialects';
 import { connectionSettingsOf, openSqlSession, type SqlConnectionSettings } from '../sinks/sql/sessions';
 import { type FailedRecord, SqlSinkWriter } from '../sinks/sql/sinkWriter';
 import { EngineError, isEngineError } from '../../shared/errors';
+import { Backoff, type BackoffPolicy, sleep } from '../base/backoff';
 import { createLogger } from '../base/logger';
 import { createConverter, type RecordConverter } from './converters';
 import { type DeadLetter, sendToDeadLetterQueue } from './deadLetterQueue';
@@ -13,6 +14,9 @@ import { AppliedLog } from './appliedLog';
 import { ConnectorMetrics } from './metrics';
 import { SOURCE_TIME_HEADER } from './sourceTask';
 import type { ConnectorState, ConnectorStatus, ConnectorTableStatus } from './status';
+
+/** Pause between attempts when Kafka or the target cannot be reached: 0.5 s growing to 30 s, jittered. */
+const SINK_RETRY_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 'full' };
 
 function toError(error: unknown): EngineError {
   return isEngineError(error) ? error : new EngineError('SINK_FAILED', error instanceof Error ? error.message : String(error), { retriable: true });
@@ -78,6 +82,8 @@ export class SinkTask {
   private inFlight = 0;
   private lagKnown = false;
   private stopped = false;
+  /** Ends every retry pause when the sink stops. */
+  private readonly stopping = new AbortController();
   private finished!: () => void;
   readonly done = new Promise<void>((resolve) => (this.finished = resolve));
   private readonly writer: SqlSinkWriter;
@@ -247,7 +253,8 @@ export class SinkTask {
   async start(): Promise<void> {
     const kafka = createKafka(this.kafkaSettings);
     const brokers = this.kafkaSettings.bootstrapServers;
-    for (let attempt = 0; ; attempt++) {
+    const backoff = new Backoff(SINK_RETRY_BACKOFF);
+    for (;;) {
       try {
         await this.connect(kafka, brokers);
         break;
@@ -262,7 +269,7 @@ export class SinkTask {
         }
         this.metrics.errors++;
         this.setState('DEGRADED', failure);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** Math.min(attempt, 6))));
+        await backoff.wait(this.stopping.signal);
         if (this.stopped) return;
       }
     }
@@ -331,13 +338,14 @@ export class SinkTask {
           new EngineError('SINK_WAITING_FOR_TOPICS', `Waiting for topic${missing.length === 1 ? '' : 's'} ${missing.join(', ')} to exist (a source creates them with its first records; check the names in "topics").`, { retriable: true }),
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500, this.stopping.signal);
     }
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.stopping.abort();
     if (this.lagTimer) clearInterval(this.lagTimer);
     await this.consumer?.disconnect().catch(() => {});
     await this.dlqProducer?.disconnect().catch(() => {});

@@ -5,6 +5,7 @@ import { type ChangeRecord, tableIdToString } from '../model';
 import type { PollBatch, PollingReader } from '../sources/polling/pollingReader';
 import type { CheckpointStore } from '../store';
 import { EngineError, isEngineError } from '../../shared/errors';
+import { Backoff, type BackoffPolicy, sleep } from '../base/backoff';
 import { createLogger } from '../base/logger';
 import { createConverter, type RecordConverter } from './converters';
 import { ConnectorMetrics } from './metrics';
@@ -14,14 +15,11 @@ import { buildTransformChain } from './transforms';
 /** Messages per producer request; see `produce` for why batches are split. */
 const PRODUCE_CHUNK = 2500;
 
+/** Pause between attempts after a retriable failure (Kafka or the database unreachable): 0.5 s growing to 30 s, jittered. */
+export const SOURCE_RETRY_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 'full' };
+
 /** Header carrying when the change happened at the source, so the sink can measure end-to-end latency. */
 export const SOURCE_TIME_HEADER = 'ferry.source.ts';
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 function toError(error: unknown): EngineError {
   return isEngineError(error) ? error : new EngineError('SOURCE_FAILED', error instanceof Error ? error.message : String(error), { retriable: true });
@@ -62,6 +60,7 @@ export class SourceTask {
     private readonly kafkaSettings: KafkaClientSettings,
     private readonly checkpoints: CheckpointStore,
     private readonly onChange: () => void,
+    private readonly retryBackoff: BackoffPolicy = SOURCE_RETRY_BACKOFF,
   ) {
     this.keyConverter = createConverter(config.key, true);
     this.valueConverter = createConverter(config.value, false);
@@ -162,7 +161,7 @@ export class SourceTask {
    * batch is dropped, so positions never run ahead of what Kafka holds.
    */
   private async run(): Promise<void> {
-    let failures = 0;
+    const backoff = new Backoff(this.retryBackoff);
     let inFlight: Promise<void> = Promise.resolve();
     let deliveryError: unknown;
     try {
@@ -194,7 +193,7 @@ export class SourceTask {
             throw failed;
           }
           if (this.state !== 'RUNNING') this.setState('RUNNING');
-          failures = 0;
+          backoff.reset();
           if (batch.records.length > 0) {
             inFlight = this.deliver(batch).catch((error: unknown) => {
               deliveryError = error;
@@ -218,15 +217,15 @@ export class SourceTask {
             this.setState('FAILED', failure);
             return;
           }
-          failures++;
+          const delayMs = backoff.next();
           this.setState('DEGRADED', failure);
-          this.log.warn('source connector retrying', { connector: this.config.name, error: failure.message, attempt: failures });
+          this.log.warn('source connector retrying', { connector: this.config.name, error: failure.message, attempt: backoff.attempt, delayMs });
           await inFlight;
           deliveryError = undefined;
           await this.rewindToCheckpoints().catch(() => {});
           await this.producer?.disconnect().catch(() => {});
           this.producer = undefined;
-          await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), this.abort.signal);
+          await sleep(delayMs, this.abort.signal);
         }
       }
     } finally {

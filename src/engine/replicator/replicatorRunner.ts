@@ -11,6 +11,7 @@ import type { ReplicatorStatus } from '../../shared/api/replicators';
 import { type EngineError, isEngineError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
+import { Backoff, type BackoffPolicy, sleep } from '../base/backoff';
 import { createLogger } from '../base/logger';
 import { renameTopic, type ResolvedReplicator } from '../config';
 import { classifyKafkaError, createKafka, type KafkaClientSettings } from '../kafka';
@@ -35,7 +36,8 @@ export interface ReplicatorRunnerOptions {
 }
 
 const LAG_REFRESH_MS = 1000;
-const MAX_BACKOFF_MS = 30_000;
+/** Pause between restart attempts after a retriable failure: 0.5 s growing to 30 s, jittered. */
+const RETRY_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 'full' };
 /** How often a replicator waiting for a whitelisted topic to appear looks again. */
 const TOPIC_MISSING_RETRY_MS = 1000;
 
@@ -82,7 +84,9 @@ export class ReplicatorRunner implements IDisposable {
   private lagKnown = false;
   private stopped = false;
   private restarting: Promise<void> | undefined;
-  private failures = 0;
+  private readonly retryBackoff = new Backoff(RETRY_BACKOFF);
+  /** Ends every retry pause when the replicator stops. */
+  private readonly stopping = new AbortController();
   private copied = 0;
   private bytes = 0;
   private started: Promise<void> | undefined;
@@ -118,7 +122,7 @@ export class ReplicatorRunner implements IDisposable {
     while (!this.stopped) {
       try {
         await this.setUp();
-        this.failures = 0;
+        this.retryBackoff.reset();
         this.setState('RUNNING');
         return;
       } catch (error) {
@@ -131,16 +135,14 @@ export class ReplicatorRunner implements IDisposable {
         this.setState('DEGRADED', failure);
         // A whitelisted topic that does not exist yet is usually about to be created (by a source in the same
         // pipeline file): look again every second instead of backing off to half a minute.
-        if (failure.code === 'REPLICATOR_TOPIC_MISSING') await new Promise((r) => setTimeout(r, TOPIC_MISSING_RETRY_MS));
+        if (failure.code === 'REPLICATOR_TOPIC_MISSING') await sleep(TOPIC_MISSING_RETRY_MS, this.stopping.signal);
         else await this.backoff();
       }
     }
   }
 
   private async backoff(): Promise<void> {
-    this.failures++;
-    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(this.failures - 1, 6));
-    await new Promise((r) => setTimeout(r, delay));
+    await this.retryBackoff.wait(this.stopping.signal);
   }
 
   private async setUp(): Promise<void> {
@@ -312,7 +314,7 @@ export class ReplicatorRunner implements IDisposable {
         try {
           if (failure) await this.backoff();
           await this.startTasks();
-          this.failures = 0;
+          this.retryBackoff.reset();
           this.setState('RUNNING');
           return;
         } catch (error) {
@@ -496,6 +498,7 @@ export class ReplicatorRunner implements IDisposable {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.stopping.abort();
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     await this.restarting?.catch(() => undefined);
     await Promise.all(this.tasks.map((task) => task.stop(true)));

@@ -75,7 +75,7 @@ export interface PollingSourceOptions {
   dbTimezone?: string;
   /** `connection.attempts` (default 3). */
   connectionAttempts?: number;
-  /** `connection.backoff.ms` (default 10000): first pause between attempts; doubles up to 60 s. */
+  /** `connection.backoff.ms` (default 10000): shortest pause between attempts; grows, jittered, up to 60 s. */
   connectionBackoffMs?: number;
 }
 

@@ -28,7 +28,7 @@ import {
   tablePartition,
 } from './position';
 import { buildBulkPageQuery, buildIncrementalQuery, buildTimestampTieQuery } from './query';
-import { backoffDelay, sleep } from './sleep';
+import { Backoff, sleep } from '../../base/backoff';
 import { selectTables, topicForQuery, topicForTable } from './tables';
 
 /** `ssl.mode` of the managed connectors. */
@@ -853,6 +853,9 @@ export abstract class PollingReader implements IDisposable {
   private async ensureConnected(): Promise<void> {
     if (this.connected) return;
     const attempts = this.options.connectionAttempts;
+    // connection.backoff.ms is the shortest pause (as in Connect); it grows, jittered, up to a minute.
+    const first = this.options.connectionBackoffMs;
+    const backoff = new Backoff({ initialMs: first, maxMs: Math.max(first, 60_000), jitter: 'decorrelated' });
     for (let attempt = 1; ; attempt++) {
       this.assertOpen();
       try {
@@ -877,7 +880,7 @@ export abstract class PollingReader implements IDisposable {
             { retriable: true, cause: error },
           );
         }
-        const delay = backoffDelay(this.options.connectionBackoffMs, attempt);
+        const delay = backoff.next();
         this.log.warn('connection failed; retrying', { attempt, attempts, delayMs: delay, error: causeText(error) });
         await sleep(delay, this.closeController.signal);
       }

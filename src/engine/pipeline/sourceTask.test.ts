@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parsePipelineFile, requireValidPipeline, type ResolvedJdbcSource } from '../config';
+import { createPollingReader } from '../sources';
+import { CheckpointStore } from '../store';
+import { pollingOptions, sourceConnection } from './sourceOptions';
+import { SourceTask } from './sourceTask';
+
+/** A port on which nothing listens: a real refused connection, as when the brokers are down. */
+async function closedPort(): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
+function sourceConfig(bootstrap: string, databasePort: number): ResolvedJdbcSource {
+  const document = {
+    name: 'retrying',
+    kafka: { 'bootstrap.servers': bootstrap },
+    'schema.registry.url': 'http://127.0.0.1:1',
+    connectors: [
+      {
+        name: 'retrying-source',
+        'connector.class': 'MySqlSource',
+        'connection.host': '127.0.0.1',
+        'connection.port': String(databasePort),
+        'connection.user': 'nobody',
+        'connection.password': 'unused',
+        'db.name': 'none',
+        mode: 'incrementing',
+        'incrementing.column.name': 'id',
+        'table.whitelist': 'orders',
+        'output.data.format': 'JSON',
+      },
+    ],
+  };
+  const resolved = requireValidPipeline(parsePipelineFile(JSON.stringify(document), 'retrying.json'), 'retrying.json');
+  const source = resolved.connectors.find((connector): connector is ResolvedJdbcSource => connector.role === 'source');
+  if (!source) throw new Error('no source in the document');
+  return source;
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SourceTask retries', () => {
+  it('retries an unreachable Kafka many times on one abort signal without a MaxListenersExceededWarning', async () => {
+    const port = await closedPort();
+    const config = sourceConfig(`127.0.0.1:${port}`, port);
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-source-retry-'));
+    dirs.push(dir);
+    const reader = createPollingReader(config.dialect, { connection: sourceConnection(config), options: pollingOptions(config), loadPosition: () => undefined });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    let changes = 0;
+    const task = new SourceTask(
+      config,
+      reader,
+      { bootstrapServers: [`127.0.0.1:${port}`], retries: 1, connectionTimeoutMs: 1000 },
+      new CheckpointStore('retrying', dir),
+      () => void changes++,
+      // Tiny pauses so the loop retries often; the pause length is not what this test is about.
+      { initialMs: 1, maxMs: 2 },
+    );
+    try {
+      task.start();
+      // Each failed attempt counts one error and waits once on the task's signal: 15 waits are more than the 10
+      // listeners Node tolerates on one signal.
+      while (task.metrics.errors < 15) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(changes).toBeGreaterThanOrEqual(15);
+      const status = task.status(Date.now());
+      expect(status.state).toBe('DEGRADED');
+      expect(status.error?.code, status.error?.message).toBe('KAFKA_UNREACHABLE');
+    } finally {
+      await task.stop();
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning').map((warning) => warning.message)).toEqual([]);
+  });
+});
