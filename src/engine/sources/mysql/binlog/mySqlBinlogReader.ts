@@ -1,0 +1,560 @@
+import ZongJi from '@vlasky/zongji';
+import mysql from 'mysql2/promise';
+import type { IDisposable } from '../../../../shared/lifecycle';
+import { createLogger, type Logger } from '../../../base/logger';
+import type { ChangeRecord, FieldValue, RecordSchema, Row, TableId } from '../../../model';
+import { connectionFailureText } from '../../../db/connectionFailure';
+import { causeText, sourceError } from '../../errors';
+import { type ColumnInfo, keySchemaOf, primaryKeyColumns, valueSchemaOf } from '../../polling/columns';
+import type { NumericMapping } from '../../polling/options';
+import { revealPassword, type SourceConnectionOptions } from '../../polling/pollingReader';
+import type { Zone } from '../../polling/zone';
+import { describeMySqlCatalogColumn, MySqlTypeMap } from '../mysqlTypeMap';
+import { MySqlValueReader } from '../mysqlValues';
+import { advanceMariaDbGtidPosition, type BinlogPosition, binlogPositionToCheckpoint, describeBinlogPosition } from './binlogPosition';
+import { binlogPrerequisitesError, binlogProblems, isPurgedBinlogError, purgedPositionError, readBinlogServerFacts } from './binlogPreflight';
+
+export interface MySqlBinlogReaderInit {
+  connection: SourceConnectionOptions;
+  /** `database.server.id`: the replica id this reader registers with; unique in the replication topology. */
+  replicaId: number;
+  /** `topic.prefix`: names the topics and the Avro record names as Debezium does (`<prefix>.<db>.<table>`). */
+  topicPrefix: string;
+  /** Which tables to capture (`database.include.list`, `table.include.list`/`exclude`, already resolved). */
+  includeTable: (table: TableId) => boolean;
+  /** `db.timezone`-like zone for DATETIME wall clocks; TIMESTAMP columns are instants whatever the zone. */
+  zone: Zone;
+  numericMapping?: NumericMapping;
+  /** Records buffered before the reader pauses the binlog connection, so a slow Kafka bounds memory. */
+  maxBufferedRecords?: number;
+  logger?: Logger;
+}
+
+/** A table's columns as captured, with the schemas its records carry. */
+interface CapturedTable {
+  id: TableId;
+  topic: string;
+  columns: ColumnInfo[];
+  valueSchema: RecordSchema;
+  keySchema: RecordSchema | null;
+  keyColumns: ColumnInfo[];
+}
+
+/** Row changes of the transaction being read, released together when its commit arrives. */
+interface OpenTransaction {
+  start: BinlogPosition;
+  records: ChangeRecord[];
+  /** Rows of this transaction to skip: already emitted before a restart that resumed mid-transaction. */
+  skip: number;
+}
+
+type ZongJiEvent = {
+  getEventName(): string;
+  nextPosition: number;
+  size: number;
+  timestamp: number;
+  binlogName?: string;
+  position?: number;
+  query?: string;
+  /** MariaDB GTID events. */
+  domainId?: number;
+  serverId?: number;
+  seqNo?: number | bigint;
+  /** MySQL GTID events ('uuid:gno'). */
+  gtid?: string;
+  schema?: string;
+  tableId?: number;
+  tableMap?: Record<number, { parentSchema: string; tableName: string; columnSchemas?: Array<{ COLUMN_NAME: string; COLUMN_TYPE: string }> }>;
+  rows?: Array<Record<string, unknown>>;
+};
+
+const EVENT_HEADER_BYTES = 19;
+const CHECKSUM_BYTES = 4;
+const ROW_EVENTS = new Set(['writerows', 'updaterows', 'deleterows']);
+const DDL = /^\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE)\s/i;
+
+/**
+ * Reads a MySQL or MariaDB server's row-based binlog as a replica (through ZongJi over mysql2) and hands out whole
+ * committed transactions as records: inserts (`c`), updates with before and after images (`u`) and deletes (`d`).
+ * Each record carries the position to checkpoint once Kafka acknowledged it; a restart from that position neither
+ * skips nor repeats a row, even in the middle of a transaction (Debezium's `row` offset).
+ */
+export class MySqlBinlogReader implements IDisposable {
+  private readonly log: Logger;
+  private readonly typeMap: MySqlTypeMap;
+  private readonly values: MySqlValueReader;
+  private readonly endpoint: string;
+  private readonly maxBuffered: number;
+  private control: mysql.Connection | undefined;
+  private zongji: ZongJi | undefined;
+  /** Captured shapes by table and column list; null for a table whose rows cannot be typed. */
+  private readonly tables = new Map<string, CapturedTable | null>();
+  /** The catalog's columns per table, read at the first row event and again after DDL naming the table. */
+  private readonly catalog = new Map<string, ColumnInfo[]>();
+  private readonly events: ZongJiEvent[] = [];
+  private draining = false;
+  /** GTID position after the last committed transaction seen, and the GTID of the one being read (MariaDB). */
+  private gtids: string | undefined;
+  private pendingGtid: string | undefined;
+  private readonly ready: CommittedBatch[] = [];
+  private bufferedRecords = 0;
+  private paused = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  private file = '';
+  private transaction: OpenTransaction | undefined;
+  private resumeSkip = 0;
+  private lastPosition: BinlogPosition | undefined;
+  private closed = false;
+
+  constructor(private readonly init: MySqlBinlogReaderInit) {
+    this.log = init.logger ?? createLogger('sources.mysql.binlog');
+    this.typeMap = new MySqlTypeMap({ numericMapping: init.numericMapping ?? 'none', numericMappingForDecimal: false });
+    this.values = new MySqlValueReader(init.zone);
+    this.endpoint = `${init.connection.host}:${init.connection.port}`;
+    this.maxBuffered = init.maxBufferedRecords ?? 20_000;
+  }
+
+  /** The position after the last record handed out by `read`, or where reading started. */
+  get position(): BinlogPosition | undefined {
+    return this.lastPosition;
+  }
+
+  /**
+   * Checks the server's prerequisites, then starts reading at `from` (a checkpoint) or, without one, at the end of
+   * the binlog. Resolves with the position reading starts at. Every unmet prerequisite is named in one error.
+   */
+  async start(from?: BinlogPosition): Promise<BinlogPosition> {
+    if (this.closed) throw sourceError('SOURCE_CLOSED', 'The binlog reader was closed.');
+    const control = await this.openControlConnection();
+    const facts = await readBinlogServerFacts(control);
+    const problems = binlogProblems(facts, `'${this.init.connection.user}'`, this.init.replicaId);
+    if (problems.length > 0) throw binlogPrerequisitesError(problems, this.endpoint);
+    if (from) {
+      const purged = purgedPositionError(from, facts, this.endpoint);
+      if (purged) throw purged;
+    }
+    const start: BinlogPosition = from ?? facts.current;
+    this.file = start.file;
+    this.gtids = start.gtids;
+    this.resumeSkip = start.row;
+    this.lastPosition = start;
+    await this.startDump(start);
+    return start;
+  }
+
+  /**
+   * Up to about `maxRecords` records of committed transactions (a transaction is never split across two calls
+   * unless it alone is larger), waiting at most `maxWaitMs` for the first. Rejects with the cause when the binlog
+   * connection failed: connection losses are retriable, a purged position or a missing privilege is not.
+   */
+  async read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
+    if (this.ready.length === 0 && !this.failure && !this.closed) await this.waitForBatch(maxWaitMs, signal);
+    if (this.failure) throw this.failure;
+    const records: ChangeRecord[] = [];
+    while (this.ready.length > 0) {
+      const next = this.ready[0];
+      if (!next || (records.length > 0 && records.length + next.records.length > maxRecords)) break;
+      this.ready.shift();
+      for (const record of next.records) records.push(record);
+      this.bufferedRecords -= next.records.length;
+    }
+    const last = records[records.length - 1];
+    if (last) this.lastPosition = positionOf(last);
+    if (this.paused && this.bufferedRecords < this.maxBuffered / 2 && this.events.length === 0) this.resumeDump();
+    return records;
+  }
+
+  /** After DDL, the catalog of the tables it names is read again at their next row event. */
+  private forgetTables(statement: string): void {
+    for (const key of this.catalog.keys()) {
+      const name = key.slice(key.indexOf('.') + 1);
+      if (statement.includes(name)) this.catalog.delete(key);
+    }
+  }
+
+  private async startDump(start: BinlogPosition): Promise<void> {
+    const { connection } = this.init;
+    const zongji = new ZongJi({
+      host: connection.host,
+      port: connection.port,
+      user: connection.user,
+      password: revealPassword(connection.password),
+      connectTimeout: connection.connectTimeoutMs ?? 15_000,
+      // The same text forms the polling reader asks for, so MySqlValueReader converts both alike.
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      jsonStrings: true,
+      timezone: 'Z',
+    } as ConstructorParameters<typeof ZongJi>[0]);
+    this.zongji = zongji;
+    // Every failure of the dump connection lands here, never as an uncaught 'error' event.
+    zongji.on('error', (error: Error) => this.fail(error));
+    zongji.on('binlog', (event: unknown) => this.enqueue(event as ZongJiEvent));
+    await new Promise<void>((resolve, reject) => {
+      const onReady = (): void => {
+        zongji.off('error', onError);
+        resolve();
+      };
+      const onError = (error: Error): void => {
+        zongji.off('ready', onReady);
+        reject(this.describeFailure(error));
+      };
+      zongji.once('ready', onReady);
+      zongji.once('error', onError);
+      zongji.start({
+        serverId: this.init.replicaId,
+        filename: start.file,
+        position: start.pos,
+        includeEvents: ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'query', 'xid', 'gtid', 'mariadbgtid'],
+      });
+    });
+  }
+
+  /**
+   * Events are handled strictly in binlog order, one at a time: a row event of a table not yet described waits for
+   * the catalog, and the commit behind it must not overtake it. The dump connection pauses while events queue up.
+   */
+  private enqueue(event: ZongJiEvent): void {
+    this.events.push(event);
+    if (this.events.length > 1_000) this.pauseDump();
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      for (let event = this.events.shift(); event && !this.failure && !this.closed; event = this.events.shift()) {
+        await this.onEvent(event);
+      }
+    } catch (error) {
+      this.fail(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.draining = false;
+    }
+    if (this.events.length === 0 && this.bufferedRecords < this.maxBuffered) this.resumeDump();
+  }
+
+  private async onEvent(event: ZongJiEvent): Promise<void> {
+    const name = event.getEventName();
+    // `size` is the event body: the 19-byte common header and the CRC-32 checksum (when on) come on top of it.
+    const eventStart = event.nextPosition - event.size - EVENT_HEADER_BYTES - (this.zongji?.useChecksum ? CHECKSUM_BYTES : 0);
+    switch (name) {
+      case 'rotate':
+        if (event.binlogName) this.file = event.binlogName;
+        return;
+      case 'gtid':
+        this.beginTransaction(eventStart);
+        return;
+      case 'mariadbgtid':
+        this.beginTransaction(eventStart);
+        this.pendingGtid = `${String(event.domainId)}-${String(event.serverId)}-${String(event.seqNo)}`;
+        return;
+      case 'query': {
+        const statement = (event.query ?? '').trim();
+        const upper = statement.toUpperCase();
+        if (upper === 'BEGIN') {
+          if (!this.transaction) this.beginTransaction(eventStart);
+        } else if (upper === 'COMMIT') {
+          this.commitTransaction(event.nextPosition);
+        } else if (upper === 'ROLLBACK') {
+          this.transaction = undefined;
+          this.pendingGtid = undefined;
+        } else if (DDL.test(statement)) {
+          this.forgetTables(statement);
+          this.commitTransaction(event.nextPosition);
+        }
+        return;
+      }
+      case 'xid':
+        this.commitTransaction(event.nextPosition);
+        return;
+      default:
+        if (ROW_EVENTS.has(name)) await this.onRows(name, event, eventStart);
+    }
+  }
+
+  private beginTransaction(pos: number): void {
+    this.transaction = { start: { file: this.file, pos, row: 0 }, records: [], skip: this.resumeSkip };
+    this.resumeSkip = 0;
+  }
+
+  private async onRows(name: string, event: ZongJiEvent, eventStart: number): Promise<void> {
+    const map = event.tableId === undefined ? undefined : event.tableMap?.[event.tableId];
+    if (!map || !event.rows) return;
+    const id: TableId = { catalog: map.parentSchema, table: map.tableName };
+    if (!this.init.includeTable(id)) return;
+    const transaction = this.transaction ?? (this.transaction = { start: { file: this.file, pos: eventStart, row: 0 }, records: [], skip: 0 });
+    const names = (map.columnSchemas ?? []).map((column) => column.COLUMN_NAME);
+    const table = await this.capturedTable(id, names);
+    if (table) this.emitRows(name, table, event.rows, transaction, event.timestamp);
+  }
+
+  /**
+   * The table as this row event describes it. The event's own column list (binlog_row_metadata=FULL) says which
+   * columns the row had when it was written; the catalog adds types, precision and the key, and is read again when
+   * the two disagree (DDL since), so rows written before an ALTER keep the schema they were written with.
+   */
+  private async capturedTable(id: TableId, names: string[]): Promise<CapturedTable | null> {
+    const key = `${tableKey(id)}|${names.join(',')}`;
+    const known = this.tables.get(key);
+    if (known !== undefined) return known;
+    let catalog = this.catalog.get(tableKey(id));
+    if (!catalog || names.some((name) => !catalog?.some((column) => column.name === name))) {
+      catalog = await this.describeColumns(id);
+      this.catalog.set(tableKey(id), catalog);
+    }
+    const columns = names.length === 0 ? catalog : names.map((name) => catalog?.find((column) => column.name === name)).filter((column): column is ColumnInfo => column !== undefined);
+    if (columns.length === 0 || columns.length < names.length) {
+      // Dropped (or altered past recognition) since the event was written: its rows cannot be typed.
+      this.log.warn('skipping rows of a table whose columns are gone from the catalog', { table: tableKey(id) });
+      this.tables.set(key, null);
+      return null;
+    }
+    const topic = `${this.init.topicPrefix}.${id.catalog}.${id.table}`;
+    const table: CapturedTable = {
+      id,
+      topic,
+      columns,
+      valueSchema: valueSchemaOf(`${topic}.Value`, columns),
+      keySchema: keySchemaOf(`${topic}.Key`, columns),
+      keyColumns: primaryKeyColumns(columns),
+    };
+    this.tables.set(key, table);
+    return table;
+  }
+
+  private emitRows(name: string, table: CapturedTable, rows: Array<Record<string, unknown>>, transaction: OpenTransaction, timestampMs: number): void {
+    for (const row of rows) {
+      if (transaction.skip > 0) {
+        transaction.skip -= 1;
+        transaction.start = { ...transaction.start, row: transaction.start.row + 1 };
+        continue;
+      }
+      if (name === 'updaterows') {
+        const before = this.toRow(table, row.before as Record<string, unknown>);
+        const after = this.toRow(table, row.after as Record<string, unknown>);
+        transaction.records.push(this.record(table, 'u', before, after, timestampMs));
+      } else if (name === 'writerows') {
+        transaction.records.push(this.record(table, 'c', null, this.toRow(table, row), timestampMs));
+      } else {
+        transaction.records.push(this.record(table, 'd', this.toRow(table, row), null, timestampMs));
+      }
+    }
+  }
+
+  private record(table: CapturedTable, op: 'c' | 'u' | 'd', before: Row | null, after: Row | null, timestampMs: number): ChangeRecord {
+    const image = after ?? before ?? {};
+    let key: Row | null = null;
+    if (table.keySchema) {
+      key = {};
+      for (const column of table.keyColumns) key[column.name] = image[column.name] ?? null;
+    }
+    return {
+      table: table.id,
+      op,
+      keySchema: table.keySchema,
+      key,
+      valueSchema: table.valueSchema,
+      before,
+      after,
+      // Filled in when the transaction commits.
+      position: {},
+      sourceTimestampMs: timestampMs,
+    };
+  }
+
+  private toRow(table: CapturedTable, raw: Record<string, unknown>): Row {
+    const row: Row = {};
+    for (const column of table.columns) {
+      const value = raw[column.name];
+      row[column.name] = value === undefined ? null : this.fieldValue(value, column, table);
+    }
+    return row;
+  }
+
+  private fieldValue(raw: unknown, column: ColumnInfo, table: CapturedTable): FieldValue {
+    try {
+      return this.values.fieldValue(raw, column);
+    } catch (error) {
+      throw sourceError('SOURCE_BAD_VALUE', `Column ${column.name} of ${table.topic} holds a value the reader cannot read (${causeText(error)}).`, { cause: error });
+    }
+  }
+
+  /**
+   * Releases the open transaction's records with their checkpoint positions: every record but the last points at
+   * the transaction's start plus the rows emitted so far; the last points after the commit.
+   */
+  private commitTransaction(nextPosition: number): void {
+    const transaction = this.transaction;
+    this.transaction = undefined;
+    const previousGtids = this.gtids;
+    if (this.pendingGtid !== undefined) this.gtids = advanceMariaDbGtidPosition(this.gtids, this.pendingGtid);
+    else if (this.zongji?.gtidSet !== undefined) this.gtids = this.zongji.gtidSet; // MySQL: ZongJi tracks the GTID set
+    this.pendingGtid = undefined;
+    if (!transaction || transaction.records.length === 0) return;
+    const gtids = this.gtids;
+    const serverId = this.lastPosition?.serverId;
+    transaction.records.forEach((record, index) => {
+      const last = index === transaction.records.length - 1;
+      const position: BinlogPosition = last
+        ? { file: this.file, pos: nextPosition, row: 0 }
+        : { file: transaction.start.file, pos: transaction.start.pos, row: transaction.start.row + index + 1 };
+      const positionGtids = last ? gtids : previousGtids;
+      if (positionGtids !== undefined) position.gtids = positionGtids;
+      if (serverId !== undefined) position.serverId = serverId;
+      record.position = binlogPositionToCheckpoint(position);
+    });
+    this.ready.push({ records: transaction.records });
+    this.bufferedRecords += transaction.records.length;
+    if (this.bufferedRecords >= this.maxBuffered) this.pauseDump();
+    this.wake?.();
+  }
+
+  private async describeColumns(id: TableId): Promise<ColumnInfo[]> {
+    const control = await this.openControlConnection();
+    const [rows] = await control.query<mysql.RowDataPacket[]>(
+      'SELECT c.COLUMN_NAME AS name, c.DATA_TYPE AS dataType, c.COLUMN_TYPE AS columnType, c.IS_NULLABLE AS nullable, ' +
+        'c.NUMERIC_PRECISION AS `precision`, c.NUMERIC_SCALE AS scale, c.EXTRA AS extra, k.ORDINAL_POSITION AS pkOrdinal ' +
+        'FROM information_schema.COLUMNS c LEFT JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_NAME = \'PRIMARY\' ' +
+        'AND k.TABLE_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME AND k.COLUMN_NAME = c.COLUMN_NAME ' +
+        'WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME = ? ORDER BY c.ORDINAL_POSITION',
+      [id.catalog, id.table],
+    );
+    return rows.map((row) =>
+      this.typeMap.column(
+        describeMySqlCatalogColumn({
+          name: String(row.name),
+          dataType: String(row.dataType),
+          columnType: String(row.columnType),
+          nullable: String(row.nullable),
+          precision: row.precision,
+          scale: row.scale,
+          extra: String(row.extra ?? ''),
+          pkOrdinal: row.pkOrdinal,
+        }),
+      ),
+    );
+  }
+
+  private async openControlConnection(): Promise<mysql.Connection> {
+    if (this.control) return this.control;
+    const { connection } = this.init;
+    try {
+      const control = await mysql.createConnection({
+        host: connection.host,
+        port: connection.port,
+        user: connection.user,
+        password: revealPassword(connection.password),
+        database: connection.database,
+        connectTimeout: connection.connectTimeoutMs ?? 15_000,
+      });
+      control.on('error', (error: Error) => {
+        this.control = undefined;
+        this.log.warn('control connection error', { error: error.message });
+      });
+      this.control = control;
+      return control;
+    } catch (error) {
+      throw this.describeFailure(error);
+    }
+  }
+
+  private pauseDump(): void {
+    const connection = this.zongji?.connection;
+    if (!connection || this.paused) return;
+    connection.pause();
+    this.paused = true;
+  }
+
+  private resumeDump(): void {
+    const connection = this.zongji?.connection;
+    if (!connection || !this.paused) return;
+    connection.resume();
+    this.paused = false;
+  }
+
+  private fail(error: Error): void {
+    if (this.closed || this.failure) return;
+    this.failure = this.describeFailure(error);
+    this.log.warn('binlog reader failed', { error: this.failure.message });
+    this.wake?.();
+  }
+
+  private describeFailure(error: unknown): Error {
+    if (error instanceof Error && 'code' in error && typeof (error as { code: unknown }).code === 'string' && (error as { code: string }).code.startsWith('SOURCE_')) return error;
+    const at = this.lastPosition ? describeBinlogPosition(this.lastPosition) : 'the requested position';
+    if (isPurgedBinlogError(error)) {
+      return sourceError(
+        'SOURCE_BAD_POSITION',
+        `${this.endpoint} no longer has the binlog at ${at} (${causeText(error)}). Set snapshot.mode=when_needed to take a new snapshot and stream from there, or delete the pipeline's checkpoint.`,
+        { cause: error },
+      );
+    }
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') {
+      return sourceError('SOURCE_AUTH_FAILED', `${this.endpoint} refused the user or password of ${this.init.connection.user} (${causeText(error)}).`, { cause: error });
+    }
+    return sourceError('SOURCE_CONNECTION_FAILED', `Reading the binlog of ${this.endpoint} at ${at} failed: ${connectionFailureText(error, this.init.connection)}. Ferry reconnects from the last checkpoint.`, {
+      retriable: true,
+      cause: error,
+    });
+  }
+
+  private waitForBatch(maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, maxWaitMs);
+      signal?.addEventListener('abort', done, { once: true });
+      this.wake = done;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wake?.();
+    const zongji = this.zongji;
+    this.zongji = undefined;
+    if (zongji) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2_000);
+        zongji.once('stopped', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        zongji.stop();
+      });
+    }
+    const control = this.control;
+    this.control = undefined;
+    await control?.end().catch(() => control.destroy());
+  }
+
+  dispose(): void {
+    void this.close();
+  }
+}
+
+interface CommittedBatch {
+  records: ChangeRecord[];
+}
+
+function tableKey(id: TableId): string {
+  return `${id.catalog ?? ''}.${id.table}`;
+}
+
+function positionOf(record: ChangeRecord): BinlogPosition {
+  const { file, pos, row, gtids, server_id: serverId } = record.position;
+  const position: BinlogPosition = { file: String(file), pos: Number(pos), row: Number(row ?? 0) };
+  if (typeof gtids === 'string') position.gtids = gtids;
+  if (typeof serverId === 'number') position.serverId = serverId;
+  return position;
+}
