@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, session, shell, type WebContents } from 'electron';
 import { createEngine, setLogSink, stderrSink } from '../engine/index';
+import type { IEngineApi } from '../shared/api';
+import { ENGINE_API_MEMBERS } from '../shared/api/members';
 import { serveRpc } from '../shared/rpc/server';
 import { createIpcServerTransport } from './ipcTransport';
 import { createSafeStorageProtector } from './secretProtector';
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
   });
   const secretProtector = createSafeStorageProtector();
   const engine = createEngine({ host: 'electron', ...(secretProtector ? { secretProtector } : {}) });
-  const serving = serveRpc(engine, createIpcServerTransport((sender) => windows.has(sender)));
+  const serving = serveRpc<IEngineApi>(engine, ENGINE_API_MEMBERS, createIpcServerTransport((sender) => windows.has(sender)));
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -7,7 +7,7 @@ import type { IEngineApi } from '../../shared/api';
 import { toDisposable } from '../../shared/lifecycle';
 import { createMessagePortClientTransport, createRpcClient, type IMessagePort } from '../../shared/rpc';
 import { createEngine, type Engine } from '../index';
-import { startWebHost, WEB_CSP, type WebHost } from './wsHost';
+import { startWebHost, type WebHost, webCsp } from './wsHost';
 
 function clientPort(socket: WebSocket): IMessagePort {
   return {
@@ -63,7 +63,7 @@ describe('web host', () => {
   it('serves the renderer with a strict CSP and falls back to index.html', async () => {
     const index = await fetch(`http://127.0.0.1:${host.port}/`);
     expect(index.status).toBe(200);
-    expect(index.headers.get('content-security-policy')).toBe(WEB_CSP);
+    expect(index.headers.get('content-security-policy')).toBe(webCsp(host.port));
     expect(await index.text()).toContain('<title>Ferry</title>');
     const script = await fetch(`http://127.0.0.1:${host.port}/assets/app.js`);
     expect(script.headers.get('content-type')).toContain('text/javascript');

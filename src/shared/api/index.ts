@@ -23,6 +23,7 @@ export type * from './trace';
 export type * from './verify';
 export { PROFILE_ENVIRONMENTS } from './connections';
 export { LAB_SERVICE_NAMES } from './lab';
+export { ENGINE_API_MEMBERS } from './members';
 export { START_MODES } from './topics';
 
 /**

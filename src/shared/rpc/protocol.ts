@@ -58,6 +58,16 @@ export function parseRpcPath(path: string): RpcPath | undefined {
   return { namespace: match[1], member: match[2] };
 }
 
+/**
+ * The members a namespace serves: every member of its interface, each marked as a call or an event by the same naming
+ * rule the client uses. Written as `{ … } as const satisfies RpcMembers<IMyApi>` the compiler refuses a list that
+ * misses a member, names one the interface lacks, or calls an event a method, so the allow-list cannot drift from
+ * the interface: adding a member is one interface edit, and the build fails until it is listed.
+ */
+export type RpcNamespaceMembers<N> = { readonly [K in keyof N]-?: K extends `onDid${string}` ? 'event' : 'method' };
+/** The allow-list of a whole API, namespace by namespace. The RPC server dispatches nothing else. */
+export type RpcMembers<T> = { readonly [N in keyof T]-?: RpcNamespaceMembers<T[N]> };
+
 export function isEventMember(member: string): boolean {
   return /^onDid[A-Z]/.test(member);
 }

@@ -4,7 +4,8 @@ import { Emitter, type Event } from '../event';
 import { type IDisposable, toDisposable } from '../lifecycle';
 import { createMessagePortClientTransport, createMessagePortServerTransport, type IMessagePort } from './messagePort';
 import { createRpcClient } from './client';
-import { serveRpc } from './server';
+import type { RpcMembers } from './protocol';
+import { createRpcHandler, serveRpc } from './server';
 
 interface ICounterApi {
   add(a: number, b: number): Promise<number>;
@@ -14,6 +15,7 @@ interface ICounterApi {
 interface ITestApi {
   counter: ICounterApi;
 }
+const TEST_API_MEMBERS = { counter: { add: 'method', fail: 'method', onDidTick: 'event' } } as const satisfies RpcMembers<ITestApi>;
 
 /** Two ends of an in-memory channel, asynchronous like a real socket. */
 function createPortPair(): { client: IMessagePort; server: IMessagePort; close(): void } {
@@ -51,7 +53,7 @@ function setup(): { api: ITestApi; ticks: Emitter<{ n: number }>; pair: ReturnTy
     },
   };
   const pair = createPortPair();
-  const serving = serveRpc(impl, createMessagePortServerTransport(pair.server));
+  const serving = serveRpc(impl, TEST_API_MEMBERS, createMessagePortServerTransport(pair.server));
   const api = createRpcClient<ITestApi>(createMessagePortClientTransport(pair.client));
   return { api, ticks, pair, serving };
 }
@@ -92,6 +94,33 @@ describe('rpc over a message port', () => {
     for (const path of ['counter.constructor', 'counter.toString', 'counter.hasOwnProperty', 'missing.add', 'counter.onDidTick', 'counter', '__proto__.x', 'counter.add.call']) {
       await expect(transport.invoke(path, []), path).rejects.toMatchObject({ code: 'RPC_UNKNOWN_METHOD' });
     }
+  });
+
+  it('serves only listed members: helpers on the implementation object stay unreachable', async () => {
+    const ticks = new Emitter<{ n: number }>();
+    let disposed = false;
+    const counter = {
+      add: async (a: number, b: number) => a + b,
+      fail: async () => {},
+      onDidTick: ticks.event,
+      // What a real service object carries beside its API: a secret getter, a lifecycle method, an event not in the API.
+      settings: () => ({ password: 'hunter2' }),
+      dispose: () => {
+        disposed = true;
+      },
+      onDidLeak: ticks.event,
+    };
+    const pair = createPortPair();
+    serveRpc({ counter } as ITestApi, TEST_API_MEMBERS, createMessagePortServerTransport(pair.server));
+    const transport = createMessagePortClientTransport(pair.client);
+    await expect(transport.invoke('counter.add', [1, 2])).resolves.toBe(3);
+    for (const path of ['counter.settings', 'counter.dispose']) {
+      await expect(transport.invoke(path, []), path).rejects.toMatchObject({ code: 'RPC_UNKNOWN_METHOD' });
+    }
+    expect(disposed).toBe(false);
+    const handler = createRpcHandler({ counter } as ITestApi, TEST_API_MEMBERS);
+    expect(() => handler.subscribe('counter.onDidLeak', () => {})).toThrow(expect.objectContaining({ code: 'RPC_UNKNOWN_EVENT' }));
+    expect(ticks.listenerCount).toBe(0);
   });
 
   it('rejects pending calls and drops subscriptions when the connection closes', async () => {

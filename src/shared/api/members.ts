@@ -1,0 +1,60 @@
+import type { RpcMembers } from '../rpc/protocol';
+import type { IEngineApi } from './index';
+
+/**
+ * Every member of `IEngineApi` the hosts serve, and nothing else: the WebSocket host and Electron IPC both dispatch
+ * through this list, so a helper on a service object (a settings getter returning a password, `dispose`, a runner)
+ * can never be reached from a page. `satisfies RpcMembers<IEngineApi>` makes the compiler reject a list that misses
+ * or adds a member: a new API member is one interface edit plus one line here.
+ */
+export const ENGINE_API_MEMBERS = {
+  connections: {
+    list: 'method',
+    save: 'method',
+    delete: 'method',
+    test: 'method',
+    export: 'method',
+    import: 'method',
+    secretStorage: 'method',
+    setSecretStorage: 'method',
+    checkWrite: 'method',
+    onDidChangeProfiles: 'event',
+  },
+  demo: { status: 'method', start: 'method', stop: 'method', onDidChangeStatus: 'event' },
+  lab: { status: 'method', up: 'method', cancel: 'method', down: 'method', reset: 'method', onDidChangeStatus: 'event' },
+  pipelines: {
+    validate: 'method',
+    start: 'method',
+    stop: 'method',
+    pause: 'method',
+    resume: 'method',
+    list: 'method',
+    restartConnector: 'method',
+    history: 'method',
+    schema: 'method',
+    preview: 'method',
+    listFiles: 'method',
+    readFile: 'method',
+    saveFile: 'method',
+    deleteFile: 'method',
+    onDidChangeStatus: 'event',
+  },
+  query: { databases: 'method', run: 'method', compare: 'method' },
+  replicators: { start: 'method', stop: 'method', list: 'method', status: 'method', onDidChangeStatus: 'event' },
+  schemas: { subjects: 'method', versions: 'method', get: 'method' },
+  system: { info: 'method' },
+  topics: {
+    clusters: 'method',
+    list: 'method',
+    describe: 'method',
+    browse: 'method',
+    pause: 'method',
+    resume: 'method',
+    stop: 'method',
+    export: 'method',
+    produce: 'method',
+    onDidReceiveRecords: 'event',
+  },
+  trace: { row: 'method' },
+  verify: { run: 'method', cancel: 'method', onDidProgress: 'event' },
+} as const satisfies RpcMembers<IEngineApi>;
