@@ -109,11 +109,16 @@ export async function waitForMariaDb(options: {
 
 /**
  * Idempotent, and run on every start rather than only after install: it also repairs a lab whose state file (and
- * so the password) was lost. ALL PRIVILEGES already implies the replication ones on 10.11; they are named anyway so
- * the intent survives a change to that rule.
+ * so the password) was lost. Nothing of it reaches the binlog (see sql_log_bin below). ALL PRIVILEGES already
+ * implies the replication ones on 10.11; they are named anyway so the intent survives a change to that rule.
  */
 export async function bootstrapMariaDb(paths: MariaDbPaths, password: string): Promise<void> {
-  const statements: [string, unknown[]][] = [[`CREATE DATABASE IF NOT EXISTS \`${LAB_DB_NAME}\` CHARACTER SET utf8mb4`, []]];
+  const statements: [string, unknown[]][] = [
+    // CREATE/ALTER USER … IDENTIFIED BY is logged with the password in clear, and the lab's binlog is what every
+    // change-capture client reads: keep this session's statements out of it (they concern only this server).
+    ['SET SESSION sql_log_bin = 0', []],
+    [`CREATE DATABASE IF NOT EXISTS \`${LAB_DB_NAME}\` CHARACTER SET utf8mb4`, []],
+  ];
   for (const host of [LAB_HOST, 'localhost']) {
     statements.push(
       ['CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [LAB_DB_USER, host, password]],
