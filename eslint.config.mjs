@@ -10,7 +10,8 @@ import tseslint from 'typescript-eslint';
 /** Engine layers, lowest first: a layer may import only from layers before it (and itself). */
 const ENGINE_LAYERS = [
   ['base'],
-  ['model'],
+  // db: per-database facts (connection failures in words, DSNs) that config, sources, sinks and the features share.
+  ['model', 'db'],
   ['config', 'store', 'schema', 'kafka'],
   ['sources', 'sinks'],
   // connections (profile tests) and topics (the message viewer) use kafka, schema and sinks/sql/sessions; trace and

@@ -70,12 +70,12 @@ describe('connection profile tests against the lab', () => {
   it('names a wrong Kafka port as TCP refused, an unknown host as DNS, and TLS on a plaintext port as TLS', async () => {
     const refused = await service.test({ profile: kafka('127.0.0.1:1') });
     expect(refused.failure).toMatchObject({ step: 'tcp', code: 'CONNECTION_TCP_REFUSED' });
-    expect(refused.failure?.message).toContain('127.0.0.1:1 refused the TCP connection');
+    expect(refused.failure?.message).toContain('Connection refused: nothing listens on 127.0.0.1:1');
     expect(refused.steps.at(-1)).toMatchObject({ step: 'topics', status: 'skipped' });
 
     const dns = await service.test({ profile: kafka('no-such-broker.invalid:9092') });
     expect(dns.failure).toMatchObject({ step: 'dns', code: 'CONNECTION_DNS' });
-    expect(dns.failure?.message).toContain('"no-such-broker.invalid" does not resolve');
+    expect(dns.failure?.message).toContain('The host name "no-such-broker.invalid" could not be resolved');
 
     const tls = await service.test({ profile: kafka(endpoints.kafka.a.bootstrap, { securityProtocol: 'SSL' }) });
     expect(tls.failure).toMatchObject({ step: 'tls', code: 'CONNECTION_TLS' });

@@ -3,6 +3,7 @@
  * `connection.host`/`connection.port`/`db.name`. `connection.user`/`connection.password` override what the URL
  * carries, as in kafka-connect-jdbc.
  */
+import { formatDsn } from '../db/connectionFailure';
 import type { CONNECTION_KEYS } from './connectors/commonKeys';
 import { DEFAULT_PORTS, parseJdbcUrl } from './jdbcUrl';
 import type { Flavor, KeyValues } from './keys';
@@ -125,7 +126,8 @@ export function resolveConnection(input: ConnectionInput, problems: ProblemList)
   }
 
   const scheme = { mysql: 'mysql', postgres: 'postgres', sqlserver: 'sqlserver' }[dialect];
-  const display = `${scheme}://${user ? `${user}@` : ''}${host.includes(':') ? `[${host}]` : host}${instanceName ? `\\${instanceName}` : ''}:${port}${database ? `/${database}` : ''}`;
+  // The user is encoded: an Azure login `user@server` must not read as a second host part.
+  const display = formatDsn({ scheme, user, host, port, instanceName, database });
   return {
     secrets,
     connection: {

@@ -1,7 +1,8 @@
 import type { DatabaseProfile, ProfileTestResult } from '../../shared/api/connections';
 import { openSqlSession, type SqlSession } from '../sinks/sql/sessions';
 import { type ConnectionErrorCode, connectionError } from './errors';
-import { probeTcp, resolveHost } from './networkProbes';
+import { describeConnectionFailure, formatDsn } from '../db/connectionFailure';
+import { failureError, probeTcp, resolveHost } from './networkProbes';
 import { sqlSettingsOf } from './resolve';
 import { type StepOutcome, StepRecorder } from './stepRecorder';
 
@@ -26,8 +27,11 @@ const PRODUCT_NAMES: Record<DatabaseProfile['product'], string> = { mysql: 'MySQ
 /** Sorts a driver's login error (mysql2, pg, tedious) into TLS, authentication, missing database or privilege. */
 export function classifyLoginError(profile: DatabaseProfile, error: unknown): Error {
   const { code, errno, message } = fields(error);
-  const who = `${profile.user}@${profile.host}:${profile.port}`;
+  const who = `${profile.user} at ${profile.host}:${profile.port}`;
   const fail = (kind: ConnectionErrorCode, text: string, hint: string): Error => connectionError(kind, text, { hint, cause: error });
+  // The server went away between the TCP probe and the login: said as everywhere else.
+  const unreachable = describeConnectionFailure(error, profile);
+  if (unreachable) return failureError(unreachable, error);
   if (code === 'ER_ACCESS_DENIED_ERROR' || errno === 1045 || code === '28P01' || code === 'ELOGIN' || /password authentication failed|Login failed/i.test(message)) {
     return fail('CONNECTION_AUTH', `${PRODUCT_NAMES[profile.product]} refused the login of ${who}: wrong user or password (${code || errno}).`, 'Check the user name and password.');
   }
@@ -43,7 +47,6 @@ export function classifyLoginError(profile: DatabaseProfile, error: unknown): Er
   if (/ssl|tls|certificate|self.signed|HANDSHAKE_NO_SSL|EPROTO/i.test(`${code} ${message}`)) {
     return fail('CONNECTION_TLS', `TLS with ${profile.host}:${profile.port} failed: ${message}`, profile.tls === 'verify' ? 'Use TLS "require" for a self-signed test server, or install its CA.' : 'Turn TLS off for a server without TLS, or enable TLS on the server.');
   }
-  if (/ECONNREFUSED/.test(`${code} ${message}`)) return fail('CONNECTION_TCP_REFUSED', `${profile.host}:${profile.port} refused the connection during login.`, 'Is the server running?');
   if (/ETIMEDOUT|ETIMEOUT|timeout/i.test(`${code} ${message}`)) return fail('CONNECTION_TCP_TIMEOUT', `The login to ${profile.host}:${profile.port} timed out: ${message}`, 'Is this the database port? Another service may be listening there.');
   return fail('CONNECTION_PROTOCOL', `Login to ${PRODUCT_NAMES[profile.product]} at ${profile.host}:${profile.port} failed: ${message}`, `Is ${profile.port} a ${PRODUCT_NAMES[profile.product]} port?`);
 }
@@ -161,7 +164,7 @@ function classifyTableError(profile: DatabaseProfile, table: string, error: unkn
 /** DNS → TCP → login (TLS when set) → TLS in use → server version → capture privileges → each table to check. */
 export async function testDatabaseProfile(profile: DatabaseProfile, secret: string | undefined): Promise<ProfileTestResult> {
   const recorder = new StepRecorder(secret ? [secret] : []);
-  const target = `${profile.product}://${profile.user}@${profile.host}:${profile.port}/${profile.database}`;
+  const target = formatDsn({ scheme: profile.product, user: profile.user, host: profile.host, port: profile.port, database: profile.database });
   await recorder.run('dns', `Resolve ${profile.host}`, async () => {
     const addresses = await resolveHost(profile.host);
     return { outcome: { detail: addresses[0] === profile.host ? 'IP address: no lookup needed.' : `Resolves to ${addresses.join(', ')}.` }, value: addresses };

@@ -1,7 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, Socket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
-import { connectionError } from './errors';
+import { type ConnectionFailure, describeConnectionFailure } from '../db/connectionFailure';
+import { type ConnectionErrorCode, connectionError } from './errors';
 
 /** Every network step gives up after this long, so a Test button never hangs on a silent firewall. */
 export const PROBE_TIMEOUT_MS = 5_000;
@@ -29,22 +30,28 @@ export async function resolveHost(host: string, timeoutMs = PROBE_TIMEOUT_MS): P
     );
     return answers.map((answer) => answer.address);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOTFOUND' || code === 'ENODATA') {
-      throw connectionError('CONNECTION_DNS', `Host "${bare}" does not resolve (DNS ${code}): no such name.`, {
-        hint: 'Check the host name for typos; for a cloud service copy it again from its console.',
-        cause: error,
-      });
-    }
-    if (code === 'EAI_AGAIN') {
-      throw connectionError('CONNECTION_DNS', `The DNS server did not answer for "${bare}" (EAI_AGAIN).`, {
-        retriable: true,
-        hint: 'Check this machine’s network connection and DNS settings (VPN?).',
-        cause: error,
-      });
-    }
+    const failure = describeConnectionFailure(error, { host: bare, port: 0 });
+    if (failure) throw failureError(failure, error);
     throw error;
   }
+}
+
+const FAILURE_CODES: Readonly<Record<ConnectionFailure['kind'], ConnectionErrorCode>> = {
+  refused: 'CONNECTION_TCP_REFUSED',
+  'host-unknown': 'CONNECTION_DNS',
+  'dns-unavailable': 'CONNECTION_DNS',
+  timeout: 'CONNECTION_TCP_TIMEOUT',
+  unreachable: 'CONNECTION_TCP_UNREACHABLE',
+  closed: 'CONNECTION_FAILED',
+};
+
+/**
+ * A connection failure as a Connections Test step error, in the same words the sinks, sources, verify and the
+ * query pane use (db/connectionFailure). A missing host name is final; everything else may pass.
+ */
+export function failureError(failure: ConnectionFailure, cause: unknown): Error {
+  const text = `${failure.text.charAt(0).toUpperCase()}${failure.text.slice(1)}.`;
+  return connectionError(FAILURE_CODES[failure.kind], text, { retriable: failure.kind !== 'host-unknown', hint: failure.hint, cause });
 }
 
 /** Opens and closes a TCP connection, naming refused, timed out and unreachable apart. */
@@ -68,25 +75,8 @@ export function probeTcp(host: string, port: number, timeoutMs = PROBE_TIMEOUT_M
       ),
     );
     socket.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNREFUSED') {
-        finish(
-          connectionError('CONNECTION_TCP_REFUSED', `${where} refused the TCP connection (ECONNREFUSED): nothing listens on that port.`, {
-            retriable: true,
-            hint: 'Is the server running, and is the port right?',
-            cause: error,
-          }),
-        );
-      } else if (error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH') {
-        finish(
-          connectionError('CONNECTION_TCP_UNREACHABLE', `No route to ${where} (${error.code}).`, {
-            retriable: true,
-            hint: 'The network path is missing: VPN not connected, or a private address reachable only from elsewhere.',
-            cause: error,
-          }),
-        );
-      } else {
-        finish(connectionError('CONNECTION_FAILED', `TCP connect to ${where} failed: ${error.code ?? error.message}.`, { retriable: true, cause: error }));
-      }
+      const failure = describeConnectionFailure(error, { host, port });
+      finish(failure ? failureError(failure, error) : connectionError('CONNECTION_FAILED', `TCP connect to ${where} failed: ${error.code ?? error.message}.`, { retriable: true, cause: error }));
     });
     socket.connect({ host: host.replace(/^\[|\]$/g, ''), port });
   });

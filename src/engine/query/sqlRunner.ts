@@ -2,6 +2,7 @@ import sql from 'mssql';
 import mysql from 'mysql2';
 import pg from 'pg';
 import type { QueryColumn, QueryValue } from '../../shared/api/query';
+import { connectionFailureText } from '../db/connectionFailure';
 import { describeTarget, type SqlConnectionSettings } from '../sinks/sql/sessions';
 import { queryError } from './errors';
 import { isCursorable } from './statements';
@@ -49,7 +50,7 @@ function failed(settings: SqlConnectionSettings, error: unknown): Error {
 }
 
 function connectFailed(settings: SqlConnectionSettings, error: unknown): Error {
-  return queryError('QUERY_CONNECT_FAILED', `Cannot connect to ${describeTarget(settings)}: ${message(error)}. Check that the database runs and the connection's host, port, user and password.`, { cause: error });
+  return queryError('QUERY_CONNECT_FAILED', `Cannot connect to ${describeTarget(settings)}: ${connectionFailureText(error, settings)}. Check that the database runs and the connection's host, port, user and password.`, { cause: error });
 }
 
 /** Runs one statement on a fresh connection and closes it; rows beyond `maxRows` are never read. */

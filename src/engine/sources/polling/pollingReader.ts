@@ -3,6 +3,7 @@ import type { ChangeRecord, FieldValue, Position, RecordSchema, Row, TableId } f
 import { tableIdToString } from '../../model';
 import { EngineError, isEngineError } from '../../../shared/errors';
 import type { IDisposable } from '../../../shared/lifecycle';
+import { connectionFailureText } from '../../db/connectionFailure';
 import { causeText, sourceError } from '../errors';
 import {
   type ColumnInfo,
@@ -875,13 +876,13 @@ export abstract class PollingReader implements IDisposable {
         if (attempt >= attempts || kind !== 'connection') {
           throw sourceError(
             'SOURCE_CONNECTION_FAILED',
-            `Could not connect to ${where} after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${causeText(error)}. ` +
+            `Could not connect to ${where} after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${connectionFailureText(error, this.connection)}. ` +
               'Check that the server runs and that host, port and TLS settings are right; Ferry retries.',
             { retriable: true, cause: error },
           );
         }
         const delay = backoff.next();
-        this.log.warn('connection failed; retrying', { attempt, attempts, delayMs: delay, error: causeText(error) });
+        this.log.warn('connection failed; retrying', { attempt, attempts, delayMs: delay, error: connectionFailureText(error, this.connection) });
         await sleep(delay, this.closeController.signal);
       }
     }

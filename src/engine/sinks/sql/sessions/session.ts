@@ -1,3 +1,4 @@
+import { formatDsn } from '../../../db/connectionFailure';
 import type { DialectName, SqlStatement } from '../dialects/dialect';
 
 /** Where a sink writes: the connection details every dialect needs. */
@@ -30,7 +31,7 @@ export interface SqlSession {
   close(): Promise<void>;
 }
 
-/** Where the session connects, for messages (never the password). */
+/** Where the session connects, for messages (never the password; an Azure `user@server` login is encoded). */
 export function describeTarget(settings: SqlConnectionSettings): string {
-  return `${settings.dialect}://${settings.user}@${settings.host}:${settings.port}/${settings.database}`;
+  return formatDsn({ scheme: settings.dialect, user: settings.user, host: settings.host, port: settings.port, database: settings.database });
 }
