@@ -8,8 +8,14 @@ import type { AnyKeyDef } from './keys';
 import type { Problem } from './problems';
 import { Secret, SECRET_MASK } from './secret';
 
-/** Key names that hold secrets even when Ferry does not know the key (e.g. `database.password`). */
-export const SECRETISH = /(pass(word)?|secret|token|credential|jaas|user\.info|private\.key)$/i;
+/**
+ * Key names that hold secrets even when Ferry does not know the key (e.g. `database.password`), misspelt ones included
+ * (`connection.pasword`, `passwd`, `pwd`, any last word starting with `pass`): a key Ferry does not know is kept in the file, so guessing wrong the safe way
+ * only costs a re-typed value. `*.key` holds a PEM private key (`ssl.keystore.key`); `kafka.api.key` is the key's id
+ * (its secret is `kafka.api.secret`), and `key.converter` or `pk.fields` do not end in `.key`.
+ */
+export const SECRETISH =
+  /((^|[._-])(pass\w*|pwd)|pas+w\w*|secret|token|credentials?|jaas|jaas\.config|user\.info|private\.key|(?<!api)\.key)$/i;
 /** Shorter strings would mask ordinary words in messages; messages never quote values anyway. */
 const MIN_LENGTH = 3;
 
