@@ -128,6 +128,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   };
   // Log lines say what was refused and from where, never the request URL: it carries the token.
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head) => {
+    // A client that resets the connection mid-upgrade makes the raw socket emit 'error'; unheard, that ends the process.
+    socket.on('error', (error) => log.debug('API socket error', { error: error.message }));
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== RPC_PATH || !tokenMatches(token, url.searchParams.get('token'))) {
       log.warn('refused an API connection without a valid token', { remote: request.socket.remoteAddress });
@@ -147,6 +149,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         return;
       }
       connections.add(ws);
+      // A client breaking the protocol (a bad frame, a message over maxPayload) makes the socket emit 'error': log it;
+      // ws closes that connection itself. Unheard, the error ended the process with every pipeline it ran.
+      ws.on('error', (error) => log.warn('API connection error; the connection is closed', { error: error.message }));
       const serving = serveRpc(options.engine, ENGINE_API_MEMBERS, createMessagePortServerTransport(socketPort(ws)));
       ws.on('close', () => {
         serving.dispose();

@@ -1,8 +1,9 @@
 import mysql from 'mysql2/promise';
 import type { SqlStatement } from '../dialects/dialect';
+import { ConnectionLoss, type SqlSessionOptions } from './connectionLoss';
 import type { SqlConnectionSettings, SqlResult, SqlSession } from './session';
 
-export async function openMySqlSession(settings: SqlConnectionSettings): Promise<SqlSession> {
+export async function openMySqlSession(settings: SqlConnectionSettings, options: SqlSessionOptions = {}): Promise<SqlSession> {
   const connection = await mysql.createConnection({
     host: settings.host,
     port: settings.port,
@@ -18,16 +19,30 @@ export async function openMySqlSession(settings: SqlConnectionSettings): Promise
     multipleStatements: false,
     ...(settings.ssl ? { ssl: { rejectUnauthorized: settings.ssl.verify } } : {}),
   });
+  // A connection the server drops (KILL CONNECTION, a restart, wait_timeout) emits 'error'; unheard, it ends the process.
+  const loss = new ConnectionLoss(settings, options);
+  connection.on('error', loss.listener);
   return {
     dialect: 'mysql',
     async execute(statement: SqlStatement): Promise<SqlResult> {
+      loss.check();
       const [result] = await connection.query(statement.sql, statement.params);
       if (Array.isArray(result)) return { rows: result as Record<string, unknown>[], rowCount: result.length };
       return { rows: [], rowCount: (result as { affectedRows?: number }).affectedRows ?? 0 };
     },
-    begin: async () => void (await connection.beginTransaction()),
-    commit: async () => void (await connection.commit()),
-    rollback: async () => void (await connection.rollback()),
-    close: async () => void (await connection.end()),
+    begin: async () => {
+      loss.check();
+      await connection.beginTransaction();
+    },
+    commit: async () => {
+      loss.check();
+      await connection.commit();
+    },
+    rollback: async () => {
+      loss.check();
+      await connection.rollback();
+    },
+    // A connection the server already closed cannot say goodbye; it is destroyed instead.
+    close: () => connection.end().catch(() => connection.destroy()),
   };
 }

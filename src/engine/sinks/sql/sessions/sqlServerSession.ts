@@ -1,12 +1,13 @@
 import sql from 'mssql';
 import type { SqlStatement } from '../dialects/dialect';
+import { ConnectionLoss, type SqlSessionOptions } from './connectionLoss';
 import type { SqlConnectionSettings, SqlResult, SqlSession } from './session';
 
 /**
  * SQL Server through `mssql` (tedious). One pooled connection, so a transaction and the statements in it share it.
  * Parameters are declared with the dialect's types: an untyped null would be NVARCHAR, which VARBINARY refuses.
  */
-export async function openSqlServerSession(settings: SqlConnectionSettings): Promise<SqlSession> {
+export async function openSqlServerSession(settings: SqlConnectionSettings, options: SqlSessionOptions = {}): Promise<SqlSession> {
   const pool = new sql.ConnectionPool({
     server: settings.host,
     port: settings.port,
@@ -14,14 +15,27 @@ export async function openSqlServerSession(settings: SqlConnectionSettings): Pro
     password: settings.password,
     database: settings.database,
     pool: { max: 1, min: 1 },
-    options: { encrypt: settings.ssl !== false && settings.ssl !== undefined, trustServerCertificate: settings.ssl ? !settings.ssl.verify : true },
+    options: {
+      encrypt: settings.ssl !== false && settings.ssl !== undefined,
+      trustServerCertificate: settings.ssl ? !settings.ssl.verify : true,
+      ...(options.applicationName ? { appName: options.applicationName.slice(0, 128) } : {}),
+    },
   });
-  await pool.connect();
+  // The pool emits 'error' when its connection breaks (KILL, a failover); unheard, that ends the process.
+  const loss = new ConnectionLoss(settings, options);
+  pool.on('error', loss.listener);
+  try {
+    await pool.connect();
+  } catch (error) {
+    await pool.close().catch(() => {});
+    throw error;
+  }
   let transaction: sql.Transaction | undefined;
   const request = (): sql.Request => (transaction ? new sql.Request(transaction) : new sql.Request(pool));
   return {
     dialect: 'sqlserver',
     async execute(statement: SqlStatement): Promise<SqlResult> {
+      loss.check();
       const prepared = request();
       statement.params.forEach((value, index) => {
         const declared = statement.types?.[index];
@@ -33,10 +47,12 @@ export async function openSqlServerSession(settings: SqlConnectionSettings): Pro
       return { rows, rowCount: result.rowsAffected.reduce((sum, count) => sum + count, 0) };
     },
     async begin() {
+      loss.check();
       transaction = new sql.Transaction(pool);
       await transaction.begin();
     },
     async commit() {
+      loss.check();
       await transaction?.commit();
       transaction = undefined;
     },
@@ -44,6 +60,6 @@ export async function openSqlServerSession(settings: SqlConnectionSettings): Pro
       await transaction?.rollback();
       transaction = undefined;
     },
-    close: () => pool.close(),
+    close: () => pool.close().catch(() => {}),
   };
 }
