@@ -8,6 +8,7 @@
 import type { Admin, ConfigResourceTypes } from 'kafkajs';
 import type { ResolvedReplicator } from '../config';
 import { classifyKafkaError } from '../kafka';
+import { appendAll } from '../base/arrays';
 import { replicatorError } from './errors';
 
 /** ConfigResource type TOPIC; kafkajs's enum is not a named export Node's ESM loader can see in its CommonJS build. */
@@ -111,7 +112,7 @@ export async function ensureDestinationTopics(admin: Admin, pairs: readonly Topi
           configEntries: Object.entries(desiredConfigs(pair, config)).map(([name, value]) => ({ name, value })),
         })),
       });
-      created.push(...missing.map((pair) => pair.destination));
+      appendAll(created, missing.map((pair) => pair.destination));
     } catch (error) {
       const text = String((error as { message?: unknown }).message ?? '');
       if (!/already exists/i.test(text)) {

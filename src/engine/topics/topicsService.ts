@@ -24,6 +24,7 @@ import { compileFilter } from './messageFilter';
 import { PayloadDecoder } from './payloadDecoder';
 import { produceRecord } from './recordProducer';
 import { choosePartitions, DEFAULT_LIMIT, MAX_LIMIT, parseTimestamp, type PartitionPlan, type PartitionRange, planPartitions } from './startPositions';
+import { appendAll } from '../base/arrays';
 
 /** Reads at once per engine; a new one beyond this is refused (the UI stops its previous read first). */
 const MAX_SESSIONS = 8;
@@ -113,7 +114,7 @@ export class TopicsService implements ITopicsApi, IDisposable {
     // An export reads to the end as it is now: a live tail has no end, so it exports the newest records instead.
     const bounded: ExportRequest = request.mode === 'live' ? { ...request, mode: 'newest', limit: max } : { ...request, limit: request.mode === 'newest' ? clampLimit(request.limit, DEFAULT_LIMIT) : max };
     const { session } = await this.open(bounded, 'export', max, (batch) => {
-      records.push(...batch.records);
+      appendAll(records, batch.records);
       scanned = batch.scanned;
       if (batch.state === 'failed') failure = batch.message;
     });

@@ -3,6 +3,7 @@ import type { SidePlan } from './model';
 import { fetchQuery, type Segment } from './queries';
 import { type CanonicalRow, diffRows, type RowDiff } from './rowDiff';
 import type { Side } from './side';
+import { appendAll } from '../base/arrays';
 
 /** Segments per fetch query: each fetch scans the table once, so leaves are fetched in few, large batches. */
 const LEAVES_PER_FETCH = 4096;
@@ -87,10 +88,10 @@ export async function diffLeaves(sides: LeafSides, leaves: readonly Leaf[], maxD
       ]);
       result.fetched += batch.length;
       const diff = diffRows(sourceRows, targetRows, keyCount, floatColumns);
-      result.onlyInSource.push(...diff.onlyInSource);
-      result.onlyInTarget.push(...diff.onlyInTarget);
-      result.different.push(...diff.different);
-      result.duplicateKeys.push(...diff.duplicateKeys);
+      appendAll(result.onlyInSource, diff.onlyInSource);
+      appendAll(result.onlyInTarget, diff.onlyInTarget);
+      appendAll(result.different, diff.different);
+      appendAll(result.duplicateKeys, diff.duplicateKeys);
       result.roundingOnly += diff.roundingOnly;
       result.rowsCompared += sourceRows.length + diff.onlyInTarget.length;
     }

@@ -89,10 +89,11 @@ const SOURCE_SPECIFIC_KEYS = [
     min: 1,
   }),
   intKey('batch.max.rows', {
-    doc: 'Maximum rows read per batch from one table.',
+    doc: 'Maximum rows read per batch from one table (a Java int in Connect, hence the maximum). A batch is held in memory until Kafka acknowledged it.',
     group: GROUP.polling,
     default: 1000,
     min: 1,
+    max: 2_147_483_647,
     defaultDoc: '1000 (100 in kafka-connect-jdbc 10.7 and earlier)',
   }),
   intKey('table.poll.interval.ms', {

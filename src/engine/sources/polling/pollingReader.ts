@@ -30,6 +30,7 @@ import {
 } from './position';
 import { buildBulkPageQuery, buildIncrementalQuery, buildTimestampTieQuery } from './query';
 import { Backoff, sleep } from '../../base/backoff';
+import { appendAll } from '../../base/arrays';
 import { selectTables, topicForQuery, topicForTable } from './tables';
 
 /** `ssl.mode` of the managed connectors. */
@@ -679,7 +680,7 @@ export abstract class PollingReader implements IDisposable {
         }),
       );
       full = result.rows.length >= limit;
-      rows.push(...result.rows);
+      appendAll(rows, result.rows);
       if (mode === 'timestamp' && full) await this.completeLastTimestamp(stream, rows);
     }
     const records = this.toRecords(stream, rows);
@@ -718,7 +719,7 @@ export abstract class PollingReader implements IDisposable {
       // The rows already in hand have the current column layout; a change now is picked up by the next poll.
       false,
     );
-    rows.push(...tie.rows);
+    appendAll(rows, tie.rows);
   }
 
   private async readBulkPage(stream: StreamState, rows: unknown[][]): Promise<boolean> {
@@ -740,7 +741,7 @@ export abstract class PollingReader implements IDisposable {
         limit,
       });
     });
-    rows.push(...result.rows);
+    appendAll(rows, result.rows);
     const full = result.rows.length >= limit;
     const keyset = keysetColumn();
     if (keyset) {
