@@ -44,8 +44,18 @@ export function cellText(value: QueryValue): string {
   return value === null ? '' : String(value);
 }
 
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/**
+ * Spreadsheets run a cell that starts with = + - @ (or a tab or CR before one) as a formula, so a value stored in a
+ * database (`=HYPERLINK(…)`, `=cmd|' /C calc'!A0`) would run on the machine of whoever opens the export. Such cells get
+ * a leading ' (shown as text, not evaluated) and are quoted, as OWASP's CSV-injection advice says. A plain number
+ * (`-5`, `-12.50`, `+1e3`, decimals arrive as text) is not a formula and stays as it is.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+export function csvField(text: string): string {
+  const safe = FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+  return safe !== text || /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 export function toCsv(columns: readonly QueryColumn[], rows: readonly QueryValue[][]): string {
