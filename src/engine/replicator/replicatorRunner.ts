@@ -27,12 +27,27 @@ import { SchemaMigrator } from './schemaMigration';
 import { TopicSelector } from './topicSelection';
 import { describeSourceTopics, ensureDestinationTopics, type SourceTopic, syncTopicConfigs, type TopicPair } from './topicSync';
 
+/**
+ * Spreads the partitions of the copied topics over `tasks` tasks round-robin, in topic-name order (as Connect's
+ * ConnectorUtils.groupPartitions does for Replicator), so the tasks share the work evenly.
+ */
+export function assignPartitionsToTasks(topics: readonly SourceTopic[], tasks: number): Map<string, number> {
+  const assignment = new Map<string, number>();
+  let next = 0;
+  for (const topic of [...topics].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
+    for (let partition = 0; partition < topic.partitions; partition++) assignment.set(`${topic.name}:${partition}`, next++ % Math.max(1, tasks));
+  }
+  return assignment;
+}
+
 export interface ReplicatorRunnerOptions {
   /** Where offset sync points are kept; default the user's Ferry data directory. */
   dataDir?: string;
   /** The pipeline file's name (relative TLS paths resolve against its folder). */
   fileName?: string;
   pipelineName?: string;
+  /** How often acknowledged source offsets are committed to the source group (default 1000 ms). */
+  commitIntervalMs?: number;
 }
 
 const LAG_REFRESH_MS = 1000;
@@ -245,26 +260,27 @@ export class ReplicatorRunner implements IDisposable {
     if (!sourceKafka) return;
     const { seeds, floor } = await this.exactlyOnceCheckpoint();
     const topics = [...this.pairs.keys()];
-    const tasks: ReplicatorTask[] = [];
-    for (let index = 0; index < this.config.tasksMax; index++) {
-      tasks.push(
-        new ReplicatorTask(index, {
-          config: this.config,
-          sourceKafka,
-          destinationSettings: this.destinationSettings(),
-          sourceClusterId: this.sourceClusterId,
-          destinationClusterId: this.destinationClusterId,
-          destinationOf: (topic) => this.pairs.get(topic)?.destination ?? renameTopic(this.config.renameFormat, topic),
-          schemas: this.schemas,
-          checkpointGroup: this.checkpointGroup,
-          checkpointOffsets: seeds,
-          alreadyWritten: floor,
-          onAcked: (acked) => this.acked(acked),
-          onSkipped: (count) => (this.meters.recordsSkipped += count),
-          onFailed: (task, error) => this.taskFailed(task, error),
-        }),
-      );
-    }
+    const taskOf = assignPartitionsToTasks([...this.pairs.values()].map((pair) => pair.source), this.config.tasksMax);
+    // One group member runs all tasks (see ReplicatorTask): tasks of one replicator never rebalance among themselves.
+    const tasks = [
+      new ReplicatorTask({
+        config: this.config,
+        sourceKafka,
+        destinationSettings: this.destinationSettings(),
+        sourceClusterId: this.sourceClusterId,
+        destinationClusterId: this.destinationClusterId,
+        destinationOf: (topic) => this.pairs.get(topic)?.destination ?? renameTopic(this.config.renameFormat, topic),
+        commitIntervalMs: this.options.commitIntervalMs ?? 1000,
+        taskOf: (topic, partition) => taskOf.get(`${topic}:${partition}`) ?? partition % this.config.tasksMax,
+        schemas: this.schemas,
+        checkpointGroup: this.checkpointGroup,
+        checkpointOffsets: seeds,
+        alreadyWritten: floor,
+        onAcked: (acked) => this.acked(acked),
+        onSkipped: (count) => (this.meters.recordsSkipped += count),
+        onFailed: (task, error) => this.taskFailed(task, error),
+      }),
+    ];
     this.tasks = tasks;
     try {
       await Promise.all(tasks.map((task) => task.start(topics)));

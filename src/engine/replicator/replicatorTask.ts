@@ -1,8 +1,14 @@
 /**
- * One replicator task: a member of the source consumer group copying the partitions it is assigned. Fetched
- * batches become chunks (provenance filter, schema id rewrite) handed to the DestinationWriter; the consumer's
- * fetch position moves on at once (kafkajs fetches the next batch while the previous one is written), and the
- * source group offset is committed only for chunks the destination acknowledged — so a crash at any point
+ * The replicator's member of the source consumer group and its `tasks.max` tasks. The one consumer copies every
+ * partition the group gives this replicator; each partition's records go to the writer of the task it is fixed to
+ * for the run (Connect assigns Replicator's tasks their partitions the same way). The tasks used to be one group
+ * member each: starting them made the group rebalance while the first ones were already copying, and a
+ * partition handed to another task was read again from the last commit — everything acknowledged since was
+ * copied twice (issue 10: tasks.max=4 turned 10,000 records into 20,000).
+ *
+ * Fetched batches become chunks (provenance filter, schema id rewrite) handed to a DestinationWriter; the
+ * consumer's fetch position moves on at once (kafkajs fetches the next batch while the previous one is written),
+ * and the source group offset is committed only for chunks the destination acknowledged — so a crash at any point
  * loses nothing (at-least-once), and in exactly-once mode the destination transaction is the checkpoint.
  */
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
@@ -11,11 +17,14 @@ import { classifyKafkaError, type KafkaClientSettings } from '../kafka';
 import { createLogger } from '../base/logger';
 import { type ChunkWriter, startChunkWriter } from './chunkWriter';
 import { type AckedChunk, type Chunk, MAX_BATCH_BYTES, type OutRecord } from './destinationWriter';
+import { PendingOffsets } from './pendingOffsets';
 import { cameFromDestination, decodeProvenance, encodeProvenance, PROVENANCE_HEADER } from './provenance';
 import type { SchemaMigrator } from './schemaMigration';
 
 /** Bytes per record besides key, value and headers (offset/timestamp deltas, lengths, attributes), roughly. */
 const RECORD_OVERHEAD = 16;
+/** Attempts of the last commit of a graceful stop (a rebalance or coordinator move can refuse one). */
+const FINAL_COMMIT_ATTEMPTS = 5;
 
 export interface TaskContext {
   config: ResolvedReplicator;
@@ -26,6 +35,10 @@ export interface TaskContext {
   destinationClusterId: string;
   /** Source topic → destination topic. */
   destinationOf(sourceTopic: string): string;
+  /** How often acknowledged source offsets are committed to the source group. */
+  commitIntervalMs: number;
+  /** Which of the `config.tasksMax` tasks (writers) copies a source partition; fixed for the run. */
+  taskOf(sourceTopic: string, partition: number): number;
   schemas: SchemaMigrator | undefined;
   /** Exactly-once: the destination group that holds the checkpoint. */
   checkpointGroup: string | undefined;
@@ -58,35 +71,46 @@ function firstHeader(headers: IHeaders | undefined, name: string): Buffer | stri
 
 export class ReplicatorTask {
   private consumer: Consumer | undefined;
-  private writer: ChunkWriter | undefined;
+  /** One writer (destination producer) per task, indexed by `taskOf`. */
+  private writers: ChunkWriter[] = [];
+  private topics: readonly string[] = [];
   /** Acknowledged source positions not yet committed to the source group. */
-  private readonly toCommit = new Map<string, { topic: string; partition: number; offset: number }>();
+  private readonly toCommit = new PendingOffsets();
   private commitTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Batches being turned into chunks and submitted, so a graceful stop writes them before its last commit. */
+  private copying = 0;
+  private readonly copyingDone: (() => void)[] = [];
   private readonly log = createLogger('replicator');
 
-  constructor(
-    readonly index: number,
-    private readonly context: TaskContext,
-  ) {}
+  constructor(private readonly context: TaskContext) {}
 
   get inFlight(): number {
-    return this.writer?.pending ?? 0;
+    return this.writers.reduce((sum, writer) => sum + writer.pending, 0);
   }
 
   async start(topics: readonly string[]): Promise<void> {
     const { config, sourceKafka, destinationSettings, checkpointGroup } = this.context;
     this.stopping = false;
-    this.writer = await startChunkWriter({
-      kafka: destinationSettings,
-      transactionalId: checkpointGroup === undefined ? undefined : `ferry-replicator-${config.name}-${this.index}`,
-      requestBytes: config.producer.requestBytes,
-      lingerMs: config.producer.lingerMs,
-      checkpointGroup,
-      onAcked: (acked) => this.acked(acked),
-      onFailed: (error) => this.context.onFailed(this, error),
-    });
-    this.writer.seedDestinationOffsets(this.context.checkpointOffsets);
+    this.topics = [...topics];
+    const started = await Promise.allSettled(
+      Array.from({ length: config.tasksMax }, (_, index) =>
+        startChunkWriter({
+          kafka: destinationSettings,
+          // Fixed per task, and a partition stays with its task: a restart's producer fences the crashed one's.
+          transactionalId: checkpointGroup === undefined ? undefined : `ferry-replicator-${config.name}-${index}`,
+          requestBytes: config.producer.requestBytes,
+          lingerMs: config.producer.lingerMs,
+          checkpointGroup,
+          onAcked: (acked) => this.acked(acked),
+          onFailed: (error) => this.context.onFailed(this, error),
+        }),
+      ),
+    );
+    this.writers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const writer of this.writers) writer.seedDestinationOffsets(this.context.checkpointOffsets);
     this.consumer = sourceKafka.consumer({
       groupId: config.groupId,
       sessionTimeout: config.consumer.sessionTimeoutMs,
@@ -108,14 +132,21 @@ export class ReplicatorTask {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 64,
-      eachBatch: (payload) => this.copyBatch(payload),
+      eachBatch: async (payload) => {
+        this.copying++;
+        try {
+          await this.copyBatch(payload);
+        } finally {
+          if (--this.copying === 0) for (const resolve of this.copyingDone.splice(0)) resolve();
+        }
+      },
     });
-    this.commitTimer = setInterval(() => void this.commit(), 1000);
+    this.commitTimer = setInterval(() => void this.commit(), this.context.commitIntervalMs);
   }
 
   private async copyBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const writer = this.writer;
-    if (!writer || !isRunning() || isStale()) return;
+    const writer = this.writers[this.context.taskOf(batch.topic, batch.partition) % this.writers.length];
+    if (!writer || this.stopping || !isRunning() || isStale()) return;
     const { config, schemas, destinationClusterId, sourceClusterId } = this.context;
     const sourceTopic = batch.topic;
     const destinationTopic = this.context.destinationOf(sourceTopic);
@@ -197,46 +228,69 @@ export class ReplicatorTask {
   }
 
   private acked(acked: AckedChunk[]): void {
-    for (const { chunk } of acked) {
-      const key = `${chunk.sourceTopic}:${chunk.sourcePartition}`;
-      this.toCommit.set(key, { topic: chunk.sourceTopic, partition: chunk.sourcePartition, offset: chunk.sourceEnd });
-    }
+    for (const { chunk } of acked) this.toCommit.acknowledge(chunk.sourceTopic, chunk.sourcePartition, chunk.sourceEnd);
     this.context.onAcked(acked);
   }
 
-  /** Commits acknowledged positions to the source group (in exactly-once mode, for lag tools; the destination holds the truth). */
-  private async commit(): Promise<void> {
+  /**
+   * Commits acknowledged positions to the source group (in exactly-once mode, for lag tools; the destination holds
+   * the truth). What a failed commit carried stays pending for the next one.
+   */
+  private async commit(): Promise<boolean> {
     const consumer = this.consumer;
-    if (!consumer || this.toCommit.size === 0) return;
-    const offsets = [...this.toCommit.values()].map((entry) => ({ topic: entry.topic, partition: entry.partition, offset: String(entry.offset) }));
-    this.toCommit.clear();
+    if (!consumer) return false;
     try {
-      await consumer.commitOffsets(offsets);
+      await this.toCommit.commit((offsets) => consumer.commitOffsets(offsets));
+      return true;
     } catch (error) {
-      // A rebalance moved a partition away: its new owner commits from here on. Anything else shows at the next commit.
-      this.log.debug('committing source offsets failed', { error: classifyKafkaError(error, this.context.config.source.bootstrapServers, 'commit offsets').message });
+      this.log.debug('committing source offsets failed; they stay pending', { error: classifyKafkaError(error, this.context.config.source.bootstrapServers, 'commit offsets').message });
+      return false;
     }
   }
 
-  /** Graceful: stop fetching, write what is queued, commit it, leave the group. */
+  /** The last commit, while still a member of the group (kafkajs drops commits of a stopped consumer without a word). */
+  private async finalCommit(): Promise<void> {
+    for (let attempt = 1; attempt <= FINAL_COMMIT_ATTEMPTS && this.toCommit.size > 0; attempt++) {
+      if (await this.commit()) return;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+    if (this.toCommit.size > 0) {
+      this.log.warn('could not commit the last source offsets; records after the group\'s last commit will be copied again at the next start', {
+        group: this.context.config.groupId,
+        partitions: this.toCommit.size,
+      });
+    }
+  }
+
+  private copyingFinished(): Promise<void> {
+    return this.copying === 0 ? Promise.resolve() : new Promise((resolve) => this.copyingDone.push(resolve));
+  }
+
+  /**
+   * Graceful: stop fetching (paused, still a group member), write what is queued, commit it, then leave the group.
+   * Not graceful (a writer or the consumer failed): what is queued is dropped — its offsets were never committed —
+   * but what the destination already acknowledged is committed.
+   */
   async stop(graceful = true): Promise<void> {
     this.stopping = true;
     clearInterval(this.commitTimer);
     this.commitTimer = undefined;
+    const consumer = this.consumer;
     try {
-      await this.consumer?.stop();
+      if (consumer && this.topics.length > 0) consumer.pause(this.topics.map((topic) => ({ topic })));
       if (graceful) {
-        await this.writer?.drain();
-        await this.commit();
+        await this.copyingFinished();
+        await Promise.all(this.writers.map((writer) => writer.drain()));
       }
+      await this.finalCommit();
+      await consumer?.stop();
     } catch (error) {
-      this.log.debug('stopping a replicator task', { error: String(error) });
+      this.log.debug('stopping the replicator\'s tasks', { error: String(error) });
     } finally {
-      await this.consumer?.disconnect().catch(() => undefined);
-      await this.writer?.close();
+      await consumer?.disconnect().catch(() => undefined);
+      await Promise.all(this.writers.map((writer) => writer.close()));
       this.consumer = undefined;
-      this.writer = undefined;
-      this.toCommit.clear();
+      this.writers = [];
     }
   }
 }

@@ -76,7 +76,7 @@ describe('Replicator config', () => {
     expect(rules({ ...QUICK_START, 'value.converter': 'io.confluent.connect.avro.AvroConverter' })).toContain('replicator.converter');
     expect(rules({ ...QUICK_START, 'topic.rename.format': '${topic} copy' })).toContain('replicator.rename-invalid');
     expect(rules({ ...QUICK_START, 'schema.registry.url': 'http://127.0.0.1:8081' })).toContain('replicator.registry-pair');
-    expect(rules({ ...QUICK_START, 'exactly.once.support': 'required', 'tasks.max': 4 })).toContain('replicator.exactly-once-tasks');
+    expect(rules({ ...QUICK_START, 'exactly.once.support': 'required', 'tasks.max': 4 })).toEqual([]);
     expect(rules({ ...QUICK_START, 'exactly.once.support': 'required', 'topic.preserve.partitions': false })).toContain('replicator.exactly-once-repartition');
   });
 
@@ -90,7 +90,7 @@ describe('Replicator config', () => {
       'offset.translator.tasks.max': 0,
       'src.consumer.group.id': 'my-replicator',
     });
-    expect(r).toMatchObject({ delivery: 'exactly-once', tasksMax: 1, groupId: 'my-replicator', offsetTranslation: { enabled: false } });
+    expect(r).toMatchObject({ delivery: 'exactly-once', tasksMax: 3, groupId: 'my-replicator', offsetTranslation: { enabled: false } });
     expect(r?.schemaMigration?.destination.urls).toEqual(['http://dest:8081']);
   });
 

@@ -26,7 +26,6 @@ export const REPLICATOR_RULES = {
   renameConstant: defineRule('replicator.rename-constant', 'warning', 'A `topic.rename.format` without `${topic}` writes every source topic into one destination topic.'),
   selfLoop: defineRule('replicator.self-loop', 'error', 'Source and destination are the same cluster and topic names do not change: records would be copied onto themselves.'),
   converter: defineRule('replicator.converter', 'error', 'The replicator copies bytes: converters must be ByteArrayConverter.'),
-  exactlyOnceTasks: defineRule('replicator.exactly-once-tasks', 'warning', 'Exactly-once runs one task: kafkajs has no group-metadata fencing (KIP-447) to hand partitions between transactional producers safely.'),
   registryPair: defineRule('replicator.registry-pair', 'error', 'Schema migration needs both registries: `src.schema.registry.url` and `schema.registry.url`.'),
   schemaTopic: defineRule('replicator.schema-registry-topic', 'warning', 'Ferry reads the source registry over REST, not its `_schemas` topic.'),
   exactlyOnceRepartition: defineRule('replicator.exactly-once-repartition', 'error', 'Exactly-once keeps its checkpoint per destination partition, so it needs `topic.preserve.partitions=true`.'),
@@ -165,11 +164,8 @@ function resolveReplicator(env: ConnectorEnv): ConnectorOutcome {
 
   // Delivery
   const exactlyOnce = values['exactly.once.support'] !== undefined;
-  let tasksMax = values['tasks.max'];
-  if (exactlyOnce && tasksMax > 1) {
-    problems.report(REPLICATOR_RULES.exactlyOnceTasks, v.pathOf('tasks.max'), `\`tasks.max\` = ${tasksMax} with exactly-once: Ferry runs one task`, 'Nothing to do; one task copies every partition. Remove exactly.once.support if you need more tasks.');
-    tasksMax = 1;
-  }
+  // Every task, in both modes: a partition stays with one task (and its transactional producer) for the whole run.
+  const tasksMax = values['tasks.max'];
 
   if (exactlyOnce && !values['topic.preserve.partitions']) {
     problems.report(REPLICATOR_RULES.exactlyOnceRepartition, v.pathOf('topic.preserve.partitions'), 'Exactly-once needs `topic.preserve.partitions=true`: its checkpoint is stored per destination partition', 'Remove "topic.preserve.partitions": false, or remove exactly.once.support.');

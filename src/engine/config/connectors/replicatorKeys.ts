@@ -52,7 +52,7 @@ export const REPLICATOR_OWN_KEYS = [
     group: REPLICATOR_GROUP.delivery,
   }),
   intKey('tasks.max', {
-    doc: 'Consumers (tasks) that share the source partitions, each with its own destination producer. With `exactly.once.support` Ferry runs one task.',
+    doc: 'Tasks that share the source partitions, each with its own destination producer (transactional with `exactly.once.support`). A partition stays with one task for the whole run; one source group member runs them all.',
     group: REPLICATOR_GROUP.delivery,
     default: 1,
     min: 1,
