@@ -13,7 +13,63 @@ export const PIPELINE_RULES = {
   nullKeyRecordKey: defineRule('pipeline.null-key-record-key', 'error', 'A sink with `pk.mode=record_key` fed by a JDBC source needs the source to set a key (ValueToKey + ExtractField$Key).'),
   deletesNeverArrive: defineRule('pipeline.deletes-never-arrive', 'warning', 'JDBC sources never write deletes, so `delete.enabled` on a sink they feed does nothing.'),
   topicCollision: defineRule('pipeline.topic-collision', 'warning', 'Two sources write to the same topic.'),
+  topicNameCollision: defineRule('pipeline.topic-name-collision', 'warning', 'Two topic names that differ only by "." versus "_" cannot both exist in one Kafka cluster.'),
 };
+
+/** Kafka's rule (as kafka/topics.ts applies it at creation): "." and "_" are the same character in topic names. */
+function collisionKey(topic: string): string {
+  return topic.replace(/\./g, '_');
+}
+
+interface NamedTopic {
+  topic: string;
+  /** "source \"a\"", "sink \"b\" (topics)", … */
+  owner: string;
+  path: JsonPath;
+}
+
+/** Topics the pipeline will create or read, by name; regex subscriptions and unknown table lists are left out. */
+function knownTopics(placed: readonly PlacedConnector[]): NamedTopic[] {
+  const out: NamedTopic[] = [];
+  for (const p of placed) {
+    const c = p.connector;
+    if (c.role === 'source') for (const topic of sourceTopics(c).topics) out.push({ topic, owner: `source "${c.name}"`, path: p.pathOf('topic.prefix') });
+    if (c.role === 'sink') {
+      if (c.topics.kind === 'list') for (const topic of c.topics.topics) out.push({ topic, owner: `sink "${c.name}"`, path: p.pathOf('topics') });
+      const dlq = c.errors.deadLetterQueue;
+      if (dlq) out.push({ topic: dlq.topic, owner: `the dead letter topic of sink "${c.name}"`, path: p.pathOf('errors.deadletterqueue.topic.name') });
+    }
+  }
+  return out;
+}
+
+/**
+ * Two names that differ only by "." versus "_" (`src.orderdetails`, `src_orderdetails`): the second cannot be created
+ * once the first exists, typically because two sources' prefixes (`src.` and `src_`) spell the same thing, or a
+ * sink names the topic with the other character.
+ */
+function checkTopicNameCollisions(placed: readonly PlacedConnector[], problems: ProblemList): void {
+  const seen = new Map<string, NamedTopic>();
+  const reported = new Set<string>();
+  for (const named of knownTopics(placed)) {
+    const key = collisionKey(named.topic);
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, named);
+      continue;
+    }
+    if (first.topic === named.topic) continue;
+    const pair = [first.topic, named.topic].sort().join('\u0000');
+    if (reported.has(pair)) continue;
+    reported.add(pair);
+    problems.report(
+      PIPELINE_RULES.topicNameCollision,
+      named.path,
+      `Topic "${named.topic}" (${named.owner}) and topic "${first.topic}" (${first.owner}) differ only by "." versus "_": Kafka refuses to create one beside the other ("collides with existing topic")`,
+      'Use one spelling: make the topic.prefix values and the sinks\' topics agree on "." or "_".',
+    );
+  }
+}
 
 const VALUE_TO_KEY = 'org.apache.kafka.connect.transforms.ValueToKey';
 
@@ -54,6 +110,8 @@ export function checkPipeline(placed: readonly PlacedConnector[], problems: Prob
       topicOwner.set(topic, s.connector.name);
     }
   }
+
+  checkTopicNameCollisions(placed, problems);
 
   for (const sink of sinks) {
     for (const source of sources) {

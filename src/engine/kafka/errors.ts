@@ -22,6 +22,22 @@ interface ErrorLike {
   retriable?: unknown;
   cause?: unknown;
   originalError?: unknown;
+  topic?: unknown;
+  errors?: unknown;
+}
+
+/**
+ * The per-topic errors of a KafkaJSAggregateError ("Topic creation errors" and the like), as
+ * `topic "x": <what the code means> (<CODE>)`; undefined when the error carries none.
+ */
+function perTopicErrors(links: readonly ErrorLike[]): string | undefined {
+  for (const link of links) {
+    if (!Array.isArray(link.errors)) continue;
+    const items = (link.errors as unknown[]).filter((item): item is ErrorLike => typeof item === 'object' && item !== null && typeof (item as ErrorLike).topic === 'string');
+    if (items.length === 0) continue;
+    return items.map((item) => `topic "${String(item.topic)}": ${String(item.message ?? 'refused')}${typeof item.type === 'string' ? ` (${item.type})` : ''}`).join('; ');
+  }
+  return undefined;
 }
 
 function chain(error: unknown): ErrorLike[] {
@@ -61,6 +77,8 @@ export function classifyKafkaError(error: unknown, brokers: readonly string[], a
     return kafkaError('KAFKA_UNREACHABLE', `Cannot ${action}: no broker answers at ${where}. Is Kafka running (\`ferry lab up\` for the local one) and is bootstrap.servers right?`, { retriable: true, cause: error });
   }
   const retriable = links.some((link) => link.retriable === true);
+  const perTopic = perTopicErrors(links);
+  if (perTopic) return kafkaError('KAFKA_TOPIC', `Cannot ${action} on ${where}: ${perTopic}`, { retriable, cause: error });
   return kafkaError('KAFKA_FAILED', `Cannot ${action} on ${where}: ${firstMessage(links)}`, { retriable, cause: error });
 }
 

@@ -18,8 +18,40 @@ export interface TopicSpec {
 }
 
 /**
+ * Kafka refuses a topic whose name equals an existing one once "." and "_" are read as the same character (both
+ * become "_" in metric names): `src_orderdetails` cannot be created beside `src.orderdetails`.
+ */
+export function topicCollisionKey(name: string): string {
+  return name.replace(/\./g, '_');
+}
+
+/** Each wanted topic that collides with another name (existing, or wanted before it) without being equal to it. */
+export function findTopicCollisions(wanted: readonly string[], existing: Iterable<string>): { topic: string; collidesWith: string }[] {
+  const byKey = new Map<string, string>();
+  for (const name of existing) byKey.set(topicCollisionKey(name), name);
+  const found: { topic: string; collidesWith: string }[] = [];
+  for (const topic of wanted) {
+    const other = byKey.get(topicCollisionKey(topic));
+    if (other !== undefined && other !== topic) found.push({ topic, collidesWith: other });
+    else byKey.set(topicCollisionKey(topic), topic);
+  }
+  return found;
+}
+
+function collisionError(collisions: readonly { topic: string; collidesWith: string }[], brokers: readonly string[]): Error {
+  const list = collisions.map((c) => `"${c.topic}" collides with existing topic: ${c.collidesWith}`).join('; ');
+  return kafkaError(
+    'KAFKA_TOPIC',
+    `Cannot create topic${collisions.length === 1 ? '' : 's'} on ${brokers.join(',')}: ${list} (Kafka treats "." and "_" in topic names as the same character). ` +
+      'Change topic.prefix (or the topic name) so the two differ by more than "." versus "_", or write to the existing topic.',
+    { detail: { collisions } },
+  );
+}
+
+/**
  * Creates the topics that do not exist yet and leaves existing ones alone (their partition count is the user's).
- * Returns the names it created.
+ * Returns the names it created. A topic the brokers refuse says why, per topic (kafkajs reports only "Topic
+ * creation errors"; the reason was in the broker's log).
  */
 export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], brokers: readonly string[]): Promise<string[]> {
   if (specs.length === 0) return [];
@@ -39,12 +71,25 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], br
       configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
     }));
   if (missing.length === 0) return [];
+  const collisions = findTopicCollisions(
+    missing.map((topic) => topic.topic),
+    existing,
+  );
+  if (collisions.length > 0) throw collisionError(collisions, brokers);
   try {
     await admin.createTopics({ topics: missing, waitForLeaders: true });
   } catch (error) {
     // Another client may have created it between list and create: that is fine.
     const text = String((error as { message?: unknown }).message ?? '');
-    if (!/already exists/i.test(text)) throw classifyKafkaError(error, brokers, `create topics ${missing.map((topic) => topic.topic).join(', ')}`);
+    if (/already exists/i.test(text)) return missing.map((topic) => topic.topic);
+    // A colliding topic created meanwhile by someone else: kafkajs says only "invalid topic", so look again.
+    const now = await admin.listTopics().catch(() => [] as string[]);
+    const raced = findTopicCollisions(
+      missing.map((topic) => topic.topic),
+      now.filter((name) => !missing.some((topic) => topic.topic === name)),
+    );
+    if (raced.length > 0) throw collisionError(raced, brokers);
+    throw classifyKafkaError(error, brokers, `create topic${missing.length === 1 ? '' : 's'} ${missing.map((topic) => topic.topic).join(', ')}`);
   }
   return missing.map((topic) => topic.topic);
 }
