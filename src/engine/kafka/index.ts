@@ -1,3 +1,3 @@
 export { createKafka, kafkaConfig, type KafkaClientSettings, type SaslMechanism, type SecurityProtocol } from './client';
 export { classifyKafkaError, kafkaError, type KafkaErrorCode } from './errors';
-export { assertValidTopicName, ensureTopics, TOPIC_NAME_PATTERN, type TopicSpec } from './topics';
+export { assertValidTopicName, ensureTopics, findTopicCollisions, TOPIC_NAME_PATTERN, topicCollisionKey, type TopicSpec } from './topics';
