@@ -70,6 +70,9 @@ export interface StatementContext {
  * limit, and DDL scaffolding. Each database fills in what differs (quote characters, placeholders, type map, literal
  * syntax and the shape of each statement), the way Connect's GenericDatabaseDialect is specialised.
  */
+/** What every dialect accepts unquoted: a letter or _ first, then letters, digits, _ or $ (Unicode letters included). */
+const UNQUOTED_IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_$]*$/u;
+
 export abstract class GenericSqlDialect implements SqlDialect {
   abstract readonly name: DialectName;
   abstract readonly placeholderStyle: PlaceholderStyle;
@@ -127,7 +130,19 @@ export abstract class GenericSqlDialect implements SqlDialect {
   // --- names ---------------------------------------------------------------------------------------------------
   quoteIdentifier(name: string): string {
     this.checkIdentifier(name);
-    return this.quote ? this.quoteAlways(name) : name;
+    if (this.quote) return this.quoteAlways(name);
+    // Unquoted, a name goes into the statement verbatim, and names come from data (schemaless JSON field names, topic
+    // names): anything but a plain identifier would change the statement itself (`a"; DROP TABLE x; --`).
+    if (!UNQUOTED_IDENTIFIER.test(name)) {
+      throw sqlDialectError(
+        'SINK_SQL_BAD_IDENTIFIER',
+        `The field or table name ${JSON.stringify(name)} cannot be written with quote.sql.identifiers=never: unquoted, a ${this.name} name may hold only ` +
+          'letters, digits, _ and $, and must not start with a digit or $. Remove quote.sql.identifiers (the default, always, quotes every name) ' +
+          'or rename the field (ReplaceField transform) or the table (table.name.format, RegexRouter).',
+        { name },
+      );
+    }
+    return name;
   }
 
   protected checkIdentifier(name: string): void {
