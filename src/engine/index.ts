@@ -115,6 +115,7 @@ export function createEngine(options: EngineOptions): Engine {
       topics.dispose();
       connections.dispose();
       verify.dispose();
+      query.dispose();
       replicators.dispose();
       demo.dispose();
       pipelines.dispose();

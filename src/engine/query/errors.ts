@@ -6,6 +6,8 @@ export type QueryErrorCode =
   | 'QUERY_WRITE_REFUSED'
   | 'QUERY_MULTIPLE_STATEMENTS'
   | 'QUERY_CONNECT_FAILED'
+  | 'QUERY_CANCELLED'
+  | 'QUERY_TIMEOUT'
   | 'QUERY_FAILED';
 
 const RETRIABLE: ReadonlySet<QueryErrorCode> = new Set(['QUERY_CONNECT_FAILED']);

@@ -6,11 +6,12 @@ import { describeTarget, type SqlConnectionSettings } from '../sinks/sql/session
 import { connectionSettingsOf, verifyUrlOf } from '../trace/connectionSettings';
 import type { PipelineCatalog } from '../trace/pipelineCatalog';
 import { queryError } from './errors';
-import { runSql } from './sqlRunner';
+import { DEFAULT_STATEMENT_TIMEOUT_MS, runSql } from './sqlRunner';
 import { classifyStatement, requireOneStatement } from './statements';
 
 export const DEFAULT_MAX_ROWS = 1000;
 export const MAX_ROWS_LIMIT = 100_000;
+export const MAX_TIMEOUT_MS = 3_600_000;
 
 /** What the query pane needs from the rest of the engine, injected so this layer imports nothing above it. */
 export interface QueryServiceOptions {
@@ -47,6 +48,9 @@ function labSettings(dialect: 'mysql' | 'postgres', endpoint: DatabaseEndpoint):
  */
 export class QueryService implements IQueryApi {
   constructor(private readonly options: QueryServiceOptions) {}
+
+  /** Runs in progress by runId, so `cancel` can stop them. */
+  private readonly running = new Map<string, AbortController>();
 
   async databases(): Promise<QueryDatabase[]> {
     return (await this.resolveAll()).map((entry) => entry.database);
@@ -126,9 +130,19 @@ export class QueryService implements IQueryApi {
     if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > MAX_ROWS_LIMIT) {
       throw queryError('QUERY_BAD_REQUEST', `maxRows must be a whole number from 1 to ${MAX_ROWS_LIMIT}, got ${String(request.maxRows)}.`);
     }
+    const timeoutMs = request.timeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+      throw queryError('QUERY_BAD_REQUEST', `timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (an hour), got ${String(request.timeoutMs)}.`);
+    }
+    if (request.runId !== undefined && (typeof request.runId !== 'string' || request.runId.trim() === '')) {
+      throw queryError('QUERY_BAD_REQUEST', 'runId must be a non-empty text that names the run (for cancel), or left out.');
+    }
+    if (request.runId !== undefined && this.running.has(request.runId)) {
+      throw queryError('QUERY_BAD_REQUEST', `A query run with id "${request.runId}" is already in progress; choose another runId.`);
+    }
     const target = await this.resolve(request.database);
-    const statement = requireOneStatement(request.sql, target.settings.dialect === 'mysql');
-    const kind = classifyStatement(statement, target.settings.dialect === 'mysql');
+    const statement = requireOneStatement(request.sql, target.settings.dialect);
+    const kind = classifyStatement(statement, target.settings.dialect);
     if (kind.kind === 'write' && !request.allowWrite) {
       throw queryError(
         'QUERY_WRITE_REFUSED',
@@ -136,8 +150,15 @@ export class QueryService implements IQueryApi {
       );
     }
     if (request.allowWrite && target.profileId) this.options.requireWriteConfirmation(target.profileId, request.confirmed, `run a writing statement on ${target.database.label}`);
+    const controller = new AbortController();
+    if (request.runId !== undefined) this.running.set(request.runId, controller);
     const started = performance.now();
-    const outcome = await runSql(target.settings, statement, { maxRows, readOnly: !request.allowWrite });
+    let outcome: Awaited<ReturnType<typeof runSql>>;
+    try {
+      outcome = await runSql(target.settings, statement, { maxRows, readOnly: !request.allowWrite, timeoutMs, signal: controller.signal });
+    } finally {
+      if (request.runId !== undefined) this.running.delete(request.runId);
+    }
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     const notes: string[] = [];
     if (outcome.truncated) notes.push(`Only the first ${maxRows} rows are shown; the statement has more.`);
@@ -154,6 +175,19 @@ export class QueryService implements IQueryApi {
       durationMs,
       notes,
     };
+  }
+
+  async cancel(runId: string): Promise<boolean> {
+    const controller = this.running.get(runId);
+    if (!controller) return false;
+    controller.abort();
+    return true;
+  }
+
+  /** Stops every run in progress (the engine is shutting down). */
+  dispose(): void {
+    for (const controller of this.running.values()) controller.abort();
+    this.running.clear();
   }
 
   async compare(request: QueryCompareRequest): Promise<VerifyReport> {

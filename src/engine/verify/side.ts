@@ -1,6 +1,7 @@
 import type { VerifySide } from '../../shared/api/verify';
 import { EngineError } from '../../shared/errors';
 import { createLogger } from '../base/logger';
+import { mysqlReadOnlyHazard } from '../db/mysqlReadOnly';
 import type { SqlStatement } from '../sinks/sql/dialects/dialect';
 import { describeTarget, openSqlSession, type SqlSession } from '../sinks/sql/sessions';
 import { parseDatabaseUrl } from './connectionUrl';
@@ -29,21 +30,58 @@ export class Side {
     return Promise.all(statements.map((statement, index) => this.query(statement, index % this.sessions.length)));
   }
 
+  /** Runs one verify query read-only (see `readOnly`). */
   async query(statement: SqlStatement, sessionIndex = 0): Promise<Record<string, unknown>[]> {
+    return this.run(statement, sessionIndex, true);
+  }
+
+  /** Session settings (zone, encoding): outside any transaction, since PostgreSQL undoes a SET that is rolled back. */
+  async setup(sql: string, sessionIndex: number): Promise<void> {
+    await this.run({ sql, params: [] }, sessionIndex, false);
+  }
+
+  private async run(statement: SqlStatement, sessionIndex: number, readOnly: boolean): Promise<Record<string, unknown>[]> {
     const started = performance.now();
     const session = this.sessions[sessionIndex] ?? this.sessions[0];
     if (!session) throw verifyError('VERIFY_CONNECT_FAILED', `The ${this.label} database has no open connection.`);
     try {
-      const result = await Promise.race([session.execute(statement), this.aborted]);
+      const result = await Promise.race([readOnly ? this.readOnly(session, statement) : session.execute(statement), this.aborted]);
       log.debug(`${this.label} query`, { ms: Math.round(performance.now() - started), rows: result.rows.length, sql: statement.sql.slice(0, 160) });
       return result.rows;
     } catch (error) {
       if (error instanceof EngineError) throw error;
       const message = error instanceof Error ? error.message : String(error);
+      const code = (error as { code?: unknown }).code;
+      if (code === '25006' || (error as { errno?: unknown }).errno === 1792) {
+        throw verifyError('VERIFY_BAD_REQUEST', `The ${this.label} database (${this.where}) refused a write: verify runs its queries in a read-only transaction, and the where condition (or a function it calls) tried to change data (${message}). Give a where that only reads.`, {
+          cause: error,
+          detail: { sql: statement.sql },
+        });
+      }
       throw verifyError('VERIFY_QUERY_FAILED', `The ${this.label} database (${this.where}) refused a verify query: ${message}`, {
         cause: error,
         detail: { sql: statement.sql },
       });
+    }
+  }
+
+  /**
+   * A verify query carries the user's `where` in its text, so it runs where the database itself keeps it from
+   * writing: PostgreSQL receives it through the extended protocol (`oneStatement`), which refuses a second
+   * command, so no COMMIT can end the transaction, inside BEGIN READ ONLY;
+   * MySQL/MariaDB (one statement per call: the sessions run without multipleStatements) inside START TRANSACTION
+   * READ ONLY. Each is rolled back. A fresh explicit transaction per query also means a where that changes the
+   * session's default (set_config('default_transaction_read_only', …)) cannot open a writable one for the next
+   * query. SQL Server has no read-only transaction: there the user's where is trusted as the user's own.
+   */
+  private async readOnly(session: SqlSession, statement: SqlStatement): Promise<{ rows: Record<string, unknown>[] }> {
+    const begin = this.dialect.name === 'postgres' ? 'BEGIN READ ONLY' : this.dialect.name === 'mysql' ? 'START TRANSACTION READ ONLY' : undefined;
+    if (!begin) return session.execute(statement);
+    await session.execute({ sql: begin, params: [] });
+    try {
+      return await session.execute({ ...statement, oneStatement: true });
+    } finally {
+      await session.execute({ sql: 'ROLLBACK', params: [] }).catch(() => {});
     }
   }
 
@@ -77,7 +115,7 @@ export async function openSide(label: SideLabel, spec: VerifySide, parallel: num
   try {
     await Promise.all(
       sessions.map(async (_, index) => {
-        for (const sql of side.dialect.sessionSetup()) await side.query({ sql, params: [] }, index);
+        for (const sql of side.dialect.sessionSetup()) await side.setup(sql, index);
       }),
     );
   } catch (error) {
@@ -94,6 +132,18 @@ export async function openSides(source: VerifySide, target: VerifySide, parallel
   if (a.status === 'fulfilled') await a.value.side.close();
   if (b.status === 'fulfilled') await b.value.side.close();
   throw a.status === 'rejected' ? a.reason : (b as PromiseRejectedResult).reason;
+}
+
+/**
+ * A MySQL/MariaDB where that a read-only transaction would not stop (an executable comment, INTO OUTFILE after a
+ * closing parenthesis) is refused before any query runs.
+ */
+export function refuseUnsafeWhere(side: Side, where: string | undefined): void {
+  if (where === undefined || side.dialect.name !== 'mysql') return;
+  const hazard = mysqlReadOnlyHazard(where);
+  if (hazard) {
+    throw verifyError('VERIFY_BAD_REQUEST', `The ${side.label} where condition contains ${hazard}; verify runs read-only and refuses it. Give a plain condition (a string that only contains the word can be built with CONCAT).`);
+  }
 }
 
 export function tableRef(dialect: VerifyDialect, table: string, database: string): TableRef {

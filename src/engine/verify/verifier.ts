@@ -10,7 +10,7 @@ import { HASH_SPACE, type SidePlan, type TableInfo } from './model';
 import { type ComparisonPlan, planComparison } from './plan';
 import { checksumQuery, keyBoundsQuery, minAgeCondition, type Segment } from './queries';
 import { type CanonicalRow, compareKeys, type KeyColumn, type RowDiff, toDifference, toKey } from './rowDiff';
-import { checkZone, describeTable, type OpenedSide, openSides, type Side, tableRef } from './side';
+import { checkZone, describeTable, type OpenedSide, openSides, refuseUnsafeWhere, type Side, tableRef } from './side';
 
 export const VERIFY_DEFAULTS = { bisectionFactor: 32, bisectionThreshold: 1024, maxDifferences: 10_000, parallel: 2 } as const;
 
@@ -149,6 +149,8 @@ export async function runVerify(request: VerifyRequest, options: VerifyRunOption
   const source = sourceOpen.side;
   const target = targetOpen.side;
   try {
+    refuseUnsafeWhere(source, request.source.where);
+    refuseUnsafeWhere(target, request.target.where);
     await Promise.all([checkZone(source, sourceOpen.zone), checkZone(target, targetOpen.zone)]);
     const [sourceInfo, targetInfo] = await Promise.all([
       describeTable(source, tableRef(source.dialect, request.source.table, sourceOpen.database)),

@@ -39,7 +39,7 @@ export const ENGINE_API_MEMBERS = {
     deleteFile: 'method',
     onDidChangeStatus: 'event',
   },
-  query: { databases: 'method', run: 'method', compare: 'method' },
+  query: { databases: 'method', run: 'method', cancel: 'method', compare: 'method' },
   replicators: { start: 'method', stop: 'method', list: 'method', status: 'method', onDidChangeStatus: 'event' },
   schemas: { subjects: 'method', versions: 'method', get: 'method' },
   system: { info: 'method' },

@@ -41,6 +41,10 @@ export interface QueryRequest {
   allowWrite?: boolean;
   /** A write to a prod-coloured profile also needs the user's confirmation. */
   confirmed?: boolean;
+  /** Names the run so `cancel(runId)` can stop it; unique among the runs in progress. */
+  runId?: string;
+  /** The statement is stopped on the database after this many milliseconds (default 60,000, at most 3,600,000). */
+  timeoutMs?: number;
 }
 
 /** A value as it crosses the API: decimals and 64-bit integers as text, dates ISO text, binary as `0x…` hex. */
@@ -81,6 +85,11 @@ export interface IQueryApi {
   databases(): Promise<QueryDatabase[]>;
   /** Runs one statement, read-only unless `allowWrite`; errors name the database and say what to do. */
   run(request: QueryRequest): Promise<QueryResult>;
+  /**
+   * Stops the run named `runId` on its database (PostgreSQL pg_cancel_backend, MySQL/MariaDB KILL QUERY, SQL Server
+   * the TDS attention): its `run` fails with QUERY_CANCELLED. False when no such run is in progress.
+   */
+  cancel(runId: string): Promise<boolean>;
   /** Runs `verify.run` between two of the pane's databases (progress and cancel through the `verify` namespace). */
   compare(request: QueryCompareRequest): Promise<VerifyReport>;
 }

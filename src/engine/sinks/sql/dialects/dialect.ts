@@ -43,6 +43,11 @@ export interface SqlStatement {
    * column), so a driver may prepare it once per connection and skip parsing and planning on every batch.
    */
   reusable?: boolean;
+  /**
+   * The text carries user input (Verify's `where`): a PostgreSQL driver sends it through the extended protocol,
+   * where the server parses exactly one command and refuses a second (no COMMIT can slip in).
+   */
+  oneStatement?: boolean;
 }
 
 export interface DialectOptions {

@@ -33,7 +33,9 @@ export async function openPostgresSession(settings: SqlConnectionSettings, optio
       // A reusable text is prepared once per connection under a name derived from it (pg parses and plans it once).
       loss.check();
       const name = statement.reusable ? `ferry_${createHash('sha1').update(statement.sql).digest('hex').slice(0, 20)}` : undefined;
-      const result = await client.query({ text: statement.sql, values: statement.params as unknown[], ...(name ? { name } : {}) });
+      // `queryMode: 'extended'` (pg ≥ 8.12, not in its typings) sends an unnamed prepared statement even without values.
+      const oneStatement = statement.oneStatement && !name ? { queryMode: 'extended' } : {};
+      const result = await client.query({ text: statement.sql, values: statement.params as unknown[], ...(name ? { name } : {}), ...oneStatement });
       return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
     },
     begin: () => run('BEGIN'),
