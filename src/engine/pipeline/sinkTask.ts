@@ -133,8 +133,49 @@ export class SinkTask {
   }
 
   get caughtUp(): boolean {
-    if (this.paused) return false;
+    if (this.paused || !this.targetReached) return false;
     return this.lagKnown && this.metrics.lag === 0 && this.inFlight === 0;
+  }
+
+  /** The target database answered a login at least once: a sink with nothing to apply is not "caught up" before. */
+  private targetReached = false;
+
+  /**
+   * Logs in to the target before consuming, as Connect's JDBC sink does: up to `connection.attempts` tries,
+   * `connection.backoff.ms` apart, then the connector fails with the cause. Without this, a sink on an empty topic
+   * reported "caught up" (and `ferry run --until-idle` exited 0) without ever connecting, so a wrong host, port or
+   * password went unnoticed until the first record.
+   */
+  private async reachTarget(): Promise<boolean> {
+    const { attempts, backoffMs } = this.config.connection;
+    const settings = sinkConnectionSettings(this.config);
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        const session = await openSqlSession(settings);
+        await session.close().catch(() => {});
+        this.targetReached = true;
+        return true;
+      } catch (error) {
+        if (this.stopped) return false;
+        const cause = error instanceof Error ? error.message : String(error);
+        if (attempt >= attempts) {
+          this.setState(
+            'FAILED',
+            new EngineError(
+              'SINK_TARGET_UNREACHABLE',
+              `Cannot connect to the target ${this.config.connection.display} (${attempt} attempt${attempt === 1 ? '' : 's'}, connection.attempts=${attempts}): ${cause}. Check that the database runs and the connection settings, then restart the connector.`,
+              { retriable: false, cause: error },
+            ),
+          );
+          this.finished();
+          return false;
+        }
+        this.metrics.errors++;
+        this.setState('DEGRADED', new EngineError('SINK_TARGET_UNAVAILABLE', `Cannot connect to the target ${this.config.connection.display} (attempt ${attempt} of ${attempts}): ${cause}. Trying again in ${backoffMs} ms.`, { retriable: true, cause: error }));
+        if (!(await sleep(backoffMs, this.stopping.signal))) return false;
+      }
+    }
+    return false;
   }
 
   /**
@@ -251,6 +292,7 @@ export class SinkTask {
    * (DEGRADED, naming the brokers) as the architecture asks of every connection; anything else is FAILED.
    */
   async start(): Promise<void> {
+    if (!(await this.reachTarget())) return;
     const kafka = createKafka(this.kafkaSettings);
     const brokers = this.kafkaSettings.bootstrapServers;
     const backoff = new Backoff(SINK_RETRY_BACKOFF);
