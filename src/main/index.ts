@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, session, shell, type WebContents } from 'electron';
 import { createEngine, setLogSink, stderrSink } from '../engine/index';
 import type { IEngineApi } from '../shared/api';
@@ -7,6 +7,7 @@ import { ENGINE_API_MEMBERS } from '../shared/api/members';
 import { serveRpc } from '../shared/rpc/server';
 import { createIpcServerTransport } from './ipcTransport';
 import { createSafeStorageProtector } from './secretProtector';
+import { isPermissionGranted, rendererEntry } from './windowSecurity';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -15,6 +16,9 @@ const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 const windows = new Set<WebContents>();
+const RENDERER_FILE = join(here, '../renderer/index.html');
+// Decided before any window exists: a packaged app never honours ELECTRON_RENDERER_URL.
+const RENDERER_ENTRY = rendererEntry(process.env.ELECTRON_RENDERER_URL, app.isPackaged);
 
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
@@ -41,15 +45,25 @@ function createWindow(): BrowserWindow {
   });
   contents.on('will-navigate', (event) => event.preventDefault());
 
-  const devServer = process.env.ELECTRON_RENDERER_URL;
-  if (devServer) void window.loadURL(devServer);
-  else void window.loadFile(join(here, '../renderer/index.html'));
+  // The app uses no <webview>; refusing them keeps a page from embedding content with its own preferences.
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+
+  if (RENDERER_ENTRY.kind === 'url') void window.loadURL(RENDERER_ENTRY.url);
+  else void window.loadFile(RENDERER_FILE);
   return window;
 }
 
 async function main(): Promise<void> {
   setLogSink(stderrSink, 'info');
   await app.whenReady();
+  const rendererFileUrl = pathToFileURL(RENDERER_FILE).href;
+  // Deny by default: the app needs no device, location or notification; clipboard writes only from its own page.
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(isPermissionGranted(permission, details.requestingUrl, RENDERER_ENTRY, rendererFileUrl)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+    isPermissionGranted(permission, details.requestingUrl ?? requestingOrigin, RENDERER_ENTRY, rendererFileUrl),
+  );
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });

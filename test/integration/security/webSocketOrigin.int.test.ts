@@ -164,11 +164,11 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('in a real Chromium', () => {
     const page = await browser.newPage();
     try {
       await page.goto(host.url);
-      const own = await page.evaluate((url) => (window as unknown as ProbeWindow).probe(url), `ws://127.0.0.1:${host.port}/rpc?token=${host.token}`);
+      const own = await page.evaluate((url) => (globalThis as unknown as ProbeWindow).probe(url), `ws://127.0.0.1:${host.port}/rpc?token=${host.token}`);
       expect(own).toBe('open');
       // The other local service accepts any socket: only the CSP can stop the page from reaching it.
       const otherPort = (foreign.address() as AddressInfo).port;
-      const other = await page.evaluate((url) => (window as unknown as ProbeWindow).probeCsp(url), `ws://127.0.0.1:${otherPort}/`);
+      const other = await page.evaluate((url) => (globalThis as unknown as ProbeWindow).probeCsp(url), `ws://127.0.0.1:${otherPort}/`);
       expect(other).toMatch(/^csp:/);
     } finally {
       await page.close();
@@ -179,7 +179,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('in a real Chromium', () => {
     const page = await browser.newPage();
     try {
       await page.goto(`http://127.0.0.1:${(foreign.address() as AddressInfo).port}/`);
-      const outcome = await page.evaluate((url) => (window as unknown as ProbeWindow).probe(url), `ws://127.0.0.1:${host.port}/rpc?token=${host.token}`);
+      const outcome = await page.evaluate((url) => (globalThis as unknown as ProbeWindow).probe(url), `ws://127.0.0.1:${host.port}/rpc?token=${host.token}`);
       expect(outcome).toBe('refused');
     } finally {
       await page.close();
