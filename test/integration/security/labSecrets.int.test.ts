@@ -1,27 +1,46 @@
-import { statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLab, type Lab } from '../../../src/engine/lab';
+import type { DatabaseEndpoint } from '../../../src/shared/api';
+import { freeLabPortOffset, releaseLabPortOffset } from '../../helpers/labPorts';
 import { uniqueName } from '../../helpers/names';
-import { type PrivateLab, startPrivateLab } from '../../helpers/privateLab';
 
 // Issue 11, item 5 (lab): the lab created its MariaDB user with `CREATE USER … IDENTIFIED BY '<password>'` in a
 // session that wrote to the binlog, so anyone reading the binlog (every change-capture client, SHOW BINLOG EVENTS)
 // read the lab password in clear. The shared lab was bootstrapped by that code, so the fix is proved on a private
 // lab of this file's own (MariaDB only, on a free port offset), bootstrapped by the current code.
 
-let privateLab: PrivateLab;
+let lab: Lab;
+let labDir: string;
+let portOffset: number | undefined;
+let endpoint: DatabaseEndpoint;
 let connection: Connection;
 
+function connect(): Promise<Connection> {
+  const { host, port, user, password, database } = endpoint;
+  return createConnection({ host, port, user, password, database });
+}
+
 beforeAll(async () => {
-  privateLab = await startPrivateLab(['mariadb'], 'binlog');
-  const { host, port, user, password, database } = privateLab.endpoints.mariadb;
-  connection = await createConnection({ host, port, user, password, database });
+  labDir = mkdtempSync('/var/tmp/ferry-lab-binlog-');
+  // The lab's services may run as another user; they need to reach their directory.
+  chmodSync(labDir, 0o755);
+  portOffset = await freeLabPortOffset();
+  lab = createLab({ dir: labDir, env: { ...process.env, FERRY_LAB_PORT_OFFSET: String(portOffset) } });
+  endpoint = (await lab.up({ services: ['mariadb'] })).endpoints.mariadb;
+  connection = await connect();
 }, 180_000);
 
 afterAll(async () => {
   await connection?.end().catch(() => undefined);
-  await privateLab?.close();
+  if (lab) {
+    await lab.down().catch(() => undefined);
+    lab.dispose();
+  }
+  if (labDir) rmSync(labDir, { recursive: true, force: true });
+  if (portOffset !== undefined) releaseLabPortOffset(portOffset);
 }, 120_000);
 
 /** Events that hold the password, with it blanked out so a failure report does not print it either. */
@@ -42,7 +61,7 @@ async function binlogTexts(): Promise<string[]> {
 
 describe('the lab keeps its MariaDB password out of the binlog', () => {
   it('bootstraps the lab user without writing the password to the binlog, on first start and on restart', async () => {
-    const password = privateLab.endpoints.mariadb.password;
+    const password = endpoint.password;
     expect(password.length).toBeGreaterThan(8);
     // A statement of our own proves the binlog is on and that this reader sees statements' text.
     const marker = uniqueName('binlog_marker').replace(/-/g, '_');
@@ -54,16 +73,16 @@ describe('the lab keeps its MariaDB password out of the binlog', () => {
 
     // A restart runs the bootstrap again (it repairs a lost password): still nothing in clear.
     await connection.end();
-    await privateLab.kill('mariadb', 'SIGTERM');
-    await privateLab.start('mariadb');
-    const { host, port, user, database } = privateLab.endpoints.mariadb;
-    connection = await createConnection({ host, port, user, password, database });
+    await lab.down();
+    endpoint = (await lab.up({ services: ['mariadb'] })).endpoints.mariadb;
+    expect(endpoint.password).toBe(password);
+    connection = await connect();
     texts = await binlogTexts();
     expect(holding(texts, password)).toEqual([]);
   });
 
   it('keeps the generated passwords in lab.json readable by its owner only', async () => {
-    const dir = (await privateLab.lab.status()).dir;
+    const dir = (await lab.status()).dir;
     expect(statSync(join(dir, 'lab.json')).mode & 0o077).toBe(0);
   });
 });
