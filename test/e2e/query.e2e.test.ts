@@ -100,4 +100,27 @@ describe('query pane in Chromium through the web host: compare and row trace', (
     await expect(page.getByRole('table', { name: 'Differences' }).textContent()).resolves.toContain('99.99');
     await page.screenshot({ path: screenshotPath('query-trace-differs'), fullPage: false });
   });
+
+  it('says what read-only guarantees, and Cancel stops a running statement on the database', async () => {
+    const journey = page.getByRole('dialog', { name: 'Row journey' });
+    if ((await journey.count()) > 0) await journey.getByRole('button', { name: 'Close the row journey' }).click();
+    await expect(page.getByTestId('read-only-note').textContent()).resolves.toMatch(/read-only rights is the real guarantee/);
+    const editor = page.getByTestId('editor-source-sql');
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    const marker = uniqueName('e2e_sleep');
+    await page.keyboard.type(`SELECT SLEEP(600) AS ${marker}`);
+    await page.keyboard.press('ControlOrMeta+Enter');
+    const cancel = page.getByRole('button', { name: 'Cancel source query' });
+    await cancel.waitFor();
+    const sleeping = async (): Promise<boolean> => (await source.exec('SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE ?', [`SELECT SLEEP(600) AS ${marker}%`])).length > 0;
+    await until(sleeping, 'the statement running in MariaDB');
+    await page.screenshot({ path: screenshotPath('query-running-cancel'), fullPage: false });
+    await cancel.click();
+    const problem = page.getByRole('region', { name: 'Source' }).getByRole('alert');
+    await problem.filter({ hasText: 'QUERY_CANCELLED' }).waitFor();
+    await until(async () => !(await sleeping()), 'the statement gone from MariaDB');
+    await expect(page.getByRole('button', { name: 'Run source query' }).textContent()).resolves.toContain('Run');
+    await page.screenshot({ path: screenshotPath('query-cancelled'), fullPage: false });
+  });
 });

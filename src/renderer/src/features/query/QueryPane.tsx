@@ -18,10 +18,20 @@ interface SideState {
   sql: string;
   allowWrite: boolean;
   running: boolean;
+  /** The run in progress, for Cancel. */
+  runId?: string;
   result?: QueryResult;
   /** The statement that produced `result` (Trace needs its table). */
   ranSql?: string;
   problem?: { code: string; message: string };
+}
+
+let runCounter = 0;
+
+/** Unique among this window's runs: the engine refuses a runId already in progress. */
+function nextRunId(side: SideName): string {
+  runCounter += 1;
+  return `${side}-${Date.now().toString(36)}-${runCounter}`;
 }
 
 /** Survives switching panes (not reloads). */
@@ -131,16 +141,23 @@ export function QueryPane() {
     async (side: SideName, statement: string) => {
       const state = drafts[side];
       if (!state.database || !statement.trim()) return;
-      update(side, { running: true, problem: undefined });
+      const runId = nextRunId(side);
+      update(side, { running: true, runId, problem: undefined });
       try {
-        const result = await engine.query.run({ database: state.database, sql: statement, allowWrite: state.allowWrite, maxRows: 10_000 });
-        update(side, { running: false, result, ranSql: statement });
+        const result = await engine.query.run({ database: state.database, sql: statement, allowWrite: state.allowWrite, maxRows: 10_000, runId });
+        update(side, { running: false, runId: undefined, result, ranSql: statement });
       } catch (error) {
-        update(side, { running: false, problem: toProblem(error) });
+        update(side, { running: false, runId: undefined, problem: toProblem(error) });
       }
     },
     [update],
   );
+
+  /** Asks the engine to stop the statement on its database; the run then fails with QUERY_CANCELLED. */
+  const cancel = useCallback((side: SideName) => {
+    const runId = drafts[side].runId;
+    if (runId) void engine.query.cancel(runId).catch(() => {});
+  }, []);
 
   const startTrace = useCallback(async (pipeline: string, table: string, key: Record<string, QueryValue>) => {
     const title = `${table} · ${Object.entries(key)
@@ -181,6 +198,10 @@ export function QueryPane() {
           <h1>Query</h1>
           <p className="muted">
             SQL against the source and the target side by side (Ctrl+Enter runs the statement at the cursor). Compare a table, or trace any row through Kafka to the target.
+          </p>
+          <p className="muted small" data-testid="read-only-note">
+            Without “Allow writes”, the database itself enforces read-only where it can: one statement in a read-only transaction that is rolled back (PostgreSQL, MySQL/MariaDB; on SQL Server only
+            the statement’s keywords are checked). A function can still reach outside the database: a database user with read-only rights is the real guarantee.
           </p>
         </div>
       </header>
@@ -225,6 +246,11 @@ export function QueryPane() {
                 <button type="button" className="primary" onClick={() => (runRefs[side].current ? runRefs[side].current() : void run(side, state.sql))} disabled={!state.database || state.running} aria-label={`Run ${side} query`} title="Run the statement at the cursor (Ctrl+Enter)">
                   {state.running ? 'Running…' : 'Run'} <kbd>Ctrl+↵</kbd>
                 </button>
+                {state.running && (
+                  <button type="button" onClick={() => cancel(side)} aria-label={`Cancel ${side} query`} title="Stop the statement on the database">
+                    Cancel
+                  </button>
+                )}
                 <label className="toggle" title="Statements that change data are refused unless this is on">
                   <input type="checkbox" checked={state.allowWrite} onChange={(event) => update(side, { allowWrite: event.target.checked })} /> Allow writes
                 </label>

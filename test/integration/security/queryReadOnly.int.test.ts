@@ -2,15 +2,15 @@ import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PipelinesService } from '../../src/engine/pipeline';
-import { QueryService } from '../../src/engine/query';
-import { PipelineCatalog } from '../../src/engine/trace';
-import { runVerify } from '../../src/engine/verify';
-import type { QueryResult } from '../../src/shared/api';
-import { uniqueName } from '../helpers/names';
-import { openDb, type TestDb } from '../helpers/pipelineDb';
-import { Scratch } from '../helpers/pipelineHarness';
-import { until } from '../helpers/until';
+import { PipelinesService } from '../../../src/engine/pipeline';
+import { QueryService } from '../../../src/engine/query';
+import { PipelineCatalog } from '../../../src/engine/trace';
+import { runVerify } from '../../../src/engine/verify';
+import type { QueryResult } from '../../../src/shared/api';
+import { uniqueName } from '../../helpers/names';
+import { openDb, type TestDb } from '../../helpers/pipelineDb';
+import { Scratch } from '../../helpers/pipelineHarness';
+import { until } from '../../helpers/until';
 
 const endpoints = inject('labEndpoints');
 
