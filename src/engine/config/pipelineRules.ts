@@ -4,6 +4,7 @@
  * with `pk.mode=record_key` or `delete.enabled=true` needs, so the pair is checked together.
  */
 import { sourceTopics } from './connectors/jdbcSource';
+import { renameTopic } from './connectors/replicator';
 import { safeFullMatch } from './connectors/jdbcSink';
 import { defineRule, type JsonPath, type ProblemList } from './problems';
 import type { ResolvedConnector, ResolvedJdbcSink, ResolvedJdbcSource, ResolvedReplicator } from './types';
@@ -80,12 +81,50 @@ export interface PlacedConnector {
   pathOf(key: string): JsonPath;
 }
 
-function feeds(source: ResolvedJdbcSource, sink: ResolvedJdbcSink): string | undefined {
-  const { topics } = sourceTopics(source);
-  for (const topic of topics) {
-    if (sink.topics.kind === 'list' ? sink.topics.topics.includes(topic) : safeFullMatch(sink.topics.regex, topic)) return topic;
+interface ReachedTopic {
+  topic: string;
+  /** The cluster it is on (bootstrap servers), to follow it through a replicator reading that cluster. */
+  servers: readonly string[];
+  /** Replicators it went through, in order. */
+  via: readonly string[];
+}
+
+function sameCluster(a: readonly string[], b: readonly string[]): boolean {
+  return a.some((server) => b.includes(server));
+}
+
+function replicates(replicator: ResolvedReplicator, topic: string): boolean {
+  if (replicator.topics.exclude.includes(topic)) return false;
+  return replicator.topics.include.includes(topic) || (replicator.topics.regex !== undefined && safeFullMatch(replicator.topics.regex, topic));
+}
+
+/**
+ * The topics a source's records end up in: its own, and their copies made by replicators of the same file (followed
+ * through chains of replicators), so a sink behind a replicator is checked like one reading the source directly.
+ */
+function reachedTopics(source: ResolvedJdbcSource, replicators: readonly ResolvedReplicator[]): ReachedTopic[] {
+  const reached: ReachedTopic[] = sourceTopics(source).topics.map((topic) => ({ topic, servers: source.kafka.bootstrapServers, via: [] }));
+  for (let i = 0; i < reached.length && reached.length < 200; i++) {
+    const from = reached[i] as ReachedTopic;
+    for (const replicator of replicators) {
+      if (from.via.includes(replicator.name) || !sameCluster(replicator.source.bootstrapServers, from.servers) || !replicates(replicator, from.topic)) continue;
+      reached.push({ topic: renameTopic(replicator.renameFormat, from.topic), servers: replicator.destination.bootstrapServers, via: [...from.via, replicator.name] });
+    }
+  }
+  return reached;
+}
+
+function feeds(reached: readonly ReachedTopic[], sink: ResolvedJdbcSink): ReachedTopic | undefined {
+  for (const candidate of reached) {
+    // A copy on another cluster feeds only a sink reading that cluster; the source's own topics keep the old rule.
+    if (candidate.via.length > 0 && !sameCluster(candidate.servers, sink.kafka.bootstrapServers)) continue;
+    if (sink.topics.kind === 'list' ? sink.topics.topics.includes(candidate.topic) : safeFullMatch(sink.topics.regex, candidate.topic)) return candidate;
   }
   return undefined;
+}
+
+function describeRoute(reached: ReachedTopic): string {
+  return reached.via.length === 0 ? `topic "${reached.topic}"` : `topic "${reached.topic}" (copied by replicator ${reached.via.map((name) => `"${name}"`).join(' then ')})`;
 }
 
 export function checkPipeline(placed: readonly PlacedConnector[], problems: ProblemList): void {
@@ -113,21 +152,24 @@ export function checkPipeline(placed: readonly PlacedConnector[], problems: Prob
 
   checkTopicNameCollisions(placed, problems);
 
+  const replicators = placed.flatMap((p) => (p.connector.role === 'replicator' ? [p.connector] : []));
+  const reachedBySource = new Map(sources.map((source) => [source, reachedTopics(source.connector, replicators)] as const));
   for (const sink of sinks) {
     for (const source of sources) {
-      const topic = feeds(source.connector, sink.connector);
-      if (topic === undefined) continue;
+      const reached = feeds(reachedBySource.get(source) ?? [], sink.connector);
+      if (reached === undefined) continue;
+      const topic = describeRoute(reached);
       const setsKey = source.connector.transforms.some((t) => t.type === VALUE_TO_KEY && t.supported);
       if (sink.connector.pkMode === 'record_key' && !setsKey) {
         problems.report(
           PIPELINE_RULES.nullKeyRecordKey,
           sink.pathOf('pk.mode'),
-          `Sink "${sink.connector.name}" takes its key columns from the record key, but source "${source.connector.name}" writes topic "${topic}" with null keys (JDBC sources never set one)`,
+          `Sink "${sink.connector.name}" takes its key columns from the record key, but source "${source.connector.name}" writes ${topic} with null keys (JDBC sources never set one)`,
           'Either add to the source: "transforms": "createKey,extractId", "transforms.createKey.type": "org.apache.kafka.connect.transforms.ValueToKey", "transforms.createKey.fields": "id", "transforms.extractId.type": "org.apache.kafka.connect.transforms.ExtractField$Key", "transforms.extractId.field": "id"; or use "pk.mode": "record_value" with "pk.fields": "id" on the sink.',
         );
       }
       if (sink.connector.deleteEnabled) {
-        problems.report(PIPELINE_RULES.deletesNeverArrive, sink.pathOf('delete.enabled'), `Source "${source.connector.name}" never writes deletes (polling cannot see removed rows), so \`delete.enabled\` has nothing to act on for topic "${topic}"`, 'Use soft deletes (a deleted flag column) at the source if the target must learn about deletions.');
+        problems.report(PIPELINE_RULES.deletesNeverArrive, sink.pathOf('delete.enabled'), `Source "${source.connector.name}" never writes deletes (polling cannot see removed rows), so \`delete.enabled\` has nothing to act on for ${topic}`, 'Use soft deletes (a deleted flag column) at the source if the target must learn about deletions.');
       }
     }
   }
