@@ -11,6 +11,7 @@ import { FORMAT_RULES } from './formats';
 import { pipelineJsonSchema } from './jsonSchema';
 import { KAFKA_KEYS, KAFKA_RULES } from './kafkaBlock';
 import { type AnyKeyDef, defaultFor, type Flavor, keysForFlavor } from './keys';
+import { CONFIG_FORM_RULES } from './configFiles';
 import { FILE_RULES } from './pipelineFile';
 import { PIPELINE_KEYS } from './pipelineKeys';
 import { PIPELINE_RULES } from './pipelineRules';
@@ -158,6 +159,8 @@ export function indexPage(): string {
     '',
     'A connector may also be a Kafka Connect REST body, `{ "name": "…", "config": { … } }`. Examples: [`examples/`](../../examples).',
     '',
+    '`ferry run`, `ferry validate`, `ferry replicate` and the app also read a connector config on its own — a bare JSON object, a REST body, or a Java `.properties` file — and connect-standalone\'s files: `ferry run worker.properties connector.properties …` takes the Kafka cluster (its client keys above) from the worker\'s properties and gives self-managed connectors the worker\'s `key.converter` / `value.converter` settings unless they name their own, as Connect does. A Replicator config needs no worker (its clusters are its `src.kafka.*` / `dest.kafka.*` keys); a source or sink does.',
+    '',
     '## Connector classes',
     '',
     '| `connector.class` | role | flavor | database |',
@@ -192,7 +195,7 @@ export function indexPage(): string {
     '',
     '## Pipeline checks',
     '',
-    ...ruleTable([...Object.values(FILE_RULES), ...Object.values(KAFKA_RULES), ...Object.values(REGISTRY_RULES), ...Object.values(PIPELINE_RULES), SECRET_PLACEHOLDER_RULE]),
+    ...ruleTable([...Object.values(FILE_RULES), ...Object.values(CONFIG_FORM_RULES), ...Object.values(KAFKA_RULES), ...Object.values(REGISTRY_RULES), ...Object.values(PIPELINE_RULES), SECRET_PLACEHOLDER_RULE]),
     'Single-key problems use `key.invalid` (wrong type or range), `key.unknown` (kept, not used), `key.alias-conflict`, `key.case` (accepted here, rejected by Kafka Connect), `key.flavor` and `key.deprecated`. Secrets (passwords, API secrets, `basic.auth.user.info`, credentials inside URLs) never appear in any message.',
     '',
   ];

@@ -13,6 +13,7 @@ export type { Flavor } from './keys';
 export { parsePipelineFile, readPipelineFile, requireValidPipeline, validatePipeline, type PipelineParseResult } from './pipelineFile';
 export { renameTopic } from './connectors/replicator';
 export { parseReplicatorFile, readReplicatorFile } from './replicatorFile';
+export { CONFIG_FORM_RULES, type ConfigText, parseConfigFiles, readConfigFiles } from './configFiles';
 export { countBySeverity, type Problem, type Severity } from './problems';
 export { Secret } from './secret';
 export { SUPPORTED_TRANSFORMS } from './transforms';

@@ -22,13 +22,17 @@ Usage:
   ferry lab status [--json]   show each service, its endpoint and log
   ferry lab down              stop what the lab started
   ferry lab reset             stop the lab and wipe its data directory
-  ferry run FILE [--until-idle] [--json]
+  ferry run FILE… [--until-idle] [--json]
                               run a pipeline file; Ctrl+C stops gracefully; --until-idle exits once all is applied
   ferry demo [--rows N] [--seconds S] [--json]
                               the embedded demo: PGlite orders → local Kafka (Avro) → PGlite, then compares both
-  ferry replicate FILE [--until-idle] [--json]
+  ferry replicate FILE… [--until-idle] [--json]
                               copy Kafka topics to another cluster (Replicator config or a pipeline file with replicators)
-  ferry validate FILE [--json] check a pipeline file; prints each problem with its JSON path and a fix hint
+  ferry validate FILE… [--json]
+                              check a configuration; prints each problem with its JSON path and a fix hint
+                              FILE…: a pipeline file (JSON); one connector config (JSON, a Connect REST body
+                              {"name","config"}, or .properties); or connect-standalone's worker.properties
+                              followed by connector configs
   ferry verify --source URL|PROFILE --target URL|PROFILE --table NAME [--key COLS] [--columns COLS] [--where SQL] [--min-age S] [--json] [--fix-sql]
                               prove two tables agree (exit 0 equal, 1 different, 2 error); \`ferry verify --help\` for all options
   ferry web [--port N]        serve the app to a browser on 127.0.0.1 (prints the URL with its token)
@@ -121,16 +125,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runDemoCommand({ rows: parseCount(values.rows, '--rows', 500), seconds: parseCount(values.seconds, '--seconds', 5), json: values.json });
     }
     case 'run': {
-      if (sub === undefined || extra.length > 0) throw new UsageError('`ferry run` takes one pipeline file, e.g. `ferry run pipeline.json`.');
-      return runPipelineCommand(sub, { untilIdle: values['until-idle'], json: values.json });
+      if (sub === undefined) throw new UsageError('`ferry run` takes a pipeline file, e.g. `ferry run pipeline.json` (or connect-standalone\'s `worker.properties connector.properties`).');
+      return runPipelineCommand([sub, ...extra], { untilIdle: values['until-idle'], json: values.json });
     }
     case 'replicate': {
-      if (sub === undefined || extra.length > 0) throw new UsageError('`ferry replicate` takes one file, e.g. `ferry replicate replicator.json`.');
-      return runReplicateCommand(sub, { untilIdle: values['until-idle'], json: values.json });
+      if (sub === undefined) throw new UsageError('`ferry replicate` takes a file, e.g. `ferry replicate replicator.json` or `ferry replicate replicator.properties`.');
+      return runReplicateCommand([sub, ...extra], { untilIdle: values['until-idle'], json: values.json });
     }
     case 'validate': {
-      if (sub === undefined || extra.length > 0) throw new UsageError('`ferry validate` takes one pipeline file, e.g. `ferry validate pipeline.json`.');
-      return runValidateCommand(sub, values.json);
+      if (sub === undefined) throw new UsageError('`ferry validate` takes a file, e.g. `ferry validate pipeline.json` (or connect-standalone\'s `worker.properties connector.properties`).');
+      return runValidateCommand([sub, ...extra], values.json);
     }
     case 'web': {
       const engine = createEngine({ host: 'web' });

@@ -1,5 +1,5 @@
 import type { ReplicatorStatus } from '../../shared/api/replicators';
-import { readReplicatorFile, requireValidPipeline } from '../config';
+import { readConfigFiles, requireValidPipeline } from '../config';
 import { ReplicatorRunner } from '../replicator';
 import { ProgressPrinter } from './progressPrinter';
 
@@ -34,12 +34,15 @@ export interface ReplicateOptions {
  * (graceful stop: what is in flight is written and committed) or, with --until-idle, until every copied partition
  * has lag 0.
  */
-export async function runReplicateCommand(file: string, options: ReplicateOptions): Promise<number> {
-  const parsed = await readReplicatorFile(file);
+export async function runReplicateCommand(files: string | readonly string[], options: ReplicateOptions): Promise<number> {
+  const paths = typeof files === 'string' ? [files] : files;
+  // The first file names the configuration in messages, and relative TLS paths resolve against its folder.
+  const file = paths[0] ?? '';
+  const parsed = await readConfigFiles(paths);
   for (const problem of parsed.problems.filter((p) => p.severity === 'warning')) {
     process.stderr.write(`warning  ${problem.path}  ${problem.message}${problem.hint ? `  (hint: ${problem.hint})` : ''}\n`);
   }
-  const pipeline = requireValidPipeline(parsed, file);
+  const pipeline = requireValidPipeline(parsed, paths.join(' '));
   if (pipeline.replicators.length === 0) {
     process.stderr.write(`ferry: ${file} has no replicator (a connector with "connector.class": "Replicator"); use \`ferry run\` for pipelines of sources and sinks.\n`);
     return 1;

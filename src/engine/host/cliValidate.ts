@@ -1,8 +1,9 @@
 import { isEngineError } from '../../shared/errors';
-import { countBySeverity, type PipelineParseResult, type Problem, readPipelineFile } from '../config/index';
+import { countBySeverity, type PipelineParseResult, type Problem, readConfigFiles } from '../config/index';
 
 /**
- * `ferry validate <file> [--json]`. Exit codes: 0 no errors (warnings allowed), 1 errors, 2 the file cannot be
+ * `ferry validate <file>… [--json]`: reads the files as `ferry run` and `ferry replicate` do (readConfigFiles), so
+ * the three agree on every form of configuration. Exit codes: 0 no errors (warnings allowed), 1 errors, 2 the file cannot be
  * read. Problems go to stdout so scripts can capture them; --json prints one object and nothing else.
  */
 export function formatProblem(problem: Problem): string {
@@ -35,10 +36,12 @@ export function validateJson(file: string, result: PipelineParseResult): Record<
   };
 }
 
-export async function runValidateCommand(file: string, json: boolean): Promise<number> {
+export async function runValidateCommand(files: string | readonly string[], json: boolean): Promise<number> {
+  const paths = typeof files === 'string' ? [files] : files;
+  const file = paths.join(' ');
   let result: PipelineParseResult;
   try {
-    result = await readPipelineFile(file);
+    result = await readConfigFiles(paths);
   } catch (error) {
     if (isEngineError(error) && error.code === 'CONFIG_FILE_UNREADABLE') {
       process.stderr.write(`ferry: ${error.message}\n`);

@@ -1,4 +1,4 @@
-import { parsePipelineFile, pipelineJsonSchema, requireValidPipeline, type ResolvedPipeline } from '../config';
+import { parseConfigFiles, pipelineJsonSchema, requireValidPipeline, type ResolvedPipeline } from '../config';
 import { maskPipelineSecrets } from '../config/secretMask';
 import { WorkspaceStore } from '../store';
 import type {
@@ -86,7 +86,7 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
   }
 
   async preview(source: PipelineSource): Promise<PipelinePreview> {
-    const parsed = parsePipelineFile(source.text, source.fileName ?? 'pipeline.json');
+    const parsed = parseConfigFiles([{ text: source.text, fileName: source.fileName ?? 'pipeline.json' }]);
     if (!parsed.config) return { valid: false, connectors: [] };
     return { valid: true, connectors: await previewPipeline(parsed.config) };
   }
@@ -107,7 +107,7 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
     if (!masked) {
       throw new EngineError('CONFIG_INVALID', 'The pipeline is not valid JSON, so it cannot be saved yet (its passwords could not be told apart). Fix the syntax errors first.');
     }
-    const parsed = parsePipelineFile(source.text, source.fileName ?? 'pipeline.json');
+    const parsed = parseConfigFiles([{ text: source.text, fileName: source.fileName ?? 'pipeline.json' }]);
     const named = (JSON.parse(source.text) as { name?: unknown }).name;
     const name = typeof named === 'string' && named.trim() !== '' ? named.trim() : (parsed.config?.name ?? (source.fileName ?? 'pipeline').replace(/\.json$/i, ''));
     const file = this.workspace.save(name, masked.masked);
@@ -122,7 +122,7 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
   }
 
   async validate(source: PipelineSource): Promise<PipelineValidation> {
-    const result = parsePipelineFile(source.text, source.fileName ?? 'pipeline.json');
+    const result = parseConfigFiles([{ text: source.text, fileName: source.fileName ?? 'pipeline.json' }]);
     return {
       valid: result.config !== undefined,
       problems: result.problems.map((problem) => ({
@@ -139,7 +139,7 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
 
   async start(source: PipelineSource): Promise<PipelineStatus> {
     const fileName = source.fileName ?? 'pipeline.json';
-    const pipeline = requireValidPipeline(parsePipelineFile(source.text, fileName), fileName);
+    const pipeline = requireValidPipeline(parseConfigFiles([{ text: source.text, fileName }]), fileName);
     if (this.runners.has(pipeline.name)) {
       throw new EngineError('PIPELINE_RUNNING', `Pipeline "${pipeline.name}" is already running; stop it first or give the new one another "name".`);
     }
