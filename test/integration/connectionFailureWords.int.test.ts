@@ -4,8 +4,8 @@ import type { DatabaseProfile } from '../../src/shared/api/connections';
 import { testDatabaseProfile } from '../../src/engine/connections/databaseTest';
 import { runSql } from '../../src/engine/query/sqlRunner';
 import { createPollingReader } from '../../src/engine/sources';
-import { classifySqlFailure } from '../../src/engine/sinks/sql/errors';
 import { openSqlSession, type SqlConnectionSettings } from '../../src/engine/sinks/sql/sessions';
+import { isConnectionFailure } from '../../src/engine/sinks/sql/sinkWriter';
 import { openSide } from '../../src/engine/verify/side';
 
 // A database that cannot be reached is said in the same words by every part of Ferry and for every driver:
@@ -50,12 +50,12 @@ describe.each(DIALECTS)('a %s server that cannot be reached, in words', (dialect
     const refused = await failureOf(openSqlSession(settings(dialect, '127.0.0.1', port)));
     expect(refused).toMatchObject({ code: 'DB_UNREACHABLE', retriable: true, message: refusedWords(port) });
     // Still a connection fault for the sink: retried with backoff, never dead-lettered.
-    expect(classifySqlFailure(refused)).toBe('connection');
+    expect(isConnectionFailure(refused)).toBe(true);
 
     const unknown = await failureOf(openSqlSession(settings(dialect, UNRESOLVABLE, port)));
     expect(unknown.message).toMatch(unresolvedWords);
     expect(unknown.message).not.toMatch(/ENOTFOUND|EAI_AGAIN|sequence/);
-    expect(classifySqlFailure(unknown)).toBe('connection');
+    expect(isConnectionFailure(unknown)).toBe(true);
   });
 
   it('verify: the side that cannot be opened is named with the words and a DSN with one @', async () => {

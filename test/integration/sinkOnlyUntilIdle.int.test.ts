@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
 import { uniqueName } from '../helpers/names';
 import { killLeftoverFerries, spawnFerry, waitForExit, writePipelineFile } from '../helpers/pipelineCli';
-import { jdbcConnection, KafkaScratch, pipelineDocument, Scratch, sinkGroup } from '../helpers/pipelineHarness';
+import { type ConnectorConfig, jdbcConnection, KafkaScratch, pipelineDocument, Scratch, sinkGroup } from '../helpers/pipelineHarness';
 
 // A pipeline of sinks only, on a topic with nothing in it: `ferry run --until-idle` used to report "caught up" and
 // exit 0 without ever connecting to the target, so a wrong host, port or password went unnoticed. The sink now
@@ -35,7 +35,7 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-async function runSinkOnly(label: string, connection: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+async function runSinkOnly(label: string, connection: ConnectorConfig): Promise<{ code: number | null; stderr: string }> {
   const id = uniqueName(label).toLowerCase();
   const topic = `pl_${id}`;
   const sinkName = `${id}-sink`;

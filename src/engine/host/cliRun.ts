@@ -1,5 +1,5 @@
 import type { ReplicatorStatus } from '../../shared/api/replicators';
-import { readConfigFiles, requireValidPipeline } from '../config';
+import { readPipelineFile, requireValidPipeline } from '../config';
 import { PipelineRunner, type PipelineStatus } from '../pipeline';
 import { ReplicatorRunner } from '../replicator';
 import { replicationProgressLine } from './cliReplicate';
@@ -39,15 +39,12 @@ export interface RunOptions {
 }
 
 /** `ferry run FILE`: runs until Ctrl-C (graceful stop) or, with --until-idle, until everything is applied. */
-export async function runPipelineCommand(files: string | readonly string[], options: RunOptions): Promise<number> {
-  const paths = typeof files === 'string' ? [files] : files;
-  // The first file names the configuration in messages, and relative TLS paths resolve against its folder.
-  const file = paths[0] ?? '';
-  const parsed = await readConfigFiles(paths);
+export async function runPipelineCommand(file: string, options: RunOptions): Promise<number> {
+  const parsed = await readPipelineFile(file);
   for (const problem of parsed.problems.filter((p) => p.severity === 'warning')) {
     process.stderr.write(`warning  ${problem.path}  ${problem.message}${problem.hint ? `  (hint: ${problem.hint})` : ''}\n`);
   }
-  const pipeline = requireValidPipeline(parsed, paths.join(' '));
+  const pipeline = requireValidPipeline(parsed, file);
   const registries = await serveMissingLocalRegistries(pipeline, (line) => process.stderr.write(`${line}\n`));
   const runner = new PipelineRunner(pipeline);
   // Replicators in the same file run beside the connectors, with the same progress line, idle rule and stop.
@@ -56,7 +53,23 @@ export async function runPipelineCommand(files: string | readonly string[], opti
   const lineOf = (status: PipelineStatus): string =>
     replicators.length === 0 ? progressLine(status) : status.connectors.length === 0 ? replicationProgressLine(replicatorStatuses()) : `${progressLine(status)} || ${replicationProgressLine(replicatorStatuses())}`;
   const printer = new ProgressPrinter(options.json);
-  const print = (status: PipelineStatus, force = false): void => printer.print(lineOf(status), force);
+  // Facts that change the results (db.timezone against the server's zone, …) show without --verbose, each once:
+  // a progress line with p99 3641634 ms and no word about why is a riddle.
+  const shownWarnings = new Set<string>();
+  const printWarnings = (status: PipelineStatus): void => {
+    for (const connector of status.connectors) {
+      for (const warning of connector.warnings ?? []) {
+        const line = `warning  ${connector.name}: ${warning}`;
+        if (shownWarnings.has(line)) continue;
+        shownWarnings.add(line);
+        process.stderr.write(`${printer.interactive ? '\r\x1b[2K' : ''}${line}\n`);
+      }
+    }
+  };
+  const print = (status: PipelineStatus, force = false): void => {
+    printWarnings(status);
+    printer.print(lineOf(status), force);
+  };
   let lastState = '';
   const subscription = runner.onDidChangeStatus((status) => {
     const states = status.connectors.map((connector) => `${connector.name}:${connector.state}`).join(',');
@@ -93,6 +106,7 @@ export async function runPipelineCommand(files: string | readonly string[], opti
     subscription.dispose();
     for (const replicatorSubscription of replicatorSubscriptions) replicatorSubscription.dispose();
     const status = runner.status();
+    printWarnings(status);
     printer.finish(lineOf(status), options.json);
     if (options.json) process.stdout.write(`${JSON.stringify(replicators.length === 0 ? status : { ...status, replicators: replicatorStatuses() }, null, 2)}\n`);
   }

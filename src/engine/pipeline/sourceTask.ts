@@ -111,6 +111,7 @@ export class SourceTask {
       caughtUp: this.caughtUp,
       kafka: this.kafkaSettings.bootstrapServers.join(','),
       ...(this.tables.size > 0 ? { tables: [...this.tables.values()].map((table) => ({ ...table })) } : {}),
+      ...(this.reader.warnings.length > 0 ? { warnings: [...this.reader.warnings] } : {}),
       metrics: {
         rowsRead: this.metrics.rowsRead,
         rowsProduced: this.metrics.rowsProduced,

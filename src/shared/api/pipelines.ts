@@ -46,6 +46,11 @@ export interface ConnectorStatus {
   deadLetterTopic?: string;
   /** The Kafka cluster the connector talks to (bootstrap servers), for links into the message viewer. */
   kafka?: string;
+  /**
+   * Facts that change the results while the connector runs on (db.timezone disagreeing with the server's zone, a
+   * sink waiting for deletes a polling source never writes), written for the user; each appears once.
+   */
+  warnings?: string[];
 }
 
 export interface PipelineStatus {

@@ -216,6 +216,16 @@ export abstract class PollingReader implements IDisposable {
     return this.streams.map((stream) => ({ ...stream.info }));
   }
 
+  /**
+   * Facts that change the results without stopping the reader (db.timezone disagreeing with the server's zone),
+   * written for the user: the connector's status carries them and `ferry run` prints them without --verbose.
+   */
+  get warnings(): readonly string[] {
+    return this.notices;
+  }
+
+  private readonly notices: string[] = [];
+
   /** True when every stream's last query returned fewer rows than batch.max.rows (for `--until-idle`). */
   get caughtUp(): boolean {
     return this.started && this.streams.every((stream) => stream.caughtUp);
@@ -596,12 +606,12 @@ export abstract class PollingReader implements IDisposable {
       const serverOffset = Number(raw);
       const zoneOffset = this.options.zone.offsetSecondsAt(Math.floor(Date.now() / 1000));
       if (Number.isFinite(serverOffset) && serverOffset !== zoneOffset) {
-        this.log.warn(
+        const notice =
           `db.timezone is ${this.options.zone.id} (UTC${formatOffset(zoneOffset)}) but the ${this.productName} server's local time is UTC${formatOffset(serverOffset)}. ` +
-            'Zone-less timestamp columns are read in db.timezone; if they are filled with the server clock (NOW(), GETDATE(), LOCALTIMESTAMP), set db.timezone to the server zone, ' +
-            'or new rows will look early/late and wait past timestamp.delay.interval.ms.',
-          { serverOffsetSeconds: serverOffset, dbTimezoneOffsetSeconds: zoneOffset },
-        );
+          'Zone-less timestamp columns are read in db.timezone; if they are filled with the server clock (NOW(), GETDATE(), LOCALTIMESTAMP), set db.timezone to the server zone, ' +
+          'or new rows will look early/late (and the latency figures off by the difference) and wait past timestamp.delay.interval.ms.';
+        this.log.warn(notice, { serverOffsetSeconds: serverOffset, dbTimezoneOffsetSeconds: zoneOffset });
+        if (!this.notices.includes(notice)) this.notices.push(notice);
       }
     } catch (error) {
       this.log.debug('could not read the server time zone', { error: causeText(error) });
