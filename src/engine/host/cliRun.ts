@@ -1,5 +1,5 @@
 import type { ReplicatorStatus } from '../../shared/api/replicators';
-import { readPipelineFile, requireValidPipeline } from '../config';
+import { readConfigFiles, requireValidPipeline } from '../config';
 import { PipelineRunner, type PipelineStatus } from '../pipeline';
 import { ReplicatorRunner } from '../replicator';
 import { replicationProgressLine } from './cliReplicate';
@@ -39,12 +39,15 @@ export interface RunOptions {
 }
 
 /** `ferry run FILE`: runs until Ctrl-C (graceful stop) or, with --until-idle, until everything is applied. */
-export async function runPipelineCommand(file: string, options: RunOptions): Promise<number> {
-  const parsed = await readPipelineFile(file);
+export async function runPipelineCommand(files: string | readonly string[], options: RunOptions): Promise<number> {
+  const paths = typeof files === 'string' ? [files] : files;
+  // The first file names the configuration in messages, and relative TLS paths resolve against its folder.
+  const file = paths[0] ?? '';
+  const parsed = await readConfigFiles(paths);
   for (const problem of parsed.problems.filter((p) => p.severity === 'warning')) {
     process.stderr.write(`warning  ${problem.path}  ${problem.message}${problem.hint ? `  (hint: ${problem.hint})` : ''}\n`);
   }
-  const pipeline = requireValidPipeline(parsed, file);
+  const pipeline = requireValidPipeline(parsed, paths.join(' '));
   const registries = await serveMissingLocalRegistries(pipeline, (line) => process.stderr.write(`${line}\n`));
   const runner = new PipelineRunner(pipeline);
   // Replicators in the same file run beside the connectors, with the same progress line, idle rule and stop.
