@@ -143,15 +143,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
+      // A client breaking the protocol (a bad frame, a message over maxPayload) makes the socket emit 'error': log it;
+      // ws closes that connection itself. Unheard, the error ended the process with every pipeline it ran.
+      ws.on('error', (error) => log.warn('API connection error; the connection is closed', { error: error.message }));
       if (connections.size >= MAX_API_CONNECTIONS) {
         log.warn('refused an API connection: too many open', { open: connections.size, limit: MAX_API_CONNECTIONS });
         ws.close(CLOSE_TRY_AGAIN_LATER, `Ferry: too many open API connections (limit ${MAX_API_CONNECTIONS}); close other Ferry tabs and reload.`);
         return;
       }
       connections.add(ws);
-      // A client breaking the protocol (a bad frame, a message over maxPayload) makes the socket emit 'error': log it;
-      // ws closes that connection itself. Unheard, the error ended the process with every pipeline it ran.
-      ws.on('error', (error) => log.warn('API connection error; the connection is closed', { error: error.message }));
       const serving = serveRpc(options.engine, ENGINE_API_MEMBERS, createMessagePortServerTransport(socketPort(ws)));
       ws.on('close', () => {
         serving.dispose();
