@@ -51,6 +51,7 @@ export class QueryService implements IQueryApi {
 
   /** Runs in progress by runId, so `cancel` can stop them. */
   private readonly running = new Map<string, AbortController>();
+  private anonymousRuns = 0;
 
   async databases(): Promise<QueryDatabase[]> {
     return (await this.resolveAll()).map((entry) => entry.database);
@@ -140,6 +141,19 @@ export class QueryService implements IQueryApi {
     if (request.runId !== undefined && this.running.has(request.runId)) {
       throw queryError('QUERY_BAD_REQUEST', `A query run with id "${request.runId}" is already in progress; choose another runId.`);
     }
+    // Registered before anything slow, so a Cancel pressed at once is not lost; runs without a runId are tracked
+    // too, so dispose() stops them.
+    const runKey = request.runId ?? `anonymous-${++this.anonymousRuns}`;
+    const controller = new AbortController();
+    this.running.set(runKey, controller);
+    try {
+      return await this.runRegistered(request, maxRows, timeoutMs, controller.signal);
+    } finally {
+      this.running.delete(runKey);
+    }
+  }
+
+  private async runRegistered(request: QueryRequest, maxRows: number, timeoutMs: number, signal: AbortSignal): Promise<QueryResult> {
     const target = await this.resolve(request.database);
     const statement = requireOneStatement(request.sql, target.settings.dialect);
     const kind = classifyStatement(statement, target.settings.dialect);
@@ -150,15 +164,8 @@ export class QueryService implements IQueryApi {
       );
     }
     if (request.allowWrite && target.profileId) this.options.requireWriteConfirmation(target.profileId, request.confirmed, `run a writing statement on ${target.database.label}`);
-    const controller = new AbortController();
-    if (request.runId !== undefined) this.running.set(request.runId, controller);
     const started = performance.now();
-    let outcome: Awaited<ReturnType<typeof runSql>>;
-    try {
-      outcome = await runSql(target.settings, statement, { maxRows, readOnly: !request.allowWrite, timeoutMs, signal: controller.signal });
-    } finally {
-      if (request.runId !== undefined) this.running.delete(request.runId);
-    }
+    const outcome = await runSql(target.settings, statement, { maxRows, readOnly: !request.allowWrite, timeoutMs, signal });
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     const notes: string[] = [];
     if (outcome.truncated) notes.push(`Only the first ${maxRows} rows are shown; the statement has more.`);

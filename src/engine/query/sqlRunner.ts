@@ -134,7 +134,7 @@ export class StatementStop {
   error(): EngineError {
     const where = describeTarget(this.settings);
     return this.reason === 'timeout'
-      ? queryError('QUERY_TIMEOUT', `The statement ran longer than ${this.timeoutMs / 1000} s on ${where} and was stopped there. Narrow it (a WHERE, a LIMIT), or run it with a longer timeout.`)
+      ? queryError('QUERY_TIMEOUT', `The statement ran longer than ${this.timeoutMs / 1000} s on ${where} and was stopped there. Narrow it (a WHERE, a LIMIT), or give it a longer timeout (the pane's Timeout, the API's timeoutMs).`)
       : queryError('QUERY_CANCELLED', `The statement on ${where} was cancelled: the database stopped it.`);
   }
 

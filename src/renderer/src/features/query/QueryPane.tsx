@@ -17,6 +17,8 @@ interface SideState {
   database: string;
   sql: string;
   allowWrite: boolean;
+  /** The engine stops the statement on the database after this long. */
+  timeoutMs: number;
   running: boolean;
   /** The run in progress, for Cancel. */
   runId?: string;
@@ -36,9 +38,16 @@ function nextRunId(side: SideName): string {
 
 /** Survives switching panes (not reloads). */
 const drafts: Record<SideName, SideState> = {
-  source: { database: '', sql: '', allowWrite: false, running: false },
-  target: { database: '', sql: '', allowWrite: false, running: false },
+  source: { database: '', sql: '', allowWrite: false, timeoutMs: 60_000, running: false },
+  target: { database: '', sql: '', allowWrite: false, timeoutMs: 60_000, running: false },
 };
+
+const TIMEOUTS: readonly { ms: number; label: string }[] = [
+  { ms: 10_000, label: '10 s' },
+  { ms: 60_000, label: '1 min' },
+  { ms: 600_000, label: '10 min' },
+  { ms: 3_600_000, label: '1 h' },
+];
 
 function defaultSql(database: QueryDatabase | undefined): string {
   const table = database?.tables?.[0]?.table;
@@ -144,7 +153,7 @@ export function QueryPane() {
       const runId = nextRunId(side);
       update(side, { running: true, runId, problem: undefined });
       try {
-        const result = await engine.query.run({ database: state.database, sql: statement, allowWrite: state.allowWrite, maxRows: 10_000, runId });
+        const result = await engine.query.run({ database: state.database, sql: statement, allowWrite: state.allowWrite, maxRows: 10_000, runId, timeoutMs: state.timeoutMs });
         update(side, { running: false, runId: undefined, result, ranSql: statement });
       } catch (error) {
         update(side, { running: false, runId: undefined, problem: toProblem(error) });
@@ -253,6 +262,16 @@ export function QueryPane() {
                 )}
                 <label className="toggle" title="Statements that change data are refused unless this is on">
                   <input type="checkbox" checked={state.allowWrite} onChange={(event) => update(side, { allowWrite: event.target.checked })} /> Allow writes
+                </label>
+                <label className="muted small" title="The statement is stopped on the database after this long">
+                  Timeout{' '}
+                  <select value={state.timeoutMs} onChange={(event) => update(side, { timeoutMs: Number(event.target.value) })} aria-label={`${side === 'source' ? 'Source' : 'Target'} statement timeout`}>
+                    {TIMEOUTS.map((entry) => (
+                      <option key={entry.ms} value={entry.ms}>
+                        {entry.label}
+                      </option>
+                    ))}
+                  </select>
                 </label>
                 <span className="spacer" />
                 {state.result && (
