@@ -12,7 +12,7 @@ import { createConverter, type RecordConverter } from './converters';
 import { type DeadLetter, sendToDeadLetterQueue } from './deadLetterQueue';
 import { AppliedLog } from './appliedLog';
 import { ConnectorMetrics } from './metrics';
-import { SOURCE_TIME_HEADER } from './sourceTask';
+import { SOURCE_CAPTURE_HEADER, SOURCE_TIME_HEADER } from './sourceTask';
 import type { ConnectorState, ConnectorStatus, ConnectorTableStatus } from './status';
 
 /** Pause between attempts when Kafka or the target cannot be reached: 0.5 s growing to 30 s, jittered. */
@@ -191,6 +191,24 @@ export class SinkTask {
     return this.config.name;
   }
 
+  /** Facts that change the results while the sink runs on, for the status (and `ferry run` without --verbose). */
+  private readonly warnings: string[] = [];
+  private readonly pollingTopics = new Set<string>();
+
+  /**
+   * delete.enabled on records a polling source wrote: deletes never arrive. Validation says so when the source is in
+   * the same file; this catches a source in another file or behind a replicator, from the record's capture header.
+   */
+  private noticeDeletesNeverArrive(topic: string, capture: unknown): void {
+    if (this.pollingTopics.has(topic) || capture === undefined || Buffer.from(capture as Buffer | string).toString() !== 'polling') return;
+    this.pollingTopics.add(topic);
+    this.warnings.push(
+      `Topic "${topic}" is written by a polling (JDBC) source, which never writes deletes (it cannot see removed rows), so delete.enabled has nothing to act on: rows deleted at the source stay in the target. Use soft deletes (a deleted flag column) at the source if the target must learn about deletions.`,
+    );
+    this.log.warn('delete.enabled on records of a polling source', { connector: this.config.name, topic });
+    this.onChange();
+  }
+
   status(now: number): ConnectorStatus {
     const p50 = this.metrics.latencyPercentile(50);
     const p99 = this.metrics.latencyPercentile(99);
@@ -203,6 +221,7 @@ export class SinkTask {
       kafka: this.kafkaSettings.bootstrapServers.join(','),
       ...(this.tables.size > 0 ? { tables: [...this.tables.values()].map((table) => ({ ...table })) } : {}),
       ...(this.config.errors.tolerance === 'all' && this.config.errors.deadLetterQueue ? { deadLetterTopic: this.config.errors.deadLetterQueue.topic } : {}),
+      ...(this.warnings.length > 0 ? { warnings: [...this.warnings] } : {}),
       metrics: {
         rowsRead: 0,
         rowsProduced: 0,
@@ -534,6 +553,7 @@ export class SinkTask {
     for (const record of records) {
       const sourceTime = record.headers[SOURCE_TIME_HEADER];
       if (sourceTime) this.metrics.recordLatency(appliedAt - Number(Buffer.from(sourceTime).toString()));
+      if (this.config.deleteEnabled) this.noticeDeletesNeverArrive(topic, record.headers[SOURCE_CAPTURE_HEADER]);
     }
     if (letters.length > 0) {
       this.metrics.deadLettered += letters.length;

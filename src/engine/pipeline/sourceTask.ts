@@ -20,6 +20,11 @@ export const SOURCE_RETRY_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_0
 
 /** Header carrying when the change happened at the source, so the sink can measure end-to-end latency. */
 export const SOURCE_TIME_HEADER = 'ferry.source.ts';
+/**
+ * How the record was captured (`polling`): a sink with delete.enabled reading such records, even through a
+ * replicator or from another pipeline file, can say that deletes will never arrive.
+ */
+export const SOURCE_CAPTURE_HEADER = 'ferry.source.capture';
 
 function toError(error: unknown): EngineError {
   return isEngineError(error) ? error : new EngineError('SOURCE_FAILED', error instanceof Error ? error.message : String(error), { retriable: true });
@@ -301,7 +306,7 @@ export class SourceTask {
       const key = transformed.keySchema && transformed.key ? await this.keyConverter.fromRow(transformed.topic, transformed.keySchema, transformed.key) : null;
       const value = await this.valueConverter.fromRow(transformed.topic, transformed.valueSchema, transformed.value);
       const messages = byTopic.get(transformed.topic) ?? [];
-      messages.push({ key, value, headers: { [SOURCE_TIME_HEADER]: String(sourceTime(record)) } });
+      messages.push({ key, value, headers: { [SOURCE_TIME_HEADER]: String(sourceTime(record)), [SOURCE_CAPTURE_HEADER]: 'polling' } });
       byTopic.set(transformed.topic, messages);
     }
     for (const topic of byTopic.keys()) await this.ensureTopic(topic);
