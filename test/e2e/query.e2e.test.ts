@@ -117,7 +117,7 @@ describe('query pane in Chromium through the web host: compare and row trace', (
     await until(sleeping, 'the statement running in MariaDB');
     await page.screenshot({ path: screenshotPath('query-running-cancel'), fullPage: false });
     await cancel.click();
-    const problem = page.getByRole('region', { name: 'Source' }).getByRole('alert');
+    const problem = page.getByRole('region', { name: 'Source', exact: true }).getByRole('alert');
     await problem.filter({ hasText: 'QUERY_CANCELLED' }).waitFor();
     await until(async () => !(await sleeping()), 'the statement gone from MariaDB');
     await expect(page.getByRole('button', { name: 'Run source query' }).textContent()).resolves.toContain('Run');
