@@ -17,16 +17,15 @@
  * java.util.Properties exactly (escapes, `\uXXXX`, continuation lines, `=`/`:`/space separators, `#`/`!` comments)
  * and reports each key's line, which lets problems point at the line to fix.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Properties } from 'properties-file/parser';
 import { DEST_KAFKA_PREFIX } from './connectors/replicatorKeys';
 import { findConnectorClass } from './connectors/index';
-import { configError } from './errors';
 import { emptyJsonObject, isJsonObject, type JsonObject, type JsonValue } from './jsonText';
 import { KAFKA_KEYS } from './kafkaBlock';
 import { FILE_RULES, parsePipelineFile, type PipelineParseResult, validatePipeline } from './pipelineFile';
 import { defineRule, type Problem } from './problems';
+import { readUtf8File } from './textFile';
 
 export const CONFIG_FORM_RULES = {
   workerWithoutConnector: defineRule('config.worker-without-connector', 'error', 'A Connect worker config needs connector configs after it.'),
@@ -263,13 +262,7 @@ export function parseConfigFiles(files: readonly ConfigText[]): PipelineParseRes
 export async function readConfigFiles(paths: readonly string[]): Promise<PipelineParseResult> {
   const files: ConfigText[] = [];
   for (const path of paths) {
-    try {
-      files.push({ text: await readFile(path, 'utf8'), fileName: path });
-    } catch (error) {
-      const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-      const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : code || 'read failed';
-      throw configError('CONFIG_FILE_UNREADABLE', `Cannot read configuration file ${path}: ${why}. Check the path (relative paths start from the current directory).`, { cause: error, detail: { path } });
-    }
+    files.push({ text: await readUtf8File(path, 'configuration file'), fileName: path });
   }
   return parseConfigFiles(files);
 }

@@ -4,7 +4,6 @@
  * body `{ "name", "config": {…} }`). Returns every problem found, and the resolved pipeline when none of them
  * is an error.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ConnectorEnv } from './connectors/connectorCommon';
 import { CONNECTOR_CLASSES, findConnectorClass, FOREIGN_CLASSES, suggestConnectorClass } from './connectors/index';
@@ -20,6 +19,7 @@ import { reportSecretPlaceholders } from './secretPlaceholder';
 import { collectSecrets, maskSecrets, maskUnknown, scrubProblems, secretKeyNames } from './secretScrub';
 import type { ResolvedConnector, ResolvedKafka, ResolvedPipeline, ResolvedReplicator, ResolvedSchemaRegistry } from './types';
 import { validateKeys } from './validateKeys';
+import { readUtf8File } from './textFile';
 
 export const FILE_RULES = {
   syntax: defineRule('json.syntax', 'error', 'The file must be valid JSON.'),
@@ -74,17 +74,9 @@ export function validatePipeline(document: JsonValue, fileName: string): Pipelin
   return validateDocument(document, fileName, new ProblemList(), new Map());
 }
 
-/** Reads and validates a pipeline file; throws CONFIG_FILE_UNREADABLE when it cannot be read. */
+/** Reads and validates a pipeline file; throws CONFIG_FILE_UNREADABLE when it cannot be read, CONFIG_FILE_NOT_UTF8 when it is not UTF-8. */
 export async function readPipelineFile(path: string): Promise<PipelineParseResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : code || 'read failed';
-    throw configError('CONFIG_FILE_UNREADABLE', `Cannot read pipeline file ${path}: ${why}. Check the path (relative paths start from the current directory).`, { cause: error, detail: { path } });
-  }
-  return parsePipelineFile(text, path);
+  return parsePipelineFile(await readUtf8File(path, 'pipeline file'), path);
 }
 
 /** The resolved pipeline, or a CONFIG_INVALID error listing the errors (for the runner and scripts). */
