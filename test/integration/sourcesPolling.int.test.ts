@@ -489,7 +489,7 @@ describe.each(fixtures)('polling source against $label', (fixture) => {
     expect(await topics({ tableIncludeList: [fixture.fqn(b).replace(/\./g, '\\.')] })).toEqual([`t.${b}`]);
     expect(await topics({ tableWhitelist: [fixture.fqn(a), b] })).toEqual([`t.${a}`, `t.${b}`]);
     // Partial names do not match: include patterns must match the whole qualified name.
-    await expect(topics({ tableIncludeList: [`${prefix}_a`] })).rejects.toThrow(/No table matches the table selection/);
+    await expect(topics({ tableIncludeList: [`${prefix}_a`] })).rejects.toThrow(/in table.include.list matches no table/);
   });
 
   it('table.poll.interval.ms: a table created while running is picked up from its first row, a dropped one is no longer polled', async () => {

@@ -7,7 +7,7 @@ import { defineRule, type JsonPath, type ProblemList } from '../problems';
 import { sanitizeTopicName, TOPIC_MAX_LENGTH, topicNameProblem } from '../topics';
 import type { KeyValues } from '../keys';
 import type { KeyFormat, ResolvedJdbcSource, SourceCapture, SourceMode, TableSelection, TransactionIsolationMode, ValueFormat } from '../types';
-import { validateKeys } from '../validateKeys';
+import { closest, validateKeys } from '../validateKeys';
 import type { JsonValue } from '../jsonText';
 import { maskUnknown } from '../secretScrub';
 import { type ConnectorEnv, type ConnectorFamily, type ConnectorOutcome, copyObject, isDynamicConnectorKey, pathText, resolveCommon } from './connectorCommon';
@@ -29,6 +29,8 @@ export const SOURCE_RULES = {
   tableListsExclusive: defineRule('source.table-lists-exclusive', 'error', '`table.whitelist`/`table.blacklist` and the regex lists `table.include.list`/`table.exclude.list` exclude each other.'),
   excludeNeedsInclude: defineRule('source.exclude-needs-include', 'error', '`table.exclude.list` needs `table.include.list`.'),
   tableRegexInvalid: defineRule('source.table-regex-invalid', 'error', 'Entries of `table.include.list`/`table.exclude.list` are regular expressions.'),
+  tableListTypo: defineRule('source.table-list-typo', 'error', 'A misspelt table list key leaves the source without a table list, which would capture every table of the database.'),
+  tableListEmpty: defineRule('source.table-list-empty', 'error', 'An empty `table.whitelist`/`table.include.list` would capture every table of the database.'),
   deadLetterQueue: defineRule('source.dead-letter-queue', 'error', 'Dead letter queues exist for sinks only.'),
   numericMappingDecimal: defineRule('source.numeric-mapping-decimal', 'warning', '`numeric.mapping` does not change DECIMAL columns (all of MySQL\'s, SQL Server `decimal`).'),
   numericMappingBoth: defineRule('source.numeric-mapping-both', 'warning', '`numeric.mapping` wins over the deprecated `numeric.precision.mapping`.'),
@@ -95,6 +97,34 @@ function checkMode(ctx: Ctx, managed: boolean): SourceMode {
     problems.report(SOURCE_RULES.columnsUnused, ctx.pathOf(key), `\`${key}\` is not used in \`mode\` = ${mode}`, key === 'timestamp.column.name' ? 'Use mode timestamp+incrementing to pick up updates too, or remove the key.' : 'Use mode timestamp+incrementing to use both columns, or remove the key.');
   }
   return mode;
+}
+
+const TABLE_LIST_KEYS = ['table.whitelist', 'table.blacklist', 'table.include.list', 'table.exclude.list'] as const;
+
+/**
+ * Without any table list a source captures every table of the database (as Connect does). That must be what the
+ * user asked for, not the result of a typo: a misspelt list key (`table.whitlist`, only an unknown-key warning
+ * before) or a list given empty is an error, since the next run would copy the whole database.
+ */
+function checkTableListTypos(ctx: Ctx, unknownKeys: readonly string[], hasQuery: boolean): void {
+  const { values, problems } = ctx;
+  if (hasQuery) return;
+  for (const key of ['table.whitelist', 'table.include.list'] as const) {
+    if (ctx.given.has(key) && values[key].length === 0) {
+      problems.report(SOURCE_RULES.tableListEmpty, ctx.pathOf(key), `\`${key}\` is empty, so the source has no table list and would capture every table of the database`, 'List the tables to capture, or remove the key to capture every table on purpose.');
+    }
+  }
+  if (TABLE_LIST_KEYS.some((key) => ctx.given.has(key))) return;
+  for (const key of unknownKeys) {
+    const meant = closest(key, TABLE_LIST_KEYS) ?? (/white|black|include|exclude|tables?\b/i.test(key) ? 'table.whitelist' : undefined);
+    if (meant === undefined) continue;
+    problems.report(
+      SOURCE_RULES.tableListTypo,
+      [...ctx.path, key],
+      `\`${key}\` is not a key Ferry knows, so this source has no table list and would capture every table of the database`,
+      `Did you mean \`${meant}\`? To capture every table on purpose, remove \`${key}\`.`,
+    );
+  }
 }
 
 function checkTables(ctx: Ctx): TableSelection {
@@ -242,6 +272,7 @@ function resolveSource(env: ConnectorEnv): ConnectorOutcome {
   const dialect = connection.connection?.dialect ?? cls.dialect;
   const mode = checkMode(ctx, cls.flavor === 'managed');
   const capture = checkQuery(ctx, mode);
+  checkTableListTypos(ctx, Object.keys(v.unknown), capture !== undefined);
   const tables = checkTables(ctx);
   checkTopics(ctx, capture, tables);
   checkMisc(ctx, env, dialect, mode);

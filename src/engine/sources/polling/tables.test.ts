@@ -38,8 +38,12 @@ describe('selectTables', () => {
     expect(names({ tableIncludeList: ['shop\\.order.*'] })).toEqual(['orders', 'order_lines']);
   });
 
+  it('names an include pattern that matches no table, even when another one matches', () => {
+    expect(() => names({ tableIncludeList: ['shop\\.orders', 'shop\\.ordr_lines'] })).toThrow(/Pattern "shop\\\.ordr_lines" in table.include.list matches no table.*Tables found: shop.orders/);
+  });
+
   it('fails when the selection is empty, saying what was asked', () => {
-    expect(() => names({ tableIncludeList: ['order.*'] })).toThrow(/No table matches the table selection \(table.include.list order\.\*/);
+    expect(() => names({ tableIncludeList: ['order.*'] })).toThrow(/Pattern "order\.\*" in table.include.list matches no table/);
     expect(() => names({ tableIncludeList: ['shop\\..*'], tableExcludeList: ['shop\\..*'] })).toThrow(/No table matches/);
   });
 

@@ -9,8 +9,8 @@ import type { ResolvedPollingOptions } from './options';
  *   `public.orders`, `db.dbo.orders`), the quoted FQN, and the bare table name.
  * - `table.include.list` / `table.exclude.list`: regexes matched in full, case-sensitively, against the unquoted FQN.
  *   Upstream needs an include list for the exclude list to apply; Ferry lets an exclude list alone exclude from all.
- * Differences: a whitelist entry that matches nothing, or a selection that is empty, is an error naming what was
- * asked for (upstream idles with a log line), so a typo cannot look like a quiet table.
+ * Differences: a whitelist entry or include pattern that matches nothing, or a selection that is empty, is an error
+ * naming what was asked for (upstream idles with a log line), so a typo cannot look like a quiet table.
  */
 export function selectTables(listed: readonly ListedTable[], options: ResolvedPollingOptions, dialect: PollingDialect): TableId[] {
   const candidates = listed.filter((table) => options.tableTypes.includes(table.type)).map((table) => table.id);
@@ -34,6 +34,16 @@ export function selectTables(listed: readonly ListedTable[], options: ResolvedPo
   } else if (options.tableIncludeList || options.tableExcludeList) {
     const include = options.tableIncludeList;
     const exclude = options.tableExcludeList ?? [];
+    // Like a whitelist entry: a pattern that matches no table is a typo until shown otherwise (upstream ignores it).
+    const unmatched = (include ?? []).filter((re) => !candidates.some((table) => re.test(tableIdToString(table))));
+    if (unmatched.length > 0) {
+      throw sourceError(
+        'SOURCE_TABLE_NOT_FOUND',
+        `${unmatched.length === 1 ? 'Pattern' : 'Patterns'} ${unmatched.map((re) => `"${patternText(re)}"`).join(', ')} in table.include.list ${unmatched.length === 1 ? 'matches' : 'match'} no table ` +
+          `(patterns match the whole qualified name, e.g. shop\\.orders; table.types ${options.tableTypes.join(', ')}). Tables found: ${describeAvailable(candidates)}.`,
+        { detail: { unmatched: unmatched.map(patternText) } },
+      );
+    }
     selected = candidates.filter((table) => {
       const fqn = tableIdToString(table);
       return (include === undefined || include.some((re) => re.test(fqn))) && !exclude.some((re) => re.test(fqn));
