@@ -10,8 +10,19 @@ function count(value: number): string {
   return value >= 10_000 ? `${(value / 1000).toFixed(value >= 100_000 ? 0 : 1)}k` : String(value);
 }
 
+/**
+ * The lag part: a lag Kafka has not confirmed lately (a broker down or paused, a FAILED sink) is an old value, and
+ * committed offsets cannot advance meanwhile, so it reads `lag ≥ N (stale S s)` rather than a current `lag 0`.
+ */
+function lagText(status: PipelineStatus, now: number): string {
+  const sinks = status.connectors.filter((connector) => connector.role === 'sink');
+  const lag = count(sinks.reduce((total, connector) => total + connector.metrics.lag, 0));
+  const staleSince = Math.min(...sinks.filter((connector) => connector.metrics.lagStale && connector.metrics.lagAsOf !== undefined).map((connector) => connector.metrics.lagAsOf as number));
+  return Number.isFinite(staleSince) ? `lag ≥ ${lag} (stale ${Math.max(0, Math.round((now - staleSince) / 1000))} s)` : `lag ${lag}`;
+}
+
 /** One line for humans: totals across connectors, then any connector that is not RUNNING with why. */
-export function progressLine(status: PipelineStatus): string {
+export function progressLine(status: PipelineStatus, now = Date.now()): string {
   const sum = (pick: (metrics: PipelineStatus['connectors'][number]['metrics']) => number): number =>
     status.connectors.reduce((total, connector) => total + pick(connector.metrics), 0);
   const rate = status.connectors.filter((connector) => connector.role === 'sink').reduce((total, connector) => total + connector.metrics.rowsPerSecond, 0);
@@ -21,7 +32,7 @@ export function progressLine(status: PipelineStatus): string {
     `read ${count(sum((m) => m.rowsRead))}`,
     `produced ${count(sum((m) => m.rowsProduced))}`,
     `applied ${count(sum((m) => m.rowsApplied))}`,
-    `lag ${count(sum((m) => m.lag))}`,
+    lagText(status, now),
     `errors ${sum((m) => m.errors)}`,
   ];
   const dlq = sum((m) => m.deadLettered);

@@ -18,6 +18,9 @@ const PRODUCE_CHUNK = 2500;
 /** Pause between attempts after a retriable failure (Kafka or the database unreachable): 0.5 s growing to 30 s, jittered. */
 export const SOURCE_RETRY_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 'full' };
 
+/** A produce Kafka has not acknowledged for this long makes a RUNNING source DEGRADED (see `deliver`). */
+const PRODUCE_SILENT_MS = 10_000;
+
 /** Header carrying when the change happened at the source, so the sink can measure end-to-end latency. */
 export const SOURCE_TIME_HEADER = 'ferry.source.ts';
 /**
@@ -286,11 +289,28 @@ export class SourceTask {
 
   private async deliver(batch: PollBatch): Promise<void> {
     this.delivering = true;
+    // A broker that stops answering (paused, overloaded, a cut network) refuses nothing: the send just waits, up to
+    // the request timeout and then through kafkajs's retries, and the source said RUNNING all that time. Say that
+    // Kafka does not acknowledge; the run loop says RUNNING again after the next batch that goes through.
+    const startedAt = Date.now();
+    const watchdog = setTimeout(() => {
+      if (this.abort.signal.aborted || this.state === 'FAILED') return;
+      this.metrics.errors++;
+      this.setState(
+        'DEGRADED',
+        new EngineError(
+          'SOURCE_KAFKA_SILENT',
+          `Kafka at ${this.kafkaSettings.bootstrapServers.join(',')} has not acknowledged ${batch.records.length} record${batch.records.length === 1 ? '' : 's'} for ${Math.round((Date.now() - startedAt) / 1000)} s; the source waits (nothing is lost: its position is saved only after the acknowledgement).`,
+          { retriable: true },
+        ),
+      );
+    }, PRODUCE_SILENT_MS);
     try {
       await this.produce(batch);
       this.deliveries++;
       if (!batch.more && this.reader.caughtUp) this.passCompleted = true;
     } finally {
+      clearTimeout(watchdog);
       this.delivering = false;
     }
   }

@@ -9,8 +9,15 @@ export interface ConnectorMetrics {
   rowsApplied: number;
   errors: number;
   deadLettered: number;
-  /** Sink: records in Kafka not yet applied. */
+  /** Sink: records in Kafka not yet applied, as last measured (see lagAsOf). */
   lag: number;
+  /** Sink: when `lag` was measured (ms since the epoch); absent until the first measurement. */
+  lagAsOf?: number;
+  /**
+   * Sink: `lag` is an old value: Kafka has not answered a measurement for a while (a broker down or paused), or the
+   * sink stopped measuring (FAILED). Committed offsets cannot advance meanwhile, so the lag is at least this.
+   */
+  lagStale?: boolean;
   rowsPerSecond: number;
   /** End-to-end latency from the source change to the target commit. */
   latencyP50Ms?: number;
