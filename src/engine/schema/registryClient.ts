@@ -261,6 +261,15 @@ export class SchemaRegistryClient {
     return level;
   }
 
+  /** The subject's own level, without falling back to the global one: the registry answers 40408 when it has none. */
+  async getSubjectCompatibility(subject: string): Promise<CompatibilityLevel> {
+    const path = `/config/${encodeURIComponent(subject)}`;
+    const body = await this.request('GET', path, undefined, { operation: `reading the compatibility level set on subject '${subject}'`, subject });
+    const level = isRecord(body) ? (body.compatibilityLevel ?? body.compatibility) : undefined;
+    if (!isCompatibilityLevel(level)) throw this.badResponse(`GET ${path}`, body);
+    return level;
+  }
+
   async setCompatibility(level: CompatibilityLevel, subject?: string): Promise<CompatibilityLevel> {
     const path = subject === undefined ? '/config' : `/config/${encodeURIComponent(subject)}`;
     const body = await this.request('PUT', path, { compatibility: level }, {

@@ -11,7 +11,13 @@ export type TopicsErrorCode =
   /** Too many reads at once in this engine. */
   | 'TOPICS_BUSY'
   /** Avro produce without a Schema Registry, or a schema that is not Avro. */
-  | 'TOPICS_SCHEMA';
+  | 'TOPICS_SCHEMA'
+  /** Create: a topic of that name exists already. */
+  | 'TOPICS_EXISTS'
+  /** The consumer group is unknown to the cluster. */
+  | 'TOPICS_GROUP_NOT_FOUND'
+  /** An offset reset asked of a group that has running members. */
+  | 'TOPICS_GROUP_ACTIVE';
 
 export function topicsError(code: TopicsErrorCode, message: string, options: { retriable?: boolean; detail?: unknown; cause?: unknown } = {}): EngineError {
   return new EngineError(code, message, options);

@@ -1,5 +1,14 @@
-import { createKafka, classifyKafkaError, assertValidTopicName } from '../kafka';
+import { createKafka, classifyKafkaError, assertValidTopicName, decodeMemberAssignment, findTopicCollisions } from '../kafka';
 import type {
+  AlterTopicConfigsRequest,
+  ConsumerGroupDetails,
+  ConsumerGroupSummary,
+  CreateTopicRequest,
+  DeleteTopicRequest,
+  GroupPartitionLag,
+  ResetOffsetsRequest,
+  TopicConfigEntry,
+  TopicOverview,
   BrowseBatch,
   BrowseRequest,
   BrowseSession as BrowseSessionInfo,
@@ -16,7 +25,7 @@ import type {
 } from '../../shared/api/topics';
 import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
-import type { Admin, Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { BrowseSession } from './browseSession';
 import { ClusterResolver, type TopicsContext } from './clusterResolver';
 import { topicsError } from './errors';
@@ -25,6 +34,11 @@ import { PayloadDecoder } from './payloadDecoder';
 import { produceRecord } from './recordProducer';
 import { choosePartitions, DEFAULT_LIMIT, MAX_LIMIT, parseTimestamp, type PartitionPlan, type PartitionRange, planPartitions } from './startPositions';
 import { appendAll } from '../base/arrays';
+import { groupStateOf, isInactive, partitionLag, planReset } from './consumerGroups';
+import { checkCreateRequest, configEntryOf, mergeTopicConfigs, type RawConfigEntry } from './topicAdmin';
+
+const SIZE_NOTE = 'Size on disk is not reported: the Kafka admin client Ferry uses (kafkajs) has no DescribeLogDirs call.';
+const RESET_TARGETS = new Set(['earliest', 'latest', 'timestamp', 'offset']);
 
 /** Reads at once per engine; a new one beyond this is refused (the UI stops its previous read first). */
 const MAX_SESSIONS = 8;
@@ -147,6 +161,119 @@ export class TopicsService implements ITopicsApi, IDisposable {
     return produceRecord(createKafka(settings), settings.bootstrapServers, request, registry);
   }
 
+  async overview(cluster: ClusterRef, topic: string): Promise<TopicOverview> {
+    if (typeof topic !== 'string' || topic === '') throw topicsError('TOPICS_BAD_REQUEST', 'Choose a topic.');
+    const { settings } = await this.resolver.cluster(cluster, { retries: 2 });
+    const kafka = createKafka(settings);
+    const details = await this.describeWith(kafka, settings.bootstrapServers, topic);
+    return this.adminCall(kafka, settings.bootstrapServers, `describe topic ${topic}`, async (admin) => {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = (metadata.topics[0]?.partitions ?? []).slice().sort((a, b) => a.partitionId - b.partitionId);
+      return {
+        ...details,
+        replicationFactor: partitions[0]?.replicas.length ?? 0,
+        sizeNote: SIZE_NOTE,
+        leaders: partitions.map((partition) => ({ partition: partition.partitionId, leader: partition.leader, replicas: [...partition.replicas], isr: [...partition.isr] })),
+        configs: await this.configsWith(admin, topic),
+      };
+    });
+  }
+
+  async create(request: CreateTopicRequest): Promise<TopicOverview> {
+    const topic = this.writableTopic(request, 'create topic');
+    const checked = checkCreateRequest(request);
+    await this.withAdmin(request.cluster, `create topic ${topic}`, async (admin) => {
+      const existing = await admin.listTopics();
+      if (existing.includes(topic)) throw topicsError('TOPICS_EXISTS', `Topic ${topic} exists already on this cluster. Pick another name, or open it from the list.`);
+      const collision = findTopicCollisions([topic], existing)[0];
+      if (collision) {
+        throw topicsError('TOPICS_EXISTS', `Topic ${topic} collides with existing topic ${collision.collidesWith}: Kafka reads "." and "_" in topic names as the same character. Change one of them.`);
+      }
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: checked.partitions, replicationFactor: checked.replicationFactor, configEntries: Object.entries(checked.configs).map(([name, value]) => ({ name, value })) }],
+        waitForLeaders: true,
+      });
+    });
+    return this.overview(request.cluster, topic);
+  }
+
+  async delete(request: DeleteTopicRequest): Promise<void> {
+    const topic = this.writableTopic(request, 'delete topic');
+    await this.withAdmin(request.cluster, `delete topic ${topic}`, async (admin) => {
+      if (!(await admin.listTopics()).includes(topic)) throw topicsError('TOPICS_NOT_FOUND', `Topic ${topic} does not exist on this cluster (deleted already?). Refresh the list.`);
+      await admin.deleteTopics({ topics: [topic] });
+    });
+  }
+
+  async alterConfigs(request: AlterTopicConfigsRequest): Promise<TopicConfigEntry[]> {
+    const topic = this.writableTopic(request, 'change the configs of topic');
+    return this.withAdmin(request.cluster, `change the configs of topic ${topic}`, async (admin) => {
+      const current = await this.configsWith(admin, topic);
+      const topicLevel = Object.fromEntries(current.filter((entry) => entry.source === 'topic' && entry.value !== null).map((entry) => [entry.name, entry.value as string]));
+      const sensitive = current.filter((entry) => entry.source === 'topic' && entry.value === null).map((entry) => entry.name);
+      if (sensitive.length > 0) {
+        // Their values never leave the brokers, so a whole-set AlterConfigs would erase them.
+        throw topicsError('TOPICS_BAD_REQUEST', `Topic ${topic} has sensitive configs (${sensitive.join(', ')}) whose values the brokers do not return; change its configs with kafka-configs --alter, which edits one config at a time.`);
+      }
+      const merged = mergeTopicConfigs(topicLevel, request.set, request.reset);
+      const unknown = Object.keys(request.set ?? {}).filter((name) => !current.some((entry) => entry.name === name));
+      if (unknown.length > 0) throw topicsError('TOPICS_BAD_REQUEST', `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a topic config' : 'are not topic configs'} of this cluster. Pick a name from the config list.`);
+      const readOnly = Object.keys(request.set ?? {}).filter((name) => current.some((entry) => entry.name === name && entry.readOnly));
+      if (readOnly.length > 0) throw topicsError('TOPICS_BAD_REQUEST', `${readOnly.join(', ')} cannot be changed on a topic (read-only).`);
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries(merged).map(([name, value]) => ({ name, value })) }] });
+      return this.configsWith(admin, topic);
+    });
+  }
+
+  async groups(cluster: ClusterRef): Promise<ConsumerGroupSummary[]> {
+    return this.withAdmin(cluster, 'list consumer groups', async (admin) => {
+      const { groups } = await admin.listGroups();
+      if (groups.length === 0) return [];
+      const { groups: described } = await admin.describeGroups(groups.map((group) => group.groupId));
+      return described
+        .map((group) => ({ groupId: group.groupId, state: groupStateOf(group.state), members: group.members.length, protocolType: group.protocolType || (groups.find((g) => g.groupId === group.groupId)?.protocolType ?? '') }))
+        .sort((a, b) => a.groupId.localeCompare(b.groupId));
+    });
+  }
+
+  async group(cluster: ClusterRef, groupId: string): Promise<ConsumerGroupDetails> {
+    if (typeof groupId !== 'string' || groupId === '') throw topicsError('TOPICS_BAD_REQUEST', 'Choose a consumer group.');
+    return this.withAdmin(cluster, `describe consumer group ${groupId}`, (admin) => this.groupWith(admin, groupId));
+  }
+
+  async resetOffsets(request: ResetOffsetsRequest): Promise<ConsumerGroupDetails> {
+    const { groupId, topic } = request ?? ({} as ResetOffsetsRequest);
+    if (typeof groupId !== 'string' || groupId === '') throw topicsError('TOPICS_BAD_REQUEST', 'Choose the consumer group whose offsets to reset.');
+    if (typeof topic !== 'string' || topic === '') throw topicsError('TOPICS_BAD_REQUEST', 'Choose the topic whose offsets to reset.');
+    if (!RESET_TARGETS.has(request.to)) throw topicsError('TOPICS_BAD_REQUEST', `Reset target "${String(request.to)}" must be earliest, latest, timestamp or offset.`);
+    if (request.cluster?.kind === 'profile') this.resolver.context.requireWriteConfirmation(request.cluster.profileId, request.confirmed, `reset the offsets of group ${groupId}`);
+    const at = request.to === 'timestamp' ? parseTimestamp(request.timestamp) : undefined;
+    const { settings } = await this.resolver.cluster(request.cluster, { retries: 2 });
+    const kafka = createKafka(settings);
+    const ranges = choosePartitions(await this.rangesWith(kafka, settings.bootstrapServers, topic), request.partitions, topic);
+    return this.adminCall(kafka, settings.bootstrapServers, `reset the offsets of group ${groupId}`, async (admin) => {
+      const { groups } = await admin.describeGroups([groupId]);
+      const group = groups[0];
+      const state = groupStateOf(group?.state);
+      const members = group?.members.length ?? 0;
+      if (!isInactive(state, members)) {
+        throw topicsError(
+          'TOPICS_GROUP_ACTIVE',
+          `Group ${groupId} is active (${state}, ${members} member${members === 1 ? '' : 's'}): Kafka lets only an inactive group's offsets be moved, and a running consumer would overwrite them. Stop its consumers (for a pipeline's sink: stop the pipeline), wait until the group shows Empty, then reset.`,
+          { retriable: true },
+        );
+      }
+      let timestampOffsets: Map<number, bigint> | undefined;
+      if (at !== undefined) {
+        const found = await admin.fetchTopicOffsetsByTimestamp(topic, at);
+        timestampOffsets = new Map(found.map((entry) => [entry.partition, BigInt(entry.offset)]));
+      }
+      const plan = planReset(ranges, request.to, { ...(timestampOffsets ? { timestampOffsets } : {}), ...(request.offset !== undefined ? { offset: String(request.offset) } : {}) });
+      await admin.setOffsets({ groupId, topic, partitions: plan });
+      return this.groupWith(admin, groupId);
+    });
+  }
+
   dispose(): void {
     clearInterval(this.orphanCheck);
     for (const session of this.sessions.values()) session.dispose();
@@ -155,6 +282,71 @@ export class TopicsService implements ITopicsApi, IDisposable {
   }
 
   // ------------------------------------------------------------------------------------------------
+
+  /** Topic name check and, on a prod-coloured profile, the user's confirmation, before anything connects. */
+  private writableTopic(request: { cluster: ClusterRef; topic: string; confirmed?: boolean }, action: string): string {
+    if (typeof request?.topic !== 'string' || request.topic === '') throw topicsError('TOPICS_BAD_REQUEST', 'Enter a topic name.');
+    assertValidTopicName(request.topic, 'the topic field');
+    if (request.cluster?.kind === 'profile') this.resolver.context.requireWriteConfirmation(request.cluster.profileId, request.confirmed, `${action} ${request.topic}`);
+    return request.topic;
+  }
+
+  private async describeWith(kafka: Kafka, brokers: readonly string[], topic: string): Promise<TopicDetails> {
+    const ranges = await this.rangesWith(kafka, brokers, topic);
+    return {
+      name: topic,
+      partitions: ranges.map((range) => ({ partition: range.partition, low: range.low.toString(), high: range.high.toString() })),
+      records: ranges.reduce((sum, range) => sum + (range.high - range.low), 0n).toString(),
+    };
+  }
+
+  private async configsWith(admin: Admin, topic: string): Promise<TopicConfigEntry[]> {
+    const described = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }], includeSynonyms: false });
+    const resource = described.resources[0];
+    if (resource && resource.errorCode !== 0) throw topicsError('TOPICS_BAD_REQUEST', `The brokers refused to describe the configs of ${topic}: ${resource.errorMessage || `error ${resource.errorCode}`}.`);
+    return (resource?.configEntries ?? []).map((entry) => configEntryOf(entry as RawConfigEntry)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private async groupWith(admin: Admin, groupId: string): Promise<ConsumerGroupDetails> {
+    const { groups } = await admin.describeGroups([groupId]);
+    const group = groups[0];
+    const state = groupStateOf(group?.state);
+    const committed = await admin.fetchOffsets({ groupId });
+    if (!group || (state === 'Dead' && committed.length === 0)) {
+      throw topicsError('TOPICS_GROUP_NOT_FOUND', `Consumer group ${groupId} does not exist on this cluster (no members and no committed offsets). Refresh the list.`);
+    }
+    const owners = new Map<string, { memberId: string; clientId: string }>();
+    for (const member of group.members) {
+      for (const [topic, partitions] of decodeMemberAssignment(member.memberAssignment)) {
+        for (const partition of partitions) owners.set(`${topic}\u0000${partition}`, { memberId: member.memberId, clientId: member.clientId });
+      }
+    }
+    const partitions: GroupPartitionLag[] = [];
+    for (const entry of committed.sort((a, b) => a.topic.localeCompare(b.topic))) {
+      let offsets: Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
+      try {
+        offsets = await admin.fetchTopicOffsets(entry.topic);
+      } catch {
+        continue; // The topic was deleted since the group committed to it.
+      }
+      const byPartition = new Map(offsets.map((offset) => [offset.partition, offset]));
+      for (const partition of entry.partitions.slice().sort((a, b) => a.partition - b.partition)) {
+        const range = byPartition.get(partition.partition);
+        if (!range) continue;
+        const owner = owners.get(`${entry.topic}\u0000${partition.partition}`);
+        partitions.push({ topic: entry.topic, partition: partition.partition, low: range.low, high: range.high, ...partitionLag(partition.offset, range.low, range.high), ...(owner ?? {}) });
+      }
+    }
+    return {
+      groupId,
+      state,
+      members: group.members.length,
+      protocolType: group.protocolType,
+      membersList: group.members.map((member) => ({ memberId: member.memberId, clientId: member.clientId, host: member.clientHost })),
+      partitions,
+      totalLag: partitions.reduce((sum, partition) => sum + BigInt(partition.lag), 0n).toString(),
+    };
+  }
 
   private session(id: string): BrowseSession {
     const session = this.sessions.get(id);

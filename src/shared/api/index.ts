@@ -24,7 +24,8 @@ export type * from './verify';
 export { PROFILE_ENVIRONMENTS } from './connections';
 export { LAB_SERVICE_NAMES } from './lab';
 export { ENGINE_API_MEMBERS } from './members';
-export { START_MODES } from './topics';
+export { COMPATIBILITY_LEVEL_NAMES } from './schemas';
+export { OFFSET_RESET_TARGETS, START_MODES } from './topics';
 
 /**
  * The one contract between the engine and every host. Namespaces are added here as features land

@@ -163,6 +163,113 @@ export interface ProduceResult {
   schemaId?: number;
 }
 
+/** Where a topic config value comes from, as the brokers report it (DescribeConfigs `configSource`). */
+export type TopicConfigSource = 'topic' | 'broker' | 'default' | 'other';
+
+export interface TopicConfigEntry {
+  name: string;
+  /** The value in effect; null for a sensitive config (the brokers never send those). */
+  value: string | null;
+  source: TopicConfigSource;
+  readOnly: boolean;
+  sensitive: boolean;
+}
+
+export interface TopicOverview extends TopicDetails {
+  /** Replicas per partition (from partition 0; every partition of a topic created by Kafka has the same count). */
+  replicationFactor: number;
+  /**
+   * Bytes on disk. Absent: the Kafka client Ferry uses (kafkajs) has no DescribeLogDirs call, so the admin API gives
+   * no size; `sizeNote` says so for the UI.
+   */
+  sizeBytes?: string;
+  sizeNote?: string;
+  /** Per partition: the leader broker and the replica and in-sync replica broker ids. */
+  leaders: { partition: number; leader: number; replicas: number[]; isr: number[] }[];
+  configs: TopicConfigEntry[];
+}
+
+export interface CreateTopicRequest {
+  cluster: ClusterRef;
+  topic: string;
+  /** Default 1. */
+  partitions?: number;
+  /** Default: the brokers' default.replication.factor. */
+  replicationFactor?: number;
+  /** Topic-level configs, e.g. `{"cleanup.policy": "compact", "retention.ms": "86400000"}`. */
+  configs?: Record<string, string>;
+  /** The user confirmed writing to a prod-coloured cluster. */
+  confirmed?: boolean;
+}
+
+export interface DeleteTopicRequest {
+  cluster: ClusterRef;
+  topic: string;
+  confirmed?: boolean;
+}
+
+export interface AlterTopicConfigsRequest {
+  cluster: ClusterRef;
+  topic: string;
+  /** Configs to set on the topic. */
+  set?: Record<string, string>;
+  /** Topic-level configs to remove, so the broker default applies again. */
+  reset?: string[];
+  confirmed?: boolean;
+}
+
+/** Kafka's group states (ListGroups/DescribeGroups), plus `Unknown` for anything newer. */
+export type ConsumerGroupState = 'Stable' | 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Dead' | 'Unknown';
+
+export interface ConsumerGroupSummary {
+  groupId: string;
+  state: ConsumerGroupState;
+  members: number;
+  /** `consumer` for Kafka consumers; Connect workers and others use their own. */
+  protocolType: string;
+}
+
+export interface GroupPartitionLag {
+  topic: string;
+  partition: number;
+  /** The group's committed offset; null when the group committed nothing for this partition. */
+  committed: string | null;
+  /** Oldest offset still in the log. */
+  low: string;
+  /** High watermark: the offset the next record will get. */
+  high: string;
+  /** high − committed (high − low when nothing is committed): records the group has yet to read. */
+  lag: string;
+  /** The member consuming this partition now, when the group is active. */
+  memberId?: string;
+  clientId?: string;
+}
+
+export interface ConsumerGroupDetails extends ConsumerGroupSummary {
+  membersList: { memberId: string; clientId: string; host: string }[];
+  partitions: GroupPartitionLag[];
+  /** Sum of `lag` over partitions. */
+  totalLag: string;
+}
+
+/** Where a reset moves the group's committed offsets to. */
+export type OffsetResetTarget = 'earliest' | 'latest' | 'timestamp' | 'offset';
+export const OFFSET_RESET_TARGETS: readonly OffsetResetTarget[] = ['earliest', 'latest', 'timestamp', 'offset'];
+
+export interface ResetOffsetsRequest {
+  cluster: ClusterRef;
+  groupId: string;
+  topic: string;
+  /** Partitions to move; every partition of the topic when absent or empty. */
+  partitions?: number[];
+  to: OffsetResetTarget;
+  /** For `timestamp`: ISO time or epoch milliseconds; each partition moves to its first record at or after it (the end when none). */
+  timestamp?: string;
+  /** For `offset`: the offset for every chosen partition, clamped to what the log holds. */
+  offset?: string;
+  confirmed?: boolean;
+}
+
 export interface ITopicsApi {
   clusters(): Promise<ClusterChoice[]>;
   list(cluster: ClusterRef): Promise<TopicSummary[]>;
@@ -175,6 +282,17 @@ export interface ITopicsApi {
   /** Reads from the start position to the end as it is now and returns every matching record (whole values). */
   export(request: ExportRequest): Promise<ExportResult>;
   produce(request: ProduceRequest): Promise<ProduceResult>;
+  /** Partitions, offsets, leaders, replication and every config in effect (with where each value comes from). */
+  overview(cluster: ClusterRef, topic: string): Promise<TopicOverview>;
+  create(request: CreateTopicRequest): Promise<TopicOverview>;
+  delete(request: DeleteTopicRequest): Promise<void>;
+  /** Sets and resets topic-level configs, keeping every other topic-level config as it was; returns the configs now in effect. */
+  alterConfigs(request: AlterTopicConfigsRequest): Promise<TopicConfigEntry[]>;
+  groups(cluster: ClusterRef): Promise<ConsumerGroupSummary[]>;
+  /** Members and, per partition the group committed offsets for, committed offset, high watermark and lag. */
+  group(cluster: ClusterRef, groupId: string): Promise<ConsumerGroupDetails>;
+  /** Moves the committed offsets of an inactive group (no members); refused with TOPICS_GROUP_ACTIVE otherwise. */
+  resetOffsets(request: ResetOffsetsRequest): Promise<ConsumerGroupDetails>;
   /** Matching records in batches (at most ~10 a second per session) with the scan counters. */
   readonly onDidReceiveRecords: Event<BrowseBatch>;
 }
