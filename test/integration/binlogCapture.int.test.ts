@@ -41,6 +41,16 @@ async function readAtLeast(reader: MySqlBinlogReader, count: number): Promise<Ch
   return records;
 }
 
+/** The error a promise rejects with; fails the test when it resolves. */
+async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error('expected the call to fail, and it succeeded');
+}
+
 beforeAll(async () => {
   admin = await mysql.createConnection({ host: db.host, port: db.port, user: db.user, password: db.password, database: db.database, dateStrings: true });
   await admin.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2), placed DATETIME(3)) ENGINE=InnoDB`);
@@ -120,7 +130,7 @@ describe('MariaDB binlog reader', () => {
 
   it('refuses a purged position, naming it and the way back', async () => {
     const reader = openReader();
-    const error = await reader.start({ file: 'mariadb-bin.000000', pos: 4, row: 0 }).catch((caught: unknown) => caught as Error & { code?: string });
+    const error = await rejection(reader.start({ file: 'mariadb-bin.000000', pos: 4, row: 0 }));
     expect(error).toBeInstanceOf(Error);
     expect(error.code).toBe('SOURCE_BAD_POSITION');
     expect(error.message).toContain('mariadb-bin.000000:4');
@@ -137,7 +147,7 @@ describe('MariaDB binlog reader', () => {
       connection: { host: db.host, port: db.port, user: 'ferry_noreplication', password, database: db.database, tls: 'disable' },
       replicaId: Number(serverIdRows[0]?.id),
     });
-    const error = await reader.start().catch((caught: unknown) => caught as Error);
+    const error = await rejection(reader.start());
     expect(error.message).toContain('lacks REPLICATION SLAVE and REPLICATION CLIENT');
     expect(error.message).toContain("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'ferry_noreplication'");
     expect(error.message).toContain("database.server.id");
