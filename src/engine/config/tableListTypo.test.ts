@@ -25,3 +25,13 @@ describe('a source whose table list is lost to a typo does not capture the whole
     expect(find(all, 'source.table-list-empty')).toEqual([]);
   });
 });
+
+describe('columns renamed to fit Avro are reported at validation', () => {
+  it('a timestamp or incrementing column whose name Avro cannot hold', () => {
+    const result = parse([jdbcSource({ 'timestamp.column.name': 'updated at', 'incrementing.column.name': 'id' }), jdbcSink()]);
+    const problems = find(result, 'source.column-renamed-for-avro');
+    expect(problems).toMatchObject([{ severity: 'warning', path: "$.connectors[0]['timestamp.column.name']" }]);
+    expect(problems[0]?.message).toBe('Column "updated at" is written to Kafka as Avro field "updated_at" (Avro names allow only letters, digits and _)');
+    expect(problems[0]?.hint).toContain('write it back to a column named "updated at"');
+  });
+});

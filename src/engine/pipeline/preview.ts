@@ -4,7 +4,7 @@ import { avroFullName, recordSchemaToAvro } from '../schema';
 import { subjectName } from '../schema/subjectNaming';
 import { createDialect, type SqlDialect } from '../sinks/sql/dialects';
 import { createPollingReader } from '../sources';
-import { describeFieldType } from '../schema/avroMapping';
+import { describeFieldType, scrubAvroName } from '../schema/avroMapping';
 import type { ConnectorPreview, JsonValue, PreviewColumn, PreviewTable } from '../../shared/api/pipelines';
 import { isEngineError } from '../../shared/errors';
 import { sourcePrecisionLoss } from './precision';
@@ -27,6 +27,13 @@ function targetColumn(dialect: SqlDialect, sink: ResolvedJdbcSink, field: FieldS
   }
 }
 
+/** A column whose name Avro cannot hold: what consumers of the topic see, and what Ferry's sinks write. */
+export function avroRename(column: string): string | undefined {
+  const avroName = scrubAvroName(column);
+  if (avroName === column) return undefined;
+  return `Written to Kafka as Avro field "${avroName}" (Avro names allow only letters, digits and _); Ferry's sinks write it back to a column named "${column}", other consumers of the topic see "${avroName}".`;
+}
+
 async function previewSource(source: ResolvedJdbcSource, sinks: readonly ResolvedJdbcSink[]): Promise<ConnectorPreview> {
   const preview: ConnectorPreview = { name: source.name, role: 'source', tables: [], excludedTables: [], topics: [] };
   const options = { ...pollingOptions(source), connectionAttempts: 1 };
@@ -46,7 +53,7 @@ async function previewSource(source: ResolvedJdbcSource, sinks: readonly Resolve
       const dialect = sink ? createDialect(sink.dialect, { quoteIdentifiers: sink.quoteSqlIdentifiers }) : undefined;
       const columns: PreviewColumn[] = stream.valueSchema.fields.map((field) => {
         const target = sink && dialect ? targetColumn(dialect, sink, field) : {};
-        const warning = [sourcePrecisionLoss(field), target.warning].filter(Boolean).join(' ');
+        const warning = [sourcePrecisionLoss(field), avroRename(field.name), target.warning].filter(Boolean).join(' ');
         return {
           name: field.name,
           sourceType: field.sourceType ?? '',

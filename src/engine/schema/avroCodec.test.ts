@@ -200,6 +200,22 @@ describe('Avro codec', () => {
     expect(codec.decode(codec.encode({ 'unit price': 5 }))).toEqual({ 'unit price': 5 });
   });
 
+  it('a column whose name Avro cannot hold keeps it across Kafka: the schema carries it, a reader of that schema restores it', () => {
+    const schema: RecordSchema = { name: 'orders', fields: [{ name: 'id', type: { kind: 'int32' }, optional: false }, { name: 'order by', type: { kind: 'string' }, optional: true }] };
+    const writer = avroCodecFor(schema);
+    const registered = JSON.parse(writer.schemaText) as { fields: Record<string, unknown>[] };
+    // Consumers see Connect's scrubbed field name; the column's own name rides along as a field property.
+    expect(registered.fields[1]).toMatchObject({ name: 'order_by', 'ferry.original.name': 'order by' });
+    expect(registered.fields[0]).not.toHaveProperty('ferry.original.name');
+    // What a sink does: the codec of the registered (writer) schema, its RecordSchema and rows with the source's names.
+    const reader = avroCodecForAvro(writer.schemaText);
+    expect(reader.schema.fields.map((field) => field.name)).toEqual(['id', 'order by']);
+    expect(reader.decode(writer.encode({ id: 1, 'order by': 'asc' }))).toEqual({ id: 1, 'order by': 'asc' });
+    // A schema without the property (written by Connect or another producer) reads as before.
+    const connect = avroCodecForAvro(writer.schemaText.replace(',"ferry.original.name":"order by"', ''));
+    expect(connect.schema.fields.map((field) => field.name)).toEqual(['id', 'order_by']);
+  });
+
   it('reports truncated bodies as decode failures', () => {
     const codec = avroCodecFor(allTypes);
     const body = codec.encode(fullRow);

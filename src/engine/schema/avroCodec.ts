@@ -261,6 +261,6 @@ export function avroCodecForAvro(avroSchema: AvroSchemaJson | string, options: A
   const cached = byText.get(key);
   if (cached) return cached;
   const mapping = mapAvroRecord(json, options);
-  const plan = mapping.fields.map((m): FieldPlan => ({ rowKey: m.field.name, avroName: m.field.name, type: m.field.type, unit: m.unit }));
+  const plan = mapping.fields.map((m): FieldPlan => ({ rowKey: m.field.name, avroName: m.avroName, type: m.field.type, unit: m.unit }));
   return remember(key, new AvroCodecImpl(mapping.schema, mapping.record, schemaText, plan));
 }

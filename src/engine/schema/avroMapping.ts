@@ -40,6 +40,12 @@ export const CONNECT_TIME = 'org.apache.kafka.connect.data.Time';
 export const CONNECT_TIMESTAMP = 'org.apache.kafka.connect.data.Timestamp';
 /** AvroData's CONNECT_AVRO_DECIMAL_PRECISION_DEFAULT: used when an Avro decimal has no precision. */
 export const DEFAULT_DECIMAL_PRECISION = 64;
+/**
+ * Field property holding a column's own name when it is not a valid Avro name (`order by` → field `order_by`).
+ * Connect's scrubbing loses the original; Ferry keeps it here so its sinks write to the column the source had, as
+ * the docs promise. Other consumers see the scrubbed field name and ignore the property.
+ */
+export const ORIGINAL_NAME_PROPERTY = 'ferry.original.name';
 
 export type AvroFieldJson = JsonObject & { name: string; type: AvroSchemaJson };
 export type AvroRecordJson = JsonObject & { type: 'record'; name: string; fields: AvroFieldJson[] };
@@ -113,7 +119,9 @@ export function recordSchemaToAvro(schema: RecordSchema): AvroRecordJson {
       );
     }
     seen.set(avroName, field.name);
-    return fieldToAvro(field, avroName, schema.name);
+    const avroField = fieldToAvro(field, avroName, schema.name);
+    if (avroName !== field.name) avroField[ORIGINAL_NAME_PROPERTY] = field.name;
+    return avroField;
   });
   if (named) record['connect.name'] = schema.name;
   return record as AvroRecordJson;
@@ -244,7 +252,10 @@ export interface AvroReadOptions {
 
 /** How one Avro field maps, shared with the codec so both sides decide the same way. */
 export interface AvroFieldMapping {
+  /** `field.name` is the column's own name (ORIGINAL_NAME_PROPERTY when the writer scrubbed it). */
   field: FieldSchema;
+  /** The field's name in the Avro record, which the wire data is read by. */
+  avroName: string;
   /** The field's Avro type with the null branch removed (named references resolved). */
   node: string | JsonObject;
   /** Unit of the wire value for time and timestamp fields. */
@@ -276,7 +287,9 @@ export function mapAvroRecord(avro: AvroSchemaJson, options: AvroReadOptions = {
     if (!isJsonObject(fieldJson) || typeof fieldJson.name !== 'string') {
       throw schemaError('SCHEMA_INVALID_AVRO', `Record '${recordName}' has a field without a name: ${stringifyJson(fieldJson).slice(0, 120)}`);
     }
-    return mapField(fieldJson, fieldJson.name, recordName, space, named, options);
+    const original = fieldJson[ORIGINAL_NAME_PROPERTY];
+    const mapped = mapField(fieldJson, typeof original === 'string' && original !== '' ? original : fieldJson.name, recordName, space, named, options);
+    return { ...mapped, avroName: fieldJson.name };
   });
   return { record: record as AvroRecordJson, schema: { name: recordName, fields: fields.map((m) => m.field) }, fields };
 }
@@ -311,7 +324,7 @@ function mapField(
   space: string | null,
   named: Map<string, JsonObject>,
   options: AvroReadOptions,
-): AvroFieldMapping {
+): Omit<AvroFieldMapping, 'avroName'> {
   const where = `Field '${name}' of '${recordName || 'the record'}'`;
   let typeNode = fieldJson.type;
   let optional = false;

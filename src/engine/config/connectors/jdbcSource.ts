@@ -1,6 +1,7 @@
 /**
  * JDBC source: checks across keys (reference §1.1, §1.6, §8) and resolution into ResolvedJdbcSource.
  */
+import { scrubAvroName } from '../../schema/avroMapping';
 import { DIALECT_LABEL } from '../connection';
 import { resolveSerde } from '../formats';
 import { defineRule, type JsonPath, type ProblemList } from '../problems';
@@ -29,6 +30,7 @@ export const SOURCE_RULES = {
   tableListsExclusive: defineRule('source.table-lists-exclusive', 'error', '`table.whitelist`/`table.blacklist` and the regex lists `table.include.list`/`table.exclude.list` exclude each other.'),
   excludeNeedsInclude: defineRule('source.exclude-needs-include', 'error', '`table.exclude.list` needs `table.include.list`.'),
   tableRegexInvalid: defineRule('source.table-regex-invalid', 'error', 'Entries of `table.include.list`/`table.exclude.list` are regular expressions.'),
+  columnRenamedForAvro: defineRule('source.column-renamed-for-avro', 'warning', 'A column whose name Avro cannot hold is written to Kafka under a scrubbed field name; Ferry\'s sinks restore the name, other consumers see the scrubbed one.'),
   tableListTypo: defineRule('source.table-list-typo', 'error', 'A misspelt table list key leaves the source without a table list, which would capture every table of the database.'),
   tableListEmpty: defineRule('source.table-list-empty', 'error', 'An empty `table.whitelist`/`table.include.list` would capture every table of the database.'),
   deadLetterQueue: defineRule('source.dead-letter-queue', 'error', 'Dead letter queues exist for sinks only.'),
@@ -123,6 +125,27 @@ function checkTableListTypos(ctx: Ctx, unknownKeys: readonly string[], hasQuery:
       [...ctx.path, key],
       `\`${key}\` is not a key Ferry knows, so this source has no table list and would capture every table of the database`,
       `Did you mean \`${meant}\`? To capture every table on purpose, remove \`${key}\`.`,
+    );
+  }
+}
+
+/**
+ * Columns the config names that Avro cannot hold as field names (`order by`, `unit-price`): the topic's schema has
+ * them scrubbed (`order_by`), as Connect's AvroConverter does; said here so nobody looks for the wrong name.
+ */
+function checkAvroColumnNames(ctx: Ctx): void {
+  const named: { key: 'timestamp.column.name' | 'incrementing.column.name'; column: string }[] = [
+    ...ctx.values['timestamp.column.name'].map((column) => ({ key: 'timestamp.column.name' as const, column })),
+    ...(ctx.values['incrementing.column.name'] ? [{ key: 'incrementing.column.name' as const, column: ctx.values['incrementing.column.name'] }] : []),
+  ];
+  for (const { key, column } of named) {
+    const avroName = scrubAvroName(column);
+    if (avroName === column) continue;
+    ctx.problems.report(
+      SOURCE_RULES.columnRenamedForAvro,
+      ctx.pathOf(key),
+      `Column "${column}" is written to Kafka as Avro field "${avroName}" (Avro names allow only letters, digits and _)`,
+      `Ferry's sinks write it back to a column named "${column}"; other consumers of the topic (Kafka Connect, ksqlDB) see "${avroName}". Preview lists every renamed column.`,
     );
   }
 }
@@ -275,6 +298,7 @@ function resolveSource(env: ConnectorEnv): ConnectorOutcome {
   checkTableListTypos(ctx, Object.keys(v.unknown), capture !== undefined);
   const tables = checkTables(ctx);
   checkTopics(ctx, capture, tables);
+  checkAvroColumnNames(ctx);
   checkMisc(ctx, env, dialect, mode);
   if (values['timestamp.granularity'] !== 'connect_logical') {
     // Refused rather than ignored: consumers of the topic would expect microsecond or nanosecond values.
