@@ -1,10 +1,10 @@
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { ResolvedJdbcSink } from '../config';
-import { classifyKafkaError, createKafka, ensureTopics, type KafkaClientSettings } from '../kafka';
+import { classifyKafkaError, createKafka, ensureTopics, type KafkaClientSettings, removeGroupMember } from '../kafka';
 import { type SinkRecord, tableIdToString } from '../model';
 import { createDialect } from '../sinks/sql/dialects';
 import { connectionSettingsOf, openSqlSession, type SqlConnectionSettings } from '../sinks/sql/sessions';
-import { type FailedRecord, SqlSinkWriter } from '../sinks/sql/sinkWriter';
+import { type FailedRecord, isConnectionFailure, SqlSinkWriter } from '../sinks/sql/sinkWriter';
 import { EngineError, isEngineError } from '../../shared/errors';
 import { Backoff, type BackoffPolicy, sleep } from '../base/backoff';
 import { createLogger } from '../base/logger';
@@ -17,6 +17,15 @@ import type { ConnectorState, ConnectorStatus, ConnectorTableStatus } from './st
 
 /** Pause between attempts when Kafka or the target cannot be reached: 0.5 s growing to 30 s, jittered. */
 const SINK_RETRY_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 'full' };
+
+/** A lag measured longer ago than this (the refresh runs every second) is shown as stale. */
+const LAG_STALE_MS = 5_000;
+/** Kafka not answering a lag refresh for this long makes a RUNNING sink DEGRADED. */
+const KAFKA_SILENT_MS = 10_000;
+/** Retrying the removal of a crashed consumer's group member while the coordinator is away or loading. */
+const DEAD_MEMBER_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 2_000, jitter: 'full' };
+/** Looking whether a target that dropped the connection takes new ones: not sooner than 0.5 s, up to 30 s apart. */
+const TARGET_PROBE_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 'decorrelated' };
 
 function toError(error: unknown): EngineError {
   return isEngineError(error) ? error : new EngineError('SINK_FAILED', error instanceof Error ? error.message : String(error), { retriable: true });
@@ -81,6 +90,10 @@ export class SinkTask {
   private lagTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private lagKnown = false;
+  /** When the lag shown was measured (ms since epoch); older than LAG_STALE_MS, the status marks it stale. */
+  private lagAsOf: number | undefined;
+  /** The lag refresh under way: a broker that does not answer must not pile up one request per second. */
+  private lagRefresh: Promise<boolean> | undefined;
   private stopped = false;
   /** Ends every retry pause when the sink stops. */
   private readonly stopping = new AbortController();
@@ -107,7 +120,7 @@ export class SinkTask {
     this.writer = new SqlSinkWriter({
       connectorName: config.name,
       dialect,
-      openSession: () => openSqlSession(settings),
+      openSession: () => this.openTargetSession(settings),
       target: config.connection.display,
       insertMode: config.insertMode,
       pkMode: config.pkMode,
@@ -229,6 +242,7 @@ export class SinkTask {
         errors: this.metrics.errors,
         deadLettered: this.metrics.deadLettered,
         lag: this.metrics.lag,
+        ...(this.lagAsOf === undefined ? {} : { lagAsOf: this.lagAsOf, lagStale: now - this.lagAsOf > LAG_STALE_MS }),
         rowsPerSecond: this.metrics.rate(now, this.metrics.rowsApplied),
         ...(p50 === undefined ? {} : { latencyP50Ms: p50 }),
         ...(p99 === undefined ? {} : { latencyP99Ms: p99 }),
@@ -244,6 +258,78 @@ export class SinkTask {
   }
 
   private paused = false;
+
+  /** The target dropped or refused the connection and no write has succeeded since; a probe looks for its return. */
+  private targetLost = false;
+  private probingTarget: Promise<void> | undefined;
+
+  /**
+   * The writer's sessions, named for the connector (pg_stat_activity shows `ferry sink <name>`), telling this task
+   * when the server drops one or refuses a new one: the status is DEGRADED with the cause from that moment, not
+   * only once the writer's own retries are used up.
+   */
+  private async openTargetSession(settings: SqlConnectionSettings): Promise<Awaited<ReturnType<typeof openSqlSession>>> {
+    try {
+      return await openSqlSession(settings, { applicationName: `ferry sink ${this.config.name}`, onConnectionLost: (error) => this.targetUnavailable(error) });
+    } catch (error) {
+      if (isConnectionFailure(error)) this.targetUnavailable(error);
+      throw error;
+    }
+  }
+
+  private targetUnavailable(error: unknown): void {
+    if (this.stopped || this.state === 'FAILED') return;
+    const cause = error instanceof Error ? error.message : String(error);
+    const failure = new EngineError(
+      'SINK_TARGET_UNAVAILABLE',
+      `Lost the connection to the target ${this.config.connection.display}: ${cause} Ferry reconnects with backoff and applies the records then; nothing is skipped.`,
+      { retriable: true, cause: error },
+    );
+    if (!this.targetLost) {
+      this.metrics.errors++;
+      this.log.warn('sink target connection lost', { connector: this.config.name, error: cause });
+    }
+    this.targetLost = true;
+    this.setState('DEGRADED', failure);
+    this.probingTarget ??= this.probeTarget().finally(() => (this.probingTarget = undefined));
+  }
+
+  /**
+   * An idle sink learns of a dropped connection from the driver's 'error' event and would report DEGRADED until its
+   * next record: look with backoff whether the target takes connections again, and say RUNNING once it does.
+   */
+  private async probeTarget(): Promise<void> {
+    const backoff = new Backoff(TARGET_PROBE_BACKOFF);
+    const settings = sinkConnectionSettings(this.config);
+    while (this.targetLost && !this.stopped) {
+      if (!(await backoff.wait(this.stopping.signal)) || !this.targetLost) return;
+      try {
+        const session = await openSqlSession(settings, { applicationName: `ferry sink ${this.config.name} (probe)` });
+        await session.close();
+        this.targetReachable();
+      } catch (error) {
+        if (this.stopped || !this.targetLost) return;
+        const cause = error instanceof Error ? error.message : String(error);
+        this.setState('DEGRADED', new EngineError('SINK_TARGET_UNAVAILABLE', `Cannot reach the target ${this.config.connection.display}: ${cause} Ferry retries with backoff; nothing is skipped.`, { retriable: true, cause: error }));
+      }
+    }
+  }
+
+  /** A write or a probe reached the target: a DEGRADED that only the target caused is over. */
+  private targetReachable(): void {
+    if (!this.targetLost) return;
+    this.targetLost = false;
+    if (this.state === 'DEGRADED' && this.error?.code === 'SINK_TARGET_UNAVAILABLE' && !this.stopped) this.setState('RUNNING');
+  }
+
+  /** Waits `ms` (abortable by stop) while keeping the consumer's group membership alive. */
+  private async pauseKeepingAlive(ms: number, keepAlive: () => Promise<void>): Promise<void> {
+    const until = Date.now() + ms;
+    for (let left = ms; left > 0 && !this.stopped; left = until - Date.now()) {
+      await keepAlive();
+      if (!(await sleep(Math.min(left, 1000), this.stopping.signal))) return;
+    }
+  }
 
   private async assignedTopics(): Promise<string[]> {
     if (this.config.topics.kind === 'list') return [...this.config.topics.topics];
@@ -297,6 +383,10 @@ export class SinkTask {
       // still tolerates three missed heartbeats; batches call heartbeat() between chunks.
       sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
+      // While the brokers are away kafkajs retries (and restarts the consumer) with pauses growing to maxRetryTime;
+      // with the client's 10 s the sink came back up to ~10 s after the broker, long after the source (~1 s). Short
+      // pauses (jittered by kafkajs) cost a few cheap connection attempts while Kafka is down.
+      retry: { retries: 10, initialRetryTime: 250, maxRetryTime: 2_000 },
     });
     await this.consumer.connect();
     await this.waitForTopics(this.admin);
@@ -339,7 +429,10 @@ export class SinkTask {
       await this.disconnectClients();
       return;
     }
-    this.lagTimer = setInterval(() => void this.refreshLag(), 1000);
+    this.lagTimer = setInterval(() => {
+      void this.refreshLag();
+      this.noticeSilentKafka();
+    }, 1000);
     void this.refreshLag();
     this.watchConsumer(this.consumer, brokers);
     await this.consumer.run({
@@ -357,7 +450,12 @@ export class SinkTask {
    * restart is RUNNING again.
    */
   private watchConsumer(consumer: Consumer, brokers: readonly string[]): void {
+    let memberId: string | undefined;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts a crashed consumer as a new group member; the old one is removed so the rejoin need not wait
+      // for its session to expire (see removeGroupMember).
+      if (memberId !== undefined && payload.restart && !this.stopped) void this.removeDeadMember(memberId);
+      memberId = undefined;
       if (this.stopped || this.state === 'FAILED') return;
       const failure = classifyKafkaError(payload.error, brokers, `consume ${this.describeTopics()}`);
       this.metrics.errors++;
@@ -370,9 +468,35 @@ export class SinkTask {
         void this.stop();
       }
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      memberId = payload.memberId;
+      this.joins++;
       if (this.state === 'DEGRADED' && !this.stopped) this.setState('RUNNING');
     });
+  }
+
+  /** Group joins so far; a join ends the removal of a dead member (it has expired or was removed by then). */
+  private joins = 0;
+
+  /**
+   * Sends LeaveGroup for the crashed consumer's old member until the coordinator answers (it may be down or still
+   * loading the group for a while): with the old member gone, the restarted consumer's join completes at once.
+   */
+  private async removeDeadMember(memberId: string): Promise<void> {
+    const joinsBefore = this.joins;
+    // No retries inside kafkajs (they grow to 10 s): each attempt fails fast while Kafka is away, the backoff paces them.
+    const kafka = createKafka({ ...this.kafkaSettings, retries: 0 });
+    const backoff = new Backoff(DEAD_MEMBER_BACKOFF);
+    while (!this.stopped && this.joins === joinsBefore) {
+      try {
+        const outcome = await removeGroupMember(kafka, this.config.groupId, memberId);
+        this.log.debug('removed the crashed consumer from its group', { connector: this.config.name, memberId, outcome });
+        return;
+      } catch (error) {
+        this.log.debug('could not remove the crashed consumer from its group yet', { connector: this.config.name, error: String(error) });
+      }
+      if (!(await backoff.wait(this.stopping.signal))) return;
+    }
   }
 
   private describeTopics(): string {
@@ -416,7 +540,32 @@ export class SinkTask {
     this.finished();
   }
 
-  private async refreshLag(): Promise<boolean> {
+  private refreshLag(): Promise<boolean> {
+    this.lagRefresh ??= this.measureLag().finally(() => (this.lagRefresh = undefined));
+    return this.lagRefresh;
+  }
+
+  /**
+   * Kafka stopped answering (a paused or overloaded broker, a cut network) while nothing failed yet: requests just
+   * wait, up to the request timeout and then through kafkajs's retries. Without this the sink said RUNNING with the
+   * last lag it measured, for as long as that took. The lag itself is marked stale in the status.
+   */
+  private noticeSilentKafka(): void {
+    if (this.lagAsOf === undefined || this.stopped || this.paused || this.state !== 'RUNNING') return;
+    const silentMs = Date.now() - this.lagAsOf;
+    if (silentMs <= KAFKA_SILENT_MS) return;
+    this.metrics.errors++;
+    this.setState(
+      'DEGRADED',
+      new EngineError(
+        'SINK_KAFKA_SILENT',
+        `No answer from Kafka at ${this.kafkaSettings.bootstrapServers.join(',')} for ${Math.round(silentMs / 1000)} s (lag and offsets cannot be read; the lag shown is the last one measured). The sink resumes by itself when the brokers answer.`,
+        { retriable: true },
+      ),
+    );
+  }
+
+  private async measureLag(): Promise<boolean> {
     const admin = this.admin;
     if (!admin || this.stopped) return false;
     try {
@@ -437,6 +586,8 @@ export class SinkTask {
       }
       this.metrics.lag = lag;
       this.lagKnown = true;
+      this.lagAsOf = Date.now();
+      if (this.state === 'DEGRADED' && this.error?.code === 'SINK_KAFKA_SILENT' && !this.stopped) this.setState('RUNNING');
       return true;
     } catch (error) {
       this.log.debug('lag refresh failed', { error: String(error) });
@@ -466,6 +617,7 @@ export class SinkTask {
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const size = Math.max(1, this.config.batchSize);
+    const targetBackoff = new Backoff(SINK_RETRY_BACKOFF);
     for (let start = 0; start < batch.messages.length; start += size) {
       // A fetch that was in flight when the sink paused: leave its records unresolved, so they are fetched again
       // from the last resolved offset after `resume` (the partition fetches nothing while paused).
@@ -480,6 +632,8 @@ export class SinkTask {
           await this.commit(batch.topic, batch.partition, last.offset);
           resolveOffset(last.offset);
         }
+        targetBackoff.reset();
+        this.targetLost = false;
         if (this.state !== 'RUNNING') this.setState('RUNNING');
       } catch (error) {
         if (error instanceof CommitError) {
@@ -490,6 +644,14 @@ export class SinkTask {
           this.metrics.errors++;
           this.setState('DEGRADED', error.failure);
           throw error;
+        }
+        if (!this.stopped && isConnectionFailure(error)) {
+          // The target is unreachable or dropped the session, so no record is at fault: the chunk (not committed) is
+          // tried again after a pause, as long as it takes, DEGRADED with the cause; the heartbeats keep the group.
+          this.targetUnavailable(error);
+          await this.pauseKeepingAlive(targetBackoff.next(), heartbeat);
+          start -= size;
+          continue;
         }
         const failure = toError(error);
         this.metrics.errors++;
