@@ -1,6 +1,8 @@
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parsePipelineFile } from '../../src/engine/config';
 import { createKafka, ensureTopics } from '../../src/engine/kafka';
+import { ensureDestinationTopics } from '../../src/engine/replicator/topicSync';
 import { uniqueName } from '../helpers/names';
 import { KafkaScratch } from '../helpers/pipelineHarness';
 
@@ -71,5 +73,37 @@ describe('topic creation errors say why', () => {
     expect(error.message).toContain(`topic "${topic}":`);
     expect(error.message).toContain('INVALID_REPLICATION_FACTOR');
     expect(error.message).not.toContain('Topic creation errors');
+  });
+
+  it('a replicator whose renamed destination topic would collide says so before creating anything', async () => {
+    const prefix = uniqueName('rep').toLowerCase();
+    const existing = `${prefix}_orders`;
+    await kafka.createTopic(existing);
+    const parsed = parsePipelineFile(
+      JSON.stringify({
+        name: prefix,
+        kafka: { 'bootstrap.servers': bootstrap },
+        connectors: [
+          {
+            'connector.class': 'io.confluent.connect.replicator.ReplicatorSourceConnector',
+            name: prefix,
+            'key.converter': 'io.confluent.connect.replicator.util.ByteArrayConverter',
+            'value.converter': 'io.confluent.connect.replicator.util.ByteArrayConverter',
+            'src.kafka.bootstrap.servers': endpoints.kafka.b.bootstrap,
+            'topic.whitelist': 'orders',
+            'topic.rename.format': `${prefix}.\${topic}`,
+          },
+        ],
+      }),
+      'rep.json',
+    );
+    const config = parsed.config?.replicators[0];
+    if (!config) throw new Error(JSON.stringify(parsed.problems));
+    const destination = `${prefix}.orders`;
+    kafka.track({ topics: [destination] });
+    const error = await failureOf(ensureDestinationTopics(admin, [{ source: { name: 'orders', partitions: 1, replicationFactor: 1, configs: {} }, destination }], config, 1));
+    expect(error.code).toBe('REPLICATOR_TOPIC_SETUP');
+    expect(error.message).toContain(`"${destination}" collides with existing topic: ${existing}`);
+    expect(await admin.listTopics()).not.toContain(destination);
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { Admin, ConfigResourceTypes } from 'kafkajs';
 import type { ResolvedReplicator } from '../config';
-import { classifyKafkaError } from '../kafka';
+import { classifyKafkaError, findTopicCollisions } from '../kafka';
 import { appendAll } from '../base/arrays';
 import { replicatorError } from './errors';
 
@@ -100,6 +100,18 @@ export async function ensureDestinationTopics(admin: Admin, pairs: readonly Topi
     throw replicatorError('REPLICATOR_TOPIC_MISSING', `Destination topic${missing.length > 1 ? 's' : ''} ${missing.map((p) => `"${p.destination}"`).join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist on ${brokers.join(',')} and topic.auto.create=false. Create ${missing.length > 1 ? 'them' : 'it'} with ${missing[0]?.source.partitions ?? 1} partitions, or set "topic.auto.create": true.`);
   }
   const created: string[] = [];
+  // kafkajs reports a name that differs from an existing topic only by "." versus "_" as a bare "invalid topic".
+  const collisions = findTopicCollisions(
+    missing.map((pair) => pair.destination),
+    existing,
+  );
+  if (collisions.length > 0) {
+    throw replicatorError(
+      'REPLICATOR_TOPIC_SETUP',
+      `Cannot create destination topic${collisions.length === 1 ? '' : 's'} on ${brokers.join(',')}: ${collisions.map((c) => `"${c.topic}" collides with existing topic: ${c.collidesWith}`).join('; ')} ` +
+        '(Kafka treats "." and "_" in topic names as the same character). Change topic.rename.format so the names differ by more than "." versus "_".',
+    );
+  }
   if (missing.length > 0) {
     const requested = (pair: TopicPair): number => Math.max(1, Math.min(config.destReplicationFactor > 0 ? config.destReplicationFactor : pair.source.replicationFactor, config.destReplicationFactor > 0 ? Number.MAX_SAFE_INTEGER : destinationBrokers));
     try {
