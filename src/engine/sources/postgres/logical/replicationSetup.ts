@@ -1,0 +1,115 @@
+import type pg from 'pg';
+import type { TableId } from '../../../model';
+import { sourceError } from '../../errors';
+
+/** Debezium's `publication.autocreate.mode`. */
+export type PublicationAutocreateMode = 'disabled' | 'all_tables' | 'filtered';
+
+export interface ReplicationSetupOptions {
+  slotName: string;
+  publicationName: string;
+  autocreate: PublicationAutocreateMode;
+  /** The captured tables, for a `filtered` publication. */
+  tables: readonly TableId[];
+  /** True when resuming from a checkpoint: a missing slot then means changes were lost, not a first start. */
+  resuming: boolean;
+}
+
+/** A replication slot as the server reports it. */
+export interface SlotState {
+  exists: boolean;
+  plugin?: string;
+  active?: boolean;
+  /** `reserved`, `extended`, `unreserved` or `lost` (PostgreSQL 13+). */
+  walStatus?: string;
+  confirmedFlushLsn?: string;
+  /** WAL the slot keeps on the server, in bytes. */
+  retainedWalBytes?: number;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Checks what logical decoding needs and creates what is missing (slot, publication), refusing with one message
+ * naming every problem and its fix. Returns the slot as found or made.
+ */
+export async function prepareReplication(client: pg.Client, options: ReplicationSetupOptions, endpoint: string): Promise<SlotState> {
+  const problems: string[] = [];
+  const walLevel = (await client.query<{ wal_level: string }>('SHOW wal_level')).rows[0]?.wal_level;
+  if (walLevel !== 'logical') problems.push(`wal_level is ${walLevel ?? 'unknown'}, not logical: ALTER SYSTEM SET wal_level = logical; then restart the server`);
+  const role = (await client.query<{ rolname: string; can: boolean }>('SELECT rolname, (rolreplication OR rolsuper) AS can FROM pg_roles WHERE rolname = current_user')).rows[0];
+  if (!role?.can) problems.push(`the user ${role?.rolname ?? '(unknown)'} may not replicate: ALTER ROLE ${quoteIdent(role?.rolname ?? 'user')} WITH REPLICATION`);
+  if (problems.length > 0) throw prerequisitesError(problems, endpoint);
+
+  const slot = await readSlot(client, options.slotName);
+  if (slot.exists && slot.plugin !== 'pgoutput') {
+    throw sourceError('SOURCE_BAD_OPTIONS', `The replication slot "${options.slotName}" on ${endpoint} uses the ${slot.plugin ?? 'unknown'} plugin, not pgoutput. Choose another slot.name, or drop it: SELECT pg_drop_replication_slot('${options.slotName}').`);
+  }
+  if (slot.walStatus === 'lost') {
+    throw sourceError(
+      'SOURCE_BAD_POSITION',
+      `The replication slot "${options.slotName}" on ${endpoint} was invalidated (wal_status lost: the server removed WAL it still needed, see max_slot_wal_keep_size), so changes since its last confirmed position are gone. ` +
+        `Drop it (SELECT pg_drop_replication_slot('${options.slotName}')) and start again with snapshot.mode=when_needed to take a new snapshot.`,
+    );
+  }
+  if (!slot.exists && options.resuming) {
+    throw sourceError(
+      'SOURCE_BAD_POSITION',
+      `The replication slot "${options.slotName}" no longer exists on ${endpoint}, but the pipeline has a checkpoint: the changes made since the slot was dropped cannot be read. ` +
+        "Set snapshot.mode=when_needed to create the slot and take a new snapshot, or delete the pipeline's checkpoint.",
+    );
+  }
+
+  await ensurePublication(client, options, endpoint);
+  if (slot.exists) return slot;
+  await client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [options.slotName]);
+  return readSlot(client, options.slotName);
+}
+
+export async function readSlot(client: pg.Client, slotName: string): Promise<SlotState> {
+  const result = await client.query<{ plugin: string; active: boolean; wal_status: string | null; confirmed_flush_lsn: string | null; retained: string | null }>(
+    'SELECT plugin, active, wal_status, confirmed_flush_lsn::text, (pg_current_wal_lsn() - restart_lsn)::text AS retained FROM pg_replication_slots WHERE slot_name = $1',
+    [slotName],
+  );
+  const row = result.rows[0];
+  if (!row) return { exists: false };
+  const state: SlotState = { exists: true, plugin: row.plugin, active: row.active };
+  if (row.wal_status !== null) state.walStatus = row.wal_status;
+  if (row.confirmed_flush_lsn !== null) state.confirmedFlushLsn = row.confirmed_flush_lsn;
+  if (row.retained !== null) state.retainedWalBytes = Number(row.retained);
+  return state;
+}
+
+async function ensurePublication(client: pg.Client, options: ReplicationSetupOptions, endpoint: string): Promise<void> {
+  const existing = await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [options.publicationName]);
+  if (existing.rowCount) return;
+  const tables = options.tables.map((table) => (table.schema ? `${quoteIdent(table.schema)}.${quoteIdent(table.table)}` : quoteIdent(table.table)));
+  const statement =
+    options.autocreate === 'filtered'
+      ? `CREATE PUBLICATION ${quoteIdent(options.publicationName)} FOR TABLE ${tables.join(', ')}`
+      : `CREATE PUBLICATION ${quoteIdent(options.publicationName)} FOR ALL TABLES`;
+  if (options.autocreate === 'disabled') {
+    throw sourceError(
+      'SOURCE_BAD_OPTIONS',
+      `The publication "${options.publicationName}" does not exist on ${endpoint} and publication.autocreate.mode is disabled. Create it (${statement}) or set publication.autocreate.mode to filtered.`,
+    );
+  }
+  if (options.autocreate === 'filtered' && tables.length === 0) {
+    throw sourceError('SOURCE_TABLE_NOT_FOUND', `No table matches the include lists on ${endpoint}, so there is nothing to publish. Check table.include.list.`);
+  }
+  try {
+    await client.query(statement);
+  } catch (error) {
+    throw sourceError('SOURCE_BAD_OPTIONS', `Creating the publication on ${endpoint} failed (${(error as Error).message}). Run as a superuser or the tables' owner: ${statement}`, { cause: error });
+  }
+}
+
+function prerequisitesError(problems: string[], endpoint: string): Error {
+  return sourceError(
+    'SOURCE_BAD_OPTIONS',
+    `Log-based capture cannot read ${endpoint}: ${problems.map((problem, index) => `${index + 1}. ${problem}`).join('; ')}. Fix these, or capture by polling (connector.class PostgresSource / JdbcSourceConnector).`,
+    { detail: { problems } },
+  );
+}
