@@ -2,6 +2,7 @@ import type { DatabaseProfile, StoredProfile } from '../../shared/api/connection
 import type { DatabaseEndpoint } from '../../shared/api/lab';
 import type { IQueryApi, QueryCompareRequest, QueryDatabase, QueryRequest, QueryResult } from '../../shared/api/query';
 import type { VerifyReport, VerifyRequest } from '../../shared/api/verify';
+import { formatDsn } from '../db/connectionFailure';
 import { describeTarget, type SqlConnectionSettings } from '../sinks/sql/sessions';
 import { connectionSettingsOf, verifyUrlOf } from '../trace/connectionSettings';
 import type { PipelineCatalog } from '../trace/pipelineCatalog';
@@ -101,7 +102,7 @@ export class QueryService implements IQueryApi {
           label: database.name,
           group: 'Profiles',
           dialect: database.product,
-          display: `${database.product}://${database.user}@${database.host}:${database.port}/${database.database}`,
+          display: formatDsn({ scheme: database.product, user: database.user, host: database.host, port: database.port, database: database.database }),
           environment: database.environment,
         },
         settings: this.options.profileSettings(database.id),
