@@ -92,8 +92,7 @@ export class OrderSimulator implements IDisposable {
   }
 
   async start(): Promise<void> {
-    this.client = new pg.Client(this.address);
-    await this.client.connect();
+    await this.connect();
     const schedule = (): void => {
       if (this.stopped) return;
       this.timer = setTimeout(() => {
@@ -119,7 +118,25 @@ export class OrderSimulator implements IDisposable {
     }
   }
 
+  /**
+   * The simulator's connection lives as long as the demo. A database that drops it (PGlite stopped, a restart) makes
+   * the client emit 'error', which unheard ended the process: the client is let go and the next tick reconnects.
+   */
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client(this.address);
+    client.on('error', (error) => {
+      log.warn('simulator connection lost; the next tick reconnects', { error: error.message });
+      if (this.client === client) this.client = undefined;
+      void client.end().catch(() => {});
+    });
+    await client.connect();
+    this.client = client;
+    return client;
+  }
+
   private async tick(): Promise<void> {
+    if (this.stopped) return;
+    if (!this.client) await this.connect();
     if (!this.client) return;
     await this.insertOrderBatch(this.client, this.options.ordersPerTick ?? 3);
     // Move a few recent orders one status further.
