@@ -25,7 +25,7 @@ import type {
 } from '../../shared/api/topics';
 import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
-import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import type { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
 import { BrowseSession } from './browseSession';
 import { ClusterResolver, type TopicsContext } from './clusterResolver';
 import { topicsError } from './errors';
@@ -36,6 +36,12 @@ import { choosePartitions, DEFAULT_LIMIT, MAX_LIMIT, parseTimestamp, type Partit
 import { appendAll } from '../base/arrays';
 import { groupStateOf, isInactive, partitionLag, planReset } from './consumerGroups';
 import { checkCreateRequest, configEntryOf, mergeTopicConfigs, type RawConfigEntry } from './topicAdmin';
+
+/**
+ * kafkajs's TOPIC_RESOURCE. kafkajs is CommonJS whose exports Node's ESM loader cannot list, so a named
+ * value import of it fails when the CLI runs (`does not provide an export named 'ConfigResourceTypes'`).
+ */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
 const SIZE_NOTE = 'Size on disk is not reported: the Kafka admin client Ferry uses (kafkajs) has no DescribeLogDirs call.';
 const RESET_TARGETS = new Set(['earliest', 'latest', 'timestamp', 'offset']);
@@ -220,7 +226,7 @@ export class TopicsService implements ITopicsApi, IDisposable {
       if (unknown.length > 0) throw topicsError('TOPICS_BAD_REQUEST', `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a topic config' : 'are not topic configs'} of this cluster. Pick a name from the config list.`);
       const readOnly = Object.keys(request.set ?? {}).filter((name) => current.some((entry) => entry.name === name && entry.readOnly));
       if (readOnly.length > 0) throw topicsError('TOPICS_BAD_REQUEST', `${readOnly.join(', ')} cannot be changed on a topic (read-only).`);
-      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries(merged).map(([name, value]) => ({ name, value })) }] });
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: TOPIC_RESOURCE, name: topic, configEntries: Object.entries(merged).map(([name, value]) => ({ name, value })) }] });
       return this.configsWith(admin, topic);
     });
   }
@@ -301,7 +307,7 @@ export class TopicsService implements ITopicsApi, IDisposable {
   }
 
   private async configsWith(admin: Admin, topic: string): Promise<TopicConfigEntry[]> {
-    const described = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }], includeSynonyms: false });
+    const described = await admin.describeConfigs({ resources: [{ type: TOPIC_RESOURCE, name: topic }], includeSynonyms: false });
     const resource = described.resources[0];
     if (resource && resource.errorCode !== 0) throw topicsError('TOPICS_BAD_REQUEST', `The brokers refused to describe the configs of ${topic}: ${resource.errorMessage || `error ${resource.errorCode}`}.`);
     return (resource?.configEntries ?? []).map((entry) => configEntryOf(entry as RawConfigEntry)).sort((a, b) => a.name.localeCompare(b.name));
