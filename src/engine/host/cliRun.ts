@@ -37,6 +37,9 @@ export function progressLine(status: PipelineStatus, now = Date.now()): string {
   ];
   const dlq = sum((m) => m.deadLettered);
   if (dlq > 0) parts.push(`dlq ${dlq}`);
+  // errors.tolerance=all without a dead letter topic: failed records are gone, which must not read as dead-lettered.
+  const dropped = sum((m) => m.dropped ?? 0);
+  if (dropped > 0) parts.push(`dropped ${dropped}`);
   if (rate > 0) parts.push(`${Math.round(rate)} rows/s`);
   if (p99 > 0) parts.push(`p99 ${Math.round(p99)} ms`);
   const troubled = status.connectors.filter((connector) => connector.state === 'DEGRADED' || connector.state === 'FAILED');

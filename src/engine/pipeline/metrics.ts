@@ -4,7 +4,10 @@ export class ConnectorMetrics {
   rowsProduced = 0;
   rowsApplied = 0;
   errors = 0;
+  /** Sink: records the dead letter topic acknowledged (counted after Kafka's ack, never before). */
   deadLettered = 0;
+  /** Sink: records that failed with errors.tolerance=all and no dead letter topic, so they exist nowhere now. */
+  dropped = 0;
   /** Sink: records in Kafka not yet applied (end offsets − committed offsets), refreshed periodically. */
   lag = 0;
   private readonly latencies: number[] = [];

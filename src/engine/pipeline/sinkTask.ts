@@ -4,12 +4,12 @@ import { classifyKafkaError, createKafka, ensureTopics, type KafkaClientSettings
 import { type SinkRecord, tableIdToString } from '../model';
 import { createDialect } from '../sinks/sql/dialects';
 import { connectionSettingsOf, openSqlSession, type SqlConnectionSettings } from '../sinks/sql/sessions';
-import { type FailedRecord, isConnectionFailure, SqlSinkWriter } from '../sinks/sql/sinkWriter';
+import { isConnectionFailure, SqlSinkWriter } from '../sinks/sql/sinkWriter';
 import { EngineError, isEngineError } from '../../shared/errors';
 import { Backoff, type BackoffPolicy, sleep } from '../base/backoff';
 import { createLogger } from '../base/logger';
 import { createConverter, type RecordConverter } from './converters';
-import { type DeadLetter, sendToDeadLetterQueue } from './deadLetterQueue';
+import { DEFAULT_MAX_MESSAGE_BYTES, type DeadLetter, deadLetterMaxMessageBytes, sendToDeadLetterQueue } from './deadLetterQueue';
 import { AppliedLog } from './appliedLog';
 import { ConnectorMetrics } from './metrics';
 import { SOURCE_CAPTURE_HEADER, SOURCE_TIME_HEADER } from './sourceTask';
@@ -97,6 +97,8 @@ export class SinkTask {
   private stopped = false;
   /** Ends every retry pause when the sink stops. */
   private readonly stopping = new AbortController();
+  /** The dead letter topic's max.message.bytes, read at start: dead letters go in requests that fit it. */
+  private dlqMaxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
   private finished!: () => void;
   readonly done = new Promise<void>((resolve) => (this.finished = resolve));
   private readonly writer: SqlSinkWriter;
@@ -241,6 +243,7 @@ export class SinkTask {
         rowsApplied: this.metrics.rowsApplied,
         errors: this.metrics.errors,
         deadLettered: this.metrics.deadLettered,
+        dropped: this.metrics.dropped,
         lag: this.metrics.lag,
         ...(this.lagAsOf === undefined ? {} : { lagAsOf: this.lagAsOf, lagStale: now - this.lagAsOf > LAG_STALE_MS }),
         rowsPerSecond: this.metrics.rate(now, this.metrics.rowsApplied),
@@ -367,6 +370,7 @@ export class SinkTask {
     const dlq = this.config.errors.deadLetterQueue;
     if (dlq && this.config.errors.tolerance === 'all') {
       await ensureTopics(this.admin, [{ name: dlq.topic, partitions: 1 }], brokers);
+      this.dlqMaxMessageBytes = await deadLetterMaxMessageBytes(this.admin, dlq.topic);
       this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await this.dlqProducer.connect();
     }
@@ -615,8 +619,26 @@ export class SinkTask {
     };
   }
 
+  /**
+   * A heartbeat for long work inside one chunk (retry pauses, isolating refused records), at most every 500 ms.
+   * A chunk can take longer than the 10 s session timeout; without heartbeats the coordinator dropped the member,
+   * the offset commit failed ("The coordinator is not aware of this member") and the chunk was applied again.
+   * A heartbeat error (a rebalance under way) is not thrown here: the chunk is finished and committed first (the
+   * coordinator accepts commits of the current generation while it prepares a rebalance), and the heartbeat after the
+   * chunk hands the rebalance to kafkajs.
+   */
+  private keepAliveWith(heartbeat: () => Promise<void>): () => Promise<void> {
+    let last = Date.now();
+    return async () => {
+      if (Date.now() - last < 500) return;
+      last = Date.now();
+      await heartbeat().catch((error: unknown) => this.log.debug('heartbeat during a long write failed', { connector: this.config.name, error: String(error) }));
+    };
+  }
+
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const size = Math.max(1, this.config.batchSize);
+    const keepAlive = this.keepAliveWith(heartbeat);
     const targetBackoff = new Backoff(SINK_RETRY_BACKOFF);
     for (let start = 0; start < batch.messages.length; start += size) {
       // A fetch that was in flight when the sink paused: leave its records unresolved, so they are fetched again
@@ -625,7 +647,7 @@ export class SinkTask {
       const chunk = batch.messages.slice(start, start + size);
       this.inFlight++;
       try {
-        await this.applyChunk(batch.topic, batch.partition, chunk);
+        await this.applyChunk(batch.topic, batch.partition, chunk, keepAlive);
         const last = chunk[chunk.length - 1];
         if (last) {
           // Committed only now that the target transaction holding these rows has committed.
@@ -645,11 +667,13 @@ export class SinkTask {
           this.setState('DEGRADED', error.failure);
           throw error;
         }
-        if (!this.stopped && isConnectionFailure(error)) {
+        // Stopping aborted the write: nothing past the last committed offset counts as done, and stopping is no failure.
+        if (this.stopped) return;
+        if (isConnectionFailure(error)) {
           // The target is unreachable or dropped the session, so no record is at fault: the chunk (not committed) is
           // tried again after a pause, as long as it takes, DEGRADED with the cause; the heartbeats keep the group.
           this.targetUnavailable(error);
-          await this.pauseKeepingAlive(targetBackoff.next(), heartbeat);
+          await this.pauseKeepingAlive(targetBackoff.next(), keepAlive);
           start -= size;
           continue;
         }
@@ -676,7 +700,7 @@ export class SinkTask {
     }
   }
 
-  private async applyChunk(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+  private async applyChunk(topic: string, partition: number, messages: KafkaMessage[], keepAlive: () => Promise<void>): Promise<void> {
     const tolerateAll = this.config.errors.tolerance === 'all';
     const letters: DeadLetter[] = [];
     const records: SinkRecord[] = [];
@@ -691,17 +715,15 @@ export class SinkTask {
         letters.push({ topic, partition, message, stage: error instanceof ConverterError ? error.stage : 'VALUE_CONVERTER', error: toError(error) });
       }
     }
-    const onFailed = tolerateAll
-      ? async (failures: FailedRecord[]): Promise<void> => {
-          for (const failure of failures) {
-            const message = originals.get(failure.record);
-            if (message) letters.push({ topic, partition, message, stage: 'TASK_PUT', error: failure.error });
-          }
-        }
-      : undefined;
-    await this.writer.write(records, onFailed);
+    // Records the target refuses on their own come back isolated (the rest is applied); errors every record would hit
+    // and exhausted retries throw, whatever the tolerance.
+    const failures = records.length === 0 ? [] : await this.writer.write(records, { tolerateRecordErrors: tolerateAll, keepAlive, signal: this.stopping.signal });
+    for (const failure of failures) {
+      const message = originals.get(failure.record);
+      if (message) letters.push({ topic, partition, message, stage: 'TASK_PUT', error: failure.error });
+    }
     const appliedAt = Date.now();
-    const applied = records.length - letters.filter((letter) => letter.stage === 'TASK_PUT').length;
+    const applied = records.length - failures.length;
     this.metrics.rowsApplied += applied;
     const first = messages[0];
     const last = messages[messages.length - 1];
@@ -712,16 +734,30 @@ export class SinkTask {
     const table = this.tables.get(topic) ?? { table: this.targetTableOf(topic), topic, rows: 0 };
     table.rows += applied;
     this.tables.set(topic, table);
+    const refused = new Set(failures.map((failure) => failure.record));
     for (const record of records) {
+      if (refused.has(record)) continue;
       const sourceTime = record.headers[SOURCE_TIME_HEADER];
       if (sourceTime) this.metrics.recordLatency(appliedAt - Number(Buffer.from(sourceTime).toString()));
       if (this.config.deleteEnabled) this.noticeDeletesNeverArrive(topic, record.headers[SOURCE_CAPTURE_HEADER]);
     }
     if (letters.length > 0) {
-      this.metrics.deadLettered += letters.length;
+      // In offset order, as Connect reports them (converter failures were collected before the write's).
+      letters.sort((a, b) => (BigInt(a.message.offset) < BigInt(b.message.offset) ? -1 : 1));
       const dlq = this.config.errors.deadLetterQueue;
-      if (dlq && this.dlqProducer) await sendToDeadLetterQueue(this.dlqProducer, dlq, this.config.name, letters);
-      else this.log.warn('skipped records (errors.tolerance=all without a dead letter queue)', { connector: this.config.name, count: letters.length });
+      if (dlq && this.dlqProducer) {
+        await sendToDeadLetterQueue(this.dlqProducer, dlq, this.config.name, letters, {
+          maxMessageBytes: this.dlqMaxMessageBytes,
+          // Counted per acknowledged request: the counter never claims letters the topic does not hold.
+          onAcknowledged: (count) => {
+            this.metrics.deadLettered += count;
+          },
+        });
+      } else {
+        // errors.tolerance=all without a dead letter topic: the records are skipped and kept nowhere. Say so.
+        this.metrics.dropped += letters.length;
+        this.log.warn('dropped records (errors.tolerance=all without a dead letter topic)', { connector: this.config.name, count: letters.length, firstOffset: letters[0]?.message.offset, cause: letters[0]?.error.message });
+      }
     }
   }
 }

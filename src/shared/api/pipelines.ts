@@ -9,6 +9,11 @@ export interface ConnectorMetrics {
   rowsApplied: number;
   errors: number;
   deadLettered: number;
+  /**
+   * Sink: records that failed with errors.tolerance=all and no dead letter topic: skipped and kept nowhere (absent
+   * for sources).
+   */
+  dropped?: number;
   /** Sink: records in Kafka not yet applied, as last measured (see lagAsOf). */
   lag: number;
   /** Sink: when `lag` was measured (ms since the epoch); absent until the first measurement. */

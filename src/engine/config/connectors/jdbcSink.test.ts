@@ -150,6 +150,16 @@ describe('JDBC sink: dead letter queue', () => {
     expect(sink(ok).errors.deadLetterQueue).toEqual({ topic: 'dlq-x', replicationFactor: 3, contextHeadersEnable: false });
   });
 
+  it('warns that errors.tolerance=all without a dead letter topic drops records (managed sinks always have one)', () => {
+    const dropping = only(parse([jdbcSink({ 'errors.tolerance': 'all' })]), 'sink.tolerance-all-drops');
+    expect(dropping.severity).toBe('warning');
+    expect(dropping.path).toBe("$.connectors[0]['errors.tolerance']");
+    expect(dropping.message).toMatch(/dropped/);
+    expect(find(parse([jdbcSink({ 'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': 'dlq-x' })]), 'sink.tolerance-all-drops')).toEqual([]);
+    expect(find(parse([managedSink()]), 'sink.tolerance-all-drops')).toEqual([]);
+    expect(find(parse([jdbcSink()]), 'sink.tolerance-all-drops')).toEqual([]);
+  });
+
   it('refuses an illegal DLQ topic and a sink reading its own DLQ', () => {
     expect(only(parse([jdbcSink({ 'errors.deadletterqueue.topic.name': 'dlq x', 'errors.tolerance': 'all' })]), 'sink.dlq-topic-illegal').severity).toBe('error');
     expect(only(parse([managedSink({ topics: 'shop-orders,dlq-snk' })]), 'sink.reads-own-dlq').severity).toBe('error');

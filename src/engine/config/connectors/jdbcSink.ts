@@ -25,6 +25,7 @@ export const SINK_RULES = {
   recordKeyNeedsKeyFormat: defineRule('sink.record-key-needs-key-format', 'error', 'Managed sinks with `pk.mode=record_key` need `input.key.format`.'),
   primitiveKeyPkFields: defineRule('sink.primitive-key-pk-fields', 'error', 'A STRING key is one value, so `pk.mode=record_key` needs exactly one `pk.fields` name for its column.'),
   dlqNeedsToleranceAll: defineRule('sink.dlq-needs-tolerance-all', 'warning', 'The dead letter queue is only used with `errors.tolerance=all`.'),
+  toleranceAllDrops: defineRule('sink.tolerance-all-drops', 'warning', '`errors.tolerance=all` without `errors.deadletterqueue.topic.name` drops the records it cannot write.'),
   dlqTopicIllegal: defineRule('sink.dlq-topic-illegal', 'error', '`errors.deadletterqueue.topic.name` must be a legal Kafka topic name.'),
   readsOwnDlq: defineRule('sink.reads-own-dlq', 'error', 'A sink may not consume its own dead letter topic.'),
   tableNameDots: defineRule('sink.table-name-dots', 'warning', 'Dots in a topic become catalog/schema separators in `table.name.format=${topic}`.'),
@@ -141,7 +142,17 @@ function deadLetterQueue(ctx: Ctx, name: string, managed: boolean, tolerance: 'n
   const configured = values['errors.deadletterqueue.topic.name'].trim();
   // Confluent Cloud always gives managed sinks a DLQ named after the connector.
   const topic = configured !== '' ? configured : managed && name !== '' ? `dlq-${sanitizeTopicName(name)}` : '';
-  if (topic === '') return undefined;
+  if (topic === '') {
+    if (tolerance === 'all') {
+      problems.report(
+        SINK_RULES.toleranceAllDrops,
+        ctx.pathOf(ctx.given.has('errors.tolerance') ? 'errors.tolerance' : 'errors.deadletterqueue.topic.name'),
+        '`errors.tolerance` is all and no dead letter topic is set, so records the sink cannot write are dropped: skipped and kept nowhere (status and the progress line count them as "dropped")',
+        'Set "errors.deadletterqueue.topic.name" to keep them in a topic you can replay from, or "errors.tolerance": "none" to stop at the first bad record.',
+      );
+    }
+    return undefined;
+  }
   if (configured !== '') {
     const problem = topicNameProblem(configured);
     if (problem) {

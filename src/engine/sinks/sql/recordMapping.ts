@@ -87,7 +87,8 @@ function computeLayout(record: SinkRecord, options: RecordMappingOptions, isDele
       const wanted = options.pkFields.length > 0 ? options.pkFields : keySchema.fields.map((field) => field.name);
       keyFields = wanted.map((name) => {
         const field = keySchema.fields.find((candidate) => candidate.name === name);
-        if (!field) throw sinkError('SINK_BAD_RECORD', `pk.fields names "${name}", which the key of ${where(record)} does not have (it has ${keySchema.fields.map((f) => f.name).join(', ')}).`);
+        // The key schema, not one record, lacks the field: every record of this schema would fail, so fail the connector.
+        if (!field) throw sinkError('SINK_CONFIG_INVALID', `pk.fields names "${name}", which the key of ${where(record)} does not have (it has ${keySchema.fields.map((f) => f.name).join(', ')}). Fix pk.fields.`, { detail: { everyRecord: true } });
         return { ...field, optional: false };
       });
       break;
@@ -98,7 +99,7 @@ function computeLayout(record: SinkRecord, options: RecordMappingOptions, isDele
       }
       keyFields = options.pkFields.map((name) => {
         const field = valueSchema.fields.find((candidate) => candidate.name === name);
-        if (!field) throw sinkError('SINK_BAD_RECORD', `pk.fields names "${name}", which the value of ${where(record)} does not have.`);
+        if (!field) throw sinkError('SINK_CONFIG_INVALID', `pk.fields names "${name}", which the value of ${where(record)} does not have (it has ${valueSchema.fields.map((f) => f.name).join(', ')}). Fix pk.fields.`, { detail: { everyRecord: true } });
         return { ...field, optional: false };
       });
       break;

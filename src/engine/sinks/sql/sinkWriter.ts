@@ -1,9 +1,10 @@
 import { type SinkRecord, type TableId, tableIdToString } from '../../model';
 import { type EngineError, isEngineError } from '../../../shared/errors';
+import { Backoff, sleep } from '../../base/backoff';
 import { createLogger } from '../../base/logger';
-import type { SqlDialect, TableDescription, ValueOptions, WriteBatch } from './dialects/dialect';
+import type { SqlDialect, SqlStatement, TableDescription, ValueOptions, WriteBatch } from './dialects/dialect';
 import { fieldsToAdd } from './dialects/evolution';
-import { sinkError } from './errors';
+import { classifySqlFailure, isConnectionFailure, isValueError, sinkError } from './errors';
 import { type MappedRecord, mapRecord, type RecordMappingOptions } from './recordMapping';
 import type { SqlSession } from './sessions';
 
@@ -22,7 +23,9 @@ export interface SinkWriterOptions extends RecordMappingOptions {
   deleteEnabled: boolean;
   tableNameFormat: string;
   values: ValueOptions;
+  /** `max.retries`: attempts after the first for a failure that may pass (connection, deadlock, timeout). */
   maxRetries: number;
+  /** `retry.backoff.ms`: the shortest pause before such a retry (jittered upwards, see retryBackoff). */
   retryBackoffMs: number;
 }
 
@@ -32,6 +35,29 @@ export interface FailedRecord {
   error: EngineError;
 }
 
+export interface WriteOptions {
+  /**
+   * errors.tolerance=all: records the target refuses on their own are isolated and returned, the others applied.
+   * Without it the first such failure is thrown (the connector stops at it).
+   */
+  tolerateRecordErrors: boolean;
+  /**
+   * Called between attempts, between the sub-batches of an isolation and during retry pauses: a write may take far
+   * longer than the consumer's session timeout, and the caller must stay a member of its group meanwhile (a lost
+   * membership means the chunk is fetched and applied again).
+   */
+  keepAlive?: () => Promise<void>;
+  /** Aborts retry pauses when the connector stops; the write then throws SINK_STOPPED. */
+  signal?: AbortSignal;
+}
+
+/** One record with its rows and columns and its target table, mapped once and reused by every attempt. */
+interface Prepared {
+  record: SinkRecord;
+  mapped: MappedRecord;
+  table: TableId;
+}
+
 interface Segment {
   table: TableId;
   signature: string;
@@ -39,7 +65,25 @@ interface Segment {
   records: MappedRecord[];
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** While retrying or waiting, the keep-alive runs at least this often (well inside a 10 s session timeout). */
+const KEEP_ALIVE_SLICE_MS = 1000;
+
+/**
+ * Pauses between retries of one batch: never shorter than the `retry.backoff.ms` the user configured, jittered
+ * upwards (decorrelated) so the sinks of a pipeline that met the same deadlock or restart do not retry in step.
+ */
+function retryBackoff(retryBackoffMs: number): Backoff {
+  return new Backoff({ initialMs: retryBackoffMs, maxMs: Math.max(retryBackoffMs, Math.min(30_000, retryBackoffMs * 4)), jitter: 'decorrelated' });
+}
+
+function stoppedError(): EngineError {
+  return sinkError('SINK_STOPPED', 'The connector stopped while the write was retried; nothing past the last committed offset was applied.', { retriable: true });
+}
+
+function describeRecords(records: readonly SinkRecord[]): string {
+  const first = records[0];
+  return first ? ` (records from ${first.topic}[${first.partition}]@${first.offset}${records.length > 1 ? ` and ${records.length - 1} more` : ''})` : '';
+}
 
 function rootMessage(error: unknown): string {
   // Node reports a refused connection to a dual-stack host as an AggregateError with an empty message.
@@ -47,45 +91,22 @@ function rootMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const CONNECTION_CODES = new Set([
-  // Node sockets and DNS
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
-  // mysql2 / MariaDB
-  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_ACCESS_DENIED_ERROR', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
-  // PostgreSQL: admin/crash shutdown, cannot connect now, authentication
-  '57P01', '57P02', '57P03', '28P01', '28000',
-  // mssql / tedious
-  'ELOGIN', 'ESOCKET', 'ETIMEOUT', 'ECONNCLOSED', 'EINSTLOOKUP',
-]);
-
-/**
- * The target could not be reached, refused the login or dropped the connection: no record is at fault, so such a
- * failure must never send records to the dead letter queue (with errors.tolerance=all an unreachable target, e.g. a
- * wrong port, used to dead-letter the whole stream while the pipeline reported itself idle).
- */
-export function isConnectionFailure(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  const pending: unknown[] = [error];
-  while (pending.length > 0) {
-    const link = pending.pop();
-    if (link === null || link === undefined || typeof link !== 'object' || seen.has(link)) continue;
-    seen.add(link);
-    const { code, detail, cause, message } = link as { code?: unknown; detail?: unknown; cause?: unknown; message?: unknown };
-    if (typeof detail === 'object' && detail !== null && (detail as { connection?: unknown }).connection === true) return true;
-    // SQLSTATE class 08: connection exception.
-    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
-    if (typeof message === 'string' && /Connection terminated|connection is closed|closed state|not queryable/i.test(message)) return true;
-    pending.push(cause);
-    if (link instanceof AggregateError) pending.push(...(link.errors as unknown[]));
-  }
-  return false;
-}
+export { isConnectionFailure };
 
 /**
  * Applies sink records to one database with Kafka Connect JDBC sink semantics: rows buffered per table, a new
  * statement group whenever the schema changes or an upsert follows a delete (so delete-then-reinsert keeps its order),
- * upserts before deletes inside a group, tables created / evolved on demand, and the whole call in ONE transaction.
- * The caller commits consumer offsets only after `write` resolved, so a crash never skips a record.
+ * upserts before deletes inside a group, tables created / evolved on demand, and the whole call in ONE transaction
+ * when the target accepts every record. The caller commits consumer offsets only after `write` resolved, so a crash
+ * never skips a record.
+ *
+ * Failures are told apart by the database's error code (classifySqlFailure): a connection loss or a transient
+ * refusal (deadlock, timeout) is retried with backoff up to `max.retries`; a record the target refuses (a CHECK
+ * constraint, a value out of range) is isolated by bisection — the halves of the failing batch applied in their own
+ * transactions, recursively — so the good records are applied once and each bad one is reported once, after a
+ * logarithmic number of extra transactions rather than `max.retries` pauses; an error every record would hit (a
+ * missing table or column, pk.fields naming a field the records lack, a table that cannot be created) is thrown
+ * as such, whatever the tolerance, instead of reporting every record as bad.
  */
 export class SqlSinkWriter {
   private session: SqlSession | undefined;
@@ -95,41 +116,92 @@ export class SqlSinkWriter {
   constructor(private readonly options: SinkWriterOptions) {}
 
   /**
-   * Writes the records in one transaction, retrying `max.retries` times with `retry.backoff.ms`. When retries are
-   * used up and `onFailed` is given (errors.tolerance=all), the batch is unrolled and applied one record at a time;
-   * only the records that still fail are handed to `onFailed`. Without `onFailed` the root cause is thrown.
+   * Writes the records and returns those the target refused on their own (only with `tolerateRecordErrors`; they are
+   * in the order of `records`). Every other record is applied exactly once by the time it resolves.
    */
-  async write(records: readonly SinkRecord[], onFailed?: (failures: FailedRecord[]) => Promise<void>): Promise<void> {
-    if (records.length === 0) return;
-    let lastError: unknown;
-    for (let attempt = 0; attempt <= this.options.maxRetries; attempt++) {
-      try {
-        await this.applyInTransaction(records);
-        return;
-      } catch (error) {
-        lastError = error;
-        await this.resetSession();
-        // A record the target can never accept (a bad key, a missing table without auto.create) will not succeed on retry.
-        if (isEngineError(error) && !error.retriable) break;
-        if (attempt < this.options.maxRetries) {
-          this.log.warn('sink batch failed; retrying', { connector: this.options.connectorName, attempt: attempt + 1, error: rootMessage(error) });
-          await sleep(this.options.retryBackoffMs);
-        }
-      }
-    }
-    // Dead-lettering is for records the target refuses, not for a target that cannot be reached.
-    if (!onFailed || isConnectionFailure(lastError)) throw this.asSinkError(lastError, records);
+  async write(records: readonly SinkRecord[], options: WriteOptions): Promise<FailedRecord[]> {
     const failures: FailedRecord[] = [];
+    const prepared: Prepared[] = [];
     for (const record of records) {
       try {
-        await this.applyInTransaction([record]);
+        prepared.push(this.prepare(record));
       } catch (error) {
-        await this.resetSession();
-        if (isConnectionFailure(error)) throw this.asSinkError(error, [record]);
-        failures.push({ record, error: this.asSinkError(error, [record]) });
+        const failure = this.asSinkError(error, [record]);
+        if (!options.tolerateRecordErrors || classifySqlFailure(failure) === 'configuration') throw failure;
+        failures.push({ record, error: failure });
       }
     }
-    if (failures.length > 0) await onFailed(failures);
+    if (prepared.length > 0) await this.isolate(prepared, options, failures);
+    this.refuseWhenEveryRecordFailedAlike(records, failures);
+    return failures.sort((a, b) => records.indexOf(a.record) - records.indexOf(b.record));
+  }
+
+  /**
+   * Two cases where records failing one by one still mean a configuration error, told by every record of the write
+   * failing: with an error of unknown kind, or with "the value does not fit the column's type" (an int field into a
+   * DATE column, say): the column, not the rows, is wrong, and dead-lettering the stream would hide that. Constraint violations (CHECK, NOT NULL, UNIQUE) stay per record however many there are.
+   */
+  private refuseWhenEveryRecordFailedAlike(records: readonly SinkRecord[], failures: readonly FailedRecord[]): void {
+    const [first] = failures;
+    if (!first || records.length < 2 || failures.length !== records.length) return;
+    if (failures.every((failure) => classifySqlFailure(failure.error) === 'unknown')) throw this.everyRecordError(first.error, records);
+    if (failures.every((failure) => isValueError(failure.error))) throw this.everyRecordError(first.error, records);
+  }
+
+  /**
+   * Applies `batch` or, when the target refuses a record in it, its halves in their own transactions, recursively,
+   * down to the single records that fail on their own.
+   */
+  private async isolate(batch: readonly Prepared[], options: WriteOptions, failures: FailedRecord[]): Promise<void> {
+    const refused = await this.applyWithRetries(batch, options);
+    if (refused === undefined) return;
+    const records = batch.map((entry) => entry.record);
+    if (!options.tolerateRecordErrors) throw this.asSinkError(refused, records);
+    const [only] = batch;
+    if (batch.length === 1 && only) {
+      failures.push({ record: only.record, error: this.asSinkError(refused, records) });
+      return;
+    }
+    const middle = Math.ceil(batch.length / 2);
+    await this.isolate(batch.slice(0, middle), options, failures);
+    await this.isolate(batch.slice(middle), options, failures);
+  }
+
+  /**
+   * One batch in one transaction. Resolves undefined when applied, or with the error when a record in it was refused
+   * (`record`/`unknown`); retries connection and transient failures with backoff; throws when retries are used up,
+   * for an error every record would hit, and when the connector stops.
+   */
+  private async applyWithRetries(batch: readonly Prepared[], options: WriteOptions): Promise<unknown> {
+    const backoff = retryBackoff(this.options.retryBackoffMs);
+    const records = batch.map((entry) => entry.record);
+    for (let attempt = 0; ; attempt++) {
+      await options.keepAlive?.();
+      if (options.signal?.aborted) throw stoppedError();
+      try {
+        await this.applyInTransaction(batch);
+        return undefined;
+      } catch (error) {
+        const kind = classifySqlFailure(error);
+        if (kind === 'record') return error;
+        // The session may be unusable (or in an unknown state) after anything but a refused record.
+        await this.resetSession();
+        if (kind === 'configuration') throw this.everyRecordError(error, records);
+        if (kind === 'unknown') return error;
+        if (attempt >= this.options.maxRetries) throw this.asSinkError(error, records);
+        const delay = backoff.next();
+        this.log.warn('sink batch failed; retrying', { connector: this.options.connectorName, kind, attempt: attempt + 1, delayMs: delay, error: rootMessage(error) });
+        await this.pause(delay, options);
+      }
+    }
+  }
+
+  /** Waits before a retry in slices, keeping the caller's group membership alive. */
+  private async pause(ms: number, options: WriteOptions): Promise<void> {
+    for (let left = ms; left > 0; left -= KEEP_ALIVE_SLICE_MS) {
+      if (!(await sleep(Math.min(left, KEEP_ALIVE_SLICE_MS), options.signal))) throw stoppedError();
+      await options.keepAlive?.();
+    }
   }
 
   async close(): Promise<void> {
@@ -138,9 +210,18 @@ export class SqlSinkWriter {
 
   private asSinkError(error: unknown, records: readonly SinkRecord[]): EngineError {
     if (isEngineError(error)) return error;
-    const first = records[0];
-    const where = first ? ` (records from ${first.topic}[${first.partition}]@${first.offset}${records.length > 1 ? ` and ${records.length - 1} more` : ''})` : '';
-    return sinkError('SINK_WRITE_FAILED', `Writing to ${this.options.target} failed${where}: ${rootMessage(error)}`, { cause: error, retriable: true });
+    return sinkError('SINK_WRITE_FAILED', `Writing to ${this.options.target} failed${describeRecords(records)}: ${rootMessage(error)}`, { cause: error, retriable: true });
+  }
+
+  /** An error every record would hit: not retriable, so the connector fails with it whatever errors.tolerance says. */
+  private everyRecordError(error: unknown, records: readonly SinkRecord[]): EngineError {
+    if (isEngineError(error) && !error.retriable) return error;
+    return sinkError(
+      'SINK_CONFIG_INVALID',
+      `Writing to ${this.options.target} failed${describeRecords(records)}: ${rootMessage(error)}. Every record would fail the same way, so none is dead-lettered: ` +
+        'fix the target table or the connector configuration, then restart the connector (it resumes at the first record not applied).',
+      { cause: error, retriable: false, detail: { everyRecord: true } },
+    );
   }
 
   private async resetSession(): Promise<void> {
@@ -165,12 +246,15 @@ export class SqlSinkWriter {
     return this.session;
   }
 
-  private segment(records: readonly SinkRecord[]): Segment[] {
+  private prepare(record: SinkRecord): Prepared {
+    const mapped = mapRecord(record, this.options, this.options.deleteEnabled);
+    return { record, mapped, table: this.options.dialect.resolveTableId(this.options.tableNameFormat, record.topic) };
+  }
+
+  private segment(batch: readonly Prepared[]): Segment[] {
     const segments: Segment[] = [];
     const lastByTable = new Map<string, Segment>();
-    for (const record of records) {
-      const mapped = mapRecord(record, this.options, this.options.deleteEnabled);
-      const table = this.options.dialect.resolveTableId(this.options.tableNameFormat, record.topic);
+    for (const { mapped, table } of batch) {
       const tableKey = tableIdToString(table);
       const current = lastByTable.get(tableKey);
       if (current && current.signature === mapped.signature) {
@@ -184,8 +268,8 @@ export class SqlSinkWriter {
     return segments;
   }
 
-  private async applyInTransaction(records: readonly SinkRecord[]): Promise<void> {
-    const segments = this.segment(records);
+  private async applyInTransaction(batch: readonly Prepared[]): Promise<void> {
+    const segments = this.segment(batch);
     if (segments.length === 0) return;
     const session = await this.openSession();
     // DDL first and outside the data transaction: MySQL commits implicitly around DDL anyway.
@@ -234,6 +318,24 @@ export class SqlSinkWriter {
     return this.options.dialect.describeTable(table, result.rows);
   }
 
+  /**
+   * DDL for auto.create / auto.evolve. Unless the connection failed or the target was busy, a table that cannot be
+   * created or altered fails every record of its topic alike: a configuration error, never a dead letter per record.
+   */
+  private async ddl(session: SqlSession, statement: SqlStatement, what: string): Promise<void> {
+    try {
+      await session.execute(statement);
+    } catch (error) {
+      const kind = classifySqlFailure(error);
+      if (kind === 'connection' || kind === 'transient') throw error;
+      throw sinkError(
+        'SINK_CONFIG_INVALID',
+        `Cannot ${what} in ${this.options.target}: ${rootMessage(error)}. Every record for it would fail, so the connector stops: create the table yourself, or fix table.name.format or the privileges of the sink's user.`,
+        { cause: error, retriable: false, detail: { everyRecord: true } },
+      );
+    }
+  }
+
   private async ensureTable(session: SqlSession, table: TableId, sample: MappedRecord): Promise<void> {
     const tableKey = tableIdToString(table);
     let description = this.tables.get(tableKey) ?? (await this.describe(session, table));
@@ -244,14 +346,14 @@ export class SqlSinkWriter {
           `Table ${tableKey} does not exist in ${this.options.target}. Create it, or set auto.create=true to let the sink create it from the record schema.`,
         );
       }
-      await session.execute({ sql: this.options.dialect.createTable(table, sample.keyFields, sample.valueFields, this.options.values), params: [] });
+      await this.ddl(session, { sql: this.options.dialect.createTable(table, sample.keyFields, sample.valueFields, this.options.values), params: [] }, `create table ${tableKey}`);
       this.log.info('created table', { table: tableKey });
       description = await this.describe(session, table);
       if (!description) throw sinkError('SINK_WRITE_FAILED', `Created table ${tableKey}, but ${this.options.target} does not show it.`, { retriable: true });
     }
     const missing = fieldsToAdd(description, [...sample.keyFields, ...sample.valueFields], { autoEvolve: this.options.autoEvolve });
     if (missing.length > 0) {
-      await session.execute({ sql: this.options.dialect.addColumns(table, missing, this.options.values), params: [] });
+      await this.ddl(session, { sql: this.options.dialect.addColumns(table, missing, this.options.values), params: [] }, `add ${missing.map((field) => `"${field.name}"`).join(', ')} to ${tableKey}`);
       this.log.info('added columns', { table: tableKey, columns: missing.map((field) => field.name) });
       description = await this.describe(session, table);
       if (!description) throw sinkError('SINK_WRITE_FAILED', `Table ${tableKey} disappeared while evolving it.`, { retriable: true });

@@ -1,0 +1,259 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RecordSchema } from '../../src/engine/model';
+import type { PipelineRunner } from '../../src/engine/pipeline';
+import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
+import { uniqueName } from '../helpers/names';
+import { killLeftoverFerries, spawnFerry, waitForExit, writePipelineFile } from '../helpers/pipelineCli';
+import { dropTables, openDb, type TestDb } from '../helpers/pipelineDb';
+import { type ConnectorConfig, describeStatus, KafkaScratch, managedConnection, pipelineDocument, Scratch, sinkGroup, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
+import { type OutgoingRecord, produceRecords, readMessages } from '../helpers/pipelineKafka';
+
+// A bad row costs one dead letter, not the pipeline (issue 10, items 4-7), against the lab's Kafka and PostgreSQL:
+// a target with a CHECK constraint refuses some rows of a stream written by another producer. With the managed
+// sinks' defaults (errors.tolerance=all, max.retries=10, retry.backoff.ms=3000) and insert.mode=INSERT without a
+// primary key (so a re-applied chunk shows as duplicates), every good row must land exactly once and every bad row be
+// dead-lettered exactly once; errors every record would hit must fail the connector instead.
+
+const endpoints = inject('labEndpoints');
+const bootstrap = endpoints.kafka.a.bootstrap;
+const SETTLE_MS = 1500;
+
+let registry: EmbeddedSchemaRegistry;
+let postgres: TestDb;
+const scratch = new Scratch();
+const kafka = new KafkaScratch(bootstrap);
+const tables: string[] = [];
+const runners: PipelineRunner[] = [];
+
+beforeAll(async () => {
+  registry = await startEmbeddedSchemaRegistry();
+  postgres = await openDb('postgres', endpoints.postgres);
+});
+
+afterAll(async () => {
+  killLeftoverFerries();
+  await Promise.all(runners.splice(0).map((runner) => runner.stop().catch(() => {})));
+  await dropTables(postgres, tables);
+  await kafka.cleanup();
+  await postgres?.close();
+  await registry?.close();
+  scratch.cleanup();
+});
+
+const ITEM: RecordSchema = {
+  name: 'shop.Item',
+  fields: [
+    { name: 'id', type: { kind: 'int64' }, optional: false },
+    { name: 'name', type: { kind: 'string' }, optional: true },
+    { name: 'qty', type: { kind: 'int32' }, optional: false },
+  ],
+};
+
+/** Rows `first..first+count-1`; a bad one has a negative qty, which the target's CHECK refuses. */
+function items(first: number, count: number, isBad: (id: number) => boolean): OutgoingRecord[] {
+  return Array.from({ length: count }, (_, index) => {
+    const id = first + index;
+    return { value: { schema: ITEM, row: { id: BigInt(id), name: `item ${id}`, qty: isBad(id) ? -id : id } } };
+  });
+}
+
+interface Case {
+  topic: string;
+  sinkName: string;
+  dlq: string;
+}
+
+async function newCase(label: string, targetDdl: (table: string) => string = checkedTable): Promise<Case> {
+  const topic = uniqueName(label).toLowerCase();
+  const sinkName = `${topic}-sink`;
+  const dlq = `dlq-${sinkName}`;
+  kafka.track({ topics: [dlq], groups: [sinkGroup(sinkName)] });
+  await kafka.createTopic(topic);
+  tables.push(topic);
+  await postgres.exec(targetDdl(topic));
+  return { topic, sinkName, dlq };
+}
+
+/** No primary key: a row applied twice is two rows. */
+function checkedTable(table: string): string {
+  return `CREATE TABLE "${table}" (id BIGINT NOT NULL, name TEXT, qty INT NOT NULL CONSTRAINT qty_not_negative CHECK (qty >= 0))`;
+}
+
+/** A managed PostgresSink with its defaults for errors and retries; INSERT without a key. */
+function managedInsertSink(c: Case, extra: ConnectorConfig = {}): ConnectorConfig {
+  return {
+    name: c.sinkName,
+    'connector.class': 'PostgresSink',
+    ...managedConnection(endpoints.postgres),
+    topics: [c.topic],
+    'input.data.format': 'AVRO',
+    'insert.mode': 'INSERT',
+    'pk.mode': 'none',
+    'auto.create': 'false',
+    ...extra,
+  };
+}
+
+async function targetIds(table: string): Promise<number[]> {
+  return (await postgres.exec(`SELECT id FROM "${table}" ORDER BY id`)).map((row) => Number(row.id));
+}
+
+/** Records the topic holds (its end offset; one partition). */
+async function topicSize(topic: string): Promise<number> {
+  const admin = await kafka.connect();
+  if (!(await admin.listTopics()).includes(topic)) return 0;
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+}
+
+/** The source offsets the dead letters name (`__connect.errors.offset`), sorted. */
+async function deadLetteredOffsets(dlq: string, count: number): Promise<number[]> {
+  const letters = await readMessages(bootstrap, dlq, count, 60_000);
+  return letters.map((letter) => Number(letter.headers['__connect.errors.offset'])).sort((a, b) => a - b);
+}
+
+function range(first: number, count: number): number[] {
+  return Array.from({ length: count }, (_, index) => first + index);
+}
+
+describe('a row the target refuses (CHECK constraint), managed sink defaults, INSERT without a key', () => {
+  it('1 bad row in 1,000: the 999 good rows land once, the bad one is dead-lettered once, the connector keeps running', async () => {
+    const c = await newCase('bad_one');
+    const bad = 500;
+    await produceRecords(bootstrap, registry.url, c.topic, items(1, 1000, (id) => id === bad));
+    const runner = await startPipeline(pipelineDocument(c.topic, bootstrap, registry.url, [managedInsertSink(c)]), scratch.dir());
+    runners.push(runner);
+    await waitForIdle(runner, SETTLE_MS, 90_000);
+    const sink = runner.status().connectors[0];
+    expect(sink?.state, describeStatus(runner.status())).toBe('RUNNING');
+    expect(await targetIds(c.topic)).toEqual(range(1, 1000).filter((id) => id !== bad));
+    expect(await topicSize(c.dlq)).toBe(1);
+    // Offset = id - 1.
+    expect(await deadLetteredOffsets(c.dlq, 1)).toEqual([bad - 1]);
+    expect(sink?.metrics).toMatchObject({ rowsApplied: 999, deadLettered: 1, dropped: 0 });
+    expect((await kafka.committed(sinkGroup(c.sinkName), c.topic)).get(0)).toBe('1000');
+    await runner.stop();
+  }, 120_000);
+
+  it('~2 % bad rows in a stream of 5,000: each good row once, each bad row dead-lettered once, and the sink keeps up', async () => {
+    const c = await newCase('bad_two_pct');
+    const isBad = (id: number): boolean => id % 50 === 0;
+    const runner = await startPipeline(pipelineDocument(c.topic, bootstrap, registry.url, [managedInsertSink(c)]), scratch.dir());
+    runners.push(runner);
+    const started = Date.now();
+    // A stream rather than a backlog: ten slices of 500 records while the sink runs.
+    for (let slice = 0; slice < 10; slice++) await produceRecords(bootstrap, registry.url, c.topic, items(1 + slice * 500, 500, isBad));
+    const produced = Date.now();
+    await waitForIdle(runner, SETTLE_MS, 120_000);
+    const idle = Date.now() - SETTLE_MS;
+    const sink = runner.status().connectors[0];
+    expect(sink?.state, describeStatus(runner.status())).toBe('RUNNING');
+    const good = range(1, 5000).filter((id) => !isBad(id));
+    const bad = range(1, 5000).filter(isBad);
+    expect(await targetIds(c.topic)).toEqual(good);
+    expect(await topicSize(c.dlq)).toBe(bad.length);
+    expect(await deadLetteredOffsets(c.dlq, bad.length)).toEqual(bad.map((id) => id - 1));
+    expect(sink?.metrics).toMatchObject({ rowsApplied: good.length, deadLettered: bad.length });
+    // Measured, not asserted (tests never assert on timing): how far behind the producer the sink finished.
+    const seconds = (idle - started) / 1000;
+    console.log(
+      JSON.stringify({ measure: 'sink with 2% rows refused by a CHECK', records: 5000, refused: bad.length, producedInS: (produced - started) / 1000, appliedInS: seconds, recordsPerS: Math.round(5000 / seconds) }),
+    );
+    await runner.stop();
+  }, 180_000);
+
+  it('1,000 bad records: the dead letter topic holds exactly 1,000 (requests that fit max.message.bytes), the counter says 1,000', async () => {
+    const c = await newCase('bad_thousand');
+    // 1,000 refused rows and a good one after them: ~1.4 KB of context headers each overflowed a single 1 MB request.
+    await produceRecords(bootstrap, registry.url, c.topic, items(1, 1001, (id) => id <= 1000));
+    const runner = await startPipeline(pipelineDocument(c.topic, bootstrap, registry.url, [managedInsertSink(c)]), scratch.dir());
+    runners.push(runner);
+    await waitForIdle(runner, SETTLE_MS, 90_000);
+    const sink = runner.status().connectors[0];
+    expect(sink?.state, describeStatus(runner.status())).toBe('RUNNING');
+    expect(sink?.error).toBeUndefined();
+    expect(await topicSize(c.dlq)).toBe(1000);
+    expect(sink?.metrics).toMatchObject({ deadLettered: 1000, rowsApplied: 1 });
+    expect(await deadLetteredOffsets(c.dlq, 1000)).toEqual(range(0, 1000));
+    expect(await targetIds(c.topic)).toEqual([1001]);
+    const [letter] = await readMessages(bootstrap, c.dlq, 1);
+    expect(letter?.headers['__connect.errors.exception.message']).toMatch(/qty_not_negative/);
+    await runner.stop();
+  }, 120_000);
+});
+
+describe('errors.tolerance=all without a dead letter topic', () => {
+  it('counts refused records as dropped, not dead-lettered, in the status and the progress line', async () => {
+    const c = await newCase('bad_dropped');
+    await produceRecords(bootstrap, registry.url, c.topic, items(1, 20, (id) => id % 10 === 0));
+    const document = pipelineDocument(c.topic, bootstrap, registry.url, [
+      {
+        name: c.sinkName,
+        'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
+        'connection.url': `jdbc:postgresql://${endpoints.postgres.host}:${endpoints.postgres.port}/${endpoints.postgres.database}?sslmode=disable`,
+        'connection.user': endpoints.postgres.user,
+        'connection.password': endpoints.postgres.password,
+        topics: c.topic,
+        'insert.mode': 'insert',
+        'pk.mode': 'none',
+        'errors.tolerance': 'all',
+        'max.retries': '1',
+      },
+    ]);
+    const ferry = spawnFerry(['run', writePipelineFile(scratch.dir(), document), '--until-idle', '--json'], { FERRY_DATA_DIR: scratch.dir() });
+    const exit = await waitForExit(ferry, 90_000);
+    expect(exit, ferry.stderr()).toEqual({ code: 0, signal: null });
+    // Validation warned before the run.
+    expect(ferry.stderr()).toMatch(/warning .*errors\.tolerance.*dropped/);
+    // The final progress line says what happened to them.
+    expect(ferry.stderr()).toMatch(/\| dropped 2\b/);
+    expect(ferry.stderr()).not.toMatch(/\| dlq \d/);
+    const status = JSON.parse(ferry.stdout()) as { connectors: { metrics: { deadLettered: number; dropped?: number; rowsApplied: number } }[] };
+    expect(status.connectors[0]?.metrics).toMatchObject({ deadLettered: 0, dropped: 2, rowsApplied: 18 });
+    expect(await targetIds(c.topic)).toEqual(range(1, 20).filter((id) => id % 10 !== 0));
+    expect(await topicSize(c.dlq)).toBe(0);
+  }, 120_000);
+});
+
+describe('an error every record would hit fails the connector with its cause; nothing is dead-lettered', () => {
+  async function runUntilIdle(c: Case, sink: ConnectorConfig): Promise<{ code: number | null; stderr: string }> {
+    const file = writePipelineFile(scratch.dir(), pipelineDocument(c.topic, bootstrap, registry.url, [sink]));
+    const ferry = spawnFerry(['run', file, '--until-idle'], { FERRY_DATA_DIR: scratch.dir() });
+    const exit = await waitForExit(ferry, 90_000);
+    return { code: exit.code, stderr: ferry.stderr() };
+  }
+
+  async function expectNothingConsumed(c: Case): Promise<void> {
+    expect(await topicSize(c.dlq)).toBe(0);
+    expect((await kafka.committed(sinkGroup(c.sinkName), c.topic)).get(0)).toBe('-1');
+    expect(await targetIds(c.topic)).toEqual([]);
+  }
+
+  it('pk.fields naming a field the records do not have', async () => {
+    const c = await newCase('cfg_pk');
+    await produceRecords(bootstrap, registry.url, c.topic, items(1, 100, () => false));
+    const run = await runUntilIdle(c, managedInsertSink(c, { 'insert.mode': 'UPSERT', 'pk.mode': 'record_value', 'pk.fields': 'item_id' }));
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/failed: .*pk\.fields names "item_id", which the value of .* does not have \(it has id, name, qty\)/);
+    expect(run.stderr).not.toMatch(/\| dlq \d/);
+    await expectNothingConsumed(c);
+  }, 120_000);
+
+  it('a table that cannot be created (its schema does not exist)', async () => {
+    const c = await newCase('cfg_create');
+    await produceRecords(bootstrap, registry.url, c.topic, items(1, 100, () => false));
+    const run = await runUntilIdle(c, managedInsertSink(c, { 'auto.create': 'true', 'table.name.format': 'no_such_schema.${topic}' }));
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/failed: .*Cannot create table .*no_such_schema.*schema "no_such_schema" does not exist/);
+    await expectNothingConsumed(c);
+  }, 120_000);
+
+  it('a column whose type refuses the field in every record (an int field into a DATE column)', async () => {
+    const c = await newCase('cfg_type', (table) => `CREATE TABLE "${table}" (id BIGINT NOT NULL, name TEXT, qty DATE)`);
+    await produceRecords(bootstrap, registry.url, c.topic, items(1, 100, () => false));
+    const run = await runUntilIdle(c, managedInsertSink(c));
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/failed: .*type date.*Every record would fail the same way/);
+    await expectNothingConsumed(c);
+  }, 120_000);
+});
