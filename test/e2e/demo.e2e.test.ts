@@ -122,6 +122,8 @@ describe('demo first run in Chromium through the web host', () => {
   it('stops the demo and removes what it created', async () => {
     await page.getByRole('link', { name: 'Demo', exact: true }).click();
     await page.getByRole('button', { name: 'Stop demo' }).click();
+    // Stopping interrupts what runs: the app asks first.
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Stop demo' }).click();
     await page.getByRole('button', { name: 'Start the demo' }).waitFor({ timeout: 60_000 });
     expect((await web.engine.demo.status()).state).toBe('idle');
     expect(await web.engine.pipelines.list()).toEqual([]);

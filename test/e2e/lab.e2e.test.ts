@@ -40,6 +40,8 @@ describe('lab panel in Chromium through the web host', () => {
 
     if (wasRunning) {
       await page.getByRole('button', { name: 'Stop lab' }).click();
+      // Stopping interrupts what runs: the app asks first.
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Stop lab' }).click();
       for (const name of LAB_SERVICE_NAMES) {
         await page.getByTestId(`state-${name}`).filter({ hasText: 'stopped' }).waitFor({ timeout: 60_000 });
       }

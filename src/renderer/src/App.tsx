@@ -4,12 +4,14 @@ import { engine, engineConnection, onEngineDisconnected } from './engine';
 import { PANES, WORKSPACE_PANE_ID } from './app/panes';
 import { ThemeToggle } from './app/ThemeToggle';
 import { useHashPane } from './app/useHashPane';
+import { isPresenting, PresenterView } from './features/presenter/PresenterView';
 
 export function App() {
   const [info, setInfo] = useState<SystemInfo | undefined>();
   const [disconnected, setDisconnected] = useState(false);
   const pane = useHashPane();
   const Pane = pane.component;
+  const [presenting, setPresenting] = useState(() => isPresenting(window.location.hash));
   useEffect(() => {
     engine.system.info().then(setInfo, () => setDisconnected(true));
     // First run opens on the demo (the default pane); a user with a saved workspace starts on their pipelines.
@@ -21,8 +23,17 @@ export function App() {
         () => {},
       );
     }
-    return onEngineDisconnected(() => setDisconnected(true));
+    const onHash = (): void => setPresenting(isPresenting(window.location.hash));
+    window.addEventListener('hashchange', onHash);
+    const stopListening = onEngineDisconnected(() => setDisconnected(true));
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      stopListening();
+    };
   }, []);
+
+  // Presenter mode is the whole window: no sidebar, nothing but the pipeline.
+  if (presenting) return <PresenterView />;
 
   return (
     <div className="app">

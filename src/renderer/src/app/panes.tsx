@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import { ConnectionsPane } from '../features/connections/ConnectionsPane';
 import { DemoPane } from '../features/demo/DemoPane';
 import { EditorPane } from '../features/editor/EditorPane';
+import { KafkaPane } from '../features/kafka/KafkaPane';
 import { LabPanel } from '../features/lab/LabPanel';
 import { LineagePane } from '../features/lineage/LineagePane';
 import { MessagesPane } from '../features/messages/MessagesPane';
@@ -25,6 +26,7 @@ export const PANES: readonly PaneDefinition[] = [
   { id: 'lineage', label: 'Lineage', component: LineagePane },
   { id: 'editor', label: 'Config editor', component: EditorPane },
   { id: 'messages', label: 'Messages', component: MessagesPane },
+  { id: 'kafka', label: 'Kafka', component: KafkaPane },
   { id: 'connections', label: 'Connections', component: ConnectionsPane },
   { id: 'query', label: 'Query', component: QueryPane },
   { id: 'lab', label: 'Local lab', component: LabPanel },

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useConfirm } from '../../app/ConfirmDialog';
 import { formatCount, formatMs, formatRate } from '../../app/format';
 import { StateBadge } from '../../app/StateBadge';
 import { useElapsedSeconds } from '../../app/useElapsed';
@@ -36,6 +37,15 @@ export function DemoPane() {
   // Latency now (the last second's records), not since start: the rows seeded before the start are minutes old.
   const recent = status?.pipeline && sink ? history[status.pipeline]?.[sink.name]?.findLast((point) => point.latencyP50Ms !== undefined) : undefined;
   const canStart = !busy && (state === 'idle' || state === 'failed');
+  const [confirmDialog, confirm] = useConfirm();
+  const confirmStop = async (): Promise<void> => {
+    const go = await confirm({
+      title: 'Stop the demo?',
+      message: 'The order simulator and the demo pipeline stop; the lineage, charts and Messages stop moving. Start the demo again to carry on.',
+      confirmLabel: 'Stop demo',
+    });
+    if (go) await stop();
+  };
 
   return (
     <div className="pane demo-pane">
@@ -50,7 +60,7 @@ export function DemoPane() {
           </div>
           <div className="actions">
             {running || state === 'stopping' ? (
-              <button type="button" className="danger" onClick={() => void stop()} disabled={busy !== undefined || state === 'stopping'}>
+              <button type="button" className="danger" onClick={() => void confirmStop()} disabled={busy !== undefined || state === 'stopping'}>
                 {busy === 'stop' || state === 'stopping' ? 'Stopping…' : 'Stop demo'}
               </button>
             ) : localMissing ? null : (
@@ -194,6 +204,7 @@ export function DemoPane() {
           </section>
         </>
       )}
+      {confirmDialog}
     </div>
   );
 }

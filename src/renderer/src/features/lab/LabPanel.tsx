@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useConfirm } from '../../app/ConfirmDialog';
 import { ConnectionDetails } from './ConnectionDetails';
 import { ServiceCard } from './ServiceCard';
 import { type LabAction, useLabStore } from './labStore';
@@ -21,6 +22,15 @@ export function LabPanel() {
   useEffect(() => connect(), [connect]);
   const elapsed = useElapsedSeconds(busySince);
   const anyRunning = status?.services.some((service) => service.state === 'running') ?? false;
+  const [confirmDialog, confirm] = useConfirm();
+  const confirmStop = async (): Promise<void> => {
+    const go = await confirm({
+      title: 'Stop the lab?',
+      message: 'Kafka, MariaDB and PostgreSQL stop: every pipeline, demo, replicator or query using them loses its connection until the lab starts again. Data is kept.',
+      confirmLabel: 'Stop lab',
+    });
+    if (go) await run('down');
+  };
 
   const confirmReset = (): void => {
     if (window.confirm(`Reset wipes every topic, table and log in ${status?.dir ?? 'the lab directory'}. Continue?`)) void run('reset');
@@ -40,7 +50,7 @@ export function LabPanel() {
             <button type="button" className="primary" onClick={() => void run('up')} disabled={busy !== undefined || status?.running === true}>
               {busy === 'up' ? BUSY_LABELS.up : status?.running ? 'Running' : 'Start lab'}
             </button>
-            <button type="button" onClick={() => void run('down')} disabled={busy !== undefined || !anyRunning}>
+            <button type="button" onClick={() => void confirmStop()} disabled={busy !== undefined || !anyRunning}>
               {busy === 'down' ? BUSY_LABELS.down : 'Stop lab'}
             </button>
             <button type="button" className="danger" onClick={confirmReset} disabled={busy !== undefined}>
@@ -73,6 +83,7 @@ export function LabPanel() {
         </div>
       )}
       {status && anyRunning && <ConnectionDetails endpoints={status.endpoints} />}
+      {confirmDialog}
     </div>
   );
 }

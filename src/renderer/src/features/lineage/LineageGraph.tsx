@@ -1,7 +1,9 @@
 import { useMemo } from 'react';
 import type { PipelineStatus, ReplicatorStatus } from '../../../../shared/api';
-import { formatCount } from '../../app/format';
+import { formatCount, formatRate } from '../../app/format';
 import { type LineageColumn, type LineageNode, lineageOf } from './lineageModel';
+
+export type { LineageNode };
 import './lineage.css';
 
 const WIDTH = 960;
@@ -25,7 +27,21 @@ function truncate(text: string, max = 25): string {
  * rows in an order that keeps edges from crossing): no graph library, nothing to load, and it scales with the
  * window for a presenter's screen. An edge whose connector is moving rows right now shows moving dashes.
  */
-export function LineageGraph({ status, replicators, large = false }: { status: PipelineStatus; replicators?: readonly ReplicatorStatus[]; large?: boolean }) {
+export function LineageGraph({
+  status,
+  replicators,
+  large = false,
+  rates,
+  nodeLink,
+}: {
+  status: PipelineStatus;
+  replicators?: readonly ReplicatorStatus[];
+  large?: boolean;
+  /** Rows per second per edge id, shown beside the edge's count (the presenter measures them between updates). */
+  rates?: ReadonlyMap<string, number>;
+  /** Where a click on a node goes (a topic to Messages, a table to Query), with what the link says; none: not a link. */
+  nodeLink?: (node: LineageNode) => { href: string; label: string } | undefined;
+}) {
   const model = useMemo(() => lineageOf(status, replicators), [status, replicators]);
 
   const positions = new Map<string, { x: number; y: number }>();
@@ -77,7 +93,8 @@ export function LineageGraph({ status, replicators, large = false }: { status: P
         const u = 1 - t;
         const labelX = u * u * u * x1 + 3 * u * t * mid + t * t * t * x2;
         const labelY = u * u * u * y1 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y2;
-        const label = formatCount(edge.count);
+        const rate = rates?.get(edge.id);
+        const label = rate === undefined ? formatCount(edge.count) : `${formatCount(edge.count)} · ${formatRate(rate)}`;
         const labelWidth = 14 + label.length * 8;
         return (
           <g key={edge.id} className={edge.active ? 'lineage-edge flowing' : 'lineage-edge'}>
@@ -86,13 +103,15 @@ export function LineageGraph({ status, replicators, large = false }: { status: P
             <text x={labelX} y={labelY + 4} textAnchor="middle" data-testid="lineage-edge-count">
               {label}
             </text>
+            {rate !== undefined && <title>{`${formatCount(edge.count)} rows so far, ${formatRate(rate)} now`}</title>}
           </g>
         );
       })}
       {model.nodes.map((node) => {
         const at = positions.get(node.id);
         if (!at) return null;
-        return (
+        const link = nodeLink?.(node);
+        const drawn = (
           <g key={node.id} className={`lineage-node lineage-${node.replica ? 'replica' : node.column}`} transform={`translate(${at.x} ${at.y})`}>
             <title>{describe(node)}</title>
             <rect width={NODE_WIDTH} height={NODE_HEIGHT} rx={8} />
@@ -111,6 +130,13 @@ export function LineageGraph({ status, replicators, large = false }: { status: P
               </text>
             )}
           </g>
+        );
+        return link ? (
+          <a key={node.id} href={link.href} aria-label={link.label} className="lineage-link">
+            {drawn}
+          </a>
+        ) : (
+          drawn
         );
       })}
     </svg>

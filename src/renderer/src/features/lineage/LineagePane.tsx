@@ -24,6 +24,11 @@ export function LineagePane() {
           <h1>Lineage</h1>
           <p className="muted">Where every row goes: source tables → Kafka topics → target tables, with the rows each hop carried.</p>
         </div>
+        {status && (
+          <a className="button-link" href={`#present/${encodeURIComponent(status.name)}`}>
+            Presenter mode
+          </a>
+        )}
         {list.length > 1 && (
           <label className="field-inline">
             Pipeline

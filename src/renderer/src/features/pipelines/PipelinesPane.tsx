@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useConfirm } from '../../app/ConfirmDialog';
 import { StateBadge } from '../../app/StateBadge';
 import { LineageGraph } from '../lineage/LineageGraph';
 import { ConnectorCard } from './ConnectorCard';
@@ -10,7 +11,16 @@ import './pipelines.css';
 export function PipelinesPane() {
   const { pipelines, replicators, history, loaded, busy, problem, connect, act, restart, dismissProblem } = usePipelinesStore();
   useEffect(() => connect(), [connect]);
+  const [confirmDialog, confirm] = useConfirm();
   const list = Object.values(pipelines).sort((a, b) => a.name.localeCompare(b.name));
+  const stopPipeline = async (name: string): Promise<void> => {
+    const go = await confirm({
+      title: `Stop pipeline ${name}?`,
+      message: 'Its connectors stop capturing and applying changes. Checkpoints are kept: running the pipeline again carries on where it stopped.',
+      confirmLabel: 'Stop pipeline',
+    });
+    if (go) await act(name, 'stop');
+  };
 
   return (
     <div className="pane pipelines-pane">
@@ -50,15 +60,23 @@ export function PipelinesPane() {
                   {busy[status.name] === 'resume' ? 'Resuming…' : 'Resume'}
                 </button>
               ) : (
-                <button type="button" onClick={() => void act(status.name, 'pause')} disabled={busy[status.name] !== undefined}>
+                <button
+                  type="button"
+                  onClick={() => void act(status.name, 'pause')}
+                  disabled={busy[status.name] !== undefined || status.state === 'FAILED'}
+                  title={status.state === 'FAILED' ? 'A failed pipeline has nothing to pause: restart its failed connector or stop it' : undefined}
+                >
                   {busy[status.name] === 'pause' ? 'Pausing…' : 'Pause'}
                 </button>
               )}
-              <button type="button" className="danger" onClick={() => void act(status.name, 'stop')} disabled={busy[status.name] !== undefined}>
+              <button type="button" className="danger" onClick={() => void stopPipeline(status.name)} disabled={busy[status.name] !== undefined}>
                 {busy[status.name] === 'stop' ? 'Stopping…' : 'Stop'}
               </button>
               <a className="button-link" href={`#lineage/${encodeURIComponent(status.name)}`}>
                 Present lineage
+              </a>
+              <a className="button-link" href={`#present/${encodeURIComponent(status.name)}`}>
+                Presenter mode
               </a>
             </div>
           </header>
@@ -79,6 +97,7 @@ export function PipelinesPane() {
           </div>
         </section>
       ))}
+      {confirmDialog}
     </div>
   );
 }

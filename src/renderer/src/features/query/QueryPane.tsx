@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { QueryDatabase, QueryResult, QueryValue } from '../../../../shared/api';
+import { parseQueryLink } from '../../app/deepLinks';
 import { formatMs, toProblem } from '../../app/format';
 import { engine } from '../../engine';
 import { ComparePanel } from './ComparePanel';
@@ -106,12 +107,22 @@ export function QueryPane() {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const apply = (list: QueryDatabase[]): void => {
       setDatabases(list);
+      // A lineage node opened `#query/<database>/<table>`: that database on its side with a SELECT of the table, once.
+      const link = parseQueryLink(window.location.hash);
+      const linked = link && list.find((entry) => entry.id === link.database);
+      if (linked) window.history.replaceState(null, '', '#query');
       setSides((current) => {
         const picked = defaults(list);
         const next = { ...current };
         for (const side of ['source', 'target'] as const) {
           const chosen = list.find((entry) => entry.id === current[side].database) ?? picked[side];
           if (chosen && chosen.id !== current[side].database) next[side] = { ...current[side], database: chosen.id, sql: current[side].sql || defaultSql(chosen) };
+          drafts[side] = next[side];
+        }
+        if (link && linked) {
+          const side: SideName = linked.role === 'sink' ? 'target' : 'source';
+          const table = linked.tables?.find((entry) => entry.table === link.table) ?? { table: link.table, topic: '' };
+          next[side] = { ...next[side], database: linked.id, sql: defaultSql({ ...linked, tables: [table] }) };
           drafts[side] = next[side];
         }
         return next;
