@@ -244,7 +244,7 @@ export const CONVERTER_KEYS = [...converterKeys('key'), ...converterKeys('value'
 
 export const ERROR_KEYS = [
   enumKey('errors.tolerance', ['none', 'all'], {
-    doc: '`none`: the first record that cannot be converted or written stops the connector with the root cause. `all`: such records are skipped (and sent to the dead letter queue when a sink has one).',
+    doc: '`none`: the first record that cannot be converted or written stops the connector with the root cause. `all`: such records are skipped; a sink sends them to its dead letter queue when it has one, else drops them (counted as `dropped`), and stops either way on an error every record would hit (a configuration error).',
     group: GROUP.errors,
     default: 'none',
     managedDefault: 'all',

@@ -129,13 +129,13 @@ const SINK_SPECIFIC_KEYS = [
     selfManagedOnly: true,
   }),
   intKey('max.retries', {
-    doc: 'How many times a failed batch is retried before the connector fails (or, with `errors.tolerance=all`, before records go to the dead letter queue one by one).',
+    doc: 'How many times a batch is retried when the target could not be reached or refused it for a moment (a dropped connection, a deadlock, a lock or statement timeout) before the connector fails. A record the target refuses (a constraint, a value out of range) is not retried: with `errors.tolerance=all` it is isolated and dead-lettered at once, the rest of its batch applied; an error every record would hit (a missing table or column) fails the connector at once.',
     group: GROUP.errors,
     default: 10,
     min: 0,
   }),
   intKey('retry.backoff.ms', {
-    doc: 'Wait before retrying a failed batch, in milliseconds.',
+    doc: 'Shortest wait before retrying a batch (see `max.retries`), in milliseconds; each wait is this or longer, at random, so sinks that met the same fault do not retry in step.',
     group: GROUP.errors,
     default: 3000,
     min: 0,
