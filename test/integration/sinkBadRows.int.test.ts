@@ -4,8 +4,8 @@ import type { PipelineRunner } from '../../src/engine/pipeline';
 import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
 import { uniqueName } from '../helpers/names';
 import { killLeftoverFerries, spawnFerry, waitForExit, writePipelineFile } from '../helpers/pipelineCli';
-import { dropTables, openDb, type TestDb } from '../helpers/pipelineDb';
-import { type ConnectorConfig, describeStatus, KafkaScratch, managedConnection, pipelineDocument, Scratch, sinkGroup, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
+import { type DbKind, dropTables, openDb, type TestDb } from '../helpers/pipelineDb';
+import { type ConnectorConfig, describeStatus, KafkaScratch, MANAGED_SINK, managedConnection, pipelineDocument, Scratch, sinkGroup, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
 import { type OutgoingRecord, produceRecords, readMessages } from '../helpers/pipelineKafka';
 
 // A bad row costs one dead letter, not the pipeline (issue 10, items 4-7), against the lab's Kafka and PostgreSQL:
@@ -19,23 +19,24 @@ const bootstrap = endpoints.kafka.a.bootstrap;
 const SETTLE_MS = 1500;
 
 let registry: EmbeddedSchemaRegistry;
-let postgres: TestDb;
+const dbs = {} as Record<DbKind, TestDb>;
 const scratch = new Scratch();
 const kafka = new KafkaScratch(bootstrap);
-const tables: string[] = [];
+const tables: { db: DbKind; table: string }[] = [];
 const runners: PipelineRunner[] = [];
 
 beforeAll(async () => {
   registry = await startEmbeddedSchemaRegistry();
-  postgres = await openDb('postgres', endpoints.postgres);
+  dbs.postgres = await openDb('postgres', endpoints.postgres);
+  dbs.mariadb = await openDb('mariadb', endpoints.mariadb);
 });
 
 afterAll(async () => {
   killLeftoverFerries();
   await Promise.all(runners.splice(0).map((runner) => runner.stop().catch(() => {})));
-  await dropTables(postgres, tables);
+  for (const { db, table } of tables) await dropTables(dbs[db], [table]);
   await kafka.cleanup();
-  await postgres?.close();
+  await Promise.all(Object.values(dbs).map((db) => db.close()));
   await registry?.close();
   scratch.cleanup();
 });
@@ -58,20 +59,21 @@ function items(first: number, count: number, isBad: (id: number) => boolean): Ou
 }
 
 interface Case {
+  db: DbKind;
   topic: string;
   sinkName: string;
   dlq: string;
 }
 
-async function newCase(label: string, targetDdl: (table: string) => string = checkedTable): Promise<Case> {
+async function newCase(label: string, targetDdl: (table: string) => string = checkedTable, db: DbKind = 'postgres'): Promise<Case> {
   const topic = uniqueName(label).toLowerCase();
   const sinkName = `${topic}-sink`;
   const dlq = `dlq-${sinkName}`;
   kafka.track({ topics: [dlq], groups: [sinkGroup(sinkName)] });
   await kafka.createTopic(topic);
-  tables.push(topic);
-  await postgres.exec(targetDdl(topic));
-  return { topic, sinkName, dlq };
+  tables.push({ db, table: topic });
+  await dbs[db].exec(targetDdl(topic));
+  return { db, topic, sinkName, dlq };
 }
 
 /** No primary key: a row applied twice is two rows. */
@@ -79,12 +81,12 @@ function checkedTable(table: string): string {
   return `CREATE TABLE "${table}" (id BIGINT NOT NULL, name TEXT, qty INT NOT NULL CONSTRAINT qty_not_negative CHECK (qty >= 0))`;
 }
 
-/** A managed PostgresSink with its defaults for errors and retries; INSERT without a key. */
+/** A managed sink (PostgresSink, MySqlSink) with its defaults for errors and retries; INSERT without a key. */
 function managedInsertSink(c: Case, extra: ConnectorConfig = {}): ConnectorConfig {
   return {
     name: c.sinkName,
-    'connector.class': 'PostgresSink',
-    ...managedConnection(endpoints.postgres),
+    'connector.class': MANAGED_SINK[c.db],
+    ...managedConnection(endpoints[c.db]),
     topics: [c.topic],
     'input.data.format': 'AVRO',
     'insert.mode': 'INSERT',
@@ -94,8 +96,9 @@ function managedInsertSink(c: Case, extra: ConnectorConfig = {}): ConnectorConfi
   };
 }
 
-async function targetIds(table: string): Promise<number[]> {
-  return (await postgres.exec(`SELECT id FROM "${table}" ORDER BY id`)).map((row) => Number(row.id));
+async function targetIds(c: Case): Promise<number[]> {
+  const db = dbs[c.db];
+  return (await db.exec(`SELECT id FROM ${db.q(c.topic)} ORDER BY id`)).map((row) => Number(row.id));
 }
 
 /** Records the topic holds (its end offset; one partition). */
@@ -126,7 +129,7 @@ describe('a row the target refuses (CHECK constraint), managed sink defaults, IN
     await waitForIdle(runner, SETTLE_MS, 90_000);
     const sink = runner.status().connectors[0];
     expect(sink?.state, describeStatus(runner.status())).toBe('RUNNING');
-    expect(await targetIds(c.topic)).toEqual(range(1, 1000).filter((id) => id !== bad));
+    expect(await targetIds(c)).toEqual(range(1, 1000).filter((id) => id !== bad));
     expect(await topicSize(c.dlq)).toBe(1);
     // Offset = id - 1.
     expect(await deadLetteredOffsets(c.dlq, 1)).toEqual([bad - 1]);
@@ -135,8 +138,11 @@ describe('a row the target refuses (CHECK constraint), managed sink defaults, IN
     await runner.stop();
   }, 120_000);
 
-  it('~2 % bad rows in a stream of 5,000: each good row once, each bad row dead-lettered once, and the sink keeps up', async () => {
-    const c = await newCase('bad_two_pct');
+  const mariadbCheckedTable = (table: string): string =>
+    `CREATE TABLE \`${table}\` (id BIGINT NOT NULL, name TEXT, qty INT NOT NULL, CONSTRAINT qty_not_negative CHECK (qty >= 0))`;
+
+  it.each(['postgres', 'mariadb'] as DbKind[])('2 in 100 rows bad in a stream of 5,000 into %s: each good row once, each bad row dead-lettered once, and the sink keeps up', async (db) => {
+    const c = await newCase('bad_two_pct', db === 'postgres' ? checkedTable : mariadbCheckedTable, db);
     const isBad = (id: number): boolean => id % 50 === 0;
     const runner = await startPipeline(pipelineDocument(c.topic, bootstrap, registry.url, [managedInsertSink(c)]), scratch.dir());
     runners.push(runner);
@@ -150,14 +156,14 @@ describe('a row the target refuses (CHECK constraint), managed sink defaults, IN
     expect(sink?.state, describeStatus(runner.status())).toBe('RUNNING');
     const good = range(1, 5000).filter((id) => !isBad(id));
     const bad = range(1, 5000).filter(isBad);
-    expect(await targetIds(c.topic)).toEqual(good);
+    expect(await targetIds(c)).toEqual(good);
     expect(await topicSize(c.dlq)).toBe(bad.length);
     expect(await deadLetteredOffsets(c.dlq, bad.length)).toEqual(bad.map((id) => id - 1));
     expect(sink?.metrics).toMatchObject({ rowsApplied: good.length, deadLettered: bad.length });
     // Measured, not asserted (tests never assert on timing): how far behind the producer the sink finished.
     const seconds = (idle - started) / 1000;
     console.log(
-      JSON.stringify({ measure: 'sink with 2% rows refused by a CHECK', records: 5000, refused: bad.length, producedInS: (produced - started) / 1000, appliedInS: seconds, recordsPerS: Math.round(5000 / seconds) }),
+      JSON.stringify({ measure: `${db} sink with 2% rows refused by a CHECK`, records: 5000, refused: bad.length, producedInS: (produced - started) / 1000, appliedInS: seconds, recordsPerS: Math.round(5000 / seconds) }),
     );
     await runner.stop();
   }, 180_000);
@@ -175,7 +181,7 @@ describe('a row the target refuses (CHECK constraint), managed sink defaults, IN
     expect(await topicSize(c.dlq)).toBe(1000);
     expect(sink?.metrics).toMatchObject({ deadLettered: 1000, rowsApplied: 1 });
     expect(await deadLetteredOffsets(c.dlq, 1000)).toEqual(range(0, 1000));
-    expect(await targetIds(c.topic)).toEqual([1001]);
+    expect(await targetIds(c)).toEqual([1001]);
     const [letter] = await readMessages(bootstrap, c.dlq, 1);
     expect(letter?.headers['__connect.errors.exception.message']).toMatch(/qty_not_negative/);
     await runner.stop();
@@ -210,7 +216,7 @@ describe('errors.tolerance=all without a dead letter topic', () => {
     expect(ferry.stderr()).not.toMatch(/\| dlq \d/);
     const status = JSON.parse(ferry.stdout()) as { connectors: { metrics: { deadLettered: number; dropped?: number; rowsApplied: number } }[] };
     expect(status.connectors[0]?.metrics).toMatchObject({ deadLettered: 0, dropped: 2, rowsApplied: 18 });
-    expect(await targetIds(c.topic)).toEqual(range(1, 20).filter((id) => id % 10 !== 0));
+    expect(await targetIds(c)).toEqual(range(1, 20).filter((id) => id % 10 !== 0));
     expect(await topicSize(c.dlq)).toBe(0);
   }, 120_000);
 });
@@ -226,7 +232,7 @@ describe('an error every record would hit fails the connector with its cause; no
   async function expectNothingConsumed(c: Case): Promise<void> {
     expect(await topicSize(c.dlq)).toBe(0);
     expect((await kafka.committed(sinkGroup(c.sinkName), c.topic)).get(0)).toBe('-1');
-    expect(await targetIds(c.topic)).toEqual([]);
+    expect(await targetIds(c)).toEqual([]);
   }
 
   it('pk.fields naming a field the records do not have', async () => {
