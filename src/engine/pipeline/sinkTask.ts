@@ -288,10 +288,9 @@ export class SinkTask {
       `Lost the connection to the target ${this.config.connection.display}: ${cause} Ferry reconnects with backoff and applies the records then; nothing is skipped.`,
       { retriable: true, cause: error },
     );
-    if (!this.targetLost) {
-      this.metrics.errors++;
-      this.log.warn('sink target connection lost', { connector: this.config.name, error: cause });
-    }
+    // Every failed attempt counts (as a source's do); the log says it once per outage.
+    this.metrics.errors++;
+    if (!this.targetLost) this.log.warn('sink target connection lost', { connector: this.config.name, error: cause });
     this.targetLost = true;
     this.setState('DEGRADED', failure);
     this.probingTarget ??= this.probeTarget().finally(() => (this.probingTarget = undefined));

@@ -144,6 +144,55 @@ describe('a server drops Ferry\'s database connections mid-stream (shared lab)',
     expect(uncaught.map(String)).toEqual([]);
   }, 120_000);
 
+  it('PostgreSQL target refusing logins for longer than the sink\'s retries (its backends terminated, its role NOLOGIN): the sink stays DEGRADED and retries, never FAILED, and catches up after', async () => {
+    const name = uniqueName('pgdown').toLowerCase();
+    const sinkName = `${name}-sink`;
+    const topic = `${name}_${name}`;
+    const role = `${name}_snk`;
+    const password = randomBytes(12).toString('hex');
+    await postgres.exec(`CREATE ROLE ${postgres.q(role)} LOGIN PASSWORD '${password}'`);
+    cleanups.push(() => postgres.exec(`DROP ROLE IF EXISTS ${postgres.q(role)}`), () => postgres.exec(`DROP OWNED BY ${postgres.q(role)}`));
+    await postgres.exec(`GRANT CREATE, USAGE ON SCHEMA public TO ${postgres.q(role)}`);
+    cleanups.push(() => dropTables(mariadb, [name]), () => dropTables(postgres, [name]));
+    kafka.track({ topics: [topic, `dlq-${sinkName}`], groups: [sinkGroup(sinkName)] });
+    const base = Date.now() - 3_600_000;
+    await mariadb.exec(createTypedTableSql(mariadb, name));
+    await insertTypedRows(mariadb, name, typedRows(1, 100, base));
+    const runner = await startPipeline(
+      mariadbToPostgresDocument(name, name, endpoints, registry.url, {
+        // One quick retry inside the writer, so the outage outlasts it: the connector must not give up after it.
+        sink: { ...managedConnection({ ...endpoints.postgres, user: role, password }), 'insert.mode': 'INSERT', 'pk.mode': 'none', 'auto.create': 'true', 'max.retries': '1', 'retry.backoff.ms': '200' },
+      }),
+      scratch.dir(),
+    );
+    runners.push(runner);
+    const states = recordStates(runner);
+    await waitForIdle(runner, 1000);
+
+    await postgres.exec(`ALTER ROLE ${postgres.q(role)} NOLOGIN`);
+    await postgres.exec('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()', [role]);
+    await insertTypedRows(mariadb, name, typedRows(101, 100, base + 100_000));
+    await until(
+      async () => connectorStates(states.seen, sinkName).some((entry) => entry.state === 'DEGRADED' && entry.code === 'SINK_TARGET_UNAVAILABLE'),
+      () => `sink DEGRADED while the target refuses logins; seen ${JSON.stringify(connectorStates(states.seen, sinkName))}`,
+    );
+    // Several of the sink's own retry rounds pass while the target stays closed.
+    const errorsAt = (): number => runner.status().connectors.find((connector) => connector.name === sinkName)?.metrics.errors ?? 0;
+    const firstErrors = errorsAt();
+    await until(async () => errorsAt() >= firstErrors + 3 || runner.status().state === 'FAILED', 'three more failed attempts');
+    expect(runner.status().state, describeStatus(runner.status())).toBe('DEGRADED');
+    expect(uncaught.map(String)).toEqual([]);
+
+    await postgres.exec(`ALTER ROLE ${postgres.q(role)} LOGIN`);
+    await waitForIdle(runner, 1500, 90_000);
+    const after = runner.status();
+    expect(after.state, describeStatus(after)).toBe('RUNNING');
+    expect(connectorStates(states.seen, sinkName).map((entry) => entry.state)).not.toContain('FAILED');
+    expect(await readCanonical(postgres, name)).toEqual(await readCanonical(mariadb, name));
+    states.dispose();
+    await runner.stop();
+  }, 120_000);
+
   it('MariaDB source reader and MariaDB sink sessions killed (KILL CONNECTION): the process lives, both DEGRADED with the cause, then the target equals the source', async () => {
     const name = uniqueName('mydrop').toLowerCase();
     const target = `${name}_copy`;
