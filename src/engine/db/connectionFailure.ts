@@ -127,8 +127,11 @@ export function describeConnectionFailure(error: unknown, endpoint: Endpoint): C
       return { kind, code: found.code, text: `no answer from ${where} (timed out)`, hint: 'A firewall may drop the packets, the host may be down, or the port may be wrong.' };
     case 'unreachable':
       return { kind, code: found.code, text: `${where} is unreachable from this machine (no route to the host)`, hint: 'Check the network, VPN or firewall between this machine and the server.' };
-    case 'closed':
-      return { kind, code: found.code, text: `${where} closed the connection`, hint: 'The server may be restarting, or the port may belong to another service.' };
+    case 'closed': {
+      // Closed during the handshake can mean TLS on one side only: keep the driver's words, which say which.
+      const said = typeof found.link.message === 'string' && found.link.message !== '' ? ` (${found.link.message})` : '';
+      return { kind, code: found.code, text: `${where} closed the connection${said}`, hint: 'The server may be restarting, TLS may be on at one end only, or the port may belong to another service.' };
+    }
   }
 }
 
@@ -146,7 +149,8 @@ export function connectionFailureText(error: unknown, endpoint: Endpoint): strin
  */
 export function unreachableError(error: unknown, endpoint: Endpoint): unknown {
   const described = describeConnectionFailure(error, endpoint);
-  if (!described) return error;
+  // A connection closed mid-handshake is left as the driver said it: TLS and login checks read its code and text.
+  if (!described || described.kind === 'closed') return error;
   return new EngineError('DB_UNREACHABLE', described.text, { retriable: true, cause: error, detail: { connection: true, kind: described.kind, code: described.code, hint: described.hint } });
 }
 
