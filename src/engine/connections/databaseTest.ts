@@ -31,7 +31,7 @@ export function classifyLoginError(profile: DatabaseProfile, error: unknown): Er
   const fail = (kind: ConnectionErrorCode, text: string, hint: string): Error => connectionError(kind, text, { hint, cause: error });
   // The server went away between the TCP probe and the login: said as everywhere else.
   const unreachable = describeConnectionFailure(error, profile);
-  if (unreachable) return failureError(unreachable, error);
+  if (unreachable && unreachable.kind !== 'closed') return failureError(unreachable, error);
   if (code === 'ER_ACCESS_DENIED_ERROR' || errno === 1045 || code === '28P01' || code === 'ELOGIN' || /password authentication failed|Login failed/i.test(message)) {
     return fail('CONNECTION_AUTH', `${PRODUCT_NAMES[profile.product]} refused the login of ${who}: wrong user or password (${code || errno}).`, 'Check the user name and password.');
   }
