@@ -188,6 +188,25 @@ describe('a row the target refuses (CHECK constraint), managed sink defaults, IN
   }, 120_000);
 });
 
+describe('errors.tolerance=none', () => {
+  it('stops at the refused row, naming that record, applying and committing nothing of its batch', async () => {
+    const c = await newCase('bad_none');
+    const bad = 700;
+    await produceRecords(bootstrap, registry.url, c.topic, items(1, 1000, (id) => id === bad));
+    const runner = await startPipeline(pipelineDocument(c.topic, bootstrap, registry.url, [managedInsertSink(c, { 'errors.tolerance': 'none' })]), scratch.dir());
+    runners.push(runner);
+    await expect(runner.waitUntilIdle({ settleMs: SETTLE_MS, signal: AbortSignal.timeout(60_000) })).rejects.toThrow(/qty_not_negative/);
+    const sink = runner.status().connectors[0];
+    expect(sink?.state).toBe('FAILED');
+    // The record itself (offset = id - 1), not "records from …@0 and 999 more".
+    expect(sink?.error?.message).toContain(`(records from ${c.topic}[0]@${bad - 1}):`);
+    await runner.stop();
+    expect((await kafka.committed(sinkGroup(c.sinkName), c.topic)).get(0)).toBe('-1');
+    expect(await targetIds(c)).toEqual([]);
+    expect(await topicSize(c.dlq)).toBe(0);
+  }, 90_000);
+});
+
 describe('errors.tolerance=all without a dead letter topic', () => {
   it('counts refused records as dropped, not dead-lettered, in the status and the progress line', async () => {
     const c = await newCase('bad_dropped');

@@ -156,7 +156,7 @@ export class SqlSinkWriter {
     const refused = await this.applyWithRetries(batch, options);
     if (refused === undefined) return;
     const records = batch.map((entry) => entry.record);
-    if (!options.tolerateRecordErrors) throw this.asSinkError(refused, records);
+    if (!options.tolerateRecordErrors) throw await this.nameRefusedRecord(batch, refused, options);
     const [only] = batch;
     if (batch.length === 1 && only) {
       failures.push({ record: only.record, error: this.asSinkError(refused, records) });
@@ -193,6 +193,51 @@ export class SqlSinkWriter {
         this.log.warn('sink batch failed; retrying', { connector: this.options.connectorName, kind, attempt: attempt + 1, delayMs: delay, error: rootMessage(error) });
         await this.pause(delay, options);
       }
+    }
+  }
+
+  /**
+   * errors.tolerance=none stops the connector at the record the target refused; "records from t[0]@0 and 999 more"
+   * did not say which one. The shortest refused prefix of the batch is found by bisection in transactions that are
+   * always rolled back (nothing is applied: the connector stops without committing past the batch), and its last
+   * record is the one named. Falls back to the batch's error when the search meets anything but a refused record.
+   */
+  private async nameRefusedRecord(batch: readonly Prepared[], refused: unknown, options: WriteOptions): Promise<EngineError> {
+    const records = batch.map((entry) => entry.record);
+    if (batch.length === 1) return this.asSinkError(refused, records);
+    let low = 1;
+    let high = batch.length;
+    let cause = refused;
+    try {
+      // Invariant: the prefix of length `high` is refused; every prefix shorter than `low` is accepted.
+      while (low < high) {
+        await options.keepAlive?.();
+        const middle = Math.floor((low + high) / 2);
+        const error = await this.tryRolledBack(batch.slice(0, middle));
+        if (error === undefined) low = middle + 1;
+        else if (classifySqlFailure(error) === 'record') {
+          high = middle;
+          cause = error;
+        } else {
+          await this.resetSession();
+          return this.asSinkError(refused, records);
+        }
+      }
+    } catch {
+      await this.resetSession();
+      return this.asSinkError(refused, records);
+    }
+    const culprit = batch[high - 1];
+    return culprit ? this.asSinkError(cause, [culprit.record]) : this.asSinkError(refused, records);
+  }
+
+  /** Applies a batch in a transaction that is rolled back whatever happens: undefined if the target accepted it. */
+  private async tryRolledBack(batch: readonly Prepared[]): Promise<unknown> {
+    try {
+      await this.applyInTransaction(batch, { rollback: true });
+      return undefined;
+    } catch (error) {
+      return error;
     }
   }
 
@@ -268,7 +313,7 @@ export class SqlSinkWriter {
     return segments;
   }
 
-  private async applyInTransaction(batch: readonly Prepared[]): Promise<void> {
+  private async applyInTransaction(batch: readonly Prepared[], options: { rollback?: boolean } = {}): Promise<void> {
     const segments = this.segment(batch);
     if (segments.length === 0) return;
     const session = await this.openSession();
@@ -282,7 +327,8 @@ export class SqlSinkWriter {
       for (const segment of segments) {
         for (const statement of this.statements(segment)) await session.execute(statement);
       }
-      await session.commit();
+      if (options.rollback) await session.rollback();
+      else await session.commit();
     } catch (error) {
       await session.rollback().catch(() => {});
       throw error;
