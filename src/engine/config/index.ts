@@ -16,5 +16,5 @@ export { parseReplicatorFile, readReplicatorFile } from './replicatorFile';
 export { CONFIG_FORM_RULES, type ConfigText, parseConfigFiles, readConfigFiles } from './configFiles';
 export { countBySeverity, type Problem, type Severity } from './problems';
 export { Secret } from './secret';
-export { SUPPORTED_TRANSFORMS } from './transforms';
+export { SUPPORTED_PREDICATES, SUPPORTED_TRANSFORMS } from './transforms';
 export type * from './types';

@@ -255,9 +255,9 @@ describe('transforms', () => {
   });
 
   it('keeps transforms it does not apply, with a warning', () => {
-    const result = parse([jdbcSource({ transforms: 'mask', 'transforms.mask.type': 'org.apache.kafka.connect.transforms.MaskField$Value', 'transforms.mask.fields': 'email' })]);
-    expect(only(result, 'transforms.not-applied').path).toBe("$.connectors[0]['transforms.mask.type']");
-    expect(result.config?.connectors[0]?.transforms[0]).toMatchObject({ alias: 'mask', supported: false, config: { fields: 'email' } });
+    const result = parse([jdbcSource({ transforms: 'hoist', 'transforms.hoist.type': 'org.apache.kafka.connect.transforms.HoistField$Value', 'transforms.hoist.field': 'row' })]);
+    expect(only(result, 'transforms.not-applied').path).toBe("$.connectors[0]['transforms.hoist.type']");
+    expect(result.config?.connectors[0]?.transforms[0]).toMatchObject({ alias: 'hoist', supported: false, config: { field: 'row' } });
   });
 
   it('needs a type per alias, listed aliases, and known predicates', () => {
@@ -267,8 +267,11 @@ describe('transforms', () => {
     const withPredicate = parse([
       jdbcSource({ ...createKey, 'transforms.createKey.predicate': 'p', predicates: 'p', 'predicates.p.type': 'org.apache.kafka.connect.transforms.predicates.RecordIsTombstone' }),
     ]);
-    expect(rules(withPredicate)).toEqual(['transforms.not-applied']);
+    expect(rules(withPredicate)).toEqual([]);
+    expect(withPredicate.config?.connectors[0]?.transforms[0]?.supported).toBe(true);
     expect(withPredicate.config?.connectors[0]?.predicates).toEqual([{ alias: 'p', type: 'org.apache.kafka.connect.transforms.predicates.RecordIsTombstone', config: {} }]);
+    const withOwnPredicate = parse([jdbcSource({ ...createKey, 'transforms.createKey.predicate': 'p', predicates: 'p', 'predicates.p.type': 'com.example.IsVip' })]);
+    expect(only(withOwnPredicate, 'transforms.not-applied').message).toContain('com.example.IsVip');
   });
 });
 

@@ -1,20 +1,29 @@
 /**
- * Single message transforms (`transforms`, `transforms.<alias>.*`) and predicates. Ferry keeps every
- * transform in the resolved config, but its runner applies only SUPPORTED_TRANSFORMS: the two that give JDBC
- * source records a key (their keys are null otherwise, reference §1.5) and RegexRouter for renaming topics
- * (reference §2.6). This list must match src/engine/pipeline/transforms.ts: anything else is reported as
- * "not applied" instead of being silently ignored. (ExtractField$Value is left out on purpose: it turns a
- * record into a primitive, which a JDBC sink cannot write.)
+ * Single message transforms (`transforms`, `transforms.<alias>.*`) and predicates. Ferry keeps every transform in
+ * the resolved config and its runner applies the SUPPORTED_TRANSFORMS, with Connect's semantics, behind the
+ * SUPPORTED_PREDICATES; anything else is reported as "not applied" instead of being silently ignored. These lists
+ * must match src/engine/transforms/transformChain.ts (a unit test checks). Left out on purpose: ExtractField$Value
+ * and HoistField turn a record into a primitive or a nested struct, which Ferry's flat rows and a JDBC sink cannot
+ * carry.
  */
 import { emptyJsonObject, type JsonObject, type JsonValue } from './jsonText';
 import { defineRule, type JsonPath, type ProblemList } from './problems';
 import type { ResolvedPredicate, ResolvedTransform } from './types';
 
+const CONNECT_TRANSFORMS = 'org.apache.kafka.connect.transforms.';
+
 export const SUPPORTED_TRANSFORMS: readonly string[] = [
-  'org.apache.kafka.connect.transforms.ValueToKey',
-  'org.apache.kafka.connect.transforms.ExtractField$Key',
-  'org.apache.kafka.connect.transforms.RegexRouter',
-];
+  'ValueToKey',
+  'ExtractField$Key',
+  'RegexRouter',
+  ...['InsertField', 'ReplaceField', 'MaskField', 'Cast', 'TimestampConverter', 'Flatten', 'HeaderFrom'].flatMap((name) => [`${name}$Key`, `${name}$Value`]),
+  'TimestampRouter',
+  'Filter',
+  'InsertHeader',
+  'DropHeaders',
+].map((name) => `${CONNECT_TRANSFORMS}${name}`);
+
+export const SUPPORTED_PREDICATES: readonly string[] = ['TopicNameMatches', 'HasHeaderKey', 'RecordIsTombstone'].map((name) => `${CONNECT_TRANSFORMS}predicates.${name}`);
 
 export const TRANSFORM_RULES = {
   typeMissing: defineRule('transforms.type-missing', 'error', 'Every alias in `transforms` needs `transforms.<alias>.type`.'),
@@ -95,13 +104,15 @@ export function resolveTransforms(input: TransformInput, problems: ProblemList):
       problems.report(TRANSFORM_RULES.predicateUnknown, [...input.path, `transforms.${alias}.predicate`], `Transform "${alias}" refers to predicate "${predicate}", which is not listed in \`predicates\` with a type`, `Add "${predicate}" to "predicates" and set predicates.${predicate}.type.`);
     }
     const negateValue = props.get('negate');
-    const supported = SUPPORTED_TRANSFORMS.includes(type) && predicate === undefined;
+    const predicateType = predicates.find((p) => p.alias === predicate)?.type;
+    const predicateRuns = predicate === undefined || (predicateType !== undefined && SUPPORTED_PREDICATES.includes(predicateType));
+    const supported = SUPPORTED_TRANSFORMS.includes(type) && predicateRuns;
     if (!supported) {
       problems.report(
         TRANSFORM_RULES.notApplied,
         [...input.path, `transforms.${alias}.type`],
-        predicate !== undefined && SUPPORTED_TRANSFORMS.includes(type)
-          ? `Transform "${alias}" uses a predicate; Ferry does not evaluate predicates yet, so the transform is kept but not applied`
+        SUPPORTED_TRANSFORMS.includes(type)
+          ? `Transform "${alias}" uses the predicate "${predicate ?? ''}" (${predicateType ?? 'no type'}), which Ferry does not evaluate, so the transform is kept but not applied`
           : `Transform "${alias}" (${type}) is kept in the config but Ferry does not apply it`,
         `Ferry applies ${SUPPORTED_TRANSFORMS.map((t) => t.replace('org.apache.kafka.connect.transforms.', '')).join(', ')}. Records pass through this step unchanged.`,
       );

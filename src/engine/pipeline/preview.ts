@@ -9,7 +9,7 @@ import type { ConnectorPreview, JsonValue, PreviewColumn, PreviewTable } from '.
 import { isEngineError } from '../../shared/errors';
 import { sourcePrecisionLoss } from './precision';
 import { pollingOptions, sourceConnection } from './sourceOptions';
-import { buildTransformChain } from './transforms';
+import { buildTransformChain, probeTopic } from '../transforms';
 
 /** A preview must answer quickly: one connection attempt, and a bound on the whole read. */
 const PREVIEW_TIMEOUT_MS = 10_000;
@@ -44,10 +44,10 @@ async function previewSource(source: ResolvedJdbcSource, sinks: readonly Resolve
       timer = setTimeout(() => reject(Object.assign(new Error(`No answer from ${source.connection.display} within ${PREVIEW_TIMEOUT_MS / 1000} s; check the host and port.`), { code: 'PREVIEW_TIMEOUT' })), PREVIEW_TIMEOUT_MS);
     });
     await Promise.race([reader.start(), timeout]);
-    const transform = buildTransformChain(source.transforms);
+    const transform = buildTransformChain(source.transforms, source.predicates);
     const selected = new Set<string>();
     for (const stream of reader.pollingStreams) {
-      const { topic } = transform({ topic: stream.topic, keySchema: null, key: null, valueSchema: stream.valueSchema, value: null });
+      const topic = probeTopic(transform, stream.topic);
       const avro = recordSchemaToAvro(stream.valueSchema);
       const sink = sinkReading(sinks, topic);
       const dialect = sink ? createDialect(sink.dialect, { quoteIdentifiers: sink.quoteSqlIdentifiers }) : undefined;

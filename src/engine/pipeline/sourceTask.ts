@@ -10,7 +10,7 @@ import { createLogger } from '../base/logger';
 import { createConverter, type RecordConverter } from './converters';
 import { ConnectorMetrics } from './metrics';
 import type { ConnectorState, ConnectorStatus, ConnectorTableStatus } from './status';
-import { buildTransformChain } from './transforms';
+import { buildTransformChain, probeTopic } from '../transforms';
 
 /** Messages per producer request; see `produce` for why batches are split. */
 const PRODUCE_CHUNK = 2500;
@@ -72,7 +72,7 @@ export class SourceTask {
   ) {
     this.keyConverter = createConverter(config.key, true);
     this.valueConverter = createConverter(config.value, false);
-    this.transform = buildTransformChain(config.transforms);
+    this.transform = buildTransformChain(config.transforms, config.predicates);
   }
 
   start(): void {
@@ -269,7 +269,7 @@ export class SourceTask {
   private async createStreamTopics(): Promise<void> {
     await this.reader.start();
     for (const stream of this.reader.pollingStreams) {
-      const { topic } = this.transform({ topic: stream.topic, keySchema: null, key: null, valueSchema: stream.valueSchema, value: null });
+      const topic = probeTopic(this.transform, stream.topic);
       await this.ensureTopic(topic);
       if (!this.tables.has(stream.key)) this.tables.set(stream.key, { table: tableIdToString(stream.table), topic, rows: 0, snapshotDone: false });
     }
@@ -319,14 +319,26 @@ export class SourceTask {
     const producer = this.producer;
     if (!producer) throw new EngineError('SOURCE_FAILED', 'The Kafka producer is not connected.', { retriable: true });
     this.metrics.rowsRead += batch.records.length;
-    const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; headers: Record<string, string> }[]>();
+    const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; headers: Record<string, string | Buffer> }[]>();
     for (const record of batch.records) {
       // Connect's JDBC source sends null keys; a ValueToKey transform is how users give records a key.
-      const transformed = this.transform({ topic: batch.stream.topic, keySchema: null, key: null, valueSchema: record.valueSchema, value: record.after });
+      const capturedAt = sourceTime(record);
+      const transformed = this.transform({
+        topic: batch.stream.topic,
+        partition: null,
+        timestampMs: capturedAt,
+        keySchema: null,
+        key: null,
+        valueSchema: record.valueSchema,
+        value: record.after,
+        headers: {},
+      });
+      // A Filter dropped it: nothing to send, and its position is acknowledged with the batch.
+      if (transformed === null) continue;
       const key = transformed.keySchema && transformed.key ? await this.keyConverter.fromRow(transformed.topic, transformed.keySchema, transformed.key) : null;
-      const value = await this.valueConverter.fromRow(transformed.topic, transformed.valueSchema, transformed.value);
+      const value = transformed.valueSchema ? await this.valueConverter.fromRow(transformed.topic, transformed.valueSchema, transformed.value) : null;
       const messages = byTopic.get(transformed.topic) ?? [];
-      messages.push({ key, value, headers: { [SOURCE_TIME_HEADER]: String(sourceTime(record)), [SOURCE_CAPTURE_HEADER]: 'polling' } });
+      messages.push({ key, value, headers: { ...kafkaHeaders(transformed.headers), [SOURCE_TIME_HEADER]: String(capturedAt), [SOURCE_CAPTURE_HEADER]: 'polling' } });
       byTopic.set(transformed.topic, messages);
     }
     for (const topic of byTopic.keys()) await this.ensureTopic(topic);
@@ -362,4 +374,11 @@ export class SourceTask {
 /** When the change happened at the source: the record's own timestamp column when it has one, else now. */
 function sourceTime(record: ChangeRecord): number {
   return record.sourceTimestampMs ?? Date.now();
+}
+
+/** Headers a transform set (InsertHeader, HeaderFrom) as kafkajs takes them. */
+function kafkaHeaders(headers: Record<string, string | Uint8Array>): Record<string, string | Buffer> {
+  const out: Record<string, string | Buffer> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = typeof value === 'string' ? value : Buffer.from(value);
+  return out;
 }

@@ -1,0 +1,87 @@
+import { EngineError } from '../../shared/errors';
+import type { ResolvedTransform } from '../config';
+import type { FieldSchema, RecordSchema, Row } from '../model';
+
+/**
+ * A record as single message transforms see it, on the source side (before the converter) and on the sink side
+ * (after it): Kafka Connect's ConnectRecord, with Ferry's flat key and value structs.
+ */
+export interface ConnectRecord {
+  topic: string;
+  /** Known on the sink side; null on the source side unless a transform or the source set it. */
+  partition?: number | null;
+  /** Sink side only: the record's Kafka offset. */
+  offset?: string;
+  /** The record's timestamp in epoch milliseconds; null when unknown. */
+  timestampMs?: number | null;
+  keySchema: RecordSchema | null;
+  key: Row | null;
+  valueSchema: RecordSchema | null;
+  /** null is a tombstone. */
+  value: Row | null;
+  headers: Record<string, string | Uint8Array>;
+}
+
+/** A transform step; null drops the record (Filter). */
+export type RecordTransform = (record: ConnectRecord) => ConnectRecord | null;
+
+/** `$Key` or `$Value`, from the class name (`…InsertField$Value`). */
+export type RecordPart = 'key' | 'value';
+
+export function partOf(type: string): RecordPart {
+  return type.endsWith('$Key') ? 'key' : 'value';
+}
+
+export function transformError(transform: ResolvedTransform, message: string): EngineError {
+  return new EngineError('TRANSFORM_FAILED', `transforms.${transform.alias} (${shortName(transform.type)}): ${message}`);
+}
+
+export function shortName(type: string): string {
+  return type.replace(/^org\.apache\.kafka\.connect\.transforms\.(predicates\.)?/, '').replace(/^io\.debezium\.transforms\./, '');
+}
+
+export function requiredConfig(transform: ResolvedTransform, key: string): string {
+  const value = transform.config[key];
+  if (value === undefined || value.trim() === '') throw transformError(transform, `transforms.${transform.alias}.${key} is required.`);
+  return value;
+}
+
+/** Connect's comma-separated list form (`a, b,c`), empty entries dropped. */
+export function listConfig(transform: ResolvedTransform, key: string): string[] {
+  return (transform.config[key] ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+/**
+ * Applies `change` to the key or the value. Schemas are rebuilt once per input schema (cached), never per record,
+ * so the Avro writer downstream is built once per shape.
+ */
+export function onPart(
+  part: RecordPart,
+  reshape: (schema: RecordSchema) => RecordSchema,
+  rewrite: (row: Row, schema: RecordSchema, record: ConnectRecord) => Row,
+): RecordTransform {
+  const schemas = new WeakMap<RecordSchema, RecordSchema>();
+  const schemaFor = (schema: RecordSchema): RecordSchema => {
+    let out = schemas.get(schema);
+    if (!out) {
+      out = reshape(schema);
+      schemas.set(schema, out);
+    }
+    return out;
+  };
+  return (record) => {
+    const schema = part === 'key' ? record.keySchema : record.valueSchema;
+    const row = part === 'key' ? record.key : record.value;
+    if (!schema || !row) return record; // a tombstone or a null key passes unchanged, as in Connect
+    const newSchema = schemaFor(schema);
+    const newRow = rewrite(row, newSchema, record);
+    return part === 'key' ? { ...record, keySchema: newSchema, key: newRow } : { ...record, valueSchema: newSchema, value: newRow };
+  };
+}
+
+export function findField(schema: RecordSchema, name: string): FieldSchema | undefined {
+  return schema.fields.find((field) => field.name === name);
+}
