@@ -41,7 +41,17 @@ export function ConnectorCard({ connector, pipeline, busy, onRestart }: { connec
         ) : (
           <>
             <div><dt>Applied</dt><dd>{formatCount(metrics.rowsApplied)}</dd></div>
-            <div><dt>Lag</dt><dd>{formatCount(metrics.lag)}</dd></div>
+            <div>
+              <dt>Lag</dt>
+              {/* A lag Kafka has not confirmed lately (brokers away, a FAILED sink) is an old value and a lower bound. */}
+              {metrics.lagStale && metrics.lagAsOf !== undefined ? (
+                <dd data-testid={`lag-${connector.name}`} title="Kafka has not answered a lag measurement since then; committed offsets cannot advance meanwhile, so the lag is at least this">
+                  ≥ {formatCount(metrics.lag)} <span className="stale">(stale, as of {new Date(metrics.lagAsOf).toLocaleTimeString()})</span>
+                </dd>
+              ) : (
+                <dd data-testid={`lag-${connector.name}`}>{formatCount(metrics.lag)}</dd>
+              )}
+            </div>
             <div><dt title="Over every record applied since the pipeline started; the chart shows it over time">Latency p50 / p99 (all)</dt><dd>{formatMs(metrics.latencyP50Ms)} / {formatMs(metrics.latencyP99Ms)}</dd></div>
           </>
         )}
