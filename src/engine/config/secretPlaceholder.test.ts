@@ -59,6 +59,8 @@ describe('a placeholder where a secret belongs is an error naming the key', () =
       'src.kafka.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="****";',
       'dest.kafka.bootstrap.servers': '127.0.0.1:29092',
       'topic.whitelist': 'a',
+      // Ignored by Ferry: a placeholder there is not an error.
+      'confluent.license': '<license key>',
     });
     const result = parseReplicatorFile(text, 'rep.json');
     expect(find(result, RULE).map((p) => p.path)).toEqual(["$['src.kafka.sasl.jaas.config']"]);

@@ -13,6 +13,9 @@ export const SECRET_PLACEHOLDER_RULE = defineRule('secret.placeholder', 'error',
 
 type PlaceholderKind = 'mask' | 'template' | 'config-provider';
 
+/** Secret keys Ferry ignores (a stand-in there changes nothing, so it is no error). */
+const IGNORED_SECRET_KEYS: ReadonlySet<string> = new Set(['confluent.license']);
+
 /** What kind of stand-in `text` is, or undefined when it may be a real secret. */
 export function placeholderKind(text: string): PlaceholderKind | undefined {
   const value = text.trim();
@@ -77,6 +80,7 @@ export function reportSecretPlaceholders(document: JsonValue, secretKeys: Readon
         visit(inner, at);
         continue;
       }
+      if (IGNORED_SECRET_KEYS.has(key)) continue;
       const isSecretKey = secretKeys.has(key) || SECRETISH.test(key);
       const wholeKind = isSecretKey ? placeholderKind(inner) : undefined;
       if (wholeKind) {
