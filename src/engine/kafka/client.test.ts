@@ -51,5 +51,6 @@ describe('kafka connection failures are named', () => {
     );
     await admin.disconnect();
     expect(error).toMatchObject({ code: 'KAFKA_DNS' });
+    expect(error?.message).toMatch(/the host name "no-such-broker\.invalid" could not be resolved/);
   });
 });

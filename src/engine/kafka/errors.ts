@@ -61,8 +61,11 @@ export function classifyKafkaError(error: unknown, brokers: readonly string[], a
   const links = chain(error);
   const text = links.map((link) => `${String(link.message ?? '')} ${String(link.code ?? '')} ${String(link.type ?? '')}`).join(' ');
   const where = brokers.join(',');
-  if (/ENOTFOUND|EAI_AGAIN/.test(text)) {
-    return kafkaError('KAFKA_DNS', `Cannot ${action}: the broker host in "${where}" does not resolve (DNS). Check bootstrap.servers for typos.`, { retriable: true, cause: error });
+  if (/ENOTFOUND|EAI_AGAIN|EAI_NONAME/.test(text)) {
+    // The same words the databases' connection failures use (db/connectionFailure).
+    const hosts = [...new Set(brokers.map((broker) => broker.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')))].map((host) => `"${host}"`).join(', ');
+    const why = /EAI_AGAIN/.test(text) ? ': the DNS server did not answer. Check this machine\'s network and DNS settings (a VPN that is down?)' : ' (no such host). Check bootstrap.servers for typos';
+    return kafkaError('KAFKA_DNS', `Cannot ${action}: the host name ${hosts} could not be resolved${why}.`, { retriable: true, cause: error });
   }
   if (/SASL_AUTHENTICATION_FAILED|SaslAuthenticationFailed|Authentication failed|SASL/i.test(text)) {
     return kafkaError('KAFKA_AUTH', `Cannot ${action}: the brokers at ${where} refused the credentials (SASL authentication failed). Check sasl.username/sasl.password (Confluent Cloud: kafka.api.key/kafka.api.secret) and sasl.mechanism.`, { cause: error });
