@@ -23,6 +23,11 @@ export interface AvroCodec {
   decode(body: Uint8Array): Row;
   /** Reads a body written with `writer`'s schema as this codec's schema (Avro schema resolution). */
   decodeFrom(writer: AvroCodec, body: Uint8Array): Row;
+  /**
+   * The Avro schema with Ferry's value conversions attached, and the row → Avro field names mapping, so a record
+   * of this shape can be written nested inside another (Debezium's envelope holds it as `before` and `after`).
+   */
+  nested(): { annotatedSchema: JsonObject; toAvro(row: Row): Row; fromAvro(record: Row): Row };
 }
 
 interface FieldPlan {
@@ -125,6 +130,14 @@ class AvroCodecImpl implements AvroCodec {
       );
     }
     return this.renamed ? this.toRowKeys(record) : record;
+  }
+
+  nested(): { annotatedSchema: JsonObject; toAvro(row: Row): Row; fromAvro(record: Row): Row } {
+    return {
+      annotatedSchema: annotate(this.avroSchema, this.plan),
+      toAvro: (row) => (this.renamed ? this.toAvroNames(row) : row),
+      fromAvro: (record) => (this.renamed ? this.toRowKeys(record) : record),
+    };
   }
 
   private toAvroNames(row: Row): Row {

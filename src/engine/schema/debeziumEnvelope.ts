@@ -1,0 +1,253 @@
+import avro from 'avsc';
+import type { Type } from 'avsc';
+import type { ChangeOp, RecordSchema, Row } from '../model';
+import { canonicalAvroString, type JsonObject } from './avroJson';
+import { avroCodecFor } from './avroCodec';
+import { bigintLongHook, FERRY_LOGICAL_TYPES } from './avscTypes';
+import { schemaError } from './errors';
+
+/**
+ * Debezium's change event envelope (`before`, `after`, `source`, `transaction`, `op`, `ts_ms`) as Debezium with
+ * Confluent's AvroConverter writes it, so a consumer written for Debezium reads Ferry's log-captured topics
+ * unchanged: record `<topic>.Envelope` (connect.version 2), `before`/`after` a shared `<topic>.Value` record, the
+ * connector's own `Source` record with Debezium's field order, and `event.block` for transactions. Column types are
+ * Connect's (Debezium's `time.precision.mode=connect`, `decimal.handling.mode=precise`).
+ */
+
+export type DebeziumConnector = 'mysql' | 'mariadb' | 'postgresql';
+
+/** `source` fields for MySQL and MariaDB (io.debezium.connector.mysql.Source / …mariadb.Source). */
+export interface BinlogSourceInfo {
+  connector: 'mysql' | 'mariadb';
+  name: string;
+  tsMs: number;
+  snapshot: SnapshotMarker;
+  db: string;
+  table: string;
+  serverId: number;
+  gtid: string | null;
+  file: string;
+  pos: number;
+  row: number;
+}
+
+/** `source` fields for PostgreSQL (io.debezium.connector.postgresql.Source). */
+export interface PostgresSourceInfo {
+  connector: 'postgresql';
+  name: string;
+  tsMs: number;
+  snapshot: SnapshotMarker;
+  db: string;
+  schema: string;
+  table: string;
+  txId: number | null;
+  lsn: number | null;
+  /** Debezium's `["<last commit lsn>","<lsn>"]`. */
+  sequence: string | null;
+}
+
+/** Debezium's `source.snapshot`: `true`/`first`/`last` while snapshotting, `incremental` for an incremental snapshot. */
+export type SnapshotMarker = 'true' | 'first' | 'first_in_data_collection' | 'last_in_data_collection' | 'last' | 'false' | 'incremental';
+
+export type SourceInfo = BinlogSourceInfo | PostgresSourceInfo;
+
+export interface EnvelopeTransaction {
+  id: string;
+  totalOrder: number;
+  dataCollectionOrder: number;
+}
+
+export interface ChangeEvent {
+  op: ChangeOp;
+  before: Row | null;
+  after: Row | null;
+  source: SourceInfo;
+  transaction?: EnvelopeTransaction | null;
+  /** When Ferry processed the event. */
+  tsMs: number;
+}
+
+const SNAPSHOT_ENUM = {
+  type: 'string',
+  'connect.version': 1,
+  'connect.parameters': { allowed: 'true,first,first_in_data_collection,last_in_data_collection,last,false,incremental' },
+  'connect.default': 'false',
+  'connect.name': 'io.debezium.data.Enum',
+};
+
+const optional = (name: string, type: string): JsonObject => ({ name, type: ['null', type], default: null });
+
+function commonSourceFields(): JsonObject[] {
+  return [
+    { name: 'version', type: 'string' },
+    { name: 'connector', type: 'string' },
+    { name: 'name', type: 'string' },
+    { name: 'ts_ms', type: 'long' },
+    { name: 'snapshot', type: [SNAPSHOT_ENUM, 'null'], default: 'false' },
+    { name: 'db', type: 'string' },
+    optional('sequence', 'string'),
+    optional('ts_us', 'long'),
+    optional('ts_ns', 'long'),
+  ];
+}
+
+function sourceSchema(connector: DebeziumConnector): JsonObject {
+  const fields =
+    connector === 'postgresql'
+      ? [...commonSourceFields(), { name: 'schema', type: 'string' }, { name: 'table', type: 'string' }, optional('txId', 'long'), optional('lsn', 'long'), optional('xmin', 'long')]
+      : [
+          ...commonSourceFields(),
+          optional('table', 'string'),
+          { name: 'server_id', type: 'long' },
+          optional('gtid', 'string'),
+          { name: 'file', type: 'string' },
+          { name: 'pos', type: 'long' },
+          { name: 'row', type: 'int' },
+          optional('thread', 'long'),
+          optional('query', 'string'),
+        ];
+  return { type: 'record', name: 'Source', namespace: `io.debezium.connector.${connector}`, fields, 'connect.version': 1, 'connect.name': `io.debezium.connector.${connector}.Source` };
+}
+
+const TRANSACTION_BLOCK: JsonObject = {
+  type: 'record',
+  name: 'block',
+  namespace: 'event',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'total_order', type: 'long' },
+    { name: 'data_collection_order', type: 'long' },
+  ],
+  'connect.version': 1,
+  'connect.name': 'event.block',
+};
+
+/** Writes and reads one table's change events; built once per value schema and reused for every record. */
+export class DebeziumEnvelopeCodec {
+  /** The envelope's Avro schema as a registry stores it (what the Schema Registry client registers). */
+  readonly schemaText: string;
+  readonly envelopeName: string;
+  private readonly type: Type;
+  private readonly toAvro: (row: Row) => Row;
+  private readonly fromAvro: (record: Row) => Row;
+
+  constructor(
+    readonly topic: string,
+    readonly valueSchema: RecordSchema,
+    readonly connector: DebeziumConnector,
+    private readonly version: string,
+  ) {
+    if (valueSchema.name !== `${topic}.Value`) {
+      throw schemaError('SCHEMA_INVALID_AVRO', `A Debezium value schema for topic '${topic}' must be named '${topic}.Value', not '${valueSchema.name}'.`);
+    }
+    const nested = avroCodecFor(valueSchema).nested();
+    this.toAvro = nested.toAvro;
+    this.fromAvro = nested.fromAvro;
+    this.envelopeName = `${topic}.Envelope`;
+    const envelope = (value: JsonObject): JsonObject => ({
+      type: 'record',
+      name: 'Envelope',
+      namespace: topic,
+      fields: [
+        { name: 'before', type: ['null', value], default: null },
+        { name: 'after', type: ['null', 'Value'], default: null },
+        { name: 'source', type: sourceSchema(connector) },
+        { name: 'transaction', type: ['null', TRANSACTION_BLOCK], default: null },
+        { name: 'op', type: 'string' },
+        optional('ts_ms', 'long'),
+        optional('ts_us', 'long'),
+        optional('ts_ns', 'long'),
+      ],
+      'connect.version': 2,
+      'connect.name': this.envelopeName,
+    });
+    this.schemaText = canonicalAvroString(envelope(avroCodecFor(valueSchema).avroSchema));
+    try {
+      this.type = avro.Type.forSchema(envelope(nested.annotatedSchema) as unknown as Parameters<typeof avro.Type.forSchema>[0], {
+        logicalTypes: FERRY_LOGICAL_TYPES,
+        typeHook: bigintLongHook,
+        omitRecordMethods: true,
+      });
+    } catch (error) {
+      throw schemaError('SCHEMA_INVALID_AVRO', `The Debezium envelope for '${topic}' is not valid Avro: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** The Avro body of one change event (the caller adds Confluent's 5-byte header). */
+  encode(event: ChangeEvent): Buffer {
+    const source = this.sourceRecord(event.source);
+    return this.type.toBuffer({
+      before: event.before ? this.toAvro(event.before) : null,
+      after: event.after ? this.toAvro(event.after) : null,
+      source,
+      transaction: event.transaction ? { id: event.transaction.id, total_order: BigInt(event.transaction.totalOrder), data_collection_order: BigInt(event.transaction.dataCollectionOrder) } : null,
+      op: event.op,
+      ts_ms: BigInt(event.tsMs),
+      ts_us: BigInt(event.tsMs) * 1000n,
+      ts_ns: BigInt(event.tsMs) * 1_000_000n,
+    });
+  }
+
+  /** Reads a body this codec wrote back into rows (for Trace and tests); other writers go through the registry. */
+  decode(body: Uint8Array): { op: string; before: Row | null; after: Row | null; source: Record<string, unknown> } {
+    const record = this.type.fromBuffer(Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as { op: string; before: Row | null; after: Row | null; source: Record<string, unknown> };
+    return { op: record.op, before: record.before ? this.fromAvro(record.before) : null, after: record.after ? this.fromAvro(record.after) : null, source: record.source };
+  }
+
+  private sourceRecord(source: SourceInfo): Record<string, unknown> {
+    const common = {
+      version: this.version,
+      connector: source.connector,
+      name: source.name,
+      ts_ms: BigInt(source.tsMs),
+      snapshot: source.snapshot,
+      db: source.db,
+      ts_us: BigInt(source.tsMs) * 1000n,
+      ts_ns: BigInt(source.tsMs) * 1_000_000n,
+    };
+    if (source.connector === 'postgresql') {
+      return {
+        ...common,
+        sequence: source.sequence,
+        schema: source.schema,
+        table: source.table,
+        txId: source.txId === null ? null : BigInt(source.txId),
+        lsn: source.lsn === null ? null : BigInt(source.lsn),
+        xmin: null,
+      };
+    }
+    return {
+      ...common,
+      sequence: null,
+      table: source.table,
+      server_id: BigInt(source.serverId),
+      gtid: source.gtid,
+      file: source.file,
+      pos: BigInt(source.pos),
+      row: source.row,
+      thread: null,
+      query: null,
+    };
+  }
+}
+
+/** Debezium's `delete.handling.mode` / `delete.tombstone.handling.mode` for ExtractNewRecordState. */
+export type DeleteHandling = 'drop' | 'rewrite' | 'none';
+
+/**
+ * io.debezium.transforms.ExtractNewRecordState on a decoded envelope: the row `after` (a delete's `before` with
+ * `__deleted=true` under `rewrite`), or null to drop it. A tombstone (null value) is dropped when `dropTombstones`.
+ */
+export function extractNewRecordState(
+  envelope: { op: string; before: Row | null; after: Row | null } | null,
+  options: { deleteHandling: DeleteHandling; dropTombstones: boolean },
+): { kind: 'row'; row: Row } | { kind: 'delete' } | { kind: 'drop' } {
+  if (envelope === null) return options.dropTombstones ? { kind: 'drop' } : { kind: 'delete' };
+  if (envelope.op === 'd') {
+    if (options.deleteHandling === 'drop') return { kind: 'drop' };
+    if (options.deleteHandling === 'rewrite' && envelope.before) return { kind: 'row', row: { ...envelope.before, __deleted: 'true' } };
+    return { kind: 'delete' };
+  }
+  if (!envelope.after) return { kind: 'drop' };
+  return { kind: 'row', row: options.deleteHandling === 'rewrite' ? { ...envelope.after, __deleted: 'false' } : envelope.after };
+}
