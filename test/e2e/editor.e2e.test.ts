@@ -120,7 +120,10 @@ describe('config editor in Chromium through the web host', () => {
     await page.getByRole('heading', { name: 'Config editor' }).waitFor();
     // Monaco's input is a zero-size element labelled for screen readers; it exists once the editor is up.
     await page.getByRole('textbox', { name: /Pipeline configuration \(JSON\)/ }).waitFor({ state: 'attached', timeout: 60_000 });
-    await page.getByTestId('no-problems').filter({ hasText: 'No problems' }).waitFor({ timeout: 30_000 });
+    // The template's "<lab password: …>" placeholders are errors on their keys, not "No problems" then a failed login.
+    const placeholders = page.getByRole('list', { name: 'Problems' }).getByRole('button', { name: /error: .*connection\.password.*placeholder/ });
+    await placeholders.first().waitFor({ timeout: 30_000 });
+    await expect(placeholders.count()).resolves.toBe(2);
 
     // Replace the template with a file whose sink has a wrong insert.mode.
     await pasteIntoEditor(await pipelineText('UPSERTX'));
