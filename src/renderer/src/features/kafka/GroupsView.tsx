@@ -73,7 +73,13 @@ function GroupDetail({ cluster, groupId, onChanged }: { cluster: ClusterChoice; 
           )}
         </div>
         <div className="actions">
-          <button type="button" onClick={load}>
+          <button
+            type="button"
+            onClick={() => {
+              load();
+              onChanged();
+            }}
+          >
             Refresh
           </button>
         </div>
@@ -137,7 +143,10 @@ function GroupDetail({ cluster, groupId, onChanged }: { cluster: ClusterChoice; 
               setProblem(undefined);
               onChanged();
             }}
-            onProblem={setProblem}
+            onProblem={(next) => {
+              setProblem(next);
+              setNotice(undefined);
+            }}
           />
         </>
       )}

@@ -60,7 +60,10 @@ export function SchemasView({ clusters, selected, onSelect }: { clusters: readon
     const key = registryKey(ref);
     engine.schemas.subjects(ref).then(
       (list) => {
-        if (current) setLoaded({ key, subjects: list });
+        if (!current) return;
+        setLoaded({ key, subjects: list });
+        // A failure of the registry chosen before (e.g. the lab default while the demo is stopped) is no longer the news.
+        setProblem(undefined);
       },
       (error: unknown) => {
         if (!current) return;

@@ -12,7 +12,7 @@ import './presenter.css';
 
 const RATE_WINDOW_MS = 5_000;
 const TICKER_TOPICS = 3;
-const TICKER_ITEMS = 6;
+const TICKER_ITEMS = 5;
 
 /** `#present/<pipeline>`: presenter mode, drawn by the app shell without the sidebar. */
 export function isPresenting(hash: string): boolean {
