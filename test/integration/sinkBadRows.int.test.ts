@@ -188,6 +188,34 @@ describe('a row the target refuses (CHECK constraint), managed sink defaults, IN
   }, 120_000);
 });
 
+describe('a statement the target keeps waiting', () => {
+  it('a table lock held 15 s (longer than the 10 s consumer session) costs no group membership: every row lands once', async () => {
+    const c = await newCase('locked');
+    const locker = await openDb('postgres', endpoints.postgres);
+    try {
+      await produceRecords(bootstrap, registry.url, c.topic, items(1, 100, () => false));
+      const runner = await startPipeline(pipelineDocument(c.topic, bootstrap, registry.url, [managedInsertSink(c)]), scratch.dir());
+      runners.push(runner);
+      await waitForIdle(runner, SETTLE_MS);
+      await locker.exec('BEGIN');
+      await locker.exec(`LOCK TABLE "${c.topic}" IN ACCESS EXCLUSIVE MODE`);
+      await produceRecords(bootstrap, registry.url, c.topic, items(101, 100, () => false));
+      // The sink's INSERT waits for the lock meanwhile; without heartbeats beside it the coordinator drops the member
+      // after 10 s, the offset commit fails and the chunk is applied again.
+      await new Promise((resolve) => setTimeout(resolve, 15_000));
+      await locker.exec('COMMIT');
+      await waitForIdle(runner, SETTLE_MS);
+      expect(runner.status().connectors[0]?.state, describeStatus(runner.status())).toBe('RUNNING');
+      expect(await targetIds(c)).toEqual(range(1, 200));
+      expect((await kafka.committed(sinkGroup(c.sinkName), c.topic)).get(0)).toBe('200');
+      await runner.stop();
+    } finally {
+      await locker.exec('ROLLBACK').catch(() => {});
+      await locker.close();
+    }
+  }, 120_000);
+});
+
 describe('errors.tolerance=none', () => {
   it('stops at the refused row, naming that record, applying and committing nothing of its batch', async () => {
     const c = await newCase('bad_none');

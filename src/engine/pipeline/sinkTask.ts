@@ -635,6 +635,20 @@ export class SinkTask {
     };
   }
 
+  /**
+   * Runs `work` with a heartbeat every second beside it: one statement can keep the sink waiting longer than the
+   * session timeout (a table lock held by someone else, a slow target), and between such awaits nothing else would
+   * heartbeat.
+   */
+  private async whileKeepingAlive<T>(keepAlive: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => void keepAlive(), 1000);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const size = Math.max(1, this.config.batchSize);
     const keepAlive = this.keepAliveWith(heartbeat);
@@ -646,7 +660,7 @@ export class SinkTask {
       const chunk = batch.messages.slice(start, start + size);
       this.inFlight++;
       try {
-        await this.applyChunk(batch.topic, batch.partition, chunk, keepAlive);
+        await this.whileKeepingAlive(keepAlive, () => this.applyChunk(batch.topic, batch.partition, chunk, keepAlive));
         const last = chunk[chunk.length - 1];
         if (last) {
           // Committed only now that the target transaction holding these rows has committed.
