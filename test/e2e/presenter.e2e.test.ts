@@ -34,6 +34,13 @@ describe('presenter mode and stop confirmations in Chromium through the web host
   let writer: NodeJS.Timeout | undefined;
   let written = 0;
 
+  /** The font size of the applied-rows figure, in CSS pixels, as the browser computed it. */
+  const tileValueSize = (): Promise<number> =>
+    page
+      .getByTestId('tile-applied')
+      .locator('.presenter-tile-value')
+      .evaluate((element) => parseFloat((globalThis as unknown as { getComputedStyle(node: unknown): { fontSize: string } }).getComputedStyle(element).fontSize));
+
   const insert = (db: TestDb, into: string, customer: string, amount: string): Promise<unknown> => db.exec(`INSERT INTO ${db.q(into)} (customer, amount) VALUES (?, ?)`, [customer, amount]);
 
   beforeAll(async () => {
@@ -48,7 +55,7 @@ describe('presenter mode and stop confirmations in Chromium through the web host
     for (const into of [table, failingTable]) {
       await source.exec(`CREATE TABLE ${source.q(into)} (id INT AUTO_INCREMENT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL, updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))`);
     }
-    for (const [customer, amount] of [['Ada', '12.50'], ['Grace', '80.00'], ['Linus', '7.25']]) await insert(source, table, customer, amount);
+    for (const [customer, amount] of [['Ada', '12.50'], ['Grace', '80.00'], ['Linus', '7.25']] as const) await insert(source, table, customer, amount);
     // The failing pipeline's target refuses every row (a CHECK constraint), and errors.tolerance=none stops its sink.
     await target.exec(`CREATE TABLE ${target.q(failingTable)} (id INT PRIMARY KEY, customer VARCHAR(40), amount NUMERIC(10,2) CONSTRAINT amount_negative CHECK (amount < 0), updated_at TIMESTAMP(3))`);
     await insert(source, failingTable, 'Refused', '1.00');
@@ -104,14 +111,14 @@ describe('presenter mode and stop confirmations in Chromium through the web host
     }
     const ticker = await presenter.getByRole('region', { name: 'Latest changes' }).boundingBox();
     expect((ticker?.y ?? 0) + (ticker?.height ?? 0)).toBeLessThanOrEqual(720);
-    const valueSize = await presenter.getByTestId('tile-applied').locator('.presenter-tile-value').evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
+    const valueSize = await tileValueSize();
     expect(valueSize).toBeGreaterThanOrEqual(48);
     await page.waitForTimeout(1500);
     await page.screenshot({ path: screenshotPath('presenter-1280x720') });
 
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.waitForTimeout(1500);
-    const bigValueSize = await presenter.getByTestId('tile-applied').locator('.presenter-tile-value').evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
+    const bigValueSize = await tileValueSize();
     expect(bigValueSize).toBeGreaterThan(valueSize);
     await page.screenshot({ path: screenshotPath('presenter-1920x1080') });
     await page.setViewportSize({ width: 1280, height: 720 });
