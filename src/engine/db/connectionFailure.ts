@@ -111,7 +111,7 @@ export function describeConnectionFailure(error: unknown, endpoint: Endpoint): C
         kind,
         code: found.code,
         text: `connection refused: nothing listens on ${address}${address === where ? '' : ` (${where})`}`,
-        hint: `Check that the database server runs and listens on port ${endpoint.port}, and that the host and port are right.`,
+        hint: `Check that the server runs and listens on port ${endpoint.port}, and that the host and port are right.`,
       };
     }
     case 'host-unknown':
