@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isEngineError } from '../../shared/errors';
+import { EngineError, isEngineError } from '../../shared/errors';
 import { groupStateOf, isInactive, partitionLag, planReset } from './consumerGroups';
 import { avroFieldChanges, diffLines, prettySchema } from './schemaDiff';
 import { checkCreateRequest, configEntryOf, mergeTopicConfigs } from './topicAdmin';
+import { TopicsService } from './topicsService';
 
 function codeOf(work: () => unknown): string | undefined {
   try {
@@ -102,5 +103,39 @@ describe('schema diff', () => {
     const retyped = JSON.stringify({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'int' }, { name: 'status', type: 'string' }] });
     expect(avroFieldChanges(v1, retyped)).toEqual(['field id changed type from "long" to "int"']);
     expect(avroFieldChanges('"string"', v1)).toEqual([]);
+  });
+});
+
+describe('writes through a profile', () => {
+  it('are refused before anything connects unless the user confirmed (a prod profile)', async () => {
+    const refusal = (): never => {
+      throw new EngineError('PROFILE_WRITE_NOT_CONFIRMED', 'confirm first');
+    };
+    const service = new TopicsService({
+      labBootstrap: async () => '127.0.0.1:1',
+      labRegistryUrl: async () => 'http://127.0.0.1:1',
+      kafkaProfiles: () => [],
+      kafkaSettings: () => {
+        throw new Error('must not resolve the cluster before the confirmation');
+      },
+      registryOptions: () => ({ url: 'http://127.0.0.1:1' }),
+      profileEnvironment: () => 'prod',
+      requireWriteConfirmation: (_id, confirmed) => {
+        if (!confirmed) refusal();
+      },
+    });
+    const cluster = { kind: 'profile', profileId: 'prod-kafka' } as const;
+    try {
+      for (const write of [
+        () => service.create({ cluster, topic: 'orders' }),
+        () => service.delete({ cluster, topic: 'orders' }),
+        () => service.alterConfigs({ cluster, topic: 'orders', set: { 'retention.ms': '1' } }),
+        () => service.resetOffsets({ cluster, groupId: 'g', topic: 'orders', to: 'earliest' }),
+      ]) {
+        await expect(write()).rejects.toMatchObject({ code: 'PROFILE_WRITE_NOT_CONFIRMED' });
+      }
+    } finally {
+      service.dispose();
+    }
   });
 });

@@ -58,6 +58,10 @@ describe('ticker', () => {
     expect(tickerItem('orders', record({ format: 'null', text: '', size: 0 })).summary).toBe('deleted (tombstone)');
   });
 
+  it('names an Avro record it cannot decode instead of showing its bytes', () => {
+    expect(tickerItem('orders', record({ format: 'hex', text: '00 00 00 00 07 02', size: 6, schemaId: 7, reason: 'schema 7 is not in the registry' })).summary).toMatch(/^Avro record, schema id 7/);
+  });
+
   it('cuts long values for the screen', () => {
     expect(tickerItem('t', record({ format: 'text', text: 'x'.repeat(500), size: 500 })).summary).toHaveLength(140);
   });

@@ -87,7 +87,10 @@ const MAX_SUMMARY = 140;
 export function tickerItem(topic: string, record: BrowsedRecord): TickerItem {
   let summary: string;
   if (record.value.format === 'null') summary = 'deleted (tombstone)';
-  else {
+  else if (record.value.format === 'hex' && record.value.schemaId !== undefined) {
+    // Avro the cluster's default registry cannot decode (another registry wrote it): say why rather than scroll bytes.
+    summary = `Avro record, schema id ${record.value.schemaId}, not decoded: ${record.value.reason ?? 'unknown schema'}`;
+  } else {
     try {
       const parsed = JSON.parse(record.value.text) as unknown;
       summary =
