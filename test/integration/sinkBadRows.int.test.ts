@@ -96,6 +96,10 @@ function managedInsertSink(c: Case, extra: ConnectorConfig = {}): ConnectorConfi
   };
 }
 
+function postgresExec(sql: string): Promise<Record<string, unknown>[]> {
+  return dbs.postgres.exec(sql);
+}
+
 async function targetIds(c: Case): Promise<number[]> {
   const db = dbs[c.db];
   return (await db.exec(`SELECT id FROM ${db.q(c.topic)} ORDER BY id`)).map((row) => Number(row.id));
@@ -229,6 +233,42 @@ describe('a statement the target keeps waiting', () => {
       await locker.close();
     }
   }, 120_000);
+});
+
+describe('a failure that passes (serialization failure, deadlock)', () => {
+  it.each([
+    ['40001', 'serialization failure'],
+    ['40P01', 'deadlock'],
+  ])('SQLSTATE %s (%s) is retried with backoff, never isolated or dead-lettered: every row once', async (state, what) => {
+    const c = await newCase('flaky');
+    const failures = `${c.topic}_failures`;
+    const flaky = `${c.topic}_flaky`;
+    // The first three INSERT statements fail; a sequence counts them outside the rolled-back transactions.
+    await postgresExec(`CREATE SEQUENCE "${failures}"`);
+    await postgresExec(
+      `CREATE FUNCTION "${flaky}"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF nextval('"${failures}"') <= 3 THEN ` +
+        `RAISE EXCEPTION 'simulated ${what}' USING ERRCODE = '${state}'; END IF; RETURN NULL; END $$`,
+    );
+    await postgresExec(`CREATE TRIGGER flaky BEFORE INSERT ON "${c.topic}" FOR EACH STATEMENT EXECUTE FUNCTION "${flaky}"()`);
+    try {
+      await produceRecords(bootstrap, registry.url, c.topic, items(1, 100, () => false));
+      const runner = await startPipeline(pipelineDocument(c.topic, bootstrap, registry.url, [managedInsertSink(c, { 'retry.backoff.ms': '200' })]), scratch.dir());
+      runners.push(runner);
+      await waitForIdle(runner, SETTLE_MS);
+      const sink = runner.status().connectors[0];
+      expect(sink?.state, describeStatus(runner.status())).toBe('RUNNING');
+      expect(await targetIds(c)).toEqual(range(1, 100));
+      expect(sink?.metrics).toMatchObject({ rowsApplied: 100, deadLettered: 0 });
+      expect(await topicSize(c.dlq)).toBe(0);
+      // Three refused attempts and the one that passed: the batch was retried whole, not bisected.
+      expect((await postgresExec(`SELECT last_value FROM "${failures}"`))[0]?.last_value).toBe('4');
+      await runner.stop();
+    } finally {
+      await postgresExec(`DROP TABLE IF EXISTS "${c.topic}"`).catch(() => {});
+      await postgresExec(`DROP FUNCTION IF EXISTS "${flaky}"()`).catch(() => {});
+      await postgresExec(`DROP SEQUENCE IF EXISTS "${failures}"`).catch(() => {});
+    }
+  }, 60_000);
 });
 
 describe('errors.tolerance=none', () => {
