@@ -163,6 +163,11 @@ function ResetForm({ cluster, details, active, onReset, onProblem }: { cluster: 
   const [busy, setBusy] = useState(false);
   const [confirmDialog, confirm] = useConfirm();
 
+  const partitionItems = partitions
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const badPartition = partitionItems.find((item) => !/^\d+$/.test(item));
   const submit = async (): Promise<void> => {
     const where = partitions.trim() === '' ? 'every partition' : `partition ${partitions.trim()}`;
     const to = target === 'timestamp' ? `the first record at or after ${value}` : target === 'offset' ? `offset ${value}` : `the ${target} offset`;
@@ -170,11 +175,7 @@ function ResetForm({ cluster, details, active, onReset, onProblem }: { cluster: 
     if (!go || !(await confirmWrite(cluster.ref.kind === 'profile' ? cluster.ref.profileId : undefined, `reset the offsets of group ${details.groupId}`))) return;
     setBusy(true);
     try {
-      const chosen = partitions
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean)
-        .map(Number);
+      const chosen = partitionItems.map(Number);
       const next = await engine.topics.resetOffsets({
         cluster: cluster.ref,
         groupId: details.groupId,
@@ -217,7 +218,7 @@ function ResetForm({ cluster, details, active, onReset, onProblem }: { cluster: 
             ))}
           </select>
         </Field>
-        <Field label="Partitions" hint="Empty: all; or e.g. 0,2">
+        <Field label="Partitions" hint="Empty: all; or e.g. 0,2" {...(badPartition === undefined ? {} : { error: `"${badPartition}" is not a partition number: list them as 0,2,3.` })}>
           <input value={partitions} onChange={(event) => setPartitions(event.target.value)} />
         </Field>
         <Field label="Reset to">
@@ -240,7 +241,7 @@ function ResetForm({ cluster, details, active, onReset, onProblem }: { cluster: 
           </Field>
         )}
       </div>
-      <button type="submit" className="danger" disabled={busy || ((target === 'timestamp' || target === 'offset') && value.trim() === '')}>
+      <button type="submit" className="danger" disabled={busy || badPartition !== undefined || ((target === 'timestamp' || target === 'offset') && value.trim() === '')}>
         {busy ? 'Resetting…' : 'Reset offsets…'}
       </button>
       {confirmDialog}
