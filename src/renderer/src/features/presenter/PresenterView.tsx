@@ -11,7 +11,8 @@ import { type EdgeSample, edgeRates, presenterFigures, type TickerItem, tickerIt
 import './presenter.css';
 
 const RATE_WINDOW_MS = 5_000;
-const TICKER_TOPICS = 3;
+// One live read per topic; the engine allows 8 at once, shared with the message viewer.
+const TICKER_TOPICS = 4;
 const TICKER_ITEMS = 5;
 
 /** `#present/<pipeline>`: presenter mode, drawn by the app shell without the sidebar. */
