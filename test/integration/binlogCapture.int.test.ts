@@ -2,6 +2,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ChangeRecord } from '../../src/engine/model';
 import { binlogPositionFromCheckpoint } from '../../src/engine/sources/mysql/binlog/binlogPosition';
+import { takeBinlogSnapshot } from '../../src/engine/sources/mysql/binlog/binlogSnapshot';
 import { MySqlBinlogReader, type MySqlBinlogReaderInit } from '../../src/engine/sources/mysql/binlog/mySqlBinlogReader';
 import { resolveZone } from '../../src/engine/sources/polling/zone';
 import { uniqueName } from '../helpers/names';
@@ -152,5 +153,61 @@ describe('MariaDB binlog reader', () => {
     expect(error.message).toContain("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'ferry_noreplication'");
     expect(error.message).toContain("database.server.id");
     expect(error.message).not.toContain(password);
+  });
+
+  it('snapshots while a writer inserts, updates and deletes, then streams from the snapshot’s position with no gap', async () => {
+    const live = uniqueName('binlog_live');
+    await admin.query(`CREATE TABLE ${live} (id INT PRIMARY KEY, n INT NOT NULL) ENGINE=InnoDB`);
+    try {
+      const seed = Array.from({ length: 3_000 }, (_, index) => `(${index + 1}, 0)`).join(',');
+      await admin.query(`INSERT INTO ${live} VALUES ${seed}`);
+      const writer = await mysql.createConnection({ host: db.host, port: db.port, user: db.user, password: db.password, database: db.database });
+      let writing = true;
+      let next = 3_001;
+      const writes = (async () => {
+        // Every kind of change, continuously, while the snapshot pages through the table.
+        while (writing) {
+          const id = 1 + Math.floor(Math.random() * (next - 1));
+          await writer.query(`INSERT INTO ${live} VALUES (?, 0)`, [next++]);
+          await writer.query(`UPDATE ${live} SET n = n + 1 WHERE id = ?`, [id]);
+          await writer.query(`DELETE FROM ${live} WHERE id = ?`, [1 + Math.floor(Math.random() * (next - 1))]);
+        }
+      })();
+      const snapshot = await takeBinlogSnapshot({
+        connection: readerInit().connection,
+        topicPrefix: 'lab',
+        tables: [{ catalog: db.database, table: live }],
+        zone: resolveZone('UTC'),
+        chunkRows: 250,
+      });
+      const target = new Map<number, unknown>();
+      for await (const page of snapshot.records()) {
+        for (const record of page) target.set(Number(record.key?.id), record.after?.n);
+        await new Promise((resolve) => setTimeout(resolve, 20)); // let the writer run between pages
+      }
+      await snapshot.close();
+      writing = false;
+      await writes;
+      await writer.end();
+
+      const reader = openReader({ includeTable: (id) => id.table === live });
+      await reader.start(snapshot.position);
+      const [end] = await admin.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS c FROM ${live}`);
+      expect(Number(end[0]?.c)).toBeGreaterThan(0);
+      const [expected] = await admin.query<mysql.RowDataPacket[]>(`SELECT id, n FROM ${live} ORDER BY id`);
+      const wanted = new Map(expected.map((row) => [Number(row.id), Number(row.n)]));
+      const deadline = Date.now() + 40_000;
+      const same = (): boolean => target.size === wanted.size && [...wanted].every(([id, n]) => target.get(id) === n);
+      while (!same() && Date.now() < deadline) {
+        for (const record of await reader.read(5_000, 300)) {
+          if (record.op === 'd') target.delete(Number(record.before?.id));
+          else target.set(Number(record.after?.id), record.after?.n);
+        }
+      }
+      expect(target.size).toBe(wanted.size);
+      expect(same()).toBe(true);
+    } finally {
+      await admin.query(`DROP TABLE IF EXISTS ${live}`);
+    }
   });
 });

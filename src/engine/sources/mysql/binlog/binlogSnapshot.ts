@@ -1,0 +1,198 @@
+import mysql from 'mysql2/promise';
+import { createLogger, type Logger } from '../../../base/logger';
+import type { ChangeRecord, RecordSchema, Row, TableId } from '../../../model';
+import { causeText, sourceError } from '../../errors';
+import { type ColumnInfo, keySchemaOf, primaryKeyColumns, valueSchemaOf } from '../../polling/columns';
+import type { NumericMapping } from '../../polling/options';
+import { revealPassword, type SourceConnectionOptions } from '../../polling/pollingReader';
+import type { Zone } from '../../polling/zone';
+import { describeMySqlCatalogColumn, MySqlTypeMap } from '../mysqlTypeMap';
+import { MySqlValueReader } from '../mysqlValues';
+import { type BinlogPosition, binlogPositionToCheckpoint } from './binlogPosition';
+
+export interface BinlogSnapshotInit {
+  connection: SourceConnectionOptions;
+  topicPrefix: string;
+  tables: readonly TableId[];
+  zone: Zone;
+  numericMapping?: NumericMapping;
+  /** Rows read per query (keyset pages by primary key); the open transaction keeps every page consistent. */
+  chunkRows?: number;
+  logger?: Logger;
+}
+
+/** A consistent snapshot: where streaming must start, and the tables' rows as of that point. */
+export interface BinlogSnapshot {
+  /** The binlog position the snapshot corresponds to: stream from here and no change is missed or repeated. */
+  position: BinlogPosition;
+  /** Snapshot records (`op` r), table by table; each carries `position` so a checkpoint after it resumes streaming. */
+  records(): AsyncGenerator<ChangeRecord[], void, undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * Takes a consistent snapshot of MySQL/MariaDB tables without stopping writers: MariaDB reports the binlog position
+ * of a `START TRANSACTION WITH CONSISTENT SNAPSHOT` itself (binlog_snapshot_file / _position), so no lock is
+ * taken; on MySQL a global read lock is held only while the transaction starts and the position is read
+ * (Debezium's `snapshot.locking.mode=minimal`). Rows are read in keyset pages inside that one transaction.
+ */
+export async function takeBinlogSnapshot(init: BinlogSnapshotInit): Promise<BinlogSnapshot> {
+  const log = init.logger ?? createLogger('sources.mysql.snapshot');
+  const endpoint = `${init.connection.host}:${init.connection.port}`;
+  const connection = await mysql.createConnection({
+    host: init.connection.host,
+    port: init.connection.port,
+    user: init.connection.user,
+    password: revealPassword(init.connection.password),
+    database: init.connection.database,
+    connectTimeout: init.connection.connectTimeoutMs ?? 15_000,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    dateStrings: true,
+    jsonStrings: true,
+    timezone: 'Z',
+  });
+  connection.on('error', (error: Error) => log.warn('snapshot connection error', { error: error.message }));
+  try {
+    await connection.query("SET time_zone = '+00:00'");
+    await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    const position = await startConsistentSnapshot(connection, endpoint);
+    const typeMap = new MySqlTypeMap({ numericMapping: init.numericMapping ?? 'none', numericMappingForDecimal: false });
+    const values = new MySqlValueReader(init.zone);
+    const chunkRows = init.chunkRows ?? 10_000;
+    const records = async function* (): AsyncGenerator<ChangeRecord[], void, undefined> {
+      for (const table of init.tables) {
+        const columns = await describe(connection, table, typeMap);
+        const topic = `${init.topicPrefix}.${table.catalog ?? init.connection.database}.${table.table}`;
+        const valueSchema = valueSchemaOf(`${topic}.Value`, columns);
+        const keySchema = keySchemaOf(`${topic}.Key`, columns);
+        const keyColumns = primaryKeyColumns(columns);
+        for await (const rows of pages(connection, table, columns, keyColumns, chunkRows)) {
+          yield rows.map((raw) => snapshotRecord(table, raw, columns, keyColumns, valueSchema, keySchema, values, position));
+        }
+      }
+    };
+    return {
+      position,
+      records,
+      close: async () => {
+        await connection.query('COMMIT').catch(() => undefined);
+        await connection.end().catch(() => connection.destroy());
+      },
+    };
+  } catch (error) {
+    connection.destroy();
+    if ((error as { code?: string }).code?.startsWith('SOURCE_')) throw error;
+    throw sourceError('SOURCE_QUERY_FAILED', `Taking a consistent snapshot of ${endpoint} failed: ${causeText(error)}.`, { cause: error });
+  }
+}
+
+async function startConsistentSnapshot(connection: mysql.Connection, endpoint: string): Promise<BinlogPosition> {
+  const [version] = await connection.query<mysql.RowDataPacket[]>('SELECT VERSION() AS version, @@server_id AS server_id');
+  const mariadb = /mariadb/i.test(String(version[0]?.version ?? ''));
+  const serverId = Number(version[0]?.server_id);
+  if (mariadb) {
+    await connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+    const [status] = await connection.query<mysql.RowDataPacket[]>("SHOW STATUS LIKE 'binlog_snapshot_%'");
+    const byName = new Map(status.map((row) => [String(row.Variable_name).toLowerCase(), String(row.Value)]));
+    const file = byName.get('binlog_snapshot_file');
+    const pos = Number(byName.get('binlog_snapshot_position'));
+    if (!file || !Number.isFinite(pos)) throw sourceError('SOURCE_BAD_OPTIONS', `${endpoint} did not report the binlog position of the snapshot (binary logging off?).`);
+    const [gtid] = await connection.query<mysql.RowDataPacket[]>('SELECT BINLOG_GTID_POS(?, ?) AS gtids', [file, pos]);
+    const position: BinlogPosition = { file, pos, row: 0, serverId };
+    const gtids = gtid[0]?.gtids;
+    if (gtids !== null && gtids !== undefined) position.gtids = String(gtids);
+    return position;
+  }
+  // MySQL: the read lock makes the position and the transaction's view the same point; held only this long.
+  try {
+    await connection.query('FLUSH TABLES WITH READ LOCK');
+  } catch (error) {
+    throw sourceError('SOURCE_BAD_OPTIONS', `${endpoint} refused FLUSH TABLES WITH READ LOCK (${causeText(error)}); the snapshot needs the RELOAD privilege: GRANT RELOAD ON *.* TO the user.`, { cause: error });
+  }
+  try {
+    await connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+    const [status] = await connection.query<mysql.RowDataPacket[]>('SHOW MASTER STATUS');
+    const row = status[0];
+    if (!row) throw sourceError('SOURCE_BAD_OPTIONS', `${endpoint} has binary logging off (SHOW MASTER STATUS is empty).`);
+    const position: BinlogPosition = { file: String(row.File), pos: Number(row.Position), row: 0, serverId };
+    if (row.Executed_Gtid_Set) position.gtids = String(row.Executed_Gtid_Set).replace(/\s+/g, '');
+    return position;
+  } finally {
+    await connection.query('UNLOCK TABLES');
+  }
+}
+
+async function describe(connection: mysql.Connection, table: TableId, typeMap: MySqlTypeMap): Promise<ColumnInfo[]> {
+  const [rows] = await connection.query<mysql.RowDataPacket[]>(
+    'SELECT c.COLUMN_NAME AS name, c.DATA_TYPE AS dataType, c.COLUMN_TYPE AS columnType, c.IS_NULLABLE AS nullable, ' +
+      'c.NUMERIC_PRECISION AS `precision`, c.NUMERIC_SCALE AS scale, c.EXTRA AS extra, k.ORDINAL_POSITION AS pkOrdinal ' +
+      "FROM information_schema.COLUMNS c LEFT JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_NAME = 'PRIMARY' " +
+      'AND k.TABLE_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME AND k.COLUMN_NAME = c.COLUMN_NAME ' +
+      'WHERE c.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND c.TABLE_NAME = ? ORDER BY c.ORDINAL_POSITION',
+    [table.catalog ?? null, table.table],
+  );
+  if (rows.length === 0) throw sourceError('SOURCE_TABLE_NOT_FOUND', `The table ${table.catalog ? `${table.catalog}.` : ''}${table.table} does not exist.`);
+  return rows.map((row) =>
+    typeMap.column(
+      describeMySqlCatalogColumn({
+        name: String(row.name),
+        dataType: String(row.dataType),
+        columnType: String(row.columnType),
+        nullable: String(row.nullable),
+        precision: row.precision,
+        scale: row.scale,
+        extra: String(row.extra ?? ''),
+        pkOrdinal: row.pkOrdinal,
+      }),
+    ),
+  );
+}
+
+function quote(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+/** Keyset pages in primary-key order (one page for a table without a key: it cannot be paged safely). */
+async function* pages(connection: mysql.Connection, table: TableId, columns: ColumnInfo[], keyColumns: ColumnInfo[], chunkRows: number): AsyncGenerator<Row[], void, undefined> {
+  const from = table.catalog ? `${quote(table.catalog)}.${quote(table.table)}` : quote(table.table);
+  const list = columns.map((column) => quote(column.name)).join(', ');
+  if (keyColumns.length === 0) {
+    const [rows] = await connection.query<mysql.RowDataPacket[]>(`SELECT ${list} FROM ${from}`);
+    if (rows.length > 0) yield rows as Row[];
+    return;
+  }
+  const keys = keyColumns.map((column) => quote(column.name));
+  const order = keys.join(', ');
+  let last: unknown[] | undefined;
+  for (;;) {
+    const where = last ? `WHERE (${order}) > (${keys.map(() => '?').join(', ')})` : '';
+    const [rows] = await connection.query<mysql.RowDataPacket[]>(`SELECT ${list} FROM ${from} ${where} ORDER BY ${order} LIMIT ${chunkRows}`, last ?? []);
+    if (rows.length === 0) return;
+    yield rows as Row[];
+    const tail = rows[rows.length - 1];
+    last = keyColumns.map((column) => tail?.[column.name]);
+    if (rows.length < chunkRows) return;
+  }
+}
+
+function snapshotRecord(
+  table: TableId,
+  raw: Row,
+  columns: ColumnInfo[],
+  keyColumns: ColumnInfo[],
+  valueSchema: RecordSchema,
+  keySchema: RecordSchema | null,
+  values: MySqlValueReader,
+  position: BinlogPosition,
+): ChangeRecord {
+  const after: Row = {};
+  for (const column of columns) after[column.name] = values.fieldValue(raw[column.name], column);
+  let key: Row | null = null;
+  if (keySchema) {
+    key = {};
+    for (const column of keyColumns) key[column.name] = after[column.name] ?? null;
+  }
+  return { table, op: 'r', keySchema, key, valueSchema, before: null, after, position: { ...binlogPositionToCheckpoint(position), snapshot: true } };
+}
