@@ -207,6 +207,45 @@ describe('a row the target refuses (CHECK constraint), managed sink defaults, IN
   }, 120_000);
 });
 
+describe('isolating refused rows', () => {
+  it('happens in one transaction: an error every record would hit, met half-way, leaves nothing applied that a restart would apply again', async () => {
+    const c = await newCase('half_way');
+    const guard = `${c.topic}_guard`;
+    // Row 500 breaks the CHECK (isolated); row 900 meets an error of the statement itself (SQLSTATE 42501), which
+    // fails the connector while the isolation is half-way through.
+    await postgresExec(
+      `CREATE FUNCTION "${guard}"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.id = 900 THEN ` +
+        `RAISE EXCEPTION 'simulated: permission denied' USING ERRCODE = '42501'; END IF; RETURN NEW; END $$`,
+    );
+    await postgresExec(`CREATE TRIGGER guard BEFORE INSERT ON "${c.topic}" FOR EACH ROW EXECUTE FUNCTION "${guard}"()`);
+    try {
+      await produceRecords(bootstrap, registry.url, c.topic, items(1, 1000, (id) => id === 500));
+      const document = pipelineDocument(c.topic, bootstrap, registry.url, [managedInsertSink(c)]);
+      const runner = await startPipeline(document, scratch.dir());
+      runners.push(runner);
+      await expect(runner.waitUntilIdle({ settleMs: SETTLE_MS, signal: AbortSignal.timeout(60_000) })).rejects.toThrow(/simulated: permission denied/);
+      await runner.stop();
+      // Rows 1..499 were accepted under savepoints, but their transaction never committed.
+      expect(await targetIds(c)).toEqual([]);
+      expect(await topicSize(c.dlq)).toBe(0);
+      expect((await kafka.committed(sinkGroup(c.sinkName), c.topic)).get(0)).toBe('-1');
+
+      // Fixed, a restart applies every good row once and dead-letters the refused one once.
+      await postgresExec(`DROP TRIGGER guard ON "${c.topic}"`);
+      const again = await startPipeline(document, scratch.dir());
+      runners.push(again);
+      await waitForIdle(again, SETTLE_MS);
+      expect(await targetIds(c)).toEqual(range(1, 1000).filter((id) => id !== 500));
+      expect(await deadLetteredOffsets(c.dlq, 1)).toEqual([499]);
+      expect(await topicSize(c.dlq)).toBe(1);
+      await again.stop();
+    } finally {
+      await postgresExec(`DROP TABLE IF EXISTS "${c.topic}"`).catch(() => {});
+      await postgresExec(`DROP FUNCTION IF EXISTS "${guard}"()`).catch(() => {});
+    }
+  }, 120_000);
+});
+
 describe('a statement the target keeps waiting', () => {
   it('a table lock held 15 s (longer than the 10 s consumer session) costs no group membership: every row lands once', async () => {
     const c = await newCase('locked');

@@ -102,9 +102,9 @@ export { isConnectionFailure };
  *
  * Failures are told apart by the database's error code (classifySqlFailure): a connection loss or a transient
  * refusal (deadlock, timeout) is retried with backoff up to `max.retries`; a record the target refuses (a CHECK
- * constraint, a value out of range) is isolated by bisection — the halves of the failing batch applied in their own
- * transactions, recursively — so the good records are applied once and each bad one is reported once, after a
- * logarithmic number of extra transactions rather than `max.retries` pauses; an error every record would hit (a
+ * constraint, a value out of range) is isolated by bisection — under savepoints in one transaction on PostgreSQL and
+ * MySQL, in a transaction per half on SQL Server — so the good records are applied once and each bad one is reported
+ * once, after a logarithmic number of extra statements rather than `max.retries` pauses; an error every record would hit (a
  * missing table or column, pk.fields naming a field the records lack, a table that cannot be created) is thrown
  * as such, whatever the tolerance, instead of reporting every record as bad.
  */
@@ -149,22 +149,90 @@ export class SqlSinkWriter {
   }
 
   /**
-   * Applies `batch` or, when the target refuses a record in it, its halves in their own transactions, recursively,
-   * down to the single records that fail on their own.
+   * Applies `batch` in one transaction or, when the target refuses a record in it, isolates the refused records:
+   * on PostgreSQL and MySQL/MariaDB in ONE transaction, bisecting with savepoints (a half that fails is rolled back to
+   * its savepoint and split again), so the good records commit together and a crash or a configuration error met
+   * half-way leaves nothing applied that a restart would apply again; elsewhere (SQL Server) the halves are applied in
+   * their own transactions.
    */
   private async isolate(batch: readonly Prepared[], options: WriteOptions, failures: FailedRecord[]): Promise<void> {
-    const refused = await this.applyWithRetries(batch, options);
+    const refused = await this.applyWithRetries(batch, options, (entries) => this.applyInTransaction(entries));
+    if (refused === undefined) return;
+    if (!options.tolerateRecordErrors) throw await this.nameRefusedRecord(batch, refused, options);
+    if (this.options.dialect.name === 'postgres' || this.options.dialect.name === 'mysql') {
+      const found: FailedRecord[] = [];
+      const again = await this.applyWithRetries(batch, options, async (entries) => {
+        found.length = 0;
+        await this.applyIsolatingInOneTransaction(entries, found, options);
+      });
+      // Refused only at COMMIT (a deferred constraint): isolate transaction by transaction instead.
+      if (again === undefined) {
+        failures.push(...found);
+        return;
+      }
+    }
+    await this.isolateInOwnTransactions(batch, options, failures, refused);
+  }
+
+  /** Bisection where each half is applied in its own transaction, down to the single records that fail on their own. */
+  private async isolateInOwnTransactions(batch: readonly Prepared[], options: WriteOptions, failures: FailedRecord[], refusedWhole?: unknown): Promise<void> {
+    const refused = refusedWhole ?? (await this.applyWithRetries(batch, options, (entries) => this.applyInTransaction(entries)));
     if (refused === undefined) return;
     const records = batch.map((entry) => entry.record);
-    if (!options.tolerateRecordErrors) throw await this.nameRefusedRecord(batch, refused, options);
     const [only] = batch;
     if (batch.length === 1 && only) {
       failures.push({ record: only.record, error: this.asSinkError(refused, records) });
       return;
     }
     const middle = Math.ceil(batch.length / 2);
-    await this.isolate(batch.slice(0, middle), options, failures);
-    await this.isolate(batch.slice(middle), options, failures);
+    await this.isolateInOwnTransactions(batch.slice(0, middle), options, failures);
+    await this.isolateInOwnTransactions(batch.slice(middle), options, failures);
+  }
+
+  /**
+   * The whole batch in one transaction, each refused record isolated by bisection under savepoints. Throws what is not
+   * a refused record (connection, transient, configuration), after rolling the whole transaction back.
+   */
+  private async applyIsolatingInOneTransaction(batch: readonly Prepared[], found: FailedRecord[], options: WriteOptions): Promise<void> {
+    const segments = this.segment(batch);
+    if (segments.length === 0) return;
+    const session = await this.openSession();
+    await this.ensureTables(session, segments);
+    await session.begin();
+    try {
+      await this.bisectUnderSavepoints(session, batch, found, options);
+      await session.commit();
+    } catch (error) {
+      await session.rollback().catch(() => {});
+      throw error;
+    }
+  }
+
+  private async bisectUnderSavepoints(session: SqlSession, batch: readonly Prepared[], found: FailedRecord[], options: WriteOptions): Promise<void> {
+    await options.keepAlive?.();
+    if (options.signal?.aborted) throw stoppedError();
+    // One name is enough: savepoints here never nest (each is released or rolled back and released before the next).
+    await session.execute({ sql: 'SAVEPOINT ferry_isolate', params: [] });
+    try {
+      for (const segment of this.segment(batch)) {
+        for (const statement of this.statements(segment)) await session.execute(statement);
+      }
+    } catch (error) {
+      const kind = classifySqlFailure(error);
+      if (kind !== 'record' && kind !== 'unknown') throw error;
+      await session.execute({ sql: 'ROLLBACK TO SAVEPOINT ferry_isolate', params: [] });
+      await session.execute({ sql: 'RELEASE SAVEPOINT ferry_isolate', params: [] });
+      const [only] = batch;
+      if (batch.length === 1 && only) {
+        found.push({ record: only.record, error: this.asSinkError(error, [only.record]) });
+        return;
+      }
+      const middle = Math.ceil(batch.length / 2);
+      await this.bisectUnderSavepoints(session, batch.slice(0, middle), found, options);
+      await this.bisectUnderSavepoints(session, batch.slice(middle), found, options);
+      return;
+    }
+    await session.execute({ sql: 'RELEASE SAVEPOINT ferry_isolate', params: [] });
   }
 
   /**
@@ -172,14 +240,14 @@ export class SqlSinkWriter {
    * (`record`/`unknown`); retries connection and transient failures with backoff; throws when retries are used up,
    * for an error every record would hit, and when the connector stops.
    */
-  private async applyWithRetries(batch: readonly Prepared[], options: WriteOptions): Promise<unknown> {
+  private async applyWithRetries(batch: readonly Prepared[], options: WriteOptions, apply: (batch: readonly Prepared[]) => Promise<void>): Promise<unknown> {
     const backoff = retryBackoff(this.options.retryBackoffMs);
     const records = batch.map((entry) => entry.record);
     for (let attempt = 0; ; attempt++) {
       await options.keepAlive?.();
       if (options.signal?.aborted) throw stoppedError();
       try {
-        await this.applyInTransaction(batch);
+        await apply(batch);
         return undefined;
       } catch (error) {
         const kind = classifySqlFailure(error);
@@ -317,11 +385,7 @@ export class SqlSinkWriter {
     const segments = this.segment(batch);
     if (segments.length === 0) return;
     const session = await this.openSession();
-    // DDL first and outside the data transaction: MySQL commits implicitly around DDL anyway.
-    for (const segment of segments) {
-      const first = segment.records[0];
-      if (first && !segment.isDelete) await this.ensureTable(session, segment.table, first);
-    }
+    await this.ensureTables(session, segments);
     await session.begin();
     try {
       for (const segment of segments) {
@@ -332,6 +396,14 @@ export class SqlSinkWriter {
     } catch (error) {
       await session.rollback().catch(() => {});
       throw error;
+    }
+  }
+
+  /** DDL first and outside the data transaction: MySQL commits implicitly around DDL anyway. */
+  private async ensureTables(session: SqlSession, segments: readonly Segment[]): Promise<void> {
+    for (const segment of segments) {
+      const first = segment.records[0];
+      if (first && !segment.isDelete) await this.ensureTable(session, segment.table, first);
     }
   }
 
