@@ -418,29 +418,59 @@ export class StreamUnderFault {
   }
 
   /**
-   * After a fault was lifted: the process lives, rows written after it arrive (throughput recovered), and once the
-   * writer pauses the target holds every row, and exactly one more row per row written since the baseline (INSERT
-   * without a key: a row applied twice is one row too many).
+   * After a fault was lifted: waits until rows written after it arrive (throughput recovered), then pauses the writer
+   * and waits until the target holds every row. Never throws: a crash or a deadline becomes `failure`, so a caller
+   * in a hook can report each property as its own test. `whileSettled` runs before the writer resumes.
    */
-  async expectRecovered(baseline: Baseline): Promise<TargetCounts> {
-    this.ferry.assertAlive('after the fault was lifted');
+  async recover(baseline: Baseline, whileSettled?: () => Promise<void>): Promise<Recovery> {
     const writtenAtLift = this.writer.committed;
-    await until(
-      async () => {
-        this.ferry.assertAlive('while waiting for rows written after the fault');
-        return (await this.target.counts(this.table)).maxId >= writtenAtLift + 50;
-      },
-      () => `rows written after the fault to arrive; ferry said:\n${this.ferry.tail()}`,
-      120_000,
-    );
     try {
+      this.ferry.assertAlive('after the fault was lifted');
+      await until(
+        async () => {
+          this.ferry.assertAlive('while waiting for rows written after the fault');
+          return (await this.target.counts(this.table)).maxId >= writtenAtLift + 50;
+        },
+        () => `rows written after the fault to arrive; ferry said:\n${this.ferry.tail()}`,
+        120_000,
+      );
       const counts = await this.settle('after the fault', 90_000);
-      const written = this.writer.committed - baseline.committed;
-      expect.soft(counts.distinct, 'distinct source rows in the target').toBe(this.writer.committed);
-      expect.soft(counts.rows - baseline.rows, `rows added to the target for the ${written} rows written since the fault began (ids applied twice: ${counts.duplicated.join(', ') || 'none'})`).toBe(written);
-      return counts;
+      await whileSettled?.();
+      return { writtenSinceBaseline: this.writer.committed - baseline.committed, committed: this.writer.committed, addedRows: counts.rows - baseline.rows, counts };
+    } catch (error) {
+      return { writtenSinceBaseline: this.writer.committed - baseline.committed, committed: this.writer.committed, failure: error instanceof Error ? error.message : String(error) };
     } finally {
       this.writer.resume();
     }
   }
+
+  /**
+   * After a fault was lifted: the process lives, rows written after it arrive (throughput recovered), and once the
+   * writer pauses the target holds every row, and exactly one more row per row written since the baseline (INSERT
+   * without a key: a row applied twice is one row too many).
+   */
+  async expectRecovered(baseline: Baseline): Promise<void> {
+    expectExactlyOnceSince(await this.recover(baseline));
+  }
 }
+
+/** What `StreamUnderFault.recover` found. */
+export interface Recovery {
+  writtenSinceBaseline: number;
+  committed: number;
+  /** Rows the target gained since the baseline (equal to writtenSinceBaseline when nothing was applied twice). */
+  addedRows?: number;
+  counts?: TargetCounts;
+  /** Why it did not recover (the process ended, rows stopped arriving). */
+  failure?: string;
+}
+
+/** Asserts a recovery: no failure, every source row in the target, and exactly one row added per row written. */
+export function expectExactlyOnceSince(recovery: Recovery): void {
+  expect(recovery.failure, 'the pipeline recovered').toBeUndefined();
+  expect.soft(recovery.counts?.distinct, 'distinct source rows in the target').toBe(recovery.committed);
+  expect
+    .soft(recovery.addedRows, `rows added to the target for the ${recovery.writtenSinceBaseline} rows written since the fault began (ids applied twice: ${recovery.counts?.duplicated.join(', ') || 'none'})`)
+    .toBe(recovery.writtenSinceBaseline);
+}
+
