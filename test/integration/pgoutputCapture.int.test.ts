@@ -113,7 +113,7 @@ describe('PostgreSQL pgoutput reader', () => {
     expect(toastUpdate?.after?.note).toBe(UNAVAILABLE_VALUE_PLACEHOLDER);
     expect(toastUpdate?.before).toBeNull(); // REPLICA IDENTITY DEFAULT: no before image, as in Debezium
     expect(keyChange?.after?.id).toBe(20);
-    expect(del?.before).toEqual({ id: 3, customer: null, amount: null, placed: null, note: null });
+    expect(del?.before).toEqual({ id: 3, customer: '', amount: null, placed: null, note: null }); // customer is NOT NULL
     expect(fullUpdate?.before).toEqual({ id: 1, status: 'new' });
     expect(fullUpdate?.after).toEqual({ id: 1, status: 'shipped' });
 

@@ -7,7 +7,7 @@ import { sourceTopics } from './connectors/jdbcSource';
 import { renameTopic } from './connectors/replicator';
 import { safeFullMatch } from './connectors/jdbcSink';
 import { defineRule, type JsonPath, type ProblemList } from './problems';
-import type { ResolvedConnector, ResolvedJdbcSink, ResolvedJdbcSource, ResolvedReplicator } from './types';
+import { isPollingSource, type ResolvedConnector, type ResolvedJdbcSink, type ResolvedJdbcSource, type ResolvedReplicator } from './types';
 
 export const PIPELINE_RULES = {
   duplicateName: defineRule('pipeline.duplicate-name', 'error', 'Connector names are unique within a pipeline.'),
@@ -34,7 +34,7 @@ function knownTopics(placed: readonly PlacedConnector[]): NamedTopic[] {
   const out: NamedTopic[] = [];
   for (const p of placed) {
     const c = p.connector;
-    if (c.role === 'source') for (const topic of sourceTopics(c).topics) out.push({ topic, owner: `source "${c.name}"`, path: p.pathOf('topic.prefix') });
+    if (isPollingSource(c)) for (const topic of sourceTopics(c).topics) out.push({ topic, owner: `source "${c.name}"`, path: p.pathOf('topic.prefix') });
     if (c.role === 'sink') {
       if (c.topics.kind === 'list') for (const topic of c.topics.topics) out.push({ topic, owner: `sink "${c.name}"`, path: p.pathOf('topics') });
       const dlq = c.errors.deadLetterQueue;
@@ -136,7 +136,7 @@ export function checkPipeline(placed: readonly PlacedConnector[], problems: Prob
     } else byName.set(p.connector.name, p);
   }
 
-  const sources = placed.filter((p): p is PlacedConnector & { connector: ResolvedJdbcSource } => p.connector.role === 'source');
+  const sources = placed.filter((p): p is PlacedConnector & { connector: ResolvedJdbcSource } => isPollingSource(p.connector));
   const sinks = placed.filter((p): p is PlacedConnector & { connector: ResolvedJdbcSink } => p.connector.role === 'sink');
 
   const topicOwner = new Map<string, string>();

@@ -21,7 +21,7 @@ export const SUPPORTED_TRANSFORMS: readonly string[] = [
   'Filter',
   'InsertHeader',
   'DropHeaders',
-].map((name) => `${CONNECT_TRANSFORMS}${name}`);
+].map((name) => `${CONNECT_TRANSFORMS}${name}`).concat(['io.debezium.transforms.ExtractNewRecordState']);
 
 export const SUPPORTED_PREDICATES: readonly string[] = ['TopicNameMatches', 'HasHeaderKey', 'RecordIsTombstone'].map((name) => `${CONNECT_TRANSFORMS}predicates.${name}`);
 

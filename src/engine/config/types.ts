@@ -231,7 +231,48 @@ export interface ResolvedJdbcSink extends ResolvedConnectorBase {
   errors: ResolvedErrorHandling & { deadLetterQueue: ResolvedDeadLetterQueue | undefined };
 }
 
-export type ResolvedConnector = ResolvedJdbcSource | ResolvedJdbcSink;
+/** Debezium's `snapshot.mode`, normalised (`schema_only` and `never` are `no_data`). */
+export type LogSnapshotMode = 'initial' | 'initial_only' | 'when_needed' | 'no_data';
+
+/**
+ * A log-based source (Debezium's MySqlConnector / MariaDbConnector / PostgresConnector, Confluent Cloud's CDC
+ * classes): a snapshot, then every committed change from the binlog or a logical replication slot, written as
+ * Debezium change events to `<topic.prefix>.<database or schema>.<table>`.
+ */
+export interface ResolvedLogSource extends Omit<ResolvedConnectorBase, 'quoteSqlIdentifiers' | 'dbTimezone'> {
+  role: 'source';
+  capture: { kind: 'log' };
+  topicPrefix: string;
+  /** Regular expressions over database (MySQL) or schema (PostgreSQL) names, and over `<db or schema>.<table>`. */
+  include: { databases: readonly string[]; databasesExcluded: readonly string[]; tables: readonly string[]; tablesExcluded: readonly string[]; columnsExcluded: readonly string[] };
+  snapshotMode: LogSnapshotMode;
+  snapshotFetchSize: number;
+  tombstonesOnDelete: boolean;
+  heartbeatIntervalMs: number;
+  /** MySQL/MariaDB replica id. */
+  serverId: number;
+  /** PostgreSQL replication. */
+  slotName: string;
+  publicationName: string;
+  publicationAutocreate: 'all_tables' | 'disabled' | 'filtered';
+  dbTimezone: string;
+  key: ResolvedSerde<KeyFormat>;
+  value: ResolvedSerde<ValueFormat>;
+  errors: ResolvedErrorHandling;
+}
+
+export type ResolvedSource = ResolvedJdbcSource | ResolvedLogSource;
+
+export type ResolvedConnector = ResolvedJdbcSource | ResolvedLogSource | ResolvedJdbcSink;
+
+/** A JDBC (polling) source, as opposed to a log-based one. */
+export function isPollingSource(connector: ResolvedConnector | ResolvedReplicator): connector is ResolvedJdbcSource {
+  return connector.role === 'source' && connector.capture.kind !== 'log';
+}
+
+export function isLogSource(connector: ResolvedConnector | ResolvedReplicator): connector is ResolvedLogSource {
+  return connector.role === 'source' && connector.capture.kind === 'log';
+}
 
 /** At-least-once commits progress after the destination acknowledged; exactly-once writes and commits in one transaction. */
 export type ReplicatorDelivery = 'at-least-once' | 'exactly-once';

@@ -40,3 +40,32 @@ export interface RecordSchema {
 export type FieldValue = null | boolean | number | bigint | string | Uint8Array | Date;
 
 export type Row = Record<string, FieldValue>;
+
+/**
+ * The "empty" value of a type (0, '', false, the epoch, no bytes): what Connect's MaskField writes, and what a row
+ * image carries for a required column whose value the log did not send (a PostgreSQL delete's key-only before).
+ */
+export function emptyFieldValue(type: FieldType): FieldValue {
+  switch (type.kind) {
+    case 'int8':
+    case 'int16':
+    case 'int32':
+    case 'float32':
+    case 'float64':
+    case 'time':
+      return 0;
+    case 'int64':
+      return 0n;
+    case 'decimal':
+      return type.scale > 0 ? `0.${'0'.repeat(type.scale)}` : '0';
+    case 'boolean':
+      return false;
+    case 'string':
+      return '';
+    case 'bytes':
+      return new Uint8Array(0);
+    case 'date':
+    case 'timestamp':
+      return new Date(0);
+  }
+}

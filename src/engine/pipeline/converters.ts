@@ -1,6 +1,6 @@
 import type { KeyFormat, ResolvedSchemaRegistry, ResolvedSerde, ValueFormat } from '../config';
 import type { RecordSchema, Row } from '../model';
-import { AvroConverter, SchemaRegistryClient } from '../schema';
+import { AvroConverter, type DecodedChangeEvent, SchemaRegistryClient } from '../schema';
 import { EngineError, isEngineError } from '../../shared/errors';
 import { jsonToRow, rowToJson } from './jsonConverter';
 import { pipelineError } from './errors';
@@ -9,6 +9,8 @@ import { pipelineError } from './errors';
 export interface RecordConverter {
   fromRow(topic: string, schema: RecordSchema, row: Row | null): Promise<Buffer | null>;
   toRow(topic: string, bytes: Uint8Array | null, headers: Record<string, Uint8Array>, where: string): Promise<{ schema: RecordSchema; row: Row } | null>;
+  /** Avro values only: a Debezium change event read into row images, or null when the value is not one. */
+  toChangeEvent?(topic: string, bytes: Uint8Array, headers: Record<string, Uint8Array>, where: string): Promise<DecodedChangeEvent | null>;
 }
 
 const registryClients = new Map<string, SchemaRegistryClient>();
@@ -48,6 +50,13 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
       });
       return {
         fromRow: (topic, schema, row) => avro.fromRow(topic, isKey, schema, row),
+        async toChangeEvent(topic, bytes, headers, where) {
+          try {
+            return await avro.toChangeEvent(topic, bytes, headers);
+          } catch (error) {
+            throw atRecord(error, where);
+          }
+        },
         async toRow(topic, bytes, headers, where) {
           try {
             const decoded = await avro.toRow(topic, isKey, bytes, headers);

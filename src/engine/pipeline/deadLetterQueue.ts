@@ -7,7 +7,7 @@ export interface DeadLetter {
   topic: string;
   partition: number;
   message: KafkaMessage;
-  stage: 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'TASK_PUT';
+  stage: 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'TRANSFORMATION' | 'TASK_PUT';
   error: Error & { code?: string };
 }
 

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
-import type { ResolvedJdbcSink, ResolvedJdbcSource, ResolvedPipeline } from '../config';
-import { createPollingReader } from '../sources';
+import { isLogSource, type ResolvedJdbcSink, type ResolvedLogSource, type ResolvedPipeline, type ResolvedSource } from '../config';
+import { createLogCapture, createPollingReader } from '../sources';
+import { resolveZone } from '../sources/polling/zone';
 import { partitionKey } from '../sources/polling/position';
 import { CheckpointStore } from '../store';
 import { Emitter } from '../../shared/event';
@@ -9,6 +10,7 @@ import { pipelineError } from './errors';
 import type { AppliedLog } from './appliedLog';
 import { SinkTask } from './sinkTask';
 import { kafkaSettings, pollingOptions, sourceConnection } from './sourceOptions';
+import { LogSourceTask } from './logSourceTask';
 import { SourceTask } from './sourceTask';
 import type { MetricsPoint } from '../../shared/api/pipelines';
 import type { ConnectorState, PipelineStatus } from './status';
@@ -32,7 +34,7 @@ function overallState(states: ConnectorState[]): ConnectorState {
  * Status changes are published as events; `waitUntilIdle` serves `ferry run --until-idle`.
  */
 export class PipelineRunner implements IDisposable {
-  private readonly sources: SourceTask[] = [];
+  private readonly sources: (SourceTask | LogSourceTask)[] = [];
   private readonly sinks: SinkTask[] = [];
   private readonly changes = new Emitter<PipelineStatus>();
   readonly onDidChangeStatus = this.changes.event;
@@ -53,7 +55,8 @@ export class PipelineRunner implements IDisposable {
     }
   }
 
-  private createSource(connector: ResolvedJdbcSource): SourceTask {
+  private createSource(connector: ResolvedSource): SourceTask | LogSourceTask {
+    if (isLogSource(connector)) return this.createLogSource(connector);
     const saved = this.checkpoints.positions(connector.name);
     const reader = createPollingReader(connector.dialect, {
       connection: sourceConnection(connector),
@@ -62,6 +65,24 @@ export class PipelineRunner implements IDisposable {
       loadPosition: (partition) => saved[partitionKey(partition)],
     });
     return new SourceTask(connector, reader, kafkaSettings(connector.kafka, this.baseDir), this.checkpoints, () => this.scheduleChange());
+  }
+
+  private createLogSource(connector: ResolvedLogSource): LogSourceTask {
+    const include = logTableFilter(connector);
+    const capture = createLogCapture({
+      connection: sourceConnection(connector),
+      dialect: connector.dialect === 'postgres' ? 'postgres' : 'mysql',
+      connectorName: connector.dialect === 'postgres' ? 'postgresql' : /mariadb/i.test(connector.connectorClass) ? 'mariadb' : 'mysql',
+      topicPrefix: connector.topicPrefix,
+      includeTable: include,
+      zone: resolveZone(connector.dbTimezone),
+      snapshotFetchSize: connector.snapshotFetchSize,
+      serverId: connector.serverId,
+      slotName: connector.slotName,
+      publicationName: connector.publicationName,
+      publicationAutocreate: connector.publicationAutocreate,
+    });
+    return new LogSourceTask(connector, capture, kafkaSettings(connector.kafka, this.baseDir), this.checkpoints, () => this.scheduleChange());
   }
 
   private createSink(connector: ResolvedJdbcSink): SinkTask {
@@ -246,4 +267,24 @@ export class PipelineRunner implements IDisposable {
     void this.stop();
     this.changes.dispose();
   }
+}
+
+/**
+ * Debezium's include and exclude lists as one predicate: databases (MySQL) or schemas (PostgreSQL) first, then
+ * `<database or schema>.<table>`, each a regular expression matched against the whole name.
+ */
+export function logTableFilter(connector: ResolvedLogSource): (table: { catalog?: string; schema?: string; table: string }) => boolean {
+  const compile = (patterns: readonly string[]): RegExp[] => patterns.map((pattern) => new RegExp(`^(?:${pattern})$`));
+  const databases = compile(connector.include.databases);
+  const databasesExcluded = compile(connector.include.databasesExcluded);
+  const tables = compile(connector.include.tables);
+  const tablesExcluded = compile(connector.include.tablesExcluded);
+  return (table) => {
+    const container = table.schema ?? table.catalog ?? '';
+    if (databases.length > 0 && !databases.some((regex) => regex.test(container))) return false;
+    if (databasesExcluded.some((regex) => regex.test(container))) return false;
+    const name = `${container}.${table.table}`;
+    if (tables.length > 0 && !tables.some((regex) => regex.test(name))) return false;
+    return !tablesExcluded.some((regex) => regex.test(name));
+  };
 }

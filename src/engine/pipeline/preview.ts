@@ -1,4 +1,4 @@
-import type { ResolvedJdbcSink, ResolvedJdbcSource, ResolvedPipeline } from '../config';
+import { isPollingSource, type ResolvedJdbcSink, type ResolvedJdbcSource, type ResolvedPipeline } from '../config';
 import { tableIdToString, type FieldSchema } from '../model';
 import { avroFullName, recordSchemaToAvro } from '../schema';
 import { subjectName } from '../schema/subjectNaming';
@@ -94,7 +94,7 @@ async function previewSource(source: ResolvedJdbcSource, sinks: readonly Resolve
  */
 export async function previewPipeline(pipeline: ResolvedPipeline): Promise<ConnectorPreview[]> {
   const sinks = pipeline.connectors.filter((connector): connector is ResolvedJdbcSink => connector.role === 'sink');
-  const sources = pipeline.connectors.filter((connector): connector is ResolvedJdbcSource => connector.role === 'source');
+  const sources = pipeline.connectors.filter(isPollingSource);
   const previews = await Promise.all(sources.map((source) => previewSource(source, sinks)));
   for (const sink of sinks) {
     previews.push({ name: sink.name, role: 'sink', tables: [], excludedTables: [], topics: sink.topics.kind === 'list' ? [...sink.topics.topics] : [`/${sink.topics.regex}/`] });

@@ -1,7 +1,9 @@
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { ResolvedJdbcSink } from '../config';
 import { classifyKafkaError, createKafka, ensureTopics, type KafkaClientSettings, removeGroupMember } from '../kafka';
-import { type SinkRecord, tableIdToString } from '../model';
+import { type RecordSchema, type Row, type SinkRecord, tableIdToString } from '../model';
+import { extractNewRecordState } from '../schema';
+import { buildTransformChain, EXTRACT_NEW_RECORD_STATE, unwrapOptions, withDeletedField } from '../transforms';
 import { createDialect } from '../sinks/sql/dialects';
 import { connectionSettingsOf, openSqlSession, type SqlConnectionSettings } from '../sinks/sql/sessions';
 import { isConnectionFailure, SqlSinkWriter } from '../sinks/sql/sinkWriter';
@@ -53,7 +55,7 @@ class CommitError extends Error {
 /** A converter failure, with the stage Connect reports for it (`__connect.errors.stage`). */
 class ConverterError extends EngineError {
   constructor(
-    readonly stage: 'KEY_CONVERTER' | 'VALUE_CONVERTER',
+    readonly stage: 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'TRANSFORMATION',
     error: EngineError,
   ) {
     super(error.code, error.message, { retriable: error.retriable, detail: error.detail, cause: error });
@@ -104,6 +106,9 @@ export class SinkTask {
   private readonly writer: SqlSinkWriter;
   private readonly keyConverter: RecordConverter | undefined;
   private readonly valueConverter: RecordConverter;
+  private readonly transform: ReturnType<typeof buildTransformChain>;
+  /** ExtractNewRecordState's options when the sink unwraps Debezium change events into rows. */
+  private readonly unwrap: ReturnType<typeof unwrapOptions> | undefined;
   private readonly log = createLogger('sink');
   /** Per topic: rows applied and the target table they went to (table.name.format). */
   private readonly tables = new Map<string, ConnectorTableStatus>();
@@ -145,6 +150,9 @@ export class SinkTask {
     };
     this.keyConverter = config.key ? createConverter(config.key, true) : undefined;
     this.valueConverter = createConverter(config.value, false);
+    this.transform = buildTransformChain(config.transforms, config.predicates);
+    const unwrap = config.transforms.find((transform) => transform.type === EXTRACT_NEW_RECORD_STATE);
+    this.unwrap = unwrap ? unwrapOptions(unwrap.config) : undefined;
   }
 
   get caughtUp(): boolean {
@@ -598,14 +606,16 @@ export class SinkTask {
     }
   }
 
-  private async decode(topic: string, partition: number, message: KafkaMessage): Promise<SinkRecord> {
+  /** The record as the writer gets it, after converters and transforms; null when a transform dropped it. */
+  private async decode(topic: string, partition: number, message: KafkaMessage): Promise<SinkRecord | null> {
     const where = `${topic}[${partition}]@${message.offset}`;
     const headers = headersOf(message);
     // Key first, as Connect converts it; a failure names its stage for the dead letter headers.
     const keyConverter = this.keyConverter;
     const key = keyConverter && message.key ? await converting('KEY_CONVERTER', () => keyConverter.toRow(topic, message.key, headers, `The key of ${where}`)) : null;
-    const value = await converting('VALUE_CONVERTER', () => this.valueConverter.toRow(topic, message.value, headers, `The value of ${where}`));
-    return {
+    const value = await converting('VALUE_CONVERTER', () => this.decodeValue(topic, message.value, headers, where));
+    if (value === 'drop') return null;
+    const record: SinkRecord = {
       topic,
       partition,
       offset: message.offset,
@@ -616,6 +626,34 @@ export class SinkTask {
       value: value?.row ?? null,
       headers,
     };
+    let transformed;
+    try {
+      transformed = this.transform(record);
+    } catch (error) {
+      throw new ConverterError('TRANSFORMATION', toError(error));
+    }
+    if (transformed === null) return null;
+    return transformed === record ? record : { ...transformed, partition, offset: message.offset, timestampMs: transformed.timestampMs ?? record.timestampMs, headers: headerBytes(transformed.headers) };
+  }
+
+  /**
+   * The value as a row. With ExtractNewRecordState, a Debezium change event becomes its `after` row (a delete: a
+   * tombstone, or a `__deleted` row under rewrite), and tombstones are dropped when `drop.tombstones` says so.
+   */
+  private async decodeValue(topic: string, bytes: Buffer | null, headers: Record<string, Uint8Array>, where: string): Promise<{ schema: RecordSchema; row: Row } | null | 'drop'> {
+    const unwrap = this.unwrap;
+    const toChangeEvent = this.valueConverter.toChangeEvent;
+    if (unwrap && bytes === null) return unwrap.dropTombstones ? 'drop' : null;
+    if (unwrap && bytes !== null && toChangeEvent) {
+      const event = await toChangeEvent(topic, bytes, headers, `The value of ${where}`);
+      if (event) {
+        const state = extractNewRecordState(event, unwrap);
+        if (state.kind === 'drop') return 'drop';
+        if (state.kind === 'delete') return null;
+        return { schema: state.row.__deleted === undefined ? event.schema : withDeletedField(event.schema), row: state.row };
+      }
+    }
+    return this.valueConverter.toRow(topic, bytes, headers, `The value of ${where}`);
   }
 
   /**
@@ -721,6 +759,7 @@ export class SinkTask {
     for (const message of messages) {
       try {
         const record = await this.decode(topic, partition, message);
+        if (record === null) continue; // dropped by a transform (Filter, ExtractNewRecordState): nothing to write
         records.push(record);
         originals.set(record, message);
       } catch (error) {
@@ -773,4 +812,11 @@ export class SinkTask {
       }
     }
   }
+}
+
+/** Headers a transform set, as the bytes sink records carry. */
+function headerBytes(headers: Record<string, string | Uint8Array>): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  return out;
 }

@@ -40,7 +40,7 @@ export function pollingOptions(config: ResolvedJdbcSource): PollingSourceOptions
   return options;
 }
 
-export function sourceConnection(config: ResolvedJdbcSource): SourceConnectionOptions {
+export function sourceConnection(config: Pick<ResolvedJdbcSource, 'connection'>): SourceConnectionOptions {
   const connection = config.connection;
   const password = connection.password;
   return {

@@ -1,5 +1,7 @@
 import type { RecordSchema, Row } from '../model';
-import { avroFullName } from './avroJson';
+import avro from 'avsc';
+import { avroFullName, isJsonObject, parseAvroSchemaText } from './avroJson';
+import { bigintLongHook } from './avscTypes';
 import { type AvroCodec, avroCodecFor, avroCodecForAvro } from './avroCodec';
 import { schemaError } from './errors';
 import type { SchemaRegistryClient } from './registryClient';
@@ -26,6 +28,47 @@ export interface AvroConverterOptions {
   honourMicros?: boolean;
 }
 
+/** A Debezium change event as a sink reads it: the operation and the row images, in the `Value` record's shape. */
+export interface DecodedChangeEvent {
+  op: string;
+  schema: RecordSchema;
+  before: Row | null;
+  after: Row | null;
+}
+
+interface EnvelopeReader {
+  read(body: Uint8Array): DecodedChangeEvent;
+}
+
+/**
+ * Reads any Debezium envelope (Ferry's or Debezium's own, whatever its `source` block): the envelope is decoded
+ * with the writer's schema as it is, and each row image is re-read through the codec of its `Value` record, which
+ * turns Connect's logical types (decimals, dates, timestamps) into Ferry's values.
+ */
+function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
+  const json = parseAvroSchemaText(schemaText);
+  if (!isJsonObject(json) || json.type !== 'record' || !Array.isArray(json.fields)) return null;
+  const fields = json.fields.filter(isJsonObject);
+  const names = fields.map((field) => field.name);
+  if (!['before', 'after', 'source', 'op'].every((name) => names.includes(name))) return null;
+  const before = fields.find((field) => field.name === 'before');
+  const branches = Array.isArray(before?.type) ? before.type : [];
+  const valueJson = branches.find((branch) => isJsonObject(branch) && branch.type === 'record');
+  if (!isJsonObject(valueJson)) return null;
+  // The Value record is named inside the envelope's namespace when it has none of its own.
+  const standalone = { ...valueJson, ...(valueJson.namespace === undefined && typeof json.namespace === 'string' ? { namespace: json.namespace } : {}) };
+  const valueCodec = avroCodecForAvro(standalone);
+  const valueType = avro.Type.forSchema(standalone as unknown as avro.Schema, { typeHook: bigintLongHook });
+  const envelopeType = avro.Type.forSchema(json as unknown as avro.Schema, { typeHook: bigintLongHook });
+  const image = (value: unknown): Row | null => (value === null || value === undefined ? null : valueCodec.decode(valueType.toBuffer(value)));
+  return {
+    read(body) {
+      const event = envelopeType.fromBuffer(Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as { op: string; before: unknown; after: unknown };
+      return { op: event.op, schema: valueCodec.schema, before: image(event.before), after: image(event.after) };
+    },
+  };
+}
+
 export interface DecodedRecord {
   /** The writer's schema (or the reader schema that was asked for). */
   schema: RecordSchema;
@@ -50,6 +93,7 @@ export class AvroConverter {
   private readonly writers = new WeakMap<RecordSchema, WriterEntry>();
   private readonly readersById = new Map<number, AvroCodec | Promise<AvroCodec>>();
   private readonly readersByGuid = new Map<string, AvroCodec | Promise<AvroCodec>>();
+  private readonly envelopesById = new Map<number, Promise<EnvelopeReader | null>>();
 
   constructor(options: AvroConverterOptions) {
     this.registry = options.registry;
@@ -109,6 +153,29 @@ export class AvroConverter {
       schemaId: frame.ref.kind === 'id' ? frame.ref.id : null,
       schemaGuid: frame.ref.kind === 'guid' ? frame.ref.guid : null,
     };
+  }
+
+  /**
+   * A value written as a Debezium change event (`before`, `after`, `source`, `op`), read into rows of its `Value`
+   * record; null when the writer schema is not such an envelope, so the caller reads the bytes as a plain row.
+   */
+  async toChangeEvent(topic: string, bytes: Uint8Array, headers?: RecordHeaders | null): Promise<DecodedChangeEvent | null> {
+    const frame = decodeFrame(bytes, headers, false);
+    if (frame.ref.kind !== 'id') return null;
+    const id = frame.ref.id;
+    let reader = this.envelopesById.get(id);
+    if (reader === undefined) {
+      reader = this.registry.getSchemaById(id).then(({ schema, schemaType }) => (schemaType === 'AVRO' ? envelopeReaderFor(schema) : null));
+      this.envelopesById.set(id, reader);
+      reader.catch(() => this.envelopesById.delete(id));
+    }
+    const envelope = await reader;
+    if (!envelope) return null;
+    try {
+      return envelope.read(frame.body);
+    } catch (error) {
+      throw schemaError('SCHEMA_DECODE_FAILED', `Topic '${topic}': a change event written with schema id ${id} does not decode: ${(error as Error).message}.`, { cause: error });
+    }
   }
 
   private writerEntry(schema: RecordSchema): WriterEntry {

@@ -182,9 +182,9 @@ export class DebeziumEnvelopeCodec {
       source,
       transaction: event.transaction ? { id: event.transaction.id, total_order: BigInt(event.transaction.totalOrder), data_collection_order: BigInt(event.transaction.dataCollectionOrder) } : null,
       op: event.op,
-      ts_ms: BigInt(event.tsMs),
-      ts_us: BigInt(event.tsMs) * 1000n,
-      ts_ns: BigInt(event.tsMs) * 1_000_000n,
+      ts_ms: BigInt(Math.trunc(event.tsMs)),
+      ts_us: BigInt(Math.trunc(event.tsMs)) * 1000n,
+      ts_ns: BigInt(Math.trunc(event.tsMs)) * 1_000_000n,
     });
   }
 
@@ -199,11 +199,11 @@ export class DebeziumEnvelopeCodec {
       version: this.version,
       connector: source.connector,
       name: source.name,
-      ts_ms: BigInt(source.tsMs),
+      ts_ms: BigInt(Math.trunc(source.tsMs)),
       snapshot: source.snapshot,
       db: source.db,
-      ts_us: BigInt(source.tsMs) * 1000n,
-      ts_ns: BigInt(source.tsMs) * 1_000_000n,
+      ts_us: BigInt(Math.trunc(source.tsMs)) * 1000n,
+      ts_ns: BigInt(Math.trunc(source.tsMs)) * 1_000_000n,
     };
     if (source.connector === 'postgresql') {
       return {

@@ -12,7 +12,7 @@ export {
 } from './avroMapping';
 export { type AvroSchemaJson, avroFullName, canonicalAvroString, type JsonObject, type JsonValue, parseAvroSchemaText } from './avroJson';
 export { type AvroCodec, avroCodecFor, avroCodecForAvro } from './avroCodec';
-export { AvroConverter, type AvroConverterOptions, type DecodedRecord } from './avroConverter';
+export { AvroConverter, type AvroConverterOptions, type DecodedChangeEvent, type DecodedRecord } from './avroConverter';
 export {
   decodeFrame,
   type DecodedFrame,
@@ -42,5 +42,16 @@ export {
   type SchemaType,
   type SubjectVersionSchema,
 } from './registryClient';
+export {
+  type BinlogSourceInfo,
+  type ChangeEvent,
+  type DebeziumConnector,
+  DebeziumEnvelopeCodec,
+  type DeleteHandling,
+  extractNewRecordState,
+  type PostgresSourceInfo,
+  type SnapshotMarker,
+  type SourceInfo,
+} from './debeziumEnvelope';
 export { type EmbeddedRegistryOptions, type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from './embeddedRegistry';
 export type { SchemaErrorCode } from './errors';

@@ -34,4 +34,5 @@ export {
   tablePartition,
 } from './polling/position';
 export { topicForQuery, topicForTable } from './polling/tables';
-export { createPollingReader, POLLING_SOURCE_KINDS, type PollingReaderFactory, pollingReaderFactory, type PollingSourceKind } from './registry';
+export { type LogCapture, type LogCaptureInit, type LogSourceFields } from './logCapture';
+export { createLogCapture, createPollingReader, POLLING_SOURCE_KINDS, type PollingReaderFactory, pollingReaderFactory, type PollingSourceKind } from './registry';

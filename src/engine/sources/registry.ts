@@ -1,5 +1,8 @@
+import type { LogCapture, LogCaptureInit } from './logCapture';
+import { MySqlLogCapture } from './mysql/binlog/mySqlLogCapture';
 import { MySqlPollingReader } from './mysql/mysqlPollingReader';
 import type { PollingReader, PollingReaderInit } from './polling/pollingReader';
+import { PostgresLogCapture } from './postgres/logical/postgresLogCapture';
 import { PostgresPollingReader } from './postgres/postgresPollingReader';
 import { SqlServerPollingReader } from './sqlserver/sqlServerPollingReader';
 
@@ -27,4 +30,9 @@ export function pollingReaderFactory(kind: PollingSourceKind): PollingReaderFact
 /** Creates a reader; nothing connects until `start()` or the first `poll()`. */
 export function createPollingReader(kind: PollingSourceKind, init: PollingReaderInit): PollingReader {
   return pollingReaderFactory(kind)(init);
+}
+
+/** The log-based capture for a database: the binlog for MySQL and MariaDB, logical decoding for PostgreSQL. */
+export function createLogCapture(init: LogCaptureInit): LogCapture {
+  return init.dialect === 'postgres' ? new PostgresLogCapture(init) : new MySqlLogCapture(init);
 }

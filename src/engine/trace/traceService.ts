@@ -4,7 +4,7 @@ import type { QueryValue } from '../../shared/api/query';
 import type { ITraceApi, TraceColumnDifference, TraceRecord, TraceReport, TraceRequest, TraceRow, TraceSinkWrite } from '../../shared/api/trace';
 import type { VerifyReport, VerifyRequest } from '../../shared/api/verify';
 import { isEngineError } from '../../shared/errors';
-import type { ResolvedJdbcSink, ResolvedJdbcSource } from '../config';
+import { isPollingSource, type ResolvedJdbcSink, type ResolvedJdbcSource } from '../config';
 import { createKafka } from '../kafka';
 import { createConverter, registryClientFor } from '../pipeline/converters';
 import { SOURCE_TIME_HEADER } from '../pipeline/sourceTask';
@@ -188,7 +188,7 @@ function validateRequest(request: TraceRequest): void {
 
 /** The source connector that reads `table`, and its topic (from the connector's status, else topic.prefix + table). */
 export function locateSource(known: KnownPipeline, table: string): Located {
-  const sources = known.pipeline.connectors.filter((connector): connector is ResolvedJdbcSource => connector.role === 'source');
+  const sources = known.pipeline.connectors.filter(isPollingSource);
   for (const status of known.status?.connectors ?? []) {
     if (status.role !== 'source') continue;
     const entry = status.tables?.find((candidate) => sameTable(candidate.table, table.trim()));

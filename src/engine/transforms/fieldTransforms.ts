@@ -1,5 +1,5 @@
 import type { ResolvedTransform } from '../config';
-import type { FieldSchema, FieldType, FieldValue, RecordSchema, Row } from '../model';
+import { emptyFieldValue, type FieldSchema, type FieldType, type FieldValue, type RecordSchema, type Row } from '../model';
 import { findField, listConfig, onPart, partOf, type RecordTransform, requiredConfig, transformError } from './connectRecord';
 import { formatDate } from './simpleDateFormat';
 
@@ -89,37 +89,11 @@ export function maskField(transform: ResolvedTransform): RecordTransform {
       for (const name of fields) {
         const field = findField(schema, name);
         if (!field || row[name] === null || row[name] === undefined) continue;
-        out[name] = replacement === undefined ? emptyValue(field.type) : castValue(replacement, field.type, transform);
+        out[name] = replacement === undefined ? emptyFieldValue(field.type) : castValue(replacement, field.type, transform);
       }
       return out;
     },
   );
-}
-
-function emptyValue(type: FieldType): FieldValue {
-  switch (type.kind) {
-    case 'int8':
-    case 'int16':
-    case 'int32':
-    case 'float32':
-    case 'float64':
-      return 0;
-    case 'int64':
-      return 0n;
-    case 'decimal':
-      return type.scale > 0 ? `0.${'0'.repeat(type.scale)}` : '0';
-    case 'boolean':
-      return false;
-    case 'string':
-      return '';
-    case 'bytes':
-      return new Uint8Array(0);
-    case 'date':
-    case 'timestamp':
-      return new Date(0);
-    case 'time':
-      return 0;
-  }
 }
 
 const CAST_TYPES: Record<string, FieldType> = {

@@ -1,5 +1,6 @@
 import { type ResolvedPredicate, type ResolvedTransform, SUPPORTED_PREDICATES } from '../config';
 import { type ConnectRecord, type RecordTransform, shortName, transformError } from './connectRecord';
+import { EXTRACT_NEW_RECORD_STATE } from './extractNewRecordState';
 import { cast, extractKeyField, flatten, insertField, maskField, replaceField, valueToKey } from './fieldTransforms';
 import { dropHeaders, headerFrom, insertHeader, regexRouter, timestampConverter, timestampRouter } from './routingTransforms';
 
@@ -29,6 +30,8 @@ export const TRANSFORM_FACTORIES: Readonly<Record<string, (transform: ResolvedTr
   [`${T}DropHeaders`]: dropHeaders,
   [`${T}HeaderFrom$Key`]: headerFrom,
   [`${T}HeaderFrom$Value`]: headerFrom,
+  // Unwraps where the envelope is known (see extractNewRecordState.ts); flat records pass unchanged.
+  [EXTRACT_NEW_RECORD_STATE]: () => (record) => record,
 };
 
 type Predicate = (record: ConnectRecord) => boolean;

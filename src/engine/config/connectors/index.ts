@@ -6,6 +6,7 @@ import { closest } from '../validateKeys';
 import type { ConnectorClass } from './connectorCommon';
 import { JDBC_SINK_FAMILY } from './jdbcSink';
 import { JDBC_SOURCE_FAMILY } from './jdbcSource';
+import { LOG_SOURCE_FAMILY } from './logSource';
 import { REPLICATOR_FAMILY } from './replicator';
 
 export type { ConnectorClass, ConnectorFamily } from './connectorCommon';
@@ -87,6 +88,55 @@ export const CONNECTOR_CLASSES: readonly ConnectorClass[] = [
     family: JDBC_SINK_FAMILY,
   },
   {
+    name: 'io.debezium.connector.mysql.MySqlConnector',
+    aliases: ['MySqlConnector'],
+    title: 'MySQL log-based source (Debezium)',
+    summary: 'Debezium\'s MySQL connector: a snapshot, then every insert, update and delete from the binlog, as Debezium change events. Also reads MariaDB.',
+    flavor: 'self-managed',
+    dialect: 'mysql',
+    family: LOG_SOURCE_FAMILY,
+  },
+  {
+    name: 'io.debezium.connector.mariadb.MariaDbConnector',
+    aliases: ['MariaDbConnector'],
+    title: 'MariaDB log-based source (Debezium)',
+    summary: 'Debezium\'s MariaDB connector: a snapshot, then every insert, update and delete from the binlog, as Debezium change events. Also reads MySQL.',
+    flavor: 'self-managed',
+    dialect: 'mysql',
+    family: LOG_SOURCE_FAMILY,
+  },
+  {
+    name: 'io.debezium.connector.postgresql.PostgresConnector',
+    aliases: ['PostgresConnector'],
+    title: 'PostgreSQL log-based source (Debezium)',
+    summary: 'Debezium\'s PostgreSQL connector: a snapshot, then every insert, update and delete through a logical replication slot (pgoutput), as Debezium change events.',
+    flavor: 'self-managed',
+    dialect: 'postgres',
+    family: LOG_SOURCE_FAMILY,
+  },
+  ...(['MySqlCdcSource', 'MySqlCdcSourceV2'] as const).map(
+    (name): ConnectorClass => ({
+      name,
+      aliases: [],
+      title: `MySQL CDC source${name.endsWith('V2') ? ' V2' : ''} (Confluent Cloud)`,
+      summary: 'Confluent Cloud\'s fully managed MySQL CDC source (Debezium): a snapshot, then every change from the binlog.',
+      flavor: 'managed',
+      dialect: 'mysql',
+      family: LOG_SOURCE_FAMILY,
+    }),
+  ),
+  ...(['PostgresCdcSource', 'PostgresCdcSourceV2'] as const).map(
+    (name): ConnectorClass => ({
+      name,
+      aliases: [],
+      title: `PostgreSQL CDC source${name.endsWith('V2') ? ' V2' : ''} (Confluent Cloud)`,
+      summary: 'Confluent Cloud\'s fully managed PostgreSQL CDC source (Debezium): a snapshot, then every change through logical decoding.',
+      flavor: 'managed',
+      dialect: 'postgres',
+      family: LOG_SOURCE_FAMILY,
+    }),
+  ),
+  {
     name: 'io.confluent.connect.replicator.ReplicatorSourceConnector',
     aliases: ['Replicator', 'ReplicatorSourceConnector'],
     title: 'Replicator (Kafka → Kafka)',
@@ -111,14 +161,8 @@ export function suggestConnectorClass(name: string): string | undefined {
 
 /** Classes Ferry does not replicate with but users may paste, mapped to the advice for them. */
 export const FOREIGN_CLASSES: Readonly<Record<string, string>> = {
-  'io.debezium.connector.mysql.MySqlConnector': 'Debezium capture is not supported yet; use MySqlSource (polling) for now.',
-  'io.debezium.connector.sqlserver.SqlServerConnector': 'Debezium capture is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
-  'io.debezium.connector.postgresql.PostgresConnector': 'Debezium capture is not supported yet; use PostgresSource (polling) for now.',
+  'io.debezium.connector.sqlserver.SqlServerConnector': 'SQL Server log-based capture (CDC tables) is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
   'io.debezium.connector.jdbc.JdbcSinkConnector': 'Debezium\'s JDBC sink is not supported; use io.confluent.connect.jdbc.JdbcSinkConnector or a managed sink class.',
-  MySqlCdcSource: 'CDC capture is not supported yet; use MySqlSource (polling) for now.',
-  MySqlCdcSourceV2: 'CDC capture is not supported yet; use MySqlSource (polling) for now.',
-  SqlServerCdcSource: 'CDC capture is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
-  SqlServerCdcSourceV2: 'CDC capture is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
-  PostgresCdcSource: 'CDC capture is not supported yet; use PostgresSource (polling) for now.',
-  PostgresCdcSourceV2: 'CDC capture is not supported yet; use PostgresSource (polling) for now.',
+  SqlServerCdcSource: 'SQL Server CDC capture is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
+  SqlServerCdcSourceV2: 'SQL Server CDC capture is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
 };

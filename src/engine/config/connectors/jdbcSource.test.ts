@@ -1,3 +1,4 @@
+import { isPollingSource } from '../types';
 import { describe, expect, it } from 'vitest';
 import { find, jdbcSource, managedSource, only, parse, rules } from '../testing';
 import type { ResolvedJdbcSource } from '../types';
@@ -5,7 +6,7 @@ import { hasTopLevelWhere, sourceTopics } from './jdbcSource';
 
 function source(result: ReturnType<typeof parse>): ResolvedJdbcSource {
   const connector = result.config?.connectors[0];
-  if (connector?.role !== 'source') throw new Error(`no source resolved: ${JSON.stringify(result.problems, null, 2)}`);
+  if (!connector || !isPollingSource(connector)) throw new Error(`no source resolved: ${JSON.stringify(result.problems, null, 2)}`);
   return connector;
 }
 

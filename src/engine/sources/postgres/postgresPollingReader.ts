@@ -16,7 +16,7 @@ const byteaParser = pg.types.getTypeParser(BYTEA_OID, 'text') as (text: string) 
  * digits and the conversion to model values happens in one place. Set per client, never globally, so other pg
  * users in the process keep their parsers.
  */
-const RAW_TEXT_TYPES: pg.CustomTypesConfig = {
+export const RAW_TEXT_TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number) => (oid === BYTEA_OID ? byteaParser : (text: string) => text)) as pg.CustomTypesConfig['getTypeParser'],
 };
 

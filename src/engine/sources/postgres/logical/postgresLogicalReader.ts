@@ -2,7 +2,7 @@ import pg from 'pg';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import type { IDisposable } from '../../../../shared/lifecycle';
 import { createLogger, type Logger } from '../../../base/logger';
-import type { ChangeRecord, FieldValue, RecordSchema, Row, TableId } from '../../../model';
+import { type ChangeRecord, emptyFieldValue, type FieldValue, type RecordSchema, type Row, type TableId } from '../../../model';
 import { causeText, sourceError } from '../../errors';
 import { type ColumnInfo, keySchemaOf, primaryKeyColumns, valueSchemaOf } from '../../polling/columns';
 import type { NumericMapping } from '../../polling/options';
@@ -249,7 +249,7 @@ export class PostgresLogicalReader implements IDisposable {
   private beginTransaction(message: Pgoutput.MessageBegin): void {
     const commitLsn = normalLsn(message.commitLsn ?? '');
     const skip = this.resume?.lsnCommit === commitLsn ? this.resume.row : 0;
-    this.transaction = { commitLsn, xid: message.xid, commitTimeMs: Number(message.commitTime) / 1000, records: [], skip };
+    this.transaction = { commitLsn, xid: message.xid, commitTimeMs: Math.floor(Number(message.commitTime) / 1000), records: [], skip };
     this.resume = undefined;
   }
 
@@ -271,7 +271,9 @@ export class PostgresLogicalReader implements IDisposable {
     }
     // Without REPLICA IDENTITY FULL the server sends only the key of the old row: Debezium's before is then the
     // key with every other column null for a delete, and absent (null) for an update.
-    const before = old ? this.toRow(table, old) : op === 'd' && key ? this.toRow(table, key) : null;
+    // A key change without REPLICA IDENTITY FULL still carries the old key: before is then the key alone, which is
+    // what tells the task to write Debezium's delete + create pair instead of an update.
+    const before = old ? this.toRow(table, old) : key && (op === 'd' || op === 'u') ? this.toRow(table, key) : null;
     const after = fresh ? this.toRow(table, fresh, before) : null;
     const image = after ?? before ?? {};
     let recordKey: Row | null = null;
@@ -296,7 +298,9 @@ export class PostgresLogicalReader implements IDisposable {
     const row: Row = {};
     for (const column of table.columns) {
       if (!(column.name in raw)) {
-        row[column.name] = null;
+        // A key-only image (delete or key change without REPLICA IDENTITY FULL): other columns are unknown; a
+        // required one takes its type's empty value so the image still fits the schema, as in Debezium.
+        row[column.name] = column.optional ? null : emptyFieldValue(column.type);
         continue;
       }
       const value = raw[column.name];

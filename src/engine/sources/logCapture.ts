@@ -1,0 +1,57 @@
+import type { Logger } from '../base/logger';
+import type { ChangeRecord, Position, TableId } from '../model';
+import type { NumericMapping } from './polling/options';
+import type { SourceConnectionOptions } from './polling/pollingReader';
+import type { Zone } from './polling/zone';
+
+/**
+ * The source port for log-based capture: what the pipeline's log source task needs from a database's change log,
+ * whichever database it is. A capture snapshots the tables when asked and streams committed changes from a
+ * position; the task owns Kafka, checkpoints and status, and tells the capture what Kafka acknowledged.
+ */
+export interface LogCapture {
+  /** Debezium's `source.connector` value: mysql, mariadb or postgresql. */
+  readonly connectorName: 'mysql' | 'mariadb' | 'postgresql';
+  /**
+   * Checks the database, lists the captured tables and starts streaming: from `checkpoint` when given, else from a
+   * consistent snapshot's position (`snapshot: true`, whose pages the task reads first) or from now.
+   */
+  begin(checkpoint: Position | undefined, snapshot: boolean): Promise<LogCaptureStart>;
+  /** Whole committed transactions, up to about `maxRecords` records, waiting at most `maxWaitMs` for the first. */
+  read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<ChangeRecord[]>;
+  /** Everything up to `position` is in Kafka: a slot may release the WAL before it. */
+  acknowledge(position: Position): Promise<void>;
+  /** Debezium's `source` block fields that depend on the database, for one record. */
+  sourceFields(record: ChangeRecord): LogSourceFields;
+  /** Where the capture is, for status lines (`mariadb-bin.000003:1234`, `0/16B3748`). */
+  describe(position: Position): string;
+  close(): Promise<void>;
+}
+
+export interface LogCaptureStart {
+  tables: TableId[];
+  snapshot?: { position: Position; pages: AsyncGenerator<ChangeRecord[], void, undefined> };
+}
+
+export type LogSourceFields =
+  | { kind: 'binlog'; db: string; table: string; serverId: number; gtid: string | null; file: string; pos: number; row: number }
+  | { kind: 'postgres'; db: string; schema: string; table: string; txId: number | null; lsn: number | null; sequence: string | null };
+
+export interface LogCaptureInit {
+  connection: SourceConnectionOptions;
+  /** mysql covers MySQL and MariaDB. */
+  dialect: 'mysql' | 'postgres';
+  connectorName: 'mysql' | 'mariadb' | 'postgresql';
+  topicPrefix: string;
+  includeTable: (table: TableId) => boolean;
+  zone: Zone;
+  numericMapping?: NumericMapping;
+  snapshotFetchSize: number;
+  /** MySQL/MariaDB replica id. */
+  serverId: number;
+  /** PostgreSQL replication. */
+  slotName: string;
+  publicationName: string;
+  publicationAutocreate: 'all_tables' | 'disabled' | 'filtered';
+  logger?: Logger;
+}

@@ -1,0 +1,120 @@
+import mysql from 'mysql2/promise';
+import type { ChangeRecord, Position, TableId } from '../../../model';
+import type { LogCapture, LogCaptureInit, LogCaptureStart, LogSourceFields } from '../../logCapture';
+import { revealPassword } from '../../polling/pollingReader';
+import { binlogPositionFromCheckpoint, binlogPositionToCheckpoint, describeBinlogPosition } from './binlogPosition';
+import { takeBinlogSnapshot } from './binlogSnapshot';
+import { MySqlBinlogReader } from './mySqlBinlogReader';
+
+const SYSTEM_DATABASES = ['mysql', 'information_schema', 'performance_schema', 'sys'];
+
+/** Log-based capture from MySQL or MariaDB: a consistent snapshot, then the binlog (see MySqlBinlogReader). */
+export class MySqlLogCapture implements LogCapture {
+  readonly connectorName: 'mysql' | 'mariadb';
+  private readonly reader: MySqlBinlogReader;
+  private snapshotClose: (() => Promise<void>) | undefined;
+
+  constructor(private readonly init: LogCaptureInit) {
+    this.connectorName = init.connectorName === 'mariadb' ? 'mariadb' : 'mysql';
+    this.reader = new MySqlBinlogReader({
+      connection: init.connection,
+      replicaId: init.serverId,
+      topicPrefix: init.topicPrefix,
+      includeTable: init.includeTable,
+      zone: init.zone,
+      ...(init.numericMapping ? { numericMapping: init.numericMapping } : {}),
+      ...(init.logger ? { logger: init.logger } : {}),
+    });
+  }
+
+  async begin(checkpoint: Position | undefined, snapshot: boolean): Promise<LogCaptureStart> {
+    const tables = await this.listTables();
+    if (checkpoint) {
+      await this.reader.start(binlogPositionFromCheckpoint(checkpoint));
+      return { tables };
+    }
+    if (!snapshot) {
+      await this.reader.start();
+      return { tables };
+    }
+    const taken = await takeBinlogSnapshot({
+      connection: this.init.connection,
+      topicPrefix: this.init.topicPrefix,
+      tables,
+      zone: this.init.zone,
+      chunkRows: this.init.snapshotFetchSize,
+      ...(this.init.numericMapping ? { numericMapping: this.init.numericMapping } : {}),
+    });
+    this.snapshotClose = () => taken.close();
+    // Streaming starts at the snapshot's position now; its events wait in the reader while the pages are read.
+    await this.reader.start(taken.position);
+    const close = (): Promise<void> => this.closeSnapshot();
+    const pages = (async function* () {
+      try {
+        yield* taken.records();
+      } finally {
+        await close();
+      }
+    })();
+    return { tables, snapshot: { position: binlogPositionToCheckpoint(taken.position), pages } };
+  }
+
+  read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
+    return this.reader.read(maxRecords, maxWaitMs, signal);
+  }
+
+  /** The binlog keeps no reader state on the server: the checkpoint alone says where to resume. */
+  acknowledge(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  sourceFields(record: ChangeRecord): LogSourceFields {
+    const position = binlogPositionFromCheckpoint(record.position);
+    return {
+      kind: 'binlog',
+      db: record.table.catalog ?? this.init.connection.database,
+      table: record.table.table,
+      serverId: position.serverId ?? 0,
+      gtid: position.gtids ?? null,
+      file: position.file,
+      pos: position.pos,
+      row: position.row,
+    };
+  }
+
+  describe(position: Position): string {
+    return describeBinlogPosition(binlogPositionFromCheckpoint(position));
+  }
+
+  async close(): Promise<void> {
+    await this.closeSnapshot();
+    await this.reader.close();
+  }
+
+  private async closeSnapshot(): Promise<void> {
+    const close = this.snapshotClose;
+    this.snapshotClose = undefined;
+    await close?.();
+  }
+
+  private async listTables(): Promise<TableId[]> {
+    const { connection } = this.init;
+    const control = await mysql.createConnection({
+      host: connection.host,
+      port: connection.port,
+      user: connection.user,
+      password: revealPassword(connection.password),
+      connectTimeout: connection.connectTimeoutMs ?? 15_000,
+    });
+    control.on('error', () => undefined);
+    try {
+      const [rows] = await control.query<mysql.RowDataPacket[]>(
+        `SELECT TABLE_SCHEMA AS db, TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA NOT IN (${SYSTEM_DATABASES.map(() => '?').join(', ')}) ORDER BY TABLE_SCHEMA, TABLE_NAME`,
+        SYSTEM_DATABASES,
+      );
+      return rows.map((row): TableId => ({ catalog: String(row.db), table: String(row.name) })).filter((table) => this.init.includeTable(table));
+    } finally {
+      await control.end().catch(() => control.destroy());
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import pg from 'pg';
+import type { ChangeRecord, Position, Row, TableId } from '../../../model';
+import { causeText, sourceError } from '../../errors';
+import { type ColumnInfo, keySchemaOf, primaryKeyColumns, valueSchemaOf } from '../../polling/columns';
+import type { NumericMapping } from '../../polling/options';
+import { revealPassword, type SourceConnectionOptions } from '../../polling/pollingReader';
+import type { Zone } from '../../polling/zone';
+import { PostgresDialect } from '../postgresDialect';
+import { RAW_TEXT_TYPES } from '../postgresPollingReader';
+import { type PostgresColumnDescription, PostgresTypeMap } from '../postgresTypeMap';
+import { PostgresValueReader } from '../postgresValues';
+import { quoteIdent } from './replicationSetup';
+
+export interface PostgresSnapshotInit {
+  connection: SourceConnectionOptions;
+  topicPrefix: string;
+  tables: readonly TableId[];
+  zone: Zone;
+  numericMapping?: NumericMapping;
+  chunkRows?: number;
+  /** The position the snapshot records carry: the slot's, so a checkpoint after them resumes the stream there. */
+  position: Position;
+}
+
+/**
+ * Reads the captured tables in one REPEATABLE READ transaction, in keyset pages by primary key, as `op` r
+ * records. Taken after the replication slot exists, so every change after the slot's position is streamed as
+ * well: a row changed while the snapshot runs arrives twice (as Debezium's PostgreSQL connector does without an
+ * exported snapshot), and the later change wins at an upserting target.
+ */
+export async function* postgresSnapshot(init: PostgresSnapshotInit): AsyncGenerator<ChangeRecord[], void, undefined> {
+  const client = new pg.Client({
+    host: init.connection.host,
+    port: init.connection.port,
+    user: init.connection.user,
+    password: revealPassword(init.connection.password),
+    database: init.connection.database,
+    connectionTimeoutMillis: init.connection.connectTimeoutMs ?? 15_000,
+    application_name: 'ferry-snapshot',
+    types: RAW_TEXT_TYPES,
+  });
+  client.on('error', () => undefined); // a lost connection fails the next query, which the task retries
+  try {
+    await client.connect();
+    await client.query("SET TIME ZONE 'UTC'");
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const typeMap = new PostgresTypeMap(init.numericMapping ?? 'none');
+    const values = new PostgresValueReader(init.zone);
+    const dialect = new PostgresDialect();
+    const chunkRows = init.chunkRows ?? 10_000;
+    for (const table of init.tables) {
+      const statement = dialect.describeColumns(table);
+      const described = await client.query<unknown[]>({ text: statement.sql, values: statement.params, rowMode: 'array' });
+      const columns = described.rows.map((row) => {
+        const description: PostgresColumnDescription = {
+          name: String(row[0]),
+          typeName: String(row[1]),
+          columnType: String(row[2]),
+          typeModifier: Number(row[3]),
+          nullable: row[4] === true || row[4] === 't',
+          autoIncrement: row[5] === true || row[5] === 't',
+          category: String(row[7] ?? ''),
+        };
+        if (row[6] !== null && row[6] !== undefined) description.primaryKeyOrdinal = Number(row[6]);
+        return typeMap.column(description);
+      });
+      if (columns.length === 0) throw sourceError('SOURCE_TABLE_NOT_FOUND', `The table ${table.schema ?? 'public'}.${table.table} does not exist.`);
+      const topic = `${init.topicPrefix}.${table.schema ?? 'public'}.${table.table}`;
+      const valueSchema = valueSchemaOf(`${topic}.Value`, columns);
+      const keySchema = keySchemaOf(`${topic}.Key`, columns);
+      const keyColumns = primaryKeyColumns(columns);
+      const from = `${quoteIdent(table.schema ?? 'public')}.${quoteIdent(table.table)}`;
+      const list = columns.map((column) => quoteIdent(column.name)).join(', ');
+      const keys = keyColumns.map((column) => quoteIdent(column.name));
+      let last: unknown[] | undefined;
+      for (;;) {
+        const where = last && keys.length > 0 ? `WHERE (${keys.join(', ')}) > (${keys.map((_, index) => `$${index + 1}`).join(', ')})` : '';
+        const order = keys.length > 0 ? `ORDER BY ${keys.join(', ')} LIMIT ${chunkRows}` : '';
+        const page = await client.query<Record<string, unknown>>({ text: `SELECT ${list} FROM ${from} ${where} ${order}`, values: last ?? [] });
+        if (page.rows.length === 0) break;
+        yield page.rows.map((raw): ChangeRecord => {
+          const after: Row = {};
+          for (const column of columns) after[column.name] = raw[column.name] === null || raw[column.name] === undefined ? null : values.fieldValue(raw[column.name], column);
+          let key: Row | null = null;
+          if (keySchema) {
+            key = {};
+            for (const column of keyColumns) key[column.name] = after[column.name] ?? null;
+          }
+          return { table, op: 'r', keySchema, key, valueSchema, before: null, after, position: { ...init.position, snapshot: true } };
+        });
+        if (keys.length === 0 || page.rows.length < chunkRows) break;
+        const tail = page.rows[page.rows.length - 1];
+        last = keyColumns.map((column: ColumnInfo) => tail?.[column.name]);
+      }
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('SOURCE_')) throw error;
+    throw sourceError('SOURCE_QUERY_FAILED', `Taking a snapshot of ${init.connection.host}:${init.connection.port} failed: ${causeText(error)}.`, { retriable: true, cause: error });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
