@@ -117,7 +117,6 @@ export class LogSourceTask {
   }
 
   status(now: number): ConnectorStatus {
-    const warnings = this.position ? [`log position ${this.capture.describe(this.position)}`] : [];
     return {
       name: this.config.name,
       role: 'source',
@@ -126,7 +125,7 @@ export class LogSourceTask {
       caughtUp: this.caughtUp,
       kafka: this.kafkaSettings.bootstrapServers.join(','),
       ...(this.tables.size > 0 ? { tables: [...this.tables.values()].map((table) => ({ ...table })) } : {}),
-      ...(warnings.length > 0 ? { warnings } : {}),
+      ...(this.position ? { logPosition: this.capture.describe(this.position) } : {}),
       metrics: {
         rowsRead: this.metrics.rowsRead,
         rowsProduced: this.metrics.rowsProduced,

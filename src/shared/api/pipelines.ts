@@ -63,6 +63,8 @@ export interface ConnectorStatus {
    * sink waiting for deletes a polling source never writes), written for the user; each appears once.
    */
   warnings?: string[];
+  /** A log-based source: where it is in the database's log (`mariadb-bin.000003:1234, GTIDs 0-1-9`, `0/16B3748`). */
+  logPosition?: string;
 }
 
 export interface PipelineStatus {
