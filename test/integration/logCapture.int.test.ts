@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PipelineRunner } from '../../src/engine/pipeline';
 import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
 import { uniqueName } from '../helpers/names';
+import { killLeftoverFerries, spawnFerry, waitForExit, writePipelineFile } from '../helpers/pipelineCli';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { type PipelineDocument, pipelineDocument, pipelineProblems, Scratch, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
 
@@ -24,6 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  killLeftoverFerries();
   for (const runner of runners) await runner.stop().catch(() => undefined);
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   await dbs.mariadb.close();
@@ -43,6 +45,38 @@ async function rows(db: TestDb, table: string): Promise<string[]> {
   return found.map((row) => `${String(row.id)}|${String(row.customer)}|${Number(row.amount).toFixed(2)}`);
 }
 
+function mariadbToPostgres(table: string, prefix: string, sinkMode: 'upsert' | 'insert' = 'upsert'): PipelineDocument {
+  return pipelineDocument(`${prefix}-pipeline`, endpoints.kafka.a.bootstrap, registry.url, [
+    {
+      name: `${prefix}-source`,
+      'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
+      'database.hostname': endpoints.mariadb.host,
+      'database.port': String(endpoints.mariadb.port),
+      'database.user': endpoints.mariadb.user,
+      'database.password': endpoints.mariadb.password,
+      'database.server.id': String(184_000 + Math.floor(Math.random() * 10_000)),
+      'topic.prefix': prefix,
+      'database.include.list': endpoints.mariadb.database,
+      'table.include.list': `${endpoints.mariadb.database}\\.${table}`,
+      'time.precision.mode': 'connect',
+    },
+    {
+      name: `${prefix}-sink`,
+      'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
+      'connection.url': `jdbc:postgresql://${endpoints.postgres.host}:${endpoints.postgres.port}/${endpoints.postgres.database}`,
+      'connection.user': endpoints.postgres.user,
+      'connection.password': endpoints.postgres.password,
+      topics: `${prefix}.${endpoints.mariadb.database}.${table}`,
+      'table.name.format': table,
+      'insert.mode': sinkMode,
+      'pk.mode': 'record_key',
+      'delete.enabled': 'true',
+      'auto.create': 'true',
+      ...unwrap,
+    },
+  ]);
+}
+
 async function runUntilIdle(document: PipelineDocument, dataDir: string): Promise<void> {
   const runner = await startPipeline(document, dataDir);
   runners.push(runner);
@@ -56,40 +90,11 @@ describe('log-based capture with Debezium configs', () => {
     const target = dbs.postgres;
     const table = uniqueName('cdc_orders');
     const prefix = uniqueName('cdc');
-    const topic = `${prefix}.${endpoints.mariadb.database}.${table}`;
     await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
     cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
     await source.exec(`INSERT INTO ${table} VALUES (1, 'ada', 10.50), (2, 'bob', 20.00), (3, 'cy', 30.25)`);
 
-    const document = pipelineDocument(uniqueName('cdc-pipeline'), endpoints.kafka.a.bootstrap, registry.url, [
-      {
-        name: `${prefix}-source`,
-        'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
-        'database.hostname': endpoints.mariadb.host,
-        'database.port': String(endpoints.mariadb.port),
-        'database.user': endpoints.mariadb.user,
-        'database.password': endpoints.mariadb.password,
-        'database.server.id': String(184_000 + Math.floor(Math.random() * 10_000)),
-        'topic.prefix': prefix,
-        'database.include.list': endpoints.mariadb.database,
-        'table.include.list': `${endpoints.mariadb.database}\\.${table}`,
-        'time.precision.mode': 'connect',
-      },
-      {
-        name: `${prefix}-sink`,
-        'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
-        'connection.url': `jdbc:postgresql://${endpoints.postgres.host}:${endpoints.postgres.port}/${endpoints.postgres.database}`,
-        'connection.user': endpoints.postgres.user,
-        'connection.password': endpoints.postgres.password,
-        topics: topic,
-        'table.name.format': table,
-        'insert.mode': 'upsert',
-        'pk.mode': 'record_key',
-        'delete.enabled': 'true',
-        'auto.create': 'true',
-        ...unwrap,
-      },
-    ]);
+    const document = mariadbToPostgres(table, prefix);
     expect(pipelineProblems(document).filter((problem) => problem.severity === 'error')).toEqual([]);
     const dataDir = scratch.dir();
 
@@ -191,5 +196,43 @@ describe('log-based capture with Debezium configs', () => {
     await source.exec(`INSERT INTO "${table}" VALUES (4, 'dee', 40.00)`);
     await runUntilIdle(document, dataDir);
     expect(await rows(target, table)).toEqual(['4|dee|40.00', '30|cy|30.00']);
+  });
+
+  it('loses nothing when ferry run is SIGKILLed mid-stream while a writer inserts, updates and deletes', async () => {
+    const source = dbs.mariadb;
+    const target = dbs.postgres;
+    const table = uniqueName('cdc_kill');
+    const prefix = uniqueName('cdckill');
+    await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
+    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
+    await source.exec(`INSERT INTO ${table} VALUES ${Array.from({ length: 500 }, (_, index) => `(${index + 1}, 'c${index + 1}', ${index + 1}.00)`).join(', ')}`);
+    const dir = scratch.dir();
+    const file = writePipelineFile(dir, mariadbToPostgres(table, prefix));
+    const env = { FERRY_DATA_DIR: dir };
+    let writing = true;
+    let next = 501;
+    const writes = (async () => {
+      while (writing) {
+        await source.exec(`INSERT INTO ${table} VALUES (?, ?, 1.00)`, [next, `c${next}`]);
+        await source.exec(`UPDATE ${table} SET amount = amount + 1 WHERE id = ?`, [1 + Math.floor(Math.random() * (next - 1))]);
+        await source.exec(`DELETE FROM ${table} WHERE id = ?`, [1 + Math.floor(Math.random() * next)]);
+        next += 1;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    for (let kill = 0; kill < 2; kill++) {
+      const ferry = spawnFerry(['run', file], env);
+      // Let it snapshot (first run) and stream for a while, then kill it without any chance to clean up.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      ferry.child.kill('SIGKILL');
+      expect((await ferry.exited).signal).toBe('SIGKILL');
+    }
+    writing = false;
+    await writes;
+    const last = spawnFerry(['run', file, '--until-idle'], env);
+    const exit = await waitForExit(last, 90_000);
+    expect(exit.code, last.stderr()).toBe(0);
+    expect(next).toBeGreaterThan(520); // the writer really ran across the kills
+    expect(await rows(target, table)).toEqual(await rows(source, table));
   });
 });
