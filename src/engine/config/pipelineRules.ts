@@ -7,7 +7,7 @@ import { sourceTopics } from './connectors/jdbcSource';
 import { renameTopic } from './connectors/replicator';
 import { safeFullMatch } from './connectors/jdbcSink';
 import { defineRule, type JsonPath, type ProblemList } from './problems';
-import { isPollingSource, type ResolvedConnector, type ResolvedJdbcSink, type ResolvedJdbcSource, type ResolvedReplicator } from './types';
+import { isLogSource, isPollingSource, type ResolvedConnector, type ResolvedJdbcSink, type ResolvedJdbcSource, type ResolvedReplicator } from './types';
 
 export const PIPELINE_RULES = {
   duplicateName: defineRule('pipeline.duplicate-name', 'error', 'Connector names are unique within a pipeline.'),
@@ -15,6 +15,8 @@ export const PIPELINE_RULES = {
   deletesNeverArrive: defineRule('pipeline.deletes-never-arrive', 'warning', 'JDBC sources never write deletes, so `delete.enabled` on a sink they feed does nothing.'),
   topicCollision: defineRule('pipeline.topic-collision', 'warning', 'Two sources write to the same topic.'),
   topicNameCollision: defineRule('pipeline.topic-name-collision', 'warning', 'Two topic names that differ only by "." versus "_" cannot both exist in one Kafka cluster.'),
+  changeEventsNeedUnwrap: defineRule('pipeline.change-events-need-unwrap', 'error', 'A JDBC sink cannot write Debezium change events as they are: it needs `io.debezium.transforms.ExtractNewRecordState`.'),
+  logDeletesDropped: defineRule('pipeline.log-deletes-dropped', 'warning', 'With ExtractNewRecordState\'s defaults (`drop.tombstones=true`, deletes dropped), deletes captured from the log never reach the target.'),
 };
 
 /** Kafka's rule (as kafka/topics.ts applies it at creation): "." and "_" are the same character in topic names. */
@@ -151,6 +153,7 @@ export function checkPipeline(placed: readonly PlacedConnector[], problems: Prob
   }
 
   checkTopicNameCollisions(placed, problems);
+  checkChangeEventSinks(placed, problems);
 
   const replicators = placed.flatMap((p) => (p.connector.role === 'replicator' ? [p.connector] : []));
   const reachedBySource = new Map(sources.map((source) => [source, reachedTopics(source.connector, replicators)] as const));
@@ -171,6 +174,41 @@ export function checkPipeline(placed: readonly PlacedConnector[], problems: Prob
       if (sink.connector.deleteEnabled) {
         problems.report(PIPELINE_RULES.deletesNeverArrive, sink.pathOf('delete.enabled'), `Source "${source.connector.name}" never writes deletes (polling cannot see removed rows), so \`delete.enabled\` has nothing to act on for ${topic}`, 'Use soft deletes (a deleted flag column) at the source if the target must learn about deletions.');
       }
+    }
+  }
+}
+
+/**
+ * A sink reading a log source's topics (`<topic.prefix>.…`) gets Debezium change events: without
+ * ExtractNewRecordState it cannot write them, and with its defaults the captured deletes are dropped.
+ */
+function checkChangeEventSinks(placed: readonly PlacedConnector[], problems: ProblemList): void {
+  const logSources = placed.flatMap((p) => (isLogSource(p.connector) ? [p.connector] : []));
+  if (logSources.length === 0) return;
+  for (const p of placed) {
+    const sink = p.connector;
+    if (sink.role !== 'sink') continue;
+    const topics = sink.topics.kind === 'list' ? sink.topics.topics : [];
+    const fed = logSources.find((source) => (sink.topics.kind === 'regex' ? safeFullMatch(sink.topics.regex, `${source.topicPrefix}.x.y`) : topics.some((topic) => topic.startsWith(`${source.topicPrefix}.`))));
+    if (!fed) continue;
+    const unwrap = sink.transforms.find((transform) => transform.type === 'io.debezium.transforms.ExtractNewRecordState');
+    if (!unwrap) {
+      problems.report(
+        PIPELINE_RULES.changeEventsNeedUnwrap,
+        p.pathOf('transforms'),
+        `Sink "${sink.name}" reads Debezium change events from source "${fed.name}" (before, after, source, op), which it cannot write as rows`,
+        'Add "transforms": "unwrap", "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState", "transforms.unwrap.drop.tombstones": "false", and "delete.enabled": "true" with "pk.mode": "record_key" to apply deletes.',
+      );
+      continue;
+    }
+    const dropsTombstones = (unwrap.config['drop.tombstones'] ?? 'true').toLowerCase() !== 'false' && unwrap.config['delete.tombstone.handling.mode'] === undefined;
+    if (sink.deleteEnabled && dropsTombstones && unwrap.config['delete.handling.mode'] !== 'none') {
+      problems.report(
+        PIPELINE_RULES.logDeletesDropped,
+        p.pathOf('transforms'),
+        `Sink "${sink.name}" has delete.enabled, but its ExtractNewRecordState drops the tombstones and delete events that carry the deletes from "${fed.name}"`,
+        'Set "transforms.<alias>.drop.tombstones": "false" (or "delete.tombstone.handling.mode": "tombstone").',
+      );
     }
   }
 }

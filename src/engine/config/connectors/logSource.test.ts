@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { jdbcSink, only, parse, rules } from '../testing';
+import { isLogSource } from '../types';
+
+function debezium(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const config: Record<string, string | undefined> = {
+    'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
+    name: 'cdc',
+    'database.hostname': '127.0.0.1',
+    'database.port': '13306',
+    'database.user': 'ferry',
+    'database.password': 'pw-cdc',
+    'database.server.id': '184054',
+    'topic.prefix': 'shop',
+    'database.include.list': 'ferry',
+    'table.include.list': 'ferry\\.orders',
+    'time.precision.mode': 'connect',
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(config).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+const unwrappingSink = (extra: Record<string, string> = {}) =>
+  jdbcSink({
+    topics: 'shop.ferry.orders',
+    'table.name.format': 'orders',
+    'pk.mode': 'record_key',
+    'insert.mode': 'upsert',
+    'delete.enabled': 'true',
+    transforms: 'unwrap',
+    'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
+    'transforms.unwrap.drop.tombstones': 'false',
+    ...extra,
+  });
+
+describe('log-based source configs (Debezium)', () => {
+  it('resolves a Debezium MariaDB config as users have it', () => {
+    const result = parse([debezium(), unwrappingSink()]);
+    expect(result.problems).toEqual([]);
+    const source = result.config?.connectors[0];
+    expect(source && isLogSource(source)).toBe(true);
+    if (!source || !isLogSource(source)) return;
+    expect(source).toMatchObject({ dialect: 'mysql', topicPrefix: 'shop', serverId: 184054, snapshotMode: 'initial', tombstonesOnDelete: true });
+    expect(source.include.tables).toEqual(['ferry\\.orders']);
+    expect(source.connection.display).not.toContain('pw-cdc');
+  });
+
+  it('accepts a Connect REST body and the managed CDC class, and names what is missing', () => {
+    expect(parse([{ name: 'cdc', config: debezium({ name: undefined }) }, unwrappingSink()]).problems).toEqual([]);
+    expect(rules(parse([debezium({ 'connector.class': 'MySqlCdcSourceV2' }), unwrappingSink()]))).toEqual([]);
+    expect(only(parse([debezium({ 'topic.prefix': undefined })]), 'log-source.topic-prefix-missing').path).toBe("$.connectors[0]['topic.prefix']");
+    expect(only(parse([debezium({ 'database.password': undefined })]), 'log-source.host-missing').message).toContain('database.password');
+    expect(only(parse([debezium({ 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector' })]), 'log-source.dbname-missing')).toBeDefined();
+  });
+
+  it('warns for keys Ferry does not honour the way Debezium does, naming each', () => {
+    const result = parse([debezium({ 'time.precision.mode': 'adaptive_time_microseconds', 'decimal.handling.mode': 'double', 'slot.name': 'x' }), unwrappingSink()]);
+    const honoured = result.problems.filter((problem) => problem.rule === 'log-source.not-honoured').map((problem) => problem.path);
+    expect(honoured).toEqual(expect.arrayContaining(["$.connectors[0]['time.precision.mode']", "$.connectors[0]['decimal.handling.mode']"]));
+    expect(only(result, 'log-source.wrong-database').message).toContain('slot.name');
+  });
+
+  it('refuses invalid include patterns and an include list with its exclude list', () => {
+    expect(only(parse([debezium({ 'table.include.list': 'ferry\\.(orders' })]), 'log-source.regex-invalid').path).toBe("$.connectors[0]['table.include.list']");
+    expect(only(parse([debezium({ 'table.exclude.list': 'ferry\\.audit' })]), 'log-source.include-exclude').severity).toBe('error');
+  });
+
+  it('says a sink of change events needs ExtractNewRecordState, and that its defaults drop deletes', () => {
+    const bare = jdbcSink({ topics: 'shop.ferry.orders', 'pk.mode': 'record_key', 'insert.mode': 'upsert' });
+    expect(only(parse([debezium(), bare]), 'pipeline.change-events-need-unwrap').hint).toMatch(/ExtractNewRecordState/);
+    const defaults = unwrappingSink({ 'transforms.unwrap.drop.tombstones': 'true' });
+    expect(only(parse([debezium(), defaults]), 'pipeline.log-deletes-dropped').severity).toBe('warning');
+  });
+});
