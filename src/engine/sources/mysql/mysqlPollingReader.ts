@@ -6,7 +6,7 @@ import type { PreciseInstant } from '../polling/instant';
 import { type ErrorClass, PollingReader, type PollingReaderInit, type RawResult, revealPassword } from '../polling/pollingReader';
 import type { SqlStatement } from '../polling/dialect';
 import { MySqlDialect } from './mysqlDialect';
-import { describeMySqlCatalogColumn, describeMySqlField, type MySqlFieldPacket, MySqlTypeMap } from './mysqlTypeMap';
+import { describeMySqlCatalogRow, describeMySqlField, type MySqlFieldPacket, MySqlTypeMap } from './mysqlTypeMap';
 import { MySqlValueReader, parseUtcNow } from './mysqlValues';
 
 /** Flag names mysql2 may report instead of the bit mask. */
@@ -117,20 +117,7 @@ export class MySqlPollingReader extends PollingReader {
   }
 
   protected columnsFromCatalog(result: RawResult): ColumnInfo[] {
-    return result.rows.map((row) =>
-      this.typeMap.column(
-        describeMySqlCatalogColumn({
-          name: String(row[0]),
-          dataType: String(row[1]),
-          columnType: String(row[2]),
-          nullable: String(row[3]),
-          precision: row[4],
-          scale: row[5],
-          extra: String(row[7] ?? ''),
-          pkOrdinal: row[8],
-        }),
-      ),
-    );
+    return result.rows.map((row) => this.typeMap.column(describeMySqlCatalogRow(row)));
   }
 
   protected columnsFromResult(result: RawResult): ColumnInfo[] {

@@ -246,6 +246,20 @@ export function describeMySqlCatalogColumn(row: {
   return description;
 }
 
+/** A row of MySqlDialect.describeColumns (in its column order, rows as arrays) as a column description. */
+export function describeMySqlCatalogRow(row: readonly unknown[]): MySqlColumnDescription {
+  return describeMySqlCatalogColumn({
+    name: String(row[0]),
+    dataType: String(row[1]),
+    columnType: String(row[2]),
+    nullable: String(row[3]),
+    precision: row[4],
+    scale: row[5],
+    extra: String(row[7] ?? ''),
+    pkOrdinal: row[8],
+  });
+}
+
 function optionalNumber(value: unknown): number | undefined {
   if (value === null || value === undefined || value === '') return undefined;
   const number = Number(value);

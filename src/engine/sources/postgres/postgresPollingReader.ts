@@ -5,7 +5,7 @@ import type { ListedTable, SqlStatement } from '../polling/dialect';
 import type { PreciseInstant } from '../polling/instant';
 import { type ErrorClass, PollingReader, type PollingReaderInit, type RawResult, revealPassword } from '../polling/pollingReader';
 import { PostgresDialect } from './postgresDialect';
-import { type PostgresColumnDescription, PostgresTypeMap } from './postgresTypeMap';
+import { describePostgresCatalogColumn, PostgresTypeMap } from './postgresTypeMap';
 import { PostgresValueReader } from './postgresValues';
 
 const BYTEA_OID = 17;
@@ -100,19 +100,7 @@ export class PostgresPollingReader extends PollingReader {
   }
 
   protected columnsFromCatalog(result: RawResult): ColumnInfo[] {
-    return result.rows.map((row) => {
-      const description: PostgresColumnDescription = {
-        name: String(row[0]),
-        typeName: String(row[1]),
-        columnType: String(row[2]),
-        typeModifier: Number(row[3]),
-        nullable: row[4] === 't' || row[4] === true,
-        autoIncrement: row[5] === 't' || row[5] === true,
-        category: String(row[7] ?? ''),
-      };
-      if (row[6] !== null && row[6] !== undefined) description.primaryKeyOrdinal = Number(row[6]);
-      return this.typeMap.column(description);
-    });
+    return result.rows.map((row) => this.typeMap.column(describePostgresCatalogColumn(row)));
   }
 
   protected async columnsFromResult(result: RawResult): Promise<ColumnInfo[]> {

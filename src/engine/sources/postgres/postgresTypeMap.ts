@@ -18,6 +18,21 @@ export interface PostgresColumnDescription {
   primaryKeyOrdinal?: number;
 }
 
+/** A row of PostgresDialect.describeColumns (in its column order) as a column description. */
+export function describePostgresCatalogColumn(row: readonly unknown[]): PostgresColumnDescription {
+  const description: PostgresColumnDescription = {
+    name: String(row[0]),
+    typeName: String(row[1]),
+    columnType: String(row[2]),
+    typeModifier: Number(row[3]),
+    nullable: row[4] === 't' || row[4] === true,
+    autoIncrement: row[5] === 't' || row[5] === true,
+    category: String(row[7] ?? ''),
+  };
+  if (row[6] !== null && row[6] !== undefined) description.primaryKeyOrdinal = Number(row[6]);
+  return description;
+}
+
 /** numeric's typmod: precision in the high 16 bits, scale (11-bit signed since PostgreSQL 15) in the low ones. */
 export function numericTypmod(typmod: number): { precision: number; scale: number } | undefined {
   if (typmod < 4) return undefined;

@@ -6,7 +6,8 @@ import { type ColumnInfo, keySchemaOf, primaryKeyColumns, valueSchemaOf } from '
 import type { NumericMapping } from '../../polling/options';
 import { revealPassword, type SourceConnectionOptions } from '../../polling/pollingReader';
 import type { Zone } from '../../polling/zone';
-import { describeMySqlCatalogColumn, MySqlTypeMap } from '../mysqlTypeMap';
+import { MySqlDialect } from '../mysqlDialect';
+import { describeMySqlCatalogRow, MySqlTypeMap } from '../mysqlTypeMap';
 import { MySqlValueReader } from '../mysqlValues';
 import { type BinlogPosition, binlogPositionToCheckpoint } from './binlogPosition';
 
@@ -125,29 +126,10 @@ async function startConsistentSnapshot(connection: mysql.Connection, endpoint: s
 }
 
 async function describe(connection: mysql.Connection, table: TableId, typeMap: MySqlTypeMap): Promise<ColumnInfo[]> {
-  const [rows] = await connection.query<mysql.RowDataPacket[]>(
-    'SELECT c.COLUMN_NAME AS name, c.DATA_TYPE AS dataType, c.COLUMN_TYPE AS columnType, c.IS_NULLABLE AS nullable, ' +
-      'c.NUMERIC_PRECISION AS `precision`, c.NUMERIC_SCALE AS scale, c.EXTRA AS extra, k.ORDINAL_POSITION AS pkOrdinal ' +
-      "FROM information_schema.COLUMNS c LEFT JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_NAME = 'PRIMARY' " +
-      'AND k.TABLE_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME AND k.COLUMN_NAME = c.COLUMN_NAME ' +
-      'WHERE c.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND c.TABLE_NAME = ? ORDER BY c.ORDINAL_POSITION',
-    [table.catalog ?? null, table.table],
-  );
+  const statement = new MySqlDialect().describeColumns(table);
+  const [rows] = await connection.query<mysql.RowDataPacket[]>({ sql: statement.sql, values: statement.params, rowsAsArray: true });
   if (rows.length === 0) throw sourceError('SOURCE_TABLE_NOT_FOUND', `The table ${table.catalog ? `${table.catalog}.` : ''}${table.table} does not exist.`);
-  return rows.map((row) =>
-    typeMap.column(
-      describeMySqlCatalogColumn({
-        name: String(row.name),
-        dataType: String(row.dataType),
-        columnType: String(row.columnType),
-        nullable: String(row.nullable),
-        precision: row.precision,
-        scale: row.scale,
-        extra: String(row.extra ?? ''),
-        pkOrdinal: row.pkOrdinal,
-      }),
-    ),
-  );
+  return (rows as unknown as unknown[][]).map((row) => typeMap.column(describeMySqlCatalogRow(row)));
 }
 
 function quote(name: string): string {

@@ -9,8 +9,10 @@ import { type ColumnInfo, keySchemaOf, primaryKeyColumns, valueSchemaOf } from '
 import type { NumericMapping } from '../../polling/options';
 import { revealPassword, type SourceConnectionOptions } from '../../polling/pollingReader';
 import type { Zone } from '../../polling/zone';
-import { describeMySqlCatalogColumn, MySqlTypeMap } from '../mysqlTypeMap';
+import { MySqlDialect } from '../mysqlDialect';
+import { describeMySqlCatalogRow, MySqlTypeMap } from '../mysqlTypeMap';
 import { MySqlValueReader } from '../mysqlValues';
+import { TransactionQueue } from '../../transactionQueue';
 import { advanceMariaDbGtidPosition, type BinlogPosition, binlogPositionToCheckpoint, describeBinlogPosition } from './binlogPosition';
 import { binlogPrerequisitesError, binlogProblems, isPurgedBinlogError, purgedPositionError, readBinlogServerFacts } from './binlogPreflight';
 
@@ -84,7 +86,6 @@ export class MySqlBinlogReader implements IDisposable {
   private readonly typeMap: MySqlTypeMap;
   private readonly values: MySqlValueReader;
   private readonly endpoint: string;
-  private readonly maxBuffered: number;
   private control: mysql.Connection | undefined;
   private zongji: ZongJi | undefined;
   /** Captured shapes by table and column list; null for a table whose rows cannot be typed. */
@@ -96,11 +97,9 @@ export class MySqlBinlogReader implements IDisposable {
   /** GTID position after the last committed transaction seen, and the GTID of the one being read (MariaDB). */
   private gtids: string | undefined;
   private pendingGtid: string | undefined;
-  private readonly ready: CommittedBatch[] = [];
-  private bufferedRecords = 0;
+  private readonly queue: TransactionQueue;
   private paused = false;
   private failure: Error | undefined;
-  private wake: (() => void) | undefined;
   private file = '';
   private transaction: OpenTransaction | undefined;
   private resumeSkip = 0;
@@ -112,7 +111,7 @@ export class MySqlBinlogReader implements IDisposable {
     this.typeMap = new MySqlTypeMap({ numericMapping: init.numericMapping ?? 'none', numericMappingForDecimal: false });
     this.values = new MySqlValueReader(init.zone);
     this.endpoint = `${init.connection.host}:${init.connection.port}`;
-    this.maxBuffered = init.maxBufferedRecords ?? 20_000;
+    this.queue = new TransactionQueue(init.maxBufferedRecords ?? 20_000);
   }
 
   /** The position after the last record handed out by `read`, or where reading started. */
@@ -149,19 +148,11 @@ export class MySqlBinlogReader implements IDisposable {
    * connection failed: connection losses are retriable, a purged position or a missing privilege is not.
    */
   async read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
-    if (this.ready.length === 0 && !this.failure && !this.closed) await this.waitForBatch(maxWaitMs, signal);
+    const records = await this.queue.take(maxRecords, maxWaitMs, signal, () => this.failure !== undefined || this.closed);
     if (this.failure) throw this.failure;
-    const records: ChangeRecord[] = [];
-    while (this.ready.length > 0) {
-      const next = this.ready[0];
-      if (!next || (records.length > 0 && records.length + next.records.length > maxRecords)) break;
-      this.ready.shift();
-      for (const record of next.records) records.push(record);
-      this.bufferedRecords -= next.records.length;
-    }
     const last = records[records.length - 1];
     if (last) this.lastPosition = positionOf(last);
-    if (this.paused && this.bufferedRecords < this.maxBuffered / 2 && this.events.length === 0) this.resumeDump();
+    if (this.paused && this.queue.drained && this.events.length === 0) this.resumeDump();
     return records;
   }
 
@@ -234,7 +225,7 @@ export class MySqlBinlogReader implements IDisposable {
     } finally {
       this.draining = false;
     }
-    if (this.events.length === 0 && this.bufferedRecords < this.maxBuffered) this.resumeDump();
+    if (this.events.length === 0 && !this.queue.full) this.resumeDump();
   }
 
   private async onEvent(event: ZongJiEvent): Promise<void> {
@@ -407,36 +398,15 @@ export class MySqlBinlogReader implements IDisposable {
       if (serverId !== undefined) position.serverId = serverId;
       record.position = binlogPositionToCheckpoint(position);
     });
-    this.ready.push({ records: transaction.records });
-    this.bufferedRecords += transaction.records.length;
-    if (this.bufferedRecords >= this.maxBuffered) this.pauseDump();
-    this.wake?.();
+    this.queue.push(transaction.records);
+    if (this.queue.full) this.pauseDump();
   }
 
   private async describeColumns(id: TableId): Promise<ColumnInfo[]> {
     const control = await this.openControlConnection();
-    const [rows] = await control.query<mysql.RowDataPacket[]>(
-      'SELECT c.COLUMN_NAME AS name, c.DATA_TYPE AS dataType, c.COLUMN_TYPE AS columnType, c.IS_NULLABLE AS nullable, ' +
-        'c.NUMERIC_PRECISION AS `precision`, c.NUMERIC_SCALE AS scale, c.EXTRA AS extra, k.ORDINAL_POSITION AS pkOrdinal ' +
-        'FROM information_schema.COLUMNS c LEFT JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_NAME = \'PRIMARY\' ' +
-        'AND k.TABLE_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME AND k.COLUMN_NAME = c.COLUMN_NAME ' +
-        'WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME = ? ORDER BY c.ORDINAL_POSITION',
-      [id.catalog, id.table],
-    );
-    return rows.map((row) =>
-      this.typeMap.column(
-        describeMySqlCatalogColumn({
-          name: String(row.name),
-          dataType: String(row.dataType),
-          columnType: String(row.columnType),
-          nullable: String(row.nullable),
-          precision: row.precision,
-          scale: row.scale,
-          extra: String(row.extra ?? ''),
-          pkOrdinal: row.pkOrdinal,
-        }),
-      ),
-    );
+    const statement = new MySqlDialect().describeColumns(id);
+    const [rows] = await control.query<mysql.RowDataPacket[]>({ sql: statement.sql, values: statement.params, rowsAsArray: true });
+    return (rows as unknown as unknown[][]).map((row) => this.typeMap.column(describeMySqlCatalogRow(row)));
   }
 
   private async openControlConnection(): Promise<mysql.Connection> {
@@ -480,7 +450,7 @@ export class MySqlBinlogReader implements IDisposable {
     if (this.closed || this.failure) return;
     this.failure = this.describeFailure(error);
     this.log.warn('binlog reader failed', { error: this.failure.message });
-    this.wake?.();
+    this.queue.interrupt();
   }
 
   private describeFailure(error: unknown): Error {
@@ -503,24 +473,10 @@ export class MySqlBinlogReader implements IDisposable {
     });
   }
 
-  private waitForBatch(maxWaitMs: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, maxWaitMs);
-      signal?.addEventListener('abort', done, { once: true });
-      this.wake = done;
-    });
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.wake?.();
+    this.queue.interrupt();
     const zongji = this.zongji;
     this.zongji = undefined;
     if (zongji) {
@@ -541,10 +497,6 @@ export class MySqlBinlogReader implements IDisposable {
   dispose(): void {
     void this.close();
   }
-}
-
-interface CommittedBatch {
-  records: ChangeRecord[];
 }
 
 function tableKey(id: TableId): string {

@@ -9,8 +9,9 @@ import type { NumericMapping } from '../../polling/options';
 import { revealPassword, type SourceConnectionOptions } from '../../polling/pollingReader';
 import type { Zone } from '../../polling/zone';
 import { PostgresDialect } from '../postgresDialect';
-import { type PostgresColumnDescription, PostgresTypeMap } from '../postgresTypeMap';
+import { describePostgresCatalogColumn, PostgresTypeMap } from '../postgresTypeMap';
 import { PostgresValueReader } from '../postgresValues';
+import { TransactionQueue } from '../../transactionQueue';
 import { compareLsn, formatLsn, type LogicalPosition, logicalPositionToCheckpoint, parseLsn } from './postgresLogicalPosition';
 import { prepareReplication, type PublicationAutocreateMode, readSlot, type SlotState } from './replicationSetup';
 
@@ -85,19 +86,16 @@ export class PostgresLogicalReader implements IDisposable {
   private readonly typeMap: PostgresTypeMap;
   private readonly values: PostgresValueReader;
   private readonly endpoint: string;
-  private readonly maxBuffered: number;
   private control: pg.Client | undefined;
   private service: LogicalReplicationService | undefined;
   private readonly tables = new Map<string, CapturedTable | null>();
-  private readonly ready: ChangeRecord[][] = [];
-  private bufferedRecords = 0;
+  private readonly queue: TransactionQueue;
   private transaction: OpenTransaction | undefined;
   private resume: LogicalPosition | undefined;
   private lastEmitted: LogicalPosition | undefined;
   private acknowledgedLsn: string | undefined;
   private keepalive: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
-  private wake: (() => void) | undefined;
   private closed = false;
 
   constructor(private readonly init: PostgresLogicalReaderInit) {
@@ -105,7 +103,7 @@ export class PostgresLogicalReader implements IDisposable {
     this.typeMap = new PostgresTypeMap(init.numericMapping ?? 'none');
     this.values = new PostgresValueReader(init.zone);
     this.endpoint = `${init.connection.host}:${init.connection.port}`;
-    this.maxBuffered = init.maxBufferedRecords ?? 20_000;
+    this.queue = new TransactionQueue(init.maxBufferedRecords ?? 20_000);
   }
 
   /** The position after the last record handed out by `read`, or where reading started. */
@@ -135,19 +133,11 @@ export class PostgresLogicalReader implements IDisposable {
 
   /** Up to about `maxRecords` records of committed transactions, waiting at most `maxWaitMs` for the first. */
   async read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
-    if (this.ready.length === 0 && !this.failure && !this.closed) await this.waitForBatch(maxWaitMs, signal);
+    const records = await this.queue.take(maxRecords, maxWaitMs, signal, () => this.failure !== undefined || this.closed);
     if (this.failure) throw this.failure;
-    const records: ChangeRecord[] = [];
-    while (this.ready.length > 0) {
-      const next = this.ready[0];
-      if (!next || (records.length > 0 && records.length + next.length > maxRecords)) break;
-      this.ready.shift();
-      for (const record of next) records.push(record);
-      this.bufferedRecords -= next.length;
-    }
     const last = records[records.length - 1];
     if (last) this.lastEmitted = positionOf(last);
-    if (this.bufferedRecords < this.maxBuffered / 2) this.streamPaused(false);
+    if (this.queue.drained) this.streamPaused(false);
     return records;
   }
 
@@ -333,10 +323,8 @@ export class PostgresLogicalReader implements IDisposable {
       record.position = logicalPositionToCheckpoint(position);
     });
     this.lastQueuedLsn = endLsn;
-    this.ready.push(transaction.records);
-    this.bufferedRecords += transaction.records.length;
-    if (this.bufferedRecords >= this.maxBuffered) this.streamPaused(true);
-    this.wake?.();
+    this.queue.push(transaction.records);
+    if (this.queue.full) this.streamPaused(true);
   }
 
   private lastQueuedLsn: string | undefined;
@@ -348,19 +336,7 @@ export class PostgresLogicalReader implements IDisposable {
     const control = await this.openControl();
     const statement = new PostgresDialect().describeColumns(id);
     const result = await control.query<unknown[]>({ text: statement.sql, values: statement.params, rowMode: 'array' });
-    const catalog = result.rows.map((row) => {
-      const description: PostgresColumnDescription = {
-        name: String(row[0]),
-        typeName: String(row[1]),
-        columnType: String(row[2]),
-        typeModifier: Number(row[3]),
-        nullable: row[4] === true || row[4] === 't',
-        autoIncrement: row[5] === true || row[5] === 't',
-        category: String(row[7] ?? ''),
-      };
-      if (row[6] !== null && row[6] !== undefined) description.primaryKeyOrdinal = Number(row[6]);
-      return this.typeMap.column(description);
-    });
+    const catalog = result.rows.map((row) => this.typeMap.column(describePostgresCatalogColumn(row)));
     // The relation message lists the columns the changes carry, in order; the catalog adds types and the key.
     const columns = relation.columns.map((column) => catalog.find((candidate) => candidate.name === column.name)).filter((column): column is ColumnInfo => column !== undefined);
     if (columns.length === 0 || columns.length < relation.columns.length) {
@@ -417,7 +393,7 @@ export class PostgresLogicalReader implements IDisposable {
     if (this.closed || this.failure) return;
     this.failure = this.describeFailure(error);
     this.log.warn('logical decoding reader failed', { error: this.failure.message });
-    this.wake?.();
+    this.queue.interrupt();
   }
 
   private describeFailure(error: unknown): Error {
@@ -438,24 +414,10 @@ export class PostgresLogicalReader implements IDisposable {
     });
   }
 
-  private waitForBatch(maxWaitMs: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, maxWaitMs);
-      signal?.addEventListener('abort', done, { once: true });
-      this.wake = done;
-    });
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.wake?.();
+    this.queue.interrupt();
     if (this.keepalive) clearInterval(this.keepalive);
     const service = this.service;
     this.service = undefined;

@@ -7,7 +7,7 @@ import { revealPassword, type SourceConnectionOptions } from '../../polling/poll
 import type { Zone } from '../../polling/zone';
 import { PostgresDialect } from '../postgresDialect';
 import { RAW_TEXT_TYPES } from '../postgresPollingReader';
-import { type PostgresColumnDescription, PostgresTypeMap } from '../postgresTypeMap';
+import { describePostgresCatalogColumn, PostgresTypeMap } from '../postgresTypeMap';
 import { PostgresValueReader } from '../postgresValues';
 import { quoteIdent } from './replicationSetup';
 
@@ -51,19 +51,7 @@ export async function* postgresSnapshot(init: PostgresSnapshotInit): AsyncGenera
     for (const table of init.tables) {
       const statement = dialect.describeColumns(table);
       const described = await client.query<unknown[]>({ text: statement.sql, values: statement.params, rowMode: 'array' });
-      const columns = described.rows.map((row) => {
-        const description: PostgresColumnDescription = {
-          name: String(row[0]),
-          typeName: String(row[1]),
-          columnType: String(row[2]),
-          typeModifier: Number(row[3]),
-          nullable: row[4] === true || row[4] === 't',
-          autoIncrement: row[5] === true || row[5] === 't',
-          category: String(row[7] ?? ''),
-        };
-        if (row[6] !== null && row[6] !== undefined) description.primaryKeyOrdinal = Number(row[6]);
-        return typeMap.column(description);
-      });
+      const columns = described.rows.map((row) => typeMap.column(describePostgresCatalogColumn(row)));
       if (columns.length === 0) throw sourceError('SOURCE_TABLE_NOT_FOUND', `The table ${table.schema ?? 'public'}.${table.table} does not exist.`);
       const topic = `${init.topicPrefix}.${table.schema ?? 'public'}.${table.table}`;
       const valueSchema = valueSchemaOf(`${topic}.Value`, columns);
