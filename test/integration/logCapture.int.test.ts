@@ -77,6 +77,44 @@ function mariadbToPostgres(table: string, prefix: string, sinkMode: 'upsert' | '
   ]);
 }
 
+function postgresToMariadb(table: string, prefix: string, slot: string, publication: string): PipelineDocument {
+return pipelineDocument(`${prefix}-pipeline`, endpoints.kafka.a.bootstrap, registry.url, [
+    {
+      name: `${prefix}-source`,
+      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+      'database.hostname': endpoints.postgres.host,
+      'database.port': String(endpoints.postgres.port),
+      'database.user': endpoints.postgres.user,
+      'database.password': endpoints.postgres.password,
+      'database.dbname': endpoints.postgres.database,
+      'topic.prefix': prefix,
+      'table.include.list': `public\\.${table}`,
+      'slot.name': slot,
+      'publication.name': publication,
+      'publication.autocreate.mode': 'filtered',
+      'time.precision.mode': 'connect',
+    },
+    {
+      name: `${prefix}-sink`,
+      'connector.class': 'MySqlSink',
+      'connection.host': endpoints.mariadb.host,
+      'connection.port': String(endpoints.mariadb.port),
+      'connection.user': endpoints.mariadb.user,
+      'connection.password': endpoints.mariadb.password,
+      'db.name': endpoints.mariadb.database,
+      topics: `${prefix}.public.${table}`,
+      'table.name.format': table,
+      'insert.mode': 'UPSERT',
+      'pk.mode': 'record_key',
+      'delete.enabled': 'true',
+      'auto.create': 'true',
+      'input.data.format': 'AVRO',
+      'input.key.format': 'AVRO',
+      ...unwrap,
+    },
+  ]);
+}
+
 async function runUntilIdle(document: PipelineDocument, dataDir: string): Promise<void> {
   const runner = await startPipeline(document, dataDir);
   runners.push(runner);
@@ -134,41 +172,7 @@ describe('log-based capture with Debezium configs', () => {
       () => source.exec(`DROP PUBLICATION IF EXISTS "${publication}"`),
     );
     await source.exec(`INSERT INTO "${table}" VALUES (1, 'ada', 10.50), (2, 'bob', 20.00)`);
-    const document = pipelineDocument(uniqueName('cdcpg-pipeline'), endpoints.kafka.a.bootstrap, registry.url, [
-      {
-        name: `${prefix}-source`,
-        'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-        'database.hostname': endpoints.postgres.host,
-        'database.port': String(endpoints.postgres.port),
-        'database.user': endpoints.postgres.user,
-        'database.password': endpoints.postgres.password,
-        'database.dbname': endpoints.postgres.database,
-        'topic.prefix': prefix,
-        'table.include.list': `public\\.${table}`,
-        'slot.name': slot,
-        'publication.name': publication,
-        'publication.autocreate.mode': 'filtered',
-        'time.precision.mode': 'connect',
-      },
-      {
-        name: `${prefix}-sink`,
-        'connector.class': 'MySqlSink',
-        'connection.host': endpoints.mariadb.host,
-        'connection.port': String(endpoints.mariadb.port),
-        'connection.user': endpoints.mariadb.user,
-        'connection.password': endpoints.mariadb.password,
-        'db.name': endpoints.mariadb.database,
-        topics: `${prefix}.public.${table}`,
-        'table.name.format': table,
-        'insert.mode': 'UPSERT',
-        'pk.mode': 'record_key',
-        'delete.enabled': 'true',
-        'auto.create': 'true',
-        'input.data.format': 'AVRO',
-        'input.key.format': 'AVRO',
-        ...unwrap,
-      },
-    ]);
+    const document = postgresToMariadb(table, prefix, slot, publication);
     expect(pipelineProblems(document).filter((problem) => problem.severity === 'error')).toEqual([]);
     const dataDir = scratch.dir();
     const confirmed = async (): Promise<string> => String((await source.exec('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = ?', [slot]))[0]?.lsn);
@@ -198,24 +202,54 @@ describe('log-based capture with Debezium configs', () => {
     expect(await rows(target, table)).toEqual(['4|dee|40.00', '30|cy|30.00']);
   });
 
-  it('loses nothing when ferry run is SIGKILLed mid-stream while a writer inserts, updates and deletes', async () => {
-    const source = dbs.mariadb;
-    const target = dbs.postgres;
+  interface Direction {
+    name: string;
+    source: () => TestDb;
+    target: () => TestDb;
+    document: (table: string, prefix: string) => PipelineDocument;
+    cleanup: (table: string, prefix: string) => void;
+  }
+  const directions: Direction[] = [
+    {
+      name: 'MariaDB → PostgreSQL',
+      source: () => dbs.mariadb,
+      target: () => dbs.postgres,
+      document: (table, prefix) => mariadbToPostgres(table, prefix),
+      cleanup: () => undefined,
+    },
+    {
+      name: 'PostgreSQL → MariaDB',
+      source: () => dbs.postgres,
+      target: () => dbs.mariadb,
+      document: (table, prefix) => postgresToMariadb(table, prefix, `${prefix}_slot`, `${prefix}_pub`),
+      cleanup: (_table, prefix) => {
+        cleanups.push(
+          () => dbs.postgres.exec('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active', [`${prefix}_slot`]),
+          () => dbs.postgres.exec(`DROP PUBLICATION IF EXISTS "${prefix}_pub"`),
+        );
+      },
+    },
+  ];
+
+  it.each(directions)('$name: loses nothing when ferry run is SIGKILLed mid-stream while a writer inserts, updates and deletes', async (direction) => {
+    const source = direction.source();
+    const target = direction.target();
     const table = uniqueName('cdc_kill');
     const prefix = uniqueName('cdckill');
-    await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
-    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
-    await source.exec(`INSERT INTO ${table} VALUES ${Array.from({ length: 500 }, (_, index) => `(${index + 1}, 'c${index + 1}', ${index + 1}.00)`).join(', ')}`);
+    await source.exec(`CREATE TABLE ${source.q(table)} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
+    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${source.q(table)}`), () => target.exec(`DROP TABLE IF EXISTS ${target.q(table)}`));
+    direction.cleanup(table, prefix);
+    await source.exec(`INSERT INTO ${source.q(table)} VALUES ${Array.from({ length: 500 }, (_, index) => `(${index + 1}, 'c${index + 1}', ${index + 1}.00)`).join(', ')}`);
     const dir = scratch.dir();
-    const file = writePipelineFile(dir, mariadbToPostgres(table, prefix));
+    const file = writePipelineFile(dir, direction.document(table, prefix));
     const env = { FERRY_DATA_DIR: dir };
     let writing = true;
     let next = 501;
     const writes = (async () => {
       while (writing) {
-        await source.exec(`INSERT INTO ${table} VALUES (?, ?, 1.00)`, [next, `c${next}`]);
-        await source.exec(`UPDATE ${table} SET amount = amount + 1 WHERE id = ?`, [1 + Math.floor(Math.random() * (next - 1))]);
-        await source.exec(`DELETE FROM ${table} WHERE id = ?`, [1 + Math.floor(Math.random() * next)]);
+        await source.exec(`INSERT INTO ${source.q(table)} VALUES (?, ?, 1.00)`, [next, `c${next}`]);
+        await source.exec(`UPDATE ${source.q(table)} SET amount = amount + 1 WHERE id = ?`, [1 + Math.floor(Math.random() * (next - 1))]);
+        await source.exec(`DELETE FROM ${source.q(table)} WHERE id = ?`, [1 + Math.floor(Math.random() * next)]);
         next += 1;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
