@@ -202,6 +202,47 @@ describe('log-based capture with Debezium configs', () => {
     expect(await rows(target, table)).toEqual(['4|dee|40.00', '30|cy|30.00']);
   });
 
+  it('Debezium\'s own JDBC sink class (io.debezium.connector.jdbc.JdbcSinkConnector) reads the change events as they are', async () => {
+    const source = dbs.mariadb;
+    const target = dbs.postgres;
+    const table = uniqueName('cdc_dbzsink');
+    const prefix = uniqueName('dbzsink');
+    await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
+    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
+    await source.exec(`INSERT INTO ${table} VALUES (1, 'ada', 10.50), (2, 'bob', 20.00), (3, 'cy', 30.25)`);
+    const base = mariadbToPostgres(table, prefix);
+    const document: PipelineDocument = {
+      ...base,
+      connectors: [
+        base.connectors[0] ?? {},
+        {
+          name: `${prefix}-sink`,
+          'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
+          'connection.url': `jdbc:postgresql://${endpoints.postgres.host}:${endpoints.postgres.port}/${endpoints.postgres.database}`,
+          'connection.username': endpoints.postgres.user,
+          'connection.password': endpoints.postgres.password,
+          topics: `${prefix}.${endpoints.mariadb.database}.${table}`,
+          'table.name.format': table,
+          'insert.mode': 'upsert',
+          'primary.key.mode': 'record_key',
+          'delete.enabled': 'true',
+          'schema.evolution': 'basic',
+          'quote.identifiers': 'true',
+        },
+      ],
+    };
+    expect(pipelineProblems(document).filter((problem) => problem.severity === 'error')).toEqual([]);
+    const runner = await startPipeline(document, scratch.dir());
+    runners.push(runner);
+    await waitForIdle(runner, 1_500, 60_000);
+    await source.exec(`UPDATE ${table} SET amount = 99.99 WHERE id = 1`);
+    await source.exec(`DELETE FROM ${table} WHERE id = 2`);
+    await source.exec(`UPDATE ${table} SET id = 33 WHERE id = 3`);
+    await waitForIdle(runner, 1_500, 60_000);
+    await runner.stop();
+    expect(await rows(target, table)).toEqual(['1|ada|99.99', '33|cy|30.25']);
+  });
+
   interface Direction {
     name: string;
     source: () => TestDb;

@@ -4,6 +4,7 @@
  */
 import { closest } from '../validateKeys';
 import type { ConnectorClass } from './connectorCommon';
+import { DEBEZIUM_JDBC_SINK_FAMILY } from './debeziumJdbcSink';
 import { JDBC_SINK_FAMILY } from './jdbcSink';
 import { JDBC_SOURCE_FAMILY } from './jdbcSource';
 import { LOG_SOURCE_FAMILY } from './logSource';
@@ -137,6 +138,15 @@ export const CONNECTOR_CLASSES: readonly ConnectorClass[] = [
     }),
   ),
   {
+    name: 'io.debezium.connector.jdbc.JdbcSinkConnector',
+    aliases: [],
+    title: 'Debezium JDBC sink',
+    summary: 'Debezium\'s JDBC sink: writes change events (and plain records) from Kafka topics into the database named by `connection.url`, deletes included.',
+    flavor: 'self-managed',
+    dialect: undefined,
+    family: DEBEZIUM_JDBC_SINK_FAMILY,
+  },
+  {
     name: 'io.confluent.connect.replicator.ReplicatorSourceConnector',
     aliases: ['Replicator', 'ReplicatorSourceConnector'],
     title: 'Replicator (Kafka → Kafka)',
@@ -162,7 +172,6 @@ export function suggestConnectorClass(name: string): string | undefined {
 /** Classes Ferry does not replicate with but users may paste, mapped to the advice for them. */
 export const FOREIGN_CLASSES: Readonly<Record<string, string>> = {
   'io.debezium.connector.sqlserver.SqlServerConnector': 'SQL Server log-based capture (CDC tables) is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
-  'io.debezium.connector.jdbc.JdbcSinkConnector': 'Debezium\'s JDBC sink is not supported; use io.confluent.connect.jdbc.JdbcSinkConnector or a managed sink class.',
   SqlServerCdcSource: 'SQL Server CDC capture is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
   SqlServerCdcSourceV2: 'SQL Server CDC capture is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
 };

@@ -72,3 +72,40 @@ describe('log-based source configs (Debezium)', () => {
     expect(only(parse([debezium(), defaults]), 'pipeline.log-deletes-dropped').severity).toBe('warning');
   });
 });
+
+describe('Debezium JDBC sink configs', () => {
+  const debeziumSink = (extra: Record<string, string> = {}) => ({
+    'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
+    name: 'dbz-sink',
+    'connection.url': 'jdbc:postgresql://127.0.0.1:15432/ferry',
+    'connection.username': 'ferry',
+    'connection.password': 'pw-dbz',
+    topics: 'shop.ferry.orders',
+    'table.name.format': 'orders',
+    'insert.mode': 'upsert',
+    'primary.key.mode': 'record_key',
+    'delete.enabled': 'true',
+    'schema.evolution': 'basic',
+    ...extra,
+  });
+
+  it('runs as Ferry\'s JDBC sink with Debezium\'s keys, unwrapping change events itself', () => {
+    const result = parse([debezium(), debeziumSink()]);
+    expect(result.problems).toEqual([]);
+    const sink = result.config?.connectors[1];
+    expect(sink?.role).toBe('sink');
+    if (sink?.role !== 'sink') return;
+    expect(sink).toMatchObject({ pkMode: 'record_key', insertMode: 'upsert', deleteEnabled: true, autoCreate: true, autoEvolve: true, tableNameFormat: 'orders' });
+    expect(sink.connection.user).toBe('ferry');
+    expect(sink.transforms[0]).toMatchObject({ type: 'io.debezium.transforms.ExtractNewRecordState', config: { 'drop.tombstones': 'false' } });
+  });
+
+  it('names problems under Debezium\'s key names and warns for Hibernate keys', () => {
+    const result = parse([debezium(), debeziumSink({ 'primary.key.mode': 'none', 'hibernate.c3p0.max_size': '5' })]);
+    // upsert and delete.enabled both need a key: the JDBC sink's rules, reported where the user wrote the keys.
+    expect(result.problems.map((problem) => problem.path)).toEqual(
+      expect.arrayContaining(["$.connectors[1]['insert.mode']", "$.connectors[1]['delete.enabled']", "$.connectors[1]['hibernate.c3p0.max_size']"]),
+    );
+    expect(result.problems.map((problem) => problem.path).join(' ')).not.toMatch(/pk\.mode|connection\.user'/);
+  });
+});
