@@ -72,6 +72,7 @@ function mariadbToPostgres(table: string, prefix: string, sinkMode: 'upsert' | '
       'pk.mode': 'record_key',
       'delete.enabled': 'true',
       'auto.create': 'true',
+      'auto.evolve': 'true',
       ...unwrap,
     },
   ]);
@@ -123,7 +124,7 @@ async function runUntilIdle(document: PipelineDocument, dataDir: string): Promis
 }
 
 describe('log-based capture with Debezium configs', () => {
-  it('MariaDB (MariaDbConnector) → Kafka → PostgreSQL: snapshot, changes, deletes and key changes, across a restart', async () => {
+  it('MariaDB (MariaDbConnector) → Kafka → PostgreSQL: snapshot, changes, deletes and key changes, across a restart, then DDL mid-stream', async () => {
     const source = dbs.mariadb;
     const target = dbs.postgres;
     const table = uniqueName('cdc_orders');
@@ -155,6 +156,17 @@ describe('log-based capture with Debezium configs', () => {
     await runUntilIdle(document, dataDir);
     expect(await rows(target, table)).toEqual(await rows(source, table));
     expect(await rows(target, table)).toEqual(['4|dee|40.00', '5|eve|50.00', '30|cy|30.25']);
+
+    // DDL mid-stream: a new column is a new schema version on the topic, and the target gains the column.
+    const again = await startPipeline(document, dataDir);
+    runners.push(again);
+    await source.exec(`ALTER TABLE ${table} ADD COLUMN note VARCHAR(20) NULL`);
+    await source.exec(`INSERT INTO ${table} VALUES (6, 'fay', 60.00, 'after ddl')`);
+    await source.exec(`UPDATE ${table} SET note = 'changed' WHERE id = 4`);
+    await waitForIdle(again, 1_500, 60_000);
+    await again.stop();
+    const notes = await target.exec(`SELECT id, note FROM "${table}" ORDER BY id`);
+    expect(notes.map((row) => `${String(row.id)}:${String(row.note)}`)).toEqual(['4:changed', '5:null', '6:after ddl', '30:null']);
   });
 
   it('PostgreSQL (PostgresConnector) → Kafka → MariaDB, and the slot is confirmed as the pipeline goes', async () => {
