@@ -143,13 +143,14 @@ describe('connect-standalone files: worker.properties then connector configs', (
       { text: WORKER.replace(/value\.converter=.*/, 'value.converter=org.apache.kafka.connect.json.JsonConverter'), fileName: 'worker.properties' },
       { text: JDBC_SOURCE, fileName: 'source.properties' },
     ]);
-    // An inherited key's problem is the worker file's, on its line.
-    expect(json.problems.map((p) => [p.rule, p.path, p.line])).toEqual([['format.json-envelope', "worker.properties: $['value.converter']", 4]]);
+    // The worker's JsonConverter is inherited, with its default schemas.enable=true ({"schema", "payload"} envelopes).
+    expect(json.problems).toEqual([]);
+    expect((json.config?.connectors[0] as ResolvedJdbcSource).value).toMatchObject({ format: 'JSON', jsonSchemas: true });
     const schemaless = parseConfigFiles([
       { text: WORKER.replace(/value\.converter=.*/, 'value.converter=org.apache.kafka.connect.json.JsonConverter\nvalue.converter.schemas.enable=false'), fileName: 'worker.properties' },
       { text: JDBC_SOURCE, fileName: 'source.properties' },
     ]);
-    expect((schemaless.config?.connectors[0] as ResolvedJdbcSource).value.format).toBe('JSON');
+    expect((schemaless.config?.connectors[0] as ResolvedJdbcSource).value).toMatchObject({ format: 'JSON', jsonSchemas: false });
     expect(JSON.stringify(result)).not.toContain('s3cr3t-pw');
   });
 

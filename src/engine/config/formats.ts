@@ -11,9 +11,8 @@ import { REGISTRY_RULES, resolveRegistry } from './schemaRegistry';
 import type { KeyFormat, ResolvedSchemaRegistry, ResolvedSerde, ValueFormat } from './types';
 
 export const FORMAT_RULES = {
-  unsupported: defineRule('format.unsupported', 'error', 'Ferry reads and writes AVRO and schemaless JSON values (and AVRO, JSON or STRING keys); JSON_SR and PROTOBUF are not supported yet.'),
+  unsupported: defineRule('format.unsupported', 'error', 'Ferry reads and writes AVRO and JSON values (Connect\'s JsonConverter, with or without `schemas.enable`) and AVRO, JSON or STRING keys; JSON_SR and PROTOBUF are not supported yet.'),
   conflict: defineRule('format.conflict', 'error', 'A managed format key and a converter class disagree.'),
-  jsonEnvelope: defineRule('format.json-envelope', 'error', '`JsonConverter` with `schemas.enable=true` (its default) writes schema envelopes, which Ferry does not support yet.'),
   registryMissing: defineRule('format.registry-missing', 'error', 'AVRO needs a Schema Registry: `schema.registry.url` at the top of the pipeline file.'),
 };
 
@@ -65,7 +64,7 @@ export function resolveSerde<F extends KeyFormat | ValueFormat>(input: SerdeInpu
   const formatPath = input.managedFormat !== undefined ? input.pathOf(input.managedFormatKey) : fromConverter !== undefined ? input.pathOf(converterKey) : input.connectorPath;
 
   if (!SUPPORTED[which].includes(format)) {
-    const list = which === 'key' ? 'AVRO, JSON (schemaless) and STRING' : 'AVRO and JSON (schemaless)';
+    const list = which === 'key' ? 'AVRO, JSON and STRING' : 'AVRO and JSON';
     problems.report(
       FORMAT_RULES.unsupported,
       formatPath,
@@ -74,16 +73,6 @@ export function resolveSerde<F extends KeyFormat | ValueFormat>(input: SerdeInpu
     );
     return none;
   }
-  if (fromConverter === 'JSON' && input.managedFormat === undefined && values[`${which}.converter.schemas.enable`]) {
-    problems.report(
-      FORMAT_RULES.jsonEnvelope,
-      input.given.has(`${which}.converter.schemas.enable`) ? input.pathOf(`${which}.converter.schemas.enable`) : input.pathOf(converterKey),
-      `JsonConverter ${input.given.has(`${which}.converter.schemas.enable`) ? 'is set to' : 'defaults to'} schemas.enable=true, i.e. {"schema", "payload"} envelopes, which Ferry does not support yet`,
-      `Set "${which}.converter.schemas.enable": "false" for schemaless JSON, or use AvroConverter.`,
-    );
-    return none;
-  }
-
   let registry: ResolvedSchemaRegistry | undefined;
   let missingRegistry = false;
   const secrets: string[] = [];
@@ -116,6 +105,9 @@ export function resolveSerde<F extends KeyFormat | ValueFormat>(input: SerdeInpu
     subjectNameStrategy: which === 'key' ? values['key.converter.key.subject.name.strategy'] : values['value.converter.value.subject.name.strategy'],
     autoRegisterSchemas: values[`${which}.converter.auto.register.schemas`],
     useLatestVersion: values[`${which}.converter.use.latest.version`],
+    // Connect's JsonConverter wraps each record in {"schema", "payload"} unless schemas.enable=false; a managed
+    // connector's JSON format is always schemaless.
+    ...(format === 'JSON' ? { jsonSchemas: fromConverter === 'JSON' && input.managedFormat === undefined && values[`${which}.converter.schemas.enable`] } : {}),
   };
   // `format` was checked against SUPPORTED[which], which is exactly F's members.
   return { serde: serde as ResolvedSerde<F>, missingRegistry, secrets };

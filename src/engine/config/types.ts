@@ -72,6 +72,8 @@ export interface ResolvedSerde<F extends string> {
   subjectNameStrategy: SubjectNameStrategy;
   autoRegisterSchemas: boolean;
   useLatestVersion: boolean;
+  /** JSON only: Connect's `schemas.enable=true`, i.e. `{"schema", "payload"}` envelopes; absent or false = schemaless. */
+  jsonSchemas?: boolean;
 }
 
 export interface ResolvedTransform {

@@ -3,13 +3,14 @@ import type { RecordSchema, Row } from '../model';
 import { AvroConverter, type DecodedChangeEvent, SchemaRegistryClient } from '../schema';
 import { EngineError, isEngineError } from '../../shared/errors';
 import { jsonToRow, rowToJson } from './jsonConverter';
+import { connectJsonToChangeEvent, connectJsonToRow, rowToConnectJson } from './connectJson';
 import { pipelineError } from './errors';
 
 /** Turns key or value rows into Kafka bytes and back, as a Connect converter does. */
 export interface RecordConverter {
   fromRow(topic: string, schema: RecordSchema, row: Row | null): Promise<Buffer | null>;
   toRow(topic: string, bytes: Uint8Array | null, headers: Record<string, Uint8Array>, where: string): Promise<{ schema: RecordSchema; row: Row } | null>;
-  /** Avro values only: a Debezium change event read into row images, or null when the value is not one. */
+  /** Avro and JSON values: a Debezium change event read into row images, or null when the value is not one. */
   toChangeEvent?(topic: string, bytes: Uint8Array, headers: Record<string, Uint8Array>, where: string): Promise<DecodedChangeEvent | null>;
 }
 
@@ -69,11 +70,22 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
         },
       };
     }
-    case 'JSON':
+    case 'JSON': {
+      const withSchemas = serde.jsonSchemas === true;
+      const toChangeEvent: RecordConverter['toChangeEvent'] = async (_topic, bytes, _headers, where) => connectJsonToChangeEvent(bytes, where, withSchemas);
+      if (withSchemas) {
+        return {
+          fromRow: async (_topic, schema, row) => rowToConnectJson(schema, row),
+          toRow: async (_topic, bytes, _headers, where) => connectJsonToRow(bytes, where),
+          toChangeEvent,
+        };
+      }
       return {
         fromRow: async (_topic, _schema, row) => rowToJson(row),
         toRow: async (_topic, bytes, _headers, where) => jsonToRow(bytes, where),
+        toChangeEvent,
       };
+    }
     case 'STRING':
       return {
         async fromRow(_topic, schema, row) {

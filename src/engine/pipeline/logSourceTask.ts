@@ -9,6 +9,7 @@ import { EngineError, isEngineError } from '../../shared/errors';
 import { Backoff, sleep } from '../base/backoff';
 import { createLogger } from '../base/logger';
 import { FERRY_VERSION } from '../base/version';
+import { changeEventToConnectJson } from './connectJson';
 import { createConverter, registryClientFor, type RecordConverter } from './converters';
 import { ConnectorMetrics } from './metrics';
 import { SOURCE_CAPTURE_HEADER, SOURCE_RETRY_BACKOFF, SOURCE_TIME_HEADER } from './sourceTask';
@@ -68,9 +69,6 @@ export class LogSourceTask {
     private readonly checkpoints: CheckpointStore,
     private readonly onChange: () => void,
   ) {
-    if (config.value.format !== 'AVRO') {
-      throw pipelineError('PIPELINE_INVALID', `${config.name}: log-based sources write Avro change events; set value.converter to io.confluent.connect.avro.AvroConverter (and schema.registry.url).`);
-    }
     this.keyConverter = createConverter(config.key, true);
     this.valueConverter = createConverter(config.value, false);
     this.transform = buildTransformChain(config.transforms, config.predicates);
@@ -305,7 +303,12 @@ export class LogSourceTask {
       fields.kind === 'binlog'
         ? { connector: this.capture.connectorName === 'mariadb' ? 'mariadb' : 'mysql', name: this.config.topicPrefix, tsMs, snapshot: marker, ...withoutKind(fields) }
         : { connector: 'postgresql', name: this.config.topicPrefix, tsMs, snapshot: marker, ...withoutKind(fields) };
-    const body = codec.encode({ op: record.op, before: record.before ?? null, after: record.after, source, tsMs: Date.now() });
+    const event = { op: record.op, before: record.before ?? null, after: record.after, source, tsMs: Date.now() };
+    if (this.config.value.format === 'JSON') {
+      // Connect's JsonConverter, as Debezium writes with it: what a Kafka Connect worker without Avro reads.
+      return changeEventToConnectJson(topic, record.valueSchema, this.capture.connectorName, event, `${FERRY_VERSION}-ferry`, this.config.value.jsonSchemas === true);
+    }
+    const body = codec.encode(event);
     const id = await this.envelopeId(topic, codec);
     return encodeFrame(id, body);
   }

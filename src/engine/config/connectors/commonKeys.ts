@@ -212,7 +212,7 @@ function converterKeys<const P extends 'key' | 'value'>(prefix: P) {
       selfManagedOnly: true,
     }),
     booleanKey(`${prefix}.converter.schemas.enable`, {
-      doc: `For \`JsonConverter\`: whether ${what} are wrapped in a \`{"schema", "payload"}\` envelope. Ferry supports only schemaless JSON, so set it to false.`,
+      doc: `For \`JsonConverter\`: whether ${what} are wrapped in a \`{"schema", "payload"}\` envelope (Connect's JSON schemas, which Debezium and its JDBC sink use without an Avro converter). Ferry reads and writes both.`,
       group: GROUP.format,
       default: true,
       selfManagedOnly: true,

@@ -128,12 +128,14 @@ describe('JDBC sink: formats', () => {
     expect(sink(result).value).toMatchObject({ format: 'JSON', schemaRegistry: undefined });
   });
 
-  it('refuses JsonConverter with schema envelopes and accepts it schemaless', () => {
+  it('accepts JsonConverter with schema envelopes (its default) and schemaless', () => {
     const json = 'org.apache.kafka.connect.json.JsonConverter';
-    expect(only(parse([jdbcSink({ 'value.converter': json })]), 'format.json-envelope').path).toBe("$.connectors[0]['value.converter']");
+    const enveloped = parse([jdbcSink({ 'value.converter': json })]);
+    expect(enveloped.problems).toEqual([]);
+    expect(sink(enveloped).value).toMatchObject({ format: 'JSON', jsonSchemas: true });
     const ok = parse([jdbcSink({ 'value.converter': json, 'value.converter.schemas.enable': 'false' })]);
     expect(ok.problems).toEqual([]);
-    expect(sink(ok).value.format).toBe('JSON');
+    expect(sink(ok).value).toMatchObject({ format: 'JSON', jsonSchemas: false });
   });
 
   it('refuses a managed format and a converter that disagree', () => {
