@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { PipelineRunner } from '../../src/engine/pipeline';
+import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
+import { ConnectWorker, ensureConnectRuntime } from '../helpers/connectRuntime';
+import { uniqueName } from '../helpers/names';
+import { openDb, type TestDb } from '../helpers/pipelineDb';
+import { KafkaScratch, pipelineDocument, pipelineProblems, Scratch, sinkGroup, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
+import { until } from '../helpers/until';
+
+// Interoperability with a client no one here wrote: Kafka Connect standalone from Maven Central jars, with the real
+// Debezium plugins, on the shared lab's Kafka. Connect here converts with JsonConverter (schemas.enable=true), as
+// Confluent's AvroConverter is not on Maven Central, so Ferry speaks that format on both sides:
+//  (a) Ferry's MariaDB log source → topic → Debezium's JDBC sink in Connect → PostgreSQL;
+//  (b) Debezium's MariaDbConnector in Connect → topic → Ferry's JDBC sink with ExtractNewRecordState → PostgreSQL.
+// Each time the PostgreSQL table ends equal to the MariaDB source after inserts, updates, deletes and a key change.
+
+const endpoints = inject('labEndpoints');
+const bootstrap = endpoints.kafka.a.bootstrap;
+const database = endpoints.mariadb.database;
+const jdbcUrl = `jdbc:postgresql://${endpoints.postgres.host}:${endpoints.postgres.port}/${endpoints.postgres.database}`;
+const json = {
+  'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+  'key.converter.schemas.enable': 'true',
+  'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+  'value.converter.schemas.enable': 'true',
+};
+
+let registry: EmbeddedSchemaRegistry;
+let worker: ConnectWorker;
+const dbs = {} as { mariadb: TestDb; postgres: TestDb };
+const scratch = new Scratch();
+const kafka = new KafkaScratch(bootstrap);
+const cleanups: (() => Promise<unknown>)[] = [];
+const runners: PipelineRunner[] = [];
+const connectors: string[] = [];
+
+beforeAll(async () => {
+  // Fetched once into Ferry's cache (a few seconds when Maven's repository already holds the jars).
+  const runtime = await ensureConnectRuntime();
+  worker = await ConnectWorker.start({ bootstrap, dir: scratch.dir('ferry-connect-'), runtime });
+  registry = await startEmbeddedSchemaRegistry();
+  dbs.mariadb = await openDb('mariadb', endpoints.mariadb);
+  dbs.postgres = await openDb('postgres', endpoints.postgres);
+});
+
+afterAll(async () => {
+  for (const runner of runners) await runner.stop().catch(() => undefined);
+  for (const name of connectors) await worker?.deleteConnector(name);
+  await worker?.stop();
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await kafka.cleanup().catch(() => undefined);
+  await dbs.mariadb?.close();
+  await dbs.postgres?.close();
+  await registry?.close();
+  scratch.cleanup();
+});
+
+/** Rows as canonical text on both databases: id, name, amount with its scale, day, and the instant to the millisecond. */
+async function canonical(db: TestDb, table: string): Promise<string[]> {
+  const sql =
+    db.kind === 'mariadb'
+      ? `SELECT id, customer, CAST(amount AS CHAR) AS amount, DATE_FORMAT(due, '%Y-%m-%d') AS due, LEFT(DATE_FORMAT(placed_at, '%Y-%m-%d %H:%i:%s.%f'), 23) AS placed_at FROM \`${table}\` ORDER BY id`
+      : `SELECT id, customer, amount::text AS amount, to_char(due, 'YYYY-MM-DD') AS due, to_char(placed_at, 'YYYY-MM-DD HH24:MI:SS.MS') AS placed_at FROM "${table}" ORDER BY id`;
+  const rows = await db.exec(sql);
+  return rows.map((row) => [row.id, row.customer, row.amount, row.due, row.placed_at].map((value) => String(value)).join('|'));
+}
+
+async function createSource(table: string): Promise<void> {
+  await dbs.mariadb.exec(
+    `CREATE TABLE \`${table}\` (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL, due DATE NULL, placed_at DATETIME(3) NULL)`,
+  );
+  cleanups.push(
+    () => dbs.mariadb.exec(`DROP TABLE IF EXISTS \`${table}\``),
+    () => dbs.postgres.exec(`DROP TABLE IF EXISTS "${table}"`),
+  );
+  await dbs.mariadb.exec(
+    `INSERT INTO \`${table}\` VALUES (1, 'ada', 10.50, '2026-01-31', '2026-12-05 10:00:00.125'), (2, 'bob', 20.00, NULL, '2026-12-05 11:00:00.000'), (3, 'cy', -30.25, '1999-12-31', NULL)`,
+  );
+}
+
+/** Inserts, updates, a delete and a primary-key change, made while the pipeline runs. */
+async function changeSource(table: string): Promise<void> {
+  const source = dbs.mariadb;
+  await source.exec(`INSERT INTO \`${table}\` VALUES (4, 'dee', 40.00, '2026-02-28', '2026-12-05 12:34:56.789')`);
+  await source.exec(`UPDATE \`${table}\` SET amount = 11.75, placed_at = '2026-12-06 00:00:00.001' WHERE id = 1`);
+  await source.exec(`DELETE FROM \`${table}\` WHERE id = 2`);
+  await source.exec(`UPDATE \`${table}\` SET id = 30 WHERE id = 3`);
+  await source.exec(`INSERT INTO \`${table}\` VALUES (5, 'eve', 0.01, NULL, NULL)`);
+}
+
+/** Waits until the PostgreSQL target equals the MariaDB source, failing with both tables and the connector's state. */
+async function untilTargetEqualsSource(table: string, connector: string): Promise<void> {
+  let last = { source: [] as string[], target: [] as string[] };
+  await until(
+    async () => {
+      await worker.assertNotFailed(connector);
+      const target = await canonical(dbs.postgres, table).catch(() => []);
+      last = { source: await canonical(dbs.mariadb, table), target };
+      return JSON.stringify(last.source) === JSON.stringify(last.target);
+    },
+    async () => `PostgreSQL ${table} to equal MariaDB: source ${JSON.stringify(last.source)}, target ${JSON.stringify(last.target)}, ${connector}: ${JSON.stringify(await worker.status(connector))}`,
+    60_000,
+  );
+}
+
+describe('Kafka Connect with the real Debezium plugins (JsonConverter with schemas)', () => {
+  it("runs Debezium's JDBC sink on a topic Ferry's MariaDB log source wrote, and PostgreSQL ends equal to MariaDB", async () => {
+    const table = uniqueName('interop_ferry');
+    const prefix = uniqueName('ferrysrc');
+    const topic = `${prefix}.${database}.${table}`;
+    await createSource(table);
+    kafka.track({ topics: [topic] });
+
+    const document = pipelineDocument(`${prefix}-pipeline`, bootstrap, registry.url, [
+      {
+        name: `${prefix}-source`,
+        'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
+        'database.hostname': endpoints.mariadb.host,
+        'database.port': String(endpoints.mariadb.port),
+        'database.user': endpoints.mariadb.user,
+        'database.password': endpoints.mariadb.password,
+        'database.server.id': String(185_000 + Math.floor(Math.random() * 10_000)),
+        'topic.prefix': prefix,
+        'database.include.list': database,
+        'table.include.list': `${database}\\.${table}`,
+        'time.precision.mode': 'connect',
+        ...json,
+      },
+    ]);
+    expect(pipelineProblems(document).filter((problem) => problem.severity === 'error')).toEqual([]);
+    const runner = await startPipeline(document, scratch.dir());
+    runners.push(runner);
+    await waitForIdle(runner, 1_000, 60_000);
+
+    const sink = `${prefix}-dbz-sink`;
+    connectors.push(sink);
+    kafka.track({ groups: [sinkGroup(sink)] });
+    await worker.createConnector(sink, {
+      'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
+      'tasks.max': '1',
+      topics: topic,
+      'connection.url': jdbcUrl,
+      'connection.username': endpoints.postgres.user,
+      'connection.password': endpoints.postgres.password,
+      'insert.mode': 'upsert',
+      'primary.key.mode': 'record_key',
+      'delete.enabled': 'true',
+      'schema.evolution': 'basic',
+      'collection.name.format': table,
+    });
+    await untilTargetEqualsSource(table, sink);
+
+    await changeSource(table);
+    await waitForIdle(runner, 1_000, 60_000);
+    await untilTargetEqualsSource(table, sink);
+    expect(await canonical(dbs.postgres, table)).toEqual([
+      '1|ada|11.75|2026-01-31|2026-12-06 00:00:00.001',
+      '4|dee|40.00|2026-02-28|2026-12-05 12:34:56.789',
+      '5|eve|0.01|null|null',
+      '30|cy|-30.25|1999-12-31|null',
+    ]);
+  }, 150_000);
+
+  it("runs Ferry's JDBC sink (ExtractNewRecordState) on a topic Debezium's MariaDbConnector wrote, and PostgreSQL ends equal to MariaDB", async () => {
+    const table = uniqueName('interop_dbz');
+    const prefix = uniqueName('dbzsrc');
+    const topic = `${prefix}.${database}.${table}`;
+    const history = `${prefix}.schema-history`;
+    await createSource(table);
+    kafka.track({ topics: [topic, history, prefix] });
+
+    const source = `${prefix}-dbz-source`;
+    connectors.push(source);
+    await worker.createConnector(source, {
+      'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
+      'tasks.max': '1',
+      'database.hostname': endpoints.mariadb.host,
+      'database.port': String(endpoints.mariadb.port),
+      'database.user': endpoints.mariadb.user,
+      'database.password': endpoints.mariadb.password,
+      'database.server.id': String(195_000 + Math.floor(Math.random() * 10_000)),
+      'database.ssl.mode': 'disable',
+      'topic.prefix': prefix,
+      'database.include.list': database,
+      'table.include.list': `${database}\\.${table}`,
+      // The lab's user has no RELOAD privilege for FLUSH TABLES WITH READ LOCK; nothing writes during the snapshot.
+      'snapshot.locking.mode': 'none',
+      'include.schema.changes': 'false',
+      'schema.history.internal.kafka.bootstrap.servers': bootstrap,
+      'schema.history.internal.kafka.topic': history,
+    });
+    const admin = await kafka.connect();
+    await until(
+      async () => {
+        await worker.assertNotFailed(source);
+        return (await admin.listTopics()).includes(topic);
+      },
+      async () => `Debezium to create ${topic}: ${JSON.stringify(await worker.status(source))}`,
+      60_000,
+    );
+
+    const document = pipelineDocument(`${prefix}-pipeline`, bootstrap, registry.url, [
+      {
+        name: `${prefix}-sink`,
+        'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
+        'connection.url': jdbcUrl,
+        'connection.user': endpoints.postgres.user,
+        'connection.password': endpoints.postgres.password,
+        topics: topic,
+        'table.name.format': table,
+        'insert.mode': 'upsert',
+        'pk.mode': 'record_key',
+        'delete.enabled': 'true',
+        'auto.create': 'true',
+        transforms: 'unwrap',
+        'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
+        'transforms.unwrap.drop.tombstones': 'false',
+        ...json,
+      },
+    ]);
+    expect(pipelineProblems(document).filter((problem) => problem.severity === 'error')).toEqual([]);
+    kafka.track({ groups: [sinkGroup(`${prefix}-sink`)] });
+    const runner = await startPipeline(document, scratch.dir());
+    runners.push(runner);
+    await untilTargetEqualsSource(table, source);
+
+    await changeSource(table);
+    await untilTargetEqualsSource(table, source);
+    expect(await canonical(dbs.postgres, table)).toEqual([
+      '1|ada|11.75|2026-01-31|2026-12-06 00:00:00.001',
+      '4|dee|40.00|2026-02-28|2026-12-05 12:34:56.789',
+      '5|eve|0.01|null|null',
+      '30|cy|-30.25|1999-12-31|null',
+    ]);
+  }, 150_000);
+});
