@@ -10,7 +10,9 @@ export type ReplicatorErrorCode =
   | 'REPLICATOR_RUNNING'
   | 'REPLICATOR_UNKNOWN'
   | 'REPLICATOR_NONE'
-  | 'REPLICATOR_FAILED';
+  | 'REPLICATOR_FAILED'
+  /** The source cluster has not answered for a while (a broker paused or down); retried. */
+  | 'REPLICATOR_KAFKA_SILENT';
 
 export function replicatorError(code: ReplicatorErrorCode, message: string, options: { retriable?: boolean; cause?: unknown; detail?: unknown } = {}): EngineError {
   return new EngineError(code, message, options);

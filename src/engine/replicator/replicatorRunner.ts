@@ -51,6 +51,8 @@ export interface ReplicatorRunnerOptions {
 }
 
 const LAG_REFRESH_MS = 1000;
+/** No answer from the source cluster for this long makes a RUNNING replicator DEGRADED (as for pipelines). */
+const KAFKA_SILENT_MS = 10_000;
 /** Pause between restart attempts after a retriable failure: 0.5 s growing to 30 s, jittered. */
 const RETRY_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 'full' };
 /** How often a replicator waiting for a whitelisted topic to appear looks again. */
@@ -73,6 +75,11 @@ export class ReplicatorRunner implements IDisposable {
   private readonly changes = new Emitter<ReplicatorStatus>();
   readonly onDidChangeStatus = this.changes.event;
   private state: ConnectorState = 'STARTING';
+  /** DEGRADED because a broker was away (not because a task failed): cleared once Kafka answers again. */
+  private silenceDegraded = false;
+  private lagRefreshedAt = Date.now();
+  private lastRefreshError: string | undefined;
+  private refreshing = false;
   private error: EngineError | undefined;
   private sourceKafka: Kafka | undefined;
   private destinationKafka: Kafka | undefined;
@@ -187,7 +194,16 @@ export class ReplicatorRunner implements IDisposable {
     this.timers.push(setInterval(() => void this.poll(), config.topicPollIntervalMs));
     if (config.configSync) this.timers.push(setInterval(() => void this.syncConfigs(), config.configSyncIntervalMs));
     if (config.offsetTranslation.enabled) this.timers.push(setInterval(() => void this.translateGroups(), config.offsetTranslation.intervalMs));
-    this.timers.push(setInterval(() => void this.refreshLag(), LAG_REFRESH_MS));
+    this.timers.push(
+      setInterval(() => {
+        // A paused broker answers nothing and refuses nothing: the refresh just waits, so silence is judged here.
+        this.checkSilence();
+        if (!this.refreshing) {
+          this.refreshing = true;
+          void this.refreshLag().finally(() => (this.refreshing = false));
+        }
+      }, LAG_REFRESH_MS),
+    );
     this.timers.push(setInterval(() => this.saveSyncs(), 5000));
   }
 
@@ -279,6 +295,8 @@ export class ReplicatorRunner implements IDisposable {
         onAcked: (acked) => this.acked(acked),
         onSkipped: (count) => (this.meters.recordsSkipped += count),
         onFailed: (task, error) => this.taskFailed(task, error),
+        onRetrying: (_task, error) => this.degraded(classifyKafkaError(error, this.config.source.bootstrapServers, 'consume from the source cluster')),
+        onJoined: () => this.recovered(),
       }),
     ];
     this.tasks = tasks;
@@ -419,12 +437,41 @@ export class ReplicatorRunner implements IDisposable {
       }
       this.positions = positions;
       this.lagKnown = true;
+      this.lagRefreshedAt = Date.now();
+      this.lastRefreshError = undefined;
+      this.recovered();
       this.scheduleChange();
       return true;
     } catch (error) {
       this.log.debug('lag refresh failed', { error: String(error) });
+      this.lastRefreshError = error instanceof Error ? error.message : String(error);
+      this.checkSilence();
       return false;
     }
+  }
+
+  /** A source cluster that has not answered lag refreshes for a while is said, not hidden behind the last known lag. */
+  private checkSilence(): void {
+    const silentFor = Date.now() - this.lagRefreshedAt;
+    if (silentFor < KAFKA_SILENT_MS || this.state !== 'RUNNING' || this.pairs.size === 0) return;
+    this.lagKnown = false;
+    const cause = this.lastRefreshError ? ` (${this.lastRefreshError})` : '';
+    this.degraded(
+      replicatorError('REPLICATOR_KAFKA_SILENT', `The source cluster ${this.config.source.bootstrapServers.join(',')} has not answered for ${Math.round(silentFor / 1000)} s${cause}; copying resumes when it does.`, { retriable: true }),
+    );
+  }
+
+  /** DEGRADED with the cause while a broker is away; a failure that ends the task is still reported by taskFailed. */
+  private degraded(error: EngineError): void {
+    if (this.stopped || this.state === 'FAILED') return;
+    this.silenceDegraded = true;
+    this.setState('DEGRADED', error);
+  }
+
+  private recovered(): void {
+    if (!this.silenceDegraded || this.stopped || this.state !== 'DEGRADED' || this.restarting) return;
+    this.silenceDegraded = false;
+    this.setState('RUNNING');
   }
 
   get caughtUp(): boolean {

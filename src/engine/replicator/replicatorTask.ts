@@ -50,6 +50,10 @@ export interface TaskContext {
   onSkipped(count: number): void;
   /** The task cannot go on (destination or consumer failure); the runner restarts it. */
   onFailed(task: ReplicatorTask, error: unknown): void;
+  /** The source consumer crashed and kafkajs restarts it (a broker away): say so until it is back in the group. */
+  onRetrying(task: ReplicatorTask, error: unknown): void;
+  /** The source consumer is (back) in its group. */
+  onJoined(task: ReplicatorTask): void;
 }
 
 function headerBytes(headers: IHeaders | undefined): number {
@@ -124,8 +128,11 @@ export class ReplicatorTask {
       readUncommitted: false,
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
-      if (!event.payload.restart && !this.stopping) this.context.onFailed(this, event.payload.error);
+      if (this.stopping) return;
+      if (event.payload.restart) this.context.onRetrying(this, event.payload.error);
+      else this.context.onFailed(this, event.payload.error);
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.context.onJoined(this));
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await this.consumer.run({

@@ -232,12 +232,13 @@ describe('Kafka broker faults under a running pipeline and replicator (private b
           await lab.resume('kafka-a');
         },
         HANG_MS,
-        [sourceName, sinkName],
+        [sourceName, sinkName, replicatorName],
       );
     }, 300_000);
 
     it('ferry run lives through it', () => expectLived(observed));
     it('the source and the sink show DEGRADED naming the broker while it hangs', () => expectShown(observed, [sourceName, sinkName]));
+    it('the replicator shows DEGRADED naming the broker while it hangs', () => expectShown(observed, [replicatorName]));
     it('after it, rows keep arriving and the topic holds each source row once', () => expectTopicOnce(observed));
   });
 
@@ -248,12 +249,13 @@ describe('Kafka broker faults under a running pipeline and replicator (private b
         () => lab.kill('kafka-a', 'SIGKILL'),
         () => lab.start('kafka-a'),
         45_000,
-        [sourceName, sinkName],
+        [sourceName, sinkName, replicatorName],
       );
     }, 300_000);
 
     it('ferry run lives through it', () => expectLived(observed));
     it('the source and the sink show DEGRADED naming the broker while it is down', () => expectShown(observed, [sourceName, sinkName]));
+    it('the replicator shows DEGRADED naming the broker while it is down', () => expectShown(observed, [replicatorName]));
     it('after it, rows keep arriving and the target holds every source row exactly once (INSERT mode)', () => expectExactlyOnceSince(observed.recovery));
     it('after it, the topic holds each source row once', () => expectTopicOnce(observed));
     it('after it, the replica on b equals the topic (exactly-once replicator)', () => expectReplicaEqualsTopic(observed));
