@@ -112,6 +112,13 @@ export class SinkTask {
   private readonly log = createLogger('sink');
   /** Per topic: rows applied and the target table they went to (table.name.format). */
   private readonly tables = new Map<string, ConnectorTableStatus>();
+  /**
+   * Per `topic:partition`, the last offset whose target transaction committed. When Kafka did not take the offset
+   * commit (the group dropped this member while a broker hung), the same records come again after the rejoin; they
+   * are in the target already, so they are skipped instead of applied twice. Valid for this process's lifetime; after
+   * a restart the committed offsets are all there is (at-least-once, as Connect).
+   */
+  private readonly appliedThrough = new Map<string, bigint>();
   private readonly targetTableOf: (topic: string) => string;
 
   constructor(
@@ -695,12 +702,16 @@ export class SinkTask {
       // A fetch that was in flight when the sink paused: leave its records unresolved, so they are fetched again
       // from the last resolved offset after `resume` (the partition fetches nothing while paused).
       if (!isRunning() || isStale() || this.stopped || this.paused || this.state === 'FAILED') return;
-      const chunk = batch.messages.slice(start, start + size);
+      const partitionKey = `${batch.topic}:${batch.partition}`;
+      const fetched = batch.messages.slice(start, start + size);
+      const applied = this.appliedThrough.get(partitionKey) ?? -1n;
+      const chunk = fetched.filter((message) => BigInt(message.offset) > applied);
       this.inFlight++;
       try {
-        await this.whileKeepingAlive(keepAlive, () => this.applyChunk(batch.topic, batch.partition, chunk, keepAlive));
-        const last = chunk[chunk.length - 1];
+        if (chunk.length > 0) await this.whileKeepingAlive(keepAlive, () => this.applyChunk(batch.topic, batch.partition, chunk, keepAlive));
+        const last = fetched[fetched.length - 1];
         if (last) {
+          this.appliedThrough.set(partitionKey, BigInt(last.offset));
           // Committed only now that the target transaction holding these rows has committed.
           await this.commit(batch.topic, batch.partition, last.offset);
           resolveOffset(last.offset);
@@ -711,12 +722,13 @@ export class SinkTask {
       } catch (error) {
         if (error instanceof CommitError) {
           // The rows are in the target; only Kafka did not take the new offset (a broker restart, a rebalance). That
-          // is no reason to fail: throwing hands the batch back to kafkajs, which fetches again from the last resolved
-          // offset once the broker answers, and re-applying the chunk is harmless with upserts (Connect behaves the
-          // same after a failed commit). Before, this path marked the connector FAILED for good.
+          // is no reason to fail: the batch goes back to kafkajs, which fetches again once the broker answers, and
+          // the records already applied are skipped (appliedThrough). kafkajs's own error is thrown when it says
+          // the group dropped this member, so kafkajs rejoins instead of retrying the batch as a member the
+          // coordinator no longer knows (which had applied the same records again and again).
           this.metrics.errors++;
           this.setState('DEGRADED', error.failure);
-          throw error;
+          throw isGroupMembershipError(error.cause) ? error.cause : error;
         }
         // Stopping aborted the write: nothing past the last committed offset counts as done, and stopping is no failure.
         if (this.stopped) return;
@@ -819,4 +831,10 @@ function headerBytes(headers: Record<string, string | Uint8Array>): Record<strin
   const out: Record<string, Uint8Array> = {};
   for (const [name, value] of Object.entries(headers)) out[name] = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
   return out;
+}
+
+/** kafkajs errors after which the consumer must rejoin its group (its runner recognises them by type). */
+function isGroupMembershipError(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return type === 'UNKNOWN_MEMBER_ID' || type === 'ILLEGAL_GENERATION' || type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'FENCED_INSTANCE_ID';
 }

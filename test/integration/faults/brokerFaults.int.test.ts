@@ -240,6 +240,7 @@ describe('Kafka broker faults under a running pipeline and replicator (private b
     it('the source and the sink show DEGRADED naming the broker while it hangs', () => expectShown(observed, [sourceName, sinkName]));
     it('the replicator shows DEGRADED naming the broker while it hangs', () => expectShown(observed, [replicatorName]));
     it('after it, rows keep arriving and the topic holds each source row once', () => expectTopicOnce(observed));
+    it('after it, the target holds every source row exactly once (INSERT mode)', () => expectExactlyOnceSince(observed.recovery));
   });
 
   describe('the broker crashes (SIGKILL) and restarts', () => {
