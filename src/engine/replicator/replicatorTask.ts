@@ -74,6 +74,8 @@ function firstHeader(headers: IHeaders | undefined, name: string): Buffer | stri
 }
 
 export class ReplicatorTask {
+  /** Per `topic:partition`, the source offset up to which records were handed to a writer in this task's life. */
+  private readonly submittedThrough = new Map<string, number>();
   private consumer: Consumer | undefined;
   /** One writer (destination producer) per task, indexed by `taskOf`. */
   private writers: ChunkWriter[] = [];
@@ -157,8 +159,13 @@ export class ReplicatorTask {
     const { config, schemas, destinationClusterId, sourceClusterId } = this.context;
     const sourceTopic = batch.topic;
     const destinationTopic = this.context.destinationOf(sourceTopic);
-    const floor = this.context.alreadyWritten.get(`${sourceTopic}:${batch.partition}`);
-    // Exactly-once after a restart: the source group can trail the destination checkpoint by one commit interval.
+    // The source group can trail what is copied: by one commit interval after an exactly-once restart (the checkpoint
+    // floor), and by every chunk handed to a writer whose offset commit failed because the group dropped this member
+    // while a broker hung (the group then hands those records back). A writer that fails restarts the whole task.
+    const key = `${sourceTopic}:${batch.partition}`;
+    const checkpointFloor = this.context.alreadyWritten.get(key);
+    const submitted = this.submittedThrough.get(key);
+    const floor = checkpointFloor === undefined ? submitted : submitted === undefined ? checkpointFloor : Math.max(checkpointFloor, submitted);
     const messages = floor === undefined ? batch.messages : batch.messages.filter((message) => Number(message.offset) >= floor);
     if (messages.length === 0 && floor !== undefined && Number(batch.lastOffset()) < floor) {
       resolveOffset(batch.lastOffset());
@@ -201,6 +208,7 @@ export class ReplicatorTask {
       chunk.contiguous &&= chunk.records.length === chunk.sourceEnd - chunk.sourceStart;
       await writer.submit(chunk);
     }
+    this.submittedThrough.set(key, sourceEnd);
     // The fetch position moves on; the group offset is committed only once the destination acknowledged.
     resolveOffset(batch.lastOffset());
     await heartbeat();

@@ -241,6 +241,7 @@ describe('Kafka broker faults under a running pipeline and replicator (private b
     it('the replicator shows DEGRADED naming the broker while it hangs', () => expectShown(observed, [replicatorName]));
     it('after it, rows keep arriving and the topic holds each source row once', () => expectTopicOnce(observed));
     it('after it, the target holds every source row exactly once (INSERT mode)', () => expectExactlyOnceSince(observed.recovery));
+    it('after it, the replica on b equals the topic (exactly-once replicator)', () => expectReplicaEqualsTopic(observed));
   });
 
   describe('the broker crashes (SIGKILL) and restarts', () => {
