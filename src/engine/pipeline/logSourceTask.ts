@@ -124,15 +124,7 @@ export class LogSourceTask {
       kafka: this.kafkaSettings.bootstrapServers.join(','),
       ...(this.tables.size > 0 ? { tables: [...this.tables.values()].map((table) => ({ ...table })) } : {}),
       ...(this.position ? { logPosition: this.capture.describe(this.position) } : {}),
-      metrics: {
-        rowsRead: this.metrics.rowsRead,
-        rowsProduced: this.metrics.rowsProduced,
-        rowsApplied: 0,
-        errors: this.metrics.errors,
-        deadLettered: 0,
-        lag: 0,
-        rowsPerSecond: this.metrics.rate(now, this.metrics.rowsProduced),
-      },
+      metrics: this.metrics.sourceStatus(now),
     };
   }
 

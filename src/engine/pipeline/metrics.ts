@@ -1,3 +1,5 @@
+import type { ConnectorMetricsDto } from './status';
+
 /** Per-connector counters and a latency reservoir; cheap enough to update per record. */
 export class ConnectorMetrics {
   rowsRead = 0;
@@ -15,6 +17,19 @@ export class ConnectorMetrics {
   private readonly rateWindow: { at: number; count: number }[] = [];
   /** Latencies since the last `takeIntervalLatency`, for the latency-over-time chart (bounded like the reservoir). */
   private readonly interval: number[] = [];
+
+  /** A source's figures as the status reports them (a source applies nothing and has no lag of its own). */
+  sourceStatus(now: number): ConnectorMetricsDto {
+    return {
+      rowsRead: this.rowsRead,
+      rowsProduced: this.rowsProduced,
+      rowsApplied: 0,
+      errors: this.errors,
+      deadLettered: 0,
+      lag: 0,
+      rowsPerSecond: this.rate(now, this.rowsProduced),
+    };
+  }
 
   /** Reservoir sampling keeps a fair sample of every latency seen without growing. */
   recordLatency(ms: number): void {

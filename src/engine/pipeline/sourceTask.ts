@@ -120,15 +120,7 @@ export class SourceTask {
       kafka: this.kafkaSettings.bootstrapServers.join(','),
       ...(this.tables.size > 0 ? { tables: [...this.tables.values()].map((table) => ({ ...table })) } : {}),
       ...(this.reader.warnings.length > 0 ? { warnings: [...this.reader.warnings] } : {}),
-      metrics: {
-        rowsRead: this.metrics.rowsRead,
-        rowsProduced: this.metrics.rowsProduced,
-        rowsApplied: 0,
-        errors: this.metrics.errors,
-        deadLettered: 0,
-        lag: 0,
-        rowsPerSecond: this.metrics.rate(now, this.metrics.rowsProduced),
-      },
+      metrics: this.metrics.sourceStatus(now),
     };
   }
 

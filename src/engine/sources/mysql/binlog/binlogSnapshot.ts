@@ -1,8 +1,9 @@
 import mysql from 'mysql2/promise';
 import { createLogger, type Logger } from '../../../base/logger';
-import type { ChangeRecord, RecordSchema, Row, TableId } from '../../../model';
+import type { ChangeRecord, FieldValue, Row, TableId } from '../../../model';
+import { type CapturedTable, capturedTable, capturedValue, keyOf } from '../../capturedTable';
 import { causeText, sourceError } from '../../errors';
-import { type ColumnInfo, keySchemaOf, primaryKeyColumns, valueSchemaOf } from '../../polling/columns';
+import type { ColumnInfo } from '../../polling/columns';
 import type { NumericMapping } from '../../polling/options';
 import { revealPassword, type SourceConnectionOptions } from '../../polling/pollingReader';
 import type { Zone } from '../../polling/zone';
@@ -66,11 +67,10 @@ export async function takeBinlogSnapshot(init: BinlogSnapshotInit): Promise<Binl
       for (const table of init.tables) {
         const columns = await describe(connection, table, typeMap);
         const topic = `${init.topicPrefix}.${table.catalog ?? init.connection.database}.${table.table}`;
-        const valueSchema = valueSchemaOf(`${topic}.Value`, columns);
-        const keySchema = keySchemaOf(`${topic}.Key`, columns);
-        const keyColumns = primaryKeyColumns(columns);
-        for await (const rows of pages(connection, table, columns, keyColumns, chunkRows)) {
-          yield rows.map((raw) => snapshotRecord(table, raw, columns, keyColumns, valueSchema, keySchema, values, position));
+        const shape = capturedTable(table, topic, columns);
+        const read = (raw: unknown, column: ColumnInfo): FieldValue => values.fieldValue(raw, column);
+        for await (const rows of pages(connection, table, columns, shape.keyColumns, chunkRows)) {
+          yield rows.map((raw) => snapshotRecord(shape, raw, read, position));
         }
       }
     };
@@ -159,22 +159,17 @@ async function* pages(connection: mysql.Connection, table: TableId, columns: Col
   }
 }
 
-function snapshotRecord(
-  table: TableId,
-  raw: Row,
-  columns: ColumnInfo[],
-  keyColumns: ColumnInfo[],
-  valueSchema: RecordSchema,
-  keySchema: RecordSchema | null,
-  values: MySqlValueReader,
-  position: BinlogPosition,
-): ChangeRecord {
+function snapshotRecord(table: CapturedTable, raw: Row, read: (raw: unknown, column: ColumnInfo) => FieldValue, position: BinlogPosition): ChangeRecord {
   const after: Row = {};
-  for (const column of columns) after[column.name] = values.fieldValue(raw[column.name], column);
-  let key: Row | null = null;
-  if (keySchema) {
-    key = {};
-    for (const column of keyColumns) key[column.name] = after[column.name] ?? null;
-  }
-  return { table, op: 'r', keySchema, key, valueSchema, before: null, after, position: { ...binlogPositionToCheckpoint(position), snapshot: true } };
+  for (const column of table.columns) after[column.name] = capturedValue(read, raw[column.name], column, table);
+  return {
+    table: table.id,
+    op: 'r',
+    keySchema: table.keySchema,
+    key: keyOf(table, after),
+    valueSchema: table.valueSchema,
+    before: null,
+    after,
+    position: { ...binlogPositionToCheckpoint(position), snapshot: true },
+  };
 }

@@ -2,10 +2,11 @@ import ZongJi from '@vlasky/zongji';
 import mysql from 'mysql2/promise';
 import type { IDisposable } from '../../../../shared/lifecycle';
 import { createLogger, type Logger } from '../../../base/logger';
-import type { ChangeRecord, FieldValue, RecordSchema, Row, TableId } from '../../../model';
+import type { ChangeRecord, FieldValue, Row, TableId } from '../../../model';
 import { connectionFailureText } from '../../../db/connectionFailure';
+import { type CapturedTable, capturedTable, capturedValue, keyOf } from '../../capturedTable';
 import { causeText, sourceError } from '../../errors';
-import { type ColumnInfo, keySchemaOf, primaryKeyColumns, valueSchemaOf } from '../../polling/columns';
+import type { ColumnInfo } from '../../polling/columns';
 import type { NumericMapping } from '../../polling/options';
 import { revealPassword, type SourceConnectionOptions } from '../../polling/pollingReader';
 import type { Zone } from '../../polling/zone';
@@ -30,16 +31,6 @@ export interface MySqlBinlogReaderInit {
   /** Records buffered before the reader pauses the binlog connection, so a slow Kafka bounds memory. */
   maxBufferedRecords?: number;
   logger?: Logger;
-}
-
-/** A table's columns as captured, with the schemas its records carry. */
-interface CapturedTable {
-  id: TableId;
-  topic: string;
-  columns: ColumnInfo[];
-  valueSchema: RecordSchema;
-  keySchema: RecordSchema | null;
-  keyColumns: ColumnInfo[];
 }
 
 /** Row changes of the transaction being read, released together when its commit arrives. */
@@ -84,7 +75,8 @@ const DDL = /^\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE)\s/i;
 export class MySqlBinlogReader implements IDisposable {
   private readonly log: Logger;
   private readonly typeMap: MySqlTypeMap;
-  private readonly values: MySqlValueReader;
+  /** The database's value conversion, shared with its polling reader. */
+  private readonly readValue: (raw: unknown, column: ColumnInfo) => FieldValue;
   private readonly endpoint: string;
   private control: mysql.Connection | undefined;
   private zongji: ZongJi | undefined;
@@ -109,7 +101,8 @@ export class MySqlBinlogReader implements IDisposable {
   constructor(private readonly init: MySqlBinlogReaderInit) {
     this.log = init.logger ?? createLogger('sources.mysql.binlog');
     this.typeMap = new MySqlTypeMap({ numericMapping: init.numericMapping ?? 'none', numericMappingForDecimal: false });
-    this.values = new MySqlValueReader(init.zone);
+    const values = new MySqlValueReader(init.zone);
+    this.readValue = (raw, column) => values.fieldValue(raw, column);
     this.endpoint = `${init.connection.host}:${init.connection.port}`;
     this.queue = new TransactionQueue(init.maxBufferedRecords ?? 20_000);
   }
@@ -305,14 +298,7 @@ export class MySqlBinlogReader implements IDisposable {
       return null;
     }
     const topic = `${this.init.topicPrefix}.${id.catalog}.${id.table}`;
-    const table: CapturedTable = {
-      id,
-      topic,
-      columns,
-      valueSchema: valueSchemaOf(`${topic}.Value`, columns),
-      keySchema: keySchemaOf(`${topic}.Key`, columns),
-      keyColumns: primaryKeyColumns(columns),
-    };
+    const table = capturedTable(id, topic, columns);
     this.tables.set(key, table);
     return table;
   }
@@ -337,17 +323,11 @@ export class MySqlBinlogReader implements IDisposable {
   }
 
   private record(table: CapturedTable, op: 'c' | 'u' | 'd', before: Row | null, after: Row | null, timestampMs: number): ChangeRecord {
-    const image = after ?? before ?? {};
-    let key: Row | null = null;
-    if (table.keySchema) {
-      key = {};
-      for (const column of table.keyColumns) key[column.name] = image[column.name] ?? null;
-    }
     return {
       table: table.id,
       op,
       keySchema: table.keySchema,
-      key,
+      key: keyOf(table, after ?? before ?? {}),
       valueSchema: table.valueSchema,
       before,
       after,
@@ -361,17 +341,9 @@ export class MySqlBinlogReader implements IDisposable {
     const row: Row = {};
     for (const column of table.columns) {
       const value = raw[column.name];
-      row[column.name] = value === undefined ? null : this.fieldValue(value, column, table);
+      row[column.name] = value === undefined ? null : capturedValue(this.readValue, value, column, table);
     }
     return row;
-  }
-
-  private fieldValue(raw: unknown, column: ColumnInfo, table: CapturedTable): FieldValue {
-    try {
-      return this.values.fieldValue(raw, column);
-    } catch (error) {
-      throw sourceError('SOURCE_BAD_VALUE', `Column ${column.name} of ${table.topic} holds a value the reader cannot read (${causeText(error)}).`, { cause: error });
-    }
   }
 
   /**

@@ -2,9 +2,10 @@ import pg from 'pg';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import type { IDisposable } from '../../../../shared/lifecycle';
 import { createLogger, type Logger } from '../../../base/logger';
-import { type ChangeRecord, emptyFieldValue, type FieldValue, type RecordSchema, type Row, type TableId } from '../../../model';
+import { type ChangeRecord, emptyFieldValue, type FieldValue, type Row, type TableId } from '../../../model';
+import { type CapturedTable, capturedTable, capturedValue, keyOf } from '../../capturedTable';
 import { causeText, sourceError } from '../../errors';
-import { type ColumnInfo, keySchemaOf, primaryKeyColumns, valueSchemaOf } from '../../polling/columns';
+import type { ColumnInfo } from '../../polling/columns';
 import type { NumericMapping } from '../../polling/options';
 import { revealPassword, type SourceConnectionOptions } from '../../polling/pollingReader';
 import type { Zone } from '../../polling/zone';
@@ -36,15 +37,6 @@ export interface PostgresLogicalReaderInit {
   keepaliveMs?: number;
   maxBufferedRecords?: number;
   logger?: Logger;
-}
-
-interface CapturedTable {
-  id: TableId;
-  topic: string;
-  columns: ColumnInfo[];
-  valueSchema: RecordSchema;
-  keySchema: RecordSchema | null;
-  keyColumns: ColumnInfo[];
 }
 
 interface OpenTransaction {
@@ -84,7 +76,8 @@ class TextPgoutputPlugin extends PgoutputPlugin {
 export class PostgresLogicalReader implements IDisposable {
   private readonly log: Logger;
   private readonly typeMap: PostgresTypeMap;
-  private readonly values: PostgresValueReader;
+  /** The database's value conversion, shared with its polling reader. */
+  private readonly readValue: (raw: unknown, column: ColumnInfo) => FieldValue;
   private readonly endpoint: string;
   private control: pg.Client | undefined;
   private service: LogicalReplicationService | undefined;
@@ -101,7 +94,8 @@ export class PostgresLogicalReader implements IDisposable {
   constructor(private readonly init: PostgresLogicalReaderInit) {
     this.log = init.logger ?? createLogger('sources.postgres.logical');
     this.typeMap = new PostgresTypeMap(init.numericMapping ?? 'none');
-    this.values = new PostgresValueReader(init.zone);
+    const values = new PostgresValueReader(init.zone);
+    this.readValue = (raw, column) => values.fieldValue(raw, column);
     this.endpoint = `${init.connection.host}:${init.connection.port}`;
     this.queue = new TransactionQueue(init.maxBufferedRecords ?? 20_000);
   }
@@ -265,12 +259,7 @@ export class PostgresLogicalReader implements IDisposable {
     // what tells the task to write Debezium's delete + create pair instead of an update.
     const before = old ? this.toRow(table, old) : key && (op === 'd' || op === 'u') ? this.toRow(table, key) : null;
     const after = fresh ? this.toRow(table, fresh, before) : null;
-    const image = after ?? before ?? {};
-    let recordKey: Row | null = null;
-    if (table.keySchema) {
-      recordKey = {};
-      for (const column of table.keyColumns) recordKey[column.name] = image[column.name] ?? null;
-    }
+    const recordKey = keyOf(table, after ?? before ?? {});
     transaction.records.push({
       table: id,
       op,
@@ -299,17 +288,9 @@ export class PostgresLogicalReader implements IDisposable {
         row[column.name] = before?.[column.name] ?? unavailableValue(column);
         continue;
       }
-      row[column.name] = this.fieldValue(value, column, table);
+      row[column.name] = capturedValue(this.readValue, value, column, table);
     }
     return row;
-  }
-
-  private fieldValue(raw: unknown, column: ColumnInfo, table: CapturedTable): FieldValue {
-    try {
-      return this.values.fieldValue(raw, column);
-    } catch (error) {
-      throw sourceError('SOURCE_BAD_VALUE', `Column ${column.name} of ${table.topic} holds a value the reader cannot read (${causeText(error)}).`, { cause: error });
-    }
   }
 
   private commitTransaction(endLsn: string): void {
@@ -345,14 +326,7 @@ export class PostgresLogicalReader implements IDisposable {
       return null;
     }
     const topic = `${this.init.topicPrefix}.${id.schema ?? 'public'}.${id.table}`;
-    const table: CapturedTable = {
-      id,
-      topic,
-      columns,
-      valueSchema: valueSchemaOf(`${topic}.Value`, columns),
-      keySchema: keySchemaOf(`${topic}.Key`, columns),
-      keyColumns: primaryKeyColumns(columns),
-    };
+    const table = capturedTable(id, topic, columns);
     this.tables.set(key, table);
     return table;
   }

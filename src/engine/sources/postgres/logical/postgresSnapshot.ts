@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { ChangeRecord, Position, Row, TableId } from '../../../model';
+import { capturedTable, capturedValue, keyOf } from '../../capturedTable';
 import { causeText, sourceError } from '../../errors';
-import { type ColumnInfo, keySchemaOf, primaryKeyColumns, valueSchemaOf } from '../../polling/columns';
+import type { ColumnInfo } from '../../polling/columns';
 import type { NumericMapping } from '../../polling/options';
 import { revealPassword, type SourceConnectionOptions } from '../../polling/pollingReader';
 import type { Zone } from '../../polling/zone';
@@ -54,9 +55,8 @@ export async function* postgresSnapshot(init: PostgresSnapshotInit): AsyncGenera
       const columns = described.rows.map((row) => typeMap.column(describePostgresCatalogColumn(row)));
       if (columns.length === 0) throw sourceError('SOURCE_TABLE_NOT_FOUND', `The table ${table.schema ?? 'public'}.${table.table} does not exist.`);
       const topic = `${init.topicPrefix}.${table.schema ?? 'public'}.${table.table}`;
-      const valueSchema = valueSchemaOf(`${topic}.Value`, columns);
-      const keySchema = keySchemaOf(`${topic}.Key`, columns);
-      const keyColumns = primaryKeyColumns(columns);
+      const shape = capturedTable(table, topic, columns);
+      const keyColumns = shape.keyColumns;
       const from = `${quoteIdent(table.schema ?? 'public')}.${quoteIdent(table.table)}`;
       const list = columns.map((column) => quoteIdent(column.name)).join(', ');
       const keys = keyColumns.map((column) => quoteIdent(column.name));
@@ -68,13 +68,8 @@ export async function* postgresSnapshot(init: PostgresSnapshotInit): AsyncGenera
         if (page.rows.length === 0) break;
         yield page.rows.map((raw): ChangeRecord => {
           const after: Row = {};
-          for (const column of columns) after[column.name] = raw[column.name] === null || raw[column.name] === undefined ? null : values.fieldValue(raw[column.name], column);
-          let key: Row | null = null;
-          if (keySchema) {
-            key = {};
-            for (const column of keyColumns) key[column.name] = after[column.name] ?? null;
-          }
-          return { table, op: 'r', keySchema, key, valueSchema, before: null, after, position: { ...init.position, snapshot: true } };
+          for (const column of columns) after[column.name] = capturedValue((value, type) => values.fieldValue(value, type), raw[column.name], column, shape);
+          return { table, op: 'r', keySchema: shape.keySchema, key: keyOf(shape, after), valueSchema: shape.valueSchema, before: null, after, position: { ...init.position, snapshot: true } };
         });
         if (keys.length === 0 || page.rows.length < chunkRows) break;
         const tail = page.rows[page.rows.length - 1];
