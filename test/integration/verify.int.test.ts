@@ -16,6 +16,8 @@ interface Expected {
   onlyInTarget?: VerifyKey[];
   different?: { key: VerifyKey; columns: string[] }[];
   notes?: RegExp[];
+  /** The whole rows (`rows: true`) of the one-sided keys, as canonical texts. */
+  rows?: { onlyInSource?: (string | null)[][]; onlyInTarget?: (string | null)[][] };
 }
 
 interface Case {
@@ -30,6 +32,8 @@ interface Case {
   expected: Expected;
   /** Apply the fix script to the target and verify again: it must then be equal. */
   applyFix?: boolean;
+  /** Verify again with only the listed keys (`keys`, as a re-check does): the same listing must come back. */
+  recheck?: boolean;
 }
 
 const uuid = (n: number): string => `${n.toString(16).padStart(8, '0')}-aaaa-4bbb-8ccc-${n.toString(16).padStart(12, '0')}`;
@@ -83,6 +87,7 @@ const everyChange: Case = (() => {
       different: CHANGED.map((_, index) => ({ key: { id: 10 + index }, columns: [ALL_TYPES[index + 1]?.name ?? ''] })),
     },
     applyFix: true,
+    recheck: true,
   };
 })();
 
@@ -110,8 +115,10 @@ const CASES: Case[] = [
       onlyInSource: [{ region: '11', code: '1' }],
       onlyInTarget: [{ region: 'Z', code: 'z' }],
       different: [{ key: { region: 'a', code: 'b|c' }, columns: ['payload'] }],
+      rows: { onlyInSource: [['11', '1', '2']], onlyInTarget: [['Z', 'z', '9']] },
     },
     applyFix: true,
+    recheck: true,
   },
   {
     name: 'NULL is not the empty string',
@@ -182,7 +189,8 @@ const CASES: Case[] = [
     key: ['k'],
     source: [['a', '1'], ['b', '2'], ['ö', '3'], ['M', '4']],
     target: [['a', '1'], ['B', '2'], ['ö', '3'], ['M', '4']],
-    expected: { onlyInSource: [{ k: 'b' }], onlyInTarget: [{ k: 'B' }] },
+    expected: { onlyInSource: [{ k: 'b' }], onlyInTarget: [{ k: 'B' }], rows: { onlyInSource: [['b', '2']], onlyInTarget: [['B', '2']] } },
+    recheck: true,
   },
   {
     name: 'an empty target',
@@ -193,7 +201,7 @@ const CASES: Case[] = [
     key: ['id'],
     source: [['1', 'a'], ['2', 'b'], ['3', null]],
     target: [],
-    expected: { onlyInSource: [{ id: 1 }, { id: 2 }, { id: 3 }] },
+    expected: { onlyInSource: [{ id: 1 }, { id: 2 }, { id: 3 }], rows: { onlyInSource: [['1', 'a'], ['2', 'b'], ['3', null]], onlyInTarget: [] } },
     applyFix: true,
   },
   {
@@ -258,6 +266,7 @@ const CASES: Case[] = [
       onlyInSource: [{ at: '2024-01-01 00:00:00.000002' }],
       different: [{ key: { at: '1999-12-31 23:59:59.000000' }, columns: ['v'] }],
     },
+    recheck: true,
   },
   {
     name: 'a where filter and a chosen column list',
@@ -316,6 +325,19 @@ function expectReport(report: VerifyReport, expected: Expected): void {
   const nothing = (expected.onlyInSource ?? []).length + (expected.onlyInTarget ?? []).length + (expected.different ?? []).length === 0;
   expect(report.equal).toBe(nothing);
   for (const note of expected.notes ?? []) expect(report.notes.join('\n')).toMatch(note);
+  if (expected.rows) {
+    expect(report.rows?.onlyInSource).toEqual(expected.rows.onlyInSource ?? []);
+    expect(report.rows?.onlyInTarget).toEqual(expected.rows.onlyInTarget ?? []);
+  }
+  // Whole rows come in the listing's order, each with the key and every compared column.
+  const width = report.key.length + report.columns.length;
+  for (const [keys, rows] of [[report.onlyInSource, report.rows?.onlyInSource ?? []], [report.onlyInTarget, report.rows?.onlyInTarget ?? []]] as const) {
+    expect(rows).toHaveLength(keys.length);
+    rows.forEach((row, index) => {
+      expect(row).toHaveLength(width);
+      expect(row.slice(0, report.key.length)).toEqual(report.key.map((name) => (keys[index]?.[name] === null ? null : String(keys[index]?.[name]))));
+    });
+  }
 }
 
 afterAll(async () => {
@@ -355,9 +377,18 @@ describe.each(PAIRS)('verify $name', (pairSpec) => {
       target: { ...extra.target, url: target.url, table: targetTable },
       key: testCase.key,
       fixSql: testCase.applyFix === true,
+      rows: true,
     };
     const report = await runVerify(request);
     expectReport(report, testCase.expected);
+    if (testCase.recheck) {
+      // A re-check of the listed keys finds exactly them again (key lists in every key kind and collation).
+      const keys = [...report.onlyInSource, ...report.onlyInTarget, ...report.different.map((row) => row.key)];
+      const again = await runVerify({ ...request, fixSql: false, keys });
+      expectReport(again, testCase.expected);
+      expect(again.sourceRows).toBeLessThanOrEqual(keys.length);
+      expect(again.notes.join('\n')).toMatch(/Only the \d+ listed key/);
+    }
     if (testCase.applyFix) {
       for (const statement of report.fixSql ?? []) await target.exec(statement.replace(/;$/, ''));
       const again = await runVerify({ ...request, fixSql: false });

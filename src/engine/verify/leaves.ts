@@ -101,22 +101,27 @@ export async function diffLeaves(sides: LeafSides, leaves: readonly Leaf[], maxD
 }
 
 /**
- * Whole source rows for keys only in the source (for a fix script's INSERTs): rows from one-sided leaves were
- * fetched as keys only, so those leaves are read again.
+ * Whole rows (keys and compared columns) of one side for keys listed as only on that side: rows from one-sided
+ * leaves were fetched as keys only, so those leaves are read again. Returned in the order of `wanted`.
  */
-export async function sourceRowsFor(sides: LeafSides, leaves: readonly Leaf[], wanted: readonly CanonicalRow[]): Promise<CanonicalRow[]> {
-  const keyCount = sides.sourcePlan.keys.length;
+export async function wholeRowsFor(sides: LeafSides, leaves: readonly Leaf[], which: 'source' | 'target', wanted: readonly CanonicalRow[]): Promise<CanonicalRow[]> {
+  const side = which === 'source' ? sides.source : sides.target;
+  const plan = which === 'source' ? sides.sourcePlan : sides.targetPlan;
+  const keyCount = plan.keys.length;
   const keyOf = (row: CanonicalRow): string => JSON.stringify(row.slice(0, keyCount));
-  const complete = wanted.filter((row) => row.length > keyCount);
   const missing = new Set(wanted.filter((row) => row.length === keyCount).map(keyOf));
-  if (missing.size === 0) return complete;
-  const oneSided = leaves.filter((leaf) => leaf.sourceCount > 0n && leaf.targetCount === 0n);
-  const rows: CanonicalRow[] = [];
-  for (let next = 0; next < oneSided.length; ) {
+  if (missing.size === 0) return [...wanted];
+  const oneSided = leaves.filter((leaf) => (which === 'source' ? leaf.sourceCount > 0n && leaf.targetCount === 0n : leaf.targetCount > 0n && leaf.sourceCount === 0n));
+  const found = new Map<string, CanonicalRow>();
+  for (let next = 0; next < oneSided.length && found.size < missing.size; ) {
     const batch = nextBatch(oneSided, next, ROWS_PER_FETCH);
     next += batch.length;
-    const statement = fetchQuery(sides.source.dialect, sides.sourcePlan, batch.map((leaf) => leaf.segment), false);
-    for (const row of readRows(await sides.source.query(statement), keyCount, sides.sourcePlan.columns.length)) if (missing.has(keyOf(row))) rows.push(row);
+    const statement = fetchQuery(side.dialect, plan, batch.map((leaf) => leaf.segment), false);
+    for (const row of readRows(await side.query(statement), keyCount, plan.columns.length)) {
+      const key = keyOf(row);
+      if (missing.has(key) && !found.has(key)) found.set(key, row);
+    }
   }
-  return [...complete, ...rows];
+  // A row deleted since the checksums keeps its key alone: its values are gone.
+  return wanted.map((row) => (row.length > keyCount ? row : (found.get(keyOf(row)) ?? row)));
 }

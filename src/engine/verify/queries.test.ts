@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sqlServerVerifyDialect } from './dialects/sqlserver';
 import { postgresVerifyDialect } from './dialects/postgres';
 import type { ColumnInfo, SidePlan } from './model';
-import { checksumQuery, fetchQuery, keyRangeFilter, minAgeCondition, segmentIndexFilter } from './queries';
+import { checksumQuery, fetchQuery, keyListCondition, keyRangeFilter, minAgeCondition, segmentIndexFilter } from './queries';
 
 const info = (name: string, kind: ColumnInfo['kind'], nullable = true): ColumnInfo => ({ name, declared: kind, kind, scale: undefined, fraction: undefined, nullable });
 const render = { fraction: 3, lowercase: false, zone: 'UTC', lengthPrefix: false, sameScale: false };
@@ -63,5 +63,32 @@ describe('checksum and fetch queries (SQL Server, checked as text: it cannot run
     expect(minAgeCondition(postgresVerifyDialect, { column: info('updated_at', 'timestamptz'), render }, '2024-01-01 00:00:00.000000')).toBe(
       `left(("updated_at" AT TIME ZONE 'UTC')::text || CASE WHEN length(("updated_at" AT TIME ZONE 'UTC')::text) = 19 THEN '.000000' ELSE '000000' END, 26) IS NULL OR left(("updated_at" AT TIME ZONE 'UTC')::text || CASE WHEN length(("updated_at" AT TIME ZONE 'UTC')::text) = 19 THEN '.000000' ELSE '000000' END, 26) < '2024-01-01 00:00:00.000000'`,
     );
+  });
+});
+
+describe('key list (re-checking listed keys)', () => {
+  it('matches a single integer key with IN on the column, so the primary-key index serves it', () => {
+    expect(keyListCondition(postgresVerifyDialect, { ...plan({ mode: 'hash' }), dialect: 'postgres' }, [['3'], ['-7']])).toBe('"id" IN (3, -7)');
+  });
+
+  it('matches other keys by their canonical text, byte for byte, with NULL as IS NULL', () => {
+    const composite: SidePlan = {
+      ...plan({ mode: 'hash' }),
+      keys: [
+        { column: info('region', 'string'), render },
+        { column: info('code', 'integer'), render },
+      ],
+    };
+    const sql = keyListCondition(sqlServerVerifyDialect, composite, [
+      ["it's", '1'],
+      [null, '2'],
+    ]);
+    expect(sql).toContain("= N'it''s' COLLATE Latin1_General_100_BIN2");
+    expect(sql).toContain('IS NULL AND');
+    expect(sql.split(' OR ')).toHaveLength(2);
+  });
+
+  it('selects nothing for an empty list', () => {
+    expect(keyListCondition(postgresVerifyDialect, plan({ mode: 'hash' }), [])).toBe('1 = 0');
   });
 });

@@ -1,6 +1,6 @@
 import type { SqlStatement } from '../sinks/sql/dialects/dialect';
 import type { VerifyDialect } from './dialects';
-import type { SideColumn, SidePlan } from './model';
+import type { ColumnInfo, SideColumn, SidePlan } from './model';
 
 /** A range of the position space (key hash or integer key minus offset): start ≤ position < start + width. */
 export interface Segment {
@@ -125,4 +125,33 @@ export function minAgeCondition(dialect: VerifyDialect, column: SideColumn, cuto
   // Canonical timestamps are fixed-width digits, so text order is time order in every collation.
   const canonical = dialect.canonical(dialect.quote(column.column.name), column.column, { ...column.render, fraction: 6 });
   return `${canonical} IS NULL OR ${canonical} < ${dialect.stringLiteral(cutoffUtc)}`;
+}
+
+/** Canonical text is text whatever the column's type: compared as such. */
+const CANONICAL_TEXT: ColumnInfo = { name: 'canonical', declared: 'text', kind: 'text', scale: undefined, fraction: undefined, nullable: true };
+
+/** At most this many keys in a `keys` request: each becomes a literal in every query of the run. */
+export const MAX_KEY_LIST = 10_000;
+
+/**
+ * Rows whose key is one of `keys` (canonical texts, in the order of `plan.keys`): a single integer key as `IN (…)`
+ * on the column itself (the index serves it), anything else by comparing the key's canonical text, the same text
+ * verify compared, so zones, collations and padding cannot make a listed key miss its row.
+ */
+export function keyListCondition(dialect: VerifyDialect, plan: SidePlan, keys: readonly (readonly (string | null)[])[]): string {
+  if (keys.length === 0) return '1 = 0';
+  const only = plan.keys.length === 1 ? plan.keys[0] : undefined;
+  if (only?.column.kind === 'integer' && keys.every((key) => key[0] !== null && key[0] !== undefined && /^-?\d+$/.test(key[0]))) {
+    return `${dialect.quote(only.column.name)} IN (${keys.map((key) => key[0]).join(', ')})`;
+  }
+  const canonical = plan.keys.map((key) => dialect.canonical(dialect.quote(key.column.name), key.column, key.render));
+  // Canonical texts compared byte for byte: a case-insensitive collation must not pull in a neighbour's row.
+  const one = (key: readonly (string | null)[]): string =>
+    canonical
+      .map((sql, position) => {
+        const value = key[position];
+        return value === null || value === undefined ? `${sql} IS NULL` : dialect.equalsLiteral(sql, CANONICAL_TEXT, dialect.stringLiteral(value));
+      })
+      .join(' AND ');
+  return `(${keys.map((key) => `(${one(key)})`).join(' OR ')})`;
 }

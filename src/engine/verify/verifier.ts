@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { VerifyProgress, VerifyReport, VerifyRequest } from '../../shared/api/verify';
 import type { EngineError } from '../../shared/errors';
-import { bisect, defaultSegmentCount, isPowerOfTwo, type Leaf, type SegmentSums } from './bisection';
+import { bisect, defaultSegmentCount, isPowerOfTwo, type SegmentSums } from './bisection';
 import { toBigInt } from './dialects';
 import { verifyError } from './errors';
 import { buildFixScript } from './fixScript';
-import { diffLeaves, type LeafSides, sourceRowsFor } from './leaves';
+import { diffLeaves, type LeafSides, wholeRowsFor } from './leaves';
 import { HASH_SPACE, type SidePlan, type TableInfo } from './model';
 import { type ComparisonPlan, planComparison } from './plan';
-import { checksumQuery, keyBoundsQuery, minAgeCondition, type Segment } from './queries';
+import { checksumQuery, keyBoundsQuery, keyListCondition, MAX_KEY_LIST, minAgeCondition, type Segment } from './queries';
 import { type CanonicalRow, compareKeys, type KeyColumn, type RowDiff, toDifference, toKey } from './rowDiff';
 import { checkZone, describeTable, type OpenedSide, openSides, refuseUnsafeWhere, type Side, tableRef } from './side';
 
@@ -105,6 +105,31 @@ function applyMinAge(request: VerifyRequest, sides: readonly [OpenedSide, SidePl
   return `Rows changed after ${cutoff} UTC (by "${request.updateColumn}", ${request.minAgeSeconds} s before the run) are left out on both sides.`;
 }
 
+/**
+ * `keys`: on both sides, keep only the rows with these keys. Each key must name every key column (any case);
+ * values are canonical texts (numbers for integer keys), as a report lists them. Returns the note for the report.
+ */
+function applyKeyList(request: VerifyRequest, plan: ComparisonPlan, sides: readonly [OpenedSide, SidePlan][]): string | undefined {
+  if (request.keys === undefined) return undefined;
+  if (!Array.isArray(request.keys)) throw verifyError('VERIFY_BAD_REQUEST', 'keys must be a list of key objects, e.g. [{"id": 42}].');
+  if (request.keys.length > MAX_KEY_LIST) {
+    throw verifyError('VERIFY_BAD_REQUEST', `keys lists ${request.keys.length} keys; at most ${MAX_KEY_LIST} can be re-checked at once: compare the whole table, or narrow it with where.`);
+  }
+  const rows = request.keys.map((key, index) => {
+    if (key === null || typeof key !== 'object') throw verifyError('VERIFY_BAD_REQUEST', `keys[${index}] must be an object naming the key columns (${plan.keyNames.join(', ')}).`);
+    const entries = Object.entries(key);
+    return plan.keyNames.map((name) => {
+      const entry = entries.find(([column]) => column === name) ?? entries.find(([column]) => column.toLowerCase() === name.toLowerCase());
+      if (!entry) throw verifyError('VERIFY_BAD_REQUEST', `keys[${index}] has no value for the key column "${name}"; every key names ${plan.keyNames.map((n) => `"${n}"`).join(', ')}.`);
+      const value = entry[1];
+      if (value !== null && typeof value !== 'string' && typeof value !== 'number') throw verifyError('VERIFY_BAD_REQUEST', `keys[${index}].${name} must be a string, a number or null.`);
+      return value === null ? null : String(value);
+    });
+  });
+  for (const [opened, sidePlan] of sides) sidePlan.conditions.push(keyListCondition(opened.side.dialect, sidePlan, rows));
+  return `Only the ${rows.length} listed key(s) were compared (a re-check), not the whole table.`;
+}
+
 function duplicateNotes(duplicates: RowDiff['duplicateKeys'], keyColumns: readonly KeyColumn[], keyNames: readonly string[]): string[] {
   const notes: string[] = [];
   for (const label of ['source', 'target'] as const) {
@@ -116,16 +141,18 @@ function duplicateNotes(duplicates: RowDiff['duplicateKeys'], keyColumns: readon
   return notes;
 }
 
-/** The SQL that would make the target equal to the source, for the listed differences. */
-async function fixScript(
+/** The SQL that would make the target equal to the source, for the listed differences (`insert`: whole source rows). */
+function fixScript(
   sides: LeafSides,
-  leaves: readonly Leaf[],
-  diff: { onlyInSource: CanonicalRow[]; onlyInTarget: CanonicalRow[]; different: RowDiff['different'] },
-): Promise<string[]> {
+  insert: readonly CanonicalRow[],
+  diff: { onlyInTarget: CanonicalRow[]; different: RowDiff['different'] },
+): string[] {
+  const keyCount = sides.sourcePlan.keys.length;
   return buildFixScript({
     dialect: sides.target.dialect,
     target: sides.targetPlan,
-    insert: await sourceRowsFor(sides, leaves, diff.onlyInSource),
+    // A row gone from the source since the checksums has only its key: nothing to insert.
+    insert: insert.filter((row) => row.length > keyCount),
     remove: diff.onlyInTarget,
     update: diff.different.map((entry) => ({ source: entry.source, columns: entry.columns })),
   });
@@ -168,6 +195,11 @@ export async function runVerify(request: VerifyRequest, options: VerifyRunOption
       [targetOpen, plan.target, targetInfo],
     ]);
     if (minAgeNote) notes.push(minAgeNote);
+    const keyListNote = applyKeyList(request, plan, [
+      [sourceOpen, plan.source],
+      [targetOpen, plan.target],
+    ]);
+    if (keyListNote) notes.push(keyListNote);
 
     const threshold = request.bisectionThreshold ?? VERIFY_DEFAULTS.bisectionThreshold;
     const maxDifferences = request.maxDifferences ?? VERIFY_DEFAULTS.maxDifferences;
@@ -222,7 +254,12 @@ export async function runVerify(request: VerifyRequest, options: VerifyRunOption
       segmentsChecked: bisection.segmentsChecked,
       segmentsFetched: diff.fetched,
     };
-    if (request.fixSql) report.fixSql = await fixScript(sides, bisection.leaves, listed);
+    const sourceRows = request.fixSql || request.rows ? await wholeRowsFor(sides, bisection.leaves, 'source', listed.onlyInSource) : [];
+    if (request.rows) {
+      const targetRows = await wholeRowsFor(sides, bisection.leaves, 'target', listed.onlyInTarget);
+      report.rows = { onlyInSource: sourceRows, onlyInTarget: targetRows };
+    }
+    if (request.fixSql) report.fixSql = fixScript(sides, sourceRows, listed);
     report.seconds = Math.round(performance.now() - started) / 1000;
     progress({ phase: 'done', segmentsDone: bisection.segmentsChecked, segmentsTotal: bisection.segmentsChecked, rowsCompared: report.rowsCompared });
     return report;

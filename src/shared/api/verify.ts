@@ -38,6 +38,16 @@ export interface VerifyRequest {
   maxDifferences?: number;
   /** Also return the SQL that would make the target equal to the source (never executed). */
   fixSql?: boolean;
+  /**
+   * Also return the compared values of every listed row that is only on one side (`rows` in the report), not just
+   * its key.
+   */
+  rows?: boolean;
+  /**
+   * Compare only the rows with these keys (each names every key column), e.g. the differences of an earlier report
+   * to re-check once a pipeline caught up; at most 10,000 keys.
+   */
+  keys?: VerifyKey[];
   /** Caller-chosen id for `cancel` and progress events; default: generated. */
   runId?: string;
   /**
@@ -69,6 +79,9 @@ export interface VerifyExplanation {
 
 /** A row's key: column name → canonical value (numbers for integer keys, canonical text otherwise). */
 export type VerifyKey = Record<string, string | number | null>;
+
+/** A row's canonical values in the order of the report's `[...key, ...columns]`. */
+export type VerifyRowValues = (string | null)[];
 
 export interface VerifyColumnDifference {
   name: string;
@@ -113,6 +126,11 @@ export interface VerifyReport {
   segmentsFetched: number;
   /** Present when `fixSql` was asked: statements in the target's dialect, never executed by Ferry. */
   fixSql?: string[];
+  /**
+   * Present when `rows` was asked: the canonical values of each row listed in `onlyInSource` / `onlyInTarget`, in
+   * the same order, as `[...key, ...columns]` (null for SQL NULL); a row deleted while verify ran has its key only.
+   */
+  rows?: { onlyInSource: VerifyRowValues[]; onlyInTarget: VerifyRowValues[] };
   /** Present when `explain` was asked: one entry per classified mismatch. */
   explanations?: VerifyExplanation[];
 }
