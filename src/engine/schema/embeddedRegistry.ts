@@ -6,13 +6,14 @@ import type { IDisposable } from '../../shared/lifecycle';
 import { createLogger, type Logger } from '../base/logger';
 import { schemaError } from './errors';
 import { type CompatibilityLevel, SCHEMA_REGISTRY_CONTENT_TYPE } from './registryClient';
-import { RegistryRefusal, RegistryStore } from './registryStore';
+import { RegistryRefusal, RegistryStore, type SchemaInput, type SchemaReference } from './registryStore';
 
 /**
  * Ferry's own Schema Registry for local work: Confluent's REST API on loopback, so Connect workers, Confluent's
  * serializers and kafkajs tools can use it unchanged. Shapes follow [SR] SubjectVersionsResource,
- * SubjectsResource, SchemasResource, ConfigResource, CompatibilityResource and Errors.java; connectors
- * reference §6.1. Only Avro is stored (no references, no contexts, no IMPORT mode).
+ * SubjectsResource, SchemasResource, ConfigResource, CompatibilityResource, ContextsResource,
+ * ServerMetadataResource and Errors.java; connectors reference §6.1. Only Avro is stored; references work, the
+ * only context is the default one (".") and there is no IMPORT mode.
  */
 
 export interface EmbeddedRegistryOptions {
@@ -26,6 +27,8 @@ export interface EmbeddedRegistryOptions {
   basicAuth?: string | { username: string; password: string };
   /** Global level for a new store (Confluent's default is BACKWARD). */
   defaultCompatibility?: CompatibilityLevel;
+  /** The Kafka cluster this registry belongs to, for GET /v1/metadata/id (Confluent reports its own cluster's id). */
+  kafkaClusterId?: string;
   logger?: Logger;
 }
 
@@ -53,7 +56,7 @@ function flag(query: URLSearchParams, name: string): boolean {
   return query.get(name)?.toLowerCase() === 'true';
 }
 
-function schemaField(body: unknown): string {
+function schemaField(body: unknown): SchemaInput {
   if (typeof body !== 'object' || body === null || typeof (body as { schema?: unknown }).schema !== 'string') {
     throw new RegistryRefusal(422, 42201, 'Empty schema');
   }
@@ -61,10 +64,27 @@ function schemaField(body: unknown): string {
   if (request.schemaType !== undefined && request.schemaType !== null && request.schemaType !== 'AVRO') {
     throw new RegistryRefusal(422, 42201, `Invalid schema type ${String(request.schemaType)}: Ferry's embedded registry stores AVRO schemas only`);
   }
-  if (Array.isArray(request.references) && request.references.length > 0) {
-    throw new RegistryRefusal(422, 42201, "Schema references are not supported by Ferry's embedded registry");
-  }
-  return request.schema;
+  return { schema: request.schema, references: referencesField(request.references) };
+}
+
+/** `references`: [{name, subject, version}], as Confluent's SchemaReference. */
+function referencesField(value: unknown): SchemaReference[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new RegistryRefusal(422, 42201, 'Invalid schema: "references" must be an array of {name, subject, version}');
+  return value.map((item: unknown, index) => {
+    const reference = (typeof item === 'object' && item !== null ? item : {}) as { name?: unknown; subject?: unknown; version?: unknown };
+    const version = Number(reference.version);
+    if (typeof reference.name !== 'string' || typeof reference.subject !== 'string' || !Number.isSafeInteger(version) || version < 1) {
+      throw new RegistryRefusal(422, 42201, `Invalid schema: references[${index}] must be {"name": "<type name>", "subject": "<subject>", "version": <number>}`);
+    }
+    return { name: reference.name, subject: reference.subject, version };
+  });
+}
+
+function count(query: URLSearchParams, name: string, fallback: number): number {
+  const text = query.get(name);
+  const value = text === null ? fallback : Number(text);
+  return Number.isSafeInteger(value) ? value : fallback;
 }
 
 function notFound(): never {
@@ -76,7 +96,7 @@ function methodNotAllowed(): never {
 }
 
 /** Routes one request; every path the Confluent clients use plus the listing endpoints of §6.1. */
-function route(store: RegistryStore, request: Request): Reply {
+function route(store: RegistryStore, request: Request, kafkaClusterId: string): Reply {
   const { method, segments: s, query } = request;
   const deleted = flag(query, 'deleted');
   const [head, second, third, fourth, fifth, sixth] = s;
@@ -94,6 +114,18 @@ function route(store: RegistryStore, request: Request): Reply {
     return ok({});
   }
   if (head === 'schemas') {
+    if (s.length === 1) {
+      only('GET');
+      return ok(
+        store.allSchemas({
+          prefix: query.get('subjectPrefix') ?? '',
+          includeDeleted: deleted,
+          latestOnly: flag(query, 'latestOnly'),
+          offset: count(query, 'offset', 0),
+          limit: count(query, 'limit', -1),
+        }),
+      );
+    }
     if (second === 'types' && s.length === 2) {
       only('GET');
       return ok(['AVRO']);
@@ -101,7 +133,7 @@ function route(store: RegistryStore, request: Request): Reply {
     if (second === 'ids' && third !== undefined) {
       only('GET');
       const schemaId = id(third);
-      if (s.length === 3) return ok({ schema: store.schemaById(schemaId) });
+      if (s.length === 3) return ok(store.schemaViewById(schemaId));
       if (s.length === 4 && fourth === 'schema') return { status: 200, body: undefined, raw: store.schemaById(schemaId) };
       if (s.length === 4 && fourth === 'versions') return ok(store.subjectVersionsForId(schemaId, deleted));
       if (s.length === 4 && fourth === 'subjects') return ok([...new Set(store.subjectVersionsForId(schemaId, deleted).map((v) => v.subject))]);
@@ -129,13 +161,22 @@ function route(store: RegistryStore, request: Request): Reply {
         only('GET');
         return ok(store.versions(subject, deleted));
       }
+      if (s.length === 4 && method === 'DELETE') return ok(store.deleteVersion(subject, fourth as string, flag(query, 'permanent')));
       only('GET');
+      if (s.length === 5 && fifth === 'referencedby') return ok(store.referencedBy(subject, fourth as string));
       const view = store.version(subject, fourth as string, deleted);
       if (s.length === 4) return ok(view);
       if (s.length === 5 && fifth === 'schema') return { status: 200, body: undefined, raw: view.schema };
-      if (s.length === 5 && fifth === 'referencedby') return ok([]);
     }
     notFound();
+  }
+  if (head === 'contexts' && s.length === 1) {
+    only('GET');
+    return ok(['.']);
+  }
+  if (head === 'v1' && second === 'metadata' && third === 'id' && s.length === 3) {
+    only('GET');
+    return ok({ scope: { path: [], clusters: { 'kafka-cluster': kafkaClusterId, 'schema-registry-cluster': 'schema-registry' } } });
   }
   if (head === 'config') {
     if (s.length === 1) {
@@ -265,7 +306,7 @@ export async function startEmbeddedSchemaRegistry(options: EmbeddedRegistryOptio
         }
       }
     }
-    const reply = route(store, { method, segments, query: url.searchParams, body });
+    const reply = route(store, { method, segments, query: url.searchParams, body }, options.kafkaClusterId ?? '');
     if (method !== 'GET') log.debug('schema registry change', { method, path: url.pathname });
     send(res, reply.status, reply.raw ?? JSON.stringify(reply.body));
   };

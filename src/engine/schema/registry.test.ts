@@ -115,7 +115,7 @@ describe('embedded registry with the registry client, over HTTP', () => {
 
     const test = await client.testCompatibility('customers-value', V2_REQUIRED);
     expect(test.compatible).toBe(false);
-    expect(test.messages.join()).toMatch(/version 1/);
+    expect(test.messages.join()).toMatch(/errorType:'READER_FIELD_MISSING_DEFAULT_VALUE'.*\{oldSchemaVersion: 1\}/);
 
     expect(await client.setCompatibility('NONE', 'customers-value')).toBe('NONE');
     expect(await client.getCompatibility('customers-value')).toBe('NONE');

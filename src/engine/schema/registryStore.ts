@@ -28,9 +28,18 @@ export class RegistryRefusal extends Error {
 
 export type RegistryMode = 'READWRITE' | 'READONLY';
 
+/** A named type the schema uses from another subject's version ([SR] SchemaReference). */
+export interface SchemaReference {
+  name: string;
+  subject: string;
+  version: number;
+}
+
 interface StoredSchema {
   id: number;
   schema: string;
+  /** Absent when the schema stands alone (stores written before references were supported have none). */
+  references?: SchemaReference[];
 }
 
 interface StoredVersion {
@@ -58,10 +67,25 @@ export interface SubjectVersionView {
   version: number;
   id: number;
   schema: string;
+  /** Only present when the schema has references, as Confluent omits the empty list. */
+  references?: SchemaReference[];
+}
+
+/** One schema as a client sends it: text plus the references its named types come from. */
+export interface SchemaInput {
+  schema: string;
+  references: SchemaReference[];
+}
+
+/** The key ids are assigned to: the same text with other references is another schema, as in Confluent. */
+function identity(text: string, references: readonly SchemaReference[] | undefined): string {
+  return references && references.length > 0 ? `${text}\u0000${JSON.stringify(references)}` : text;
 }
 
 const subjectNotFound = (subject: string): RegistryRefusal => new RegistryRefusal(404, 40401, `Subject '${subject}' not found.`);
 const versionNotFound = (version: number): RegistryRefusal => new RegistryRefusal(404, 40402, `Version ${version} not found.`);
+const versionSoftDeleted = (subject: string, version: number): RegistryRefusal =>
+  new RegistryRefusal(404, 40406, `Subject '${subject}' Version ${version} was soft deleted. Set permanent=true to delete permanently`);
 const schemaNotFound = (id?: number | string): RegistryRefusal =>
   new RegistryRefusal(404, 40403, id === undefined ? 'Schema not found' : `Schema ${id} not found`);
 
@@ -73,8 +97,8 @@ export function schemaGuid(schemaText: string): string {
 
 export class RegistryStore {
   private data: RegistryData;
-  private readonly textById = new Map<number, string>();
-  private readonly idByText = new Map<string, number>();
+  private readonly byId = new Map<number, StoredSchema>();
+  private readonly idByIdentity = new Map<string, number>();
   private readonly idByGuid = new Map<string, number>();
   private readonly types = new Map<number, Type>();
 
@@ -96,9 +120,13 @@ export class RegistryStore {
   // ------------------------------------------------------------------------------------------- reads
 
   schemaById(id: number): string {
-    const schema = this.textById.get(id);
-    if (schema === undefined) throw schemaNotFound(id);
-    return schema;
+    return this.storedById(id).schema;
+  }
+
+  /** GET /schemas/ids/{id}: the text, and the references when there are any. */
+  schemaViewById(id: number): { schema: string; references?: SchemaReference[] } {
+    const stored = this.storedById(id);
+    return stored.references && stored.references.length > 0 ? { schema: stored.schema, references: stored.references } : { schema: stored.schema };
   }
 
   schemaByGuid(guid: string): string {
@@ -122,12 +150,18 @@ export class RegistryStore {
 
   /** `version` is a number, "latest" or "-1". */
   version(subject: string, version: string, includeDeleted = false): SubjectVersionView {
-    const number = parseVersion(version);
-    const versions = this.liveVersions(subject, includeDeleted);
-    if (versions.length === 0) throw subjectNotFound(subject);
-    const found = number === 'latest' ? versions[versions.length - 1] : versions.find((v) => v.version === number);
-    if (found === undefined) throw versionNotFound(number as number);
-    return { subject, version: found.version, id: found.id, schema: this.schemaById(found.id) };
+    return this.view(subject, this.findVersion(subject, version, includeDeleted));
+  }
+
+  /** GET /schemas: every subject version (the newest only with `latestOnly`), by subject then version. */
+  allSchemas(options: { prefix: string; includeDeleted: boolean; latestOnly: boolean; offset: number; limit: number }): SubjectVersionView[] {
+    const views: SubjectVersionView[] = [];
+    for (const subject of this.subjects(options.includeDeleted, options.prefix)) {
+      const versions = this.liveVersions(subject, options.includeDeleted);
+      for (const stored of options.latestOnly ? versions.slice(-1) : versions) views.push(this.view(subject, stored));
+    }
+    const from = views.slice(Math.max(0, options.offset));
+    return options.limit > 0 ? from.slice(0, options.limit) : from;
   }
 
   subjectVersionsForId(id: number, includeDeleted = false): { subject: string; version: number }[] {
@@ -139,15 +173,21 @@ export class RegistryStore {
     return result;
   }
 
+  /** GET /subjects/{subject}/versions/{version}/referencedby: ids of schemas whose references name this version. */
+  referencedBy(subject: string, version: string): number[] {
+    const found = this.findVersion(subject, version, false);
+    return this.data.schemas.filter((s) => (s.references ?? []).some((r) => r.subject === subject && r.version === found.version)).map((s) => s.id);
+  }
+
   /** POST /subjects/{subject}: the version holding this schema. */
-  lookup(subject: string, schemaText: string, includeDeleted = false): SubjectVersionView {
-    const canonical = this.canonical(schemaText).text;
+  lookup(subject: string, input: SchemaInput, includeDeleted = false): SubjectVersionView {
+    const canonical = this.canonical(input).text;
     const versions = this.liveVersions(subject, includeDeleted);
     if (versions.length === 0) throw subjectNotFound(subject);
-    const id = this.idByText.get(canonical);
+    const id = this.idByIdentity.get(identity(canonical, input.references));
     const found = id === undefined ? undefined : versions.find((v) => v.id === id);
     if (found === undefined) throw schemaNotFound();
-    return { subject, version: found.version, id: found.id, schema: canonical };
+    return this.view(subject, found);
   }
 
   compatibility(subject?: string): CompatibilityLevel | undefined {
@@ -159,8 +199,8 @@ export class RegistryStore {
   }
 
   /** POST /compatibility/subjects/{subject}/versions[/{version}]; `version` undefined = all the level requires. */
-  testCompatibility(subject: string, schemaText: string, version: string | undefined): string[] {
-    const candidate = this.canonical(schemaText).type;
+  testCompatibility(subject: string, input: SchemaInput, version: string | undefined): string[] {
+    const candidate = this.canonical(input).type;
     const level = this.effectiveLevel(subject);
     const live = this.liveVersions(subject, false);
     if (version === undefined) return compatibilityProblems(level, candidate, live.map((v) => this.versioned(v)));
@@ -176,10 +216,11 @@ export class RegistryStore {
 
   // ------------------------------------------------------------------------------------------- writes
 
-  register(subject: string, schemaText: string): { id: number; version: number } {
+  register(subject: string, input: SchemaInput): { id: number; version: number } {
     if (this.data.mode === 'READONLY') throw new RegistryRefusal(422, 42205, `Subject ${subject} is in read-only mode`);
-    const { text, type } = this.canonical(schemaText);
-    const existingId = this.idByText.get(text);
+    const { text, type } = this.canonical(input);
+    const key = identity(text, input.references);
+    const existingId = this.idByIdentity.get(key);
     const live = this.liveVersions(subject, false);
     const already = existingId === undefined ? undefined : live.find((v) => v.id === existingId);
     if (already) return { id: already.id, version: already.version };
@@ -200,7 +241,7 @@ export class RegistryStore {
       if (id === undefined) {
         id = data.nextId;
         data.nextId += 1;
-        data.schemas.push({ id, schema: text });
+        data.schemas.push(input.references.length > 0 ? { id, schema: text, references: input.references } : { id, schema: text });
       }
       const stored = (data.subjects[subject] ??= { versions: [] });
       const version = stored.versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
@@ -214,6 +255,7 @@ export class RegistryStore {
     const stored = this.data.subjects[subject];
     if (stored === undefined || stored.versions.length === 0) throw subjectNotFound(subject);
     const live = stored.versions.filter((v) => !v.deleted);
+    for (const v of stored.versions) this.refuseIfReferenced(subject, v.version);
     if (permanent) {
       if (live.length > 0) {
         throw new RegistryRefusal(404, 40405, `Subject '${subject}' was not deleted first before being permanently deleted`);
@@ -221,9 +263,7 @@ export class RegistryStore {
       return this.mutate((data) => {
         const versions = data.subjects[subject]?.versions.map((v) => v.version) ?? [];
         delete data.subjects[subject];
-        // A schema no subject refers to any more goes with it, as in Confluent after a hard delete.
-        const used = new Set(Object.values(data.subjects).flatMap((s) => s.versions.map((v) => v.id)));
-        data.schemas = data.schemas.filter((s) => used.has(s.id));
+        dropUnusedSchemas(data);
         return versions;
       });
     }
@@ -237,6 +277,36 @@ export class RegistryStore {
         v.deleted = true;
       }
       return versions;
+    });
+  }
+
+  /**
+   * DELETE /subjects/{subject}/versions/{version} ([SR] SubjectVersionsResource.deleteSchemaVersion): soft by
+   * default; `permanent` only for a version soft-deleted before ("latest" then means the newest, deleted or not).
+   * A version another schema references cannot be deleted. Returns the version number.
+   */
+  deleteVersion(subject: string, version: string, permanent: boolean): number {
+    const found = this.findVersion(subject, version, permanent);
+    this.refuseIfReferenced(subject, found.version);
+    if (permanent) {
+      if (!found.deleted) {
+        throw new RegistryRefusal(404, 40407, `Subject '${subject}' Version ${found.version} was not deleted first before being permanently deleted`);
+      }
+      return this.mutate((data) => {
+        const stored = data.subjects[subject];
+        if (stored) {
+          stored.versions = stored.versions.filter((v) => v.version !== found.version);
+          if (stored.versions.length === 0 && stored.compatibility === undefined) delete data.subjects[subject];
+        }
+        dropUnusedSchemas(data);
+        return found.version;
+      });
+    }
+    if (found.deleted) throw versionSoftDeleted(subject, found.version);
+    return this.mutate((data) => {
+      const stored = data.subjects[subject]?.versions.find((v) => v.version === found.version);
+      if (stored) stored.deleted = true;
+      return found.version;
     });
   }
 
@@ -279,6 +349,35 @@ export class RegistryStore {
 
   // ------------------------------------------------------------------------------------------- internals
 
+  private storedById(id: number): StoredSchema {
+    const stored = this.byId.get(id);
+    if (stored === undefined) throw schemaNotFound(id);
+    return stored;
+  }
+
+  private view(subject: string, version: StoredVersion): SubjectVersionView {
+    const stored = this.storedById(version.id);
+    const view: SubjectVersionView = { subject, version: version.version, id: version.id, schema: stored.schema };
+    if (stored.references && stored.references.length > 0) view.references = stored.references;
+    return view;
+  }
+
+  private findVersion(subject: string, version: string, includeDeleted: boolean): StoredVersion {
+    const number = parseVersion(version);
+    const versions = this.liveVersions(subject, includeDeleted);
+    if (versions.length === 0) throw subjectNotFound(subject);
+    const found = number === 'latest' ? versions[versions.length - 1] : versions.find((v) => v.version === number);
+    if (found === undefined) throw versionNotFound(number as number);
+    return found;
+  }
+
+  private refuseIfReferenced(subject: string, version: number): void {
+    const users = this.data.schemas.filter((s) => (s.references ?? []).some((r) => r.subject === subject && r.version === version));
+    if (users.length > 0) {
+      throw new RegistryRefusal(422, 42206, `One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=${subject},version=${version}}.`);
+    }
+  }
+
   private effectiveLevel(subject: string): CompatibilityLevel {
     return this.data.subjects[subject]?.compatibility ?? this.data.compatibility;
   }
@@ -288,22 +387,47 @@ export class RegistryStore {
   }
 
   private versioned(version: StoredVersion): VersionedType {
+    const stored = this.storedById(version.id);
     let type = this.types.get(version.id);
     if (type === undefined) {
-      type = parseForCompatibility(parseAvroSchemaText(this.schemaById(version.id)));
+      type = this.canonical({ schema: stored.schema, references: stored.references ?? [] }).type;
       this.types.set(version.id, type);
     }
-    return { version: version.version, type };
+    return { version: version.version, type, schema: stored.schema };
   }
 
-  /** Parses and validates schema text; the canonical form is what ids are assigned to. */
-  private canonical(schemaText: string): { text: string; type: Type } {
+  /**
+   * Parses and validates schema text; the canonical form is what ids are assigned to. Referenced schemas are
+   * parsed first into one name registry, as Confluent's AvroSchema does, so the main schema may use their names.
+   */
+  private canonical(input: SchemaInput): { text: string; type: Type } {
+    const named: Record<string, Type> = {};
+    const seen = new Set<string>();
+    const load = (references: readonly SchemaReference[], depth: number): void => {
+      for (const reference of references) {
+        const key = `${reference.subject}\u0000${reference.version}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (depth > 32) throw new RegistryRefusal(422, 42201, `Invalid schema: references nest deeper than 32 levels at ${reference.subject} version ${reference.version}`);
+        let referenced: StoredVersion;
+        try {
+          referenced = this.findVersion(reference.subject, String(reference.version), false);
+        } catch {
+          throw new RegistryRefusal(422, 42201, `Invalid schema: reference '${reference.name}' names subject '${reference.subject}' version ${reference.version}, which is not registered`);
+        }
+        const stored = this.storedById(referenced.id);
+        load(stored.references ?? [], depth + 1);
+        parseForCompatibility(parseAvroSchemaText(stored.schema), named);
+      }
+    };
     try {
-      const json = parseAvroSchemaText(schemaText);
-      const type = parseForCompatibility(json);
+      load(input.references, 0);
+      const json = parseAvroSchemaText(input.schema);
+      const type = parseForCompatibility(json, named);
       return { text: canonicalAvroString(json), type };
     } catch (error) {
-      throw new RegistryRefusal(422, 42201, `Invalid schema ${schemaText.slice(0, 200)}, details: ${(error as Error).message}`);
+      if (error instanceof RegistryRefusal) throw error;
+      throw new RegistryRefusal(422, 42201, `Invalid schema ${input.schema.slice(0, 200)}, details: ${(error as Error).message}`);
     }
   }
 
@@ -318,16 +442,22 @@ export class RegistryStore {
   }
 
   private reindex(): void {
-    this.textById.clear();
-    this.idByText.clear();
+    this.byId.clear();
+    this.idByIdentity.clear();
     this.idByGuid.clear();
-    for (const { id, schema } of this.data.schemas) {
-      this.textById.set(id, schema);
-      this.idByText.set(schema, id);
-      this.idByGuid.set(schemaGuid(schema), id);
+    for (const stored of this.data.schemas) {
+      this.byId.set(stored.id, stored);
+      this.idByIdentity.set(identity(stored.schema, stored.references), stored.id);
+      this.idByGuid.set(schemaGuid(stored.schema), stored.id);
     }
-    for (const id of this.types.keys()) if (!this.textById.has(id)) this.types.delete(id);
+    for (const id of this.types.keys()) if (!this.byId.has(id)) this.types.delete(id);
   }
+}
+
+/** A schema no subject version refers to any more goes with it, as in Confluent after a hard delete. */
+function dropUnusedSchemas(data: RegistryData): void {
+  const used = new Set(Object.values(data.subjects).flatMap((s) => s.versions.map((v) => v.id)));
+  data.schemas = data.schemas.filter((s) => used.has(s.id));
 }
 
 function parseVersion(version: string): number | 'latest' {
