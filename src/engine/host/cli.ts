@@ -9,6 +9,7 @@ import { createEngine, type Engine } from '../index';
 import { runDemoCommand } from './cliDemo';
 import { runPipelineCommand } from './cliRun';
 import { runReplicateCommand } from './cliReplicate';
+import { runRegistryServe } from './cliRegistry';
 import { LAB_COMMANDS, type LabCommand, runLabCommand } from './cliLab';
 import { runValidateCommand } from './cliValidate';
 import { runVerifyCommand } from './cliVerify';
@@ -35,6 +36,8 @@ Usage:
                               followed by connector configs
   ferry verify --source URL|PROFILE --target URL|PROFILE --table NAME [--key COLS] [--columns COLS] [--where SQL] [--min-age S] [--json] [--fix-sql]
                               prove two tables agree (exit 0 equal, 1 different, 2 error); \`ferry verify --help\` for all options
+  ferry registry serve [--port N] [--data DIR]
+                              serve Ferry's Confluent-compatible Schema Registry alone (default port 8081)
   ferry web [--port N]        serve the app to a browser on 127.0.0.1 (prints the URL with its token)
   ferry start                 the desktop app; falls back to \`ferry web\` when Electron's binary is absent
   ferry --version | --help     (--verbose on any command prints the engine's log to stderr)
@@ -94,6 +97,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       'until-idle': { type: 'boolean', default: false },
       rows: { type: 'string' },
       seconds: { type: 'string' },
+      // `ferry registry serve`
+      data: { type: 'string' },
+      host: { type: 'string' },
+      'kafka-cluster-id': { type: 'string' },
     },
   });
   if (values.version) {
@@ -135,6 +142,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'validate': {
       if (sub === undefined) throw new UsageError('`ferry validate` takes a file, e.g. `ferry validate pipeline.json` (or connect-standalone\'s `worker.properties connector.properties`).');
       return runValidateCommand([sub, ...extra], values.json);
+    }
+    case 'registry': {
+      if (sub !== 'serve' || extra.length > 0) throw new UsageError('`ferry registry` takes `serve`, e.g. `ferry registry serve --port 8081 --data ./registry`.');
+      return runRegistryServe({ port: parsePort(values.port), data: values.data, host: values.host, kafkaClusterId: values['kafka-cluster-id'] });
     }
     case 'web': {
       const engine = createEngine({ host: 'web' });
