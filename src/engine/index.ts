@@ -38,8 +38,14 @@ const log = createLogger('engine');
 export function createEngine(options: EngineOptions): Engine {
   const lab = createLab(options.lab);
   const replicators = new ReplicatorsService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
+  const connections = new ConnectionsService({
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.secretProtector ? { protector: options.secretProtector } : {}),
+  });
   const pipelines = new PipelinesService({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    // `ferry.profile` names a saved profile (secret from the store) or a lab service (the running lab's endpoints).
+    profiles: async () => connections.profileLookup(await lab.status().catch(() => undefined)),
     // As `ferry run` does: a loopback registry URL nothing answers gets Ferry's embedded registry, and the file's
     // replicators run beside its connectors, stopped with the pipeline.
     prepare: async (pipeline) => {
@@ -59,10 +65,6 @@ export function createEngine(options: EngineOptions): Engine {
   // explain: verify follows mismatched keys through a pipeline with the trace service (declared below).
   const verify: VerifyService = new VerifyService({ traceRow: (request) => trace.row(request) });
   const demo = new DemoService(lab, pipelines, { ...options.demo, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) });
-  const connections = new ConnectionsService({
-    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-    ...(options.secretProtector ? { protector: options.secretProtector } : {}),
-  });
   const topics = new TopicsService({
     labBootstrap: async (cluster) => (await lab.status()).endpoints.kafka[cluster].bootstrap,
     // The demo's embedded registry while it runs; otherwise the one the lab examples name.

@@ -23,7 +23,7 @@ import { DEST_KAFKA_PREFIX } from './connectors/replicatorKeys';
 import { findConnectorClass } from './connectors/index';
 import { emptyJsonObject, isJsonObject, type JsonObject, type JsonValue } from './jsonText';
 import { KAFKA_KEYS } from './kafkaBlock';
-import { FILE_RULES, parsePipelineFile, type PipelineParseResult, validatePipeline } from './pipelineFile';
+import { FILE_RULES, parsePipelineFile, type PipelineParseOptions, type PipelineParseResult, validatePipeline } from './pipelineFile';
 import { defineRule, type Problem } from './problems';
 import { readUtf8File } from './textFile';
 
@@ -226,12 +226,12 @@ function parseStandalone(worker: Extract<ConfigForm, { kind: 'worker' }>, connec
  * Parses and validates one configuration given as one or more files (see the module comment). `ferry run`,
  * `ferry validate`, `ferry replicate` and the app all read configurations through this.
  */
-export function parseConfigFiles(files: readonly ConfigText[]): PipelineParseResult {
+export function parseConfigFiles(files: readonly ConfigText[], options: PipelineParseOptions = {}): PipelineParseResult {
   const forms = files.map(classify);
   const [first] = forms;
   if (!first) return errorResult(CONFIG_FORM_RULES.formsMixed, 'No configuration file was given', 'Name a pipeline file, or a connector config (with the Connect worker\'s properties first for a source or sink).');
   if (forms.length === 1) {
-    if (first.kind === 'pipeline') return parsePipelineFile(first.source.text, first.source.fileName);
+    if (first.kind === 'pipeline') return parsePipelineFile(first.source.text, first.source.fileName, options);
     if (first.kind === 'connector') return parseLoneConnector(first);
     return errorResult(
       CONFIG_FORM_RULES.workerWithoutConnector,
@@ -259,10 +259,10 @@ export function parseConfigFiles(files: readonly ConfigText[]): PipelineParseRes
 }
 
 /** Reads the files and parses them as one configuration; throws CONFIG_FILE_UNREADABLE for a file that cannot be read. */
-export async function readConfigFiles(paths: readonly string[]): Promise<PipelineParseResult> {
+export async function readConfigFiles(paths: readonly string[], options: PipelineParseOptions = {}): Promise<PipelineParseResult> {
   const files: ConfigText[] = [];
   for (const path of paths) {
     files.push({ text: await readUtf8File(path, 'configuration file'), fileName: path });
   }
-  return parseConfigFiles(files);
+  return parseConfigFiles(files, options);
 }

@@ -13,6 +13,7 @@ import { KAFKA_KEYS, KAFKA_RULES } from './kafkaBlock';
 import { type AnyKeyDef, defaultFor, type Flavor, keysForFlavor } from './keys';
 import { CONFIG_FORM_RULES } from './configFiles';
 import { FILE_RULES } from './pipelineFile';
+import { PROFILE_RULES } from './profileReferences';
 import { PIPELINE_KEYS } from './pipelineKeys';
 import { PIPELINE_RULES } from './pipelineRules';
 import type { Rule } from './problems';
@@ -195,7 +196,7 @@ export function indexPage(): string {
     '',
     '## Pipeline checks',
     '',
-    ...ruleTable([...Object.values(FILE_RULES), ...Object.values(CONFIG_FORM_RULES), ...Object.values(KAFKA_RULES), ...Object.values(REGISTRY_RULES), ...Object.values(PIPELINE_RULES), SECRET_PLACEHOLDER_RULE]),
+    ...ruleTable([...Object.values(FILE_RULES), ...Object.values(CONFIG_FORM_RULES), ...Object.values(KAFKA_RULES), ...Object.values(REGISTRY_RULES), ...Object.values(PIPELINE_RULES), ...Object.values(PROFILE_RULES), SECRET_PLACEHOLDER_RULE]),
     'Single-key problems use `key.invalid` (wrong type or range), `key.unknown` (kept, not used), `key.alias-conflict`, `key.case` (accepted here, rejected by Kafka Connect), `key.flavor` and `key.deprecated`. Secrets (passwords, API secrets, `basic.auth.user.info`, credentials inside URLs) never appear in any message.',
     '',
   ];

@@ -9,6 +9,15 @@ import { emptyJsonObject, type JsonObject, type JsonValue } from './jsonText';
 import { KAFKA_KEYS } from './kafkaBlock';
 import { type AnyKeyDef, defaultFor, type Flavor, keysForFlavor } from './keys';
 import { PIPELINE_KEYS } from './pipelineKeys';
+import { PROFILE_KEY, REGISTRY_PROFILE_KEY } from './profileReferences';
+
+const PROFILE_DOC =
+  'Name of a saved connection profile (Connections pane) to take the connection and credentials from, or a lab service (`lab:mariadb`, `lab:postgres`, `lab:kafka-a`, `lab:kafka-b`). Resolved when the pipeline runs, so the file holds no password.';
+
+function profileProperty(kind: string): JsonObject {
+  const doc = `${kind} ${PROFILE_DOC}`;
+  return { type: 'string', description: plain(doc), markdownDescription: doc };
+}
 
 /** Regex matching `word` in any letter case, since JSON Schema patterns have no case-insensitive flag. */
 function anyCase(word: string): string {
@@ -146,6 +155,7 @@ export function pipelineJsonSchema(): JsonObject {
     if (!first) continue;
     const names = classes.flatMap((c) => [c.name, ...c.aliases]);
     const properties = keysObject(keysForFlavor(first.family.keys, first.flavor), first.flavor);
+    if (first.family.role !== 'replicator') properties[PROFILE_KEY] = profileProperty('Database:');
     properties['connector.class'] = { enum: names, markdownEnumDescriptions: classes.flatMap((c) => [c.name, ...c.aliases].map(() => c.summary)) };
     const title = first.family.title ?? `JDBC ${first.family.role}`;
     definitions[id] = connectorObject(`${title} (${first.flavor})`, `Keys of ${classes.map((c) => c.name).join(', ')}.`, properties);
@@ -174,9 +184,10 @@ export function pipelineJsonSchema(): JsonObject {
     type: 'object',
     description: 'The Kafka cluster and the credentials connectors use by default.',
     markdownDescription: 'The Kafka cluster and the credentials connectors use by default. A managed connector\'s own `kafka.api.key`/`kafka.api.secret` replace the credentials for that connector.',
-    properties: keysObject(KAFKA_KEYS, undefined),
-    required: ['bootstrap.servers'],
+    properties: { ...keysObject(KAFKA_KEYS, undefined), [PROFILE_KEY]: profileProperty('Kafka cluster:') },
+    anyOf: [{ required: ['bootstrap.servers'] }, { required: [PROFILE_KEY] }],
   };
+  properties[REGISTRY_PROFILE_KEY] = profileProperty('Schema Registry:');
   properties.connectors = {
     type: 'array',
     description: 'Connector configs as pasted from Confluent Cloud or Kafka Connect.',

@@ -14,6 +14,7 @@ import { KAFKA_KEYS, LAB_BOOTSTRAP_HINT, resolveKafkaBlock } from './kafkaBlock'
 import { defineRule, formatPath, type JsonPath, type Problem, ProblemList } from './problems';
 import { checkPipeline, type PlacedConnector } from './pipelineRules';
 import { PIPELINE_KEYS } from './pipelineKeys';
+import { expandProfileReferences, type ProfileLookup } from './profileReferences';
 import { LAB_REGISTRY_HINT, resolveRegistry } from './schemaRegistry';
 import { reportSecretPlaceholders } from './secretPlaceholder';
 import { collectSecrets, maskSecrets, maskUnknown, scrubProblems, secretKeyNames } from './secretScrub';
@@ -52,8 +53,13 @@ const EMPTY_KAFKA: ResolvedKafka = {
   confluentCloud: false,
 };
 
+export interface PipelineParseOptions {
+  /** Resolves `ferry.profile` / `schema.registry.profile` references (saved profiles, the running lab). */
+  profiles?: ProfileLookup;
+}
+
 /** Parses and validates the text of a pipeline file. `fileName` names the pipeline when it has no `name`. */
-export function parsePipelineFile(text: string, fileName: string): PipelineParseResult {
+export function parsePipelineFile(text: string, fileName: string, options: PipelineParseOptions = {}): PipelineParseResult {
   const parsed = parseLocatedJson(text);
   if (!parsed.ok) {
     const { line, column } = parsed.position;
@@ -66,17 +72,17 @@ export function parsePipelineFile(text: string, fileName: string): PipelineParse
   for (const dup of parsed.duplicates) {
     problems.report(FILE_RULES.duplicateKey, dup.segments, dup.key === '' ? 'The empty key "" appears more than once (blanked fields from a copied config?)' : `\`${dup.key}\` is given more than once in this object; the last value wins`, 'Keep one of them.');
   }
-  return validateDocument(parsed.value, fileName, problems, parsed.locations);
+  return validateDocument(parsed.value, fileName, problems, parsed.locations, options);
 }
 
 /** Validates an already-parsed pipeline document (e.g. one the app sends over the API). */
-export function validatePipeline(document: JsonValue, fileName: string): PipelineParseResult {
-  return validateDocument(document, fileName, new ProblemList(), new Map());
+export function validatePipeline(document: JsonValue, fileName: string, options: PipelineParseOptions = {}): PipelineParseResult {
+  return validateDocument(document, fileName, new ProblemList(), new Map(), options);
 }
 
 /** Reads and validates a pipeline file; throws CONFIG_FILE_UNREADABLE when it cannot be read, CONFIG_FILE_NOT_UTF8 when it is not UTF-8. */
-export async function readPipelineFile(path: string): Promise<PipelineParseResult> {
-  return parsePipelineFile(await readUtf8File(path, 'pipeline file'), path);
+export async function readPipelineFile(path: string, options: PipelineParseOptions = {}): Promise<PipelineParseResult> {
+  return parsePipelineFile(await readUtf8File(path, 'pipeline file'), path, options);
 }
 
 /** The resolved pipeline, or a CONFIG_INVALID error listing the errors (for the runner and scripts). */
@@ -88,7 +94,9 @@ export function requireValidPipeline(result: PipelineParseResult, fileName: stri
   throw configError('CONFIG_INVALID', `${fileName} has ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}${more}`, { detail: { problems: result.problems } });
 }
 
-function validateDocument(document: JsonValue, fileName: string, problems: ProblemList, locations: ReadonlyMap<string, SourcePosition>): PipelineParseResult {
+function validateDocument(written: JsonValue, fileName: string, problems: ProblemList, locations: ReadonlyMap<string, SourcePosition>, options: PipelineParseOptions): PipelineParseResult {
+  // Profile references become the keys they stand for (in memory only), so everything below sees plain configs.
+  const document = isJsonObject(written) ? expandProfileReferences(written, options.profiles, problems) : written;
   const secrets = collectSecrets(document, ALL_SECRET_KEYS);
   const finish = (config: ResolvedPipeline | undefined): PipelineParseResult => {
     const located = problems.items.map((p, i) => withPosition(p, problems.segments[i] ?? [], locations));

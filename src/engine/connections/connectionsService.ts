@@ -23,6 +23,9 @@ import { ProfileStore, type ProfileStoreOptions, storeError, validateProfile } f
 import { testDatabaseProfile } from './databaseTest';
 import { testKafkaProfile } from './kafkaTest';
 import { testRegistryProfile } from './registryTest';
+import type { LabStatus } from '../../shared/api/lab';
+import type { ProfileLookup } from '../config';
+import { profileLookupOf } from './profileLookup';
 import { kafkaSettingsOf, registryOptionsOf, sqlSettingsOf } from './resolve';
 import { StepRecorder } from './stepRecorder';
 
@@ -129,6 +132,18 @@ export class ConnectionsService implements IConnectionsApi, IDisposable {
 
   sqlSettings(id: string): SqlConnectionSettings {
     return sqlSettingsOf(this.ofKind<DatabaseProfile>(id, 'database'), this.store.secret(id));
+  }
+
+  /** Resolves the profile names a pipeline file gives (`ferry.profile`), with secrets and the running lab's endpoints. */
+  profileLookup(lab: LabStatus | undefined): ProfileLookup {
+    const storage = this.store.secretStorage();
+    const hint =
+      storage.mode === 'memory'
+        ? 'This Ferry keeps profile passwords only in its memory: tick "Keep secrets in a file readable only by me" in Connections to keep them across restarts.'
+        : storage.mode === 'os'
+          ? 'Passwords the desktop app keeps in the OS keychain are readable only by the app: run the pipeline from the app.'
+          : '';
+    return profileLookupOf(this.store.list(), (id) => this.store.secret(id), lab, hint);
   }
 
   dispose(): void {

@@ -1,5 +1,6 @@
 import type { ReplicatorStatus } from '../../shared/api/replicators';
-import { readConfigFiles, requireValidPipeline } from '../config';
+import { requireValidPipeline } from '../config';
+import { readConfigFilesWithProfiles } from './cliProfiles';
 import { PipelineRunner, type PipelineStatus } from '../pipeline';
 import { ReplicatorRunner } from '../replicator';
 import { replicationProgressLine } from './cliReplicate';
@@ -57,7 +58,7 @@ export async function runPipelineCommand(files: string | readonly string[], opti
   const paths = typeof files === 'string' ? [files] : files;
   // The first file names the configuration in messages, and relative TLS paths resolve against its folder.
   const file = paths[0] ?? '';
-  const parsed = await readConfigFiles(paths);
+  const parsed = await readConfigFilesWithProfiles(paths);
   for (const problem of parsed.problems.filter((p) => p.severity === 'warning')) {
     process.stderr.write(`warning  ${problem.path}  ${problem.message}${problem.hint ? `  (hint: ${problem.hint})` : ''}\n`);
   }

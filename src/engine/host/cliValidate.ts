@@ -1,5 +1,6 @@
 import { isEngineError } from '../../shared/errors';
-import { countBySeverity, type PipelineParseResult, type Problem, readConfigFiles } from '../config/index';
+import { countBySeverity, type PipelineParseResult, type Problem } from '../config/index';
+import { readConfigFilesWithProfiles } from './cliProfiles';
 
 /**
  * `ferry validate <file>… [--json]`: reads the files as `ferry run` and `ferry replicate` do (readConfigFiles), so
@@ -41,7 +42,7 @@ export async function runValidateCommand(files: string | readonly string[], json
   const file = paths.join(' ');
   let result: PipelineParseResult;
   try {
-    result = await readConfigFiles(paths);
+    result = await readConfigFilesWithProfiles(paths);
   } catch (error) {
     if (isEngineError(error) && error.code === 'CONFIG_FILE_UNREADABLE') {
       process.stderr.write(`ferry: ${error.message}\n`);

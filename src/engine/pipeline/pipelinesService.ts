@@ -1,4 +1,4 @@
-import { parseConfigFiles, pipelineJsonSchema, requireValidPipeline, type ResolvedPipeline } from '../config';
+import { type PipelineParseResult, type ProfileLookup, parseConfigFiles, pipelineJsonSchema, requireValidPipeline, type ResolvedPipeline } from '../config';
 import { maskPipelineSecrets } from '../config/secretMask';
 import { WorkspaceStore } from '../store';
 import type {
@@ -31,6 +31,11 @@ export interface PipelinesServiceOptions {
    * `ferry run` does); what it returns is closed when the pipeline stops.
    */
   prepare?: (pipeline: ResolvedPipeline) => Promise<PreparedResource[]>;
+  /**
+   * Resolves `ferry.profile` references (saved connection profiles and their secrets, the running lab) each time a
+   * file is validated, previewed or started, so a saved file needs no password in it.
+   */
+  profiles?: () => Promise<ProfileLookup>;
 }
 
 /** How often running connectors are sampled for the charts. */
@@ -85,21 +90,28 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
     return pipelineJsonSchema() as JsonValue;
   }
 
+  /** Parses and validates a pipeline text as `ferry run` would, with profile references resolved. */
+  async parse(source: PipelineSource): Promise<PipelineParseResult> {
+    // Only a file that names a profile pays for reading the profiles and the lab's state.
+    const profiles = this.options.profiles && /ferry\.profile|schema\.registry\.profile/.test(source.text) ? await this.options.profiles() : undefined;
+    return parseConfigFiles([{ text: source.text, fileName: source.fileName ?? 'pipeline.json' }], profiles ? { profiles } : {});
+  }
+
   async preview(source: PipelineSource): Promise<PipelinePreview> {
-    const parsed = parseConfigFiles([{ text: source.text, fileName: source.fileName ?? 'pipeline.json' }]);
+    const parsed = await this.parse(source);
     if (!parsed.config) return { valid: false, connectors: [] };
     return { valid: true, connectors: await previewPipeline(parsed.config) };
   }
 
   async listFiles(): Promise<PipelineFileInfo[]> {
-    return this.workspace.list().map((file) => ({ name: file.name, savedAt: file.savedAt, secretsInMemory: this.secretTexts.has(file.name) }));
+    return this.workspace.list().map((file) => ({ name: file.name, savedAt: file.savedAt, secretsInMemory: this.secretTexts.has(file.name), path: this.workspace.pathOf(file.name) }));
   }
 
   async readFile(name: string): Promise<PipelineFile> {
     const file = this.workspace.read(name);
     if (!file) throw pipelineError('PIPELINE_FILE_UNKNOWN', `No pipeline file named "${name}" is saved in the workspace.`);
     const full = this.secretTexts.get(name);
-    return { name: file.name, savedAt: file.savedAt, secretsInMemory: full !== undefined, text: full ?? file.text };
+    return { name: file.name, savedAt: file.savedAt, secretsInMemory: full !== undefined, path: this.workspace.pathOf(file.name), text: full ?? file.text };
   }
 
   async saveFile(source: PipelineSource): Promise<PipelineFileInfo> {
@@ -107,13 +119,13 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
     if (!masked) {
       throw new EngineError('CONFIG_INVALID', 'The pipeline is not valid JSON, so it cannot be saved yet (its passwords could not be told apart). Fix the syntax errors first.');
     }
-    const parsed = parseConfigFiles([{ text: source.text, fileName: source.fileName ?? 'pipeline.json' }]);
+    const parsed = await this.parse(source);
     const named = (JSON.parse(source.text) as { name?: unknown }).name;
     const name = typeof named === 'string' && named.trim() !== '' ? named.trim() : (parsed.config?.name ?? (source.fileName ?? 'pipeline').replace(/\.json$/i, ''));
     const file = this.workspace.save(name, masked.masked);
     if (masked.secrets.length > 0) this.secretTexts.set(name, source.text);
     else this.secretTexts.delete(name);
-    return { name: file.name, savedAt: file.savedAt, secretsInMemory: this.secretTexts.has(name) };
+    return { name: file.name, savedAt: file.savedAt, secretsInMemory: this.secretTexts.has(name), path: this.workspace.pathOf(name) };
   }
 
   async deleteFile(name: string): Promise<void> {
@@ -122,7 +134,7 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
   }
 
   async validate(source: PipelineSource): Promise<PipelineValidation> {
-    const result = parseConfigFiles([{ text: source.text, fileName: source.fileName ?? 'pipeline.json' }]);
+    const result = await this.parse(source);
     return {
       valid: result.config !== undefined,
       problems: result.problems.map((problem) => ({
@@ -139,7 +151,7 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
 
   async start(source: PipelineSource): Promise<PipelineStatus> {
     const fileName = source.fileName ?? 'pipeline.json';
-    const pipeline = requireValidPipeline(parseConfigFiles([{ text: source.text, fileName }]), fileName);
+    const pipeline = requireValidPipeline(await this.parse({ text: source.text, fileName }), fileName);
     if (this.runners.has(pipeline.name)) {
       throw new EngineError('PIPELINE_RUNNING', `Pipeline "${pipeline.name}" is already running; stop it first or give the new one another "name".`);
     }

@@ -7,11 +7,16 @@ import { EngineError } from '../../shared/errors';
  * or the new content, never a torn file. Mode 0600: state may name databases and users.
  */
 export function writeJsonFileDurably(path: string, value: unknown): void {
+  writeTextFileDurably(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Same as writeJsonFileDurably for text written as it is (a pipeline file keeps the user's formatting). */
+export function writeTextFileDurably(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const temp = `${path}.${process.pid}.tmp`;
   const fd = openSync(temp, 'w', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
+    writeSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -1,4 +1,4 @@
-import { parseConfigFiles, type ResolvedPipeline } from '../config';
+import type { ResolvedPipeline } from '../config';
 import type { AppliedLog, PipelinesService } from '../pipeline';
 import type { PipelineStatus } from '../../shared/api/pipelines';
 import type { IDisposable } from '../../shared/lifecycle';
@@ -71,7 +71,7 @@ export class PipelineCatalog implements IDisposable {
     if (known) return known;
     const file = await this.pipelines.readFile(name).catch(() => undefined);
     if (!file) return undefined;
-    const parsed = parseConfigFiles([{ text: file.text, fileName: `${name}.json` }]);
+    const parsed = await this.pipelines.parse({ text: file.text, fileName: `${name}.json` });
     if (!parsed.config) return undefined;
     return { pipeline: parsed.config, running: false, appliedLog: () => undefined };
   }

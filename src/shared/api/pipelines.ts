@@ -131,6 +131,8 @@ export interface PipelineFileInfo {
   savedAt: string;
   /** Whether the passwords of the file are known to this engine process (they are never written to disk). */
   secretsInMemory: boolean;
+  /** Where the file lies on disk: it is the pipeline text itself, so `ferry run <path>` runs it. */
+  path?: string;
 }
 
 export interface PipelineFile extends PipelineFileInfo {
