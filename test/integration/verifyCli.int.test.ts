@@ -214,4 +214,30 @@ describe('verify through the engine API', () => {
     const error = await runVerify({ source: { url: mariadbUrl, table }, target: { url: postgresUrl, table }, minAgeSeconds: 60 }).catch((caught: unknown) => caught);
     expect(isEngineError(error) && error.code).toBe('VERIFY_BAD_REQUEST');
   });
+
+  it('--min-age leaves out an update still in flight: the target holds the row’s previous version with its older timestamp', async () => {
+    const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
+    const columns = [
+      { name: 'id', type: 'int' as const },
+      { name: 'v', type: 'varchar' as const },
+      { name: 'updated_at', type: 'ts6' as const },
+    ];
+    const table = await pairOfTables(
+      columns,
+      // 2: updated at the source just now; 4: inserted just now; 3: changed long ago and still different (a real difference).
+      [['1', 'old', '2020-01-01 00:00:00'], ['2', 'updated', now], ['3', 'new value', '2020-01-01 00:00:01'], ['4', 'inserted', now]],
+      [['1', 'old', '2020-01-01 00:00:00'], ['2', 'previous', '2020-01-01 00:00:00'], ['3', 'old value', '2020-01-01 00:00:00']],
+    );
+    const request = { source: { url: mariadbUrl, table }, target: { url: postgresUrl, table }, minAgeSeconds: 3600, updateColumn: 'updated_at', fixSql: true, rows: true };
+    const report = await runVerify(request);
+    expect(report.onlyInTarget).toEqual([]);
+    expect(report.onlyInSource).toEqual([]);
+    expect(report.different.map((row) => row.key)).toEqual([{ id: 3 }]);
+    expect(report.fixSql?.join('\n')).not.toMatch(/DELETE/);
+    expect(report.notes.join('\n')).toMatch(/1 row\(s\) changed at the source after the cut-off/);
+    // Once the real difference is repaired, the table with an update in flight is equal.
+    await target.exec(`UPDATE ${table} SET v = 'new value', updated_at = '2020-01-01 00:00:01' WHERE id = 3`);
+    const again = await runVerify(request);
+    expect(again.equal).toBe(true);
+  });
 });

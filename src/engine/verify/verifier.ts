@@ -8,7 +8,7 @@ import { buildFixScript } from './fixScript';
 import { diffLeaves, type LeafSides, wholeRowsFor } from './leaves';
 import { HASH_SPACE, type SidePlan, type TableInfo } from './model';
 import { type ComparisonPlan, planComparison } from './plan';
-import { checksumQuery, keyBoundsQuery, keyListCondition, MAX_KEY_LIST, minAgeCondition, type Segment } from './queries';
+import { checksumQuery, fetchQuery, keyBoundsQuery, keyListCondition, MAX_KEY_LIST, minAgeCondition, type Segment } from './queries';
 import { type CanonicalRow, compareKeys, type KeyColumn, type RowDiff, toDifference, toKey } from './rowDiff';
 import { checkZone, describeTable, type OpenedSide, openSides, refuseUnsafeWhere, type Side, tableRef } from './side';
 
@@ -84,13 +84,25 @@ function checksumFn(side: Side, plan: SidePlan) {
 }
 
 
+/** What `minAgeSeconds` needs after the diff: which source rows changed after the cut-off. */
+interface MinAge {
+  note: string;
+  /** The source's own conditions (the user's where), without the cut-off. */
+  sourceConditions: string[];
+  /** True for a source row changed after the cut-off. */
+  sourceChangedSince: string;
+}
+
 /**
  * `minAgeSeconds`: on both sides, leave out rows whose update column is newer than the cut-off (in UTC, zone-less
- * values read in the side's zone). Returns the note for the report.
+ * values read in the side's zone). An update in flight still leaves the target's earlier version, with its earlier
+ * timestamp, in the comparison: `inFlightKeys` drops those afterwards.
  */
-function applyMinAge(request: VerifyRequest, sides: readonly [OpenedSide, SidePlan, TableInfo][]): string | undefined {
+function applyMinAge(request: VerifyRequest, sides: readonly [OpenedSide, SidePlan, TableInfo][]): MinAge | undefined {
   if (request.minAgeSeconds === undefined || !request.updateColumn) return undefined;
   const cutoff = utcText(new Date(Date.now() - request.minAgeSeconds * 1000));
+  let sourceConditions: string[] = [];
+  let sourceChangedSince = '';
   for (const [opened, plan, info] of sides) {
     const column = info.columns.find((candidate) => candidate.name.toLowerCase() === request.updateColumn?.toLowerCase());
     if (!column || (column.kind !== 'timestamp' && column.kind !== 'timestamptz')) {
@@ -100,9 +112,37 @@ function applyMinAge(request: VerifyRequest, sides: readonly [OpenedSide, SidePl
       );
     }
     const render = { fraction: 6, lowercase: false, zone: opened.zone, lengthPrefix: false, sameScale: false };
-    plan.conditions.push(minAgeCondition(opened.side.dialect, { column, render }, cutoff));
+    const condition = minAgeCondition(opened.side.dialect, { column, render }, cutoff);
+    if (opened.side.label === 'source') {
+      sourceConditions = [...plan.conditions];
+      sourceChangedSince = `NOT (${condition})`;
+    }
+    plan.conditions.push(condition);
   }
-  return `Rows changed after ${cutoff} UTC (by "${request.updateColumn}", ${request.minAgeSeconds} s before the run) are left out on both sides.`;
+  return {
+    note: `Rows changed after ${cutoff} UTC (by "${request.updateColumn}", ${request.minAgeSeconds} s before the run) are left out on both sides.`,
+    sourceConditions,
+    sourceChangedSince,
+  };
+}
+
+/** Keys per query when looking up rows in flight. */
+const IN_FLIGHT_BATCH = 1000;
+
+/**
+ * Of `keys` (canonical key texts), those whose source row changed after the min-age cut-off, read now, after the
+ * diff: a row updated at the source while the target still holds its earlier version (or updated while verify ran)
+ * is in flight, not a difference.
+ */
+async function inFlightKeys(source: Side, plan: SidePlan, minAge: MinAge, keys: readonly CanonicalRow[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let start = 0; start < keys.length; start += IN_FLIGHT_BATCH) {
+    const batch = keys.slice(start, start + IN_FLIGHT_BATCH);
+    const lookup: SidePlan = { ...plan, conditions: [...minAge.sourceConditions, minAge.sourceChangedSince, keyListCondition(source.dialect, plan, batch)] };
+    const rows = await source.query(fetchQuery(source.dialect, lookup, undefined, true));
+    for (const row of rows) found.add(JSON.stringify(plan.keys.map((_, index) => (row[`k${index}`] === null || row[`k${index}`] === undefined ? null : String(row[`k${index}`])))));
+  }
+  return found;
 }
 
 /**
@@ -190,11 +230,11 @@ export async function runVerify(request: VerifyRequest, options: VerifyRunOption
       columns: request.columns,
     });
     const notes = [...plan.notes];
-    const minAgeNote = applyMinAge(request, [
+    const minAge = applyMinAge(request, [
       [sourceOpen, plan.source, sourceInfo],
       [targetOpen, plan.target, targetInfo],
     ]);
-    if (minAgeNote) notes.push(minAgeNote);
+    if (minAge) notes.push(minAge.note);
     const keyListNote = applyKeyList(request, plan, [
       [sourceOpen, plan.source],
       [targetOpen, plan.target],
@@ -221,10 +261,22 @@ export async function runVerify(request: VerifyRequest, options: VerifyRunOption
     const keyColumns: KeyColumn[] = plan.source.keys.map((key) => ({ name: key.column.name, kind: key.column.kind }));
     notes.push(...duplicateNotes(diff.duplicateKeys, keyColumns, plan.keyNames));
     if (diff.truncated) notes.push(`Listing stopped after ${maxDifferences} differences (maxDifferences); the tables differ in more rows.`);
+    let inFlight = 0;
+    if (minAge && diff.onlyInTarget.length + diff.different.length > 0) {
+      const keyText = (row: CanonicalRow): string => JSON.stringify(row.slice(0, keyColumns.length));
+      const changed = await inFlightKeys(source, plan.source, minAge, [...diff.onlyInTarget, ...diff.different.map((entry) => entry.source)].map((row) => row.slice(0, keyColumns.length)));
+      if (changed.size > 0) {
+        const before = diff.onlyInTarget.length + diff.different.length;
+        diff.onlyInTarget = diff.onlyInTarget.filter((row) => !changed.has(keyText(row)));
+        diff.different = diff.different.filter((entry) => !changed.has(keyText(entry.source)));
+        inFlight = before - diff.onlyInTarget.length - diff.different.length;
+        notes.push(`${inFlight} row(s) changed at the source after the cut-off while the target still held an earlier version (in flight); left out.`);
+      }
+    }
     // Equal when every segment's count and checksum matched, or when the rows of the segments that did not differ
-    // only by float rounding between engines; rows are listed to explain a difference.
+    // only by float rounding between engines or by changes in flight; rows are listed to explain a difference.
     const listedNothing = diff.onlyInSource.length + diff.onlyInTarget.length + diff.different.length === 0 && !diff.truncated;
-    const equal = bisection.leaves.length === 0 || (listedNothing && diff.duplicateKeys.length === 0 && diff.roundingOnly > 0);
+    const equal = bisection.leaves.length === 0 || (listedNothing && diff.duplicateKeys.length === 0 && (diff.roundingOnly > 0 || inFlight > 0));
     if (diff.roundingOnly > 0) {
       notes.push(`${diff.roundingOnly} row(s) differ only in the last of 15 significant digits of a float (the engines print some doubles differently); counted as equal.`);
     }

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
 import type { QueryColumn, QueryValue } from '../../../../shared/api';
 import { cellText, downloadText, rowAsTsv, toCsv, toJson } from './queryModel';
 
@@ -15,11 +15,19 @@ export interface ResultGridProps {
   /** Cells to highlight: `row:column` indexes. */
   highlight?: ReadonlySet<string>;
   height?: number;
+  /** Draws a cell's content instead of its text (e.g. a character diff); undefined falls back to the text. */
+  renderCell?: (value: QueryValue, rowIndex: number, columnIndex: number) => ReactNode | undefined;
+  /** Told when the user selects a cell of a row. */
+  onSelectRow?: (rowIndex: number) => void;
 }
 
 const ROW_HEIGHT = 28;
 const MIN_COLUMN = 90;
 const MAX_COLUMN = 320;
+/** Bounds of a column the user resizes (drag the header's right edge, or focus it and press ←/→). */
+const MIN_RESIZED = 48;
+const MAX_RESIZED = 2400;
+const RESIZE_STEP = 24;
 
 function widthOf(column: QueryColumn, rows: readonly QueryValue[][], index: number): number {
   let longest = column.name.length + 2;
@@ -35,13 +43,41 @@ function copy(text: string): void {
  * A result grid that stays smooth with 100,000 rows: only the visible rows are rendered. Click a cell to select it;
  * Ctrl/Cmd+C copies the cell, Ctrl/Cmd+Shift+C the row (tab-separated); export the whole result as CSV or JSON.
  */
-export function ResultGrid({ label, columns, rows, exportName, onTrace, highlight, height = 320 }: ResultGridProps) {
+export function ResultGrid({ label, columns, rows, exportName, onTrace, highlight, height = 320, renderCell, onSelectRow }: ResultGridProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState<{ row: number; column: number } | undefined>();
+  /** Widths the user set, by column position and name (a new result with other columns starts fresh). */
+  const [resized, setResized] = useState<Record<string, number>>({});
   const [copied, setCopied] = useState<string | undefined>();
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
-  const widths = columns.map((column, index) => widthOf(column, rows, index));
+  const widthKey = (index: number): string => `${index}:${columns[index]?.name ?? ''}`;
+  const widths = columns.map((column, index) => resized[widthKey(index)] ?? widthOf(column, rows, index));
+  const resize = (index: number, width: number): void => setResized((current) => ({ ...current, [widthKey(index)]: Math.max(MIN_RESIZED, Math.min(MAX_RESIZED, Math.round(width))) }));
+  const startResize = (index: number, event: ReactPointerEvent<HTMLSpanElement>): void => {
+    event.preventDefault();
+    event.stopPropagation();
+    const handle = event.currentTarget;
+    const startX = event.clientX;
+    const startWidth = widths[index] ?? MIN_COLUMN;
+    handle.setPointerCapture(event.pointerId);
+    const move = (moved: PointerEvent): void => resize(index, startWidth + moved.clientX - startX);
+    const end = (): void => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', end);
+      handle.removeEventListener('pointercancel', end);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', end);
+    handle.addEventListener('pointercancel', end);
+  };
+  const resizeKey = (index: number, event: KeyboardEvent<HTMLSpanElement>): void => {
+    const step = event.key === 'ArrowRight' ? RESIZE_STEP : event.key === 'ArrowLeft' ? -RESIZE_STEP : 0;
+    if (step === 0) return;
+    event.preventDefault();
+    event.stopPropagation();
+    resize(index, (widths[index] ?? MIN_COLUMN) + step);
+  };
   const template = `${onTrace ? '84px ' : ''}48px ${widths.map((width) => `${Math.round(width)}px`).join(' ')}`;
   const total = (onTrace ? 84 : 0) + 48 + widths.reduce((sum, width) => sum + Math.round(width), 0);
 
@@ -106,6 +142,20 @@ export function ResultGrid({ label, columns, rows, exportName, onTrace, highligh
             <span key={`${column.name}-${index}`} role="columnheader" className={`grid-cell head ${column.kind === 'number' ? 'num' : ''}`} title={`${column.name}: ${column.type}`}>
               {column.name}
               <span className="col-type">{column.type}</span>
+              <span
+                role="separator"
+                aria-orientation="vertical"
+                aria-label={`Resize column ${column.name}`}
+                aria-valuenow={Math.round(widths[index] ?? MIN_COLUMN)}
+                aria-valuemin={MIN_RESIZED}
+                aria-valuemax={MAX_RESIZED}
+                tabIndex={0}
+                className="col-resizer"
+                title="Drag to resize (or ←/→); double-click to fit"
+                onPointerDown={(event) => startResize(index, event)}
+                onKeyDown={(event) => resizeKey(index, event)}
+                onDoubleClick={() => setResized((current) => Object.fromEntries(Object.entries(current).filter(([key]) => key !== widthKey(index))))}
+              />
             </span>
           ))}
         </div>
@@ -140,10 +190,13 @@ export function ResultGrid({ label, columns, rows, exportName, onTrace, highligh
                       role="gridcell"
                       aria-selected={isSelected}
                       className={`grid-cell ${kind === 'number' ? 'num' : ''} ${value === null ? 'null' : ''} ${isSelected ? 'selected' : ''} ${marked ? 'changed' : ''}`}
-                      onClick={() => setSelected({ row: item.index, column })}
+                      onClick={() => {
+                        setSelected({ row: item.index, column });
+                        onSelectRow?.(item.index);
+                      }}
                       title={value === null ? 'NULL' : String(value)}
                     >
-                      {value === null ? 'NULL' : typeof value === 'boolean' ? String(value) : String(value)}
+                      {renderCell?.(value, item.index, column) ?? (value === null ? 'NULL' : String(value))}
                     </span>
                   );
                 })}
