@@ -1,13 +1,18 @@
 /**
- * Pipeline benchmark (issue 3): seeds a realistic orders table (15 columns: decimals, timestamps, strings) in the
- * lab's MariaDB, runs MariaDB → Kafka (Avro, embedded registry) → PostgreSQL (upsert) inside this process, and prints
- * one JSON object: snapshot throughput, end-to-end latency at a fixed insert rate, and this process's peak RSS.
+ * Pipeline benchmark (issues 3, 12, 13): seeds a realistic orders table (15 columns: decimals, timestamps, strings)
+ * in the lab's MariaDB, runs MariaDB → Kafka (Avro, embedded registry) → PostgreSQL (upsert) inside this process,
+ * then, unless --skip-debezium, the same run with Debezium's MariaDB connector and Debezium's JDBC sink in Kafka
+ * Connect standalone (the anchor), and prints one JSON object: snapshot throughput, CPU per row, end-to-end latency
+ * at a fixed insert rate (measured the same way for both: target insert time minus the source's created_at), the
+ * engine thread's event-loop delay, peak RSS, the machine's load, and Ferry/Debezium ratios.
  *
- *   npm run bench:pipeline -- --rows 1000000 --json
+ *   npm run bench:pipeline -- --capture log --rows 1000000 --json
+ *   npm run bench:pipeline -- --capture polling --skip-debezium --json
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -16,118 +21,131 @@ import { createKafka } from '../src/engine/kafka/index';
 import { createLab } from '../src/engine/lab/index';
 import { PipelineRunner } from '../src/engine/pipeline/index';
 import { startEmbeddedSchemaRegistry } from '../src/engine/schema/index';
+import { type AnchorResult, runDebeziumAnchor } from './debeziumAnchor';
+import { arrivalLatency, machineBusySeconds, seedOrders, stampArrivals, streamOrders, targetCount } from './pipelineMeasures';
 
 const { values } = parseArgs({
   options: {
+    capture: { type: 'string', default: 'log' },
     rows: { type: 'string', default: '1000000' },
     rate: { type: 'string', default: '2000' },
     'stream-seconds': { type: 'string', default: '20' },
     'poll-interval-ms': { type: 'string', default: '500' },
     'sink-batch': { type: 'string', default: '5000' },
+    'skip-debezium': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
+const capture = values.capture;
+if (capture !== 'log' && capture !== 'polling') throw new Error(`--capture must be "log" or "polling", got "${String(capture)}"`);
 const rows = Number(values.rows);
 const rate = Number(values.rate);
 const streamSeconds = Number(values['stream-seconds']);
 const pollIntervalMs = Number(values['poll-interval-ms']);
+for (const [flag, value] of [['--rows', rows], ['--rate', rate], ['--stream-seconds', streamSeconds], ['--poll-interval-ms', pollIntervalMs]] as const) {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number of at least 1, got ${String(value)}`);
+}
 const say = (text: string): void => void (values.json ? undefined : process.stderr.write(`${text}\n`));
 
 let rssMax = 0;
 const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 250);
+const loadBefore = loadavg();
 
 const lab = createLab();
 const { endpoints } = await lab.up();
 const id = Date.now().toString(36);
 const table = `bench_orders_${id}`;
+const anchorTable = `${table}_d`;
+const database = endpoints.mariadb.database;
 const mariadb = await mysql.createConnection({ ...endpoints.mariadb, multipleStatements: true });
 const postgres = new pg.Client(endpoints.postgres);
 await postgres.connect();
 const registry = await startEmbeddedSchemaRegistry();
 const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
 
-say(`seeding ${rows} rows into MariaDB ${table}…`);
-await mariadb.query(`CREATE TABLE ${table} (
-  id BIGINT AUTO_INCREMENT PRIMARY KEY,
-  customer_id INT NOT NULL,
-  product_id INT NOT NULL,
-  sku VARCHAR(32) NOT NULL,
-  quantity INT NOT NULL,
-  unit_price DECIMAL(10,2) NOT NULL,
-  discount DECIMAL(4,3) NULL,
-  total DECIMAL(12,2) NOT NULL,
-  status VARCHAR(16) NOT NULL,
-  country CHAR(2) NOT NULL,
-  note VARCHAR(200) NULL,
-  is_gift TINYINT(1) NOT NULL DEFAULT 0,
-  created_at DATETIME(3) NOT NULL,
-  shipped_at DATETIME(3) NULL,
-  updated_at DATETIME(3) NOT NULL,
-  KEY (updated_at, id)
-)`);
+say(`seeding ${rows} rows into MariaDB ${table}${values['skip-debezium'] ? '' : ` and ${anchorTable}`}…`);
 const seedStarted = performance.now();
-// The Sequence engine (seq_1_to_N) generates rows inside MariaDB: seeding is not what is measured.
-for (let done = 0; done < rows; done += 100_000) {
-  const count = Math.min(100_000, rows - done);
-  await mariadb.query(`INSERT INTO ${table} (customer_id, product_id, sku, quantity, unit_price, discount, total, status, country, note, is_gift, created_at, shipped_at, updated_at)
-    SELECT 1 + seq % 5000, 1 + seq % 300, CONCAT('SKU-', LPAD(seq % 300, 5, '0')), 1 + seq % 7, 5 + (seq % 9000) / 100, IF(seq % 4 = 0, (seq % 250) / 1000, NULL),
-           (1 + seq % 7) * (5 + (seq % 9000) / 100), ELT(1 + seq % 5, 'NEW', 'PAID', 'PACKED', 'SHIPPED', 'DELIVERED'), ELT(1 + seq % 6, 'GB', 'US', 'NL', 'DE', 'NG', 'IN'),
-           IF(seq % 10 = 0, CONCAT('note for order ', seq), NULL), seq % 9 = 0, TIMESTAMP('2026-01-01') + INTERVAL seq SECOND,
-           IF(seq % 3 = 0, TIMESTAMP('2026-01-02') + INTERVAL seq SECOND, NULL), TIMESTAMP('2026-01-01') + INTERVAL (seq % 86400) SECOND
-      FROM seq_1_to_${count}`);
-}
+await seedOrders(mariadb, table, rows);
+if (!values['skip-debezium']) await seedOrders(mariadb, anchorTable, rows);
 say(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
 const name = `bench-${id}`;
-const topicPrefix = `bench_${id}_`;
+const topicPrefix = capture === 'log' ? `bench_${id}` : `bench_${id}_`;
+const topic = capture === 'log' ? `${topicPrefix}.${database}.${table}` : `${topicPrefix}${table}`;
+const mariadbConnection = {
+  'connection.host': endpoints.mariadb.host,
+  'connection.port': String(endpoints.mariadb.port),
+  'connection.user': endpoints.mariadb.user,
+  'connection.password': endpoints.mariadb.password,
+  'db.name': endpoints.mariadb.database,
+};
+const pollingSource = {
+  name: `${name}-source`,
+  'connector.class': 'MySqlSource',
+  ...mariadbConnection,
+  'ssl.mode': 'prefer',
+  mode: 'timestamp+incrementing',
+  'timestamp.column.name': 'updated_at',
+  'incrementing.column.name': 'id',
+  'table.whitelist': table,
+  'topic.prefix': topicPrefix,
+  'poll.interval.ms': String(pollIntervalMs),
+  'batch.max.rows': '5000',
+  'output.data.format': 'AVRO',
+};
+// The Debezium connector config as Connect users write it; Ferry reads the binlog after its snapshot.
+const logSource = {
+  name: `${name}-source`,
+  'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
+  'database.hostname': endpoints.mariadb.host,
+  'database.port': String(endpoints.mariadb.port),
+  'database.user': endpoints.mariadb.user,
+  'database.password': endpoints.mariadb.password,
+  'database.server.id': String(270_000 + Math.floor(Math.random() * 10_000)),
+  'topic.prefix': topicPrefix,
+  'database.include.list': database,
+  'table.include.list': `${database}\\.${table}`,
+  'time.precision.mode': 'connect',
+  'key.converter': 'io.confluent.connect.avro.AvroConverter',
+  'value.converter': 'io.confluent.connect.avro.AvroConverter',
+};
+const sink = {
+  name: `${name}-sink`,
+  'connector.class': 'PostgresSink',
+  topics: topic,
+  'connection.host': endpoints.postgres.host,
+  'connection.port': String(endpoints.postgres.port),
+  'connection.user': endpoints.postgres.user,
+  'connection.password': endpoints.postgres.password,
+  'db.name': endpoints.postgres.database,
+  'ssl.mode': 'prefer',
+  'input.data.format': 'AVRO',
+  'insert.mode': 'UPSERT',
+  'auto.create': 'true',
+  'batch.sizes': values['sink-batch'],
+  'table.name.format': table,
+  ...(capture === 'log'
+    ? { 'pk.mode': 'record_key', 'input.key.format': 'AVRO', 'delete.enabled': 'true', transforms: 'unwrap', 'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState', 'transforms.unwrap.drop.tombstones': 'false' }
+    : { 'pk.mode': 'record_value', 'pk.fields': 'id' }),
+};
 const pipelineText = JSON.stringify({
   name,
   kafka: { 'bootstrap.servers': endpoints.kafka.a.bootstrap },
   'schema.registry.url': registry.url,
-  connectors: [
-    {
-      name: `${name}-source`,
-      'connector.class': 'MySqlSource',
-      'connection.host': endpoints.mariadb.host,
-      'connection.port': String(endpoints.mariadb.port),
-      'connection.user': endpoints.mariadb.user,
-      'connection.password': endpoints.mariadb.password,
-      'db.name': endpoints.mariadb.database,
-      'ssl.mode': 'prefer',
-      mode: 'timestamp+incrementing',
-      'timestamp.column.name': 'updated_at',
-      'incrementing.column.name': 'id',
-      'table.whitelist': table,
-      'topic.prefix': topicPrefix,
-      'poll.interval.ms': String(pollIntervalMs),
-      'batch.max.rows': '5000',
-      'output.data.format': 'AVRO',
-    },
-    {
-      name: `${name}-sink`,
-      'connector.class': 'PostgresSink',
-      topics: `${topicPrefix}${table}`,
-      'connection.host': endpoints.postgres.host,
-      'connection.port': String(endpoints.postgres.port),
-      'connection.user': endpoints.postgres.user,
-      'connection.password': endpoints.postgres.password,
-      'db.name': endpoints.postgres.database,
-      'ssl.mode': 'prefer',
-      'input.data.format': 'AVRO',
-      'insert.mode': 'UPSERT',
-      'pk.mode': 'record_value',
-      'pk.fields': 'id',
-      'auto.create': 'true',
-      'batch.sizes': values['sink-batch'],
-      'table.name.format': table,
-    },
-  ],
+  connectors: [capture === 'log' ? logSource : pollingSource, sink],
 });
 const runner = new PipelineRunner(requireValidPipeline(parsePipelineFile(pipelineText, 'bench.json'), 'bench.json'), { dataDir });
 
+const ratio = (ferry: number | null | undefined, anchor: number | null | undefined): number | null =>
+  ferry === null || ferry === undefined || anchor === null || anchor === undefined || anchor === 0 ? null : Number((ferry / anchor).toFixed(2));
+
 let result: Record<string, unknown> = {};
 try {
-  say('snapshot: copying every row through Kafka…');
+  say(`ferry snapshot (${capture} capture): copying every row through Kafka…`);
+  const eventLoop = monitorEventLoopDelay({ resolution: 10 });
+  eventLoop.enable();
+  const cpuBefore = process.cpuUsage();
+  const machineBefore = machineBusySeconds();
   const snapshotStarted = performance.now();
   const progress = setInterval(() => {
     const connectors = runner.status().connectors;
@@ -137,58 +155,98 @@ try {
   await runner.waitUntilIdle({ settleMs: 500 });
   clearInterval(progress);
   const snapshotSeconds = (performance.now() - snapshotStarted) / 1000;
-  const copied = Number((await postgres.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]?.n ?? 0);
-  say(`snapshot: ${copied} rows in ${snapshotSeconds.toFixed(1)} s`);
+  const cpu = process.cpuUsage(cpuBefore);
+  const ferryCpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const machineCpuSeconds = machineBusySeconds() - machineBefore;
+  eventLoop.disable();
+  const copied = await targetCount(postgres, table);
+  say(`ferry snapshot: ${copied} rows in ${snapshotSeconds.toFixed(1)} s`);
 
-  say(`streaming: ${rate} rows/s for ${streamSeconds} s…`);
-  // Latencies from here on are the streaming phase's only.
+  await stampArrivals(postgres, table);
+  say(`ferry streaming: ${rate} rows/s for ${streamSeconds} s…`);
+  // Ferry's own latency figures from here on are the streaming phase's only.
   runner.resetLatencies();
-  const tickMs = 100;
-  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
-  const streamStarted = performance.now();
-  let inserted = 0;
-  while (performance.now() - streamStarted < streamSeconds * 1000) {
-    const tickStarted = performance.now();
-    const values = Array.from({ length: perTick }, (_, i) => `(${1 + (i % 5000)}, ${1 + (i % 300)}, 'SKU-LIVE', 1, 9.99, NULL, 9.99, 'NEW', 'GB', NULL, 0, NOW(3), NULL, NOW(3))`).join(',');
-    await mariadb.query(`INSERT INTO ${table} (customer_id, product_id, sku, quantity, unit_price, discount, total, status, country, note, is_gift, created_at, shipped_at, updated_at) VALUES ${values}`);
-    inserted += perTick;
-    const wait = tickMs - (performance.now() - tickStarted);
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  }
-  const achievedRate = inserted / ((performance.now() - streamStarted) / 1000);
+  const { inserted, achievedRate } = await streamOrders(mariadb, table, rate, streamSeconds);
   await runner.waitUntilIdle({ settleMs: 500 });
   const status = runner.status().connectors.find((connector) => connector.role === 'sink');
-  const finalCount = Number((await postgres.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]?.n ?? 0);
-  result = {
-    benchmark: 'pipeline',
-    path: 'MariaDB 10.11 → Kafka 4.1 (Avro, embedded registry) → PostgreSQL 15 (upsert)',
-    rows,
-    sink_batch_size: Number(values['sink-batch']),
+  const finalCount = await targetCount(postgres, table);
+  const arrivals = await arrivalLatency(postgres, table, rows);
+  await runner.stop();
+
+  const ferry = {
+    tool: `Ferry (${capture === 'log' ? 'binlog capture, Debezium MariaDbConnector config' : 'polling capture, MySqlSource'} → Avro → PostgresSink upsert)`,
     snapshot_seconds: Number(snapshotSeconds.toFixed(2)),
     snapshot_rows_per_s: Math.round(copied / snapshotSeconds),
+    ferry_cpu_us_per_row: Math.round((ferryCpuSeconds * 1e6) / Math.max(1, copied)),
+    // Everything else the machine did during the snapshot: MariaDB, Kafka, PostgreSQL (and anything else running).
+    services_cpu_us_per_row: Math.round((Math.max(0, machineCpuSeconds - ferryCpuSeconds) * 1e6) / Math.max(1, copied)),
+    event_loop_delay_p99_ms: Number((eventLoop.percentile(99) / 1e6).toFixed(1)),
     streaming: {
       target_rate_rows_per_s: rate,
       achieved_rate_rows_per_s: Math.round(achievedRate),
       seconds: streamSeconds,
-      poll_interval_ms: pollIntervalMs,
-      e2e_latency_ms: { p50: status?.metrics.latencyP50Ms ?? null, p99: status?.metrics.latencyP99Ms ?? null },
+      ...(capture === 'polling' ? { poll_interval_ms: pollIntervalMs } : {}),
+      e2e_latency_ms: { p50: arrivals.p50, p99: arrivals.p99 },
+      ferry_reported_e2e_latency_ms: { p50: status?.metrics.latencyP50Ms ?? null, p99: status?.metrics.latencyP99Ms ?? null },
     },
     target_rows_equal_source: finalCount === rows + inserted,
     rss_mb_max: Math.round(rssMax / 1024 / 1024),
-    targets: { snapshot_rows_per_s: 50_000, p99_ms: pollIntervalMs + 250, rss_mb: 400 },
+  };
+  let anchor: AnchorResult | undefined;
+  if (!values['skip-debezium']) {
+    anchor = await runDebeziumAnchor({
+      endpoints: { kafkaBootstrap: endpoints.kafka.a.bootstrap, mariadb: endpoints.mariadb, postgres: endpoints.postgres },
+      mariadb,
+      postgres,
+      sourceTable: anchorTable,
+      rows,
+      rate,
+      streamSeconds,
+      dir: join(dataDir, 'connect'),
+      say,
+    });
+  }
+  result = {
+    benchmark: 'pipeline',
+    capture,
+    path: 'MariaDB 10.11 → Kafka 4.1 → PostgreSQL 15 (upsert)',
+    rows,
+    sink_batch_size: Number(values['sink-batch']),
+    ...ferry,
+    ...(anchor
+      ? {
+          debezium: anchor,
+          ratios_ferry_over_debezium: {
+            snapshot_rows_per_s: ratio(ferry.snapshot_rows_per_s, anchor.snapshot_rows_per_s),
+            cpu_us_per_row: ratio(ferry.ferry_cpu_us_per_row, anchor.snapshot_cpu_us_per_row),
+            e2e_latency_p99_ms: ratio(ferry.streaming.e2e_latency_ms.p99, anchor.streaming.e2e_latency_ms.p99),
+            rss_mb_max: ratio(ferry.rss_mb_max, anchor.rss_mb_max),
+          },
+        }
+      : {}),
+    load_average: { before: loadBefore.map((n) => Number(n.toFixed(2))), after: loadavg().map((n) => Number(n.toFixed(2))) },
+    targets: {
+      snapshot_rows_per_s: 50_000,
+      snapshot_vs_debezium: 1.5,
+      ferry_cpu_us_per_row: 17,
+      event_loop_delay_p99_ms: 50,
+      p99_ms: capture === 'log' ? 100 : pollIntervalMs + 250,
+      rss_mb: 400,
+    },
   };
 } finally {
   await runner.stop();
   clearInterval(rssTimer);
-  await mariadb.query(`DROP TABLE IF EXISTS ${table}`);
+  for (const dropped of [table, anchorTable]) await mariadb.query(`DROP TABLE IF EXISTS ${dropped}`);
   await postgres.query(`DROP TABLE IF EXISTS "${table}"`);
   await mariadb.end();
   await postgres.end();
   await registry.close();
   const admin = createKafka({ bootstrapServers: [endpoints.kafka.a.bootstrap] }).admin();
   await admin.connect();
-  await admin.deleteTopics({ topics: [`${topicPrefix}${table}`, `dlq-${name}-sink`] }).catch(() => {});
-  await admin.deleteGroups([`connect-${name}-sink`]).catch(() => {});
+  const benchTopics = (await admin.listTopics()).filter((name_) => name_.startsWith(topicPrefix) || name_.startsWith(`${anchorTable}_dbz`));
+  await admin.deleteTopics({ topics: [...benchTopics, `dlq-${name}-sink`] }).catch(() => {});
+  await admin.deleteGroups([`connect-${name}-sink`, `connect-${anchorTable}_dbz-sink`]).catch(() => {});
   await admin.disconnect();
   lab.dispose();
   rmSync(dataDir, { recursive: true, force: true });
