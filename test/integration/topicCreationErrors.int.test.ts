@@ -1,7 +1,6 @@
-import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parsePipelineFile } from '../../src/engine/config';
-import { createKafka, ensureTopics } from '../../src/engine/kafka';
+import { createKafkaClient, ensureTopics, type KafkaAdmin } from '../../src/engine/kafka';
 import { ensureDestinationTopics } from '../../src/engine/replicator/topicSync';
 import { uniqueName } from '../helpers/names';
 import { KafkaScratch } from '../helpers/pipelineHarness';
@@ -13,10 +12,10 @@ import { KafkaScratch } from '../helpers/pipelineHarness';
 const endpoints = inject('labEndpoints');
 const bootstrap = endpoints.kafka.a.bootstrap;
 const kafka = new KafkaScratch(bootstrap);
-let admin: Admin;
+let admin: KafkaAdmin;
 
 beforeAll(async () => {
-  admin = createKafka({ bootstrapServers: [bootstrap] }).admin();
+  admin = createKafkaClient({ bootstrapServers: [bootstrap] }).admin();
   await admin.connect();
 });
 

@@ -1,6 +1,6 @@
 import type { KafkaProfile, ProfileTestResult } from '../../shared/api/connections';
 import { isEngineError } from '../../shared/errors';
-import { classifyKafkaError, createKafka } from '../kafka';
+import { classifyKafkaError, createKafkaClient } from '../kafka';
 import { parseBootstrapServers } from '../store';
 import { connectionError } from './errors';
 import { PROBE_TIMEOUT_MS, probeTcp, probeTls, resolveHost, splitHostPort } from './networkProbes';
@@ -63,7 +63,7 @@ export async function testKafkaProfile(profile: KafkaProfile, secret: string | u
     });
   }
   // After a failed network step the Kafka steps are listed as skipped: the user sees what was not tried.
-  const kafka = createKafka(kafkaSettingsOf(profile, secret, { connectionTimeoutMs: PROBE_TIMEOUT_MS, requestTimeoutMs: 10_000, retries: 0, clientId: 'ferry-profile-test' }));
+  const kafka = createKafkaClient(kafkaSettingsOf(profile, secret, { connectionTimeoutMs: PROBE_TIMEOUT_MS, requestTimeoutMs: 10_000, retries: 0, clientId: 'ferry-profile-test' }));
   const admin = kafka.admin();
   try {
     await recorder.run('auth', sasl ? `Kafka handshake and SASL ${profile.saslMechanism ?? 'PLAIN'} login` : 'Kafka handshake (no authentication)', async () => {

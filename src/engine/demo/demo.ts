@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePipelineFile, requireValidPipeline } from '../config';
-import { createKafka } from '../kafka';
+import { createKafkaClient } from '../kafka';
 import { PipelineRunner, type PipelineStatus } from '../pipeline';
 import { startEmbeddedSchemaRegistry } from '../schema';
 import type { Lab } from '../lab';
@@ -94,19 +94,19 @@ export function demoPipelineText(name: string, kafka: string, registry: string, 
 }
 
 export async function deleteTopics(bootstrap: string, topics: string[]): Promise<void> {
-  const admin = createKafka({ bootstrapServers: [bootstrap] }).admin();
+  const admin = createKafkaClient({ bootstrapServers: [bootstrap] }).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const present = topics.filter((topic) => existing.has(topic));
-    if (present.length > 0) await admin.deleteTopics({ topics: present });
+    if (present.length > 0) await admin.deleteTopics(present);
   } finally {
     await admin.disconnect();
   }
 }
 
 export async function deleteGroup(bootstrap: string, groupId: string): Promise<void> {
-  const admin = createKafka({ bootstrapServers: [bootstrap] }).admin();
+  const admin = createKafkaClient({ bootstrapServers: [bootstrap] }).admin();
   await admin.connect();
   try {
     await admin.deleteGroups([groupId]);

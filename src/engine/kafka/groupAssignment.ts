@@ -1,4 +1,4 @@
-import { AssignerProtocol } from 'kafkajs';
+import { kafkajs } from './kafkajsRuntime';
 
 /**
  * The partitions a group member was assigned, from the `memberAssignment` bytes DescribeGroups returns for consumer
@@ -8,7 +8,7 @@ export function decodeMemberAssignment(assignment: Buffer | null | undefined): M
   const topics = new Map<string, number[]>();
   if (!assignment || assignment.length === 0) return topics;
   try {
-    const decoded = AssignerProtocol.MemberAssignment.decode(assignment);
+    const decoded = kafkajs.AssignerProtocol.MemberAssignment.decode(assignment);
     for (const [topic, partitions] of Object.entries(decoded?.assignment ?? {})) topics.set(topic, [...partitions]);
   } catch {
     // Not ConsumerProtocol bytes: the member's partitions are simply not shown.

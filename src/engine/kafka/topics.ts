@@ -1,5 +1,7 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { classifyKafkaError, kafkaError } from './errors';
+import { adaptKafkajsAdmin } from './kafkajsAdapter';
+import type { KafkaAdmin, NewTopic } from './port';
 
 /** Kafka's own rule for topic names (Topic.java): legal characters and at most 249 of them. */
 export const TOPIC_NAME_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -53,8 +55,10 @@ function collisionError(collisions: readonly { topic: string; collidesWith: stri
  * Returns the names it created. A topic the brokers refuse says why, per topic (kafkajs reports only "Topic
  * creation errors"; the reason was in the broker's log).
  */
-export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], brokers: readonly string[]): Promise<string[]> {
+export async function ensureTopics(client: KafkaAdmin | Admin, specs: readonly TopicSpec[], brokers: readonly string[]): Promise<string[]> {
   if (specs.length === 0) return [];
+  // A kafkajs Admin still comes from src/engine/pipeline until it moves to the port.
+  const admin = isPortAdmin(client) ? client : adaptKafkajsAdmin(client);
   for (const spec of specs) assertValidTopicName(spec.name, 'the connector config');
   let existing: Set<string>;
   try {
@@ -62,14 +66,9 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], br
   } catch (error) {
     throw classifyKafkaError(error, brokers, 'list topics');
   }
-  const missing: ITopicConfig[] = specs
+  const missing: NewTopic[] = specs
     .filter((spec) => !existing.has(spec.name))
-    .map((spec) => ({
-      topic: spec.name,
-      numPartitions: spec.partitions ?? -1,
-      replicationFactor: spec.replicationFactor ?? -1,
-      configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
-    }));
+    .map((spec) => ({ topic: spec.name, numPartitions: spec.partitions ?? -1, replicationFactor: spec.replicationFactor ?? -1, configs: spec.configs ?? {} }));
   if (missing.length === 0) return [];
   const collisions = findTopicCollisions(
     missing.map((topic) => topic.topic),
@@ -92,4 +91,8 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], br
     throw classifyKafkaError(error, brokers, `create topic${missing.length === 1 ? '' : 's'} ${missing.map((topic) => topic.topic).join(', ')}`);
   }
   return missing.map((topic) => topic.topic);
+}
+
+function isPortAdmin(admin: KafkaAdmin | Admin): admin is KafkaAdmin {
+  return 'describeTopicConfigs' in admin;
 }

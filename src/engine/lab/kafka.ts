@@ -2,8 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from '../base/logger';
+import { createKafkaClient } from '../kafka';
 import { labError, startFailedError } from './errors';
 import { type LogOffsets, logOffsets, relevantLinesFrom } from './logs';
 import type { KafkaPaths } from './paths';
@@ -282,14 +282,7 @@ export async function waitForKafka(options: {
   signal?: AbortSignal;
   logOffsets?: LogOffsets;
 }): Promise<void> {
-  const kafka = new Kafka({
-    clientId: 'ferry-lab-probe',
-    brokers: [options.bootstrap],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1_000,
-    requestTimeout: 3_000,
-    retry: { retries: 0 },
-  });
+  const kafka = createKafkaClient({ clientId: 'ferry-lab-probe', bootstrapServers: [options.bootstrap], quiet: true, connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, retries: 0 });
   await waitUntilReady({
     service: options.service,
     child: options.child,

@@ -6,10 +6,9 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Producer } from 'kafkajs';
 import { EngineError } from '../../shared/errors';
 import { createLogger } from '../base/logger';
-import { createKafka, type KafkaClientSettings } from '../kafka';
+import { createKafkaClient, type KafkaClientSettings, type KafkaProducer } from '../kafka';
 import { type AckedChunk, type Chunk, DestinationWriter, type OutRecord } from './destinationWriter';
 import type { WriterEvent, WriterRequest, WriterWorkerData } from './writerWorker';
 
@@ -37,19 +36,19 @@ const log = createLogger('replicator');
 
 class LocalWriter implements ChunkWriter {
   private constructor(
-    private readonly producer: Producer,
+    private readonly producer: KafkaProducer,
     private readonly writer: DestinationWriter,
   ) {}
 
   static async start(options: ChunkWriterOptions): Promise<LocalWriter> {
     const transactional = options.transactionalId !== undefined;
-    const producer = createKafka(options.kafka).producer({
+    const producer = createKafkaClient(options.kafka).producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      ...(transactional ? { transactionalId: options.transactionalId, transactionTimeout: 60_000 } : {}),
+      ...(transactional ? { transactionalId: options.transactionalId, transactionTimeoutMs: 60_000 } : {}),
       // After a commit the coordinator answers CONCURRENT_TRANSACTIONS until its markers are written; retry that soon.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: transactional ? 20 : 100, maxRetryTime: 5_000 },
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTimeMs: transactional ? 20 : 100, maxRetryTimeMs: 5_000 },
     });
     await producer.connect();
     return new LocalWriter(producer, new DestinationWriter({ producer, requestBytes: options.requestBytes, lingerMs: options.lingerMs, checkpointGroup: options.checkpointGroup, onAcked: options.onAcked, onFailed: options.onFailed }));

@@ -10,7 +10,7 @@
  * the source offset in the commit's metadata). A crash aborts the open transaction, and a restart resumes from
  * the source offsets of the last committed one: nothing lost, nothing duplicated for read_committed readers.
  */
-import type { IHeaders, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { KafkaProducer, MessageHeaders, OutgoingMessage, ProduceAck, TopicMessages } from '../kafka';
 
 /**
  * Most record bytes per destination partition in one request. kafkajs sends them as one record batch, which brokers
@@ -24,7 +24,7 @@ export interface OutRecord {
   partition: number | undefined;
   key: Buffer | null;
   value: Buffer | null;
-  headers: IHeaders | undefined;
+  headers: MessageHeaders | undefined;
   timestamp: string;
 }
 
@@ -52,7 +52,7 @@ export interface AckedChunk {
 }
 
 export interface WriterOptions {
-  producer: Producer;
+  producer: KafkaProducer;
   requestBytes: number;
   lingerMs: number;
   /** Exactly-once: the destination group that holds the source offsets. */
@@ -189,15 +189,15 @@ export class DestinationWriter {
   }
 
   private async write(chunks: Chunk[]): Promise<AckedChunk[]> {
-    const byTopic = new Map<string, Message[]>();
+    const byTopic = new Map<string, OutgoingMessage[]>();
     for (const chunk of chunks) {
       let messages = byTopic.get(chunk.destinationTopic);
       if (!messages) byTopic.set(chunk.destinationTopic, (messages = []));
-      for (const record of chunk.records) messages.push(record as Message);
+      for (const record of chunk.records) messages.push(record as OutgoingMessage);
     }
     const topicMessages: TopicMessages[] = [...byTopic].filter(([, messages]) => messages.length > 0).map(([topic, messages]) => ({ topic, messages }));
     const { producer, checkpointGroup } = this.options;
-    let metadata: RecordMetadata[] = [];
+    let metadata: ProduceAck[] = [];
     if (checkpointGroup === undefined) {
       if (topicMessages.length > 0) metadata = await producer.sendBatch({ topicMessages, acks: -1 });
       return this.acknowledge(chunks, metadata);
@@ -219,9 +219,9 @@ export class DestinationWriter {
   }
 
   /** Each chunk's first destination offset: the partition's base offset plus the records of earlier chunks in the request. */
-  private acknowledge(chunks: Chunk[], metadata: RecordMetadata[]): AckedChunk[] {
+  private acknowledge(chunks: Chunk[], metadata: ProduceAck[]): AckedChunk[] {
     const base = new Map<string, number>();
-    for (const entry of metadata) base.set(`${entry.topicName}:${entry.partition}`, Number(entry.baseOffset));
+    for (const entry of metadata) base.set(`${entry.topic}:${entry.partition}`, Number(entry.baseOffset));
     const now = Date.now();
     return chunks.map((chunk) => {
       const partition = chunk.records[0]?.partition;

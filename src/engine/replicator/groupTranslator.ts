@@ -8,8 +8,8 @@
  * AdminClient.alterConsumerGroupOffsets does not. kafkajs's admin.setOffsets instead joins the group with a
  * consumer and waits for a fetch (seconds per call), and leaves the group looking active meanwhile.
  */
-import type { Admin, Producer } from 'kafkajs';
 import type { ResolvedReplicator } from '../config';
+import type { KafkaAdmin, KafkaProducer } from '../kafka';
 import { createLogger } from '../base/logger';
 import type { OffsetSyncs } from './offsetSyncs';
 
@@ -40,10 +40,10 @@ export class GroupTranslator {
   }
 
   /** One pass over every matching group; returns the groups whose destination offsets moved. */
-  async translate(source: Admin, destination: Admin, committer: Producer, topics: ReadonlyMap<string, string>, syncs: OffsetSyncs): Promise<string[]> {
+  async translate(source: KafkaAdmin, destination: KafkaAdmin, committer: KafkaProducer, topics: ReadonlyMap<string, string>, syncs: OffsetSyncs): Promise<string[]> {
     if (topics.size === 0) return [];
     const listed = await source.listGroups();
-    const groups = listed.groups.filter((g) => (g.protocolType === 'consumer' || g.protocolType === '') && this.matches(g.groupId)).map((g) => g.groupId);
+    const groups = listed.filter((g) => (g.protocolType === 'consumer' || g.protocolType === '') && this.matches(g.groupId)).map((g) => g.groupId);
     const moved: string[] = [];
     for (const group of groups) {
       try {
@@ -56,7 +56,7 @@ export class GroupTranslator {
     return moved;
   }
 
-  private async translateGroup(group: string, source: Admin, destination: Admin, committer: Producer, topics: ReadonlyMap<string, string>, syncs: OffsetSyncs): Promise<boolean> {
+  private async translateGroup(group: string, source: KafkaAdmin, destination: KafkaAdmin, committer: KafkaProducer, topics: ReadonlyMap<string, string>, syncs: OffsetSyncs): Promise<boolean> {
     const committed = await source.fetchOffsets({ groupId: group, topics: [...topics.keys()] });
     const wanted = new Map<string, { partition: number; offset: number }[]>();
     for (const { topic, partitions } of committed) {
@@ -74,7 +74,7 @@ export class GroupTranslator {
     }
     if (wanted.size === 0) return false;
     const described = await destination.describeGroups([group]);
-    const state = described.groups[0]?.state ?? 'Dead';
+    const state = described[0]?.state ?? 'Dead';
     if (state !== 'Empty' && state !== 'Dead') return false; // active on the destination: its own commits rule
     const current = await destination.fetchOffsets({ groupId: group, topics: [...wanted.keys()] });
     const currentOf = new Map<string, number>();

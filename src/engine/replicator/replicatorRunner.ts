@@ -5,7 +5,6 @@
  * are retried with backoff (DEGRADED, with the root cause); a failure no retry can fix is FAILED.
  */
 import { dirname, join, resolve } from 'node:path';
-import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { ConnectorState } from '../../shared/api/pipelines';
 import type { ReplicatorStatus } from '../../shared/api/replicators';
 import { type EngineError, isEngineError } from '../../shared/errors';
@@ -14,7 +13,7 @@ import type { IDisposable } from '../../shared/lifecycle';
 import { Backoff, type BackoffPolicy, sleep } from '../base/backoff';
 import { createLogger } from '../base/logger';
 import { renameTopic, type ResolvedReplicator } from '../config';
-import { classifyKafkaError, createKafka, type KafkaClientSettings } from '../kafka';
+import { classifyKafkaError, createKafkaClient, type KafkaAdmin, type KafkaClient, type KafkaClientSettings, type KafkaProducer } from '../kafka';
 import { kafkaSettings } from '../pipeline/sourceOptions';
 import { defaultDataDir, readJsonFile, safeFileName, writeJsonFileDurably } from '../store';
 import { type AckedChunk, decodeCheckpointMetadata } from './destinationWriter';
@@ -81,12 +80,12 @@ export class ReplicatorRunner implements IDisposable {
   private lastRefreshError: string | undefined;
   private refreshing = false;
   private error: EngineError | undefined;
-  private sourceKafka: Kafka | undefined;
-  private destinationKafka: Kafka | undefined;
-  private sourceAdmin: Admin | undefined;
-  private destinationAdmin: Admin | undefined;
+  private sourceKafka: KafkaClient | undefined;
+  private destinationKafka: KafkaClient | undefined;
+  private sourceAdmin: KafkaAdmin | undefined;
+  private destinationAdmin: KafkaAdmin | undefined;
   /** Transactional producer that commits translated group offsets on the destination (no group membership needed). */
-  private offsetCommitter: Producer | undefined;
+  private offsetCommitter: KafkaProducer | undefined;
   private sourceClusterId = '';
   private destinationClusterId = '';
   private destinationBrokers = 1;
@@ -170,8 +169,8 @@ export class ReplicatorRunner implements IDisposable {
   private async setUp(): Promise<void> {
     const { config } = this;
     const clientId = (kafka: ResolvedReplicator['source']): string => `${kafka.clientId}-replicator-${config.name}`;
-    this.sourceKafka = createKafka({ ...kafkaSettings(config.source, this.baseDir), clientId: clientId(config.source) });
-    this.destinationKafka = createKafka(this.destinationSettings());
+    this.sourceKafka = createKafkaClient({ ...kafkaSettings(config.source, this.baseDir), clientId: clientId(config.source) });
+    this.destinationKafka = createKafkaClient(this.destinationSettings());
     this.sourceAdmin = this.sourceKafka.admin();
     this.destinationAdmin = this.destinationKafka.admin();
     try {

@@ -11,9 +11,8 @@
  * and the source group offset is committed only for chunks the destination acknowledged — so a crash at any point
  * loses nothing (at-least-once), and in exactly-once mode the destination transaction is the checkpoint.
  */
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { ResolvedReplicator } from '../config';
-import { classifyKafkaError, type KafkaClientSettings } from '../kafka';
+import { type BatchContext, classifyKafkaError, type FetchedMessage, type KafkaClient, type KafkaClientSettings, type KafkaConsumer, type MessageHeaders } from '../kafka';
 import { createLogger } from '../base/logger';
 import { type ChunkWriter, startChunkWriter } from './chunkWriter';
 import { type AckedChunk, type Chunk, MAX_BATCH_BYTES, type OutRecord } from './destinationWriter';
@@ -28,7 +27,7 @@ const FINAL_COMMIT_ATTEMPTS = 5;
 
 export interface TaskContext {
   config: ResolvedReplicator;
-  sourceKafka: Kafka;
+  sourceKafka: KafkaClient;
   /** The destination producer runs in the writer thread, which builds its own client from these. */
   destinationSettings: KafkaClientSettings;
   sourceClusterId: string;
@@ -56,7 +55,7 @@ export interface TaskContext {
   onJoined(task: ReplicatorTask): void;
 }
 
-function headerBytes(headers: IHeaders | undefined): number {
+function headerBytes(headers: MessageHeaders | undefined): number {
   let total = 0;
   if (!headers) return 0;
   for (const [name, value] of Object.entries(headers)) {
@@ -67,7 +66,7 @@ function headerBytes(headers: IHeaders | undefined): number {
   return total;
 }
 
-function firstHeader(headers: IHeaders | undefined, name: string): Buffer | string | undefined {
+function firstHeader(headers: MessageHeaders | undefined, name: string): Buffer | string | undefined {
   const value = headers?.[name];
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined ? undefined : first;
@@ -76,7 +75,7 @@ function firstHeader(headers: IHeaders | undefined, name: string): Buffer | stri
 export class ReplicatorTask {
   /** Per `topic:partition`, the source offset up to which records were handed to a writer in this task's life. */
   private readonly submittedThrough = new Map<string, number>();
-  private consumer: Consumer | undefined;
+  private consumer: KafkaConsumer | undefined;
   /** One writer (destination producer) per task, indexed by `taskOf`. */
   private writers: ChunkWriter[] = [];
   private topics: readonly string[] = [];
@@ -119,22 +118,22 @@ export class ReplicatorTask {
     for (const writer of this.writers) writer.seedDestinationOffsets(this.context.checkpointOffsets);
     this.consumer = sourceKafka.consumer({
       groupId: config.groupId,
-      sessionTimeout: config.consumer.sessionTimeoutMs,
-      rebalanceTimeout: Math.max(config.consumer.sessionTimeoutMs, 10_000),
-      heartbeatInterval: Math.max(1000, Math.floor(config.consumer.sessionTimeoutMs / 5)),
+      sessionTimeoutMs: config.consumer.sessionTimeoutMs,
+      rebalanceTimeoutMs: Math.max(config.consumer.sessionTimeoutMs, 10_000),
+      heartbeatIntervalMs: Math.max(1000, Math.floor(config.consumer.sessionTimeoutMs / 5)),
       maxBytes: config.consumer.maxBytes,
       maxBytesPerPartition: config.consumer.maxBytesPerPartition,
-      maxWaitTimeInMs: config.consumer.maxWaitMs,
+      maxWaitMs: config.consumer.maxWaitMs,
       allowAutoTopicCreation: false,
       // Never copy records of aborted source transactions.
       readUncommitted: false,
     });
-    this.consumer.on(this.consumer.events.CRASH, (event) => {
+    this.consumer.on('crash', (event) => {
       if (this.stopping) return;
-      if (event.payload.restart) this.context.onRetrying(this, event.payload.error);
-      else this.context.onFailed(this, event.payload.error);
+      if (event.restart) this.context.onRetrying(this, event.error);
+      else this.context.onFailed(this, event.error);
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.context.onJoined(this));
+    this.consumer.on('groupJoin', () => this.context.onJoined(this));
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await this.consumer.run({
@@ -153,7 +152,7 @@ export class ReplicatorTask {
     this.commitTimer = setInterval(() => void this.commit(), this.context.commitIntervalMs);
   }
 
-  private async copyBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async copyBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: BatchContext): Promise<void> {
     const writer = this.writers[this.context.taskOf(batch.topic, batch.partition) % this.writers.length];
     if (!writer || this.stopping || !isRunning() || isStale()) return;
     const { config, schemas, destinationClusterId, sourceClusterId } = this.context;
@@ -219,7 +218,7 @@ export class ReplicatorTask {
   }
 
   private convert(
-    message: KafkaMessage,
+    message: FetchedMessage,
     sourceTopic: string,
     destinationTopic: string,
     partition: number,

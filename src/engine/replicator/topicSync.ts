@@ -5,14 +5,11 @@
  * destination cluster (min.insync.replicas, throttles, unclean leader election) are not copied, and the
  * timestamp type is the replicator's `topic.timestamp.type`, so CreateTime keeps every source timestamp.
  */
-import type { Admin, ConfigResourceTypes } from 'kafkajs';
 import type { ResolvedReplicator } from '../config';
-import { classifyKafkaError, findTopicCollisions } from '../kafka';
+import { classifyKafkaError, findTopicCollisions, type KafkaAdmin } from '../kafka';
 import { appendAll } from '../base/arrays';
 import { replicatorError } from './errors';
 
-/** ConfigResource type TOPIC; kafkajs's enum is not a named export Node's ESM loader can see in its CommonJS build. */
-const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 /** DescribeConfigs' ConfigSource for a per-topic override (TOPIC_CONFIG = 1). */
 const TOPIC_OVERRIDE = 1;
 
@@ -41,18 +38,16 @@ export interface TopicPair {
   destination: string;
 }
 
-async function overrides(admin: Admin, topics: readonly string[], brokers: readonly string[]): Promise<Map<string, Record<string, string>>> {
+async function overrides(admin: KafkaAdmin, topics: readonly string[], brokers: readonly string[]): Promise<Map<string, Record<string, string>>> {
   const out = new Map<string, Record<string, string>>();
   if (topics.length === 0) return out;
   try {
-    const described = await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: TOPIC_RESOURCE, name })) });
-    for (const resource of described.resources) {
+    for (const resource of await admin.describeTopicConfigs([...topics])) {
       const configs: Record<string, string> = {};
       for (const entry of resource.configEntries) {
-        const source = (entry as { configSource?: number }).configSource;
-        if (source === TOPIC_OVERRIDE && !entry.isSensitive && entry.configValue !== null) configs[entry.configName] = entry.configValue;
+        if (entry.configSource === TOPIC_OVERRIDE && !entry.isSensitive && entry.configValue !== null) configs[entry.configName] = entry.configValue;
       }
-      out.set(resource.resourceName, configs);
+      out.set(resource.topic, configs);
     }
   } catch (error) {
     throw classifyKafkaError(error, brokers, `describe the configs of ${topics.join(', ')}`);
@@ -61,7 +56,7 @@ async function overrides(admin: Admin, topics: readonly string[], brokers: reado
 }
 
 /** Partition count, replication factor and copyable overrides of each source topic. */
-export async function describeSourceTopics(admin: Admin, topics: readonly string[], brokers: readonly string[]): Promise<SourceTopic[]> {
+export async function describeSourceTopics(admin: KafkaAdmin, topics: readonly string[], brokers: readonly string[]): Promise<SourceTopic[]> {
   if (topics.length === 0) return [];
   let metadata;
   try {
@@ -70,7 +65,7 @@ export async function describeSourceTopics(admin: Admin, topics: readonly string
     throw classifyKafkaError(error, brokers, `read the metadata of ${topics.join(', ')}`);
   }
   const configs = await overrides(admin, topics, brokers);
-  return metadata.topics.map((topic) => {
+  return metadata.map((topic) => {
     const copied: Record<string, string> = {};
     for (const [name, value] of Object.entries(configs.get(topic.name) ?? {})) if (!NOT_COPIED.has(name)) copied[name] = value;
     return { name: topic.name, partitions: topic.partitions.length, replicationFactor: topic.partitions[0]?.replicas.length ?? 1, configs: copied };
@@ -86,7 +81,7 @@ function desiredConfigs(pair: TopicPair, config: ResolvedReplicator): Record<str
  * partitions than the source and `topic.auto.create=false` fails: records of the missing partitions have nowhere
  * to go when partitions are preserved.
  */
-export async function ensureDestinationTopics(admin: Admin, pairs: readonly TopicPair[], config: ResolvedReplicator, destinationBrokers: number): Promise<string[]> {
+export async function ensureDestinationTopics(admin: KafkaAdmin, pairs: readonly TopicPair[], config: ResolvedReplicator, destinationBrokers: number): Promise<string[]> {
   const brokers = config.destination.bootstrapServers;
   if (pairs.length === 0) return [];
   let existing: Set<string>;
@@ -121,7 +116,7 @@ export async function ensureDestinationTopics(admin: Admin, pairs: readonly Topi
           topic: pair.destination,
           numPartitions: pair.source.partitions,
           replicationFactor: requested(pair),
-          configEntries: Object.entries(desiredConfigs(pair, config)).map(([name, value]) => ({ name, value })),
+          configs: desiredConfigs(pair, config),
         })),
       });
       appendAll(created, missing.map((pair) => pair.destination));
@@ -136,7 +131,7 @@ export async function ensureDestinationTopics(admin: Admin, pairs: readonly Topi
   return created;
 }
 
-async function growPartitions(admin: Admin, pairs: readonly TopicPair[], config: ResolvedReplicator): Promise<void> {
+async function growPartitions(admin: KafkaAdmin, pairs: readonly TopicPair[], config: ResolvedReplicator): Promise<void> {
   if (pairs.length === 0) return;
   const brokers = config.destination.bootstrapServers;
   let metadata;
@@ -145,7 +140,7 @@ async function growPartitions(admin: Admin, pairs: readonly TopicPair[], config:
   } catch (error) {
     throw classifyKafkaError(error, brokers, 'read destination topic metadata');
   }
-  const counts = new Map(metadata.topics.map((topic) => [topic.name, topic.partitions.length]));
+  const counts = new Map(metadata.map((topic) => [topic.name, topic.partitions.length]));
   const grow = pairs.filter((pair) => (counts.get(pair.destination) ?? 0) < pair.source.partitions);
   if (grow.length === 0) return;
   if (!config.configSync && !config.autoCreate && config.preservePartitions) {
@@ -153,14 +148,14 @@ async function growPartitions(admin: Admin, pairs: readonly TopicPair[], config:
     throw replicatorError('REPLICATOR_PARTITIONS', `Destination topic "${pair?.destination}" has ${counts.get(pair?.destination ?? '')} partitions but the source has ${pair?.source.partitions}; records of the missing partitions cannot be placed. Add partitions on the destination or enable topic.config.sync.`);
   }
   try {
-    await admin.createPartitions({ topicPartitions: grow.map((pair) => ({ topic: pair.destination, count: pair.source.partitions })) });
+    await admin.createPartitions(grow.map((pair) => ({ topic: pair.destination, count: pair.source.partitions })));
   } catch (error) {
     throw replicatorError('REPLICATOR_PARTITIONS', `Cannot add partitions to ${grow.map((p) => p.destination).join(', ')}: ${classifyKafkaError(error, brokers, 'add partitions').message}`, { retriable: true, cause: error });
   }
 }
 
 /** Makes destination overrides equal to the source's (AlterConfigs replaces a topic's whole override set). Returns the topics changed. */
-export async function syncTopicConfigs(destinationAdmin: Admin, pairs: readonly TopicPair[], config: ResolvedReplicator): Promise<string[]> {
+export async function syncTopicConfigs(destinationAdmin: KafkaAdmin, pairs: readonly TopicPair[], config: ResolvedReplicator): Promise<string[]> {
   const brokers = config.destination.bootstrapServers;
   const current = await overrides(destinationAdmin, pairs.map((pair) => pair.destination), brokers);
   const changed = pairs.filter((pair) => {
@@ -171,14 +166,9 @@ export async function syncTopicConfigs(destinationAdmin: Admin, pairs: readonly 
   });
   if (changed.length === 0) return [];
   try {
-    await destinationAdmin.alterConfigs({
-      validateOnly: false,
-      resources: changed.map((pair) => ({
-        type: TOPIC_RESOURCE,
-        name: pair.destination,
-        configEntries: Object.entries({ ...pickDestinationOnly(current.get(pair.destination) ?? {}), ...desiredConfigs(pair, config) }).map(([name, value]) => ({ name, value })),
-      })),
-    });
+    await destinationAdmin.alterTopicConfigs(
+      changed.map((pair) => ({ topic: pair.destination, configs: { ...pickDestinationOnly(current.get(pair.destination) ?? {}), ...desiredConfigs(pair, config) } })),
+    );
   } catch (error) {
     throw classifyKafkaError(error, brokers, `update the configs of ${changed.map((p) => p.destination).join(', ')}`);
   }

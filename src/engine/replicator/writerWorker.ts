@@ -8,8 +8,7 @@
  * Buffers arrive as plain Uint8Arrays (structured clone) and are wrapped back into Buffers without copying.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { IHeaders } from 'kafkajs';
-import { classifyKafkaError, createKafka, type KafkaClientSettings } from '../kafka';
+import { classifyKafkaError, createKafkaClient, type KafkaClientSettings, type MessageHeaders } from '../kafka';
 import { type Chunk, DestinationWriter } from './destinationWriter';
 
 export interface WriterWorkerData {
@@ -38,9 +37,9 @@ function buffer(bytes: Uint8Array | null): Buffer | null {
   return bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function headers(value: IHeaders | undefined): IHeaders | undefined {
+function headers(value: MessageHeaders | undefined): MessageHeaders | undefined {
   if (!value) return undefined;
-  const out: IHeaders = {};
+  const out: MessageHeaders = {};
   for (const [name, item] of Object.entries(value)) {
     if (Array.isArray(item)) out[name] = item.map((v) => (typeof v === 'string' ? v : (buffer(v) ?? Buffer.alloc(0))));
     else if (item !== undefined) out[name] = typeof item === 'string' ? item : (buffer(item) ?? undefined);
@@ -54,12 +53,12 @@ async function main(): Promise<void> {
   const data = workerData as WriterWorkerData;
   const post = (event: WriterEvent): void => port.postMessage(event);
   const transactional = data.transactionalId !== undefined;
-  const producer = createKafka(data.kafka).producer({
+  const producer = createKafkaClient(data.kafka).producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    ...(transactional ? { transactionalId: data.transactionalId, transactionTimeout: 60_000 } : {}),
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: transactional ? 20 : 100, maxRetryTime: 5_000 },
+    ...(transactional ? { transactionalId: data.transactionalId, transactionTimeoutMs: 60_000 } : {}),
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTimeMs: transactional ? 20 : 100, maxRetryTimeMs: 5_000 },
   });
   const ids = new Map<Chunk, number>();
   const writer = new DestinationWriter({

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AssignerProtocol, type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
 import type { BrowseBatch, BrowsedRecord, BrowseProgress, BrowseState, DecodedPayload, DecodeMode } from '../../shared/api/topics';
 import type { IDisposable } from '../../shared/lifecycle';
 import { createLogger } from '../base/logger';
-import { classifyKafkaError } from '../kafka';
+import { type BatchContext, classifyKafkaError, type FetchedMessage, type KafkaClient, type KafkaConsumer } from '../kafka';
 import type { RecordPredicate } from './messageFilter';
 import type { DecodedForFilter, PayloadDecoder } from './payloadDecoder';
 import type { PartitionPlan } from './startPositions';
@@ -22,7 +21,7 @@ export const DISPLAY_CHARS = 32 * 1024;
 const IDLE_END_MS = 4_000;
 
 export interface BrowseSessionOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   brokers: readonly string[];
   topic: string;
   plans: readonly PartitionPlan[];
@@ -35,27 +34,6 @@ export interface BrowseSessionOptions {
   /** Display (cut long payloads, flush in batches) or export (whole payloads, collected). */
   purpose: 'display' | 'export';
   onBatch(batch: BrowseBatch): void;
-}
-
-/** Assigns exactly the chosen partitions to the one member of the session's private group. */
-function fixedAssigner(topic: string, partitions: readonly number[]): PartitionAssigner {
-  return () => ({
-    name: 'FerryBrowseAssigner',
-    version: 1,
-    async assign({ members }) {
-      return members.map((member, index) => ({
-        memberId: member.memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({
-          version: 1,
-          assignment: index === 0 ? { [topic]: [...partitions] } : {},
-          userData: Buffer.alloc(0),
-        }),
-      }));
-    },
-    protocol({ topics }) {
-      return { name: 'FerryBrowseAssigner', metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }) };
-    },
-  });
 }
 
 /** Control characters (other than tab, newline, carriage return) or replacement characters mean binary. */
@@ -89,7 +67,7 @@ function forDisplay(payload: DecodedForFilter, cut: boolean): DecodedPayload {
 export class BrowseSession implements IDisposable {
   readonly id = randomUUID();
   private readonly groupId = `ferry-browse-${this.id}`;
-  private consumer: Consumer | undefined;
+  private consumer: KafkaConsumer | undefined;
   private state: BrowseState = 'starting';
   private readonly startedAt = Date.now();
   private scanned = 0;
@@ -131,20 +109,21 @@ export class BrowseSession implements IDisposable {
     const { kafka, topic } = this.options;
     const consumer = kafka.consumer({
       groupId: this.groupId,
-      partitionAssigners: [fixedAssigner(topic, [...this.open.keys()])],
-      maxWaitTimeInMs: 250,
+      // Exactly the chosen partitions to the one member of the session's private group.
+      fixedAssignment: { topic, partitions: [...this.open.keys()] },
+      maxWaitMs: 250,
       maxBytesPerPartition: 2 * 1024 * 1024,
       allowAutoTopicCreation: false,
       retry: { retries: 3 },
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on('groupJoin', () => {
       this.joined = true;
       this.lastActivity = Date.now();
       if (this.state === 'starting') this.setState('reading');
     });
-    consumer.on(consumer.events.CRASH, (event) => {
-      void this.finish('failed', classifyKafkaError(event.payload.error, this.options.brokers, `read topic ${topic}`).message, 'KAFKA_FAILED');
+    consumer.on('crash', (event) => {
+      void this.finish('failed', classifyKafkaError(event.error, this.options.brokers, `read topic ${topic}`).message, 'KAFKA_FAILED');
     });
     try {
       await consumer.connect();
@@ -201,7 +180,7 @@ export class BrowseSession implements IDisposable {
     return this.options.limit !== undefined && this.matched >= this.options.limit;
   }
 
-  private async onBatch({ batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, isRunning, isStale }: BatchContext): Promise<void> {
     const plan = this.open.get(batch.partition);
     if (!plan) return;
     for (const message of batch.messages) {
@@ -224,7 +203,7 @@ export class BrowseSession implements IDisposable {
     }
   }
 
-  private async process(partition: number, message: KafkaMessage): Promise<void> {
+  private async process(partition: number, message: FetchedMessage): Promise<void> {
     const { decoder, keyDecode, valueDecode } = this.options;
     this.scanned++;
     this.lastActivity = Date.now();
@@ -309,7 +288,7 @@ export class BrowseSession implements IDisposable {
 
   /** The private group leaves nothing behind on the cluster. */
   private async deleteGroup(): Promise<void> {
-    const admin: Admin = this.options.kafka.admin();
+    const admin = this.options.kafka.admin();
     try {
       await admin.connect();
       await admin.deleteGroups([this.groupId]);

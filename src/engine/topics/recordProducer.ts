@@ -1,8 +1,7 @@
 import type { Type } from 'avsc';
-import type { Kafka } from 'kafkajs';
 import type { ProduceProblem, ProduceRequest, ProduceResult } from '../../shared/api/topics';
 import { isEngineError } from '../../shared/errors';
-import { classifyKafkaError } from '../kafka';
+import { classifyKafkaError, type KafkaClient } from '../kafka';
 import { encodeFrame, type SchemaRegistryClient } from '../schema';
 import { inputTypeFor } from './avroValues';
 import { topicsError } from './errors';
@@ -68,7 +67,7 @@ export async function encodeValue(request: ProduceRequest, registry: SchemaRegis
 }
 
 /** Validates, then (unless a dry run) sends one record and returns where it landed. */
-export async function produceRecord(kafka: Kafka, brokers: readonly string[], request: ProduceRequest, registry: SchemaRegistryClient | undefined): Promise<ProduceResult> {
+export async function produceRecord(kafka: KafkaClient, brokers: readonly string[], request: ProduceRequest, registry: SchemaRegistryClient | undefined): Promise<ProduceResult> {
   let encoded: Encoded;
   try {
     encoded = await encodeValue(request, registry);

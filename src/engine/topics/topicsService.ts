@@ -1,4 +1,4 @@
-import { createKafka, classifyKafkaError, assertValidTopicName, decodeMemberAssignment, findTopicCollisions } from '../kafka';
+import { createKafkaClient, classifyKafkaError, assertValidTopicName, decodeMemberAssignment, findTopicCollisions, type KafkaAdmin, type KafkaClient } from '../kafka';
 import type {
   AlterTopicConfigsRequest,
   ConsumerGroupDetails,
@@ -25,7 +25,6 @@ import type {
 } from '../../shared/api/topics';
 import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
-import type { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
 import { BrowseSession } from './browseSession';
 import { ClusterResolver, type TopicsContext } from './clusterResolver';
 import { topicsError } from './errors';
@@ -36,12 +35,6 @@ import { choosePartitions, DEFAULT_LIMIT, MAX_LIMIT, parseTimestamp, type Partit
 import { appendAll } from '../base/arrays';
 import { groupStateOf, isInactive, partitionLag, planReset } from './consumerGroups';
 import { checkCreateRequest, configEntryOf, mergeTopicConfigs, type RawConfigEntry } from './topicAdmin';
-
-/**
- * kafkajs's TOPIC_RESOURCE. kafkajs is CommonJS whose exports Node's ESM loader cannot list, so a named
- * value import of it fails when the CLI runs (`does not provide an export named 'ConfigResourceTypes'`).
- */
-const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
 const SIZE_NOTE = 'Size on disk is not reported: the Kafka admin client Ferry uses (kafkajs) has no DescribeLogDirs call.';
 const RESET_TARGETS = new Set(['earliest', 'latest', 'timestamp', 'offset']);
@@ -86,7 +79,7 @@ export class TopicsService implements ITopicsApi, IDisposable {
   async list(cluster: ClusterRef): Promise<TopicSummary[]> {
     return this.withAdmin(cluster, 'list topics', async (admin) => {
       const metadata = await admin.fetchTopicMetadata();
-      return metadata.topics
+      return metadata
         .map((topic) => ({ name: topic.name, partitions: topic.partitions.length, internal: topic.name.startsWith('__') }))
         .sort((a, b) => Number(a.internal) - Number(b.internal) || a.name.localeCompare(b.name));
     });
@@ -164,17 +157,17 @@ export class TopicsService implements ITopicsApi, IDisposable {
     }
     const { settings } = await this.resolver.cluster(request.cluster, { retries: 2 });
     const registry = request.format === 'avro' ? this.resolver.registry(request.registry) : undefined;
-    return produceRecord(createKafka(settings), settings.bootstrapServers, request, registry);
+    return produceRecord(createKafkaClient(settings), settings.bootstrapServers, request, registry);
   }
 
   async overview(cluster: ClusterRef, topic: string): Promise<TopicOverview> {
     if (typeof topic !== 'string' || topic === '') throw topicsError('TOPICS_BAD_REQUEST', 'Choose a topic.');
     const { settings } = await this.resolver.cluster(cluster, { retries: 2 });
-    const kafka = createKafka(settings);
+    const kafka = createKafkaClient(settings);
     const details = await this.describeWith(kafka, settings.bootstrapServers, topic);
     return this.adminCall(kafka, settings.bootstrapServers, `describe topic ${topic}`, async (admin) => {
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      const partitions = (metadata.topics[0]?.partitions ?? []).slice().sort((a, b) => a.partitionId - b.partitionId);
+      const partitions = (metadata[0]?.partitions ?? []).slice().sort((a, b) => a.partitionId - b.partitionId);
       return {
         ...details,
         replicationFactor: partitions[0]?.replicas.length ?? 0,
@@ -196,7 +189,7 @@ export class TopicsService implements ITopicsApi, IDisposable {
         throw topicsError('TOPICS_EXISTS', `Topic ${topic} collides with existing topic ${collision.collidesWith}: Kafka reads "." and "_" in topic names as the same character. Change one of them.`);
       }
       await admin.createTopics({
-        topics: [{ topic, numPartitions: checked.partitions, replicationFactor: checked.replicationFactor, configEntries: Object.entries(checked.configs).map(([name, value]) => ({ name, value })) }],
+        topics: [{ topic, numPartitions: checked.partitions, replicationFactor: checked.replicationFactor, configs: checked.configs }],
         waitForLeaders: true,
       });
     });
@@ -207,7 +200,7 @@ export class TopicsService implements ITopicsApi, IDisposable {
     const topic = this.writableTopic(request, 'delete topic');
     await this.withAdmin(request.cluster, `delete topic ${topic}`, async (admin) => {
       if (!(await admin.listTopics()).includes(topic)) throw topicsError('TOPICS_NOT_FOUND', `Topic ${topic} does not exist on this cluster (deleted already?). Refresh the list.`);
-      await admin.deleteTopics({ topics: [topic] });
+      await admin.deleteTopics([topic]);
     });
   }
 
@@ -226,16 +219,16 @@ export class TopicsService implements ITopicsApi, IDisposable {
       if (unknown.length > 0) throw topicsError('TOPICS_BAD_REQUEST', `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a topic config' : 'are not topic configs'} of this cluster. Pick a name from the config list.`);
       const readOnly = Object.keys(request.set ?? {}).filter((name) => current.some((entry) => entry.name === name && entry.readOnly));
       if (readOnly.length > 0) throw topicsError('TOPICS_BAD_REQUEST', `${readOnly.join(', ')} cannot be changed on a topic (read-only).`);
-      await admin.alterConfigs({ validateOnly: false, resources: [{ type: TOPIC_RESOURCE, name: topic, configEntries: Object.entries(merged).map(([name, value]) => ({ name, value })) }] });
+      await admin.alterTopicConfigs([{ topic, configs: merged }]);
       return this.configsWith(admin, topic);
     });
   }
 
   async groups(cluster: ClusterRef): Promise<ConsumerGroupSummary[]> {
     return this.withAdmin(cluster, 'list consumer groups', async (admin) => {
-      const { groups } = await admin.listGroups();
+      const groups = await admin.listGroups();
       if (groups.length === 0) return [];
-      const { groups: described } = await admin.describeGroups(groups.map((group) => group.groupId));
+      const described = await admin.describeGroups(groups.map((group) => group.groupId));
       return described
         .map((group) => ({ groupId: group.groupId, state: groupStateOf(group.state), members: group.members.length, protocolType: group.protocolType || (groups.find((g) => g.groupId === group.groupId)?.protocolType ?? '') }))
         .sort((a, b) => a.groupId.localeCompare(b.groupId));
@@ -255,11 +248,10 @@ export class TopicsService implements ITopicsApi, IDisposable {
     if (request.cluster?.kind === 'profile') this.resolver.context.requireWriteConfirmation(request.cluster.profileId, request.confirmed, `reset the offsets of group ${groupId}`);
     const at = request.to === 'timestamp' ? parseTimestamp(request.timestamp) : undefined;
     const { settings } = await this.resolver.cluster(request.cluster, { retries: 2 });
-    const kafka = createKafka(settings);
+    const kafka = createKafkaClient(settings);
     const ranges = choosePartitions(await this.rangesWith(kafka, settings.bootstrapServers, topic), request.partitions, topic);
     return this.adminCall(kafka, settings.bootstrapServers, `reset the offsets of group ${groupId}`, async (admin) => {
-      const { groups } = await admin.describeGroups([groupId]);
-      const group = groups[0];
+      const [group] = await admin.describeGroups([groupId]);
       const state = groupStateOf(group?.state);
       const members = group?.members.length ?? 0;
       if (!isInactive(state, members)) {
@@ -297,7 +289,7 @@ export class TopicsService implements ITopicsApi, IDisposable {
     return request.topic;
   }
 
-  private async describeWith(kafka: Kafka, brokers: readonly string[], topic: string): Promise<TopicDetails> {
+  private async describeWith(kafka: KafkaClient, brokers: readonly string[], topic: string): Promise<TopicDetails> {
     const ranges = await this.rangesWith(kafka, brokers, topic);
     return {
       name: topic,
@@ -306,16 +298,14 @@ export class TopicsService implements ITopicsApi, IDisposable {
     };
   }
 
-  private async configsWith(admin: Admin, topic: string): Promise<TopicConfigEntry[]> {
-    const described = await admin.describeConfigs({ resources: [{ type: TOPIC_RESOURCE, name: topic }], includeSynonyms: false });
-    const resource = described.resources[0];
+  private async configsWith(admin: KafkaAdmin, topic: string): Promise<TopicConfigEntry[]> {
+    const [resource] = await admin.describeTopicConfigs([topic]);
     if (resource && resource.errorCode !== 0) throw topicsError('TOPICS_BAD_REQUEST', `The brokers refused to describe the configs of ${topic}: ${resource.errorMessage || `error ${resource.errorCode}`}.`);
     return (resource?.configEntries ?? []).map((entry) => configEntryOf(entry as RawConfigEntry)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  private async groupWith(admin: Admin, groupId: string): Promise<ConsumerGroupDetails> {
-    const { groups } = await admin.describeGroups([groupId]);
-    const group = groups[0];
+  private async groupWith(admin: KafkaAdmin, groupId: string): Promise<ConsumerGroupDetails> {
+    const [group] = await admin.describeGroups([groupId]);
     const state = groupStateOf(group?.state);
     const committed = await admin.fetchOffsets({ groupId });
     if (!group || (state === 'Dead' && committed.length === 0)) {
@@ -329,7 +319,7 @@ export class TopicsService implements ITopicsApi, IDisposable {
     }
     const partitions: GroupPartitionLag[] = [];
     for (const entry of committed.sort((a, b) => a.topic.localeCompare(b.topic))) {
-      let offsets: Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
+      let offsets: Awaited<ReturnType<KafkaAdmin['fetchTopicOffsets']>>;
       try {
         offsets = await admin.fetchTopicOffsets(entry.topic);
       } catch {
@@ -368,7 +358,7 @@ export class TopicsService implements ITopicsApi, IDisposable {
     // The filter compiles before anything connects, so a typo is reported at once.
     const filter = compileFilter(request.filter);
     const { settings } = await this.resolver.cluster(request.cluster, { retries: 3 });
-    const kafka = createKafka(settings);
+    const kafka = createKafkaClient(settings);
     const ranges = choosePartitions(await this.rangesWith(kafka, settings.bootstrapServers, request.topic), request.partitions, request.topic);
     let timestampOffsets: Map<number, bigint> | undefined;
     if (request.mode === 'timestamp') {
@@ -397,10 +387,10 @@ export class TopicsService implements ITopicsApi, IDisposable {
 
   private async ranges(cluster: ClusterRef, topic: string): Promise<PartitionRange[]> {
     const { settings } = await this.resolver.cluster(cluster, { retries: 3 });
-    return this.rangesWith(createKafka(settings), settings.bootstrapServers, topic);
+    return this.rangesWith(createKafkaClient(settings), settings.bootstrapServers, topic);
   }
 
-  private rangesWith(kafka: Kafka, brokers: readonly string[], topic: string): Promise<PartitionRange[]> {
+  private rangesWith(kafka: KafkaClient, brokers: readonly string[], topic: string): Promise<PartitionRange[]> {
     return this.adminCall(kafka, brokers, `read the offsets of ${topic}`, async (admin) => {
       const topics = await admin.listTopics();
       if (!topics.includes(topic)) {
@@ -414,12 +404,12 @@ export class TopicsService implements ITopicsApi, IDisposable {
     });
   }
 
-  private async withAdmin<T>(cluster: ClusterRef, action: string, work: (admin: Admin) => Promise<T>): Promise<T> {
+  private async withAdmin<T>(cluster: ClusterRef, action: string, work: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
     const { settings } = await this.resolver.cluster(cluster, { retries: 2 });
-    return this.adminCall(createKafka(settings), settings.bootstrapServers, action, work);
+    return this.adminCall(createKafkaClient(settings), settings.bootstrapServers, action, work);
   }
 
-  private async adminCall<T>(kafka: Kafka, brokers: readonly string[], action: string, work: (admin: Admin) => Promise<T>): Promise<T> {
+  private async adminCall<T>(kafka: KafkaClient, brokers: readonly string[], action: string, work: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
     const admin = kafka.admin();
     try {
       await admin.connect();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AssignerProtocol, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
 import { isEngineError } from '../../shared/errors';
+import type { FetchedMessage, KafkaClient } from '../kafka';
 import { traceError } from './errors';
 
 export interface PartitionRange {
@@ -63,23 +63,6 @@ function max(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }
 
-/** Gives the session's one member exactly the partitions to scan (no rebalancing across other members). */
-function fixedAssigner(topic: string, partitions: readonly number[]): PartitionAssigner {
-  return () => ({
-    name: 'FerryTraceAssigner',
-    version: 1,
-    async assign({ members }) {
-      return members.map((member, index) => ({
-        memberId: member.memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: index === 0 ? { [topic]: [...partitions] } : {}, userData: Buffer.alloc(0) }),
-      }));
-    },
-    protocol({ topics }) {
-      return { name: 'FerryTraceAssigner', metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }) };
-    },
-  });
-}
-
 /** A scan with no new record for this long has read all there is (compaction gaps, transaction markers). */
 const IDLE_END_MS = 5_000;
 
@@ -87,11 +70,12 @@ const IDLE_END_MS = 5_000;
  * Reads the planned offsets of a topic with a private, never-committed consumer group (deleted afterwards) and hands
  * every record to `onRecord`. Resolves with the number of records read.
  */
-export async function scanTopic(kafka: Kafka, topic: string, scans: readonly PartitionScan[], onRecord: (partition: number, message: KafkaMessage) => Promise<void> | void): Promise<number> {
+export async function scanTopic(kafka: KafkaClient, topic: string, scans: readonly PartitionScan[], onRecord: (partition: number, message: FetchedMessage) => Promise<void> | void): Promise<number> {
   const open = new Map(scans.filter((scan) => scan.from < scan.to).map((scan) => [scan.partition, scan]));
   if (open.size === 0) return 0;
   const groupId = `ferry-trace-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, partitionAssigners: [fixedAssigner(topic, [...open.keys()])], maxWaitTimeInMs: 250, allowAutoTopicCreation: false, retry: { retries: 3 } });
+  // The session's one member gets exactly the partitions to scan (no rebalancing across other members).
+  const consumer = kafka.consumer({ groupId, fixedAssignment: { topic, partitions: [...open.keys()] }, maxWaitMs: 250, allowAutoTopicCreation: false, retry: { retries: 3 } });
   let scanned = 0;
   let failure: unknown;
   let last = Date.now();
@@ -105,8 +89,8 @@ export async function scanTopic(kafka: Kafka, topic: string, scans: readonly Par
           resolve();
         }
       }, 50);
-      consumer.on(consumer.events.CRASH, (event) => {
-        failure = event.payload.error;
+      consumer.on('crash', (event) => {
+        failure = event.error;
       });
     });
     await consumer.run({

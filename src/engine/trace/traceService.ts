@@ -1,11 +1,10 @@
 import { dirname, resolve } from 'node:path';
-import type { KafkaMessage } from 'kafkajs';
 import type { QueryValue } from '../../shared/api/query';
 import type { ITraceApi, TraceColumnDifference, TraceRecord, TraceReport, TraceRequest, TraceRow, TraceSinkWrite } from '../../shared/api/trace';
 import type { VerifyReport, VerifyRequest } from '../../shared/api/verify';
 import { isEngineError } from '../../shared/errors';
-import { isPollingSource, type ResolvedJdbcSink, type ResolvedJdbcSource } from '../config';
-import { createKafka } from '../kafka';
+import { isJdbcSink, isPollingSource, type ResolvedJdbcSink, type ResolvedJdbcSource } from '../config';
+import { createKafkaClient, type FetchedMessage } from '../kafka';
 import { createConverter, registryClientFor } from '../pipeline/converters';
 import { SOURCE_TIME_HEADER } from '../pipeline/sourceTask';
 import { kafkaSettings } from '../pipeline/sourceOptions';
@@ -37,11 +36,11 @@ interface Located {
 
 interface Candidate {
   partition: number;
-  message: KafkaMessage;
+  message: FetchedMessage;
   values: Record<string, QueryValue> | null;
 }
 
-function headerBytes(message: KafkaMessage): Record<string, Uint8Array> {
+function headerBytes(message: FetchedMessage): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     const first = Array.isArray(value) ? value[0] : value;
@@ -95,7 +94,7 @@ export class TraceService implements ITraceApi {
     const { row: sourceRow, changed } = await this.sourceRow(sourceSettings, sourceTable, key, located.source);
     if (!sourceRow.found) notes.push(`The source has no row with this key now (deleted, or never there); its records in ${located.topic} are still shown.`);
 
-    const sinks = known.pipeline.connectors.filter((connector): connector is ResolvedJdbcSink => connector.role === 'sink' && readsTopic(connector, located.topic));
+    const sinks = known.pipeline.connectors.filter((connector): connector is ResolvedJdbcSink => isJdbcSink(connector) && readsTopic(connector, located.topic));
     if (sinks.length > 1) notes.push(`Sinks ${sinks.map((sink) => sink.name).join(', ')} all read ${located.topic}; the trace follows ${sinks[0]?.name ?? ''}.`);
     const sink = sinks[0];
     if (!sink) notes.push(`No sink of pipeline "${known.pipeline.name}" reads ${located.topic}: the journey ends in Kafka.`);
@@ -246,7 +245,7 @@ export async function findRecords(
 ): Promise<ScanOutcome> {
   const { source, topic } = located;
   const notes: string[] = [];
-  const kafka = createKafka(kafkaSettings(source.kafka, dirname(resolve(known.pipeline.fileName))));
+  const kafka = createKafkaClient(kafkaSettings(source.kafka, dirname(resolve(known.pipeline.fileName))));
   const admin = kafka.admin();
   const brokers = source.kafka.bootstrapServers.join(',');
   let committed: Map<number, bigint> | undefined;
