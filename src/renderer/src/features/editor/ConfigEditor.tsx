@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { PipelineFileInfo, PipelinePreview, PipelineProblem } from '../../../../shared/api';
+import type { LabStatus, PipelineFileInfo, PipelinePreview, PipelineProblem, StoredProfile } from '../../../../shared/api';
+import { useConfirm } from '../../app/ConfirmDialog';
 import { engine } from '../../engine';
 import { toProblem } from '../../app/format';
 import { StateBadge } from '../../app/StateBadge';
@@ -8,6 +9,8 @@ import { usePipelinesStore } from '../pipelines/pipelinesStore';
 import { applyPipelineSchema, monaco, PIPELINE_MODEL_URI } from './monacoSetup';
 import { type KafkaDefaults, newPipelineText, pipelineNameOf, wrapPastedConnector } from './pipelineText';
 import { PreviewPanel } from './PreviewPanel';
+import { fillFromLab } from './profileText';
+import { ProfilesPanel } from './ProfilesPanel';
 import { ProblemsList } from './ProblemsList';
 import './editor.css';
 
@@ -35,7 +38,14 @@ export default function ConfigEditor() {
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | undefined>(undefined);
   const [problems, setProblems] = useState<PipelineProblem[]>([]);
   const [validating, setValidating] = useState(true);
-  const [tab, setTab] = useState<'problems' | 'preview'>('problems');
+  const [tab, setTab] = useState<'problems' | 'preview' | 'profiles'>('problems');
+  /** The text last validated, for the Connections tab (which reads the file's slots). */
+  const [docText, setDocText] = useState('');
+  const [profiles, setProfiles] = useState<StoredProfile[]>([]);
+  const [lab, setLab] = useState<LabStatus | undefined>();
+  /** The text as last opened, saved or created: anything else is unsaved and New asks before replacing it. */
+  const baseline = useRef<string | undefined>(undefined);
+  const [confirmDialog, confirm] = useConfirm();
   const [preview, setPreview] = useState<PipelinePreview | undefined>();
   const [previewLoading, setPreviewLoading] = useState(false);
   const [previewError, setPreviewError] = useState<string | undefined>();
@@ -82,6 +92,7 @@ export default function ConfigEditor() {
         }),
       );
       setProblems(result.problems);
+      setDocText(value);
       setName(pipelineNameOf(value));
       return result.problems;
     } catch (error) {
@@ -143,9 +154,11 @@ export default function ConfigEditor() {
     setBusy('save');
     setProblem(undefined);
     try {
-      const saved = await engine.pipelines.saveFile({ text: text(), fileName: 'pipeline.json' });
+      const current = text();
+      const saved = await engine.pipelines.saveFile({ text: current, fileName: 'pipeline.json' });
+      baseline.current = current;
       setNotice(
-        `Saved "${saved.name}" to the workspace.${saved.secretsInMemory ? ' Passwords are not written to disk: they stay in this engine process until it stops.' : ''}`,
+        `Saved "${saved.name}" to the workspace${saved.path ? ` (${saved.path}; \`ferry run\` takes that file as it is)` : ''}.${saved.secretsInMemory ? ' Passwords typed in the file are not written to disk: they stay in this engine process until it stops. Name a profile (Connections tab) to keep them.' : ''}`,
       );
       setFiles(await engine.pipelines.listFiles());
     } catch (error) {
@@ -219,7 +232,9 @@ export default function ConfigEditor() {
       let initial = draft;
       if (wanted) initial = (await engine.pipelines.readFile(wanted).catch(() => undefined))?.text ?? initial;
       if (disposed) return;
-      model.setValue(initial ?? newPipelineText(defaults.current, lab?.endpoints));
+      const start = initial ?? newPipelineText(defaults.current, lab?.endpoints);
+      model.setValue(start);
+      baseline.current = wanted || initial === undefined ? start : undefined;
       setReady(true);
     })().catch((error: unknown) => setProblem(toProblem(error)));
 
@@ -261,16 +276,48 @@ export default function ConfigEditor() {
     try {
       const loaded = await engine.pipelines.readFile(file);
       editorRef.current?.getModel()?.setValue(loaded.text);
-      setNotice(loaded.secretsInMemory ? `Opened "${loaded.name}".` : `Opened "${loaded.name}". Its passwords were not saved to disk: replace each "****" before running.`);
+      baseline.current = loaded.text;
+      setNotice(
+        loaded.secretsInMemory || !loaded.text.includes('"****"')
+          ? `Opened "${loaded.name}".`
+          : `Opened "${loaded.name}". Its passwords were not saved to disk: replace each "****", or name a profile in the Connections tab so the file needs none.`,
+      );
     } catch (error) {
       setProblem(toProblem(error));
     }
+  };
+
+  /** A template on the running lab (its services named as profiles, so it runs and saves without passwords). */
+  const startNew = async (): Promise<void> => {
+    const model = editorRef.current?.getModel();
+    if (!model) return;
+    if (baseline.current !== model.getValue() && model.getValue().trim() !== '') {
+      const go = await confirm({ title: 'Replace the unsaved text?', message: 'The editor holds changes that are not saved. New replaces them with a template.', confirmLabel: 'Replace' });
+      if (!go) return;
+    }
+    const status = await engine.lab.status().catch(() => undefined);
+    setLab(status);
+    if (status) defaults.current = { bootstrap: status.endpoints.kafka.a.bootstrap, registry: LOCAL_REGISTRY };
+    const template = newPipelineText(defaults.current, status?.endpoints);
+    const labUp = status?.services.some((service) => service.state === 'running') ?? false;
+    const next = labUp ? (fillFromLab(template)?.text ?? template) : template;
+    model.setValue(next);
+    baseline.current = next;
+    setNotice(labUp ? 'New pipeline on the running lab: its Kafka, MariaDB and PostgreSQL are named as profiles (lab:…), resolved when it runs.' : 'New pipeline: the lab is not running, so fill in the connections (or start the lab and use Fill from the lab).');
+  };
+
+  const openProfiles = async (): Promise<void> => {
+    setTab('profiles');
+    const [saved, status] = await Promise.all([engine.connections.list().catch(() => []), engine.lab.status().catch(() => undefined)]);
+    setProfiles(saved);
+    setLab(status);
   };
 
   const errors = problems.filter((entry) => entry.severity === 'error').length;
   const warnings = problems.length - errors;
   return (
     <div className="pane editor-pane">
+      {confirmDialog}
       <header className="pane-header">
         <div>
           <h1>Config editor</h1>
@@ -288,7 +335,7 @@ export default function ConfigEditor() {
               ))}
             </select>
           </label>
-          <button type="button" onClick={() => editorRef.current?.getModel()?.setValue(newPipelineText(defaults.current))} title="Start from a template">
+          <button type="button" onClick={() => void startNew()} title="Start from a template on the running lab">
             New
           </button>
           <button type="button" onClick={() => void save()} disabled={busy !== undefined || !ready} title="Save to the workspace (Ctrl+S)">
@@ -342,9 +389,28 @@ export default function ConfigEditor() {
             >
               Preview
             </button>
+            <button type="button" role="tab" aria-selected={tab === 'profiles'} className={tab === 'profiles' ? 'tab active' : 'tab'} onClick={() => void openProfiles()}>
+              Connections
+            </button>
           </div>
           <div role="tabpanel" className="tab-panel">
-            {tab === 'problems' ? <ProblemsList problems={problems} validating={validating || !ready} onReveal={reveal} /> : <PreviewPanel preview={preview} loading={previewLoading} error={previewError} onRefresh={() => void refreshPreview()} />}
+            {tab === 'problems' ? (
+              <ProblemsList problems={problems} validating={validating || !ready} onReveal={reveal} />
+            ) : tab === 'preview' ? (
+              <PreviewPanel preview={preview} loading={previewLoading} error={previewError} onRefresh={() => void refreshPreview()} />
+            ) : (
+              <ProfilesPanel
+                text={docText}
+                profiles={profiles}
+                lab={lab}
+                onChange={(next, note) => {
+                  const model = editorRef.current?.getModel();
+                  if (model) editorRef.current?.executeEdits('ferry.profile', [{ range: model.getFullModelRange(), text: next }]);
+                  setDocText(next);
+                  setNotice(note);
+                }}
+              />
+            )}
           </div>
         </aside>
       </div>
