@@ -5,7 +5,8 @@
  * commits, the dead letter queue, retries with backoff, pause and status — belongs to the runner (pipeline/), so
  * every plug-in behaves alike. A plug-in never imports the Kafka client.
  */
-import type { Position, SinkRecord } from '../model';
+import type { Position, RecordSchema, Row, SinkRecord } from '../model';
+import type { ChangeEvent, DebeziumConnector } from '../schema';
 import type { EngineError } from '../../shared/errors';
 import type { ConnectorTableStatus } from '../../shared/api/pipelines';
 import type { ResolvedDeadLetterQueue, ResolvedErrorHandling, ResolvedKafka, ResolvedPredicate, ResolvedSerde, ResolvedTransform, KeyFormat, SinkTopics, ValueFormat } from '../config';
@@ -13,12 +14,27 @@ import type { ResolvedDeadLetterQueue, ResolvedErrorHandling, ResolvedKafka, Res
 /** A source's positions by stream key (a table's partition key, `log` for a whole log): what the runner checkpoints. */
 export type SourcePositions = Readonly<Record<string, Position>>;
 
-/** A record as Kafka takes it: the plug-in has shaped it (transforms, change events) and converted key and value. */
+/** A key or value as a row of a schema, before the runner's converter turns it into bytes. */
+export interface SchemaRow {
+  schema: RecordSchema;
+  row: Row;
+}
+
+/**
+ * What a source hands the runner for one Kafka record. The runner applies the transforms and converters (as a
+ * Connect worker does), so a plug-in never sees a Schema Registry or the Kafka client.
+ * - `row`: a plain row (the polling source); the transform chain runs on it.
+ * - `change`: a Debezium change event (the log sources); the runner writes the envelope (Avro or Connect JSON) or,
+ *   with ExtractNewRecordState on the source, the new row state.
+ */
+export type SourceValue = ({ kind: 'row' } & SchemaRow) | { kind: 'change'; schema: RecordSchema; event: ChangeEvent; connector: DebeziumConnector };
+
 export interface SourceRecord {
+  /** As the source names it; the runner routes it through the transforms (RegexRouter, …). */
   topic: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: Record<string, string | Buffer>;
+  key: SchemaRow | null;
+  /** null: a tombstone. */
+  value: SourceValue | null;
   /** When the change happened at the source (epoch ms); the runner samples it for end-to-end latency. Default: when it was read. */
   sourceTimestampMs?: number;
 }
@@ -53,6 +69,8 @@ export interface SourceContext {
   resetCheckpoint(): void;
   /** Progress, tables or warnings changed: the runner republishes the status. */
   changed(): void;
+  /** A topic as records of the source reach Kafka, after the transforms' routing (for progress lines). */
+  routedTopic(topic: string): string;
   /** Aborted when the connector stops: reads waiting for data return early. */
   readonly signal: AbortSignal;
 }

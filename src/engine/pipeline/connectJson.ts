@@ -1,4 +1,4 @@
-import type { FieldSchema, FieldType, FieldValue, RecordSchema, Row } from '../model';
+import type { FieldSchema, FieldType, FieldValue, PrimitiveFieldType, RecordSchema, Row } from '../model';
 import type { ChangeEvent, DebeziumConnector, DecodedChangeEvent, SourceInfo } from '../schema';
 import { bigintToTwosComplement, decimalToUnscaled, twosComplementToBigint, unscaledToDecimal } from '../schema/decimal';
 import { pipelineError } from './errors';
@@ -14,7 +14,8 @@ import { pipelineError } from './errors';
 
 /** One schema node as Connect's JsonConverter writes it. */
 export interface ConnectJsonSchema {
-  type: 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'boolean' | 'string' | 'bytes' | 'struct' | 'array' | 'map';
+  /** JsonConverter's names: FLOAT32 and FLOAT64 are `float` and `double`. */
+  type: 'int8' | 'int16' | 'int32' | 'int64' | 'float' | 'double' | 'boolean' | 'string' | 'bytes' | 'struct' | 'array' | 'map';
   optional: boolean;
   name?: string;
   version?: number;
@@ -36,6 +37,26 @@ const UNKNOWN_DECIMAL_PRECISION = 38;
 // ---------------------------------------------------------------------------------------------------------------
 // Writing
 
+/** Ferry's primitive kinds by JsonConverter's schema type names (JsonSchema.FLOAT_TYPE_NAME = "float", DOUBLE = "double"). */
+const JSON_TYPE_NAMES: Record<PrimitiveFieldType, ConnectJsonSchema['type']> = {
+  int8: 'int8',
+  int16: 'int16',
+  int32: 'int32',
+  int64: 'int64',
+  float32: 'float',
+  float64: 'double',
+  boolean: 'boolean',
+  string: 'string',
+  bytes: 'bytes',
+};
+
+function primitiveKindOf(type: string, where: string): PrimitiveFieldType {
+  if (type === 'float' || type === 'float32') return 'float32';
+  if (type === 'double' || type === 'float64') return 'float64';
+  if (type in JSON_TYPE_NAMES) return type as PrimitiveFieldType;
+  throw pipelineError('PIPELINE_CONVERTER', `${where}: "${type}" is not a Connect schema type.`);
+}
+
 function typeSchema(type: FieldType): Omit<ConnectJsonSchema, 'optional'> {
   switch (type.kind) {
     case 'decimal':
@@ -46,8 +67,16 @@ function typeSchema(type: FieldType): Omit<ConnectJsonSchema, 'optional'> {
       return { type: 'int32', name: TIME, version: 1 };
     case 'timestamp':
       return { type: 'int64', name: TIMESTAMP, version: 1 };
-    default:
-      return { type: type.kind };
+    default: {
+      const semantic = type.semantic;
+      if (!semantic) return { type: JSON_TYPE_NAMES[type.kind] };
+      return {
+        type: JSON_TYPE_NAMES[type.kind],
+        name: semantic.name,
+        ...(semantic.version !== undefined ? { version: semantic.version } : {}),
+        ...(semantic.parameters && Object.keys(semantic.parameters).length > 0 ? { parameters: { ...semantic.parameters } } : {}),
+      };
+    }
   }
 }
 
@@ -332,7 +361,13 @@ function fieldTypeOf(schema: ConnectJsonSchema, where: string): FieldType {
   if (schema.type === 'struct' || schema.type === 'array' || schema.type === 'map') {
     throw pipelineError('PIPELINE_CONVERTER', `${where}: a ${schema.type}${schema.name ? ` (${schema.name})` : ''} cannot be a column; flatten it with the Flatten transform or leave the field out.`);
   }
-  return { kind: schema.type };
+  const kind = primitiveKindOf(schema.type, where);
+  if (!schema.name) return { kind };
+  // Debezium's other semantic types (Json, Uuid, Enum, Bits, Year…) keep their name over the primitive.
+  return {
+    kind,
+    semantic: { name: schema.name, ...(schema.version !== undefined ? { version: schema.version } : {}), ...(schema.parameters ? { parameters: { ...schema.parameters } } : {}) },
+  };
 }
 
 function fromPayload(schema: ConnectJsonSchema, type: FieldType, value: unknown, where: string): FieldValue {

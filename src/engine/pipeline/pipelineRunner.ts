@@ -1,16 +1,15 @@
 import { dirname, resolve } from 'node:path';
-import { isLogSource, type ResolvedJdbcSink, type ResolvedLogSource, type ResolvedPipeline, type ResolvedSource } from '../config';
-import { createLogCapture, createPollingReader } from '../sources';
-import { resolveZone } from '../sources/polling/zone';
-import { partitionKey } from '../sources/polling/position';
+import type { ResolvedPipeline, ResolvedSource } from '../config';
+import type { ResolvedSinkBase, SourcePositions } from '../connectors/port';
+import { sinkPlugin, sourcePlugin } from '../connectors/registry';
 import { CheckpointStore } from '../store';
 import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
 import { pipelineError } from './errors';
 import type { AppliedLog } from './appliedLog';
+import { CheckpointFlusher, offsetFlushIntervalMs } from './checkpoints';
 import { SinkTask } from './sinkTask';
-import { kafkaSettings, pollingOptions, sourceConnection } from './sourceOptions';
-import { LogSourceTask } from './logSourceTask';
+import { kafkaSettings } from './sourceOptions';
 import { SourceTask } from './sourceTask';
 import type { MetricsPoint } from '../../shared/api/pipelines';
 import type { ConnectorState, PipelineStatus } from './status';
@@ -18,6 +17,8 @@ import type { ConnectorState, PipelineStatus } from './status';
 export interface PipelineRunnerOptions {
   /** Where checkpoints live; default the user's Ferry data directory. */
   dataDir?: string;
+  /** How often source checkpoints are flushed to disk; default the file's `offset.flush.interval.ms`, else 1 s. */
+  offsetFlushIntervalMs?: number;
 }
 
 function overallState(states: ConnectorState[]): ConnectorState {
@@ -30,24 +31,27 @@ function overallState(states: ConnectorState[]): ConnectorState {
 }
 
 /**
- * Runs every connector of one pipeline: sources poll databases into topics, sinks apply topics to databases.
- * Status changes are published as events; `waitUntilIdle` serves `ferry run --until-idle`.
+ * Runs every connector of one pipeline, whatever its plug-in (connectors/registry.ts picks it by connector.class):
+ * sources read databases into topics, sinks apply topics to targets. Acks, checkpoints, offsets, the DLQ, retries and
+ * status are the tasks' (sourceTask.ts, sinkTask.ts), the same for every plug-in. Status changes are published as
+ * events; `waitUntilIdle` serves `ferry run --until-idle`.
  */
 export class PipelineRunner implements IDisposable {
-  private readonly sources: (SourceTask | LogSourceTask)[] = [];
+  private readonly sources: SourceTask[] = [];
   private readonly sinks: SinkTask[] = [];
   private readonly changes = new Emitter<PipelineStatus>();
   readonly onDidChangeStatus = this.changes.event;
   private changeScheduled = false;
 
-  private readonly checkpoints: CheckpointStore;
+  private readonly checkpoints: CheckpointFlusher;
   private readonly baseDir: string;
 
   constructor(
     readonly pipeline: ResolvedPipeline,
     options: PipelineRunnerOptions = {},
   ) {
-    this.checkpoints = new CheckpointStore(pipeline.name, options.dataDir);
+    const flushMs = options.offsetFlushIntervalMs ?? offsetFlushIntervalMs(pipeline.unknown['offset.flush.interval.ms']);
+    this.checkpoints = new CheckpointFlusher(new CheckpointStore(pipeline.name, options.dataDir), flushMs);
     this.baseDir = dirname(resolve(pipeline.fileName));
     for (const connector of pipeline.connectors) {
       if (connector.role === 'source') this.sources.push(this.createSource(connector));
@@ -55,38 +59,15 @@ export class PipelineRunner implements IDisposable {
     }
   }
 
-  private createSource(connector: ResolvedSource): SourceTask | LogSourceTask {
-    if (isLogSource(connector)) return this.createLogSource(connector);
-    const saved = this.checkpoints.positions(connector.name);
-    const reader = createPollingReader(connector.dialect, {
-      connection: sourceConnection(connector),
-      options: pollingOptions(connector),
-      // Checkpoints are keyed by the stream key the reader reports, partitionKey(partition).
-      loadPosition: (partition) => saved[partitionKey(partition)],
-    });
-    return new SourceTask(connector, reader, kafkaSettings(connector.kafka, this.baseDir), this.checkpoints, () => this.scheduleChange());
+  private createSource(connector: ResolvedSource): SourceTask {
+    // Durable positions go to this task's plug-in; a restarted connector's new task registers itself in its place.
+    const checkpoints = this.checkpoints.forConnector(connector.name, (positions: SourcePositions) => task.committed(positions));
+    const task: SourceTask = new SourceTask({ config: connector, connector: sourcePlugin(connector), kafka: kafkaSettings(connector.kafka, this.baseDir), checkpoints, onChange: () => this.scheduleChange() });
+    return task;
   }
 
-  private createLogSource(connector: ResolvedLogSource): LogSourceTask {
-    const include = logTableFilter(connector);
-    const capture = createLogCapture({
-      connection: sourceConnection(connector),
-      dialect: connector.dialect === 'postgres' ? 'postgres' : 'mysql',
-      connectorName: connector.dialect === 'postgres' ? 'postgresql' : /mariadb/i.test(connector.connectorClass) ? 'mariadb' : 'mysql',
-      topicPrefix: connector.topicPrefix,
-      includeTable: include,
-      zone: resolveZone(connector.dbTimezone),
-      snapshotFetchSize: connector.snapshotFetchSize,
-      serverId: connector.serverId,
-      slotName: connector.slotName,
-      publicationName: connector.publicationName,
-      publicationAutocreate: connector.publicationAutocreate,
-    });
-    return new LogSourceTask(connector, capture, kafkaSettings(connector.kafka, this.baseDir), this.checkpoints, () => this.scheduleChange());
-  }
-
-  private createSink(connector: ResolvedJdbcSink): SinkTask {
-    return new SinkTask(connector, kafkaSettings(connector.kafka, this.baseDir), () => this.scheduleChange());
+  private createSink(connector: ResolvedSinkBase): SinkTask {
+    return new SinkTask({ config: connector, connector: sinkPlugin(connector), kafka: kafkaSettings(connector.kafka, this.baseDir), onChange: () => this.scheduleChange() });
   }
 
   /**
@@ -259,32 +240,14 @@ export class PipelineRunner implements IDisposable {
   }
 
   async stop(): Promise<void> {
+    // Each source flushes its checkpoint as it stops; the periodic flush ends with the last of them.
     await Promise.all([...this.sources.map((source) => source.stop()), ...this.sinks.map((sink) => sink.stop())]);
+    this.checkpoints.dispose();
     this.changes.fire(this.status());
   }
 
   dispose(): void {
-    void this.stop();
+    void this.stop().finally(() => this.checkpoints.dispose());
     this.changes.dispose();
   }
-}
-
-/**
- * Debezium's include and exclude lists as one predicate: databases (MySQL) or schemas (PostgreSQL) first, then
- * `<database or schema>.<table>`, each a regular expression matched against the whole name.
- */
-export function logTableFilter(connector: ResolvedLogSource): (table: { catalog?: string; schema?: string; table: string }) => boolean {
-  const compile = (patterns: readonly string[]): RegExp[] => patterns.map((pattern) => new RegExp(`^(?:${pattern})$`));
-  const databases = compile(connector.include.databases);
-  const databasesExcluded = compile(connector.include.databasesExcluded);
-  const tables = compile(connector.include.tables);
-  const tablesExcluded = compile(connector.include.tablesExcluded);
-  return (table) => {
-    const container = table.schema ?? table.catalog ?? '';
-    if (databases.length > 0 && !databases.some((regex) => regex.test(container))) return false;
-    if (databasesExcluded.some((regex) => regex.test(container))) return false;
-    const name = `${container}.${table.table}`;
-    if (tables.length > 0 && !tables.some((regex) => regex.test(name))) return false;
-    return !tablesExcluded.some((regex) => regex.test(name));
-  };
 }

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parsePipelineFile, requireValidPipeline, type ResolvedJdbcSource } from '../config';
-import { createPollingReader } from '../sources';
+import { PollingSource } from '../connectors/pollingSource';
 import { CheckpointStore } from '../store';
-import { pollingOptions, sourceConnection } from './sourceOptions';
+import { CheckpointFlusher } from './checkpoints';
 import { SourceTask } from './sourceTask';
 
 /** A port on which nothing listens: a real refused connection, as when the brokers are down. */
@@ -57,20 +57,20 @@ describe('SourceTask retries', () => {
     const config = sourceConfig(`127.0.0.1:${port}`, port);
     const dir = mkdtempSync(join(tmpdir(), 'ferry-source-retry-'));
     dirs.push(dir);
-    const reader = createPollingReader(config.dialect, { connection: sourceConnection(config), options: pollingOptions(config), loadPosition: () => undefined });
+    const flusher = new CheckpointFlusher(new CheckpointStore('retrying', dir));
     const warnings: Error[] = [];
     const onWarning = (warning: Error): void => void warnings.push(warning);
     process.on('warning', onWarning);
     let changes = 0;
-    const task = new SourceTask(
+    const task = new SourceTask({
       config,
-      reader,
-      { bootstrapServers: [`127.0.0.1:${port}`], retries: 1, connectionTimeoutMs: 1000 },
-      new CheckpointStore('retrying', dir),
-      () => void changes++,
+      connector: (context) => new PollingSource(config, context),
+      kafka: { bootstrapServers: [`127.0.0.1:${port}`], retries: 1, connectionTimeoutMs: 1000 },
+      checkpoints: flusher.forConnector(config.name, () => Promise.resolve()),
+      onChange: () => void changes++,
       // Tiny pauses so the loop retries often; the pause length is not what this test is about.
-      { initialMs: 1, maxMs: 2 },
-    );
+      retryBackoff: { initialMs: 1, maxMs: 2 },
+    });
     try {
       task.start();
       // Each failed attempt counts one error and waits once on the task's signal: 15 waits are more than the 10
@@ -82,6 +82,7 @@ describe('SourceTask retries', () => {
       expect(status.error?.code, status.error?.message).toBe('KAFKA_UNREACHABLE');
     } finally {
       await task.stop();
+      flusher.dispose();
       // Warnings are emitted on the next tick.
       await new Promise((resolve) => setImmediate(resolve));
       process.off('warning', onWarning);

@@ -3,8 +3,8 @@ import type { RecordSchema } from '../model';
 
 /**
  * io.debezium.transforms.ExtractNewRecordState: turns Debezium change events into plain rows. It works where the
- * envelope is known, not in the chain of flat records: a sink reads events through it (SinkTask.decodeValue), and a
- * log source with it on writes plain rows instead of events (LogSourceTask). In the chain it is a no-op step.
+ * envelope is known, not in the chain of flat records: a sink reads events through it (SinkRecordDecoder), and a
+ * log source with it on writes plain rows instead of events (SourceEncoder). In the chain it is a no-op step.
  */
 export const EXTRACT_NEW_RECORD_STATE = 'io.debezium.transforms.ExtractNewRecordState';
 

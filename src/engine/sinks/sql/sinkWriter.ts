@@ -56,6 +56,8 @@ interface Prepared {
   record: SinkRecord;
   mapped: MappedRecord;
   table: TableId;
+  /** tableIdToString(table), kept with it. */
+  tableKey: string;
 }
 
 interface Segment {
@@ -111,6 +113,7 @@ export { isConnectionFailure };
 export class SqlSinkWriter {
   private session: SqlSession | undefined;
   private readonly tables = new Map<string, TableDescription>();
+  private readonly targetTables = new Map<string, { table: TableId; tableKey: string }>();
   private readonly log = createLogger('sink');
 
   constructor(private readonly options: SinkWriterOptions) {}
@@ -361,14 +364,24 @@ export class SqlSinkWriter {
 
   private prepare(record: SinkRecord): Prepared {
     const mapped = mapRecord(record, this.options, this.options.deleteEnabled);
-    return { record, mapped, table: this.options.dialect.resolveTableId(this.options.tableNameFormat, record.topic) };
+    return { record, mapped, ...this.targetTable(record.topic) };
+  }
+
+  /** table.name.format applied once per topic, not per record (a format that fails still fails every record of it). */
+  private targetTable(topic: string): { table: TableId; tableKey: string } {
+    let target = this.targetTables.get(topic);
+    if (!target) {
+      const table = this.options.dialect.resolveTableId(this.options.tableNameFormat, topic);
+      target = { table, tableKey: tableIdToString(table) };
+      this.targetTables.set(topic, target);
+    }
+    return target;
   }
 
   private segment(batch: readonly Prepared[]): Segment[] {
     const segments: Segment[] = [];
     const lastByTable = new Map<string, Segment>();
-    for (const { mapped, table } of batch) {
-      const tableKey = tableIdToString(table);
+    for (const { mapped, table, tableKey } of batch) {
       const current = lastByTable.get(tableKey);
       if (current && current.signature === mapped.signature) {
         current.records.push(mapped);

@@ -1,0 +1,7 @@
+import { EngineError } from '../../shared/errors';
+
+export type ConnectorErrorCode = 'CONNECTOR_NO_PLUGIN';
+
+export function connectorError(code: ConnectorErrorCode, message: string, options: { retriable?: boolean; cause?: unknown; detail?: unknown } = {}): EngineError {
+  return new EngineError(code, message, options);
+}

@@ -1,0 +1,204 @@
+import type { ResolvedLogSource } from '../config';
+import { type ChangeRecord, type FieldValue, type Position, type Row, tableIdToString } from '../model';
+import type { SourceInfo } from '../schema';
+import { createLogCapture, type LogCapture } from '../sources';
+import { sleep } from '../base/backoff';
+import { createLogger } from '../base/logger';
+import type { ConnectorTableStatus } from '../../shared/api/pipelines';
+import type { SourceBatch, SourceConnector, SourceContext, SourcePositions, SourceProgress, SourceRecord, SourceTopic } from './port';
+import { logCaptureInit } from './sourceOptions';
+
+/** The checkpoint key of a log source: one position for the whole log. */
+export const LOG_POSITION_KEY = 'log';
+const READ_BATCH = 2_500;
+const READ_WAIT_MS = 200;
+
+/**
+ * Log-based capture (Debezium's MySqlConnector / MariaDbConnector / PostgresConnector and Confluent Cloud's CDC
+ * classes) as a plug-in: a consistent snapshot when there is no checkpoint and `snapshot.mode` asks for one, then every
+ * committed change, as Debezium change events (a key change as delete + tombstone + create, a tombstone after each
+ * delete). The database's log is released (slot confirmed) only once the runner's checkpoint is durable.
+ */
+export class LogSource implements SourceConnector {
+  readonly capture = 'log';
+  private readonly logCapture: LogCapture;
+  private readonly log = createLogger('source.log');
+  private readonly tables = new Map<string, ConnectorTableStatus>();
+  /** Per batch handed out: rows per table key, counted once Kafka acknowledged them. */
+  private readonly counts = new WeakMap<SourceBatch, Map<string, number>>();
+  private begun = false;
+  private snapshot: { position: Position; pages: AsyncGenerator<ChangeRecord[], void, undefined> } | undefined;
+  /** The batch that ends the snapshot: once delivered, every table's snapshot is done. */
+  private snapshotEnd: SourceBatch | undefined;
+  private snapshotDone = false;
+  private streamIdle = false;
+  private position: Position | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly config: ResolvedLogSource,
+    private readonly context: SourceContext,
+  ) {
+    this.logCapture = createLogCapture(logCaptureInit(config));
+  }
+
+  async open(): Promise<SourceTopic[]> {
+    if (!this.begun) await this.begin();
+    return [...this.tables.values()].map((table) => ({ name: table.topic }));
+  }
+
+  /** Starts the capture from the checkpoint, or snapshots first; `when_needed` snapshots again when the log position is gone. */
+  private async begin(): Promise<void> {
+    const saved = this.context.checkpoint()[LOG_POSITION_KEY];
+    const wantSnapshot = this.config.snapshotMode !== 'no_data';
+    let start;
+    try {
+      start = await this.logCapture.begin(saved, saved === undefined && wantSnapshot);
+    } catch (error) {
+      if (saved === undefined || this.config.snapshotMode !== 'when_needed' || (error as { code?: string }).code !== 'SOURCE_BAD_POSITION') throw error;
+      this.log.warn('saved log position is gone; taking a new snapshot (snapshot.mode=when_needed)', { connector: this.config.name, error: (error as Error).message });
+      this.context.resetCheckpoint();
+      await this.logCapture.close().catch(() => undefined);
+      start = await this.logCapture.begin(undefined, true);
+    }
+    for (const table of start.tables) {
+      const key = tableIdToString(table);
+      if (!this.tables.has(key)) this.tables.set(key, { table: key, topic: this.context.routedTopic(this.topicOf(table)), rows: 0, snapshotDone: start.snapshot === undefined });
+    }
+    this.snapshot = start.snapshot;
+    if (!start.snapshot) {
+      if (saved) this.position = saved;
+      this.snapshotDone = true;
+    }
+    this.begun = true;
+    this.context.changed();
+  }
+
+  /** The topic as Debezium names it: `<topic.prefix>.<database or schema>.<table>`. */
+  private topicOf(table: { catalog?: string; schema?: string; table: string }): string {
+    return `${this.config.topicPrefix}.${table.schema ?? table.catalog ?? ''}.${table.table}`;
+  }
+
+  async read(): Promise<SourceBatch> {
+    if (this.snapshot) {
+      const page = await this.snapshot.pages.next();
+      if (!page.done) return this.batchOf(page.value, true, undefined);
+      // Every page read: the snapshot's position is checkpointed once all of them are acknowledged.
+      const end: SourceBatch = { records: [], changes: 0, positions: { [LOG_POSITION_KEY]: this.snapshot.position } };
+      this.snapshot = undefined;
+      this.snapshotEnd = end;
+      return end;
+    }
+    if (this.config.snapshotMode === 'initial_only') {
+      // The snapshot is all this connector does.
+      this.streamIdle = true;
+      await sleep(1_000, this.context.signal);
+      return { records: [], changes: 0 };
+    }
+    const records = await this.logCapture.read(READ_BATCH, READ_WAIT_MS, this.context.signal);
+    this.streamIdle = records.length === 0;
+    const last = records[records.length - 1];
+    return this.batchOf(records, false, last?.position);
+  }
+
+  private batchOf(records: readonly ChangeRecord[], snapshot: boolean, position: Position | undefined): SourceBatch {
+    const out: SourceRecord[] = [];
+    const counts = new Map<string, number>();
+    for (const record of records) {
+      const topic = this.topicOf(record.table);
+      for (const change of splitKeyChange(record)) this.recordsOf(topic, change, snapshot, out);
+      const key = tableIdToString(record.table);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const batch: SourceBatch = { records: out, changes: records.length, ...(position ? { positions: { [LOG_POSITION_KEY]: position } } : {}) };
+    this.counts.set(batch, counts);
+    return batch;
+  }
+
+  /** One change: its event, and a tombstone after a delete (`tombstones.on.delete`). */
+  private recordsOf(topic: string, record: ChangeRecord, snapshot: boolean, out: SourceRecord[]): void {
+    const key = record.keySchema && record.key ? { schema: record.keySchema, row: record.key } : null;
+    const sourceTimestampMs = record.sourceTimestampMs ?? Date.now();
+    const event = { op: record.op, before: record.before ?? null, after: record.after, source: this.sourceInfo(record, snapshot, sourceTimestampMs), tsMs: Date.now() };
+    out.push({ topic, key, value: { kind: 'change', schema: record.valueSchema, event, connector: this.logCapture.connectorName }, sourceTimestampMs });
+    if (record.op === 'd' && this.config.tombstonesOnDelete) out.push({ topic, key, value: null, sourceTimestampMs });
+  }
+
+  /** Debezium's `source` block. */
+  private sourceInfo(record: ChangeRecord, snapshot: boolean, tsMs: number): SourceInfo {
+    const fields = this.logCapture.sourceFields(record);
+    const marker = snapshot ? 'true' : 'false';
+    return fields.kind === 'binlog'
+      ? { connector: this.logCapture.connectorName === 'mariadb' ? 'mariadb' : 'mysql', name: this.config.topicPrefix, tsMs, snapshot: marker, ...withoutKind(fields) }
+      : { connector: 'postgresql', name: this.config.topicPrefix, tsMs, snapshot: marker, ...withoutKind(fields) };
+  }
+
+  delivered(batch: SourceBatch): void {
+    for (const [key, rows] of this.counts.get(batch) ?? []) {
+      const table = this.tables.get(key);
+      if (table) table.rows += rows;
+    }
+    const position = batch.positions?.[LOG_POSITION_KEY];
+    if (position) this.position = position;
+    if (batch === this.snapshotEnd) {
+      for (const table of this.tables.values()) table.snapshotDone = true;
+      this.snapshotDone = true;
+      this.snapshotEnd = undefined;
+    }
+  }
+
+  /** The checkpoint is on disk: a PostgreSQL slot may release the WAL before it. */
+  async committed(positions: SourcePositions): Promise<void> {
+    const position = positions[LOG_POSITION_KEY];
+    if (position && this.begun && !this.closed) await this.logCapture.acknowledge(position);
+  }
+
+  /** Resume from the checkpoint: records read but not acknowledged are read again from the log (or the snapshot again). */
+  async recover(): Promise<void> {
+    this.begun = false;
+    this.snapshot = undefined;
+    this.snapshotEnd = undefined;
+    await this.logCapture.close().catch(() => undefined);
+  }
+
+  /** Snapshot finished and the last read found no change waiting. */
+  get caughtUp(): boolean {
+    return this.snapshotDone && this.streamIdle;
+  }
+
+  progress(): SourceProgress {
+    return { tables: [...this.tables.values()], ...(this.position ? { logPosition: this.logCapture.describe(this.position) } : {}) };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.logCapture.close();
+  }
+}
+
+function withoutKind<T extends { kind: string }>(fields: T): Omit<T, 'kind'> {
+  const { kind: _kind, ...rest } = fields;
+  return rest;
+}
+
+/**
+ * An update that changes the primary key is, as Debezium writes it, a delete of the old key (with its tombstone)
+ * and a create of the new one: a consumer keyed by the primary key must drop the old row.
+ */
+function splitKeyChange(record: ChangeRecord): ChangeRecord[] {
+  if (record.op !== 'u' || !record.before || !record.after || !record.keySchema) return [record];
+  const fields = record.keySchema.fields.map((field) => field.name);
+  const oldKey: Row = {};
+  for (const name of fields) oldKey[name] = record.before[name] ?? null;
+  if (fields.every((name) => sameValue(oldKey[name] ?? null, record.after?.[name] ?? null))) return [record];
+  return [
+    { ...record, op: 'd', key: oldKey, after: null },
+    { ...record, op: 'c', before: null },
+  ];
+}
+
+function sameValue(a: FieldValue, b: FieldValue): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.from(a).equals(Buffer.from(b));
+  return a === b || String(a) === String(b);
+}

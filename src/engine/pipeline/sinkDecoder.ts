@@ -1,0 +1,120 @@
+import type { KafkaMessage } from 'kafkajs';
+import type { ResolvedSinkBase } from '../connectors/port';
+import type { RecordSchema, Row, SinkRecord } from '../model';
+import { extractNewRecordState } from '../schema';
+import { buildTransformChain, EXTRACT_NEW_RECORD_STATE, unwrapOptions, withDeletedField } from '../transforms';
+import { EngineError, isEngineError } from '../../shared/errors';
+import { createConverter, type RecordConverter } from './converters';
+
+export function toSinkError(error: unknown): EngineError {
+  return isEngineError(error) ? error : new EngineError('SINK_FAILED', error instanceof Error ? error.message : String(error), { retriable: true });
+}
+
+/** A converter or transform failure, with the stage Connect reports for it (`__connect.errors.stage`). */
+export class ConverterError extends EngineError {
+  constructor(
+    readonly stage: 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'TRANSFORMATION',
+    error: EngineError,
+  ) {
+    super(error.code, error.message, { retriable: error.retriable, detail: error.detail, cause: error });
+  }
+}
+
+async function converting<T>(stage: ConverterError['stage'], convert: () => Promise<T>): Promise<T> {
+  try {
+    return await convert();
+  } catch (error) {
+    throw new ConverterError(stage, toSinkError(error));
+  }
+}
+
+/**
+ * The runner's converter and transform stage for one sink connector: a Kafka message becomes the record a sink
+ * plug-in gets, as a Connect worker does before SinkTask.put. With ExtractNewRecordState, Debezium change events are
+ * unwrapped into rows here.
+ */
+export class SinkRecordDecoder {
+  private readonly keyConverter: RecordConverter | undefined;
+  private readonly valueConverter: RecordConverter;
+  private readonly transform: ReturnType<typeof buildTransformChain>;
+  /** ExtractNewRecordState's options when the sink unwraps Debezium change events into rows. */
+  private readonly unwrap: ReturnType<typeof unwrapOptions> | undefined;
+
+  constructor(config: ResolvedSinkBase) {
+    this.keyConverter = config.key ? createConverter(config.key, true) : undefined;
+    this.valueConverter = createConverter(config.value, false);
+    this.transform = buildTransformChain(config.transforms, config.predicates);
+    const unwrap = config.transforms.find((transform) => transform.type === EXTRACT_NEW_RECORD_STATE);
+    this.unwrap = unwrap ? unwrapOptions(unwrap.config) : undefined;
+  }
+
+  /** The record as the plug-in gets it, after converters and transforms; null when a transform dropped it. */
+  async decode(topic: string, partition: number, message: KafkaMessage): Promise<SinkRecord | null> {
+    const where = `${topic}[${partition}]@${message.offset}`;
+    const headers = headersOf(message);
+    // Key first, as Connect converts it; a failure names its stage for the dead letter headers.
+    const keyConverter = this.keyConverter;
+    const key = keyConverter && message.key ? await converting('KEY_CONVERTER', () => keyConverter.toRow(topic, message.key, headers, `The key of ${where}`)) : null;
+    const value = await converting('VALUE_CONVERTER', () => this.decodeValue(topic, message.value, headers, where));
+    if (value === 'drop') return null;
+    const record: SinkRecord = {
+      topic,
+      partition,
+      offset: message.offset,
+      timestampMs: Number(message.timestamp),
+      keySchema: key?.schema ?? null,
+      key: key?.row ?? null,
+      valueSchema: value?.schema ?? null,
+      value: value?.row ?? null,
+      headers,
+    };
+    let transformed;
+    try {
+      transformed = this.transform(record);
+    } catch (error) {
+      throw new ConverterError('TRANSFORMATION', toSinkError(error));
+    }
+    if (transformed === null) return null;
+    return transformed === record ? record : { ...transformed, partition, offset: message.offset, timestampMs: transformed.timestampMs ?? record.timestampMs, headers: headerBytes(transformed.headers) };
+  }
+
+  /**
+   * The value as a row. With ExtractNewRecordState, a Debezium change event becomes its `after` row (a delete: a
+   * tombstone, or a `__deleted` row under rewrite), and tombstones are dropped when `drop.tombstones` says so.
+   */
+  private async decodeValue(topic: string, bytes: Buffer | null, headers: Record<string, Uint8Array>, where: string): Promise<{ schema: RecordSchema; row: Row } | null | 'drop'> {
+    const unwrap = this.unwrap;
+    const toChangeEvent = this.valueConverter.toChangeEvent;
+    if (unwrap && bytes === null) return unwrap.dropTombstones ? 'drop' : null;
+    if (unwrap && bytes !== null && toChangeEvent) {
+      const event = await toChangeEvent(topic, bytes, headers, `The value of ${where}`);
+      if (event) {
+        const state = extractNewRecordState(event, unwrap);
+        if (state.kind === 'drop') return 'drop';
+        if (state.kind === 'delete') return null;
+        return { schema: state.row.__deleted === undefined ? event.schema : withDeletedField(event.schema), row: state.row };
+      }
+    }
+    return this.valueConverter.toRow(topic, bytes, headers, `The value of ${where}`);
+  }
+}
+
+/** A message's headers as bytes; most records carry none (the source samples its headers on one record per batch). */
+function headersOf(message: KafkaMessage): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  const headers = message.headers;
+  if (!headers) return out;
+  for (const name in headers) {
+    const value = headers[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = typeof first === 'string' ? Buffer.from(first) : first;
+  }
+  return out;
+}
+
+/** Headers a transform set, as the bytes sink records carry. */
+function headerBytes(headers: Record<string, string | Uint8Array>): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  return out;
+}

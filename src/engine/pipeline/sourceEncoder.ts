@@ -1,0 +1,144 @@
+import type { ResolvedSource } from '../config';
+import { SOURCE_CAPTURE_HEADER, SOURCE_TIME_HEADER } from '../connectors/headers';
+import type { SchemaRow, SourceRecord, SourceValue } from '../connectors/port';
+import type { RecordSchema } from '../model';
+import { DebeziumEnvelopeCodec, encodeFrame, extractNewRecordState } from '../schema';
+import { buildTransformChain, EXTRACT_NEW_RECORD_STATE, probeTopic, type UnwrapOptions, unwrapOptions, withDeletedField } from '../transforms';
+import { FERRY_VERSION } from '../base/version';
+import { changeEventToConnectJson } from './connectJson';
+import { createConverter, registryClientFor, type RecordConverter } from './converters';
+import { pipelineError } from './errors';
+
+/** A record as the producer sends it. */
+export interface OutgoingMessage {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, string | Buffer>;
+}
+
+/**
+ * The runner's transform and converter stage for one source connector: a plug-in's records become Kafka messages per
+ * topic. Rows (polling) run through the transform chain as Connect's worker runs SMTs; change events (log capture)
+ * are written as Debezium's envelope, or as the new row state when ExtractNewRecordState is on the source, with
+ * only the chain's topic routing applied, as before the connector port.
+ *
+ * Only the first message of each topic in a batch carries the source time and capture headers: encoding them on
+ * every record cost about three times the record itself (bench/runnerCosts.ts), only to feed a latency sample.
+ */
+export class SourceEncoder {
+  private readonly keyConverter: RecordConverter;
+  private readonly valueConverter: RecordConverter;
+  private readonly transform: ReturnType<typeof buildTransformChain>;
+  private readonly unwrap: UnwrapOptions | undefined;
+  private readonly routed = new Map<string, string>();
+  private readonly codecs = new WeakMap<RecordSchema, DebeziumEnvelopeCodec>();
+  private readonly envelopeIds = new Map<string, Promise<number>>();
+
+  constructor(
+    private readonly config: ResolvedSource,
+    private readonly capture: 'polling' | 'log',
+  ) {
+    this.keyConverter = createConverter(config.key, true);
+    this.valueConverter = createConverter(config.value, false);
+    this.transform = buildTransformChain(config.transforms, config.predicates);
+    const unwrap = config.transforms.find((transform) => transform.type === EXTRACT_NEW_RECORD_STATE);
+    this.unwrap = unwrap ? unwrapOptions(unwrap.config) : undefined;
+  }
+
+  /** The topic a source's topic becomes through the transforms' routing (cached per topic). */
+  routedTopic(topic: string): string {
+    let routed = this.routed.get(topic);
+    if (routed === undefined) {
+      routed = probeTopic(this.transform, topic);
+      this.routed.set(topic, routed);
+    }
+    return routed;
+  }
+
+  async encode(records: readonly SourceRecord[], readAt: number): Promise<Map<string, OutgoingMessage[]>> {
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const record of records) {
+      const message = record.value?.kind === 'row' ? await this.encodeRow(record, record.value, readAt) : await this.encodeChange(record, record.value);
+      if (!message) continue;
+      let messages = byTopic.get(message.topic);
+      if (!messages) {
+        messages = [];
+        byTopic.set(message.topic, messages);
+        // The sample: the first (oldest) change of the batch for this topic, so the latency is not understated.
+        message.headers = { ...message.headers, [SOURCE_TIME_HEADER]: String(record.sourceTimestampMs ?? readAt), [SOURCE_CAPTURE_HEADER]: this.capture };
+      }
+      messages.push(message);
+    }
+    return byTopic;
+  }
+
+  /** A polling row: through the transform chain (a Filter may drop it), then the converters. */
+  private async encodeRow(record: SourceRecord, value: SchemaRow, readAt: number): Promise<(OutgoingMessage & { topic: string }) | null> {
+    // Connect's JDBC source sends null keys; a ValueToKey transform is how users give records a key.
+    const transformed = this.transform({
+      topic: record.topic,
+      partition: null,
+      timestampMs: record.sourceTimestampMs ?? readAt,
+      keySchema: record.key?.schema ?? null,
+      key: record.key?.row ?? null,
+      valueSchema: value.schema,
+      value: value.row,
+      headers: {},
+    });
+    if (transformed === null) return null;
+    const key = transformed.keySchema && transformed.key ? await this.keyConverter.fromRow(transformed.topic, transformed.keySchema, transformed.key) : null;
+    const encoded = transformed.valueSchema ? await this.valueConverter.fromRow(transformed.topic, transformed.valueSchema, transformed.value) : null;
+    const headers = Object.keys(transformed.headers).length > 0 ? kafkaHeaders(transformed.headers) : undefined;
+    return { topic: transformed.topic, key, value: encoded, ...(headers ? { headers } : {}) };
+  }
+
+  /** A change event (log capture) or a tombstone: the envelope, or the new row state under ExtractNewRecordState. */
+  private async encodeChange(record: SourceRecord, value: SourceValue | null): Promise<(OutgoingMessage & { topic: string }) | null> {
+    const topic = this.routedTopic(record.topic);
+    const key = record.key ? await this.keyConverter.fromRow(topic, record.key.schema, record.key.row) : null;
+    if (value === null) return this.unwrap?.dropTombstones ? null : { topic, key, value: null };
+    if (value.kind !== 'change') return null;
+    if (this.unwrap) {
+      const state = extractNewRecordState({ op: value.event.op, before: value.event.before ?? null, after: value.event.after }, this.unwrap);
+      if (state.kind !== 'row') return null;
+      const schema = state.row.__deleted === undefined ? value.schema : withDeletedField(value.schema);
+      return { topic, key, value: await this.valueConverter.fromRow(topic, schema, state.row) };
+    }
+    if (this.config.value.format === 'JSON') {
+      // Connect's JsonConverter, as Debezium writes with it: what a Kafka Connect worker without Avro reads.
+      return { topic, key, value: changeEventToConnectJson(topic, value.schema, value.connector, value.event, `${FERRY_VERSION}-ferry`, this.config.value.jsonSchemas === true) };
+    }
+    let codec = this.codecs.get(value.schema);
+    if (!codec) {
+      codec = new DebeziumEnvelopeCodec(topic, value.schema, value.connector, `${FERRY_VERSION}-ferry`);
+      this.codecs.set(value.schema, codec);
+    }
+    const body = codec.encode(value.event);
+    return { topic, key, value: encodeFrame(await this.envelopeId(topic, codec), body) };
+  }
+
+  /** Registers the envelope under `<topic>-value` (TopicNameStrategy), once per schema. */
+  private envelopeId(topic: string, codec: DebeziumEnvelopeCodec): Promise<number> {
+    const registry = this.config.value.schemaRegistry;
+    if (!registry) return Promise.reject(pipelineError('PIPELINE_INVALID', 'AVRO needs a Schema Registry: set schema.registry.url.'));
+    const cacheKey = `${topic}\u0000${codec.schemaText}`;
+    let id = this.envelopeIds.get(cacheKey);
+    if (!id) {
+      id = registryClientFor(registry)
+        .register(`${topic}-value`, codec.schemaText)
+        .catch((error: unknown) => {
+          this.envelopeIds.delete(cacheKey);
+          throw error;
+        });
+      this.envelopeIds.set(cacheKey, id);
+    }
+    return id;
+  }
+}
+
+/** Headers a transform set (InsertHeader, HeaderFrom) as the producer takes them. */
+function kafkaHeaders(headers: Record<string, string | Uint8Array>): Record<string, string | Buffer> {
+  const out: Record<string, string | Buffer> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = typeof value === 'string' ? value : Buffer.from(value);
+  return out;
+}
