@@ -14,7 +14,8 @@ import { LAB_COMMANDS, type LabCommand, runLabCommand } from './cliLab';
 import { runValidateCommand } from './cliValidate';
 import { runVerifyCommand } from './cliVerify';
 import { findElectronBinary, launchElectron } from './electronLauncher';
-import { startWebHost } from './wsHost';
+import { buildIfStale } from './buildFreshness';
+import { startWorkspaceWebHost } from './webHostState';
 
 const USAGE = `ferry ${FERRY_VERSION} — replicate databases through Kafka
 
@@ -56,8 +57,10 @@ async function serveWeb(engine: Engine, port: number | undefined): Promise<numbe
   if (!existsSync(join(dir, 'index.html'))) {
     throw new UsageError(`The app is not built (${dir}/index.html is missing). Run \`npm run build\`, or \`npm start\`, which builds first.`);
   }
-  const host = await startWebHost({ engine, rendererDir: dir, ...(port === undefined ? {} : { port }) });
-  process.stdout.write(`Ferry is serving the app at ${host.url}\n(open it in a browser; the token in the URL guards the API; Ctrl+C stops)\n`);
+  // The workspace's port and token: a tab left open reconnects when this host comes back.
+  const host = await startWorkspaceWebHost({ engine, rendererDir: dir, ...(port === undefined ? {} : { port }) });
+  if (host.portChanged) process.stdout.write(`Port ${host.portChanged.from} (this workspace's last one) is taken by another program; using ${host.portChanged.to}, so open tabs need the new URL.\n`);
+  process.stdout.write(`Ferry is serving the app at ${host.url}\n(open it in a browser; the token in the URL guards the API; the same URL works after a restart; Ctrl+C stops)\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);
@@ -157,6 +160,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'start': {
       const root = requireRepoRoot();
+      // `npm start` builds only when the sources changed since the last build (a build takes minutes on a laptop).
+      await buildIfStale(root, (line) => process.stdout.write(`${line}\n`));
       const binary = findElectronBinary(root);
       if (binary) return launchElectron(binary, root);
       process.stdout.write("Electron's binary is not installed (run `npm run setup:electron` where GitHub is reachable); serving the app in the browser instead.\n");

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SystemInfo } from '../../shared/api';
-import { engine, engineConnection, onEngineDisconnected } from './engine';
+import { engine, engineConnection, onEngineDisconnected, probeEngine } from './engine';
 import { PANES, WORKSPACE_PANE_ID } from './app/panes';
 import { ThemeToggle } from './app/ThemeToggle';
 import { useHashPane } from './app/useHashPane';
@@ -32,6 +32,21 @@ export function App() {
     };
   }, []);
 
+  // A restarted web host comes back on the same port and token: try every 2 s and reload once it answers.
+  useEffect(() => {
+    if (!disconnected || engineConnection !== 'web') return;
+    let cancelled = false;
+    const timer = setInterval(() => {
+      void probeEngine().then((back) => {
+        if (back && !cancelled) window.location.reload();
+      });
+    }, 2000);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+  }, [disconnected]);
+
   // Presenter mode is the whole window: no sidebar, nothing but the pipeline.
   if (presenting) return <PresenterView />;
 
@@ -59,7 +74,10 @@ export function App() {
         {disconnected && (
           <div className="problem" role="alert">
             <strong>Engine unreachable</strong>
-            <p>The connection to the Ferry engine was lost or refused. Start `ferry web` again and open the URL it prints (it carries the access token).</p>
+            <p>
+              The connection to the Ferry engine was lost or refused. Reconnecting by itself when <code>npm start</code> / <code>ferry web</code> is back on this port (a workspace keeps its port and token); if it started on another port,
+              open the URL it prints.
+            </p>
           </div>
         )}
         <Pane key={pane.id} />

@@ -24,6 +24,23 @@ export function onEngineDisconnected(listener: () => void): () => void {
   return () => void disconnectListeners.delete(listener);
 }
 
+/**
+ * Web host only: whether the host answers this page's token again (it keeps its port and token per workspace across
+ * restarts). Opens and closes one socket; the app reloads when it answers, which reconnects everything at once.
+ */
+export function probeEngine(): Promise<boolean> {
+  if (window.ferry) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const token = new URLSearchParams(window.location.search).get('token') ?? '';
+    const socket = new WebSocket(`ws://${window.location.host}/rpc?token=${encodeURIComponent(token)}`);
+    socket.addEventListener('open', () => {
+      socket.close();
+      resolve(true);
+    });
+    socket.addEventListener('error', () => resolve(false));
+  });
+}
+
 const connected = connect();
 export const engine: IEngineApi = connected.engine;
 export const engineConnection: EngineConnection = connected.connection;
