@@ -1,80 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { findRepoRoot } from '../../src/engine/base/repoRoot';
+import { type ConnectRuntime, defaultConnectPomDir, ensureConnectRuntime as ensureConnectRuntimeInCache } from '../../src/engine/lab/connectRuntime';
 import { defaultCacheDir } from '../../src/engine/lab/paths';
-import { runCommand } from '../../src/engine/lab/processes';
 
 // Kafka Connect standalone from Maven Central jars, with the real Debezium plugins, for the interoperability tests:
-// what a user who runs Debezium instead of Ferry runs. resources/connect-runtime/pom.xml pins the versions (Kafka at
-// the lab broker's, Debezium 3.5.0.Final); Maven gathers the worker class path and one plugin.path folder per plugin
-// (without their own Kafka, logging or jackson jars) into Ferry's cache once, like the lab does for Kafka.
+// what a user who runs Debezium instead of Ferry runs. The jars are the lab's (src/engine/lab/connectRuntime.ts,
+// pinned in resources/connect-runtime), fetched once into Ferry's cache; this helper only runs a standalone worker.
 
-const MODULES = ['worker', 'plugin-debezium-mariadb', 'plugin-debezium-jdbc'] as const;
-const READY_JARS: Record<(typeof MODULES)[number], RegExp> = {
-  worker: /^connect-runtime-.*\.jar$/,
-  'plugin-debezium-mariadb': /^debezium-connector-mariadb-.*\.jar$/,
-  'plugin-debezium-jdbc': /^debezium-connector-jdbc-.*\.jar$/,
-};
+export type { ConnectRuntime } from '../../src/engine/lab/connectRuntime';
 
-export interface ConnectRuntime {
-  /** The worker's class path folder. */
-  worker: string;
-  /** The folder plugin.path names: one sub-folder per plugin. */
-  plugins: string;
-}
-
-function runtimeDir(): { pomDir: string; finalDir: string; root: string; hash: string } {
-  const repo = findRepoRoot(import.meta.url);
-  if (repo === undefined) throw new Error('connectRuntime: cannot find the repository root (resources/connect-runtime).');
-  const pomDir = join(repo, 'resources', 'connect-runtime');
-  const hash = createHash('sha256');
-  for (const pom of ['pom.xml', ...MODULES.map((module) => join(module, 'pom.xml'))]) hash.update(readFileSync(join(pomDir, pom)));
-  const digest = hash.digest('hex').slice(0, 12);
-  const root = join(defaultCacheDir(process.env), 'connect-runtime');
-  return { pomDir, root, hash: digest, finalDir: join(root, digest) };
-}
-
-/** Every module's marker jar is there; `nested` = the final layout, where plugins sit under `plugins/`. */
-function complete(dir: string, nested: boolean): boolean {
-  return MODULES.every((module) => {
-    const folder = nested && module !== 'worker' ? join(dir, 'plugins', module) : join(dir, module);
-    return existsSync(folder) && readdirSync(folder).some((name) => READY_JARS[module].test(name));
-  });
-}
-
-/**
- * The Connect runtime, fetched with Maven on first use (`mvn package` on the pinned poms) into a temp folder that is
- * renamed only when complete. A failure names Maven's output, which says what could not be fetched.
- */
+/** The lab's Connect runtime, fetched with Maven on first use. */
 export async function ensureConnectRuntime(): Promise<ConnectRuntime> {
-  const { pomDir, root, finalDir } = runtimeDir();
-  const layout = (dir: string): ConnectRuntime => ({ worker: join(dir, 'worker'), plugins: join(dir, 'plugins') });
-  if (complete(finalDir, true)) return layout(finalDir);
-  mkdirSync(root, { recursive: true });
-  const temp = join(root, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    const result = await runCommand('mvn', ['-B', '-q', 'package', `-Dconnect.out=${temp}`, '-f', join(pomDir, 'pom.xml')], { cwd: pomDir, timeoutMs: 15 * 60_000 });
-    if (result.code !== 0 || !complete(temp, false)) {
-      throw new Error(
-        `Maven could not fetch the Kafka Connect and Debezium jars (exit ${String(result.code ?? result.signal)}); Maven Central unreachable, or a version in ${pomDir} does not exist there:\n${result.output.slice(-4000)}`,
-      );
-    }
-    // plugin.path lists folders that each hold one plugin; keep the worker's class path beside them, not inside.
-    mkdirSync(join(temp, 'plugins'));
-    for (const module of MODULES) if (module !== 'worker') renameSync(join(temp, module), join(temp, 'plugins', module));
-    try {
-      renameSync(temp, finalDir);
-    } catch (error) {
-      // Another test process finished the same download first.
-      if (!complete(finalDir, true)) throw error;
-    }
-    return layout(finalDir);
-  } finally {
-    rmSync(temp, { recursive: true, force: true });
-  }
+  const pomDir = defaultConnectPomDir();
+  if (pomDir === undefined) throw new Error('connectRuntime: cannot find the repository root (resources/connect-runtime).');
+  return ensureConnectRuntimeInCache({ cacheDir: defaultCacheDir(process.env), pomDir, mvn: 'mvn' });
 }
 
 function freePort(): Promise<number> {
@@ -111,7 +52,7 @@ export class ConnectWorker {
    * `dir`, a free REST port, `plugin.discovery=service_load` (the reflective scan takes over a minute on a loaded
    * machine) and a 512 MB heap. Resolves once the REST API lists both Debezium plugins.
    */
-  static async start(options: { bootstrap: string; dir: string; runtime: ConnectRuntime; deadlineMs?: number }): Promise<ConnectWorker> {
+  static async start(options: { bootstrap: string; dir: string; runtime: Pick<ConnectRuntime, 'worker' | 'plugins'>; deadlineMs?: number }): Promise<ConnectWorker> {
     const { bootstrap, dir, runtime } = options;
     mkdirSync(dir, { recursive: true });
     const port = await freePort();
