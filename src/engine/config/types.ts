@@ -251,6 +251,10 @@ export interface ResolvedLogSource extends Omit<ResolvedConnectorBase, 'quoteSql
   snapshotFetchSize: number;
   tombstonesOnDelete: boolean;
   heartbeatIntervalMs: number;
+  /** Debezium's `time.precision.mode` (default: MySQL/MariaDB adaptive_time_microseconds, PostgreSQL adaptive). */
+  timePrecisionMode: 'adaptive_time_microseconds' | 'adaptive' | 'connect';
+  /** Debezium's `decimal.handling.mode`. */
+  decimalHandlingMode: 'precise' | 'double' | 'string';
   /** MySQL/MariaDB replica id. */
   serverId: number;
   /** PostgreSQL replication. */

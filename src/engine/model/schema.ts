@@ -4,8 +4,19 @@
  */
 export type PrimitiveFieldType = 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'boolean' | 'string' | 'bytes';
 
+/**
+ * A named Connect schema over a primitive type, as Debezium writes its semantic types: `io.debezium.time.MicroTimestamp`
+ * over int64 (microseconds since the epoch), `io.debezium.data.Json` over string, `io.debezium.data.Bits` over bytes
+ * with its `length` parameter. Values are the primitive's; the name tells a reader what they mean.
+ */
+export interface SemanticType {
+  name: string;
+  version?: number;
+  parameters?: Readonly<Record<string, string>>;
+}
+
 export type FieldType =
-  | { kind: PrimitiveFieldType }
+  | { kind: PrimitiveFieldType; semantic?: SemanticType }
   /** Exact decimal; values travel as canonical decimal strings (e.g. "-12.50") so no precision is lost. */
   | { kind: 'decimal'; precision: number; scale: number }
   /** Calendar date (Connect `Date`); values are JS Dates at 00:00 UTC of that day. */

@@ -180,3 +180,24 @@ describe('Debezium change events as Connect JSON', () => {
     expect((await converter.toChangeEvent?.('t', envelope, {}, 'v'))?.after).toEqual(EVENT.after);
   });
 });
+
+describe("JsonConverter's names for floats and Debezium's semantic types", () => {
+  it('writes float32/float64 as "float"/"double" and a semantic type with its name, version and parameters, and reads them back', () => {
+    const schema: RecordSchema = {
+      name: 'p.db.t.Value',
+      fields: [
+        { name: 'ratio', type: { kind: 'float32' }, optional: true },
+        { name: 'dbl', type: { kind: 'float64' }, optional: true },
+        { name: 'mood', type: { kind: 'string', semantic: { name: 'io.debezium.data.Enum', version: 1, parameters: { allowed: 'sad,ok' } } }, optional: true },
+      ],
+    };
+    const json = JSON.parse(rowToConnectJson(schema, { ratio: 1.5, dbl: 2.25, mood: 'ok' })?.toString('utf8') ?? '') as { schema: { fields: unknown[] } };
+    expect(json.schema.fields).toEqual([
+      { type: 'float', optional: true, field: 'ratio' },
+      { type: 'double', optional: true, field: 'dbl' },
+      { type: 'string', name: 'io.debezium.data.Enum', version: 1, parameters: { allowed: 'sad,ok' }, optional: true, field: 'mood' },
+    ]);
+    const back = connectJsonToRow(rowToConnectJson(schema, { ratio: 1.5, dbl: 2.25, mood: 'ok' }), 'v');
+    expect(back?.schema.fields.map((field) => field.type)).toEqual(schema.fields.map((field) => field.type));
+  });
+});

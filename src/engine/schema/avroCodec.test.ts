@@ -242,3 +242,26 @@ const BIG = {
   isValid: (n: unknown) => typeof n === 'bigint',
   compare: () => 0,
 };
+
+describe("Avro codec with Debezium's temporal types", () => {
+  it('writes MicroTimestamp and ZonedTimestamp as Debezium does and reads them as instants', () => {
+    const writer = avroCodecFor({
+      name: 'p.db.t.Value',
+      fields: [
+        { name: 'at', type: { kind: 'int64', semantic: { name: 'io.debezium.time.MicroTimestamp', version: 1 } }, optional: false },
+        { name: 'zoned', type: { kind: 'string', semantic: { name: 'io.debezium.time.ZonedTimestamp', version: 1 } }, optional: true },
+        { name: 'day', type: { kind: 'int32', semantic: { name: 'io.debezium.time.Date', version: 1 } }, optional: true },
+        { name: 'clock', type: { kind: 'int64', semantic: { name: 'io.debezium.time.MicroTime', version: 1 } }, optional: true },
+      ],
+    });
+    const body = writer.encode({ at: 1796464800123456n, zoned: '2026-12-05T10:00:00.5Z', day: 20484, clock: 86398123456n });
+    const reader = avroCodecForAvro(writer.schemaText);
+    expect(reader.schema.fields.map((field) => field.type.kind)).toEqual(['timestamp', 'timestamp', 'date', 'time']);
+    expect(reader.decode(body)).toEqual({
+      at: new Date(Date.UTC(2026, 11, 5, 10, 0, 0, 123)),
+      zoned: new Date(Date.UTC(2026, 11, 5, 10, 0, 0, 500)),
+      day: new Date(Date.UTC(2026, 0, 31)),
+      clock: 86398123,
+    });
+  });
+});

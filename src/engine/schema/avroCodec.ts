@@ -218,7 +218,7 @@ function logicalFor(step: FieldPlan, avroType: JsonValue): JsonObject | undefine
     case 'time':
       return { logicalType: 'ferry-time', 'ferry.unit': step.unit };
     case 'timestamp':
-      return { logicalType: 'ferry-timestamp', 'ferry.unit': step.unit };
+      return avroType === 'string' ? { logicalType: 'ferry-zoned-timestamp' } : { logicalType: 'ferry-timestamp', 'ferry.unit': step.unit };
     case 'bytes':
       return avroType === 'bytes' || avroType === 'fixed' ? { logicalType: 'ferry-bytes' } : undefined;
     case 'int8':

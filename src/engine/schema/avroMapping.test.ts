@@ -247,3 +247,32 @@ describe('Avro → RecordSchema (Connect AvroData.toConnectSchema)', () => {
     expect(avroToRecordSchema({ type: 'record', name: 'ConnectDefault', namespace: 'io.confluent.connect.avro', fields: [] }).name).toBe('');
   });
 });
+
+describe("Debezium's semantic types (io.debezium.time.*, io.debezium.data.*)", () => {
+  const schema: RecordSchema = {
+    name: 'p.db.t.Value',
+    fields: [
+      { name: 'dt6', type: { kind: 'int64', semantic: { name: 'io.debezium.time.MicroTimestamp', version: 1 } }, optional: true },
+      { name: 'bits', type: { kind: 'bytes', semantic: { name: 'io.debezium.data.Bits', version: 1, parameters: { length: '12' } } }, optional: false },
+      { name: 'ts', type: { kind: 'string', semantic: { name: 'io.debezium.time.ZonedTimestamp', version: 1 } }, optional: true },
+    ],
+  };
+
+  it('are written as AvroData writes a named primitive: connect.version, connect.parameters, then connect.name', () => {
+    expect(canonicalAvroString(recordSchemaToAvro(schema))).toBe(
+      '{"type":"record","name":"Value","namespace":"p.db.t","fields":[' +
+        '{"name":"dt6","type":["null",{"type":"long","connect.version":1,"connect.name":"io.debezium.time.MicroTimestamp"}],"default":null},' +
+        '{"name":"bits","type":{"type":"bytes","connect.version":1,"connect.parameters":{"length":"12"},"connect.name":"io.debezium.data.Bits"}},' +
+        '{"name":"ts","type":["null",{"type":"string","connect.version":1,"connect.name":"io.debezium.time.ZonedTimestamp"}],"default":null}],' +
+        '"connect.name":"p.db.t.Value"}',
+    );
+  });
+
+  it('are read back as the dates and instants they stand for (a sink creates timestamp columns), other names kept', () => {
+    expect(avroToRecordSchema(recordSchemaToAvro(schema)).fields.map((field) => field.type)).toEqual([
+      { kind: 'timestamp' },
+      { kind: 'bytes', semantic: { name: 'io.debezium.data.Bits', version: 1, parameters: { length: '12' } } },
+      { kind: 'timestamp' },
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import type { EngineError } from '../../shared/errors';
-import type { FieldSchema, FieldType, FieldValue, RecordSchema } from '../model';
+import type { FieldSchema, FieldType, FieldValue, PrimitiveFieldType, RecordSchema, SemanticType } from '../model';
 import {
   AVRO_PRIMITIVES,
   type AvroSchemaJson,
@@ -157,6 +157,9 @@ function insertBefore(node: JsonObject, before: readonly string[], key: string, 
 }
 
 function connectTypeToAvro(type: FieldType): string | JsonObject {
+  if (type.kind !== 'decimal' && type.kind !== 'date' && type.kind !== 'time' && type.kind !== 'timestamp' && type.semantic) {
+    return semanticToAvro(connectTypeToAvro({ kind: type.kind }), type.semantic);
+  }
   switch (type.kind) {
     case 'int8':
     case 'int16':
@@ -192,6 +195,15 @@ function connectTypeToAvro(type: FieldType): string | JsonObject {
     case 'timestamp':
       return { type: 'long', 'connect.version': 1, 'connect.name': CONNECT_TIMESTAMP, logicalType: 'timestamp-millis' };
   }
+}
+
+/** AvroData.fromConnectSchema for a named primitive: `connect.version`, `connect.parameters`, then `connect.name`. */
+function semanticToAvro(base: string | JsonObject, semantic: SemanticType): JsonObject {
+  const node: JsonObject = typeof base === 'string' ? { type: base } : { ...base };
+  if (semantic.version !== undefined) node['connect.version'] = semantic.version;
+  if (semantic.parameters && Object.keys(semantic.parameters).length > 0) node['connect.parameters'] = { ...semantic.parameters };
+  node['connect.name'] = semantic.name;
+  return node;
 }
 
 /** AvroData.defaultValueFromConnect: logical values as their Avro underlying form, bytes as ISO-8859-1 text. */
@@ -390,6 +402,36 @@ function connectParameter(node: string | JsonObject, key: string): string | unde
 
 const MICROS_TIMESTAMPS = new Set(['timestamp-micros', 'local-timestamp-micros']);
 
+/**
+ * Debezium's io.debezium.time types by `<avro type> <connect.name>` (debezium.io, "temporal types"): Date = days,
+ * Time = ms and MicroTime = µs of the day, Timestamp = ms and MicroTimestamp = µs since the epoch (a wall clock read
+ * as UTC), ZonedTimestamp = ISO-8601 text with its offset. Nano types and ZonedTime stay int64/string with their name.
+ */
+const DEBEZIUM_TEMPORAL: Readonly<Record<string, { type: FieldType; unit: 'ms' | 'us' }>> = {
+  'int io.debezium.time.Date': { type: { kind: 'date' }, unit: 'ms' },
+  'int io.debezium.time.Time': { type: { kind: 'time' }, unit: 'ms' },
+  'long io.debezium.time.MicroTime': { type: { kind: 'time' }, unit: 'us' },
+  'long io.debezium.time.Timestamp': { type: { kind: 'timestamp' }, unit: 'ms' },
+  'long io.debezium.time.MicroTimestamp': { type: { kind: 'timestamp' }, unit: 'us' },
+  'string io.debezium.time.ZonedTimestamp': { type: { kind: 'timestamp' }, unit: 'ms' },
+};
+
+/** A primitive with the Connect name, version and parameters its writer gave it (Debezium's Json, Uuid, Enum, Bits…). */
+function semanticOf(node: string | JsonObject, kind: PrimitiveFieldType): FieldType {
+  const name = prop(node, 'connect.name');
+  if (typeof name !== 'string' || name === '') return { kind };
+  const semantic: SemanticType = { name };
+  const version = prop(node, 'connect.version');
+  if (typeof version === 'number') semantic.version = version;
+  const params = prop(node, 'connect.parameters');
+  if (isJsonObject(params)) {
+    const parameters: Record<string, string> = {};
+    for (const [key, value] of Object.entries(params)) if (typeof value === 'string') parameters[key] = value;
+    if (Object.keys(parameters).length > 0) semantic.parameters = parameters;
+  }
+  return { kind, semantic };
+}
+
 function classify(node: string | JsonObject, where: string, options: AvroReadOptions): { type: FieldType; unit: 'ms' | 'us' } {
   const avroType = typeof node === 'string' ? node : node.type;
   const logicalRaw = prop(node, 'logicalType');
@@ -397,14 +439,20 @@ function classify(node: string | JsonObject, where: string, options: AvroReadOpt
   const logical = typeof logicalRaw === 'string' ? logicalRaw.toLowerCase() : undefined;
   const connectName = prop(node, 'connect.name');
   const ms = (type: FieldType): { type: FieldType; unit: 'ms' | 'us' } => ({ type, unit: 'ms' });
+  // Debezium's temporal types are read as the dates, times and instants they stand for (a sink creates DATE, TIME and
+  // TIMESTAMP columns for them, as Debezium's JDBC sink does); its other semantic types keep their name.
+  const debeziumTime = logical === undefined && typeof connectName === 'string' ? DEBEZIUM_TEMPORAL[`${String(avroType)} ${connectName}`] : undefined;
+  if (debeziumTime) return debeziumTime;
+  const named = (kind: PrimitiveFieldType): { type: FieldType; unit: 'ms' | 'us' } => ms(semanticOf(node, kind));
   switch (avroType) {
     case 'boolean':
-      return ms({ kind: 'boolean' });
+      return named('boolean');
     case 'float':
-      return ms({ kind: 'float32' });
+      return named('float32');
     case 'double':
-      return ms({ kind: 'float64' });
+      return named('float64');
     case 'string':
+      return named('string');
     case 'enum': // AvroData unwraps enums to strings; the symbols are not kept.
       return ms({ kind: 'string' });
     case 'int': {
@@ -414,8 +462,8 @@ function classify(node: string | JsonObject, where: string, options: AvroReadOpt
       if (logical === undefined && connectName === CONNECT_DATE) return ms({ kind: 'date' });
       if (logical === undefined && connectName === CONNECT_TIME) return ms({ kind: 'time' });
       const connectType = prop(node, 'connect.type');
-      if (logical === undefined && (connectType === 'int8' || connectType === 'int16')) return ms({ kind: connectType });
-      return ms({ kind: 'int32' });
+      if (logical === undefined && (connectType === 'int8' || connectType === 'int16')) return named(connectType);
+      return named('int32');
     }
     case 'long':
       if (logical === 'timestamp-millis' || (logical === undefined && connectName === CONNECT_TIMESTAMP)) return ms({ kind: 'timestamp' });
@@ -424,7 +472,7 @@ function classify(node: string | JsonObject, where: string, options: AvroReadOpt
         if (logical === 'local-timestamp-millis') return ms({ kind: 'timestamp' });
         if (logical === 'time-micros') return { type: { kind: 'time' }, unit: 'us' };
       }
-      return ms({ kind: 'int64' });
+      return named('int64');
     case 'bytes':
     case 'fixed': {
       if (logical === 'decimal') {
@@ -440,7 +488,7 @@ function classify(node: string | JsonObject, where: string, options: AvroReadOpt
         const precision = Number(connectParameter(node, 'connect.decimal.precision') ?? DEFAULT_DECIMAL_PRECISION);
         return ms({ kind: 'decimal', scale, precision });
       }
-      return ms({ kind: 'bytes' });
+      return named('bytes');
     }
     case 'record':
     case 'error':

@@ -242,6 +242,30 @@ class TimestampType extends FerryLogicalType {
   }
 }
 
+/** Debezium's io.debezium.time.ZonedTimestamp: an instant as ISO-8601 text with its offset, read as a Date. */
+class ZonedTimestampType extends FerryLogicalType {
+  protected readonly wireTypeNames = ['string'];
+
+  toWire(value: unknown): string | undefined {
+    if (!(value instanceof Date) || Number.isNaN(value.getTime())) return undefined;
+    return value.toISOString();
+  }
+
+  fromWire(value: unknown): Date {
+    const date = new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw new Error(`"${String(value)}" of column '${this.field}' is not an ISO-8601 timestamp`);
+    return date;
+  }
+
+  explain(value: unknown): string {
+    return value instanceof Date ? 'it is an invalid Date' : 'a zoned timestamp column takes a JS Date';
+  }
+
+  protected fromSameKind(writer: FerryLogicalType): Converter | undefined {
+    return writer instanceof ZonedTimestampType ? identity : undefined;
+  }
+}
+
 /** avsc writes only Node Buffers; rows may hold any Uint8Array, which is wrapped without copying. */
 class BytesType extends FerryLogicalType {
   protected readonly wireTypeNames = ['bytes', 'fixed'];
@@ -300,6 +324,7 @@ export const FERRY_LOGICAL_TYPES = {
   'ferry-date': DateType,
   'ferry-time': TimeType,
   'ferry-timestamp': TimestampType,
+  'ferry-zoned-timestamp': ZonedTimestampType,
   'ferry-bytes': BytesType,
   'ferry-smallint': SmallIntType,
 };

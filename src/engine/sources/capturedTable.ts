@@ -1,4 +1,5 @@
 import type { FieldValue, RecordSchema, Row, TableId } from '../model';
+import { type DebeziumColumn, type DebeziumTypeOptions, debeziumColumn } from './debeziumTypes';
 import { causeText, sourceError } from './errors';
 import { type ColumnInfo, keySchemaOf, primaryKeyColumns, valueSchemaOf } from './polling/columns';
 
@@ -10,20 +11,36 @@ import { type ColumnInfo, keySchemaOf, primaryKeyColumns, valueSchemaOf } from '
 export interface CapturedTable {
   id: TableId;
   topic: string;
+  /** The columns as the database's value reader reads them. */
   columns: ColumnInfo[];
   valueSchema: RecordSchema;
   keySchema: RecordSchema | null;
   keyColumns: ColumnInfo[];
+  /** Columns whose type and value Debezium writes differently from Ferry's reader, by column name. */
+  debezium: ReadonlyMap<string, DebeziumColumn>;
 }
 
-export function capturedTable(id: TableId, topic: string, columns: ColumnInfo[]): CapturedTable {
+/** The table's schemas with Debezium's column types under `types` (time.precision.mode, decimal.handling.mode). */
+export function capturedTable(id: TableId, topic: string, columns: ColumnInfo[], types?: DebeziumTypeOptions): CapturedTable {
+  const debezium = new Map<string, DebeziumColumn>();
+  if (types) {
+    for (const column of columns) {
+      const mapped = debeziumColumn(column, types);
+      if (mapped) debezium.set(column.name, mapped);
+    }
+  }
+  const written = columns.map((column) => {
+    const mapped = debezium.get(column.name);
+    return mapped ? { ...column, type: mapped.type } : column;
+  });
   return {
     id,
     topic,
     columns,
-    valueSchema: valueSchemaOf(`${topic}.Value`, columns),
-    keySchema: keySchemaOf(`${topic}.Key`, columns),
+    valueSchema: valueSchemaOf(`${topic}.Value`, written),
+    keySchema: keySchemaOf(`${topic}.Key`, written),
     keyColumns: primaryKeyColumns(columns),
+    debezium,
   };
 }
 
@@ -38,7 +55,9 @@ export function keyOf(table: CapturedTable, image: Row): Row | null {
 /** One column's value through the database's value reader, a failure naming the column and the topic. */
 export function capturedValue(read: (raw: unknown, column: ColumnInfo) => FieldValue, raw: unknown, column: ColumnInfo, table: CapturedTable): FieldValue {
   try {
-    return read(raw, column);
+    const value = read(raw, column);
+    const mapped = table.debezium.get(column.name);
+    return mapped && value !== null ? mapped.value(value, raw) : value;
   } catch (error) {
     throw sourceError('SOURCE_BAD_VALUE', `Column ${column.name} of ${table.topic} holds a value the reader cannot read (${causeText(error)}).`, { cause: error });
   }

@@ -1,5 +1,6 @@
 import type { Logger } from '../base/logger';
 import type { ChangeRecord, Position, TableId } from '../model';
+import type { DebeziumTypeOptions } from './debeziumTypes';
 import type { NumericMapping } from './polling/options';
 import type { SourceConnectionOptions } from './polling/pollingReader';
 import type { Zone } from './polling/zone';
@@ -46,6 +47,8 @@ export interface LogCaptureInit {
   includeTable: (table: TableId) => boolean;
   zone: Zone;
   numericMapping?: NumericMapping;
+  /** Debezium's column types (time.precision.mode, decimal.handling.mode). */
+  types?: DebeziumTypeOptions;
   snapshotFetchSize: number;
   /** MySQL/MariaDB replica id. */
   serverId: number;

@@ -54,10 +54,18 @@ describe('log-based source configs (Debezium)', () => {
   });
 
   it('warns for keys Ferry does not honour the way Debezium does, naming each', () => {
-    const result = parse([debezium({ 'time.precision.mode': 'adaptive_time_microseconds', 'decimal.handling.mode': 'double', 'slot.name': 'x' }), unwrappingSink()]);
+    const result = parse([debezium({ 'time.precision.mode': 'adaptive_time_microseconds', 'decimal.handling.mode': 'double', 'slot.name': 'x', 'schema.history.internal.kafka.topic': 'h' }), unwrappingSink()]);
     const honoured = result.problems.filter((problem) => problem.rule === 'log-source.not-honoured').map((problem) => problem.path);
-    expect(honoured).toEqual(expect.arrayContaining(["$.connectors[0]['time.precision.mode']", "$.connectors[0]['decimal.handling.mode']"]));
+    expect(honoured).toEqual(["$.connectors[0]['schema.history.internal.kafka.topic']"]);
     expect(only(result, 'log-source.wrong-database').message).toContain('slot.name');
+  });
+
+  it("honours time.precision.mode and decimal.handling.mode, with Debezium's default for each database", () => {
+    const source = (overrides: Record<string, string | undefined>): unknown => parse([debezium(overrides), unwrappingSink()]).config?.connectors[0];
+    expect(source({ 'time.precision.mode': 'connect', 'decimal.handling.mode': 'string' })).toMatchObject({ timePrecisionMode: 'connect', decimalHandlingMode: 'string' });
+    expect(source({ 'time.precision.mode': undefined })).toMatchObject({ timePrecisionMode: 'adaptive_time_microseconds', decimalHandlingMode: 'precise' });
+    const postgres = parse([debezium({ 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'database.dbname': 'ferry', 'database.include.list': undefined, 'time.precision.mode': undefined })]).config?.connectors[0];
+    expect(postgres).toMatchObject({ timePrecisionMode: 'adaptive' });
   });
 
   it('refuses invalid include patterns and an include list with its exclude list', () => {

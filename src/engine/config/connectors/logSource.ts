@@ -35,7 +35,7 @@ const PITFALLS = [
   'PostgreSQL needs `wal_level=logical`; the replication slot keeps WAL on the server while the connector is stopped. Delete a pipeline you no longer run, or drop its slot, or the server\'s disk fills.',
   'Without `REPLICA IDENTITY FULL`, PostgreSQL updates carry no before image and deletes carry only the key (as in Debezium).',
   'Records are Debezium change events (`before`, `after`, `source`, `op`): a JDBC sink needs `io.debezium.transforms.ExtractNewRecordState` to write rows, and `delete.enabled=true` with `pk.mode=record_key` to apply deletes.',
-  'Column types are written as Connect\'s types (Debezium\'s `time.precision.mode=connect`, `decimal.handling.mode=precise`).',
+  'Column types are Debezium\'s: `io.debezium.time.*` for dates and times (Connect\'s Date, Time and Timestamp with `time.precision.mode=connect`), `io.debezium.data.*` for JSON, UUID, ENUM, SET and BIT(n), decimals per `decimal.handling.mode`. PostgreSQL numeric without a precision, interval, money, enums, timetz and geometry columns are written as text or Ferry\'s type, not as Debezium\'s.',
 ];
 
 const DEFAULT_PORT: Record<Dialect, number> = { mysql: 3306, postgres: 5432, sqlserver: 1433 };
@@ -115,10 +115,6 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
   const notHonoured = (key: string, what: string): void => {
     if (v.given.has(key)) problems.report(LOG_SOURCE_RULES.notHonoured, pathOf(key), `\`${key}\`: ${what}`, 'Remove the key, or keep it for when the config runs on Kafka Connect.');
   };
-  if (values['decimal.handling.mode'] !== 'precise') notHonoured('decimal.handling.mode', `Ferry writes decimals as Connect Decimal (precise), not ${values['decimal.handling.mode']}`);
-  if (values['time.precision.mode'] !== 'connect') {
-    notHonoured('time.precision.mode', `Ferry writes Connect's Date, Time and Timestamp types (time.precision.mode=connect), not ${values['time.precision.mode']}`);
-  }
   notHonoured('schema.history.internal.kafka.topic', 'Ferry reads table structure from the log and the catalog; no schema history topic is written');
   if (values['plugin.name'] !== 'pgoutput') notHonoured('plugin.name', 'Ferry reads pgoutput only');
   if (values['publication.autocreate.mode'] === 'no_tables') notHonoured('publication.autocreate.mode', 'no_tables is treated as disabled: the publication must exist');
@@ -195,6 +191,9 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
     snapshotMode,
     snapshotFetchSize: values['snapshot.fetch.size'],
     tombstonesOnDelete: values['tombstones.on.delete'],
+    // Debezium's defaults differ: adaptive_time_microseconds for MySQL/MariaDB, adaptive for PostgreSQL.
+    timePrecisionMode: values['time.precision.mode'] ?? (dialect === 'postgres' ? 'adaptive' : 'adaptive_time_microseconds'),
+    decimalHandlingMode: values['decimal.handling.mode'],
     heartbeatIntervalMs: values['heartbeat.interval.ms'],
     serverId: values['database.server.id'] ?? stableServerId(name),
     slotName: values['slot.name'],

@@ -51,14 +51,14 @@ const LOG_SOURCE_OWN_KEYS = [
   }),
   intKey('snapshot.fetch.size', { doc: 'Rows read per query during the snapshot.', group: GROUP.snapshot, default: 10240, min: 1 }),
   enumKey('decimal.handling.mode', ['precise', 'double', 'string'], {
-    doc: 'How DECIMAL/NUMERIC columns are written: `precise` (Connect Decimal, exact). Ferry writes `precise` only.',
+    doc: 'How DECIMAL/NUMERIC columns are written: `precise` (Connect Decimal, exact), `double` (float64, may round) or `string` (the decimal as text).',
     group: GROUP.events,
     default: 'precise',
   }),
   enumKey('time.precision.mode', ['adaptive_time_microseconds', 'adaptive', 'connect'], {
-    doc: 'How temporal columns are written. Ferry writes Connect\'s Date, Time and Timestamp types (`connect`); Debezium\'s default writes its own io.debezium.time types.',
+    doc: 'How temporal columns are written: `adaptive_time_microseconds` (MySQL/MariaDB default) and `adaptive` (PostgreSQL default) write Debezium\'s io.debezium.time types (Date in days; Timestamp in ms or MicroTimestamp in µs by the column\'s precision; TIME as MicroTime in µs, or with `adaptive` Time in ms up to precision 3); `connect` writes Connect\'s Date, Time and Timestamp (ms). Columns with a time zone are ZonedTimestamp text in every mode.',
     group: GROUP.events,
-    default: 'adaptive_time_microseconds',
+    defaultDoc: 'adaptive_time_microseconds (MySQL, MariaDB), adaptive (PostgreSQL)',
   }),
   booleanKey('tombstones.on.delete', { doc: 'Send a tombstone (a null value with the row\'s key) after each delete, so compaction removes the row and sinks can delete it.', group: GROUP.events, default: true }),
   intKey('heartbeat.interval.ms', { doc: 'How often an idle connector confirms its position (0 = never); keeps a PostgreSQL slot from holding WAL while captured tables are quiet.', group: GROUP.events, default: 0, min: 0 }),

@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import { createLogger, type Logger } from '../../../base/logger';
 import type { ChangeRecord, FieldValue, Row, TableId } from '../../../model';
+import type { DebeziumTypeOptions } from '../../debeziumTypes';
 import { type CapturedTable, capturedTable, capturedValue, keyOf } from '../../capturedTable';
 import { causeText, sourceError } from '../../errors';
 import type { ColumnInfo } from '../../polling/columns';
@@ -18,6 +19,8 @@ export interface BinlogSnapshotInit {
   tables: readonly TableId[];
   zone: Zone;
   numericMapping?: NumericMapping;
+  /** Debezium's column types (time.precision.mode, decimal.handling.mode); Ferry's reader types when absent. */
+  types?: DebeziumTypeOptions;
   /** Rows read per query (keyset pages by primary key); the open transaction keeps every page consistent. */
   chunkRows?: number;
   logger?: Logger;
@@ -67,7 +70,7 @@ export async function takeBinlogSnapshot(init: BinlogSnapshotInit): Promise<Binl
       for (const table of init.tables) {
         const columns = await describe(connection, table, typeMap);
         const topic = `${init.topicPrefix}.${table.catalog ?? init.connection.database}.${table.table}`;
-        const shape = capturedTable(table, topic, columns);
+        const shape = capturedTable(table, topic, columns, init.types);
         const read = (raw: unknown, column: ColumnInfo): FieldValue => values.fieldValue(raw, column);
         for await (const rows of pages(connection, table, columns, shape.keyColumns, chunkRows)) {
           yield rows.map((raw) => snapshotRecord(shape, raw, read, position));

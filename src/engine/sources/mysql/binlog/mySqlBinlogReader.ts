@@ -4,6 +4,7 @@ import type { IDisposable } from '../../../../shared/lifecycle';
 import { createLogger, type Logger } from '../../../base/logger';
 import type { ChangeRecord, FieldValue, Row, TableId } from '../../../model';
 import { connectionFailureText } from '../../../db/connectionFailure';
+import type { DebeziumTypeOptions } from '../../debeziumTypes';
 import { type CapturedTable, capturedTable, capturedValue, keyOf } from '../../capturedTable';
 import { causeText, sourceError } from '../../errors';
 import type { ColumnInfo } from '../../polling/columns';
@@ -28,6 +29,8 @@ export interface MySqlBinlogReaderInit {
   /** `db.timezone`-like zone for DATETIME wall clocks; TIMESTAMP columns are instants whatever the zone. */
   zone: Zone;
   numericMapping?: NumericMapping;
+  /** Debezium's column types (time.precision.mode, decimal.handling.mode); Ferry's reader types when absent. */
+  types?: DebeziumTypeOptions;
   /** Records buffered before the reader pauses the binlog connection, so a slow Kafka bounds memory. */
   maxBufferedRecords?: number;
   logger?: Logger;
@@ -298,7 +301,7 @@ export class MySqlBinlogReader implements IDisposable {
       return null;
     }
     const topic = `${this.init.topicPrefix}.${id.catalog}.${id.table}`;
-    const table = capturedTable(id, topic, columns);
+    const table = capturedTable(id, topic, columns, this.init.types);
     this.tables.set(key, table);
     return table;
   }

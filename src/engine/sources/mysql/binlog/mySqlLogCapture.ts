@@ -11,23 +11,32 @@ const SYSTEM_DATABASES = ['mysql', 'information_schema', 'performance_schema', '
 /** Log-based capture from MySQL or MariaDB: a consistent snapshot, then the binlog (see MySqlBinlogReader). */
 export class MySqlLogCapture implements LogCapture {
   readonly connectorName: 'mysql' | 'mariadb';
-  private readonly reader: MySqlBinlogReader;
+  private reader: MySqlBinlogReader;
   private snapshotClose: (() => Promise<void>) | undefined;
 
   constructor(private readonly init: LogCaptureInit) {
     this.connectorName = init.connectorName === 'mariadb' ? 'mariadb' : 'mysql';
-    this.reader = new MySqlBinlogReader({
+    this.reader = this.newReader();
+  }
+
+  private newReader(): MySqlBinlogReader {
+    const init = this.init;
+    return new MySqlBinlogReader({
       connection: init.connection,
       replicaId: init.serverId,
       topicPrefix: init.topicPrefix,
       includeTable: init.includeTable,
       zone: init.zone,
       ...(init.numericMapping ? { numericMapping: init.numericMapping } : {}),
+      ...(init.types ? { types: init.types } : {}),
       ...(init.logger ? { logger: init.logger } : {}),
     });
   }
 
   async begin(checkpoint: Position | undefined, snapshot: boolean): Promise<LogCaptureStart> {
+    // The task begins again after a retriable failure, having closed the capture: a closed reader cannot restart.
+    await this.reader.close();
+    this.reader = this.newReader();
     const tables = await this.listTables();
     if (checkpoint) {
       await this.reader.start(binlogPositionFromCheckpoint(checkpoint));
@@ -44,6 +53,7 @@ export class MySqlLogCapture implements LogCapture {
       zone: this.init.zone,
       chunkRows: this.init.snapshotFetchSize,
       ...(this.init.numericMapping ? { numericMapping: this.init.numericMapping } : {}),
+      ...(this.init.types ? { types: this.init.types } : {}),
     });
     this.snapshotClose = () => taken.close();
     // Streaming starts at the snapshot's position now; its events wait in the reader while the pages are read.

@@ -28,6 +28,7 @@ export class PostgresLogCapture implements LogCapture {
       topicPrefix: this.init.topicPrefix,
       zone: this.init.zone,
       ...(this.init.numericMapping ? { numericMapping: this.init.numericMapping } : {}),
+      ...(this.init.types ? { types: this.init.types } : {}),
       ...(this.init.logger ? { logger: this.init.logger } : {}),
     });
     this.reader = reader;
@@ -42,6 +43,7 @@ export class PostgresLogCapture implements LogCapture {
       chunkRows: this.init.snapshotFetchSize,
       position,
       ...(this.init.numericMapping ? { numericMapping: this.init.numericMapping } : {}),
+      ...(this.init.types ? { types: this.init.types } : {}),
     });
     return { tables, snapshot: { position, pages } };
   }

@@ -3,6 +3,7 @@ import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-log
 import type { IDisposable } from '../../../../shared/lifecycle';
 import { createLogger, type Logger } from '../../../base/logger';
 import { type ChangeRecord, emptyFieldValue, type FieldValue, type Row, type TableId } from '../../../model';
+import type { DebeziumTypeOptions } from '../../debeziumTypes';
 import { type CapturedTable, capturedTable, capturedValue, keyOf } from '../../capturedTable';
 import { causeText, sourceError } from '../../errors';
 import type { ColumnInfo } from '../../polling/columns';
@@ -33,6 +34,8 @@ export interface PostgresLogicalReaderInit {
   topicPrefix: string;
   zone: Zone;
   numericMapping?: NumericMapping;
+  /** Debezium's column types (time.precision.mode, decimal.handling.mode); Ferry's reader types when absent. */
+  types?: DebeziumTypeOptions;
   /** Sent as the standby status while idle, so the server neither times the reader out nor waits on it. */
   keepaliveMs?: number;
   maxBufferedRecords?: number;
@@ -279,7 +282,7 @@ export class PostgresLogicalReader implements IDisposable {
       if (!(column.name in raw)) {
         // A key-only image (delete or key change without REPLICA IDENTITY FULL): other columns are unknown; a
         // required one takes its type's empty value so the image still fits the schema, as in Debezium.
-        row[column.name] = column.optional ? null : emptyFieldValue(column.type);
+        row[column.name] = column.optional ? null : emptyFieldValue(table.debezium.get(column.name)?.type ?? column.type);
         continue;
       }
       const value = raw[column.name];
@@ -326,7 +329,7 @@ export class PostgresLogicalReader implements IDisposable {
       return null;
     }
     const topic = `${this.init.topicPrefix}.${id.schema ?? 'public'}.${id.table}`;
-    const table = capturedTable(id, topic, columns);
+    const table = capturedTable(id, topic, columns, this.init.types);
     this.tables.set(key, table);
     return table;
   }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { ChangeRecord, Position, Row, TableId } from '../../../model';
+import type { DebeziumTypeOptions } from '../../debeziumTypes';
 import { capturedTable, capturedValue, keyOf } from '../../capturedTable';
 import { causeText, sourceError } from '../../errors';
 import type { ColumnInfo } from '../../polling/columns';
@@ -18,6 +19,8 @@ export interface PostgresSnapshotInit {
   tables: readonly TableId[];
   zone: Zone;
   numericMapping?: NumericMapping;
+  /** Debezium's column types (time.precision.mode, decimal.handling.mode); Ferry's reader types when absent. */
+  types?: DebeziumTypeOptions;
   chunkRows?: number;
   /** The position the snapshot records carry: the slot's, so a checkpoint after them resumes the stream there. */
   position: Position;
@@ -55,7 +58,7 @@ export async function* postgresSnapshot(init: PostgresSnapshotInit): AsyncGenera
       const columns = described.rows.map((row) => typeMap.column(describePostgresCatalogColumn(row)));
       if (columns.length === 0) throw sourceError('SOURCE_TABLE_NOT_FOUND', `The table ${table.schema ?? 'public'}.${table.table} does not exist.`);
       const topic = `${init.topicPrefix}.${table.schema ?? 'public'}.${table.table}`;
-      const shape = capturedTable(table, topic, columns);
+      const shape = capturedTable(table, topic, columns, init.types);
       const keyColumns = shape.keyColumns;
       const from = `${quoteIdent(table.schema ?? 'public')}.${quoteIdent(table.table)}`;
       const list = columns.map((column) => quoteIdent(column.name)).join(', ');
