@@ -6,6 +6,7 @@
  */
 import { basename } from 'node:path';
 import type { ConnectorEnv } from './connectors/connectorCommon';
+import { type NamedCluster, resolveConnectorCluster, resolveNamedClusters } from './connectorClusters';
 import { CONNECTOR_CLASSES, findConnectorClass, FOREIGN_CLASSES, suggestConnectorClass } from './connectors/index';
 import { configError } from './errors';
 import { FORMAT_RULES } from './formats';
@@ -113,7 +114,7 @@ function validateDocument(written: JsonValue, fileName: string, problems: Proble
 
   // A single pasted connector config is validated in place, so the user also sees its own problems.
   const bare = 'connector.class' in document && !('connectors' in document);
-  const top = validateKeys(PIPELINE_KEYS, bare ? {} : document, problems, { path: [], owner: 'the pipeline file', isDynamic: (k) => k === 'kafka' || k === 'connectors', docs: 'docs/connectors/README.md' });
+  const top = validateKeys(PIPELINE_KEYS, bare ? {} : document, problems, { path: [], owner: 'the pipeline file', isDynamic: (k) => k === 'kafka' || k === 'connectors' || k === 'clusters', docs: 'docs/connectors/README.md' });
   if (bare) {
     problems.report(FILE_RULES.bareConnector, [], 'This file is a single connector config; a pipeline file wraps connectors with the Kafka cluster they use', 'Write { "name": "…", "kafka": { "bootstrap.servers": "…" }, "schema.registry.url": "…", "connectors": [ <this config> ] }.');
   }
@@ -147,6 +148,10 @@ function validateDocument(written: JsonValue, fileName: string, problems: Proble
     secrets.push(...resolved.secrets);
   }
 
+  // Named clusters a connector may pick with `kafka.cluster` (connectorClusters.ts)
+  const named = resolveNamedClusters(bare ? undefined : document.clusters, problems);
+  secrets.push(...named.secrets);
+
   // Connectors
   const entries: { value: JsonValue; path: JsonPath }[] = [];
   if (bare) entries.push({ value: document, path: [] });
@@ -157,7 +162,7 @@ function validateDocument(written: JsonValue, fileName: string, problems: Proble
   const placed: PlacedConnector[] = [];
   const needRegistry: string[] = [];
   for (const entry of entries) {
-    const outcome = resolveEntry(entry.value, entry.path, kafka, registry, problems, new Set(secrets));
+    const outcome = resolveEntry(entry.value, entry.path, kafka, registry, problems, new Set(secrets), named.clusters);
     if (!outcome) continue;
     secrets.push(...outcome.secrets);
     if (outcome.missingRegistry) needRegistry.push(outcome.label);
@@ -200,6 +205,7 @@ function resolveEntry(
   registry: ResolvedSchemaRegistry | undefined,
   problems: ProblemList,
   secretValues: ReadonlySet<string>,
+  clusters: ReadonlyMap<string, NamedCluster>,
 ): EntryOutcome | undefined {
   if (!isJsonObject(value)) {
     problems.report(FILE_RULES.connectorNotObject, entryPath, 'A connector must be a JSON object of config keys', 'Paste the connector\'s config object here: { "connector.class": …, "name": …, … }.');
@@ -238,10 +244,13 @@ function resolveEntry(
     return undefined;
   }
   const { masked, stash } = maskSecrets(value, ALL_SECRET_KEYS, secretValues);
-  const env: ConnectorEnv = { connectorClass: cls, raw, path, original: masked, originalSecrets: stash, secretValues, outerName, pipelineKafka: kafka, pipelineRegistry: registry, problems };
+  // A connector on another cluster than the pipeline's (`*.override.bootstrap.servers`, `kafka.cluster`) sees that
+  // cluster, and its registry, as "the pipeline's" from here on.
+  const cluster = resolveConnectorCluster({ raw, path, role: cls.family.role, pipelineKafka: kafka, pipelineRegistry: registry, clusters, problems });
+  const env: ConnectorEnv = { connectorClass: cls, raw, path, original: masked, originalSecrets: stash, secretValues, outerName, pipelineKafka: cluster.kafka, pipelineRegistry: cluster.registry, problems };
   const outcome = cls.family.resolve(env);
   // Pipeline rules only name keys without aliases, so the canonical spelling is the written one.
-  return { ...outcome, label, path, pathOf: (key) => [...path, key] };
+  return { ...outcome, secrets: [...outcome.secrets, ...cluster.secrets], label, path, pathOf: (key) => [...path, key] };
 }
 
 function withPosition(problem: Problem, segments: JsonPath, locations: ReadonlyMap<string, SourcePosition>): Problem {

@@ -6,6 +6,7 @@
 import { sourceTopics } from './connectors/jdbcSource';
 import { renameTopic } from './connectors/replicator';
 import { safeFullMatch } from './connectors/jdbcSink';
+import { checkSinkClusters, describeVia, findLogRoute } from './pipelineChains';
 import { defineRule, type JsonPath, type ProblemList } from './problems';
 import { isLogSource, isPollingSource, type ResolvedConnector, type ResolvedJdbcSink, type ResolvedJdbcSource, type ResolvedReplicator } from './types';
 
@@ -118,8 +119,8 @@ function reachedTopics(source: ResolvedJdbcSource, replicators: readonly Resolve
 
 function feeds(reached: readonly ReachedTopic[], sink: ResolvedJdbcSink): ReachedTopic | undefined {
   for (const candidate of reached) {
-    // A copy on another cluster feeds only a sink reading that cluster; the source's own topics keep the old rule.
-    if (candidate.via.length > 0 && !sameCluster(candidate.servers, sink.kafka.bootstrapServers)) continue;
+    // A topic feeds only a sink reading its cluster (a sink may read another cluster than the pipeline's).
+    if (!sameCluster(candidate.servers, sink.kafka.bootstrapServers)) continue;
     if (sink.topics.kind === 'list' ? sink.topics.topics.includes(candidate.topic) : safeFullMatch(sink.topics.regex, candidate.topic)) return candidate;
   }
   return undefined;
@@ -154,6 +155,7 @@ export function checkPipeline(placed: readonly PlacedConnector[], problems: Prob
 
   checkTopicNameCollisions(placed, problems);
   checkChangeEventSinks(placed, problems);
+  checkSinkClusters(placed, problems);
 
   const replicators = placed.flatMap((p) => (p.connector.role === 'replicator' ? [p.connector] : []));
   const reachedBySource = new Map(sources.map((source) => [source, reachedTopics(source.connector, replicators)] as const));
@@ -185,18 +187,21 @@ export function checkPipeline(placed: readonly PlacedConnector[], problems: Prob
 function checkChangeEventSinks(placed: readonly PlacedConnector[], problems: ProblemList): void {
   const logSources = placed.flatMap((p) => (isLogSource(p.connector) ? [p.connector] : []));
   if (logSources.length === 0) return;
+  const replicators = placed.flatMap((p) => (p.connector.role === 'replicator' ? [p.connector] : []));
   for (const p of placed) {
     const sink = p.connector;
     if (sink.role !== 'sink') continue;
-    const topics = sink.topics.kind === 'list' ? sink.topics.topics : [];
-    const fed = logSources.find((source) => (sink.topics.kind === 'regex' ? safeFullMatch(sink.topics.regex, `${source.topicPrefix}.x.y`) : topics.some((topic) => topic.startsWith(`${source.topicPrefix}.`))));
-    if (!fed) continue;
+    // Followed through the file's replicators and across clusters (pipelineChains.ts).
+    const route = findLogRoute(sink, logSources, replicators);
+    if (!route) continue;
+    const fed = route.source;
+    const via = describeVia(route.via);
     const unwrap = sink.transforms.find((transform) => transform.type === 'io.debezium.transforms.ExtractNewRecordState');
     if (!unwrap) {
       problems.report(
         PIPELINE_RULES.changeEventsNeedUnwrap,
         p.pathOf('transforms'),
-        `Sink "${sink.name}" reads Debezium change events from source "${fed.name}" (before, after, source, op), which it cannot write as rows`,
+        `Sink "${sink.name}" reads Debezium change events from source "${fed.name}"${via} (before, after, source, op), which it cannot write as rows`,
         'Add "transforms": "unwrap", "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState", "transforms.unwrap.drop.tombstones": "false", and "delete.enabled": "true" with "pk.mode": "record_key" to apply deletes.',
       );
       continue;
@@ -206,7 +211,7 @@ function checkChangeEventSinks(placed: readonly PlacedConnector[], problems: Pro
       problems.report(
         PIPELINE_RULES.logDeletesDropped,
         p.pathOf('transforms'),
-        `Sink "${sink.name}" has delete.enabled, but its ExtractNewRecordState drops the tombstones and delete events that carry the deletes from "${fed.name}"`,
+        `Sink "${sink.name}" has delete.enabled, but its ExtractNewRecordState drops the tombstones and delete events that carry the deletes from "${fed.name}"${via}`,
         'Set "transforms.<alias>.drop.tombstones": "false" (or "delete.tombstone.handling.mode": "tombstone").',
       );
     }

@@ -3,6 +3,7 @@ import { requireValidPipeline } from '../config';
 import { readConfigFilesWithProfiles } from './cliProfiles';
 import { PipelineRunner, type PipelineStatus } from '../pipeline';
 import { ReplicatorRunner } from '../replicator';
+import { waitUntilChainIdle } from './chainIdle';
 import { replicationProgressLine } from './cliReplicate';
 import { serveMissingLocalRegistries } from './localRegistry';
 import { ProgressPrinter } from './progressPrinter';
@@ -106,7 +107,8 @@ export async function runPipelineCommand(files: string | readonly string[], opti
     if (options.untilIdle) {
       // A connector that cannot recover within 2 minutes fails the run: scripts must not hang on a dead broker.
       const idle = { signal: interrupted.signal, maxStuckMs: 120_000 };
-      await Promise.all([runner.waitUntilIdle(idle), ...replicators.map((replicator) => replicator.waitUntilIdle(idle))]);
+      // Sinks behind a replicator are idle only once they applied what it copied (chainIdle.ts).
+      await waitUntilChainIdle(runner, replicators, idle);
     } else {
       await new Promise<void>((resolve) => interrupted.signal.addEventListener('abort', () => resolve(), { once: true }));
     }

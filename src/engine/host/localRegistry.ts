@@ -23,8 +23,8 @@ function answers(port: number): Promise<boolean> {
 }
 
 /**
- * For local work a pipeline may name a Schema Registry on this machine that nothing serves yet (the lab examples use
- * http://127.0.0.1:18081). Then `ferry run` serves Ferry's embedded, Confluent-compatible registry on that port,
+ * For local work a pipeline may name Schema Registries on this machine that nothing serves yet (the lab's registries
+ * of cluster a and b, http://127.0.0.1:18081 and :28081, when the lab runs without them). Then `ferry run` serves Ferry's embedded, Confluent-compatible registry on that port,
  * keeping schemas in the data directory so ids stay stable across runs. Remote registries are never touched.
  */
 export async function serveMissingLocalRegistries(pipeline: ResolvedPipeline, say: (line: string) => void): Promise<EmbeddedSchemaRegistry[]> {
@@ -33,6 +33,11 @@ export async function serveMissingLocalRegistries(pipeline: ResolvedPipeline, sa
   for (const connector of pipeline.connectors) {
     for (const url of connector.value.schemaRegistry?.urls ?? []) urls.add(url);
     for (const url of connector.key?.schemaRegistry?.urls ?? []) urls.add(url);
+  }
+  // A pipeline spanning clusters names one registry per cluster: the replicator's source and destination too.
+  for (const replicator of pipeline.replicators) {
+    for (const url of replicator.schemaMigration?.source.urls ?? []) urls.add(url);
+    for (const url of replicator.schemaMigration?.destination.urls ?? []) urls.add(url);
   }
   const started: EmbeddedSchemaRegistry[] = [];
   for (const url of urls) {

@@ -4,6 +4,7 @@
  */
 import { type ConnectionResult, resolveConnection } from '../connection';
 import { emptyJsonObject, type JsonObject, type JsonValue } from '../jsonText';
+import { isConnectorClusterKey } from '../connectorClusters';
 import { connectorKafka } from '../kafkaBlock';
 import type { AnyKeyDef, Flavor, KeyValues } from '../keys';
 import { defineRule, formatPath, type JsonPath, type ProblemList, type Rule } from '../problems';
@@ -150,7 +151,8 @@ export function resolveCommon(env: ConnectorEnv, v: Validated<CommonValues>): { 
 }
 
 export function isDynamicConnectorKey(key: string): boolean {
-  return key.startsWith('transforms.') || key.startsWith('predicates.');
+  // Cluster keys (`producer.override.bootstrap.servers`, `kafka.cluster`, …) are read by connectorClusters.ts.
+  return key.startsWith('transforms.') || key.startsWith('predicates.') || isConnectorClusterKey(key);
 }
 
 /** A JSON path as text, for `ResolvedConnector.path`. */
