@@ -321,7 +321,7 @@ export interface ResolvedReplicator {
   schemaMigration: { source: ResolvedSchemaRegistry; destination: ResolvedSchemaRegistry } | undefined;
   consumer: { maxBytes: number; maxBytesPerPartition: number; maxWaitMs: number; sessionTimeoutMs: number };
   /** Bytes gathered into one produce request (or transaction) before it is sent. */
-  producer: { requestBytes: number; lingerMs: number };
+  producer: { requestBytes: number; lingerMs: number; compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd' };
   unknown: Readonly<Record<string, JsonValue>>;
   original: Readonly<JsonObject>;
   originalSecrets: Readonly<Record<string, Secret>>;

@@ -1,10 +1,57 @@
 /**
- * kafkajs, loaded once for the adapter. It is required (not imported) so that this module decides what kafkajs
- * loads with it before its first use.
+ * kafkajs, loaded once for the adapter, with the produce path's replacements (producePath.ts) and the compression
+ * codecs (codecs.ts) installed first. kafkajs's modules take their helpers with `require` when they load, so the
+ * replacements are put into Node's module cache under the helpers' own file names before kafkajs is required;
+ * kafkajs then runs with them everywhere (producers made by any client in this process, this thread).
+ *
+ * If kafkajs was loaded before this module (something imported it directly), the replacements cannot take effect:
+ * everything still works, only slower, and the debug log says so.
  */
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
+import { createLogger } from '../base/logger';
+import { registerCompressionCodecs } from './codecs';
+import { groupMessagesPerPartition, nativeCrc32C } from './producePath';
 
 const require = createRequire(import.meta.url);
+const log = createLogger('kafka');
+
+interface CachedModule {
+  id: string;
+  filename: string;
+  loaded: boolean;
+  exports: unknown;
+}
+
+/** Whether each replacement is in force (reported by tests and benchmarks). */
+export const producePathPatches = { grouping: false, crc32c: false };
+
+function preload(request: string, exports: unknown): boolean {
+  let filename: string;
+  try {
+    filename = require.resolve(request);
+  } catch {
+    return false; // a bundle without kafkajs's sources beside it
+  }
+  const cache = require.cache as Record<string, CachedModule | undefined>;
+  const existing = cache[filename];
+  if (existing) {
+    if (existing.exports === exports) return true;
+    log.debug('kafkajs was loaded before the Kafka port could replace its helper; the produce path keeps the original', { module: request });
+    return false;
+  }
+  const module = new Module(filename) as unknown as CachedModule;
+  module.id = filename;
+  module.filename = filename;
+  module.loaded = true;
+  module.exports = exports;
+  cache[filename] = module;
+  return true;
+}
+
+producePathPatches.grouping = preload('kafkajs/src/producer/groupMessagesPerPartition.js', groupMessagesPerPartition);
+producePathPatches.crc32c = preload('kafkajs/src/protocol/recordBatch/crc32C/index.js', nativeCrc32C);
 
 export const kafkajs = require('kafkajs') as typeof KafkaJs;
+
+registerCompressionCodecs(kafkajs);

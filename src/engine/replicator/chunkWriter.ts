@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EngineError } from '../../shared/errors';
 import { createLogger } from '../base/logger';
-import { createKafkaClient, type KafkaClientSettings, type KafkaProducer } from '../kafka';
+import { type CompressionType, createKafkaClient, type KafkaClientSettings, type KafkaProducer } from '../kafka';
 import { type AckedChunk, type Chunk, DestinationWriter, type OutRecord } from './destinationWriter';
 import type { WriterEvent, WriterRequest, WriterWorkerData } from './writerWorker';
 
@@ -27,6 +27,7 @@ export interface ChunkWriterOptions {
   transactionalId: string | undefined;
   requestBytes: number;
   lingerMs: number;
+  compression: CompressionType;
   checkpointGroup: string | undefined;
   onAcked(acked: AckedChunk[]): void;
   onFailed(error: unknown): void;
@@ -46,6 +47,7 @@ class LocalWriter implements ChunkWriter {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      compression: options.compression,
       ...(transactional ? { transactionalId: options.transactionalId, transactionTimeoutMs: 60_000 } : {}),
       // After a commit the coordinator answers CONCURRENT_TRANSACTIONS until its markers are written; retry that soon.
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTimeMs: transactional ? 20 : 100, maxRetryTimeMs: 5_000 },
@@ -101,7 +103,7 @@ class WorkerWriter implements ChunkWriter {
   ) {}
 
   static start(options: ChunkWriterOptions, entry: string, boot: string): Promise<WorkerWriter> {
-    const data: WriterWorkerData = { entry, kafka: options.kafka, transactionalId: options.transactionalId, requestBytes: options.requestBytes, lingerMs: options.lingerMs, checkpointGroup: options.checkpointGroup };
+    const data: WriterWorkerData = { entry, kafka: options.kafka, transactionalId: options.transactionalId, requestBytes: options.requestBytes, lingerMs: options.lingerMs, compression: options.compression, checkpointGroup: options.checkpointGroup };
     const worker = new Worker(boot, { eval: true, workerData: data });
     const writer = new WorkerWriter(worker, options);
     return new Promise((resolve, reject) => {

@@ -106,6 +106,7 @@ export class ReplicatorTask {
           transactionalId: checkpointGroup === undefined ? undefined : `ferry-replicator-${config.name}-${index}`,
           requestBytes: config.producer.requestBytes,
           lingerMs: config.producer.lingerMs,
+          compression: config.producer.compression,
           checkpointGroup,
           onAcked: (acked) => this.acked(acked),
           onFailed: (error) => this.context.onFailed(this, error),

@@ -8,7 +8,7 @@
  * Buffers arrive as plain Uint8Arrays (structured clone) and are wrapped back into Buffers without copying.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { classifyKafkaError, createKafkaClient, type KafkaClientSettings, type MessageHeaders } from '../kafka';
+import { classifyKafkaError, type CompressionType, createKafkaClient, type KafkaClientSettings, type MessageHeaders } from '../kafka';
 import { type Chunk, DestinationWriter } from './destinationWriter';
 
 export interface WriterWorkerData {
@@ -17,6 +17,7 @@ export interface WriterWorkerData {
   transactionalId: string | undefined;
   requestBytes: number;
   lingerMs: number;
+  compression: CompressionType;
   checkpointGroup: string | undefined;
 }
 
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    compression: data.compression,
     ...(transactional ? { transactionalId: data.transactionalId, transactionTimeoutMs: 60_000 } : {}),
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTimeMs: transactional ? 20 : 100, maxRetryTimeMs: 5_000 },
   });

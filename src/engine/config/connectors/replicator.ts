@@ -217,7 +217,7 @@ function resolveReplicator(env: ConnectorEnv): ConnectorOutcome {
       maxWaitMs: values['src.consumer.fetch.max.wait.ms'],
       sessionTimeoutMs: values['src.consumer.session.timeout.ms'],
     },
-    producer: { requestBytes: values['producer.override.batch.size'], lingerMs: values['producer.override.linger.ms'] },
+    producer: { requestBytes: values['producer.override.batch.size'], lingerMs: values['producer.override.linger.ms'], compression: values['producer.override.compression.type'] },
     unknown: maskUnknown({ ...v.unknown }, env.secretValues),
     original: copyObject(env.original),
     originalSecrets: env.originalSecrets,

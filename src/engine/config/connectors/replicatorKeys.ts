@@ -217,6 +217,11 @@ export const REPLICATOR_OWN_KEYS = [
     default: 5,
     min: 0,
   }),
+  enumKey('producer.override.compression.type', ['none', 'gzip', 'snappy', 'lz4', 'zstd'], {
+    doc: 'How the destination producer compresses record batches, as Kafka producers do (`compression.type`). Saves network and destination disk at the cost of CPU; the destination topic\'s own `compression.type` (default `producer`) decides what is stored.',
+    group: REPLICATOR_GROUP.tuning,
+    default: 'none',
+  }),
   stringKey('key.converter', {
     doc: 'Must be a ByteArrayConverter: the replicator copies bytes.',
     group: REPLICATOR_GROUP.compat,

@@ -1,0 +1,43 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { producePathPatches } from './kafkajsRuntime';
+import { groupMessagesPerPartition, nativeCrc32C } from './producePath';
+
+const require = createRequire(import.meta.url);
+const jsCrc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as (buffer: Buffer) => number;
+
+/** kafkajs 2.2.4's own grouping, as it is in node_modules (the file is replaced in the module cache at run time). */
+function kafkajsGrouping<M>(options: { partitionMetadata: readonly unknown[]; messages: readonly M[]; partition: (message: M) => number }): Record<number, M[]> {
+  if (options.partitionMetadata.length === 0) return {};
+  return options.messages.reduce<Record<number, M[]>>((result, message) => {
+    const partition = options.partition(message);
+    const current = result[partition] || [];
+    return Object.assign(result, { [partition]: [...current, message] });
+  }, {});
+}
+
+describe('the Kafka port\'s produce path', () => {
+  it('groups messages per partition as kafkajs does, in send order', () => {
+    const messages = Array.from({ length: 1000 }, (_, index) => ({ partition: (index * 7) % 5, value: String(index) }));
+    const partitionMetadata = [0, 1, 2, 3, 4].map((partitionId) => ({ partitionId }));
+    const ours = groupMessagesPerPartition({ topic: 't', partitionMetadata, messages, partitioner: ({ message }) => message.partition });
+    expect(ours).toEqual(kafkajsGrouping({ partitionMetadata, messages, partition: (message) => message.partition }));
+    expect(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner: () => 0 })).toEqual({});
+  });
+
+  it('computes the same CRC-32C as kafkajs, natively', () => {
+    expect(nativeCrc32C(Buffer.from('123456789'))).toBe(0xe3069283);
+    for (const size of [0, 1, 61, 1024, 100_000]) {
+      const buffer = Buffer.alloc(size);
+      for (let index = 0; index < size; index++) buffer[index] = (index * 31 + size) & 0xff;
+      expect(nativeCrc32C(buffer)).toBe(jsCrc32C(buffer) >>> 0);
+    }
+  });
+
+  it('is what kafkajs runs with', async () => {
+    expect(producePathPatches).toEqual({ grouping: true, crc32c: true });
+    const cached = require('kafkajs/src/producer/groupMessagesPerPartition.js') as unknown;
+    expect(cached).toBe(groupMessagesPerPartition);
+    expect(require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as unknown).toBe(nativeCrc32C);
+  });
+});
