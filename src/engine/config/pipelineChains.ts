@@ -74,9 +74,24 @@ function logTopicFamilies(source: ResolvedLogSource, replicators: readonly Resol
   return families;
 }
 
-function familyFeeds(family: TopicFamily, prefix: string, sink: ChainSink): boolean {
-  if (!sameCluster(family.servers, sink.kafka.bootstrapServers)) return false;
-  return sink.topics.kind === 'regex' ? safeFullMatch(sink.topics.regex, sampleTopic(prefix, family)) : sink.topics.topics.some((topic) => inFamily(topic, prefix, family));
+/**
+ * The replicators (in order) that bring the source's change events to `topic` on `servers`, walking back from the
+ * topic: each step undoes one replicator's rename and checks that it copies the name it undid. Exact names matter
+ * here (a replicator's `topic.regex` often names the database), which a forward walk over families cannot know.
+ */
+function routeBack(source: ResolvedLogSource, topic: string, servers: readonly string[], replicators: readonly ResolvedReplicator[], after: readonly string[]): string[] | undefined {
+  if (sameCluster(servers, source.kafka.bootstrapServers) && inFamily(topic, source.topicPrefix, { pre: '', post: '' })) return [...after];
+  if (after.length >= 5) return undefined;
+  for (const replicator of replicators) {
+    if (after.includes(replicator.name) || !sameCluster(replicator.destination.bootstrapServers, servers)) continue;
+    const [pre = '', post = ''] = replicator.renameFormat.split('${topic}');
+    if (topic.length < pre.length + post.length || !topic.startsWith(pre) || !topic.endsWith(post)) continue;
+    const original = topic.slice(pre.length, topic.length - post.length);
+    if (!replicates(replicator, original)) continue;
+    const route = routeBack(source, original, replicator.source.bootstrapServers, replicators, [replicator.name, ...after]);
+    if (route) return route;
+  }
+  return undefined;
 }
 
 export interface LogRoute {
@@ -88,7 +103,16 @@ export interface LogRoute {
 /** The log source whose change events reach this sink, directly or through replicators, and the route they take. */
 export function findLogRoute(sink: ChainSink, logSources: readonly ResolvedLogSource[], replicators: readonly ResolvedReplicator[]): LogRoute | undefined {
   for (const source of logSources) {
-    const family = logTopicFamilies(source, replicators).find((candidate) => familyFeeds(candidate, source.topicPrefix, sink));
+    if (sink.topics.kind === 'list') {
+      for (const topic of sink.topics.topics) {
+        const via = routeBack(source, topic, sink.kafka.bootstrapServers, replicators, []);
+        if (via) return { source, via };
+      }
+      continue;
+    }
+    // A regex sink: any table's topic of a family that reaches the sink's cluster.
+    const regex = sink.topics.regex;
+    const family = logTopicFamilies(source, replicators).find((candidate) => sameCluster(candidate.servers, sink.kafka.bootstrapServers) && safeFullMatch(regex, sampleTopic(source.topicPrefix, candidate)));
     if (family) return { source, via: family.via };
   }
   return undefined;
@@ -155,16 +179,21 @@ export function checkSinkClusters(
     }
     // Log sources: the sink names one of their topics, but no route reaches its cluster.
     if (findLogRoute(sink, logSources, replicators) !== undefined) continue;
-    for (const source of logSources) {
-      const elsewhere = logTopicFamilies(source, replicators).find((family) => sink.topics.kind === 'list' && sink.topics.topics.some((topic) => inFamily(topic, source.topicPrefix, family)));
-      if (!elsewhere) continue;
+    const clusters = [...logSources.map((source) => source.kafka.bootstrapServers), ...replicators.map((replicator) => replicator.destination.bootstrapServers)];
+    const elsewhere = logSources.flatMap((source) =>
+      clusters.flatMap((servers) => {
+        if (sameCluster(servers, here)) return [];
+        const via = sink.topics.kind === 'list' ? sink.topics.topics.map((topic) => routeBack(source, topic, servers, replicators, [])).find((route) => route !== undefined) : undefined;
+        return via ? [{ source, servers, via }] : [];
+      }),
+    )[0];
+    if (elsewhere) {
       problems.report(
         CHAIN_RULES.sinkOnOtherCluster,
         placed.pathOf('topics'),
-        `Sink "${sink.name}" reads change events of "${source.name}" on ${here.join(',')}, but they are written on ${elsewhere.servers.join(',')}${describeVia(elsewhere.via)}`,
+        `Sink "${sink.name}" reads change events of "${elsewhere.source.name}" on ${here.join(',')}, but they are written on ${elsewhere.servers.join(',')}${describeVia(elsewhere.via)}`,
         `Point the sink at that cluster: "consumer.override.bootstrap.servers": "${elsewhere.servers.join(',')}" (or "kafka.cluster" naming it).`,
       );
-      break;
     }
   }
 }
