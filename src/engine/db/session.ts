@@ -1,9 +1,9 @@
-import { formatDsn } from '../../../db/connectionFailure';
-import type { DialectName, SqlStatement } from '../dialects/dialect';
+import { formatDsn } from './connectionFailure';
+import type { DatabaseKind, SqlStatement } from './statement';
 
 /** Where a sink writes: the connection details every dialect needs. */
 export interface SqlConnectionSettings {
-  dialect: DialectName;
+  dialect: DatabaseKind;
   host: string;
   port: number;
   user: string;
@@ -23,7 +23,7 @@ export interface SqlResult {
  * batch is applied all or nothing.
  */
 export interface SqlSession {
-  readonly dialect: DialectName;
+  readonly dialect: DatabaseKind;
   execute(statement: SqlStatement): Promise<SqlResult>;
   begin(): Promise<void>;
   commit(): Promise<void>;

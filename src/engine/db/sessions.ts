@@ -1,13 +1,9 @@
-import { unreachableError } from '../../../db/connectionFailure';
-import { openMySqlSession } from './mysqlSession';
-import { openPostgresSession } from './postgresSession';
+import { unreachableError } from './connectionFailure';
+import { openMySqlSession } from './mysql/session';
+import { openPostgresSession } from './postgres/session';
 import type { SqlSessionOptions } from './connectionLoss';
 import type { SqlConnectionSettings, SqlSession } from './session';
-import { openSqlServerSession } from './sqlServerSession';
-
-export { connectionSettingsOf } from './connectionSettings';
-export { connectionLostError, type SqlSessionOptions } from './connectionLoss';
-export { describeTarget, type SqlConnectionSettings, type SqlResult, type SqlSession } from './session';
+import { openSqlServerSession } from './sqlserver/session';
 
 /**
  * The one place that maps a database kind to its driver. A server that cannot be reached is said in words

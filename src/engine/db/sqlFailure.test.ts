@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../../../shared/errors';
-import { classifySqlFailure, isConnectionFailure, isValueError, sinkError } from './errors';
+import { EngineError } from '../../shared/errors';
+import { classifySqlFailure, isConnectionFailure, isValueError } from './sqlFailure';
 
 // Error objects shaped as the drivers raise them: pg (`code` = SQLSTATE), mysql2 (`errno` + `sqlState`), mssql
 // (`number`), and Ferry's own wrappers around them.
@@ -58,25 +58,25 @@ describe('classifySqlFailure', () => {
   });
 
   it('looks through the wrappers the writer adds, and through AggregateErrors', () => {
-    expect(classifySqlFailure(sinkError('SINK_WRITE_FAILED', 'Writing failed', { cause: pg('23514'), retriable: true }))).toBe('record');
+    expect(classifySqlFailure(new EngineError('SINK_WRITE_FAILED', 'Writing failed', { cause: pg('23514'), retriable: true }))).toBe('record');
     expect(classifySqlFailure(new AggregateError([Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })], ''))).toBe('connection');
-    expect(isConnectionFailure(sinkError('SINK_WRITE_FAILED', 'Cannot connect', { retriable: true, detail: { connection: true } }))).toBe(true);
+    expect(isConnectionFailure(new EngineError('SINK_WRITE_FAILED', 'Cannot connect', { retriable: true, detail: { connection: true } }))).toBe(true);
   });
 
   it("classifies Ferry's own errors: every-record and not-retriable ones as configuration, a bad record as record", () => {
-    expect(classifySqlFailure(sinkError('SINK_CONFIG_INVALID', 'pk.fields names "nope"', { detail: { everyRecord: true } }))).toBe('configuration');
-    expect(classifySqlFailure(sinkError('SINK_TABLE_MISSING', 'Table t does not exist'))).toBe('configuration');
-    expect(classifySqlFailure(sinkError('SINK_BAD_RECORD', 'a tombstone'))).toBe('record');
+    expect(classifySqlFailure(new EngineError('SINK_CONFIG_INVALID', 'pk.fields names "nope"', { detail: { everyRecord: true } }))).toBe('configuration');
+    expect(classifySqlFailure(new EngineError('SINK_TABLE_MISSING', 'Table t does not exist'))).toBe('configuration');
+    expect(classifySqlFailure(new EngineError('SINK_BAD_RECORD', 'a tombstone'))).toBe('record');
     expect(classifySqlFailure(new EngineError('SINK_SQL_BAD_VALUE', 'NUL in text'))).toBe('record');
     // A wrapper saying "every record" wins over the database's code for one statement.
-    expect(classifySqlFailure(sinkError('SINK_CONFIG_INVALID', 'Cannot create table', { cause: pg('22023'), detail: { everyRecord: true } }))).toBe('configuration');
+    expect(classifySqlFailure(new EngineError('SINK_CONFIG_INVALID', 'Cannot create table', { cause: pg('22023'), detail: { everyRecord: true } }))).toBe('configuration');
     expect(classifySqlFailure(new Error('something odd'))).toBe('unknown');
   });
 });
 
 describe('isValueError', () => {
   it('is true for a value the column type cannot hold, whatever the exact code, and false for constraints', () => {
-    expect(isValueError(sinkError('SINK_WRITE_FAILED', 'w', { cause: pg('22007') }))).toBe(true);
+    expect(isValueError(new EngineError('SINK_WRITE_FAILED', 'w', { cause: pg('22007') }))).toBe(true);
     expect(isValueError(pg('22008'))).toBe(true);
     expect(isValueError(mysql(1366, 'HY000'))).toBe(true);
     expect(isValueError(mssql(245))).toBe(true);

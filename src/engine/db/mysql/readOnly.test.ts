@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mysqlReadOnlyHazard } from './mysqlReadOnly';
+import { mysqlReadOnlyHazard } from './readOnly';
 
 describe('MySQL text a read-only transaction would not stop', () => {
   it('finds executable comments and file writes anywhere in the raw text', () => {

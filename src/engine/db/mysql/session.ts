@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
-import type { SqlStatement } from '../dialects/dialect';
-import { ConnectionLoss, type SqlSessionOptions } from './connectionLoss';
-import type { SqlConnectionSettings, SqlResult, SqlSession } from './session';
+import type { SqlStatement } from '../statement';
+import { ConnectionLoss, type SqlSessionOptions } from '../connectionLoss';
+import type { SqlConnectionSettings, SqlResult, SqlSession } from '../session';
 
 export async function openMySqlSession(settings: SqlConnectionSettings, options: SqlSessionOptions = {}): Promise<SqlSession> {
   const connection = await mysql.createConnection({

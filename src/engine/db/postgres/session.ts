@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { SqlStatement } from '../dialects/dialect';
-import { ConnectionLoss, type SqlSessionOptions } from './connectionLoss';
-import type { SqlConnectionSettings, SqlResult, SqlSession } from './session';
+import type { SqlStatement } from '../statement';
+import { ConnectionLoss, type SqlSessionOptions } from '../connectionLoss';
+import type { SqlConnectionSettings, SqlResult, SqlSession } from '../session';
 
 export async function openPostgresSession(settings: SqlConnectionSettings, options: SqlSessionOptions = {}): Promise<SqlSession> {
   const client = new pg.Client({

@@ -1,7 +1,7 @@
 import sql from 'mssql';
-import type { SqlStatement } from '../dialects/dialect';
-import { ConnectionLoss, type SqlSessionOptions } from './connectionLoss';
-import type { SqlConnectionSettings, SqlResult, SqlSession } from './session';
+import type { SqlStatement } from '../statement';
+import { ConnectionLoss, type SqlSessionOptions } from '../connectionLoss';
+import type { SqlConnectionSettings, SqlResult, SqlSession } from '../session';
 
 /**
  * SQL Server through `mssql` (tedious). One pooled connection, so a transaction and the statements in it share it.
