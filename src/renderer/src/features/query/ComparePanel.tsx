@@ -286,7 +286,7 @@ export function ComparePanel({ source, target, suggestedTable, onTrace }: Compar
       )}
       {report && shown && grids && (
         <div className="compare-result">
-          <p className={`compare-verdict ${report.equal ? 'ok-text' : 'bad-text'}`} data-testid="compare-verdict">
+          <p className={`compare-verdict ${report.equal ? 'ok-text' : 'bad-text'}`} data-testid="compare-verdict" data-finished={shown.meta.finishedAt}>
             {report.equal ? '✓ Source and target are equal' : '✗ Source and target differ'}
             <span className="muted small">
               {' '}
@@ -309,10 +309,10 @@ export function ComparePanel({ source, target, suggestedTable, onTrace }: Compar
               Copy fix SQL{fixSql.length > 0 ? ` (${fixSql.length})` : ''}
             </button>
             <button type="button" onClick={() => downloadText(`${fileStem(shown.meta)}.html`, compareReportHtml(report, shown.meta), 'text/html')} title="A standalone page for the audit trail; print it to PDF from a browser">
-              Export HTML
+              Export report (HTML)
             </button>
             <button type="button" onClick={() => downloadText(`${fileStem(shown.meta)}.json`, compareReportJson(report, shown.meta), 'application/json')}>
-              Export JSON
+              Export report (JSON)
             </button>
             {flash && (
               <span className="small ok-text" role="status">

@@ -32,7 +32,8 @@ const RESIZE_STEP = 24;
 function widthOf(column: QueryColumn, rows: readonly QueryValue[][], index: number): number {
   let longest = column.name.length + 2;
   for (let row = 0; row < Math.min(rows.length, 200); row++) longest = Math.max(longest, cellText(rows[row]?.[index] ?? null).length);
-  return Math.max(MIN_COLUMN, Math.min(MAX_COLUMN, longest * 7.5 + 20));
+  // 8 px a character: changed cells are bold, and a character diff adds a little padding per mark.
+  return Math.max(MIN_COLUMN, Math.min(MAX_COLUMN, longest * 8 + 24));
 }
 
 function copy(text: string): void {

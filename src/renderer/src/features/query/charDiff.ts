@@ -91,7 +91,7 @@ export function charDiff(source: string, target: string): CharDiff {
  * Shortens unchanged runs longer than `context * 2` characters to their ends around `…`, so a change at the end of a
  * long value is in view in a narrow cell (the full value stays in the row details).
  */
-export function elideUnchanged(input: readonly DiffSpan[], context = 12): DiffSpan[] {
+export function elideUnchanged(input: readonly DiffSpan[], context = 16): DiffSpan[] {
   return input.map((span, index) => {
     if (span.changed) return span;
     const chars = Array.from(span.text);
