@@ -5,7 +5,14 @@ import { defineConfig } from 'electron-vite';
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/index.ts'),
+          // Worker threads the engine starts are entries of their own: the replicator's writer thread (chunkWriter.ts
+          // looks for replicatorWriter.js beside the main bundle). test/integration/desktopBundle.int.test.ts checks it.
+          replicatorWriter: resolve('src/engine/replicator/writerWorker.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -1,10 +1,12 @@
 /**
  * Where a task's chunks go: a DestinationWriter in a worker thread (the default: fetching and producing then use
- * both cores), or in the task's own thread when a worker cannot start (e.g. a bundled build without the
- * TypeScript loader). Both report acknowledgements and failures the same way.
+ * both cores), or in the task's own thread when a worker cannot start. Both report acknowledgements and failures
+ * the same way. From the sources (CLI, tests) the worker loads writerWorker.ts through tsx; in the desktop build
+ * electron-vite bundles it as its own entry, `replicatorWriter.js` beside the main bundle (electron.vite.config.ts).
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EngineError } from '../../shared/errors';
 import { createLogger } from '../base/logger';
@@ -102,9 +104,9 @@ class WorkerWriter implements ChunkWriter {
     private readonly options: ChunkWriterOptions,
   ) {}
 
-  static start(options: ChunkWriterOptions, entry: string, boot: string): Promise<WorkerWriter> {
-    const data: WriterWorkerData = { entry, kafka: options.kafka, transactionalId: options.transactionalId, requestBytes: options.requestBytes, lingerMs: options.lingerMs, compression: options.compression, checkpointGroup: options.checkpointGroup };
-    const worker = new Worker(boot, { eval: true, workerData: data });
+  static start(options: ChunkWriterOptions, launch: WriterLaunch): Promise<WorkerWriter> {
+    const data: WriterWorkerData = { entry: launch.entry, kafka: options.kafka, transactionalId: options.transactionalId, requestBytes: options.requestBytes, lingerMs: options.lingerMs, compression: options.compression, checkpointGroup: options.checkpointGroup };
+    const worker = launch.boot === undefined ? new Worker(new URL(launch.entry), { workerData: data }) : new Worker(launch.boot, { eval: true, workerData: data });
     const writer = new WorkerWriter(worker, options);
     return new Promise((resolve, reject) => {
       let ready = false;
@@ -234,13 +236,41 @@ function packRecords(records: readonly OutRecord[]): { records: OutRecord[]; tra
   return { records: packed, transfer: [target.buffer as ArrayBuffer] };
 }
 
-/** A writer in a worker thread when the TypeScript sources can be loaded there; otherwise in this thread. */
+/** The bundled writer's file name (electron.vite.config.ts names the entry). */
+export const BUNDLED_WRITER_FILE = 'replicatorWriter.js';
+
+/** How to start the writer thread: a bundled entry file as it is, or the TypeScript source through tsx (`boot`). */
+interface WriterLaunch {
+  entry: string;
+  boot?: string;
+}
+
+/**
+ * The writer thread's entry for code running from `moduleUrl`: writerWorker.ts beside this file when running from the
+ * sources, else the bundled `replicatorWriter.js` in the bundle's folder (or the one above, when this code sits in a
+ * shared chunk). Undefined when neither is there.
+ */
+export function writerLaunch(moduleUrl: string): WriterLaunch | undefined {
+  const here = new URL(moduleUrl);
+  if (here.protocol !== 'file:') return undefined;
+  if (here.pathname.endsWith('.ts')) {
+    const boot = bootCode();
+    return boot === undefined ? undefined : { entry: new URL('./writerWorker.ts', here).href, boot };
+  }
+  for (const candidate of [`./${BUNDLED_WRITER_FILE}`, `../${BUNDLED_WRITER_FILE}`]) {
+    const entry = new URL(candidate, here);
+    if (existsSync(fileURLToPath(entry))) return { entry: entry.href };
+  }
+  return undefined;
+}
+
+/** A writer in a worker thread when its entry can be loaded there; otherwise in this thread (with a warning). */
 export async function startChunkWriter(options: ChunkWriterOptions): Promise<ChunkWriter> {
-  const entry = new URL('./writerWorker.ts', import.meta.url);
-  const boot = entry.protocol === 'file:' && process.env.FERRY_REPLICATOR_WRITER_THREAD !== '0' ? bootCode() : undefined;
-  if (boot) {
+  const launch = process.env.FERRY_REPLICATOR_WRITER_THREAD !== '0' ? writerLaunch(import.meta.url) : undefined;
+  if (!launch && process.env.FERRY_REPLICATOR_WRITER_THREAD !== '0') log.warn('writer thread entry not found; writing from the task thread (one core)', { module: import.meta.url });
+  if (launch) {
     try {
-      return await WorkerWriter.start(options, entry.href, boot);
+      return await WorkerWriter.start(options, launch);
     } catch (error) {
       if (error instanceof EngineError) throw error;
       log.warn('writer thread unavailable; writing from the task thread', { error: error instanceof Error ? error.message : String(error) });
