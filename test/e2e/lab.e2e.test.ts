@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_SERVICE_NAMES } from '../../src/shared/api';
+import { LAB_DEFAULT_SERVICES } from '../../src/shared/api';
 import { launchChromium, screenshotPath } from '../helpers/browser';
 import { startTestWebHost } from '../helpers/webHost';
 
@@ -42,7 +42,7 @@ describe('lab panel in Chromium through the web host', () => {
       await page.getByRole('button', { name: 'Stop lab' }).click();
       // Stopping interrupts what runs: the app asks first.
       await page.getByRole('alertdialog').getByRole('button', { name: 'Stop lab' }).click();
-      for (const name of LAB_SERVICE_NAMES) {
+      for (const name of LAB_DEFAULT_SERVICES) {
         await page.getByTestId(`state-${name}`).filter({ hasText: 'stopped' }).waitFor({ timeout: 60_000 });
       }
       expect((await web.engine.lab.status()).services.every((service) => service.state === 'stopped')).toBe(true);
@@ -52,7 +52,7 @@ describe('lab panel in Chromium through the web host', () => {
     await page.getByRole('button', { name: 'Start lab' }).click();
     // Live updates arrive while the lab starts: at least one service shows "starting" before all run.
     await page.getByText('starting', { exact: true }).first().waitFor({ timeout: 30_000 });
-    for (const name of LAB_SERVICE_NAMES) {
+    for (const name of LAB_DEFAULT_SERVICES) {
       await page.getByTestId(`state-${name}`).filter({ hasText: 'running' }).waitFor({ timeout: 150_000 });
     }
     const status = await web.engine.lab.status();

@@ -7,6 +7,7 @@ import { requireRepoRoot } from '../base/repoRoot';
 import { FERRY_VERSION } from '../base/version';
 import { createEngine, type Engine } from '../index';
 import { runDemoCommand } from './cliDemo';
+import { runDeployCommand } from './cliDeploy';
 import { runPipelineCommand } from './cliRun';
 import { runReplicateCommand } from './cliReplicate';
 import { runRegistryServe } from './cliRegistry';
@@ -20,7 +21,9 @@ import { startWorkspaceWebHost } from './webHostState';
 const USAGE = `ferry ${FERRY_VERSION} — replicate databases through Kafka
 
 Usage:
-  ferry lab up [--json]       start the local services (two Kafka clusters, MariaDB, PostgreSQL)
+  ferry lab up [--connect] [--json]
+                              start the local services (two Kafka clusters, MariaDB, PostgreSQL);
+                              --connect also starts a Kafka Connect worker (Debezium, JDBC sink, MirrorMaker 2)
   ferry lab status [--json]   show each service, its endpoint and log
   ferry lab down              stop what the lab started
   ferry lab reset             stop the lab and wipe its data directory
@@ -39,6 +42,13 @@ Usage:
                               prove two tables agree (exit 0 equal, 1 different, 2 error); \`ferry verify --help\` for all options
   ferry registry serve [--port N] [--data DIR]
                               serve Ferry's Confluent-compatible Schema Registry alone (default port 8081)
+  ferry deploy FILE… --connect URL [--dry-run] [--json]
+                              run the pipeline's connectors on a Kafka Connect cluster (validated there first);
+                              --confluent-cloud DIR writes managed connector files; \`ferry deploy --help\` for all
+  ferry undeploy FILE… --connect URL
+                              delete them from the cluster
+  ferry export --mm2 FILE… [--out DIR]
+                              a replicator as MirrorMaker 2 (mm2.properties and Connect connector configs)
   ferry web [--port N]        serve the app to a browser on 127.0.0.1 (prints the URL with its token)
   ferry start                 the desktop app; falls back to \`ferry web\` when Electron's binary is absent
   ferry --version | --help     (--verbose on any command prints the engine's log to stderr)
@@ -87,6 +97,8 @@ function parsePort(value: string | undefined): number | undefined {
 export async function main(argv: readonly string[]): Promise<number> {
   // verify has its own options (and exit code 2 for errors), so it parses its own arguments.
   if (argv[0] === 'verify') return runVerifyCommand(argv.slice(1));
+  // deploy/undeploy/export take their own options too (--connect URL, --dry-run, --mm2, --out).
+  if (argv[0] === 'deploy' || argv[0] === 'undeploy' || argv[0] === 'export') return runDeployCommand(argv[0], argv.slice(1));
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -100,6 +112,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'until-idle': { type: 'boolean', default: false },
       rows: { type: 'string' },
       seconds: { type: 'string' },
+      connect: { type: 'boolean', default: false },
       // `ferry registry serve`
       data: { type: 'string' },
       host: { type: 'string' },
@@ -125,7 +138,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       const engine = createEngine({ host: 'cli' });
       try {
-        return await runLabCommand(engine, sub as LabCommand, values.json);
+        if (values.connect && sub !== 'up') throw new UsageError('--connect goes with `ferry lab up` (it starts the Kafka Connect worker too).');
+        return await runLabCommand(engine, sub as LabCommand, values.json, { connect: values.connect });
       } finally {
         engine.dispose();
       }

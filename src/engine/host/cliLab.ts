@@ -1,4 +1,4 @@
-import type { LabServiceStatus, LabStatus, LabUpResult } from '../../shared/api';
+import { LAB_DEFAULT_SERVICES, type LabServiceStatus, type LabStatus, type LabUpResult } from '../../shared/api';
 import type { Engine } from '../index';
 
 export type LabCommand = 'up' | 'down' | 'status' | 'reset';
@@ -28,6 +28,7 @@ export function formatLabStatus(status: LabStatus): string {
       `Kafka b:    ${kafka.b.bootstrap}`,
       `MariaDB:    mysql://${mariadb.user}@${mariadb.host}:${mariadb.port}/${mariadb.database}`,
       `PostgreSQL: postgres://${postgres.user}@${postgres.host}:${postgres.port}/${postgres.database}`,
+      ...(status.services.some((service) => service.name === 'connect' && service.state === 'running') ? [`Connect:    ${status.endpoints.connect.url}`] : []),
       'Passwords: `ferry lab status --json`.',
     );
   }
@@ -45,7 +46,7 @@ function formatUp(result: LabUpResult): string {
 }
 
 /** Runs one `ferry lab …` command; progress goes to stderr so stdout stays clean JSON with --json. */
-export async function runLabCommand(engine: Engine, command: LabCommand, json: boolean): Promise<number> {
+export async function runLabCommand(engine: Engine, command: LabCommand, json: boolean, options: { connect?: boolean } = {}): Promise<number> {
   const print = (text: string): void => void process.stdout.write(`${text}\n`);
   // Each event carries the whole lab; print only the services whose state changed since the last one.
   const lastState = new Map<string, string>();
@@ -70,7 +71,7 @@ export async function runLabCommand(engine: Engine, command: LabCommand, json: b
         process.once('SIGINT', interrupt);
         let result: LabUpResult;
         try {
-          result = await engine.lab.up();
+          result = await engine.lab.up(options.connect ? { services: [...LAB_DEFAULT_SERVICES, 'connect'] } : {});
         } finally {
           process.off('SIGINT', interrupt);
         }

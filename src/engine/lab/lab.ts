@@ -4,6 +4,8 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
+  LAB_DEFAULT_SERVICES,
+  LAB_OPTIONAL_SERVICES,
   LAB_SERVICE_NAMES,
   type ILabApi,
   type LabEndpoints,
@@ -20,6 +22,8 @@ import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
 import { createLogger } from '../base/logger';
 import { assertJavaVersion, defaultExtraBinDirs, type LabBinary, requireBinaries } from './binaries';
+import { type ConnectRuntime, connectRuntimeLocation, defaultConnectPomDir, ensureConnectRuntime, isConnectRuntimeCached } from './connectRuntime';
+import { connectPaths, connectUrl, connectWorkerArgs, renderConnectWorkerProperties, startConnectWorker, waitForConnect, writeConnectConfig } from './connectWorker';
 import { labError, startFailedError } from './errors';
 import {
   ensureKafkaRuntime,
@@ -69,12 +73,14 @@ export interface LabOptions {
   readyTimeoutMs?: number;
   /** How long a service gets to shut down before SIGKILL. */
   stopTimeoutMs?: number;
+  /** The Maven project of the Connect worker's jars. Default: resources/connect-runtime in the repo. */
+  connectPomDir?: string;
 }
 
 export interface Lab extends ILabApi, IDisposable {}
 
-const KIND: Record<LabServiceName, LabServiceKind> = { 'kafka-a': 'kafka', 'kafka-b': 'kafka', mariadb: 'mariadb', postgres: 'postgres' };
-const EXECUTABLES: Record<LabServiceName, string[]> = { 'kafka-a': ['java'], 'kafka-b': ['java'], mariadb: ['mariadbd', 'mysqld'], postgres: ['postgres'] };
+const KIND: Record<LabServiceName, LabServiceKind> = { 'kafka-a': 'kafka', 'kafka-b': 'kafka', mariadb: 'mariadb', postgres: 'postgres', connect: 'connect' };
+const EXECUTABLES: Record<LabServiceName, string[]> = { 'kafka-a': ['java'], 'kafka-b': ['java'], mariadb: ['mariadbd', 'mysqld'], postgres: ['postgres'], connect: ['java'] };
 type KafkaName = 'kafka-a' | 'kafka-b';
 
 interface Transient {
@@ -86,6 +92,7 @@ interface Transient {
 interface StartContext {
   binaries: Partial<Record<LabBinary, string>>;
   runtime?: Promise<{ lib: string }>;
+  connectRuntime?: Promise<ConnectRuntime>;
   postgresUser?: UserIds;
   signal: AbortSignal;
 }
@@ -114,6 +121,7 @@ export class LabImpl implements Lab {
   private readonly paths: LabPaths;
   private readonly cacheDir: string;
   private readonly pomPath: string | undefined;
+  private readonly connectPomDir: string | undefined;
   private readonly env: Env;
   private readonly binDirs: readonly string[];
   private readonly readyTimeoutMs: number;
@@ -137,6 +145,7 @@ export class LabImpl implements Lab {
     this.paths = labPaths(options.dir ?? defaultLabDir(this.env, this.uid));
     this.cacheDir = options.cacheDir ?? defaultCacheDir(this.env);
     this.pomPath = options.pomPath ?? defaultPomPath();
+    this.connectPomDir = options.connectPomDir ?? defaultConnectPomDir();
     this.binDirs = options.binDirs ?? defaultExtraBinDirs(this.env);
     this.readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 20_000;
@@ -163,7 +172,7 @@ export class LabImpl implements Lab {
   }
 
   up(request: LabUpRequest = {}): Promise<LabUpResult> {
-    const wanted = request.services ?? LAB_SERVICE_NAMES;
+    const wanted = request.services ?? LAB_DEFAULT_SERVICES;
     for (const name of wanted) {
       if (!LAB_SERVICE_NAMES.includes(name)) {
         throw labError('LAB_BAD_CONFIG', `The lab has no service "${String(name)}"; choose from ${LAB_SERVICE_NAMES.join(', ')}.`);
@@ -237,8 +246,13 @@ export class LabImpl implements Lab {
 
   // ---------------------------------------------------------------- up
 
-  private async doUp(ports: LabPorts, startedAt: number, wanted: readonly LabServiceName[]): Promise<LabUpResult> {
+  private async doUp(ports: LabPorts, startedAt: number, requested: readonly LabServiceName[]): Promise<LabUpResult> {
     this.state = readState(this.paths.stateFile);
+    // The Connect worker keeps its configs, offsets and status on cluster a: start that too unless it already runs
+    // (a running one is left alone, even if `ferry lab up` would restart it for a changed configuration).
+    const kafkaA = this.state.services['kafka-a'];
+    const kafkaARuns = kafkaA !== undefined && ownsPid(kafkaA.pid, serviceDir(this.paths, 'kafka-a'));
+    const wanted: readonly LabServiceName[] = requested.includes('connect') && !requested.includes('kafka-a') && !kafkaARuns ? ['kafka-a', ...requested] : requested;
     // A `failed` left by an earlier call describes a process that no longer exists.
     this.transient.clear();
     const reused: LabServiceName[] = [];
@@ -292,6 +306,10 @@ export class LabImpl implements Lab {
       // Both brokers await it; a rejection must not count as unhandled before they do.
       fullContext.runtime.catch(() => undefined);
     }
+    if (toStart.includes('connect')) {
+      fullContext.connectRuntime = ensureConnectRuntime({ cacheDir: this.cacheDir, pomDir: this.requireConnectPomDir(), mvn: context.binaries.mvn, log: this.log, signal: abort.signal });
+      fullContext.connectRuntime.catch(() => undefined);
+    }
 
     for (const name of toStart) this.setTransient(name, { state: 'starting' });
     this.log.info('starting lab services', { services: toStart, reused, dir: this.paths.dir });
@@ -331,11 +349,10 @@ export class LabImpl implements Lab {
   /** Everything that can be checked before touching a process: binaries, Java's version, the postgres user. */
   private async preflight(toStart: readonly LabServiceName[]): Promise<Omit<StartContext, 'signal' | 'runtime'>> {
     const needed: LabBinary[] = [];
-    const kafka = toStart.some(isKafka);
-    if (kafka) {
-      needed.push('java');
-      if (!isKafkaRuntimeCached(this.cacheDir, this.requirePom())) needed.push('mvn');
-    }
+    const kafka = toStart.some(isKafka) || toStart.includes('connect');
+    if (kafka) needed.push('java');
+    if (toStart.some(isKafka) && !isKafkaRuntimeCached(this.cacheDir, this.requirePom())) needed.push('mvn');
+    if (toStart.includes('connect') && !isConnectRuntimeCached(this.cacheDir, this.requireConnectPomDir()) && !needed.includes('mvn')) needed.push('mvn');
     if (toStart.includes('mariadb')) needed.push('mariadbd', 'mariadb-install-db');
     if (toStart.includes('postgres')) needed.push('initdb', 'postgres');
     const binaries: Partial<Record<LabBinary, string>> = requireBinaries(needed, this.env, this.binDirs);
@@ -351,6 +368,7 @@ export class LabImpl implements Lab {
   private async startService(name: LabServiceName, ports: LabPorts, context: StartContext): Promise<void> {
     if (isKafka(name)) return this.startKafka(name, ports, context);
     if (name === 'mariadb') return this.startMariaDb(ports, context);
+    if (name === 'connect') return this.startConnect(ports, context);
     return this.startPostgres(ports, context);
   }
 
@@ -427,6 +445,23 @@ export class LabImpl implements Lab {
       await checkPostgresEndpoint(ports.postgres, password);
     });
     this.markReady('postgres');
+  }
+
+  /** A distributed Connect worker on cluster a; it waits for the broker, which the same `up` may still be starting. */
+  private async startConnect(ports: LabPorts, context: StartContext): Promise<void> {
+    const paths = connectPaths(this.paths.dir);
+    const java = this.binary(context, 'java');
+    const runtime = await (context.connectRuntime ?? Promise.reject(new Error('Connect runtime not prepared')));
+    if (context.signal.aborted) throw abortedError('connect');
+    const bootstrap = `${LAB_HOST}:${ports.kafkaA}`;
+    writeConnectConfig(paths, { bootstrap, port: ports.connect, plugins: runtime.plugins });
+    // Its own wait, not the kafka-a start's: kafka-a may have been reused, or be started by this same call.
+    await waitForKafka({ service: 'connect (waiting for kafka-a)', bootstrap, paths: this.paths.kafka['kafka-a'], timeoutMs: this.readyTimeoutMs * 2, signal: context.signal });
+    const offsets = logOffsets([paths.log, paths.stdoutLog]);
+    const child = await this.spawnRecorded('connect', [ports.connect], ports, () => startConnectWorker(java, paths, runtime));
+    // A JVM that loads five plugins and joins a group: slower than a broker on a loaded machine.
+    await waitForConnect({ url: connectUrl(ports.connect), child, paths, timeoutMs: Math.max(this.readyTimeoutMs, 180_000), signal: context.signal, logOffsets: offsets });
+    this.markReady('connect');
   }
 
   /** Saves the pid the moment the process exists, so a crash of this process never leaves an untracked service. */
@@ -583,8 +618,10 @@ export class LabImpl implements Lab {
       kafka: { a: { bootstrap: `${LAB_HOST}:${portOf('kafka-a')}` }, b: { bootstrap: `${LAB_HOST}:${portOf('kafka-b')}` } },
       mariadb: { host: LAB_HOST, port: portOf('mariadb'), user: LAB_DB_USER, password: state.passwords.mariadb ?? '', database: LAB_DB_NAME },
       postgres: { host: LAB_HOST, port: portOf('postgres'), user: LAB_DB_USER, password: state.passwords.postgres ?? '', database: LAB_DB_NAME },
+      connect: { url: connectUrl(portOf('connect')) },
     };
-    return { dir: this.paths.dir, running: services.every((s) => s.state === 'running'), services, endpoints };
+    const running = services.every((s) => s.state === 'running' || (LAB_OPTIONAL_SERVICES.includes(s.name) && s.state === 'stopped'));
+    return { dir: this.paths.dir, running, services, endpoints };
   }
 
   // ---------------------------------------------------------------- helpers
@@ -598,6 +635,12 @@ export class LabImpl implements Lab {
       return fingerprint([kafkaBrokerArgs(paths, lib), renderServerProperties({ port, controllerPort, dataDir: paths.dataDir })]);
     }
     if (name === 'mariadb') return fingerprint(mariadbdArgs(this.paths.mariadb, ports.mariadb, this.osUser));
+    if (name === 'connect') {
+      const pomDir = this.connectPomDir && existsSync(join(this.connectPomDir, 'pom.xml')) ? this.connectPomDir : undefined;
+      const runtime = pomDir ? connectRuntimeLocation(this.cacheDir, pomDir) : { worker: '', plugins: '' };
+      const paths = connectPaths(this.paths.dir);
+      return fingerprint([connectWorkerArgs(paths, runtime), renderConnectWorkerProperties({ bootstrap: `${LAB_HOST}:${ports.kafkaA}`, port: ports.connect, plugins: runtime.plugins })]);
+    }
     return fingerprint(postgresArgs(this.paths.postgres, ports.postgres));
   }
 
@@ -610,6 +653,14 @@ export class LabImpl implements Lab {
   private requirePorts(): LabPorts {
     if (this.configError || !this.ports) throw this.configError ?? labError('LAB_BAD_CONFIG', 'Lab ports are not configured.');
     return this.ports;
+  }
+
+  private requireConnectPomDir(): string {
+    if (this.connectPomDir && existsSync(join(this.connectPomDir, 'pom.xml'))) return this.connectPomDir;
+    throw labError(
+      'LAB_BAD_CONFIG',
+      `The Kafka Connect runtime project ${this.connectPomDir ?? 'resources/connect-runtime'} was not found. Run Ferry from its installation (the folder ships with it) or pass connectPomDir to createLab().`,
+    );
   }
 
   private requirePom(): string {

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LabServiceName } from '../../shared/api/lab';
 import { findRepoRoot } from '../base/repoRoot';
+import { connectPaths } from './connectWorker';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -117,6 +118,8 @@ export function serviceDir(paths: LabPaths, name: LabServiceName): string {
       return paths.mariadb.dir;
     case 'postgres':
       return paths.postgres.dir;
+    case 'connect':
+      return connectPaths(paths.dir).dir;
   }
 }
 
@@ -130,8 +133,10 @@ export function serviceLogFile(paths: LabPaths, name: LabServiceName): string {
       return paths.mariadb.errorLog;
     case 'postgres':
       return paths.postgres.log;
+    case 'connect':
+      return connectPaths(paths.dir).log;
   }
 }
 
 /** Entries `reset` may delete: only what the lab itself creates, so a mistyped FERRY_LAB_DIR cannot wipe a home. */
-export const LAB_OWNED_ENTRIES = ['kafka-a', 'kafka-b', 'mariadb', 'postgres', 'lab.json'] as const;
+export const LAB_OWNED_ENTRIES = ['kafka-a', 'kafka-b', 'mariadb', 'postgres', 'connect', 'lab.json'] as const;

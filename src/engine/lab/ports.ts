@@ -10,6 +10,8 @@ export interface LabPorts {
   kafkaBController: number;
   mariadb: number;
   postgres: number;
+  /** Kafka Connect's REST API. */
+  connect: number;
 }
 
 export const DEFAULT_LAB_PORTS: Readonly<LabPorts> = {
@@ -19,6 +21,7 @@ export const DEFAULT_LAB_PORTS: Readonly<LabPorts> = {
   kafkaBController: 29093,
   mariadb: 13306,
   postgres: 15432,
+  connect: 18083,
 };
 
 export const LAB_HOST = '127.0.0.1';
@@ -64,6 +67,8 @@ export function servicePorts(ports: LabPorts, name: LabServiceName): number[] {
       return [ports.mariadb];
     case 'postgres':
       return [ports.postgres];
+    case 'connect':
+      return [ports.connect];
   }
 }
 

@@ -22,7 +22,7 @@ export type * from './topics';
 export type * from './trace';
 export type * from './verify';
 export { PROFILE_ENVIRONMENTS } from './connections';
-export { LAB_SERVICE_NAMES } from './lab';
+export { LAB_DEFAULT_SERVICES, LAB_OPTIONAL_SERVICES, LAB_SERVICE_NAMES } from './lab';
 export { ENGINE_API_MEMBERS } from './members';
 export { COMPATIBILITY_LEVEL_NAMES } from './schemas';
 export { OFFSET_RESET_TARGETS, START_MODES } from './topics';

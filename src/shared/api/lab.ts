@@ -1,10 +1,16 @@
 import type { Event } from '../event';
 
 /** The four local services `ferry lab up` runs on 127.0.0.1. */
-export type LabServiceName = 'kafka-a' | 'kafka-b' | 'mariadb' | 'postgres';
-export const LAB_SERVICE_NAMES: readonly LabServiceName[] = ['kafka-a', 'kafka-b', 'mariadb', 'postgres'];
+export type LabServiceName = 'kafka-a' | 'kafka-b' | 'mariadb' | 'postgres' | 'connect';
+export const LAB_SERVICE_NAMES: readonly LabServiceName[] = ['kafka-a', 'kafka-b', 'mariadb', 'postgres', 'connect'];
+/**
+ * Services `up` starts only when asked (`ferry lab up --connect`): the Kafka Connect worker is a JVM of about half a
+ * gigabyte that most work never needs. `running` ignores an optional service that is stopped.
+ */
+export const LAB_OPTIONAL_SERVICES: readonly LabServiceName[] = ['connect'];
+export const LAB_DEFAULT_SERVICES: readonly LabServiceName[] = LAB_SERVICE_NAMES.filter((name) => !LAB_OPTIONAL_SERVICES.includes(name));
 
-export type LabServiceKind = 'kafka' | 'mariadb' | 'postgres';
+export type LabServiceKind = 'kafka' | 'mariadb' | 'postgres' | 'connect';
 export type LabServiceState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
 
 export interface LabServiceStatus {
@@ -39,12 +45,14 @@ export interface LabEndpoints {
   kafka: { a: KafkaEndpoint; b: KafkaEndpoint };
   mariadb: DatabaseEndpoint;
   postgres: DatabaseEndpoint;
+  /** The Kafka Connect worker's REST API (distributed mode, on cluster a); see the `connect` service for its state. */
+  connect: { url: string };
 }
 
 export interface LabStatus {
   /** Directory holding the lab's data, logs and state. */
   dir: string;
-  /** True when every service is running. */
+  /** True when every service is running (an optional service that is stopped does not count). */
   running: boolean;
   services: LabServiceStatus[];
   endpoints: LabEndpoints;
@@ -60,7 +68,7 @@ export interface LabUpResult extends LabStatus {
 }
 
 export interface LabUpRequest {
-  /** Start only these services (e.g. the demo needs Kafka "a" alone); default: all four. */
+  /** Start only these services (e.g. the demo needs Kafka "a" alone); default: LAB_DEFAULT_SERVICES. `connect` brings `kafka-a`. */
   services?: LabServiceName[];
 }
 

@@ -6,12 +6,14 @@ const SERVICE_TITLES: Record<LabServiceStatus['name'], string> = {
   'kafka-b': 'Kafka cluster b',
   mariadb: 'MariaDB',
   postgres: 'PostgreSQL',
+  connect: 'Kafka Connect worker',
 };
 
 const SERVICE_NOTES: Record<LabServiceStatus['kind'], string> = {
   kafka: 'KRaft broker + controller',
   mariadb: 'ROW binlog, full row images',
   postgres: 'wal_level=logical',
+  connect: 'distributed, on cluster a; Debezium, JDBC sink, MirrorMaker 2 (`ferry lab up --connect`)',
 };
 
 export function ServiceCard({ service }: { service: LabServiceStatus }) {
