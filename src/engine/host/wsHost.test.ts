@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { IEngineApi } from '../../shared/api';
+import { type IEngineApi, LAB_SERVICE_NAMES } from '../../shared/api';
 import { toDisposable } from '../../shared/lifecycle';
 import { createMessagePortClientTransport, createRpcClient, type IMessagePort } from '../../shared/rpc';
 import { createEngine, type Engine } from '../index';
@@ -90,7 +90,7 @@ describe('web host', () => {
     await expect(api.system.info()).resolves.toMatchObject({ host: 'test', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     const status = await api.lab.status();
     expect(status.dir).toBe(join(dir, 'lab'));
-    expect(status.services.map((service) => service.name)).toEqual(['kafka-a', 'kafka-b', 'mariadb', 'postgres']);
+    expect(status.services.map((service) => service.name)).toEqual(LAB_SERVICE_NAMES);
     expect(status.endpoints.kafka.a.bootstrap).toMatch(/^127\.0\.0\.1:\d+$/);
     socket.close();
   });

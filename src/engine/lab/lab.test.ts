@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../../shared/errors';
-import type { LabStatus } from '../../shared/api/lab';
+import { LAB_SERVICE_NAMES, type LabStatus } from '../../shared/api/lab';
 import { createLab } from './index';
 import { kafkaRuntimeLocation } from './kafka';
 import { ownsPid } from './processes';
@@ -70,7 +70,7 @@ describe('status', () => {
     const status = await lab.status();
     expect(status.dir).toBe(labDir);
     expect(status.running).toBe(false);
-    expect(states(status)).toBe('kafka-a=stopped kafka-b=stopped mariadb=stopped postgres=stopped');
+    expect(states(status)).toBe(LAB_SERVICE_NAMES.map((name) => `${name}=stopped`).join(' '));
     expect(status.endpoints.kafka.a.bootstrap).toBe('127.0.0.1:19092');
     expect(status.endpoints.kafka.b.bootstrap).toBe('127.0.0.1:29092');
     expect(status.endpoints.mariadb).toEqual({ host: '127.0.0.1', port: 13306, user: 'ferry', password: '', database: 'ferry' });
@@ -128,7 +128,7 @@ describe('down', () => {
     const seen: string[] = [];
     lab.onDidChangeStatus((s) => seen.push(s.services.find((x) => x.name === 'mariadb')?.state ?? '?'));
     const status = await lab.down();
-    expect(states(status)).toBe('kafka-a=stopped kafka-b=stopped mariadb=stopped postgres=stopped');
+    expect(states(status)).toBe(LAB_SERVICE_NAMES.map((name) => `${name}=stopped`).join(' '));
     expect(seen).toEqual(['stopping', 'stopped']);
     expect(ownsPid(mariadbPid, join(labDir, 'mariadb'))).toBe(false);
     expect(readState(join(labDir, 'lab.json')).services).toEqual({});
