@@ -10,12 +10,15 @@ import tseslint from 'typescript-eslint';
 /** Engine layers, lowest first: a layer may import only from layers before it (and itself). */
 const ENGINE_LAYERS = [
   ['base'],
-  // db: per-database facts (connection failures in words, DSNs) that config, sources, sinks and the features share.
+  // db: one folder per database (driver sessions, error codes, identifier quoting) and what they share (connection
+  // failures in words, DSNs), used by config, sources, sinks and the features.
   ['model', 'db'],
   ['config', 'store', 'schema', 'kafka'],
   ['sources', 'sinks'],
-  // connections (profile tests) and topics (the message viewer) use kafka, schema and sinks/sql/sessions; trace and
-  // query (the query pane) look inside pipelines and reuse verify.
+  // connectors: the connector port and the plug-ins (polling, log capture, SQL sink) built on sources and sinks.
+  ['connectors'],
+  // connections (profile tests) and topics (the message viewer) use kafka, schema and db; trace and query (the query
+  // pane) look inside pipelines and reuse verify.
   ['pipeline', 'replicator', 'verify', 'connections', 'topics', 'trace', 'query'],
   ['lab', 'demo', 'host'],
 ];
@@ -29,6 +32,14 @@ const engineLayerZones = ENGINE_LAYERS.flatMap((layer, index) =>
     message: `engine/${folder} sits below these layers; move the shared piece down instead (architecture §3).`,
   })),
 ).filter((zone) => zone.from.length > 0);
+
+/** engine/db/<db>: a database's folder never imports a sibling's; what they share stands in engine/db itself. */
+const DATABASES = ['mysql', 'postgres', 'sqlserver'];
+const databaseSiblingZones = DATABASES.map((db) => ({
+  target: `./src/engine/db/${db}`,
+  from: DATABASES.filter((other) => other !== db).map((other) => `./src/engine/db/${other}`),
+  message: `engine/db/${db} never imports another database's folder; move the shared piece to engine/db (architecture §3).`,
+}));
 
 const NODE_BUILTINS = { group: ['node:*'], message: 'src/shared and the renderer are pure TS: no Node built-ins.' };
 const NO_ELECTRON = { name: 'electron', message: 'Only src/main and src/preload may import electron.' };
@@ -98,6 +109,7 @@ export default tseslint.config(
               message: 'The renderer may import only the preload bridge types.',
             },
             ...engineLayerZones,
+            ...databaseSiblingZones,
           ],
         },
       ],
@@ -112,9 +124,8 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [NO_ELECTRON, ...NO_REACT_IN_NODE], patterns: [NO_KAFKA_CLIENT] }] },
   },
   {
-    // The Kafka port's adapter is the one place that knows the client library. src/engine/pipeline is allowed until it
-    // has moved to the port (/work/notes/kafka-port.md); remove it from this list then.
-    files: ['src/engine/kafka/**/*.ts', 'src/engine/pipeline/**/*.ts'],
+    // The Kafka port's adapter is the one place that knows the client library.
+    files: ['src/engine/kafka/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [NO_ELECTRON, ...NO_REACT_IN_NODE] }] },
   },
   {

@@ -1,5 +1,5 @@
 import type { DatabaseEndpoint } from '../../src/shared/api';
-import { openSqlSession, type SqlSession } from '../../src/engine/sinks/sql/sessions';
+import { openSqlSession, type SqlSession } from '../../src/engine/db';
 import { parseDatabaseUrl } from '../../src/engine/verify';
 
 // Databases for the verify suites: one per engine, each able to create a table from engine-neutral column types

@@ -4,7 +4,7 @@ import type { DatabaseProfile } from '../../src/shared/api/connections';
 import { testDatabaseProfile } from '../../src/engine/connections/databaseTest';
 import { runSql } from '../../src/engine/query/sqlRunner';
 import { createPollingReader } from '../../src/engine/sources';
-import { openSqlSession, type SqlConnectionSettings } from '../../src/engine/sinks/sql/sessions';
+import { openSqlSession, type SqlConnectionSettings } from '../../src/engine/db';
 import { isConnectionFailure } from '../../src/engine/sinks/sql/sinkWriter';
 import { openSide } from '../../src/engine/verify/side';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConnectionsService } from '../../src/engine/connections';
 import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from '../../src/engine/schema';
-import { openSqlSession, type SqlSession } from '../../src/engine/sinks/sql/sessions';
+import { openSqlSession, type SqlSession } from '../../src/engine/db';
 import type { ProfileDraft, ProfileTestResult } from '../../src/shared/api';
 import { uniqueName } from '../helpers/names';
 

@@ -18,7 +18,7 @@ import { isEngineError } from '../../shared/errors';
 import type { IDisposable } from '../../shared/lifecycle';
 import type { KafkaClientSettings } from '../kafka';
 import type { SchemaRegistryClientOptions } from '../schema';
-import type { SqlConnectionSettings } from '../sinks/sql/sessions';
+import type { SqlConnectionSettings } from '../db';
 import { ProfileStore, type ProfileStoreOptions, storeError, validateProfile } from '../store';
 import { testDatabaseProfile } from './databaseTest';
 import { testKafkaProfile } from './kafkaTest';

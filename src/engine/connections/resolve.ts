@@ -1,7 +1,7 @@
 import type { DatabaseProfile, KafkaProfile, SchemaRegistryProfile } from '../../shared/api/connections';
 import type { KafkaClientSettings } from '../kafka';
 import type { SchemaRegistryClientOptions } from '../schema';
-import type { SqlConnectionSettings } from '../sinks/sql/sessions';
+import type { SqlConnectionSettings } from '../db';
 import { parseBootstrapServers } from '../store';
 
 /** A Kafka profile as client settings; `secret` is the SASL password / Confluent Cloud API secret. */

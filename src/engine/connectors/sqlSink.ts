@@ -1,8 +1,7 @@
 import type { ResolvedJdbcSink } from '../config';
 import { type SinkRecord, tableIdToString } from '../model';
 import { createDialect } from '../sinks/sql/dialects';
-import { connectionSettingsOf, openSqlSession, type SqlConnectionSettings, type SqlSession } from '../sinks/sql/sessions';
-import { isConnectionFailure } from '../sinks/sql/errors';
+import { connectionSettingsOf, isConnectionFailure, openSqlSession, type SqlConnectionSettings, type SqlSession } from '../db';
 import { SqlSinkWriter } from '../sinks/sql/sinkWriter';
 import { createLogger } from '../base/logger';
 import type { SinkConnector, SinkContext, SinkPutOptions, SinkPutResult } from './port';

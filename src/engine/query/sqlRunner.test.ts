@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SqlConnectionSettings } from '../sinks/sql/sessions';
+import type { SqlConnectionSettings } from '../db';
 import { cancelSqlServerRequest, mysqlKillStatement, postgresCancelStatement, StatementStop } from './sqlRunner';
 
 const settings: SqlConnectionSettings = { dialect: 'sqlserver', host: 'db.example', port: 1433, user: 'app', password: 'secret', database: 'shop' };

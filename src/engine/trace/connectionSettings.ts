@@ -1,7 +1,7 @@
 import type { ResolvedJdbcSink } from '../config';
 import { tableIdToString } from '../model';
 import { createDialect } from '../sinks/sql/dialects';
-import { connectionSettingsOf, type SqlConnectionSettings } from '../sinks/sql/sessions';
+import { connectionSettingsOf, type SqlConnectionSettings } from '../db';
 
 export { connectionSettingsOf };
 

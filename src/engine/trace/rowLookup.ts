@@ -1,6 +1,6 @@
 import type { QueryValue } from '../../shared/api/query';
 import { runSql, SESSION_SETUP } from '../query/sqlRunner';
-import { describeTarget, openSqlSession, type SqlConnectionSettings } from '../sinks/sql/sessions';
+import { describeTarget, openSqlSession, type SqlConnectionSettings } from '../db';
 import { verifyDialect, type VerifyDialect } from '../verify';
 import type { ColumnInfo, TableRef } from '../verify/model';
 import { traceError } from './errors';

@@ -3,19 +3,19 @@ import type { QueryValue } from '../../shared/api/query';
 import type { ITraceApi, TraceColumnDifference, TraceRecord, TraceReport, TraceRequest, TraceRow, TraceSinkWrite } from '../../shared/api/trace';
 import type { VerifyReport, VerifyRequest } from '../../shared/api/verify';
 import { isEngineError } from '../../shared/errors';
-import { isJdbcSink, isPollingSource, type ResolvedJdbcSink, type ResolvedJdbcSource } from '../config';
+import { isJdbcSink, isLogSource, isPollingSource, type ResolvedJdbcSink, type ResolvedSource } from '../config';
 import { createKafkaClient, type FetchedMessage } from '../kafka';
 import { createConverter, registryClientFor } from '../pipeline/converters';
 import { SOURCE_TIME_HEADER } from '../pipeline/sourceTask';
 import { kafkaSettings } from '../pipeline/sourceOptions';
 import { decodeFrame, subjectName } from '../schema';
-import type { SqlConnectionSettings } from '../sinks/sql/sessions';
+import type { SqlConnectionSettings } from '../db';
 import { runVerify, verifyDialect } from '../verify';
 import { connectionSettingsOf, sinkTableOf, verifyUrlOf } from './connectionSettings';
 import { traceError } from './errors';
 import { hopsOf } from './hops';
 import type { KnownPipeline, PipelineCatalog } from './pipelineCatalog';
-import { headersText, inferOps, keyText, matchesKey, rowToValues, valueOf } from './recordMatch';
+import { type ChangeEventParts, changeEventParts, headersText, inferOps, keyText, matchesKey, rowToValues, valueOf } from './recordMatch';
 import { changeTime, describeTable, fetchRow, keyCondition, type TableDescription } from './rowLookup';
 import { planScan, scanTopic } from './topicScan';
 
@@ -28,7 +28,8 @@ const ROW_TIME_SLACK_MS = 5 * 60_000;
 export type VerifyRunner = (request: VerifyRequest) => Promise<VerifyReport>;
 
 interface Located {
-  source: ResolvedJdbcSource;
+  /** A polling (JDBC) source or a log-based (Debezium) one. */
+  source: ResolvedSource;
   topic: string;
   /** The table as the user or the status named it. */
   table: string;
@@ -38,6 +39,10 @@ interface Candidate {
   partition: number;
   message: FetchedMessage;
   values: Record<string, QueryValue> | null;
+  /** A Debezium change event: its operation and log position (its row is `values`). */
+  event?: ChangeEventParts;
+  /** The event's `source.ts_ms`: when the change happened in the database. */
+  changedAtMs?: number;
 }
 
 function headerBytes(message: FetchedMessage): Record<string, Uint8Array> {
@@ -123,9 +128,10 @@ export class TraceService implements ITraceApi {
     };
   }
 
-  private async sourceRow(settings: SqlConnectionSettings, table: TableDescription, key: Record<string, QueryValue>, source: ResolvedJdbcSource): Promise<{ row: TraceRow; changed?: { ms: number; column: string } }> {
+  private async sourceRow(settings: SqlConnectionSettings, table: TableDescription, key: Record<string, QueryValue>, source: ResolvedSource): Promise<{ row: TraceRow; changed?: { ms: number; column: string } }> {
     const fetched = await fetchRow(settings, table, key);
-    const changed = source.timestampColumns.length > 0 && fetched ? await changeTime(settings, table, key, source.timestampColumns, source.dbTimezone) : undefined;
+    // A log source's change time is in each change event (source.ts_ms), not in a column.
+    const changed = isPollingSource(source) && source.timestampColumns.length > 0 && fetched ? await changeTime(settings, table, key, source.timestampColumns, source.dbTimezone) : undefined;
     return {
       row: {
         found: fetched !== undefined,
@@ -187,7 +193,7 @@ function validateRequest(request: TraceRequest): void {
 
 /** The source connector that reads `table`, and its topic (from the connector's status, else topic.prefix + table). */
 export function locateSource(known: KnownPipeline, table: string): Located {
-  const sources = known.pipeline.connectors.filter(isPollingSource);
+  const sources = known.pipeline.connectors.filter((connector): connector is ResolvedSource => isPollingSource(connector) || isLogSource(connector));
   for (const status of known.status?.connectors ?? []) {
     if (status.role !== 'source') continue;
     const entry = status.tables?.find((candidate) => sameTable(candidate.table, table.trim()));
@@ -201,9 +207,10 @@ export function locateSource(known: KnownPipeline, table: string): Located {
       `No source of pipeline "${known.pipeline.name}" reads a table "${table}"${listed.length > 0 ? `; its sources read ${listed.join(', ')}` : ''}. Pick one of those tables.`,
     );
   }
-  const source = sources[0] as ResolvedJdbcSource;
+  const source = sources[0] as ResolvedSource;
   const bare = table.trim().split('.').pop() ?? table.trim();
-  const topic = source.capture.kind === 'query' ? source.topicPrefix : `${source.topicPrefix}${bare}`;
+  // Debezium names topics <topic.prefix>.<database or schema>.<table>.
+  const topic = source.capture.kind === 'log' ? `${source.topicPrefix}.${table.trim()}` : source.capture.kind === 'query' ? source.topicPrefix : `${source.topicPrefix}${bare}`;
   return { source, topic, table: table.trim() };
 }
 
@@ -211,8 +218,9 @@ export function locateSource(known: KnownPipeline, table: string): Located {
  * The key columns of the row: the table's primary key, else the connector's incrementing column, else every column
  * given. Names match case-insensitively; a missing key column is an error naming it.
  */
-export function chooseKey(table: TableDescription, source: ResolvedJdbcSource, given: Readonly<Record<string, QueryValue>>): Record<string, QueryValue> {
-  const wanted = table.primaryKey.length > 0 ? table.primaryKey : source.incrementingColumn ? [source.incrementingColumn] : Object.keys(given);
+export function chooseKey(table: TableDescription, source: ResolvedSource, given: Readonly<Record<string, QueryValue>>): Record<string, QueryValue> {
+  const incrementing = isPollingSource(source) ? source.incrementingColumn : undefined;
+  const wanted = table.primaryKey.length > 0 ? table.primaryKey : incrementing ? [incrementing] : Object.keys(given);
   const key: Record<string, QueryValue> = {};
   const missing: string[] = [];
   for (const column of wanted) {
@@ -279,7 +287,13 @@ export async function findRecords(
       const headers = headerBytes(message);
       const where = `${topic}[${partition}]@${message.offset}`;
       try {
-        if (message.value) {
+        // A Debezium change event (a log source's, or unwrapped nowhere yet) carries its row in before/after.
+        const event = message.value && valueConverter.toChangeEvent ? await valueConverter.toChangeEvent(topic, message.value, headers, `The value of ${where}`) : null;
+        const parts = event ? changeEventParts(event) : undefined;
+        if (parts) {
+          const changedAt = Number(event?.source?.ts_ms);
+          if (matchesKey(parts.values, key)) candidates.push({ partition, message, values: parts.values, event: parts, ...(Number.isFinite(changedAt) && changedAt > 0 ? { changedAtMs: changedAt } : {}) });
+        } else if (message.value) {
           const decoded = await valueConverter.toRow(topic, message.value, headers, `The value of ${where}`);
           const values = decoded ? rowToValues(decoded.row) : null;
           if (values && matchesKey(values, key)) candidates.push({ partition, message, values });
@@ -316,7 +330,8 @@ export async function findRecords(
     const headers = headersText(message.headers as Record<string, unknown> | undefined);
     const sourceTs = Number(headers[SOURCE_TIME_HEADER]);
     const timestampMs = Number(message.timestamp);
-    const op = ops[index] ?? { op: 'u', inferred: true };
+    const op = candidate.event ? { op: candidate.event.op, inferred: false } : (ops[index] ?? { op: 'u', inferred: true });
+    const changedAtMs = Number.isFinite(sourceTs) && headers[SOURCE_TIME_HEADER] !== undefined ? sourceTs : candidate.changedAtMs;
     const schema = candidate.message.value ? await schemaInfo(candidate.message.value, headerBytes(message)) : undefined;
     const write = sink ? sinkWriteOf(known, sink, topic, partition, message.offset, committed) : undefined;
     records.push({
@@ -325,10 +340,12 @@ export async function findRecords(
       offset: message.offset,
       timestamp: iso(timestampMs),
       timestampMs,
-      ...(Number.isFinite(sourceTs) && headers[SOURCE_TIME_HEADER] !== undefined ? { sourceTimestampMs: sourceTs } : {}),
+      ...(changedAtMs !== undefined ? { sourceTimestampMs: changedAtMs } : {}),
       ...(schema ?? {}),
       op: op.op,
       opInferred: op.inferred,
+      ...(candidate.event?.position ? { sourcePosition: candidate.event.position } : {}),
+      ...(candidate.event?.snapshot ? { snapshot: true } : {}),
       tombstone: candidate.values === null,
       value: candidate.values,
       headers,
@@ -362,7 +379,7 @@ export async function findRecords(
 }
 
 /** Schema id, subject and version of a record value (Avro), cached per id. */
-function schemaInfoLookup(source: ResolvedJdbcSource, topic: string): (value: Buffer, headers: Record<string, Uint8Array>) => Promise<Pick<TraceRecord, 'schemaId' | 'subject' | 'version'> | undefined> {
+function schemaInfoLookup(source: ResolvedSource, topic: string): (value: Buffer, headers: Record<string, Uint8Array>) => Promise<Pick<TraceRecord, 'schemaId' | 'subject' | 'version'> | undefined> {
   const registry = source.value.format === 'AVRO' && source.value.schemaRegistry ? registryClientFor(source.value.schemaRegistry) : undefined;
   const cache = new Map<number, Promise<Pick<TraceRecord, 'schemaId' | 'subject' | 'version'>>>();
   return async (value, headers) => {

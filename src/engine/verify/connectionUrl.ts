@@ -1,5 +1,5 @@
 import type { DialectName } from '../sinks/sql/dialects/dialect';
-import type { SqlConnectionSettings } from '../sinks/sql/sessions';
+import type { SqlConnectionSettings } from '../db';
 import { verifyError } from './errors';
 
 const SCHEMES: Readonly<Record<string, DialectName>> = {

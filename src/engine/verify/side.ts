@@ -1,9 +1,9 @@
 import type { VerifySide } from '../../shared/api/verify';
 import { EngineError } from '../../shared/errors';
 import { createLogger } from '../base/logger';
-import { mysqlReadOnlyHazard } from '../db/mysqlReadOnly';
+import { mysqlReadOnlyHazard } from '../db/mysql/readOnly';
 import type { SqlStatement } from '../sinks/sql/dialects/dialect';
-import { describeTarget, openSqlSession, type SqlSession } from '../sinks/sql/sessions';
+import { describeTarget, openSqlSession, type SqlSession } from '../db';
 import { parseDatabaseUrl } from './connectionUrl';
 import { toBigInt, verifyDialect, type VerifyDialect } from './dialects';
 import { verifyError } from './errors';

@@ -4,9 +4,9 @@ import { Backoff, sleep } from '../../base/backoff';
 import { createLogger } from '../../base/logger';
 import type { SqlDialect, SqlStatement, TableDescription, ValueOptions, WriteBatch } from './dialects/dialect';
 import { fieldsToAdd } from './dialects/evolution';
-import { classifySqlFailure, isConnectionFailure, isValueError, sinkError } from './errors';
+import { classifySqlFailure, isConnectionFailure, isValueError, type SqlSession } from '../../db';
+import { sinkError } from './errors';
 import { type MappedRecord, mapRecord, type RecordMappingOptions } from './recordMapping';
-import type { SqlSession } from './sessions';
 
 export type InsertMode = 'insert' | 'upsert' | 'update';
 

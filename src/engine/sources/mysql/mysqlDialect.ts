@@ -5,6 +5,7 @@ import { limitOffsetSelect, stripStatementEnd } from '../polling/sqlText';
 import { formatInZone, formatWallClock, type PreciseInstant } from '../polling/instant';
 import type { TableType } from '../polling/options';
 import type { Zone } from '../polling/zone';
+import { quoteMySqlIdentifier } from '../../db/mysql/identifiers';
 
 /** Removes trailing semicolons and whitespace, which are legal at the end of a statement but not in a subquery. */
 /**
@@ -16,7 +17,7 @@ export class MySqlDialect implements PollingDialect {
   readonly timestampFractionDigits = 6;
 
   quoteIdentifier(name: string): string {
-    return `\`${name.replace(/`/g, '``')}\``;
+    return quoteMySqlIdentifier(name);
   }
 
   quoteTable(table: TableId): string {

@@ -5,6 +5,7 @@ import { limitOffsetSelect, stripStatementEnd } from '../polling/sqlText';
 import { formatInZone, formatWallClock, type PreciseInstant } from '../polling/instant';
 import type { TableType } from '../polling/options';
 import type { Zone } from '../polling/zone';
+import { quotePostgresIdentifier } from '../../db/postgres/identifiers';
 
 /**
  * PostgreSQL. Table ids are `schema.table` (upstream drops the catalog a PostgreSQL connection cannot leave).
@@ -16,7 +17,7 @@ export class PostgresDialect implements PollingDialect {
   readonly timestampFractionDigits = 6;
 
   quoteIdentifier(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
+    return quotePostgresIdentifier(name);
   }
 
   quoteTable(table: TableId): string {

@@ -5,6 +5,7 @@ import { rowCount, stripStatementEnd } from '../polling/sqlText';
 import { formatWallClock, type PreciseInstant } from '../polling/instant';
 import type { TableType } from '../polling/options';
 import type { Zone } from '../polling/zone';
+import { quoteSqlServerIdentifier } from '../../db/sqlserver/identifiers';
 
 /** Result columns carrying a decimal's exact text are named with this prefix and folded back by the reader. */
 export const EXACT_COLUMN_PREFIX = '__ferry_exact:';
@@ -23,7 +24,7 @@ export class SqlServerDialect implements PollingDialect {
   readonly timestampFractionDigits = 7;
 
   quoteIdentifier(name: string): string {
-    return `[${name.replace(/]/g, ']]')}]`;
+    return quoteSqlServerIdentifier(name);
   }
 
   quoteTable(table: TableId): string {

@@ -1,5 +1,6 @@
 import type { ColumnInfo, ColumnRender, TableRef } from '../model';
 import { type DescribedColumnRow, fractionLength, normaliseOffset, optionalNumber, UTC_OFFSET, type VerifyDialect } from './dialect';
+import { quoteMySqlIdentifier } from '../../db/mysql/identifiers';
 
 const INTEGER = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year']);
 const STRING = new Set(['varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
@@ -25,7 +26,7 @@ function stringLiteral(text: string): string {
 /** MySQL and MariaDB. Strings are hashed as utf8mb4 whatever the column's character set. */
 export const mySqlVerifyDialect: VerifyDialect = {
   name: 'mysql',
-  quote: (identifier) => `\`${identifier.replaceAll('`', '``')}\``,
+  quote: quoteMySqlIdentifier,
   qualified(table) {
     return `${this.quote(table.schema)}.${this.quote(table.name)}`;
   },

@@ -1,5 +1,6 @@
 import type { ColumnInfo, ColumnRender, TableRef } from '../model';
 import { type DescribedColumnRow, fractionLength, normaliseOffset, optionalNumber, UTC_OFFSET, type VerifyDialect } from './dialect';
+import { quotePostgresIdentifier } from '../../db/postgres/identifiers';
 
 const INTEGER = new Set(['int2', 'int4', 'int8', 'oid']);
 const STRING = new Set(['varchar', 'text', 'citext', 'name']);
@@ -16,7 +17,7 @@ function zoneSql(zone: string): string {
 /** PostgreSQL and PGlite (PostgreSQL 13 or newer: `trim_scale`). */
 export const postgresVerifyDialect: VerifyDialect = {
   name: 'postgres',
-  quote: (identifier) => `"${identifier.replaceAll('"', '""')}"`,
+  quote: quotePostgresIdentifier,
   qualified(table) {
     return `${this.quote(table.schema)}.${this.quote(table.name)}`;
   },

@@ -1,5 +1,6 @@
 import type { ColumnInfo, ColumnRender, TableRef } from '../model';
 import { type DescribedColumnRow, fractionLength, normaliseOffset, optionalNumber, UTC_OFFSET, type VerifyDialect } from './dialect';
+import { quoteSqlServerIdentifier } from '../../db/sqlserver/identifiers';
 
 const INTEGER = new Set(['tinyint', 'smallint', 'int', 'bigint']);
 const DECIMAL = new Set(['decimal', 'numeric', 'money', 'smallmoney']);
@@ -27,7 +28,7 @@ function utf8(text: string): string {
  */
 export const sqlServerVerifyDialect: VerifyDialect = {
   name: 'sqlserver',
-  quote: (identifier) => `[${identifier.replaceAll(']', ']]')}]`,
+  quote: quoteSqlServerIdentifier,
   qualified(table) {
     return `${this.quote(table.schema)}.${this.quote(table.name)}`;
   },

@@ -2,6 +2,7 @@ import type { FieldSchema, FieldType, TableId } from '../../../model';
 import type { DialectLimits, DialectOptions, SqlStatement, TableKind } from './dialect';
 import { sqlDialectError } from './errors';
 import { GenericSqlDialect, type StatementContext, type ValueProfile } from './generic';
+import { quoteMySqlIdentifier } from '../../../db/mysql/identifiers';
 
 /** MySQL's DECIMAL limits: 65 digits, 30 of them after the point. */
 const MAX_PRECISION = 65;
@@ -35,7 +36,7 @@ export class MySqlDialect extends GenericSqlDialect {
   }
 
   protected quoteAlways(name: string): string {
-    return `\`${name.replaceAll('`', '``')}\``;
+    return quoteMySqlIdentifier(name);
   }
 
   protected placeholder(): string {

@@ -1,6 +1,7 @@
 import type { FieldSchema, FieldType, TableId } from '../../../model';
 import type { DialectLimits, DialectOptions, SqlStatement, TableDescription, TableKind, WriteBatch } from './dialect';
 import { GenericSqlDialect, type StatementContext, type StatementKind, type ValueProfile } from './generic';
+import { quotePostgresIdentifier } from '../../../db/postgres/identifiers';
 
 /** Beyond 1000 digits PostgreSQL only has the unconstrained NUMERIC. */
 const MAX_PRECISION = 1000;
@@ -33,7 +34,7 @@ export class PostgresDialect extends GenericSqlDialect {
   }
 
   protected quoteAlways(name: string): string {
-    return `"${name.replaceAll('"', '""')}"`;
+    return quotePostgresIdentifier(name);
   }
 
   protected placeholder(index: number): string {

@@ -2,6 +2,7 @@ import type { FieldSchema, FieldType, TableId } from '../../../model';
 import type { DialectLimits, DialectOptions, SqlServerParamType, SqlStatement, TableKind, ValueOptions } from './dialect';
 import { sqlDialectError } from './errors';
 import { GenericSqlDialect, type StatementContext, type ValueProfile } from './generic';
+import { quoteSqlServerIdentifier } from '../../../db/sqlserver/identifiers';
 
 const MAX_PRECISION = 38;
 
@@ -35,7 +36,7 @@ export class SqlServerDialect extends GenericSqlDialect {
   }
 
   protected quoteAlways(name: string): string {
-    return `[${name.replaceAll(']', ']]')}]`;
+    return quoteSqlServerIdentifier(name);
   }
 
   protected placeholder(index: number): string {
