@@ -155,10 +155,22 @@ export interface SinkRecordFailure {
   error: EngineError;
 }
 
+/** How far a Kafka partition is durable: every record before `offset` (the next offset to consume) is written or skipped. */
+export interface DurableOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
 /** What one `put` did: the runner commits offsets after it returns and dead-letters the refused records. */
 export interface SinkPutResult {
   applied: number;
   refused: readonly SinkRecordFailure[];
+  /**
+   * Set by sinks that gather records across puts (object stores cut objects by `flush.size`): the runner commits
+   * exactly these offsets and never past them. Absent: everything put is durable.
+   */
+  durable?: readonly DurableOffset[];
 }
 
 export interface SinkConnector {
@@ -179,5 +191,15 @@ export interface SinkConnector {
   destinationOf(topic: string): string;
   /** Facts that change the results while the sink runs on (e.g. deletes that will never arrive). */
   warnings(): readonly string[];
+  /**
+   * Sinks that gather records: writes what is due by the clock (scheduled rotation); called every second, also while
+   * no records arrive, never concurrently with `put` or `reset`; returns the offsets that became durable.
+   */
+  flushDue?(): Promise<readonly DurableOffset[]>;
+  /**
+   * Sinks that gather records: drop what is buffered (for these partitions, or all). The runner reads again from the
+   * last durable offsets: after the group was (re)joined, or a put failed because the target was unreachable.
+   */
+  reset?(partitions?: readonly { topic: string; partition: number }[]): void;
   close(): Promise<void>;
 }

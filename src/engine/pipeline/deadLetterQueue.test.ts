@@ -1,9 +1,9 @@
-import type { Message } from 'kafkajs';
+import type { OutgoingMessage } from '../kafka';
 import { describe, expect, it } from 'vitest';
 import { chunkBySize, deadLetterRequestBytes, estimateRecordBytes } from './deadLetterQueue';
 
 // A dead letter with the ~1.4 KB of context headers Connect's reporter adds (the stack trace most of it).
-function letter(offset: number): Message {
+function letter(offset: number): OutgoingMessage {
   return {
     key: null,
     value: Buffer.alloc(60, 1),

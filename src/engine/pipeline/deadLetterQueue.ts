@@ -1,4 +1,4 @@
-import type { Admin, ConfigResourceTypes, IHeaders, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { FetchedMessage, KafkaAdmin, KafkaProducer, MessageHeaders, OutgoingMessage } from '../kafka';
 import type { ResolvedDeadLetterQueue } from '../config';
 import { EngineError } from '../../shared/errors';
 
@@ -6,7 +6,7 @@ import { EngineError } from '../../shared/errors';
 export interface DeadLetter {
   topic: string;
   partition: number;
-  message: KafkaMessage;
+  message: FetchedMessage;
   stage: 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'TRANSFORMATION' | 'TASK_PUT';
   error: Error & { code?: string };
 }
@@ -23,14 +23,11 @@ export function deadLetterRequestBytes(maxMessageBytes: number): number {
   return Math.max(1, Math.min(262_144, Math.floor(maxMessageBytes * 0.9)));
 }
 
-/** ConfigResource type TOPIC; kafkajs's enum is not a named export Node's ESM loader can see in its CommonJS build. */
-const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
-
 /** The dead letter topic's `max.message.bytes` (the broker default when it cannot be read). */
-export async function deadLetterMaxMessageBytes(admin: Admin, topic: string): Promise<number> {
+export async function deadLetterMaxMessageBytes(admin: KafkaAdmin, topic: string): Promise<number> {
   try {
-    const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }] });
-    const value = Number(described.resources[0]?.configEntries.find((entry) => entry.configName === 'max.message.bytes')?.configValue);
+    const described = await admin.describeTopicConfigs([topic], ['max.message.bytes']);
+    const value = Number(described[0]?.configEntries.find((entry) => entry.configName === 'max.message.bytes')?.configValue);
     return Number.isSafeInteger(value) && value > 0 ? value : DEFAULT_MAX_MESSAGE_BYTES;
   } catch {
     return DEFAULT_MAX_MESSAGE_BYTES;
@@ -49,8 +46,8 @@ function cut(text: string): string {
  * timestamp, plus the `__connect.errors.*` context headers when enabled (a header that already exists is not
  * overwritten).
  */
-function toMessage(letter: DeadLetter, dlq: ResolvedDeadLetterQueue, connector: string): Message {
-  const headers: IHeaders = { ...(letter.message.headers ?? {}) };
+function toMessage(letter: DeadLetter, dlq: ResolvedDeadLetterQueue, connector: string): OutgoingMessage {
+  const headers: MessageHeaders = { ...letter.message.headers };
   if (dlq.contextHeadersEnable) {
     const context: Record<string, string> = {
       '__connect.errors.topic': letter.topic,
@@ -75,7 +72,7 @@ function byteLength(value: string | Buffer | null | undefined): number {
 }
 
 /** A record's size in a v2 record batch, over-estimated: bodies plus a generous allowance for varints and attributes. */
-export function estimateRecordBytes(message: Message): number {
+export function estimateRecordBytes(message: OutgoingMessage): number {
   let bytes = 32 + byteLength(message.key) + byteLength(message.value);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     const values = Array.isArray(value) ? value : [value];
@@ -85,9 +82,9 @@ export function estimateRecordBytes(message: Message): number {
 }
 
 /** Consecutive groups of messages whose estimated sizes add up to at most `budget` (a larger message goes alone). */
-export function chunkBySize(messages: readonly Message[], budget: number): Message[][] {
-  const chunks: Message[][] = [];
-  let current: Message[] = [];
+export function chunkBySize(messages: readonly OutgoingMessage[], budget: number): OutgoingMessage[][] {
+  const chunks: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
   let bytes = 0;
   for (const message of messages) {
     const size = estimateRecordBytes(message);
@@ -110,7 +107,7 @@ export function chunkBySize(messages: readonly Message[], budget: number): Messa
  * called after each request Kafka acknowledged, with how many letters it held: counters count only those.
  */
 export async function sendToDeadLetterQueue(
-  producer: Producer,
+  producer: KafkaProducer,
   dlq: ResolvedDeadLetterQueue,
   connector: string,
   letters: readonly DeadLetter[],

@@ -1,6 +1,5 @@
-import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { ResolvedSinkBase } from '../connectors/port';
-import { classifyKafkaError, createKafka, type KafkaClientSettings, removeGroupMember } from '../kafka';
+import { classifyKafkaError, createKafkaClient, type KafkaAdmin, type KafkaClient, type KafkaClientSettings, type KafkaConsumer } from '../kafka';
 import { EngineError } from '../../shared/errors';
 import { Backoff, type BackoffPolicy, sleep } from '../base/backoff';
 import type { Logger } from '../base/logger';
@@ -11,24 +10,24 @@ import type { ConnectorMetrics } from './metrics';
 const DEAD_MEMBER_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 2_000, jitter: 'full' };
 
 /** A sink's consumer, as Connect configures one: group `connect-<name>`, manual commits, earliest offsets. */
-export function createSinkConsumer(kafka: Kafka, config: ResolvedSinkBase): Consumer {
+export function createSinkConsumer(kafka: KafkaClient, config: ResolvedSinkBase): KafkaConsumer {
   return kafka.consumer({
     groupId: config.groupId,
     allowAutoTopicCreation: false,
     // Short fetch waits keep end-to-end latency near poll.interval.ms; batches still fill under load.
-    maxWaitTimeInMs: 200,
+    maxWaitMs: 200,
     // Fetches big enough for full batch.size chunks during a snapshot, small enough to keep RSS down.
     maxBytesPerPartition: 2 * 1024 * 1024,
     maxBytes: 16 * 1024 * 1024,
     // A restarted Ferry (after a crash or a kill) cannot join its group until the dead member's session expires:
     // with 30 s the restarted sink sat in STARTING for ~30 s. 10 s (Connect's consumer default before Kafka 3.0)
     // still tolerates three missed heartbeats; batches call heartbeat() between chunks.
-    sessionTimeout: 10_000,
-    heartbeatInterval: 3_000,
+    sessionTimeoutMs: 10_000,
+    heartbeatIntervalMs: 3_000,
     // While the brokers are away kafkajs retries (and restarts the consumer) with pauses growing to maxRetryTime;
     // with the client's 10 s the sink came back up to ~10 s after the broker, long after the source (~1 s). Short
     // pauses (jittered by kafkajs) cost a few cheap connection attempts while Kafka is down.
-    retry: { retries: 10, initialRetryTime: 250, maxRetryTime: 2_000 },
+    retry: { retries: 10, initialRetryTimeMs: 250, maxRetryTimeMs: 2_000 },
   });
 }
 
@@ -37,7 +36,7 @@ export function describeTopics(config: ResolvedSinkBase): string {
 }
 
 /** The topics a sink reads now: its list, or those matching its regex. */
-export async function assignedTopics(config: ResolvedSinkBase, admin: Admin | undefined): Promise<string[]> {
+export async function assignedTopics(config: ResolvedSinkBase, admin: KafkaAdmin | undefined): Promise<string[]> {
   if (config.topics.kind === 'list') return [...config.topics.topics];
   const pattern = new RegExp(`^(?:${config.topics.regex})$`);
   return ((await admin?.listTopics()) ?? []).filter((topic) => pattern.test(topic));
@@ -47,7 +46,7 @@ export async function assignedTopics(config: ResolvedSinkBase, admin: Admin | un
  * A sink may start before its source has created the topics (a fresh pipeline): wait for them, DEGRADED with the
  * names, instead of failing. Regex subscriptions pick topics up as they appear, so they need no wait.
  */
-export async function waitForTopics(config: ResolvedSinkBase, admin: Admin, lifecycle: ConnectorLifecycle, stopping: AbortSignal): Promise<void> {
+export async function waitForTopics(config: ResolvedSinkBase, admin: KafkaAdmin, lifecycle: ConnectorLifecycle, stopping: AbortSignal): Promise<void> {
   if (config.topics.kind !== 'list') return;
   const wanted = config.topics.topics;
   for (let attempt = 0; !stopping.aborted; attempt++) {
@@ -86,11 +85,13 @@ export class ConsumerGroupWatch {
     private readonly log: Logger,
     private readonly stopping: AbortSignal,
     private readonly onFatal: () => void,
+    /** The consumer (re)joined its group: what it fetches next starts at the committed offsets. */
+    private readonly onJoin: () => void = () => {},
   ) {}
 
-  watch(consumer: Consumer): void {
+  watch(consumer: KafkaConsumer): void {
     const brokers = this.kafkaSettings.bootstrapServers;
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
+    consumer.on('crash', (payload) => {
       // kafkajs restarts a crashed consumer as a new group member; the old one is removed so the rejoin need not wait
       // for its session to expire (see removeGroupMember).
       if (this.memberId !== undefined && payload.restart && !this.stopping.aborted) void this.removeDeadMember(this.memberId);
@@ -107,9 +108,10 @@ export class ConsumerGroupWatch {
         this.onFatal();
       }
     });
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.memberId = payload.memberId;
+    consumer.on('groupJoin', ({ memberId }) => {
+      this.memberId = memberId;
       this.joins++;
+      this.onJoin();
       if (this.lifecycle.state === 'DEGRADED' && !this.stopping.aborted) this.lifecycle.set('RUNNING');
     });
   }
@@ -121,11 +123,11 @@ export class ConsumerGroupWatch {
   private async removeDeadMember(memberId: string): Promise<void> {
     const joinsBefore = this.joins;
     // No retries inside kafkajs (they grow to 10 s): each attempt fails fast while Kafka is away, the backoff paces them.
-    const kafka = createKafka({ ...this.kafkaSettings, retries: 0 });
+    const kafka = createKafkaClient({ ...this.kafkaSettings, retries: 0 });
     const backoff = new Backoff(DEAD_MEMBER_BACKOFF);
     while (!this.stopping.aborted && this.joins === joinsBefore) {
       try {
-        const outcome = await removeGroupMember(kafka, this.config.groupId, memberId);
+        const outcome = await kafka.removeGroupMember(this.config.groupId, memberId);
         this.log.debug('removed the crashed consumer from its group', { connector: this.config.name, memberId, outcome });
         return;
       } catch (error) {

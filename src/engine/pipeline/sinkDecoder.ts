@@ -1,5 +1,5 @@
-import type { KafkaMessage } from 'kafkajs';
 import type { ResolvedSinkBase } from '../connectors/port';
+import type { FetchedMessage } from '../kafka';
 import type { RecordSchema, Row, SinkRecord } from '../model';
 import { extractNewRecordState } from '../schema';
 import { buildTransformChain, EXTRACT_NEW_RECORD_STATE, unwrapOptions, withDeletedField } from '../transforms';
@@ -49,7 +49,7 @@ export class SinkRecordDecoder {
   }
 
   /** The record as the plug-in gets it, after converters and transforms; null when a transform dropped it. */
-  async decode(topic: string, partition: number, message: KafkaMessage): Promise<SinkRecord | null> {
+  async decode(topic: string, partition: number, message: FetchedMessage): Promise<SinkRecord | null> {
     const where = `${topic}[${partition}]@${message.offset}`;
     const headers = headersOf(message);
     // Key first, as Connect converts it; a failure names its stage for the dead letter headers.
@@ -100,10 +100,9 @@ export class SinkRecordDecoder {
 }
 
 /** A message's headers as bytes; most records carry none (the source samples its headers on one record per batch). */
-function headersOf(message: KafkaMessage): Record<string, Uint8Array> {
+function headersOf(message: FetchedMessage): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = {};
   const headers = message.headers;
-  if (!headers) return out;
   for (const name in headers) {
     const value = headers[name];
     const first = Array.isArray(value) ? value[0] : value;

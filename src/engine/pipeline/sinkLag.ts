@@ -1,6 +1,5 @@
-import type { Admin } from 'kafkajs';
 import type { ResolvedSinkBase } from '../connectors/port';
-import type { KafkaClientSettings } from '../kafka';
+import type { KafkaAdmin, KafkaClientSettings } from '../kafka';
 import { EngineError } from '../../shared/errors';
 import type { Logger } from '../base/logger';
 import type { ConnectorLifecycle } from './connectorState';
@@ -32,7 +31,7 @@ export class SinkLag {
     private readonly topicSeen: (topic: string) => void,
   ) {}
 
-  start(admin: () => Admin | undefined, quiet: () => boolean): void {
+  start(admin: () => KafkaAdmin | undefined, quiet: () => boolean): void {
     this.timer = setInterval(() => {
       void this.refresh(admin(), quiet());
       this.noticeSilentKafka(quiet());
@@ -48,7 +47,7 @@ export class SinkLag {
     return this.asOf === undefined ? {} : { lagAsOf: this.asOf, lagStale: now - this.asOf > LAG_STALE_MS };
   }
 
-  refresh(admin: Admin | undefined, stopped: boolean): Promise<boolean> {
+  refresh(admin: KafkaAdmin | undefined, stopped: boolean): Promise<boolean> {
     this.refreshing ??= this.measure(admin, stopped).finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
@@ -73,7 +72,7 @@ export class SinkLag {
     );
   }
 
-  private async measure(admin: Admin | undefined, stopped: boolean): Promise<boolean> {
+  private async measure(admin: KafkaAdmin | undefined, stopped: boolean): Promise<boolean> {
     if (!admin || stopped) return false;
     try {
       const topics = this.config.topics.kind === 'list' ? [...this.config.topics.topics] : (await admin.listTopics()).filter((topic) => new RegExp(`^(?:${(this.config.topics as { regex: string }).regex})$`).test(topic));

@@ -1,7 +1,6 @@
-import type { Admin, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
-import type { ResolvedSinkBase, SinkConnector, SinkContext } from '../connectors/port';
+import type { DurableOffset, ResolvedSinkBase, SinkConnector, SinkContext, SinkPutResult } from '../connectors/port';
 import { SOURCE_TIME_HEADER } from '../connectors/headers';
-import { classifyKafkaError, createKafka, ensureTopics, type KafkaClientSettings } from '../kafka';
+import { type BatchContext, classifyKafkaError, createKafkaClient, ensureTopics, type FetchedMessage, type KafkaAdmin, type KafkaClient, type KafkaClientSettings, type KafkaConsumer, type KafkaProducer } from '../kafka';
 import type { SinkRecord } from '../model';
 import { type EngineError, isEngineError } from '../../shared/errors';
 import { Backoff, type BackoffPolicy, sleep } from '../base/backoff';
@@ -54,9 +53,13 @@ export class SinkTask {
   private readonly decoder: SinkRecordDecoder;
   private readonly target: SinkTargetWatch;
   private readonly lag: SinkLag;
-  private consumer: Consumer | undefined;
-  private admin: Admin | undefined;
-  private dlqProducer: Producer | undefined;
+  private consumer: KafkaConsumer | undefined;
+  private admin: KafkaAdmin | undefined;
+  private dlqProducer: KafkaProducer | undefined;
+  /** A buffering sink's time-based flush (flushDue), every second. */
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** `put`, `flushDue` and `reset` of the plug-in never overlap. */
+  private sinkTurn: Promise<unknown> = Promise.resolve();
   private inFlight = 0;
   private stopped = false;
   /** Ends every retry pause when the sink stops. */
@@ -169,7 +172,7 @@ export class SinkTask {
     this.admin = undefined;
   }
 
-  private async connect(kafka: ReturnType<typeof createKafka>, brokers: readonly string[]): Promise<void> {
+  private async connect(kafka: KafkaClient, brokers: readonly string[]): Promise<void> {
     this.admin = kafka.admin();
     await this.admin.connect();
     const dlq = this.config.errors.deadLetterQueue;
@@ -198,7 +201,7 @@ export class SinkTask {
       this.finished();
       return;
     }
-    const kafka = createKafka(this.kafkaSettings);
+    const kafka = createKafkaClient(this.kafkaSettings);
     const brokers = this.kafkaSettings.bootstrapServers;
     const backoff = new Backoff(SINK_RETRY_BACKOFF);
     for (;;) {
@@ -226,12 +229,15 @@ export class SinkTask {
       return;
     }
     this.lag.start(() => this.admin, () => this.stopped || this.lifecycle.paused);
-    new ConsumerGroupWatch(this.config, this.kafkaSettings, this.lifecycle, this.metrics, this.log, this.stopping.signal, () => void this.stop()).watch(this.consumer);
+    // A (re)joined consumer fetches from the committed offsets: a buffering sink drops what it holds past them.
+    new ConsumerGroupWatch(this.config, this.kafkaSettings, this.lifecycle, this.metrics, this.log, this.stopping.signal, () => void this.stop(), () => void this.resetSink()).watch(this.consumer);
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onBatch(payload),
     });
+    // Scheduled rotation of gathering sinks (rotate.schedule.interval.ms) also happens while no record arrives.
+    if (this.sink.flushDue) this.flushTimer = setInterval(() => void this.flushDue(), 1000);
     this.lifecycle.set('RUNNING');
   }
 
@@ -240,6 +246,7 @@ export class SinkTask {
     this.stopped = true;
     this.stopping.abort();
     this.lag.stop();
+    if (this.flushTimer) clearInterval(this.flushTimer);
     await this.consumer?.disconnect().catch(() => {});
     await this.dlqProducer?.disconnect().catch(() => {});
     await this.admin?.disconnect().catch(() => {});
@@ -288,7 +295,7 @@ export class SinkTask {
     }
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: BatchContext): Promise<void> {
     const size = Math.max(1, this.config.batchSize);
     const keepAlive = this.keepAliveWith(heartbeat);
     const targetBackoff = new Backoff(SINK_RETRY_BACKOFF);
@@ -302,12 +309,18 @@ export class SinkTask {
       const chunk = fetched.filter((message) => BigInt(message.offset) > applied);
       this.inFlight++;
       try {
-        if (chunk.length > 0) await this.whileKeepingAlive(keepAlive, () => this.applyChunk(batch.topic, batch.partition, chunk, keepAlive));
+        const durable = chunk.length > 0 ? await this.whileKeepingAlive(keepAlive, () => this.applyChunk(batch.topic, batch.partition, chunk, keepAlive)) : undefined;
         const last = fetched[fetched.length - 1];
         if (last) {
-          this.appliedThrough.set(partitionKey, BigInt(last.offset));
-          // Committed only now that the target transaction holding these rows has committed.
-          await this.commit(batch.topic, batch.partition, last.offset);
+          if (durable === undefined) {
+            this.appliedThrough.set(partitionKey, BigInt(last.offset));
+            // Committed only now that the target transaction holding these rows has committed.
+            await this.commit([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+          } else {
+            // A sink that gathers records across puts (object stores) says how far it is durable; nothing past that
+            // is committed, and what it holds is not fetched again while this member keeps the partition.
+            await this.commitDurable(durable);
+          }
           resolveOffset(last.offset);
         }
         targetBackoff.reset();
@@ -331,6 +344,12 @@ export class SinkTask {
           // tried again after a pause, as long as it takes, DEGRADED with the cause; the heartbeats keep the group.
           this.target.unavailable(error);
           await this.pauseKeepingAlive(targetBackoff.next(), keepAlive);
+          if (this.sink.reset) {
+            // A buffering sink dropped what it held: read again from the last durable offset.
+            await this.resetSink([{ topic: batch.topic, partition: batch.partition }]);
+            this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: ((this.appliedThrough.get(partitionKey) ?? -1n) + 1n).toString() });
+            return;
+          }
           start -= size;
           continue;
         }
@@ -349,19 +368,62 @@ export class SinkTask {
     }
   }
 
-  private async commit(topic: string, partition: number, offset: string): Promise<void> {
+  /** Commits the next offsets to read (the record after the last applied one). */
+  private async commit(offsets: readonly DurableOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
     try {
-      await this.consumer?.commitOffsets([{ topic, partition, offset: (BigInt(offset) + 1n).toString() }]);
+      await this.consumer?.commitOffsets([...offsets]);
     } catch (error) {
-      throw new CommitError(classifyKafkaError(error, this.kafkaSettings.bootstrapServers, `commit the offset of ${topic}[${partition}]@${offset}`), error);
+      const where = offsets.map((offset) => `${offset.topic}[${offset.partition}]@${offset.offset}`).join(', ');
+      throw new CommitError(classifyKafkaError(error, this.kafkaSettings.bootstrapServers, `commit the offsets ${where}`), error);
     }
   }
 
-  private async applyChunk(topic: string, partition: number, messages: KafkaMessage[], keepAlive: () => Promise<void>): Promise<void> {
+  /** A gathering sink's durable offsets: remembered (records before them are skipped if fetched again) and committed. */
+  private async commitDurable(offsets: readonly DurableOffset[]): Promise<void> {
+    for (const offset of offsets) {
+      const key = `${offset.topic}:${offset.partition}`;
+      const through = BigInt(offset.offset) - 1n;
+      if (through > (this.appliedThrough.get(key) ?? -1n)) this.appliedThrough.set(key, through);
+    }
+    await this.commit(offsets);
+  }
+
+  /** Runs plug-in calls one at a time: the flush timer must not interleave with a `put` or a `reset`. */
+  private inSinkTurn<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.sinkTurn.then(work);
+    this.sinkTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** Gathering sinks (object stores): writes what is due by the clock (also while no record arrives) and commits it. */
+  private async flushDue(): Promise<void> {
+    const flushDue = this.sink.flushDue?.bind(this.sink);
+    if (!flushDue || this.stopped || this.lifecycle.paused || this.lifecycle.state === 'FAILED') return;
+    try {
+      await this.commitDurable(await this.inSinkTurn(flushDue));
+    } catch (error) {
+      if (this.stopped) return;
+      // The records stay uncommitted and the next tick tries again.
+      this.metrics.errors++;
+      if (this.sink.isUnavailable(error)) this.target.unavailable(error);
+      else this.lifecycle.set('DEGRADED', error instanceof CommitError ? error.failure : toSinkError(error));
+    }
+  }
+
+  /** A gathering sink drops what it holds (for the partitions given, or all): the runner reads again from the durable offsets. */
+  private resetSink(partitions?: readonly { topic: string; partition: number }[]): Promise<void> {
+    const reset = this.sink.reset?.bind(this.sink);
+    if (!reset) return Promise.resolve();
+    return this.inSinkTurn(() => Promise.resolve(reset(partitions)));
+  }
+
+  /** `durable` from a sink that gathers records across puts (see SinkPutResult); undefined: all of it is durable. */
+  private async applyChunk(topic: string, partition: number, messages: FetchedMessage[], keepAlive: () => Promise<void>): Promise<readonly DurableOffset[] | undefined> {
     const tolerateAll = this.config.errors.tolerance === 'all';
     const letters: DeadLetter[] = [];
     const records: SinkRecord[] = [];
-    const originals = new Map<SinkRecord, KafkaMessage>();
+    const originals = new Map<SinkRecord, FetchedMessage>();
     for (const message of messages) {
       try {
         const record = await this.decoder.decode(topic, partition, message);
@@ -375,7 +437,9 @@ export class SinkTask {
     }
     // Records the target refuses on their own come back isolated (the rest is applied); errors every record would hit
     // and exhausted retries throw, whatever the tolerance.
-    const result = records.length === 0 ? { applied: 0, refused: [] } : await this.sink.put(records, { tolerateRecordErrors: tolerateAll, keepAlive, signal: this.stopping.signal });
+    // A gathering sink is asked even when transforms dropped every record: only it knows what is durable.
+    const gathering = this.sink.flushDue !== undefined;
+    const result: SinkPutResult = records.length === 0 && !gathering ? { applied: 0, refused: [] } : await this.inSinkTurn(() => this.sink.put(records, { tolerateRecordErrors: tolerateAll, keepAlive, signal: this.stopping.signal }));
     for (const failure of result.refused) {
       const message = originals.get(failure.record);
       if (message) letters.push({ topic, partition, message, stage: 'TASK_PUT', error: failure.error });
@@ -392,6 +456,7 @@ export class SinkTask {
     table.rows += result.applied;
     this.sampleLatency(records, result.refused, appliedAt);
     if (letters.length > 0) await this.deadLetter(letters);
+    return gathering ? (result.durable ?? []) : result.durable;
   }
 
   /** End-to-end latency (source change → target commit) from the records that carry the source's sampled time. */

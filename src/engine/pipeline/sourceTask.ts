@@ -1,6 +1,5 @@
-import type { Producer } from 'kafkajs';
 import type { SourceBatch, SourceConnector, SourceContext, SourcePositions, SourceTopic } from '../connectors/port';
-import { createKafka, ensureTopics, type KafkaClientSettings, classifyKafkaError } from '../kafka';
+import { classifyKafkaError, createKafkaClient, ensureTopics, type KafkaClientSettings, type KafkaProducer } from '../kafka';
 import { EngineError, isEngineError } from '../../shared/errors';
 import { Backoff, type BackoffPolicy, sleep } from '../base/backoff';
 import { createLogger } from '../base/logger';
@@ -46,7 +45,7 @@ export class SourceTask {
   private readonly lifecycle: ConnectorLifecycle;
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
-  private producer: Producer | undefined;
+  private producer: KafkaProducer | undefined;
   private readonly connector: SourceConnector;
   private readonly encoder: SourceEncoder;
   private readonly createdTopics = new Set<string>();
@@ -219,7 +218,7 @@ export class SourceTask {
 
   private async connectProducer(): Promise<void> {
     if (this.producer) return;
-    const producer = createKafka(this.kafkaSettings).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = createKafkaClient(this.kafkaSettings).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await producer.connect().catch((error: unknown) => {
       throw classifyKafkaError(error, this.kafkaSettings.bootstrapServers, 'connect the producer');
     });
@@ -241,7 +240,7 @@ export class SourceTask {
     const creation: { partitions?: number | undefined; replicationFactor?: number | undefined } = 'topicCreation' in this.config ? this.config.topicCreation : {};
     const partitions = spec.partitions ?? creation.partitions;
     const replicationFactor = spec.replicationFactor ?? creation.replicationFactor;
-    const admin = createKafka(this.kafkaSettings).admin();
+    const admin = createKafkaClient(this.kafkaSettings).admin();
     await admin.connect();
     try {
       await ensureTopics(admin, [{ name: topic, ...(partitions ? { partitions } : {}), ...(replicationFactor ? { replicationFactor } : {}) }], this.kafkaSettings.bootstrapServers);
