@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jdbcSource, managedSink, parse } from './testing';
+import { connectionAt, jdbcSource, managedSink, parse } from './testing';
 
 describe('a connector\'s connection as a DSN for display', () => {
   it('a connector\'s resolved connection displays the encoded user', () => {
@@ -7,6 +7,6 @@ describe('a connector\'s connection as a DSN for display', () => {
       jdbcSource({ 'connection.url': 'jdbc:sqlserver://myserver.database.windows.net:1433;databaseName=shop', 'connection.user': 'ferry@myserver' }),
       managedSink({ topics: ['lab.customers'] }),
     ]);
-    expect(result.config?.connectors[0]?.connection.display).toBe('sqlserver://ferry%40myserver@myserver.database.windows.net:1433/shop');
+    expect(connectionAt(result, 0)?.display).toBe('sqlserver://ferry%40myserver@myserver.database.windows.net:1433/shop');
   });
 });

@@ -19,4 +19,4 @@ export { countBySeverity, type Problem, type Severity } from './problems';
 export { Secret } from './secret';
 export { SUPPORTED_PREDICATES, SUPPORTED_TRANSFORMS } from './transforms';
 export type * from './types';
-export { isLogSource, isPollingSource } from './types';
+export { hasDatabase, isJdbcSink, isLogSource, isObjectStoreSink, isPollingSource } from './types';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isEngineError } from '../../shared/errors';
 import { parsePipelineFile, readPipelineFile, requireValidPipeline, validatePipeline } from './pipelineFile';
-import { find, jdbcSink, jdbcSource, LAB_REGISTRY, managedSink, managedSource, only, parse, pipelineText, rules } from './testing';
+import { connectionAt, find, jdbcSink, jdbcSource, LAB_REGISTRY, managedSink, managedSource, only, parse, pipelineText, rules } from './testing';
 
 const CLOUD_BOOTSTRAP = 'pkc-abc12.westeurope.azure.confluent.cloud:9092';
 
@@ -224,12 +224,12 @@ describe('database connection', () => {
   it('defaults the port by database and warns about backslashes in managed passwords', () => {
     const result = parse([managedSink({ 'connector.class': 'MicrosoftSqlServerSink', 'connection.port': undefined, 'connection.password': 'a\\b' })]);
     expect(rules(result)).toEqual(['connection.password-backslash']);
-    expect(result.config?.connectors[0]?.connection).toMatchObject({ dialect: 'sqlserver', port: 1433 });
+    expect(connectionAt(result, 0)).toMatchObject({ dialect: 'sqlserver', port: 1433 });
   });
 
   it('lets connection.user and connection.password override the URL', () => {
     const result = parse([jdbcSource({ 'connection.url': 'jdbc:mysql://urluser:urlpass@h:3306/db', 'connection.user': 'override', 'connection.password': undefined })]);
-    const connection = result.config?.connectors[0]?.connection;
+    const connection = connectionAt(result, 0);
     expect(connection?.user).toBe('override');
     expect(connection?.password?.reveal()).toBe('urlpass');
     expect(connection?.display).toBe('mysql://override@h:3306/db');

@@ -8,7 +8,7 @@ import { renameTopic } from './connectors/replicator';
 import { safeFullMatch } from './connectors/jdbcSink';
 import { checkSinkClusters, describeVia, findLogRoute } from './pipelineChains';
 import { defineRule, type JsonPath, type ProblemList } from './problems';
-import { isLogSource, isPollingSource, type ResolvedConnector, type ResolvedJdbcSink, type ResolvedJdbcSource, type ResolvedReplicator } from './types';
+import { isJdbcSink, isLogSource, isPollingSource, type ResolvedConnector, type ResolvedJdbcSink, type ResolvedJdbcSource, type ResolvedReplicator } from './types';
 
 export const PIPELINE_RULES = {
   duplicateName: defineRule('pipeline.duplicate-name', 'error', 'Connector names are unique within a pipeline.'),
@@ -140,7 +140,7 @@ export function checkPipeline(placed: readonly PlacedConnector[], problems: Prob
   }
 
   const sources = placed.filter((p): p is PlacedConnector & { connector: ResolvedJdbcSource } => isPollingSource(p.connector));
-  const sinks = placed.filter((p): p is PlacedConnector & { connector: ResolvedJdbcSink } => p.connector.role === 'sink');
+  const sinks = placed.filter((p): p is PlacedConnector & { connector: ResolvedJdbcSink } => isJdbcSink(p.connector));
 
   const topicOwner = new Map<string, string>();
   for (const s of sources) {
@@ -190,7 +190,7 @@ function checkChangeEventSinks(placed: readonly PlacedConnector[], problems: Pro
   const replicators = placed.flatMap((p) => (p.connector.role === 'replicator' ? [p.connector] : []));
   for (const p of placed) {
     const sink = p.connector;
-    if (sink.role !== 'sink') continue;
+    if (!isJdbcSink(sink)) continue;
     // Followed through the file's replicators and across clusters (pipelineChains.ts).
     const route = findLogRoute(sink, logSources, replicators);
     if (!route) continue;

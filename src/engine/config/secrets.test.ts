@@ -4,7 +4,7 @@ import { connectorDocs } from './docs';
 import { pipelineJsonSchema } from './jsonSchema';
 import { parsePipelineFile, type PipelineParseResult, requireValidPipeline } from './pipelineFile';
 import { Secret } from './secret';
-import { jdbcSink, jdbcSource, managedSink, managedSource, pipelineText } from './testing';
+import { connectionAt, jdbcSink, jdbcSource, managedSink, managedSource, pipelineText } from './testing';
 
 /** Appears only inside secrets; finding it in any output is a leak. */
 const MARKER = 'MARKER-7f3a9c';
@@ -14,7 +14,7 @@ function everyOutput(result: PipelineParseResult, fileName: string): string[] {
   // The CLI's rendering of the same problems is checked in host/cliValidate.test.ts.
   const outputs = [JSON.stringify(result.problems), ...result.problems.map((p) => `${p.path} ${p.message} ${p.hint}`)];
   if (result.config) {
-    outputs.push(JSON.stringify(result.config), inspect(result.config, { depth: Infinity }), `${String(result.config.connectors[0]?.connection.password)}`);
+    outputs.push(JSON.stringify(result.config), inspect(result.config, { depth: Infinity }), `${String(connectionAt(result, 0)?.password)}`);
   }
   try {
     requireValidPipeline(result, fileName);
@@ -57,8 +57,8 @@ describe('secrets never leave the config as text', () => {
     expect(result.problems.length).toBeGreaterThan(0);
     expectNoMarker(everyOutput(result, 'secrets.json'));
     // The values are still there for the drivers.
-    expect(result.config?.connectors[2]?.connection.password?.reveal()).toBe(s(5));
-    expect(result.config?.connectors[3]?.connection.password?.reveal()).toBe(s(6));
+    expect(connectionAt(result, 2)?.password?.reveal()).toBe(s(5));
+    expect(connectionAt(result, 3)?.password?.reveal()).toBe(s(6));
     expect(result.config?.kafka.sasl?.password.reveal()).toBe(s(8));
     expect(result.config?.connectors[0]?.originalSecrets['connection.password']?.reveal()).toBe(s(2));
   });

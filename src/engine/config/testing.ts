@@ -5,6 +5,7 @@
 import { emptyJsonObject, type JsonObject, type JsonValue } from './jsonText';
 import { parsePipelineFile, type PipelineParseResult } from './pipelineFile';
 import type { Problem } from './problems';
+import { hasDatabase, type ResolvedConnection } from './types';
 
 export type Overrides = Record<string, JsonValue | undefined>;
 
@@ -99,6 +100,12 @@ export function jdbcSink(overrides: Overrides = {}): JsonObject {
 export function pipelineText(connectors: readonly JsonValue[], top: Overrides = {}): string {
   const doc = apply({ name: 'test', kafka: { 'bootstrap.servers': LAB_BOOTSTRAP }, 'schema.registry.url': LAB_REGISTRY, connectors: [...connectors] }, top);
   return JSON.stringify(doc, null, 2);
+}
+
+/** The database connection of the connector at `index` (undefined for one without a database, such as an object-store sink). */
+export function connectionAt(result: PipelineParseResult, index: number): ResolvedConnection | undefined {
+  const connector = result.config?.connectors[index];
+  return connector && hasDatabase(connector) ? connector.connection : undefined;
 }
 
 export function parse(connectors: readonly JsonValue[], top: Overrides = {}): PipelineParseResult {

@@ -5,6 +5,9 @@
 import type { JsonObject, JsonValue } from './jsonText';
 import type { Flavor } from './keys';
 import type { Secret } from './secret';
+import type { ResolvedObjectStoreSink } from './objectStoreTypes';
+
+export type { ObjectStoreLayout, ObjectStorePartitioner, ResolvedObjectStoreSink } from './objectStoreTypes';
 
 export type Dialect = 'mysql' | 'postgres' | 'sqlserver';
 
@@ -269,7 +272,22 @@ export interface ResolvedLogSource extends Omit<ResolvedConnectorBase, 'quoteSql
 
 export type ResolvedSource = ResolvedJdbcSource | ResolvedLogSource;
 
-export type ResolvedConnector = ResolvedJdbcSource | ResolvedLogSource | ResolvedJdbcSink;
+export type ResolvedConnector = ResolvedJdbcSource | ResolvedLogSource | ResolvedJdbcSink | ResolvedObjectStoreSink;
+
+/** A sink that writes objects (Azure Blob / ADLS Gen2), as opposed to a JDBC sink. */
+export function isObjectStoreSink(connector: ResolvedConnector | ResolvedReplicator): connector is ResolvedObjectStoreSink {
+  return connector.role === 'sink' && 'storage' in connector;
+}
+
+/** A JDBC sink (Confluent's or Debezium's class): the sinks with a database. */
+export function isJdbcSink(connector: ResolvedConnector | ResolvedReplicator): connector is ResolvedJdbcSink {
+  return connector.role === 'sink' && !('storage' in connector);
+}
+
+/** Connectors with a database connection (every source, the JDBC sinks). */
+export function hasDatabase(connector: ResolvedConnector): connector is ResolvedJdbcSource | ResolvedLogSource | ResolvedJdbcSink {
+  return !('storage' in connector);
+}
 
 /** A JDBC (polling) source, as opposed to a log-based one. */
 export function isPollingSource(connector: ResolvedConnector | ResolvedReplicator): connector is ResolvedJdbcSource {

@@ -1,7 +1,8 @@
-import { findConnectorClass, isLogSource, isPollingSource, type ResolvedJdbcSink, type ResolvedSource } from '../config';
+import { findConnectorClass, isLogSource, isPollingSource, type ResolvedJdbcSink, type ResolvedObjectStoreSink, type ResolvedSource } from '../config';
 import type { EngineError } from '../../shared/errors';
 import { connectorError } from './errors';
 import { LogSource } from './logSource';
+import { ObjectStoreSink } from './objectStoreSink';
 import { PollingSource } from './pollingSource';
 import type { ResolvedSinkBase, SinkConnector, SinkContext, SourceConnector, SourceContext } from './port';
 import { SqlSink } from './sqlSink';
@@ -31,7 +32,13 @@ const SINK_PLUGINS: Readonly<Record<string, SinkPlugin>> = {
   'jdbc-sink': (config) => (isJdbcSink(config) ? (context) => new SqlSink(config, context) : undefined),
   // Debezium's JDBC sink keys are translated onto the JDBC sink's at validation; change events are unwrapped by the runner.
   'debezium-jdbc-sink': (config) => (isJdbcSink(config) ? (context) => new SqlSink(config, context) : undefined),
+  'azure-blob-sink': (config) => (isObjectStoreSink(config) ? (context) => new ObjectStoreSink(config, context) : undefined),
+  'azure-datalake-gen2-sink': (config) => (isObjectStoreSink(config) ? (context) => new ObjectStoreSink(config, context) : undefined),
 };
+
+function isObjectStoreSink(config: ResolvedSinkBase): config is ResolvedObjectStoreSink {
+  return 'storage' in config && 'layout' in config;
+}
 
 function familyOf(connectorClass: string): string | undefined {
   return findConnectorClass(connectorClass)?.family.id;

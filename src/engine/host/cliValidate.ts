@@ -32,7 +32,7 @@ export function validateJson(file: string, result: PipelineParseResult): Record<
     warnings,
     problems: result.problems,
     // Names and roles only: the resolved config holds secrets.
-    connectors: (result.config?.connectors ?? []).map((c) => ({ name: c.name, connectorClass: c.connectorClass, role: c.role, dialect: c.dialect })),
+    connectors: (result.config?.connectors ?? []).map((c) => ({ name: c.name, connectorClass: c.connectorClass, role: c.role, ...('dialect' in c ? { dialect: c.dialect } : {}) })),
     replicators: (result.config?.replicators ?? []).map((r) => ({ name: r.name, connectorClass: r.connectorClass, role: r.role })),
   };
 }

@@ -2,6 +2,7 @@ import type { DatabaseProfile, StoredProfile } from '../../shared/api/connection
 import type { DatabaseEndpoint } from '../../shared/api/lab';
 import type { IQueryApi, QueryCompareRequest, QueryDatabase, QueryRequest, QueryResult } from '../../shared/api/query';
 import type { VerifyReport, VerifyRequest } from '../../shared/api/verify';
+import { hasDatabase } from '../config';
 import { formatDsn } from '../db/connectionFailure';
 import { describeTarget, type SqlConnectionSettings } from '../sinks/sql/sessions';
 import { connectionSettingsOf, verifyUrlOf } from '../trace/connectionSettings';
@@ -63,7 +64,8 @@ export class QueryService implements IQueryApi {
     const demo = await this.options.demoPipeline().catch(() => undefined);
     for (const known of await this.options.catalog.refresh()) {
       const isDemo = demo !== undefined && known.pipeline.name === demo;
-      for (const connector of known.pipeline.connectors) {
+      // Object-store sinks have no database to query.
+      for (const connector of known.pipeline.connectors.filter(hasDatabase)) {
         const status = known.status?.connectors.find((entry) => entry.name === connector.name);
         const role = connector.role;
         out.push({

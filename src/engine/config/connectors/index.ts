@@ -8,6 +8,7 @@ import { DEBEZIUM_JDBC_SINK_FAMILY } from './debeziumJdbcSink';
 import { JDBC_SINK_FAMILY } from './jdbcSink';
 import { JDBC_SOURCE_FAMILY } from './jdbcSource';
 import { LOG_SOURCE_FAMILY } from './logSource';
+import { AZURE_BLOB_SINK_FAMILY, AZURE_DATALAKE_GEN2_SINK_FAMILY } from './objectStoreSink';
 import { REPLICATOR_FAMILY } from './replicator';
 
 export type { ConnectorClass, ConnectorFamily } from './connectorCommon';
@@ -154,6 +155,42 @@ export const CONNECTOR_CLASSES: readonly ConnectorClass[] = [
     flavor: 'self-managed',
     dialect: undefined,
     family: REPLICATOR_FAMILY,
+  },
+  {
+    name: 'AzureBlobSink',
+    aliases: [],
+    title: 'Azure Blob Storage sink (Confluent Cloud)',
+    summary: 'Writes records from Kafka topics into Azure Blob Storage as Avro or JSON objects, like Confluent Cloud\'s fully managed Azure Blob Storage Sink.',
+    flavor: 'managed',
+    dialect: undefined,
+    family: AZURE_BLOB_SINK_FAMILY,
+  },
+  {
+    name: 'io.confluent.connect.azure.blob.AzureBlobStorageSinkConnector',
+    aliases: ['AzureBlobStorageSinkConnector', 'AzureBlobStorageSink'],
+    title: 'Azure Blob Storage sink (Kafka Connect)',
+    summary: 'Confluent\'s self-managed Azure Blob Storage sink connector: Avro or JSON objects per topic partition, with its partitioners and rotation.',
+    flavor: 'self-managed',
+    dialect: undefined,
+    family: AZURE_BLOB_SINK_FAMILY,
+  },
+  {
+    name: 'AzureDataLakeGen2Sink',
+    aliases: [],
+    title: 'Azure Data Lake Storage Gen2 sink (Confluent Cloud)',
+    summary: 'Writes records from Kafka topics into ADLS Gen2 as Avro or JSON files, like Confluent Cloud\'s fully managed ADLS Gen2 Sink.',
+    flavor: 'managed',
+    dialect: undefined,
+    family: AZURE_DATALAKE_GEN2_SINK_FAMILY,
+  },
+  {
+    name: 'io.confluent.connect.azure.datalake.gen2.AzureDataLakeGen2SinkConnector',
+    aliases: ['AzureDataLakeGen2SinkConnector'],
+    title: 'Azure Data Lake Storage Gen2 sink (Kafka Connect)',
+    summary: 'Confluent\'s self-managed ADLS Gen2 sink connector: Avro or JSON files per topic partition, with its partitioners and rotation.',
+    flavor: 'self-managed',
+    dialect: undefined,
+    family: AZURE_DATALAKE_GEN2_SINK_FAMILY,
   },
 ];
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { find, jdbcSink, managedSink, only, parse, rules } from '../testing';
-import type { ResolvedJdbcSink } from '../types';
+import { isJdbcSink, type ResolvedJdbcSink } from '../types';
 
 function sink(result: ReturnType<typeof parse>): ResolvedJdbcSink {
   const connector = result.config?.connectors[0];
-  if (connector?.role !== 'sink') throw new Error(`no sink resolved: ${JSON.stringify(result.problems, null, 2)}`);
+  if (!connector || !isJdbcSink(connector)) throw new Error(`no sink resolved: ${JSON.stringify(result.problems, null, 2)}`);
   return connector;
 }
 

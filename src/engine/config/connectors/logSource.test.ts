@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jdbcSink, only, parse, rules } from '../testing';
-import { isLogSource } from '../types';
+import { isJdbcSink, isLogSource } from '../types';
 
 function debezium(overrides: Record<string, string | undefined> = {}): Record<string, string> {
   const config: Record<string, string | undefined> = {
@@ -102,7 +102,7 @@ describe('Debezium JDBC sink configs', () => {
     expect(result.problems).toEqual([]);
     const sink = result.config?.connectors[1];
     expect(sink?.role).toBe('sink');
-    if (sink?.role !== 'sink') return;
+    if (!sink || !isJdbcSink(sink)) return;
     expect(sink).toMatchObject({ pkMode: 'record_key', insertMode: 'upsert', deleteEnabled: true, autoCreate: true, autoEvolve: true, tableNameFormat: 'orders' });
     expect(sink.connection.user).toBe('ferry');
     expect(sink.transforms[0]).toMatchObject({ type: 'io.debezium.transforms.ExtractNewRecordState', config: { 'drop.tombstones': 'false' } });

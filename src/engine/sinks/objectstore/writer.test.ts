@@ -133,11 +133,24 @@ describe('ObjectStoreWriter', () => {
     expect(committed).toEqual([{ topic: 'shop.orders', partition: 0, offset: '8' }]);
   });
 
-  it('drops what it held after a failed put, so consumption resumes from the last commit', async () => {
-    const failing: ObjectStore = { put: () => Promise.reject(new Error('refused')) };
-    const writer = new ObjectStoreWriter(settings({ flushSize: 1 }), failing);
-    await expect(writer.write([record(0)])).rejects.toThrow('refused');
+  it('keeps what it held after a failed put: the same records handed again are written once', async () => {
+    const store = new MemoryStore();
+    let refuse = true;
+    const flaky: ObjectStore = { put: (name, bytes) => (refuse ? Promise.reject(new Error('refused')) : store.put(name, bytes)) };
+    const writer = new ObjectStoreWriter(settings({ flushSize: 2 }), flaky);
+    await expect(writer.write([record(0), record(1)])).rejects.toThrow('refused');
+    refuse = false;
+    expect(await writer.write([record(0), record(1), record(2)])).toEqual([{ topic: 'shop.orders', partition: 0, offset: '2' }]);
+    const { rows } = await readAvro([...store.objects.values()][0] as Buffer);
+    expect(rows.map((row) => row.id)).toEqual([0, 1]);
+    expect(writer.pendingRecords).toBe(1);
+    writer.reset();
     expect(writer.pendingRecords).toBe(0);
+  });
+
+  it('a refused record is skipped so the commit can pass it', () => {
+    const writer = new ObjectStoreWriter(settings(), new MemoryStore());
+    expect(writer.skip(record(4))).toEqual({ topic: 'shop.orders', partition: 0, offset: '5' });
   });
 });
 

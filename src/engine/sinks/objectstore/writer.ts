@@ -59,7 +59,9 @@ function schemaKey(schema: RecordSchema | null): string {
  * rewrites exactly the objects it may have written before a crash, and nothing is duplicated.
  *
  * The caller commits the offsets `write` returns, and only those: they never pass a record still held in memory.
- * After a failed write the buffered records are dropped (`reset`) and consumption must resume from the last commit.
+ * A failed write keeps what is held: the caller may hand the same records again (records at offsets already taken
+ * are skipped, and a rotation that failed is done first), or drop everything with `reset` and re-read from the last
+ * commit.
  */
 export class ObjectStoreWriter {
   private readonly sets = new Map<string, OpenSet>();
@@ -90,17 +92,24 @@ export class ObjectStoreWriter {
   /** Takes records (in offset order per partition) and returns the offsets now safe to commit for the partitions touched. */
   async write(records: readonly ObjectStoreRecord[]): Promise<CommittableOffset[]> {
     const touched = new Set<OpenSet>();
-    try {
-      for (const record of records) {
-        const set = this.setFor(record);
-        touched.add(set);
-        await this.take(set, record);
-      }
-    } catch (error) {
-      this.reset();
-      throw error;
+    // A rotation that failed last time (the flush.size-th record was taken, its upload refused) goes first.
+    for (const set of this.sets.values()) if (set.count >= this.settings.flushSize) await this.rotate(set);
+    for (const record of records) {
+      const set = this.setFor(record);
+      touched.add(set);
+      await this.take(set, record);
     }
     return [...touched].map((set) => this.committable(set));
+  }
+
+  /** A record the sink refused (dead-lettered): taken without data, so the offsets committed may pass it. */
+  skip(record: ObjectStoreRecord): CommittableOffset {
+    const set = this.setFor(record);
+    if (!this.alreadyTaken(set, record)) {
+      set.batchStart ??= record.offset;
+      set.next = (BigInt(record.offset) + 1n).toString();
+    }
+    return this.committable(set);
   }
 
   /** Scheduled rotation (`rotate.schedule.interval.ms`): writes what is due by the wall clock. */
@@ -108,12 +117,7 @@ export class ObjectStoreWriter {
     if (this.settings.rotateScheduleIntervalMs <= 0) return [];
     const now = this.now();
     const due = [...this.sets.values()].filter((set) => set.scheduledAt !== null && now >= set.scheduledAt && set.count > 0);
-    try {
-      for (const set of due) await this.rotate(set);
-    } catch (error) {
-      this.reset();
-      throw error;
-    }
+    for (const set of due) await this.rotate(set);
     return due.map((set) => this.committable(set));
   }
 
@@ -136,7 +140,12 @@ export class ObjectStoreWriter {
     return set;
   }
 
+  private alreadyTaken(set: OpenSet, record: ObjectStoreRecord): boolean {
+    return set.next !== null && BigInt(record.offset) < BigInt(set.next);
+  }
+
   private async take(set: OpenSet, record: ObjectStoreRecord): Promise<void> {
+    if (this.alreadyTaken(set, record)) return;
     if (record.value === null) {
       if (this.settings.nullValues === 'fail') {
         throw objectStoreError('OBJECT_STORE_BAD_RECORD', `${record.topic}[${record.partition}]@${record.offset} is a tombstone (null value), which has no object form; set behavior.on.null.values=ignore to skip tombstones.`);
