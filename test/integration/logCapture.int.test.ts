@@ -1,3 +1,4 @@
+import sql from 'mssql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PipelineRunner } from '../../src/engine/pipeline';
 import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
@@ -322,4 +323,90 @@ describe('log-based capture with Debezium configs', () => {
     expect(next).toBeGreaterThan(520); // the writer really ran across the kills
     expect(await rows(target, table)).toEqual(await rows(source, table));
   });
+});
+
+// SQL Server's CDC change tables, the same scenario against a real server when FERRY_MSSQL_URL points at one (e.g.
+// mssql://sa:secret@host:1433/ferry?encrypt=false; the user enables CDC, so sysadmin, and SQL Server Agent must run).
+const mssqlUrl = process.env.FERRY_MSSQL_URL;
+
+describe.skipIf(!mssqlUrl)(`log-based capture from SQL Server CDC${mssqlUrl ? '' : ' (skipped: FERRY_MSSQL_URL is not set, no SQL Server runs here)'}`, () => {
+  const url = new URL(mssqlUrl ?? 'mssql://unset@localhost/ferry');
+  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'master';
+  let pool: sql.ConnectionPool;
+
+  beforeAll(async () => {
+    pool = await new sql.ConnectionPool(url.toString()).connect();
+    await pool.request().query(`IF (SELECT is_cdc_enabled FROM sys.databases WHERE name = DB_NAME()) = 0 EXEC sys.sp_cdc_enable_db`);
+  });
+
+  afterAll(async () => {
+    await pool?.close();
+  });
+
+  const document = (table: string, prefix: string): PipelineDocument =>
+    pipelineDocument(`${prefix}-pipeline`, endpoints.kafka.a.bootstrap, registry.url, [
+      {
+        name: `${prefix}-source`,
+        'connector.class': 'io.debezium.connector.sqlserver.SqlServerConnector',
+        'database.hostname': url.hostname,
+        'database.port': url.port || '1433',
+        'database.user': decodeURIComponent(url.username),
+        'database.password': decodeURIComponent(url.password),
+        'database.names': database,
+        'database.ssl.mode': url.searchParams.get('encrypt') === 'false' ? 'disable' : 'require',
+        'topic.prefix': prefix,
+        'table.include.list': `dbo\\.${table}`,
+      },
+      {
+        name: `${prefix}-sink`,
+        'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
+        'connection.url': `jdbc:postgresql://${endpoints.postgres.host}:${endpoints.postgres.port}/${endpoints.postgres.database}`,
+        'connection.user': endpoints.postgres.user,
+        'connection.password': endpoints.postgres.password,
+        topics: `${prefix}.${database}.dbo.${table}`,
+        'table.name.format': table,
+        'insert.mode': 'upsert',
+        'pk.mode': 'record_key',
+        'delete.enabled': 'true',
+        'auto.create': 'true',
+        ...unwrap,
+      },
+    ]);
+
+  it('SQL Server (SqlServerConnector) → Kafka → PostgreSQL: CDC off is named with the statements that enable it; then snapshot, changes, deletes, key changes and a restart', async () => {
+    const table = uniqueName('cdc_mssql');
+    const prefix = uniqueName('cdcms');
+    const target = dbs.postgres;
+    await pool.request().query(`CREATE TABLE dbo.[${table}] (id INT PRIMARY KEY, customer NVARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
+    cleanups.push(() => pool.request().query(`DROP TABLE IF EXISTS dbo.[${table}]`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
+    await pool.request().query(`INSERT INTO dbo.[${table}] VALUES (1, 'ada', 10.50), (2, 'bob', 20.00), (3, 'cy', 30.25)`);
+    const dataDir = scratch.dir();
+
+    // CDC is off on the table: the source fails naming the statement that turns it on.
+    const refused = await startPipeline(document(table, prefix), dataDir);
+    runners.push(refused);
+    await expect(waitForIdle(refused, 500, 30_000)).rejects.toThrow(/sp_cdc_enable_table @source_schema = N'dbo', @source_name = N'/);
+    await refused.stop();
+
+    await pool.request().query(`EXEC sys.sp_cdc_enable_table @source_schema = N'dbo', @source_name = N'${table}', @role_name = NULL, @supports_net_changes = 0`);
+    const mssqlRows = async (): Promise<string[]> =>
+      (await pool.request().query<{ id: number; customer: string; amount: number }>(`SELECT id, customer, amount FROM dbo.[${table}] ORDER BY id`)).recordset.map(
+        (row) => `${row.id}|${row.customer}|${Number(row.amount).toFixed(2)}`,
+      );
+    const runner = await startPipeline(document(table, prefix), dataDir);
+    runners.push(runner);
+    await waitForIdle(runner, 1_500, 60_000);
+    expect(await rows(target, table)).toEqual(await mssqlRows());
+    await pool.request().query(`INSERT INTO dbo.[${table}] VALUES (4, 'dee', 40.00); UPDATE dbo.[${table}] SET amount = 11.75 WHERE id = 1; DELETE FROM dbo.[${table}] WHERE id = 2; UPDATE dbo.[${table}] SET id = 30 WHERE id = 3`);
+    // The capture job copies committed changes into the change table asynchronously: wait until they are there.
+    const deadline = Date.now() + 60_000;
+    while ((await rows(target, table)).join() !== (await mssqlRows()).join() && Date.now() < deadline) await waitForIdle(runner, 1_000, 60_000);
+    expect(await rows(target, table)).toEqual(['1|ada|11.75', '4|dee|40.00', '30|cy|30.25']);
+    await runner.stop();
+
+    await pool.request().query(`DELETE FROM dbo.[${table}] WHERE id = 1; INSERT INTO dbo.[${table}] VALUES (5, 'eve', 50.00)`);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await runUntilIdle(document(table, prefix), dataDir);
+    expect(await rows(target, table)).toEqual(await mssqlRows());
+  }, 180_000);
 });

@@ -76,6 +76,8 @@ export class LogSource implements SourceConnector {
 
   /** The topic as Debezium names it: `<topic.prefix>.<database or schema>.<table>`. */
   private topicOf(table: { catalog?: string; schema?: string; table: string }): string {
+    // SQL Server tables name their database and schema (Debezium 2+: <prefix>.<database>.<schema>.<table>).
+    if (table.catalog && table.schema) return `${this.config.topicPrefix}.${table.catalog}.${table.schema}.${table.table}`;
     return `${this.config.topicPrefix}.${table.schema ?? table.catalog ?? ''}.${table.table}`;
   }
 
@@ -128,6 +130,7 @@ export class LogSource implements SourceConnector {
   private sourceInfo(record: ChangeRecord, snapshot: boolean, tsMs: number): SourceInfo {
     const fields = this.logCapture.sourceFields(record);
     const marker = snapshot ? 'true' : 'false';
+    if (fields.kind === 'sqlserver') return { connector: 'sqlserver', name: this.config.topicPrefix, tsMs, snapshot: marker, ...withoutKind(fields) };
     return fields.kind === 'binlog'
       ? { connector: this.logCapture.connectorName === 'mariadb' ? 'mariadb' : 'mysql', name: this.config.topicPrefix, tsMs, snapshot: marker, ...withoutKind(fields) }
       : { connector: 'postgresql', name: this.config.topicPrefix, tsMs, snapshot: marker, ...withoutKind(fields) };

@@ -55,8 +55,8 @@ export function sourceConnection(config: Pick<ResolvedJdbcSource, 'connection'>)
 export function logCaptureInit(connector: ResolvedLogSource): LogCaptureInit {
   return {
     connection: sourceConnection(connector),
-    dialect: connector.dialect === 'postgres' ? 'postgres' : 'mysql',
-    connectorName: connector.dialect === 'postgres' ? 'postgresql' : /mariadb/i.test(connector.connectorClass) ? 'mariadb' : 'mysql',
+    dialect: connector.dialect,
+    connectorName: connector.dialect === 'postgres' ? 'postgresql' : connector.dialect === 'sqlserver' ? 'sqlserver' : /mariadb/i.test(connector.connectorClass) ? 'mariadb' : 'mysql',
     topicPrefix: connector.topicPrefix,
     includeTable: logTableFilter(connector),
     zone: resolveZone(connector.dbTimezone),
@@ -65,7 +65,7 @@ export function logCaptureInit(connector: ResolvedLogSource): LogCaptureInit {
     slotName: connector.slotName,
     publicationName: connector.publicationName,
     publicationAutocreate: connector.publicationAutocreate,
-    types: { dialect: connector.dialect === 'postgres' ? 'postgres' : 'mysql', timePrecisionMode: connector.timePrecisionMode, decimalHandlingMode: connector.decimalHandlingMode },
+    types: { dialect: connector.dialect, timePrecisionMode: connector.timePrecisionMode, decimalHandlingMode: connector.decimalHandlingMode },
   };
 }
 

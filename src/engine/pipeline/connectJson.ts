@@ -187,7 +187,9 @@ function sourceStruct(connector: DebeziumConnector): ConnectJsonSchema {
     optionalInt64('ts_ns'),
   ];
   const fields =
-    connector === 'postgresql'
+    connector === 'sqlserver'
+      ? [...common, { type: 'string', optional: false, field: 'schema' } as const, { type: 'string', optional: false, field: 'table' } as const, optionalString('change_lsn'), optionalString('commit_lsn'), optionalInt64('event_serial_no')]
+      : connector === 'postgresql'
       ? [...common, { type: 'string', optional: false, field: 'schema' } as const, { type: 'string', optional: false, field: 'table' } as const, optionalInt64('txId'), optionalInt64('lsn'), optionalInt64('xmin')]
       : [
           ...common,
@@ -207,6 +209,9 @@ function sourcePayload(source: SourceInfo, version: string): Record<string, unkn
   const tsMs = Math.trunc(source.tsMs);
   const common = { version, connector: source.connector, name: source.name, ts_ms: tsMs, snapshot: source.snapshot, db: source.db };
   const times = { ts_us: BigInt(tsMs) * 1000n, ts_ns: BigInt(tsMs) * 1_000_000n };
+  if (source.connector === 'sqlserver') {
+    return { ...common, sequence: null, ...times, schema: source.schema, table: source.table, change_lsn: source.changeLsn, commit_lsn: source.commitLsn, event_serial_no: source.eventSerialNo };
+  }
   if (source.connector === 'postgresql') {
     return { ...common, sequence: source.sequence, ...times, schema: source.schema, table: source.table, txId: source.txId, lsn: source.lsn, xmin: null };
   }

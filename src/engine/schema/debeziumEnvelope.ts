@@ -14,7 +14,7 @@ import { schemaError } from './errors';
  * Connect's (Debezium's `time.precision.mode=connect`, `decimal.handling.mode=precise`).
  */
 
-export type DebeziumConnector = 'mysql' | 'mariadb' | 'postgresql';
+export type DebeziumConnector = 'mysql' | 'mariadb' | 'postgresql' | 'sqlserver';
 
 /** `source` fields for MySQL and MariaDB (io.debezium.connector.mysql.Source / …mariadb.Source). */
 export interface BinlogSourceInfo {
@@ -49,7 +49,21 @@ export interface PostgresSourceInfo {
 /** Debezium's `source.snapshot`: `true`/`first`/`last` while snapshotting, `incremental` for an incremental snapshot. */
 export type SnapshotMarker = 'true' | 'first' | 'first_in_data_collection' | 'last_in_data_collection' | 'last' | 'false' | 'incremental';
 
-export type SourceInfo = BinlogSourceInfo | PostgresSourceInfo;
+/** `source` fields for SQL Server (io.debezium.connector.sqlserver.Source). */
+export interface SqlServerSourceInfo {
+  connector: 'sqlserver';
+  name: string;
+  tsMs: number;
+  snapshot: SnapshotMarker;
+  db: string;
+  schema: string;
+  table: string;
+  changeLsn: string | null;
+  commitLsn: string | null;
+  eventSerialNo: number | null;
+}
+
+export type SourceInfo = BinlogSourceInfo | PostgresSourceInfo | SqlServerSourceInfo;
 
 export interface EnvelopeTransaction {
   id: string;
@@ -93,7 +107,9 @@ function commonSourceFields(): JsonObject[] {
 
 function sourceSchema(connector: DebeziumConnector): JsonObject {
   const fields =
-    connector === 'postgresql'
+    connector === 'sqlserver'
+      ? [...commonSourceFields(), { name: 'schema', type: 'string' }, { name: 'table', type: 'string' }, optional('change_lsn', 'string'), optional('commit_lsn', 'string'), optional('event_serial_no', 'long')]
+      : connector === 'postgresql'
       ? [...commonSourceFields(), { name: 'schema', type: 'string' }, { name: 'table', type: 'string' }, optional('txId', 'long'), optional('lsn', 'long'), optional('xmin', 'long')]
       : [
           ...commonSourceFields(),
@@ -205,6 +221,17 @@ export class DebeziumEnvelopeCodec {
       ts_us: BigInt(Math.trunc(source.tsMs)) * 1000n,
       ts_ns: BigInt(Math.trunc(source.tsMs)) * 1_000_000n,
     };
+    if (source.connector === 'sqlserver') {
+      return {
+        ...common,
+        sequence: null,
+        schema: source.schema,
+        table: source.table,
+        change_lsn: source.changeLsn,
+        commit_lsn: source.commitLsn,
+        event_serial_no: source.eventSerialNo === null ? null : BigInt(source.eventSerialNo),
+      };
+    }
     if (source.connector === 'postgresql') {
       return {
         ...common,

@@ -25,7 +25,7 @@ export type TimePrecisionMode = 'adaptive_time_microseconds' | 'adaptive' | 'con
 export type DecimalHandlingMode = 'precise' | 'double' | 'string';
 
 export interface DebeziumTypeOptions {
-  dialect: 'mysql' | 'postgres';
+  dialect: 'mysql' | 'postgres' | 'sqlserver';
   timePrecisionMode: TimePrecisionMode;
   decimalHandlingMode: DecimalHandlingMode;
 }
@@ -42,6 +42,7 @@ const semantic = (name: string, parameters?: Record<string, string>): SemanticTy
 
 /** Debezium's type for one column, or undefined when it is the type Ferry's reader already gives. */
 export function debeziumColumn(column: ColumnInfo, options: DebeziumTypeOptions): DebeziumColumn | undefined {
+  if (options.dialect === 'sqlserver') return sqlServerColumn(column, options);
   return options.dialect === 'mysql' ? mySqlColumn(column, options) : postgresColumn(column, options);
 }
 
@@ -94,7 +95,21 @@ function postgresColumn(column: ColumnInfo, options: DebeziumTypeOptions): Debez
   }
 }
 
-/** Dates, times, wall-clock timestamps and decimals, alike on both databases. */
+/** SQL Server (Debezium's SqlServerConnector): bit is a boolean, datetimeoffset a ZonedTimestamp; datetime2/time default to precision 7. */
+function sqlServerColumn(column: ColumnInfo, options: DebeziumTypeOptions): DebeziumColumn | undefined {
+  switch (column.baseType) {
+    case 'bit':
+      return { type: { kind: 'boolean' }, value: (read) => Number(read) !== 0 };
+    case 'datetimeoffset':
+      return zonedTimestamp(fractionOrLength(column.sourceType) ?? 7);
+    case 'uniqueidentifier':
+      return undefined;
+    default:
+      return commonColumn(column, options, fractionOrLength(column.sourceType) ?? (column.baseType === 'datetime' || column.baseType === 'smalldatetime' ? 3 : 7));
+  }
+}
+
+/** Dates, times, wall-clock timestamps and decimals, alike on every database. */
 function commonColumn(column: ColumnInfo, options: DebeziumTypeOptions, precision: number): DebeziumColumn | undefined {
   const type = column.type;
   const mode = options.timePrecisionMode;

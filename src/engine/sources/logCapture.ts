@@ -11,8 +11,8 @@ import type { Zone } from './polling/zone';
  * position; the task owns Kafka, checkpoints and status, and tells the capture what Kafka acknowledged.
  */
 export interface LogCapture {
-  /** Debezium's `source.connector` value: mysql, mariadb or postgresql. */
-  readonly connectorName: 'mysql' | 'mariadb' | 'postgresql';
+  /** Debezium's `source.connector` value: mysql, mariadb, postgresql or sqlserver. */
+  readonly connectorName: 'mysql' | 'mariadb' | 'postgresql' | 'sqlserver';
   /**
    * Checks the database, lists the captured tables and starts streaming: from `checkpoint` when given, else from a
    * consistent snapshot's position (`snapshot: true`, whose pages the task reads first) or from now.
@@ -36,13 +36,14 @@ export interface LogCaptureStart {
 
 export type LogSourceFields =
   | { kind: 'binlog'; db: string; table: string; serverId: number; gtid: string | null; file: string; pos: number; row: number }
-  | { kind: 'postgres'; db: string; schema: string; table: string; txId: number | null; lsn: number | null; sequence: string | null };
+  | { kind: 'postgres'; db: string; schema: string; table: string; txId: number | null; lsn: number | null; sequence: string | null }
+  | { kind: 'sqlserver'; db: string; schema: string; table: string; changeLsn: string | null; commitLsn: string | null; eventSerialNo: number | null };
 
 export interface LogCaptureInit {
   connection: SourceConnectionOptions;
   /** mysql covers MySQL and MariaDB. */
-  dialect: 'mysql' | 'postgres';
-  connectorName: 'mysql' | 'mariadb' | 'postgresql';
+  dialect: 'mysql' | 'postgres' | 'sqlserver';
+  connectorName: 'mysql' | 'mariadb' | 'postgresql' | 'sqlserver';
   topicPrefix: string;
   includeTable: (table: TableId) => boolean;
   zone: Zone;

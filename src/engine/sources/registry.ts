@@ -1,3 +1,4 @@
+import { SqlServerLogCapture } from './sqlserver/cdc/sqlServerLogCapture';
 import type { LogCapture, LogCaptureInit } from './logCapture';
 import { MySqlLogCapture } from './mysql/binlog/mySqlLogCapture';
 import { MySqlPollingReader } from './mysql/mysqlPollingReader';
@@ -34,5 +35,6 @@ export function createPollingReader(kind: PollingSourceKind, init: PollingReader
 
 /** The log-based capture for a database: the binlog for MySQL and MariaDB, logical decoding for PostgreSQL. */
 export function createLogCapture(init: LogCaptureInit): LogCapture {
+  if (init.dialect === 'sqlserver') return new SqlServerLogCapture(init);
   return init.dialect === 'postgres' ? new PostgresLogCapture(init) : new MySqlLogCapture(init);
 }

@@ -139,6 +139,26 @@ export const CONNECTOR_CLASSES: readonly ConnectorClass[] = [
     }),
   ),
   {
+    name: 'io.debezium.connector.sqlserver.SqlServerConnector',
+    aliases: ['SqlServerConnector'],
+    title: 'SQL Server log-based source (Debezium)',
+    summary: 'Debezium\'s SQL Server connector: a snapshot, then every insert, update and delete from the CDC change tables (cdc.fn_cdc_get_all_changes_<capture instance>), as Debezium change events.',
+    flavor: 'self-managed',
+    dialect: 'sqlserver',
+    family: LOG_SOURCE_FAMILY,
+  },
+  ...(['SqlServerCdcSource', 'SqlServerCdcSourceV2'] as const).map(
+    (name): ConnectorClass => ({
+      name,
+      aliases: [],
+      title: `SQL Server CDC source${name.endsWith('V2') ? ' V2' : ''} (Confluent Cloud)`,
+      summary: 'Confluent Cloud\'s fully managed SQL Server CDC source (Debezium): a snapshot, then every change from the CDC change tables.',
+      flavor: 'managed',
+      dialect: 'sqlserver',
+      family: LOG_SOURCE_FAMILY,
+    }),
+  ),
+  {
     name: 'io.debezium.connector.jdbc.JdbcSinkConnector',
     aliases: [],
     title: 'Debezium JDBC sink',
@@ -208,7 +228,4 @@ export function suggestConnectorClass(name: string): string | undefined {
 
 /** Classes Ferry does not replicate with but users may paste, mapped to the advice for them. */
 export const FOREIGN_CLASSES: Readonly<Record<string, string>> = {
-  'io.debezium.connector.sqlserver.SqlServerConnector': 'SQL Server log-based capture (CDC tables) is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
-  SqlServerCdcSource: 'SQL Server CDC capture is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
-  SqlServerCdcSourceV2: 'SQL Server CDC capture is not supported yet; use MicrosoftSqlServerSource (polling) for now.',
 };

@@ -68,6 +68,17 @@ describe('log-based source configs (Debezium)', () => {
     expect(postgres).toMatchObject({ timePrecisionMode: 'adaptive' });
   });
 
+  it("resolves Debezium's SQL Server connector and Confluent Cloud's SqlServerCdcSourceV2: database.names, schema lists, other databases' keys named", () => {
+    const sqlServer = (overrides: Record<string, string | undefined>) =>
+      parse([debezium({ 'connector.class': 'io.debezium.connector.sqlserver.SqlServerConnector', 'database.names': 'shop', 'database.port': undefined, 'database.include.list': undefined, 'database.server.id': undefined, 'table.include.list': 'dbo\\.orders', ...overrides })]);
+    const resolved = sqlServer({}).config?.connectors[0];
+    expect(resolved).toMatchObject({ dialect: 'sqlserver', connection: { database: 'shop', port: 1433 }, topicPrefix: 'shop', include: { tables: ['dbo\\.orders'] } });
+    expect(rules(sqlServer({}))).toEqual([]);
+    expect(only(sqlServer({ 'database.names': undefined }), 'log-source.dbname-missing').path).toBe("$.connectors[0]['database.names']");
+    expect(only(sqlServer({ 'slot.name': 'x' }), 'log-source.wrong-database').message).toContain('PostgreSQL');
+    expect(rules(sqlServer({ 'connector.class': 'SqlServerCdcSourceV2' }))).not.toContain('pipeline.connector-class-unknown');
+  });
+
   it('refuses invalid include patterns and an include list with its exclude list', () => {
     expect(only(parse([debezium({ 'table.include.list': 'ferry\\.(orders' })]), 'log-source.regex-invalid').path).toBe("$.connectors[0]['table.include.list']");
     expect(only(parse([debezium({ 'table.exclude.list': 'ferry\\.audit' })]), 'log-source.include-exclude').severity).toBe('error');

@@ -82,9 +82,14 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
     const missing = [!host && 'database.hostname', !user && 'database.user', password === undefined && 'database.password'].filter(Boolean).join(', ');
     problems.report(LOG_SOURCE_RULES.hostMissing, pathOf(!host ? 'database.hostname' : !user ? 'database.user' : 'database.password'), `${cls.name} needs ${missing}`, 'Set the database server, the user the connector logs in as, and its password.');
   }
-  const database = values['database.dbname']?.trim();
-  if (dialect === 'postgres' && !database) {
-    problems.report(LOG_SOURCE_RULES.dbnameMissing, pathOf('database.dbname'), `${cls.name} needs \`database.dbname\``, 'Set the PostgreSQL database that holds the tables.');
+  // SQL Server: Debezium 2+ names the database in `database.names` (one database per task here), 1.x in `database.dbname`.
+  const database = (dialect === 'sqlserver' ? (values['database.names'][0] ?? values['database.dbname']) : values['database.dbname'])?.trim();
+  if (dialect === 'sqlserver' && values['database.names'].length > 1) {
+    problems.report(LOG_SOURCE_RULES.notHonoured, pathOf('database.names'), `\`database.names\` lists ${values['database.names'].length} databases; Ferry captures the first, ${database ?? ''}`, 'Run one connector per database.');
+  }
+  if (dialect !== 'mysql' && !database) {
+    const key = dialect === 'sqlserver' ? 'database.names' : 'database.dbname';
+    problems.report(LOG_SOURCE_RULES.dbnameMissing, pathOf(key), `${cls.name} needs \`${key}\``, `Set the ${dialect === 'sqlserver' ? 'SQL Server' : 'PostgreSQL'} database that holds the tables.`);
   }
   const topicPrefix = (values['topic.prefix'] ?? '').trim();
   if (topicPrefix === '') {
@@ -121,8 +126,17 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
   if (values['include.schema.changes'] && v.given.has('include.schema.changes') && dialect === 'mysql') notHonoured('include.schema.changes', 'the schema change topic is not written yet');
   const mysqlOnly = ['database.server.id', 'database.include.list', 'database.exclude.list', 'include.schema.changes'];
   const postgresOnly = ['database.dbname', 'slot.name', 'publication.name', 'publication.autocreate.mode', 'plugin.name', 'schema.include.list', 'schema.exclude.list'];
-  for (const key of dialect === 'postgres' ? mysqlOnly : postgresOnly) {
-    if (v.given.has(key)) problems.report(LOG_SOURCE_RULES.wrongDatabase, pathOf(key), `\`${key}\` belongs to the ${dialect === 'postgres' ? 'MySQL/MariaDB' : 'PostgreSQL'} connector; ${cls.name} ignores it`, 'Remove it.');
+  const postgresReplication = ['slot.name', 'publication.name', 'publication.autocreate.mode', 'plugin.name'];
+  const foreign: [string[], string][] =
+    dialect === 'postgres'
+      ? [[mysqlOnly, 'MySQL/MariaDB'], [['database.names'], 'SQL Server']]
+      : dialect === 'sqlserver'
+        ? [[mysqlOnly, 'MySQL/MariaDB'], [postgresReplication, 'PostgreSQL']]
+        : [[postgresOnly, 'PostgreSQL'], [['database.names'], 'SQL Server']];
+  for (const [keys, owner] of foreign) {
+    for (const key of keys) {
+      if (v.given.has(key)) problems.report(LOG_SOURCE_RULES.wrongDatabase, pathOf(key), `\`${key}\` belongs to the ${owner} connector; ${cls.name} ignores it`, 'Remove it.');
+    }
   }
   if (values['tasks.max'] > 1) problems.report(LOG_SOURCE_RULES.tasksMax, pathOf('tasks.max'), `tasks.max=${values['tasks.max']}: one task reads the log`, 'Set tasks.max to 1.');
 
@@ -144,7 +158,7 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
   const key = resolveSerde<KeyFormat>({ ...common, which: 'key', managedFormat: values['output.key.format'], managedFormatKey: 'output.key.format', fallback: 'AVRO' }, problems);
   const secrets = [...value.secrets, ...key.secrets];
   const missingRegistry = value.missingRegistry || key.missingRegistry;
-  if (name === '' || !host || !user || password === undefined || topicPrefix === '' || !value.serde || !key.serde || (dialect === 'postgres' && !database)) {
+  if (name === '' || !host || !user || password === undefined || topicPrefix === '' || !value.serde || !key.serde || (dialect !== 'mysql' && !database)) {
     return { connector: undefined, secrets, missingRegistry };
   }
   const port = values['database.port'] ?? DEFAULT_PORT[dialect];
@@ -154,13 +168,13 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
     port,
     user,
     password,
-    database: dialect === 'postgres' ? database : undefined,
+    database: dialect !== 'mysql' ? database : undefined,
     ssl: SSL[values['database.ssl.mode']] ?? 'prefer',
     instanceName: undefined,
     properties: {},
     attempts: 3,
     backoffMs: 10_000,
-    display: formatDsn({ scheme: dialect === 'postgres' ? 'postgres' : 'mysql', user, host, port, database: dialect === 'postgres' ? database : undefined }),
+    display: formatDsn({ scheme: dialect === 'postgres' ? 'postgres' : dialect === 'sqlserver' ? 'sqlserver' : 'mysql', user, host, port, database: dialect !== 'mysql' ? database : undefined }),
   };
   const snapshotMode: LogSnapshotMode = values['snapshot.mode'] === 'schema_only' || values['snapshot.mode'] === 'never' ? 'no_data' : values['snapshot.mode'];
   const connector: ResolvedLogSource = {
@@ -182,8 +196,8 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
     path: pathText(env.path),
     topicPrefix,
     include: {
-      databases: dialect === 'postgres' ? values['schema.include.list'] : values['database.include.list'],
-      databasesExcluded: dialect === 'postgres' ? values['schema.exclude.list'] : values['database.exclude.list'],
+      databases: dialect !== 'mysql' ? values['schema.include.list'] : values['database.include.list'],
+      databasesExcluded: dialect !== 'mysql' ? values['schema.exclude.list'] : values['database.exclude.list'],
       tables: values['table.include.list'],
       tablesExcluded: values['table.exclude.list'],
       columnsExcluded: values['column.exclude.list'],
@@ -192,7 +206,7 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
     snapshotFetchSize: values['snapshot.fetch.size'],
     tombstonesOnDelete: values['tombstones.on.delete'],
     // Debezium's defaults differ: adaptive_time_microseconds for MySQL/MariaDB, adaptive for PostgreSQL.
-    timePrecisionMode: values['time.precision.mode'] ?? (dialect === 'postgres' ? 'adaptive' : 'adaptive_time_microseconds'),
+    timePrecisionMode: values['time.precision.mode'] ?? (dialect === 'mysql' ? 'adaptive_time_microseconds' : 'adaptive'),
     decimalHandlingMode: values['decimal.handling.mode'],
     heartbeatIntervalMs: values['heartbeat.interval.ms'],
     serverId: values['database.server.id'] ?? stableServerId(name),
