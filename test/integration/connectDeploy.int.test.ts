@@ -285,12 +285,15 @@ describe('ferry export --mm2', () => {
     ]);
     const dir = scratch.dir('ferry-mm2-');
     const file = join(dir, 'mm2.properties');
-    writeFileSync(file, mm2?.properties ?? '');
+    // As exported, plus two test-only settings: Connect's internal topics with one partition each (25 and 5 by default,
+    // each a leader election on a shared, loaded broker), which changes nothing about what is copied.
+    writeFileSync(file, `${mm2?.properties ?? ''}offset.storage.partitions = 1\nstatus.storage.partitions = 1\n`);
     const pomDir = defaultConnectPomDir();
     if (!pomDir) throw new Error('resources/connect-runtime not found');
     const runtime = await ensureConnectRuntime({ cacheDir: defaultCacheDir(process.env), pomDir, mvn: 'mvn' });
     let output = '';
-    mirrorMaker = spawn('java', ['-Xmx384m', '-XX:+UseSerialGC', '-cp', `${runtime.worker}/*`, 'org.apache.kafka.connect.mirror.MirrorMaker', file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = Date.now();
+    mirrorMaker = spawn('java', ['-Xmx384m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', `${runtime.worker}/*`, 'org.apache.kafka.connect.mirror.MirrorMaker', file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer): void => void (output = (output + chunk.toString('utf8')).slice(-6000));
     mirrorMaker.stdout?.on('data', keep);
     mirrorMaker.stderr?.on('data', keep);
@@ -307,6 +310,7 @@ describe('ferry export --mm2', () => {
       () => `MirrorMaker 2 to create ${topic} on b:\n${output}`,
       120_000,
     );
+    process.stderr.write(`[connectDeploy] MirrorMaker 2 created ${topic} on b after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     void consumer.run({
