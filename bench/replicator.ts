@@ -171,7 +171,9 @@ try {
       'producer.override.linger.ms': LINGER_MS,
     }),
   );
-  const ferry = run(process.execPath, [join(root, 'bin', 'ferry.mjs'), 'replicate', ferryConfig, '--until-idle', '--json'], { env: { FERRY_DATA_DIR: work } });
+  // FERRY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles Ferry's process and its writer thread.
+  const nodeArgs = (process.env.FERRY_BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const ferry = run(process.execPath, [...nodeArgs, join(root, 'bin', 'ferry.mjs'), 'replicate', ferryConfig, '--until-idle', '--json'], { env: { FERRY_DATA_DIR: work } });
   const ferryResult = await timeCopy(ferryTopic, ferry.child, 30 * 60_000, ferry.output);
   await ferry.exited;
   say(`Ferry: ${Math.round(ferryResult.recordsPerSecond)} records/s, peak RSS ${Math.round(ferryResult.peakRssMb)} MB`);
