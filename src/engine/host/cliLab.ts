@@ -12,7 +12,7 @@ export function labJson(status: LabStatus | LabUpResult): Record<string, unknown
 
 function serviceLine(service: LabServiceStatus): string {
   const pid = service.pid === undefined ? '' : `pid ${service.pid}`;
-  return `  ${service.name.padEnd(9)} ${service.state.padEnd(8)} ${service.endpoint.padEnd(16)} ${pid.padEnd(11)} log ${service.logFile}`;
+  return `  ${service.name.padEnd(10)} ${service.state.padEnd(8)} ${service.endpoint.padEnd(16)} ${pid.padEnd(11)} log ${service.logFile}`;
 }
 
 export function formatLabStatus(status: LabStatus): string {
@@ -24,8 +24,8 @@ export function formatLabStatus(status: LabStatus): string {
     const { kafka, mariadb, postgres } = status.endpoints;
     lines.push(
       '',
-      `Kafka a:    ${kafka.a.bootstrap}`,
-      `Kafka b:    ${kafka.b.bootstrap}`,
+      `Kafka a:    ${kafka.a.bootstrap}${kafka.a.schemaRegistry ? `  Schema Registry ${kafka.a.schemaRegistry.url}` : ''}`,
+      `Kafka b:    ${kafka.b.bootstrap}${kafka.b.schemaRegistry ? `  Schema Registry ${kafka.b.schemaRegistry.url}` : ''}`,
       `MariaDB:    mysql://${mariadb.user}@${mariadb.host}:${mariadb.port}/${mariadb.database}`,
       `PostgreSQL: postgres://${postgres.user}@${postgres.host}:${postgres.port}/${postgres.database}`,
       ...(status.services.some((service) => service.name === 'connect' && service.state === 'running') ? [`Connect:    ${status.endpoints.connect.url}`] : []),

@@ -25,6 +25,7 @@ import { assertJavaVersion, defaultExtraBinDirs, type LabBinary, requireBinaries
 import { type ConnectRuntime, connectRuntimeLocation, defaultConnectPomDir, ensureConnectRuntime, isConnectRuntimeCached } from './connectRuntime';
 import { connectPaths, connectUrl, connectWorkerArgs, renderConnectWorkerProperties, startConnectWorker, waitForConnect, writeConnectConfig } from './connectWorker';
 import { labError, startFailedError } from './errors';
+import { isRegistryService, registriesAnsweredElsewhere, registryArgs, registryExecutables, registryPaths, registryUrl, type RegistryServiceName, startRegistryService, waitForRegistry } from './registryService';
 import {
   ensureKafkaRuntime,
   formatKafkaStorage,
@@ -79,8 +80,8 @@ export interface LabOptions {
 
 export interface Lab extends ILabApi, IDisposable {}
 
-const KIND: Record<LabServiceName, LabServiceKind> = { 'kafka-a': 'kafka', 'kafka-b': 'kafka', mariadb: 'mariadb', postgres: 'postgres', connect: 'connect' };
-const EXECUTABLES: Record<LabServiceName, string[]> = { 'kafka-a': ['java'], 'kafka-b': ['java'], mariadb: ['mariadbd', 'mysqld'], postgres: ['postgres'], connect: ['java'] };
+const KIND: Record<LabServiceName, LabServiceKind> = { 'kafka-a': 'kafka', 'kafka-b': 'kafka', mariadb: 'mariadb', postgres: 'postgres', connect: 'connect', 'registry-a': 'schema-registry', 'registry-b': 'schema-registry' };
+const EXECUTABLES: Record<LabServiceName, string[]> = { 'kafka-a': ['java'], 'kafka-b': ['java'], mariadb: ['mariadbd', 'mysqld'], postgres: ['postgres'], connect: ['java'], 'registry-a': registryExecutables(), 'registry-b': registryExecutables() };
 type KafkaName = 'kafka-a' | 'kafka-b';
 
 interface Transient {
@@ -289,6 +290,12 @@ export class LabImpl implements Lab {
     }
 
     const context = await this.preflight(toStart);
+    // A registry port some other Schema Registry answers is left to it rather than failing the whole `up`.
+    for (const [name, why] of await registriesAnsweredElsewhere(toStart, (registry) => servicePorts(ports, registry)[0] ?? 0)) {
+      this.log.warn(`${name} not started: ${why}`);
+      toStart.splice(toStart.indexOf(name), 1);
+      this.setTransient(name, { state: 'failed', error: why });
+    }
     await Promise.all(toStop.map(({ name, pid }) => this.stopPid(name, pid)));
     await assertPortsFree(toStart.flatMap((name) => servicePorts(ports, name).map((port) => ({ port, service: name }))));
 
@@ -369,6 +376,7 @@ export class LabImpl implements Lab {
     if (isKafka(name)) return this.startKafka(name, ports, context);
     if (name === 'mariadb') return this.startMariaDb(ports, context);
     if (name === 'connect') return this.startConnect(ports, context);
+    if (isRegistryService(name)) return this.startRegistry(name, ports, context);
     return this.startPostgres(ports, context);
   }
 
@@ -462,6 +470,18 @@ export class LabImpl implements Lab {
     // A JVM that loads five plugins and joins a group: slower than a broker on a loaded machine.
     await waitForConnect({ url: connectUrl(ports.connect), child, paths, timeoutMs: Math.max(this.readyTimeoutMs, 180_000), signal: context.signal, logOffsets: offsets });
     this.markReady('connect');
+  }
+
+  /** One cluster's Schema Registry (registryService.ts): a `ferry registry serve` process keeping its schemas in the lab dir. */
+  private async startRegistry(name: RegistryServiceName, ports: LabPorts, context: StartContext): Promise<void> {
+    const paths = registryPaths(this.paths.dir, name);
+    const [port] = servicePorts(ports, name) as [number];
+    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+    const offsets = logOffsets([paths.log]);
+    const child = await this.spawnRecorded(name, [port], ports, () => startRegistryService(paths, port));
+    // Node plus tsx compiling the CLI takes seconds on a loaded machine.
+    await waitForRegistry({ service: name, port, child, paths, timeoutMs: Math.max(this.readyTimeoutMs, 90_000), signal: context.signal, logOffsets: offsets });
+    this.markReady(name);
   }
 
   /** Saves the pid the moment the process exists, so a crash of this process never leaves an untracked service. */
@@ -619,7 +639,10 @@ export class LabImpl implements Lab {
       mariadb: { host: LAB_HOST, port: portOf('mariadb'), user: LAB_DB_USER, password: state.passwords.mariadb ?? '', database: LAB_DB_NAME },
       postgres: { host: LAB_HOST, port: portOf('postgres'), user: LAB_DB_USER, password: state.passwords.postgres ?? '', database: LAB_DB_NAME },
       connect: { url: connectUrl(portOf('connect')) },
+      schemaRegistry: { url: registryUrl(portOf('registry-a')) },
     };
+    endpoints.kafka.a.schemaRegistry = { url: registryUrl(portOf('registry-a')) };
+    endpoints.kafka.b.schemaRegistry = { url: registryUrl(portOf('registry-b')) };
     const running = services.every((s) => s.state === 'running' || (LAB_OPTIONAL_SERVICES.includes(s.name) && s.state === 'stopped'));
     return { dir: this.paths.dir, running, services, endpoints };
   }
@@ -635,6 +658,7 @@ export class LabImpl implements Lab {
       return fingerprint([kafkaBrokerArgs(paths, lib), renderServerProperties({ port, controllerPort, dataDir: paths.dataDir })]);
     }
     if (name === 'mariadb') return fingerprint(mariadbdArgs(this.paths.mariadb, ports.mariadb, this.osUser));
+    if (isRegistryService(name)) return fingerprint(registryArgs(registryPaths(this.paths.dir, name), servicePorts(ports, name)[0] ?? 0));
     if (name === 'connect') {
       const pomDir = this.connectPomDir && existsSync(join(this.connectPomDir, 'pom.xml')) ? this.connectPomDir : undefined;
       const runtime = pomDir ? connectRuntimeLocation(this.cacheDir, pomDir) : { worker: '', plugins: '' };

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { LabServiceName } from '../../shared/api/lab';
 import { findRepoRoot } from '../base/repoRoot';
 import { connectPaths } from './connectWorker';
+import { registryPaths } from './registryService';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -120,6 +121,9 @@ export function serviceDir(paths: LabPaths, name: LabServiceName): string {
       return paths.postgres.dir;
     case 'connect':
       return connectPaths(paths.dir).dir;
+    case 'registry-a':
+    case 'registry-b':
+      return registryPaths(paths.dir, name).dir;
   }
 }
 
@@ -135,8 +139,11 @@ export function serviceLogFile(paths: LabPaths, name: LabServiceName): string {
       return paths.postgres.log;
     case 'connect':
       return connectPaths(paths.dir).log;
+    case 'registry-a':
+    case 'registry-b':
+      return registryPaths(paths.dir, name).log;
   }
 }
 
 /** Entries `reset` may delete: only what the lab itself creates, so a mistyped FERRY_LAB_DIR cannot wipe a home. */
-export const LAB_OWNED_ENTRIES = ['kafka-a', 'kafka-b', 'mariadb', 'postgres', 'connect', 'lab.json'] as const;
+export const LAB_OWNED_ENTRIES = ['kafka-a', 'kafka-b', 'mariadb', 'postgres', 'connect', 'registry-a', 'registry-b', 'lab.json'] as const;

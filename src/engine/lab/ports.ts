@@ -12,6 +12,9 @@ export interface LabPorts {
   postgres: number;
   /** Kafka Connect's REST API. */
   connect: number;
+  /** The Schema Registries of cluster a and b (registryService.ts). */
+  registryA: number;
+  registryB: number;
 }
 
 export const DEFAULT_LAB_PORTS: Readonly<LabPorts> = {
@@ -22,6 +25,8 @@ export const DEFAULT_LAB_PORTS: Readonly<LabPorts> = {
   mariadb: 13306,
   postgres: 15432,
   connect: 18083,
+  registryA: 18081,
+  registryB: 28081,
 };
 
 export const LAB_HOST = '127.0.0.1';
@@ -69,6 +74,10 @@ export function servicePorts(ports: LabPorts, name: LabServiceName): number[] {
       return [ports.postgres];
     case 'connect':
       return [ports.connect];
+    case 'registry-a':
+      return [ports.registryA];
+    case 'registry-b':
+      return [ports.registryB];
   }
 }
 

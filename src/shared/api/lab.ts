@@ -1,8 +1,8 @@
 import type { Event } from '../event';
 
 /** The four local services `ferry lab up` runs on 127.0.0.1. */
-export type LabServiceName = 'kafka-a' | 'kafka-b' | 'mariadb' | 'postgres' | 'connect';
-export const LAB_SERVICE_NAMES: readonly LabServiceName[] = ['kafka-a', 'kafka-b', 'mariadb', 'postgres', 'connect'];
+export type LabServiceName = 'kafka-a' | 'kafka-b' | 'mariadb' | 'postgres' | 'connect' | 'registry-a' | 'registry-b';
+export const LAB_SERVICE_NAMES: readonly LabServiceName[] = ['kafka-a', 'kafka-b', 'mariadb', 'postgres', 'connect', 'registry-a', 'registry-b'];
 /**
  * Services `up` starts only when asked (`ferry lab up --connect`): the Kafka Connect worker is a JVM of about half a
  * gigabyte that most work never needs. `running` ignores an optional service that is stopped.
@@ -10,7 +10,7 @@ export const LAB_SERVICE_NAMES: readonly LabServiceName[] = ['kafka-a', 'kafka-b
 export const LAB_OPTIONAL_SERVICES: readonly LabServiceName[] = ['connect'];
 export const LAB_DEFAULT_SERVICES: readonly LabServiceName[] = LAB_SERVICE_NAMES.filter((name) => !LAB_OPTIONAL_SERVICES.includes(name));
 
-export type LabServiceKind = 'kafka' | 'mariadb' | 'postgres' | 'connect';
+export type LabServiceKind = 'kafka' | 'mariadb' | 'postgres' | 'connect' | 'schema-registry';
 export type LabServiceState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
 
 export interface LabServiceStatus {
@@ -30,6 +30,8 @@ export interface LabServiceStatus {
 
 export interface KafkaEndpoint {
   bootstrap: string;
+  /** This cluster's Schema Registry (the lab's `registry-a` / `registry-b` service), for `schema.registry.url`. */
+  schemaRegistry?: { url: string };
 }
 
 export interface DatabaseEndpoint {
@@ -47,6 +49,8 @@ export interface LabEndpoints {
   postgres: DatabaseEndpoint;
   /** The Kafka Connect worker's REST API (distributed mode, on cluster a); see the `connect` service for its state. */
   connect: { url: string };
+  /** Cluster a's Schema Registry (`kafka.b.schemaRegistry` is cluster b's): Confluent-compatible, for kcat, avro-tools, converters. */
+  schemaRegistry: { url: string };
 }
 
 export interface LabStatus {

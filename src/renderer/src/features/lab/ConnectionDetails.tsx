@@ -13,6 +13,11 @@ export function ConnectionDetails({ endpoints }: { endpoints: LabEndpoints }) {
   const rows: { label: string; value: string; copy: string }[] = [
     { label: 'Kafka a (bootstrap.servers)', value: endpoints.kafka.a.bootstrap, copy: endpoints.kafka.a.bootstrap },
     { label: 'Kafka b (bootstrap.servers)', value: endpoints.kafka.b.bootstrap, copy: endpoints.kafka.b.bootstrap },
+    // Each cluster's Schema Registry (schema.registry.url), when the lab reports one.
+    ...(['a', 'b'] as const).flatMap((cluster) => {
+      const url = endpoints.kafka[cluster].schemaRegistry?.url;
+      return url ? [{ label: `Schema Registry ${cluster} (schema.registry.url)`, value: url, copy: url }] : [];
+    }),
     { label: 'MariaDB', value: databaseUrl('mysql', endpoints.mariadb, revealed), copy: databaseUrl('mysql', endpoints.mariadb, true) },
     { label: 'PostgreSQL', value: databaseUrl('postgres', endpoints.postgres, revealed), copy: databaseUrl('postgres', endpoints.postgres, true) },
   ];

@@ -7,6 +7,8 @@ const SERVICE_TITLES: Record<LabServiceStatus['name'], string> = {
   mariadb: 'MariaDB',
   postgres: 'PostgreSQL',
   connect: 'Kafka Connect worker',
+  'registry-a': 'Schema Registry a',
+  'registry-b': 'Schema Registry b',
 };
 
 const SERVICE_NOTES: Record<LabServiceStatus['kind'], string> = {
@@ -14,6 +16,7 @@ const SERVICE_NOTES: Record<LabServiceStatus['kind'], string> = {
   mariadb: 'ROW binlog, full row images',
   postgres: 'wal_level=logical',
   connect: 'distributed, on cluster a; Debezium, JDBC sink, MirrorMaker 2 (`ferry lab up --connect`)',
+  'schema-registry': "Ferry's Confluent-compatible registry, one per cluster; schemas kept across restarts",
 };
 
 export function ServiceCard({ service }: { service: LabServiceStatus }) {
