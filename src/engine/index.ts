@@ -74,6 +74,21 @@ export function createEngine(options: EngineOptions): Engine {
     registryOptions: (id) => connections.registryOptions(id),
     profileEnvironment: (id) => connections.profile(id).environment,
     requireWriteConfirmation: (id, confirmed, action) => connections.requireWriteConfirmation(id, confirmed, action),
+    // Messages decodes a pipeline's topics with the registry that pipeline writes to (the demo's included).
+    pipelineRegistries: async () =>
+      (await pipelines.list()).flatMap((status) => {
+        const pipeline = pipelines.runner(status.name)?.pipeline;
+        const url = pipeline?.schemaRegistry?.urls[0];
+        if (!pipeline || !url) return [];
+        const topics = [...new Set(status.connectors.flatMap((connector) => (connector.tables ?? []).map((table) => table.topic)))];
+        return [{ pipeline: status.name, bootstrap: pipeline.kafka.bootstrapServers, url, topics }];
+      }),
+    pipelineRegistryOptions: (name) => {
+      const registry = pipelines.runner(name)?.pipeline.schemaRegistry;
+      const url = registry?.urls[0];
+      if (!registry || !url) return undefined;
+      return { url, ...(registry.basicAuth ? { basicAuthUserInfo: `${registry.basicAuth.username}:${registry.basicAuth.password.reveal()}` } : {}) };
+    },
   });
   connections.onDidChangeProfiles(() => topics.registries.forgetRegistries());
   const schemas = new SchemasService(topics.registries);

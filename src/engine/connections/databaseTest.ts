@@ -1,5 +1,6 @@
 import type { DatabaseProfile, ProfileTestResult } from '../../shared/api/connections';
 import { openSqlSession, type SqlSession } from '../sinks/sql/sessions';
+import { isEngineError } from '../../shared/errors';
 import { type ConnectionErrorCode, connectionError } from './errors';
 import { describeConnectionFailure, formatDsn } from '../db/connectionFailure';
 import { failureError, probeTcp, resolveHost } from './networkProbes';
@@ -178,7 +179,15 @@ export async function testDatabaseProfile(profile: DatabaseProfile, secret: stri
       const opened = await openSqlSession(sqlSettingsOf(profile, secret));
       return { outcome: { detail: `Logged in to database ${profile.database}.` }, value: opened };
     } catch (error) {
-      throw classifyLoginError(profile, error);
+      const classified = classifyLoginError(profile, error);
+      // Without a password the server's "wrong password" is really "none was given": this process does not hold it.
+      if ((secret === undefined || secret === '') && profile.user !== '' && isEngineError(classified) && classified.code === 'CONNECTION_AUTH') {
+        throw connectionError('CONNECTION_SECRET_MISSING', `Password not stored: the login of ${profile.user} at ${profile.host}:${profile.port} was tried without one, because this profile's password is not kept where this Ferry can read it.`, {
+          hint: 'Type the password in the profile and save (tick "Keep secrets in a file readable only by me" to keep it across restarts of the web host).',
+          cause: error,
+        });
+      }
+      throw classified;
     }
   });
   if (!session) {

@@ -16,6 +16,8 @@ export type ConnectionErrorCode =
   | 'CONNECTION_TLS'
   /** The server refused the credentials. */
   | 'CONNECTION_AUTH'
+  /** The login needs the profile's password, which this process does not hold (not kept across a restart). */
+  | 'CONNECTION_SECRET_MISSING'
   /** Logged in, but a permission the workload needs is missing. */
   | 'CONNECTION_PRIVILEGE'
   /** The named database or table does not exist. */

@@ -31,11 +31,63 @@ class DecimalStringType extends avro.types.LogicalType {
   }
 }
 
-/** Avro schema text → an avsc type for showing records: int64 as bigint (exact), decimals as strings. */
+/** A number of days, milliseconds or microseconds as the ISO text a reader expects. */
+function isoOf(kind: 'date' | 'timestamp-millis' | 'timestamp-micros' | 'time-millis' | 'time-micros', raw: unknown): string | undefined {
+  const count = typeof raw === 'bigint' ? raw : typeof raw === 'number' ? BigInt(Math.trunc(raw)) : undefined;
+  if (count === undefined) return undefined;
+  const micros = kind === 'date' ? count * 86_400_000_000n : kind.endsWith('millis') ? count * 1000n : count;
+  const millis = Number(micros / 1000n);
+  if (!Number.isFinite(millis) || Math.abs(millis) > 8.64e15) return undefined;
+  const iso = new Date(millis).toISOString();
+  const extra = micros % 1000n === 0n ? '' : String((micros % 1000n + 1000n) % 1000n).padStart(3, '0');
+  if (kind === 'date') return iso.slice(0, 10);
+  if (kind.startsWith('time-')) return `${iso.slice(11, 23)}${extra}`;
+  return extra === '' ? iso : `${iso.slice(0, 23)}${extra}Z`;
+}
+
+/**
+ * Avro's date, time and timestamp logical types shown as ISO text (`2026-12-05`, `2026-12-05T19:23:46.123Z`,
+ * `19:23:46.123456`) instead of the day, millisecond or microsecond counts on the wire. Display only: produce keeps
+ * its own types.
+ */
+function temporalType(kind: 'date' | 'timestamp-millis' | 'timestamp-micros' | 'time-millis' | 'time-micros'): typeof avro.types.LogicalType {
+  return class extends avro.types.LogicalType {
+    override _fromValue(value: unknown): unknown {
+      return isoOf(kind, value) ?? value;
+    }
+
+    override _toValue(value: unknown): unknown {
+      return value;
+    }
+
+    override _resolve(type: Type): ((value: unknown) => unknown) | undefined {
+      return type.typeName === this.typeName || type.typeName === (this.underlyingType as Type).typeName ? (value: unknown) => value : undefined;
+    }
+  };
+}
+
+const DISPLAY_LOGICAL_TYPES = {
+  decimal: DecimalStringType,
+  date: temporalType('date'),
+  'timestamp-millis': temporalType('timestamp-millis'),
+  'timestamp-micros': temporalType('timestamp-micros'),
+  'time-millis': temporalType('time-millis'),
+  'time-micros': temporalType('time-micros'),
+};
+
+function isDisplayedLogicalType(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return false;
+  const logicalType = (schema as { logicalType?: unknown }).logicalType;
+  return typeof logicalType === 'string' && logicalType in DISPLAY_LOGICAL_TYPES;
+}
+
+/** Avro schema text → an avsc type for showing records: int64 as bigint (exact), decimals and times as text. */
 export function displayTypeFor(schemaText: string): Type {
   return avro.Type.forSchema(JSON.parse(schemaText) as Parameters<typeof avro.Type.forSchema>[0], {
-    logicalTypes: { decimal: DecimalStringType },
-    typeHook: bigintLongHook,
+    logicalTypes: DISPLAY_LOGICAL_TYPES,
+    // A long carrying a logical type shown as text keeps avsc's own long under it, or the hook would replace the whole
+    // node and the logical type with it.
+    typeHook: (schema: unknown) => (isDisplayedLogicalType(schema) ? undefined : bigintLongHook(schema)),
     omitRecordMethods: true,
   } as Parameters<typeof avro.Type.forSchema>[1]);
 }

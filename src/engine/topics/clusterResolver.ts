@@ -1,5 +1,5 @@
 import type { KafkaProfile } from '../../shared/api/connections';
-import type { ClusterChoice, ClusterRef, RegistryRef } from '../../shared/api/topics';
+import type { ClusterChoice, ClusterRef, PipelineRegistry, RegistryRef } from '../../shared/api/topics';
 import type { KafkaClientSettings } from '../kafka';
 import { SchemaRegistryClient } from '../schema';
 import { topicsError } from './errors';
@@ -14,6 +14,10 @@ export interface TopicsContext {
   kafkaSettings(profileId: string, overrides: Partial<KafkaClientSettings>): KafkaClientSettings;
   registryOptions(profileId: string): ConstructorParameters<typeof SchemaRegistryClient>[0];
   profileEnvironment(profileId: string): 'dev' | 'test' | 'prod';
+  /** Registries of running pipelines, the clusters they write to, and their topics. */
+  pipelineRegistries?(): Promise<{ pipeline: string; bootstrap: readonly string[]; url: string; topics: string[] }[]>;
+  /** Client options (with credentials) of a running pipeline's registry. */
+  pipelineRegistryOptions?(pipeline: string): ConstructorParameters<typeof SchemaRegistryClient>[0] | undefined;
   /** Throws unless a write to this prod profile was confirmed. */
   requireWriteConfirmation(profileId: string, confirmed: boolean | undefined, action: string): void;
 }
@@ -44,7 +48,15 @@ export class ClusterResolver {
         ...(profile.schemaRegistryProfileId ? { defaultRegistry: { kind: 'profile', profileId: profile.schemaRegistryProfileId } } : {}),
       }),
     );
-    return [...lab, ...profiles];
+    // A topic a running pipeline writes is decoded with that pipeline's registry (a schema id means nothing elsewhere).
+    const running = (await this.context.pipelineRegistries?.().catch(() => [])) ?? [];
+    return [...lab, ...profiles].map((choice) => {
+      const servers = new Set(choice.bootstrap.split(',').map((server) => server.trim()));
+      const onCluster = running
+        .filter((entry) => entry.bootstrap.some((server) => servers.has(server)))
+        .map((entry): PipelineRegistry => ({ pipeline: entry.pipeline, ref: { kind: 'pipeline', pipeline: entry.pipeline }, url: entry.url, topics: entry.topics }));
+      return onCluster.length > 0 ? { ...choice, pipelineRegistries: onCluster } : choice;
+    });
   }
 
   async cluster(ref: ClusterRef, overrides: Partial<KafkaClientSettings> = {}): Promise<ResolvedCluster> {
@@ -63,10 +75,17 @@ export class ClusterResolver {
 
   registry(ref: RegistryRef | undefined): SchemaRegistryClient | undefined {
     if (!ref) return undefined;
-    const key = ref.kind === 'url' ? `url:${ref.url}` : `profile:${ref.profileId}`;
+    const key = ref.kind === 'url' ? `url:${ref.url}` : ref.kind === 'profile' ? `profile:${ref.profileId}` : `pipeline:${ref.pipeline}`;
     let client = this.registries.get(key);
     if (!client) {
-      client = new SchemaRegistryClient(ref.kind === 'url' ? { url: ref.url, requestTimeoutMs: 5_000 } : { ...this.context.registryOptions(ref.profileId), requestTimeoutMs: 5_000 });
+      const options =
+        ref.kind === 'url'
+          ? { url: ref.url }
+          : ref.kind === 'profile'
+            ? this.context.registryOptions(ref.profileId)
+            : this.context.pipelineRegistryOptions?.(ref.pipeline);
+      if (!options) throw topicsError('TOPICS_BAD_REQUEST', `Pipeline "${ref.kind === 'pipeline' ? ref.pipeline : ''}" is not running or has no Schema Registry: pick another registry.`);
+      client = new SchemaRegistryClient({ ...options, requestTimeoutMs: 5_000 });
       if (this.registries.size >= 16) this.registries.clear();
       this.registries.set(key, client);
     }

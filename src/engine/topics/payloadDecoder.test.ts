@@ -28,6 +28,35 @@ describe('payload decoder', () => {
     expect(await decoder.decode(encodeFrame(id, type.toBuffer({ id: 7, note: null })), undefined, false, 'avro')).toMatchObject({ text: '{"id":7,"note":null}' });
   });
 
+  it('flags a decode whose schema is not a version of the topic\'s subject (the topic was written through another registry)', async () => {
+    // Another topic's schema under the same id: a registry that did not write "orders" still decodes its bytes.
+    const decoder = new PayloadDecoder('orders', client);
+    const decoded = await decoder.decode(encodeFrame(id, type.toBuffer({ id: 7, note: null })), undefined, false, 'auto');
+    expect(decoded.format).toBe('avro');
+    expect(decoded.warning).toMatch(new RegExp(`schema id ${id} is not a version of "orders-value" in the registry at ${registry.url.replace(/[.]/g, '\\.')}`));
+    const right = await new PayloadDecoder('events', client).decode(encodeFrame(id, type.toBuffer({ id: 7, note: null })), undefined, false, 'auto');
+    expect(right.warning).toBeUndefined();
+  });
+
+  it('shows Avro dates, timestamps and times as ISO text, decimals as numbers with their scale', async () => {
+    const schema = {
+      type: 'record',
+      name: 'Typed',
+      fields: [
+        { name: 'day', type: { type: 'int', logicalType: 'date' } },
+        { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+        { name: 'atMicros', type: ['null', { type: 'long', logicalType: 'timestamp-micros' }] },
+        { name: 'clock', type: { type: 'int', logicalType: 'time-millis' } },
+        { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 2 } },
+      ],
+    };
+    const typedId = await client.register('typed-value', JSON.stringify(schema));
+    const plain = avro.Type.forSchema(schema as Parameters<typeof avro.Type.forSchema>[0]);
+    const body = plain.toBuffer({ day: 20_427, at: 1_764_962_626_123, atMicros: 1_764_962_626_123_456, clock: 45_296_789, amount: Buffer.from([0x04, 0xe2]) });
+    const decoded = await new PayloadDecoder('typed', client).decode(encodeFrame(typedId, body), undefined, false, 'auto');
+    expect(JSON.parse(decoded.text)).toEqual({ day: '2025-12-05', at: '2025-12-05T19:23:46.123Z', atMicros: '2025-12-05T19:23:46.123456Z', clock: '12:34:56.789', amount: '12.50' });
+  });
+
   it('says why bytes are shown as hex: no magic byte, unknown schema id, no registry, bad body', async () => {
     const decoder = new PayloadDecoder('events', client);
     const binary = await decoder.decode(Buffer.from([0xff, 0x00, 0x10]), undefined, false, 'auto');

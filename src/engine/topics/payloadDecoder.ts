@@ -57,7 +57,7 @@ function firstByteNote(bytes: Buffer): string {
 export class PayloadDecoder {
   private readonly schemas = new Map<number, Promise<SchemaEntry>>();
   private readonly failures = new Map<number, { at: number; reason: string }>();
-  private readonly versions = new Map<string, Promise<{ subject: string; version: number } | undefined>>();
+  private readonly versions = new Map<string, Promise<{ subject: string; version: number } | null | undefined>>();
 
   constructor(
     private readonly topic: string,
@@ -131,12 +131,19 @@ export class PayloadDecoder {
     }
     const parsed = toJsonValue(value);
     const subjectVersion = await this.subjectVersion(schemaId, entry.schemaText, isKey);
+    // The registry answered, and this topic's subject has no such schema: the id belongs to another subject there,
+    // which is what a record written through another registry looks like (plausible values, wrong meaning).
+    const warning =
+      subjectVersion === null
+        ? `schema id ${schemaId} is not a version of "${this.topic}-${isKey ? 'key' : 'value'}" in the registry at ${this.registry.url}: the record was probably written through another registry (or with a subject naming other than TopicNameStrategy), so these values may be wrong. Pick the registry that wrote the topic.`
+        : undefined;
     return {
       format: 'avro',
       text: JSON.stringify(parsed),
       size: bytes.length,
       schemaId,
       ...(subjectVersion ?? {}),
+      ...(warning ? { warning } : {}),
       parsed,
     };
   }
@@ -169,14 +176,17 @@ export class PayloadDecoder {
     }
   }
 
-  /** Subject and version under TopicNameStrategy (`<topic>-value` / `<topic>-key`), when the schema is there. */
-  private subjectVersion(id: number, schemaText: string, isKey: boolean): Promise<{ subject: string; version: number } | undefined> {
+  /**
+   * Subject and version under TopicNameStrategy (`<topic>-value` / `<topic>-key`); null when the registry answered
+   * that the subject does not hold this schema, undefined when it could not be asked.
+   */
+  private subjectVersion(id: number, schemaText: string, isKey: boolean): Promise<{ subject: string; version: number } | null | undefined> {
     const key = `${id}:${isKey ? 'key' : 'value'}`;
     let pending = this.versions.get(key);
     if (!pending) {
       const subject = `${this.topic}-${isKey ? 'key' : 'value'}`;
-      pending = (this.registry?.lookupSchema(subject, schemaText) ?? Promise.resolve(null)).then(
-        (found) => (found ? { subject: found.subject, version: found.version } : undefined),
+      pending = (this.registry?.lookupSchema(subject, schemaText) ?? Promise.resolve(undefined)).then(
+        (found) => (found ? { subject: found.subject, version: found.version } : found === null ? null : undefined),
         () => undefined,
       );
       this.versions.set(key, pending);

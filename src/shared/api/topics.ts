@@ -4,7 +4,16 @@ import type { Event } from '../event';
 export type ClusterRef = { kind: 'lab'; cluster: 'a' | 'b' } | { kind: 'profile'; profileId: string };
 
 /** A Schema Registry to decode and encode Avro with: a saved profile or a URL (e.g. the embedded registry). */
-export type RegistryRef = { kind: 'profile'; profileId: string } | { kind: 'url'; url: string };
+export type RegistryRef = { kind: 'profile'; profileId: string } | { kind: 'url'; url: string } | { kind: 'pipeline'; pipeline: string };
+
+/** The registry a running pipeline writes its topics' schemas to (credentials stay in the engine). */
+export interface PipelineRegistry {
+  pipeline: string;
+  ref: RegistryRef;
+  url: string;
+  /** Topics the pipeline's sources write or its sinks read. */
+  topics: string[];
+}
 
 export interface ClusterChoice {
   ref: ClusterRef;
@@ -13,6 +22,8 @@ export interface ClusterChoice {
   environment: 'dev' | 'test' | 'prod';
   /** The registry records of this cluster are decoded with unless the user picks another. */
   defaultRegistry?: RegistryRef;
+  /** Registries of running pipelines on this cluster: a topic one of them writes is decoded with its registry. */
+  pipelineRegistries?: PipelineRegistry[];
 }
 
 export interface TopicSummary {
@@ -75,6 +86,11 @@ export interface DecodedPayload {
   version?: number;
   /** Why the payload is shown as hex (no magic byte, unknown schema id, …). */
   reason?: string;
+  /**
+   * Decoded, but probably not right: the schema is not a version of this topic's subject in the chosen registry
+   * (decoded with another topic's schema, typically because the topic was written through another registry).
+   */
+  warning?: string;
 }
 
 export interface BrowsedRecord {

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import type { StoredProfile } from '../../../../shared/api';
 import { useConnectionsStore } from './connectionsStore';
 import { KIND_LABELS, PRODUCT_LABELS } from './profileForm';
 import { ProfileEditor } from './ProfileEditor';
@@ -14,8 +15,24 @@ function download(name: string, text: string): void {
 }
 
 /** Saved connections to Kafka, Schema Registries and databases, each with a Test that names what fails. */
+/** Whether the profile logs in with a secret (a database user, SASL, registry basic auth). */
+function needsSecret(profile: StoredProfile): boolean {
+  return profile.kind === 'database' ? profile.user !== '' : profile.kind === 'kafka' ? Boolean(profile.saslUsername) : Boolean(profile.basicAuthUser);
+}
+
+/** The last Test's outcome beside the environment colour, so "prod" and "failing" never share one dot. */
+function TestMark({ result }: { result: { ok: boolean; code?: string; at: number } | undefined }) {
+  if (!result) return <span className="test-mark untested" title="Not tested in this session" aria-label="not tested" />;
+  const when = new Date(result.at).toLocaleTimeString();
+  return (
+    <span className={`test-mark ${result.ok ? 'ok' : 'failed'}`} title={result.ok ? `Last Test passed (${when})` : `Last Test failed: ${result.code ?? 'error'} (${when})`} aria-label={result.ok ? 'last test passed' : 'last test failed'}>
+      {result.ok ? '✓' : '✗'}
+    </span>
+  );
+}
+
 export function ConnectionsPane() {
-  const { profiles, loaded, storage, form, busy, connect, select, startNew, setStorage, exportProfiles, importProfiles } = useConnectionsStore();
+  const { profiles, loaded, storage, form, busy, lastTests, connect, select, startNew, setStorage, exportProfiles, importProfiles } = useConnectionsStore();
   useEffect(() => connect(), [connect]);
   const importInput = useRef<HTMLInputElement>(null);
   const registries = profiles.filter((profile) => profile.kind === 'schemaRegistry');
@@ -94,10 +111,11 @@ export function ConnectionsPane() {
                     <li key={profile.id}>
                       <button type="button" className={`profile-item ${profile.id === form.id ? 'active' : ''}`} aria-current={profile.id === form.id ? 'true' : undefined} onClick={() => select(profile.id)}>
                         <span className={`env-dot dot-${profile.environment}`} aria-label={profile.environment} title={profile.environment} />
+                        <TestMark result={lastTests[profile.id]} />
                         <span className="profile-name">{profile.name}</span>
                         <span className="profile-meta">
                           {profile.kind === 'database' ? PRODUCT_LABELS[profile.product] : profile.kind === 'kafka' ? (profile.preset === 'confluentCloud' ? 'Confluent Cloud' : profile.securityProtocol) : new URL(profile.url).host}
-                          {!profile.hasSecret && profile.kind === 'database' ? ' · no secret' : ''}
+                          {!profile.hasSecret && needsSecret(profile) ? ' · password not stored' : ''}
                         </span>
                       </button>
                     </li>

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { ProfileTestResult, ProfileTestStepStatus } from '../../../../shared/api';
 import { formatMs } from '../../app/format';
 
@@ -6,8 +7,11 @@ const ICONS: Record<ProfileTestStepStatus, string> = { ok: '✓', failed: '✗',
 /** Each step of a connection test with its outcome and time, the failure first in words. */
 export function TestResults({ result }: { result: ProfileTestResult }) {
   const warnings = result.steps.filter((step) => step.status === 'warning').length;
+  const section = useRef<HTMLElement>(null);
+  // The results appear below a long form: bring them into view, or a click on Test seems to do nothing.
+  useEffect(() => section.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }), [result]);
   return (
-    <section className={`test-results ${result.ok ? 'ok' : 'failed'}`} aria-label="Test results" data-testid="test-results">
+    <section ref={section} className={`test-results ${result.ok ? 'ok' : 'failed'}`} aria-label="Test results" data-testid="test-results">
       <header className="test-summary" role="status">
         <strong>{result.ok ? (warnings > 0 ? `Connected, with ${warnings} warning${warnings > 1 ? 's' : ''}` : 'Connected') : `Failed: ${result.failure?.code ?? 'error'}`}</strong>
         <span className="muted">

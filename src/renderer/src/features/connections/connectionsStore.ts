@@ -21,6 +21,8 @@ interface ConnectionsState {
   dirty: boolean;
   busy: 'save' | 'test' | 'delete' | 'import' | 'export' | undefined;
   testResult: ProfileTestResult | undefined;
+  /** The last Test of each saved profile in this session, for the list's result mark (apart from the environment colour). */
+  lastTests: Record<string, { ok: boolean; code?: string; at: number }>;
   problem: Problem | undefined;
   notice: string | undefined;
   connect(): () => void;
@@ -53,6 +55,7 @@ export const useConnectionsStore = create<ConnectionsState>((set, get) => ({
   dirty: false,
   busy: undefined,
   testResult: undefined,
+  lastTests: {},
   problem: undefined,
   notice: undefined,
 
@@ -100,7 +103,10 @@ export const useConnectionsStore = create<ConnectionsState>((set, get) => ({
     set({ busy: 'test', problem: undefined, testResult: undefined, notice: undefined });
     try {
       const result = await engine.connections.test({ ...(form.id ? { id: form.id } : {}), profile: draftFromForm(form), ...(secret ? { secret } : {}) });
-      set({ testResult: result });
+      set((state) => ({
+        testResult: result,
+        ...(form.id ? { lastTests: { ...state.lastTests, [form.id]: { ok: result.ok, ...(result.failure ? { code: result.failure.code } : {}), at: Date.now() } } } : {}),
+      }));
     } catch (error) {
       set({ problem: asProblem(error) });
     } finally {

@@ -29,6 +29,18 @@ function SourcePreview({ connector }: { connector: ConnectorPreview }) {
               )}
               {lossy.length > 0 && <span className="badge badge-degraded">{lossy.length} lossy</span>}
             </summary>
+            {table.sink && needsQuoting(table.sink.table) && (
+              <p className="warning-text small" role="note">
+                The target name <code>{table.sink.table}</code> needs quoting in SQL (it has characters other than letters, digits and _, or starts with a digit): Ferry quotes it, but hand-written queries and tools must too
+                {table.sink.table.includes('-') && (
+                  <>
+                    {' '}
+                    (a hyphen comes from <code>topic.prefix</code>; <code>table.name.format</code> can name the table otherwise)
+                  </>
+                )}
+                .
+              </p>
+            )}
             <table className="columns">
               <thead>
                 <tr>
@@ -84,6 +96,11 @@ function SourcePreview({ connector }: { connector: ConnectorPreview }) {
       )}
     </section>
   );
+}
+
+/** A table name (each part of `schema.table`) that SQL accepts only quoted. */
+function needsQuoting(qualified: string): boolean {
+  return qualified.split('.').some((part) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(part));
 }
 
 /** What the config will do before it runs: tables matched, topics to create, Avro schemas, lossy type hops. */

@@ -12,7 +12,7 @@ interface RegistryChoice {
 }
 
 function registryKey(ref: RegistryRef): string {
-  return ref.kind === 'url' ? `url:${ref.url}` : `profile:${ref.profileId}`;
+  return ref.kind === 'url' ? `url:${ref.url}` : ref.kind === 'profile' ? `profile:${ref.profileId}` : `pipeline:${ref.pipeline}`;
 }
 
 function prettyJson(text: string): string {

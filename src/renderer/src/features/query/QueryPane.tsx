@@ -6,6 +6,7 @@ import { engine } from '../../engine';
 import { ComparePanel } from './ComparePanel';
 import { rowObject, tableOfSql, traceTargetOf } from './queryModel';
 import { ResultGrid } from './ResultGrid';
+import { quoteTableName } from './sqlIdentifiers';
 import { type TraceState, TracePanel } from './TracePanel';
 import './query.css';
 
@@ -52,7 +53,7 @@ const TIMEOUTS: readonly { ms: number; label: string }[] = [
 
 function defaultSql(database: QueryDatabase | undefined): string {
   const table = database?.tables?.[0]?.table;
-  return table ? `SELECT * FROM ${table}\n` : 'SELECT 1\n';
+  return table && database ? `SELECT * FROM ${quoteTableName(database.dialect, table)}\n` : 'SELECT 1\n';
 }
 
 /** Source for the left editor, its pipeline's sink for the right: the pair a user compares. */

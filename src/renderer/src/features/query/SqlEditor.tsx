@@ -1,6 +1,10 @@
 import { useEffect, useRef } from 'react';
 import { useEffectiveTheme } from '../../app/theme';
 import { monaco } from '../editor/monacoSetup';
+// The SQL languages' tokenizers (monacoSetup registers none): each is a small chunk loaded when an editor first uses it.
+import 'monaco-editor/languages/definitions/mysql/register.js';
+import 'monaco-editor/languages/definitions/pgsql/register.js';
+import 'monaco-editor/languages/definitions/sql/register.js';
 import { statementAt } from './queryModel';
 
 export interface SqlEditorProps {

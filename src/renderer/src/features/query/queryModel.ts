@@ -86,8 +86,12 @@ export function rowAsTsv(row: readonly QueryValue[]): string {
 
 /** The first table after FROM in a statement (`orders`, `shop.orders`, quotes removed), for Trace and Compare. */
 export function tableOfSql(sql: string): string | undefined {
-  const match = /\bfrom\s+((?:[`"[]?[\w$]+[`"\]]?\s*\.\s*)?[`"[]?[\w$]+[`"\]]?)/i.exec(sql);
-  return match?.[1]?.replace(/[`"[\]\s]/g, '');
+  // A part is a bare name or a quoted one (which may hold anything but its quote: hyphens, spaces, dots).
+  const part = '(?:"(?:[^"]|"")+"|`(?:[^`]|``)+`|\\[(?:[^\\]]|\\]\\])+\\]|[\\w$]+)';
+  const match = new RegExp(`\\bfrom\\s+(${part}(?:\\s*\\.\\s*${part})?)`, 'i').exec(sql);
+  if (!match?.[1]) return undefined;
+  const parts = match[1].match(new RegExp(part, 'g')) ?? [];
+  return parts.map((name) => (/^["`[]/.test(name) ? name.slice(1, -1).replace(/""/g, '"').replace(/``/g, '`').replace(/\]\]/g, ']') : name)).join('.');
 }
 
 /** A result row as column → value, for Trace (the engine picks the key columns out of it). */
