@@ -6,13 +6,16 @@ import { type LineageColumn, type LineageNode, lineageOf } from './lineageModel'
 export type { LineageNode };
 import './lineage.css';
 
-const WIDTH = 960;
 const NODE_WIDTH = 230;
 const NODE_HEIGHT = 40;
 const ROW_GAP = 14;
 const TOP = 44;
-const COLUMN_X: Record<LineageColumn, number> = { source: 0, topic: (WIDTH - NODE_WIDTH) / 2, target: WIDTH - NODE_WIDTH };
-const COLUMN_TITLE: Record<LineageColumn, string> = { source: 'Source tables', topic: 'Topics', target: 'Targets' };
+/** Three columns; a pipeline spanning clusters gets a fourth for the replicator's copies (and a wider drawing). */
+const LAYOUTS = {
+  plain: { width: 960, x: { source: 0, topic: 365, target: 730 } as Partial<Record<LineageColumn, number>> },
+  chained: { width: 1300, x: { source: 0, topic: 356, replica: 713, target: 1070 } as Partial<Record<LineageColumn, number>> },
+};
+const COLUMN_TITLE: Record<LineageColumn, string> = { source: 'Source tables', topic: 'Topics', replica: 'Copied to', target: 'Targets' };
 
 /** Long names keep their start and their end (`demo_…_order_details`): the end tells tables apart. */
 function truncate(text: string, max = 25): string {
@@ -43,14 +46,17 @@ export function LineageGraph({
   nodeLink?: (node: LineageNode) => { href: string; label: string } | undefined;
 }) {
   const model = useMemo(() => lineageOf(status, replicators), [status, replicators]);
+  const layout = model.chained ? LAYOUTS.chained : LAYOUTS.plain;
+  const WIDTH = layout.width;
+  const COLUMN_X = layout.x;
 
   const positions = new Map<string, { x: number; y: number }>();
-  const rows: Record<LineageColumn, number> = { source: 0, topic: 0, target: 0 };
+  const rows: Record<LineageColumn, number> = { source: 0, topic: 0, replica: 0, target: 0 };
   for (const node of model.nodes) {
-    positions.set(node.id, { x: COLUMN_X[node.column], y: TOP + rows[node.column] * (NODE_HEIGHT + ROW_GAP) });
+    positions.set(node.id, { x: COLUMN_X[node.column] ?? 0, y: TOP + rows[node.column] * (NODE_HEIGHT + ROW_GAP) });
     rows[node.column]++;
   }
-  const height = TOP + Math.max(1, rows.source, rows.topic, rows.target) * (NODE_HEIGHT + ROW_GAP) + 8;
+  const height = TOP + Math.max(1, rows.source, rows.topic, rows.replica, rows.target) * (NODE_HEIGHT + ROW_GAP) + 8;
 
   if (model.nodes.length === 0) {
     return (
@@ -89,7 +95,7 @@ export function LineageGraph({
         const y2 = to.y + NODE_HEIGHT / 2;
         const mid = (x1 + x2) / 2;
         // A hop to another cluster leaves the same topic as its sink edge: its label sits further along the curve.
-        const t = edge.to.startsWith('replica:') ? 0.75 : 0.5;
+        const t = edge.to.startsWith('replica:') && !model.chained ? 0.75 : 0.5;
         const u = 1 - t;
         const labelX = u * u * u * x1 + 3 * u * t * mid + t * t * t * x2;
         const labelY = u * u * u * y1 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y2;

@@ -89,3 +89,50 @@ describe('lineageOf', () => {
     expect(model.captions.target).toBe('snk · replicated to 127.0.0.1:29092');
   });
 });
+
+describe('lineageOf, a pipeline spanning clusters (seed 001)', () => {
+  it('draws every hop with its count: source table → topic on a → copy on b → target table', () => {
+    const chain: PipelineStatus = {
+      name: 'bridge',
+      state: 'RUNNING',
+      connectors: [
+        { name: 'capture', role: 'source', state: 'RUNNING', caughtUp: true, kafka: '127.0.0.1:19092', metrics: metrics(0), tables: [{ table: 'ferry.sales_order_details', topic: 'onprem.ferry.sales_order_details', rows: 31 }] },
+        { name: 'cloud-sink', role: 'sink', state: 'RUNNING', caughtUp: true, kafka: '127.0.0.1:29092', metrics: metrics(0), tables: [{ table: 'sales_order_details', topic: 'onprem.ferry.sales_order_details', rows: 31 }] },
+      ],
+    };
+    const replicator: ReplicatorStatus = {
+      name: 'to-cloud',
+      pipeline: 'bridge',
+      state: 'RUNNING',
+      delivery: 'at-least-once',
+      source: '127.0.0.1:19092',
+      destination: '127.0.0.1:29092',
+      caughtUp: true,
+      metrics: {
+        recordsCopied: 33,
+        bytesCopied: 0,
+        recordsSkipped: 0,
+        recordsPerSecond: 0,
+        megabytesPerSecond: 0,
+        lag: 0,
+        partitions: [],
+        translatedGroups: [],
+        topics: [{ source: 'onprem.ferry.sales_order_details', destination: 'onprem.ferry.sales_order_details', records: 33, bytes: 0, recordsPerSecond: 0, megabytesPerSecond: 0 }],
+      },
+    };
+    const model = lineageOf(chain, [replicator]);
+    expect(model.chained).toBe(true);
+    expect(model.nodes.map((node) => [node.column, node.label, node.group])).toEqual([
+      ['source', 'ferry.sales_order_details', 'capture'],
+      ['topic', 'onprem.ferry.sales_order_details', '127.0.0.1:19092'],
+      ['replica', 'onprem.ferry.sales_order_details', '127.0.0.1:29092'],
+      ['target', 'sales_order_details', 'cloud-sink'],
+    ]);
+    expect(model.edges.map((edge) => [edge.from, edge.to, edge.count, edge.connector])).toEqual([
+      ['source:capture:ferry.sales_order_details', 'topic:onprem.ferry.sales_order_details', 31, 'capture'],
+      ['replica:127.0.0.1:29092:onprem.ferry.sales_order_details', 'target:cloud-sink:sales_order_details', 31, 'cloud-sink'],
+      ['topic:onprem.ferry.sales_order_details', 'replica:127.0.0.1:29092:onprem.ferry.sales_order_details', 33, 'to-cloud'],
+    ]);
+    expect(model.captions).toMatchObject({ topic: 'Kafka · 127.0.0.1:19092', replica: 'replicated to 127.0.0.1:29092', target: 'cloud-sink' });
+  });
+});

@@ -1,6 +1,7 @@
 import type { PipelineStatus, ReplicatorStatus } from '../../../../shared/api';
 
-export type LineageColumn = 'source' | 'topic' | 'target';
+/** `replica` appears only when a sink reads a topic a replicator copied: the hop between clusters gets its own column. */
+export type LineageColumn = 'source' | 'topic' | 'replica' | 'target';
 
 export interface LineageNode {
   id: string;
@@ -29,16 +30,21 @@ export interface LineageEdge {
 export interface LineageModel {
   nodes: LineageNode[];
   edges: LineageEdge[];
-  /** Column captions: the source database(s), the Kafka cluster, the target database(s). */
+  /** Column captions: the source database(s), the Kafka cluster, the copies' cluster(s), the target database(s). */
   captions: Record<LineageColumn, string>;
+  /** A sink reads a replicator's copies: the graph draws four columns (source → topic → copy → target). */
+  chained: boolean;
 }
 
 const topicId = (topic: string): string => `topic:${topic}`;
 
 /**
  * Source tables → topics → target tables of one pipeline with the rows each hop carried, from the status the engine
- * reports (per-table counts of sources, per-topic counts of sinks). Pure, so it is cheap to recompute per update.
- * Nodes come out in an order that keeps edges from crossing: topics follow their source table, targets their topic.
+ * reports (per-table counts of sources, per-topic counts of sinks, per-topic counts of replicators). Pure, so it is
+ * cheap to recompute per update. Nodes come out in an order that keeps edges from crossing: topics follow their
+ * source table, targets their topic. A pipeline that spans clusters (seed 001: capture on a → replicator to b → sink
+ * reading b) gets every hop: the copy on b is a node of its own, fed by the topic on a with the records the
+ * replicator copied, and feeding the target with the rows the sink applied.
  */
 export function lineageOf(status: PipelineStatus, replicators: readonly ReplicatorStatus[] = []): LineageModel {
   const nodes: LineageNode[] = [];
@@ -61,46 +67,76 @@ export function lineageOf(status: PipelineStatus, replicators: readonly Replicat
       edges.push({ id: `${id}->${table.topic}`, from: id, to: topicId(table.topic), count: table.rows, connector: source.name, active: source.metrics.rowsPerSecond > 0 });
     }
   }
+  // Replicator hops of the sources' topics, known before the sinks so a sink reading a copy is drawn behind it.
+  const replicas = new Map<string, { id: string; topic: string }>();
+  const replicaKey = (cluster: string, topic: string): string => `${cluster}\u0000${topic}`;
+  const sameCluster = (a: string | undefined, b: string): boolean => a !== undefined && a.split(',').some((server) => b.split(',').includes(server));
+  const hops: string[] = [];
+  const hopEdges: LineageEdge[] = [];
+  const replicaNodes: LineageNode[] = [];
+  const addHops = (fromTopic: string): void => {
+    for (const replicator of replicators) {
+      for (const copied of replicator.metrics.topics) {
+        if (copied.source !== fromTopic) continue;
+        const id = `replica:${replicator.destination}:${copied.destination}`;
+        if (!seen.has(id)) {
+          seen.add(id);
+          replicaNodes.push({ id, column: 'target', label: copied.destination, group: replicator.destination, replica: true });
+          replicas.set(replicaKey(replicator.destination, copied.destination), { id, topic: copied.destination });
+        }
+        if (!hops.includes(replicator.destination)) hops.push(replicator.destination);
+        hopEdges.push({ id: `${copied.source}->${id}`, from: topicId(copied.source), to: id, count: copied.records, connector: replicator.name, active: copied.recordsPerSecond > 0 });
+      }
+    }
+  };
+  for (const topic of [...topicOrder]) addHops(topic);
+  const replicaRead = (cluster: string | undefined, topic: string): { id: string } | undefined => {
+    for (const [key, replica] of replicas) {
+      const [replicaCluster = ''] = key.split('\u0000');
+      if (replica.topic === topic && sameCluster(cluster, replicaCluster)) return replica;
+    }
+    return undefined;
+  };
   const targets: LineageNode[] = [];
+  let chained = false;
   for (const sink of sinks) {
     for (const table of sink.tables ?? []) {
-      addTopic(table.topic, sink.kafka ?? 'Kafka');
+      const copy = replicaRead(sink.kafka, table.topic);
+      if (copy) chained = true;
+      else addTopic(table.topic, sink.kafka ?? 'Kafka');
+      const from = copy ? copy.id : topicId(table.topic);
       const id = `target:${sink.name}:${table.table}`;
       if (!seen.has(id)) {
         seen.add(id);
         targets.push({ id, column: 'target', label: table.table, group: sink.name });
       }
-      edges.push({ id: `${table.topic}->${id}`, from: topicId(table.topic), to: id, count: table.rows, connector: sink.name, active: sink.metrics.rowsPerSecond > 0 });
+      edges.push({ id: `${from}->${id}`, from, to: id, count: table.rows, connector: sink.name, active: sink.metrics.rowsPerSecond > 0 });
     }
   }
-  const topicRank = (id: string): number => {
-    const edge = edges.find((candidate) => candidate.to === id && candidate.from.startsWith('topic:'));
-    return edge ? topicOrder.indexOf(edge.from.slice('topic:'.length)) : Number.MAX_SAFE_INTEGER;
+  // Topics only sinks read may be copied too (a replicator of a topic written outside this pipeline).
+  for (const topic of topicOrder) if (!hopEdges.some((edge) => edge.from === topicId(topic))) addHops(topic);
+  const rank = (id: string): number => {
+    const edge = [...edges, ...hopEdges].find((candidate) => candidate.to === id);
+    if (!edge) return Number.MAX_SAFE_INTEGER;
+    if (edge.from.startsWith('topic:')) return topicOrder.indexOf(edge.from.slice('topic:'.length));
+    return rank(edge.from) + 0.5;
   };
-  targets.sort((a, b) => topicRank(a.id) - topicRank(b.id));
-  nodes.push(...targets);
-  // Replicator hops: a topic of this pipeline copied to another cluster, with the records copied.
-  const hops: string[] = [];
-  for (const replicator of replicators) {
-    for (const copied of replicator.metrics.topics) {
-      if (!seen.has(topicId(copied.source))) continue;
-      const id = `replica:${replicator.destination}:${copied.destination}`;
-      if (!seen.has(id)) {
-        seen.add(id);
-        nodes.push({ id, column: 'target', label: copied.destination, group: replicator.destination, replica: true });
-      }
-      if (!hops.includes(replicator.destination)) hops.push(replicator.destination);
-      edges.push({ id: `${copied.source}->${id}`, from: topicId(copied.source), to: id, count: copied.records, connector: replicator.name, active: copied.recordsPerSecond > 0 });
-    }
-  }
-  const clusters = [...new Set([...sources, ...sinks].map((connector) => connector.kafka).filter((kafka): kafka is string => Boolean(kafka)))];
+  targets.sort((a, b) => rank(a.id) - rank(b.id));
+  replicaNodes.sort((a, b) => rank(a.id) - rank(b.id));
+  // With a chain the copies get their own column between topics and targets; otherwise they sit under the targets.
+  for (const node of replicaNodes) if (chained) node.column = 'replica';
+  nodes.push(...(chained ? [...replicaNodes, ...targets] : [...targets, ...replicaNodes]));
+  edges.push(...hopEdges);
+  const clusters = [...new Set([...sources, ...sinks.filter((sink) => !(sink.tables ?? []).some((table) => replicaRead(sink.kafka, table.topic)))].map((connector) => connector.kafka).filter((kafka): kafka is string => Boolean(kafka)))];
   return {
     nodes,
     edges,
+    chained,
     captions: {
       source: sources.map((source) => source.name).join(', ') || 'Sources',
       topic: clusters.length > 0 ? `Kafka · ${clusters.join(', ')}` : 'Kafka',
-      target: [sinks.map((sink) => sink.name).join(', '), ...hops.map((cluster) => `replicated to ${cluster}`)].filter(Boolean).join(' · ') || 'Targets',
+      replica: hops.length > 0 ? `replicated to ${hops.join(', ')}` : '',
+      target: [sinks.map((sink) => sink.name).join(', '), ...(chained ? [] : hops.map((cluster) => `replicated to ${cluster}`))].filter(Boolean).join(' · ') || 'Targets',
     },
   };
 }
