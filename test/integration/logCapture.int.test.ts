@@ -6,6 +6,7 @@ import { uniqueName } from '../helpers/names';
 import { killLeftoverFerries, spawnFerry, waitForExit, writePipelineFile } from '../helpers/pipelineCli';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { type PipelineDocument, pipelineDocument, pipelineProblems, Scratch, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
+import { until } from '../helpers/until';
 
 // Log-based capture end to end, configured as Debezium users configure it: a Debezium MariaDB (or PostgreSQL)
 // connector config and a JDBC sink with ExtractNewRecordState. After the snapshot, inserts, updates, deletes and
@@ -149,6 +150,11 @@ describe('log-based capture with Debezium configs', () => {
     await source.exec(`UPDATE ${table} SET id = 30 WHERE id = 3`);
     await waitForIdle(runner, 1_500, 60_000);
     expect(await rows(target, table)).toEqual(['1|ada|11.75', '4|dee|40.00', '30|cy|30.25']);
+    // The status says how many binlog bytes the checkpoint is behind, beside the position.
+    const lagOf = () => runner.status().connectors.find((connector) => connector.role === 'source')?.logLag;
+    await until(async () => lagOf()?.behindBytes !== undefined, async () => `a measured lag in ${JSON.stringify(runner.status())}`, 20_000);
+    expect(lagOf()?.position).toMatch(/:\d+/);
+    expect(lagOf()?.behindBytes).toBeGreaterThanOrEqual(0);
     await runner.stop();
 
     // Changes while stopped arrive from the checkpointed binlog position (no new snapshot).
@@ -199,6 +205,11 @@ describe('log-based capture with Debezium configs', () => {
     await source.exec(`INSERT INTO "${table}" VALUES (3, 'cy', 30.00)`);
     await source.exec(`UPDATE "${table}" SET id = 30 WHERE id = 3`);
     await waitForIdle(runner, 1_500, 60_000);
+    // The status names the slot, the WAL it keeps on the server and how far the checkpoint is behind the WAL.
+    const lagOf = () => runner.status().connectors.find((connector) => connector.role === 'source')?.logLag;
+    await until(async () => lagOf()?.slot?.retainedWalBytes !== undefined, async () => `a measured lag in ${JSON.stringify(runner.status())}`, 20_000);
+    expect(lagOf()).toMatchObject({ slot: { name: slot, walStatus: expect.any(String) }, behindBytes: expect.any(Number) });
+    expect(lagOf()?.slot?.retainedWalBytes).toBeGreaterThanOrEqual(0);
     await runner.stop();
     expect(await rows(target, table)).toEqual(['1|ada|12.00', '30|cy|30.00']);
     // Kafka acknowledged those changes, so the slot confirmed them: the server may recycle that WAL.

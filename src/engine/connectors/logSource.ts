@@ -4,7 +4,7 @@ import type { SourceInfo } from '../schema';
 import { createLogCapture, type LogCapture } from '../sources';
 import { sleep } from '../base/backoff';
 import { createLogger } from '../base/logger';
-import type { ConnectorTableStatus } from '../../shared/api/pipelines';
+import type { ConnectorTableStatus, LogLag } from '../../shared/api/pipelines';
 import type { SourceBatch, SourceConnector, SourceContext, SourcePositions, SourceProgress, SourceRecord, SourceTopic } from './port';
 import { logCaptureInit } from './sourceOptions';
 
@@ -12,6 +12,8 @@ import { logCaptureInit } from './sourceOptions';
 export const LOG_POSITION_KEY = 'log';
 const READ_BATCH = 2_500;
 const READ_WAIT_MS = 200;
+/** How often the lag behind the database's log is measured (one short query on its own connection). */
+const LAG_INTERVAL_MS = 5_000;
 
 /**
  * Log-based capture (Debezium's MySqlConnector / MariaDbConnector / PostgresConnector and Confluent Cloud's CDC
@@ -34,6 +36,9 @@ export class LogSource implements SourceConnector {
   private streamIdle = false;
   private position: Position | undefined;
   private closed = false;
+  private lag: LogLag | undefined;
+  private lagAt = 0;
+  private lagRunning = false;
 
   constructor(
     private readonly config: ResolvedLogSource,
@@ -82,6 +87,7 @@ export class LogSource implements SourceConnector {
   }
 
   async read(): Promise<SourceBatch> {
+    this.refreshLag();
     if (this.snapshot) {
       const page = await this.snapshot.pages.next();
       if (!page.done) return this.batchOf(page.value, true, undefined);
@@ -170,7 +176,31 @@ export class LogSource implements SourceConnector {
   }
 
   progress(): SourceProgress {
-    return { tables: [...this.tables.values()], ...(this.position ? { logPosition: this.logCapture.describe(this.position) } : {}) };
+    this.refreshLag();
+    return {
+      tables: [...this.tables.values()],
+      ...(this.position ? { logPosition: this.logCapture.describe(this.position) } : {}),
+      ...(this.lag ? { logLag: this.lag } : {}),
+    };
+  }
+
+  /** Measures the lag behind the database's log at most every LAG_INTERVAL_MS, in the background (status stays synchronous). */
+  private refreshLag(): void {
+    const position = this.position;
+    const now = Date.now();
+    if (!position || !this.logCapture.lag || this.lagRunning || this.closed || now - this.lagAt < LAG_INTERVAL_MS) return;
+    this.lagRunning = true;
+    this.lagAt = now;
+    this.logCapture
+      .lag(position)
+      .then((lag) => {
+        if (lag) this.lag = { ...lag, measuredAtMs: Date.now() };
+        this.context.changed();
+      })
+      .catch((error: unknown) => this.log.debug('could not measure the log lag', { connector: this.config.name, error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => {
+        this.lagRunning = false;
+      });
   }
 
   async close(): Promise<void> {

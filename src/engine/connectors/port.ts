@@ -8,7 +8,7 @@
 import type { Position, RecordSchema, Row, SinkRecord } from '../model';
 import type { ChangeEvent, DebeziumConnector } from '../schema';
 import type { EngineError } from '../../shared/errors';
-import type { ConnectorTableStatus } from '../../shared/api/pipelines';
+import type { ConnectorTableStatus, LogLag } from '../../shared/api/pipelines';
 import type { ResolvedDeadLetterQueue, ResolvedErrorHandling, ResolvedKafka, ResolvedPredicate, ResolvedSerde, ResolvedTransform, KeyFormat, SinkTopics, ValueFormat } from '../config';
 
 /** A source's positions by stream key (a table's partition key, `log` for a whole log): what the runner checkpoints. */
@@ -108,6 +108,8 @@ export interface SourceProgress {
   warnings?: readonly string[];
   /** A log source's position, as the database names it (`mariadb-bin.000003:1234`, `0/16B3748`). */
   logPosition?: string;
+  /** A log source's lag behind the database's log (and its PostgreSQL slot's retained WAL). */
+  logLag?: LogLag;
 }
 
 /** The keys of a sink connector the runner itself needs (consumer, converters, transforms, errors); a plug-in's config extends it. */

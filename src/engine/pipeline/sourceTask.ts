@@ -132,6 +132,7 @@ export class SourceTask {
       ...(progress.tables && progress.tables.length > 0 ? { tables: progress.tables.map((table) => ({ ...table })) } : {}),
       ...(progress.warnings && progress.warnings.length > 0 ? { warnings: [...progress.warnings] } : {}),
       ...(progress.logPosition ? { logPosition: progress.logPosition } : {}),
+      ...(progress.logLag ? { logLag: { ...progress.logLag } } : {}),
       metrics: this.metrics.sourceStatus(now),
     };
   }

@@ -1,3 +1,4 @@
+import type { LogLag } from '../../shared/api/pipelines';
 import type { Logger } from '../base/logger';
 import type { ChangeRecord, Position, TableId } from '../model';
 import type { DebeziumTypeOptions } from './debeziumTypes';
@@ -26,6 +27,8 @@ export interface LogCapture {
   sourceFields(record: ChangeRecord): LogSourceFields;
   /** Where the capture is, for status lines (`mariadb-bin.000003:1234`, `0/16B3748`). */
   describe(position: Position): string;
+  /** How far `position` is behind the end of the database's log, and what a PostgreSQL slot retains; undefined when unknown. */
+  lag?(position: Position): Promise<Omit<LogLag, 'measuredAtMs'> | undefined>;
   close(): Promise<void>;
 }
 

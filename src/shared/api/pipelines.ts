@@ -65,6 +65,20 @@ export interface ConnectorStatus {
   warnings?: string[];
   /** A log-based source: where it is in the database's log (`mariadb-bin.000003:1234, GTIDs 0-1-9`, `0/16B3748`). */
   logPosition?: string;
+  /** A log-based source: how far its checkpoint is behind the database's log, measured every few seconds. */
+  logLag?: LogLag;
+}
+
+/** Source lag of a log-based source, as the database measures it. */
+export interface LogLag {
+  /** The checkpointed position the lag is measured from. */
+  position: string;
+  /** Log bytes written since that position: binlog bytes (MySQL/MariaDB) or WAL bytes (PostgreSQL). */
+  behindBytes?: number;
+  /** PostgreSQL: the replication slot, the WAL it keeps on the server (bytes) and wal_status (`lost` = invalidated). */
+  slot?: { name: string; retainedWalBytes?: number; walStatus?: string };
+  /** When it was measured (epoch ms). */
+  measuredAtMs: number;
 }
 
 export interface PipelineStatus {

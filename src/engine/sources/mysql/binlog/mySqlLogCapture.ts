@@ -96,6 +96,35 @@ export class MySqlLogCapture implements LogCapture {
     return describeBinlogPosition(binlogPositionFromCheckpoint(position));
   }
 
+  /** Binlog bytes written since the checkpoint: the rest of its file and every later file (SHOW BINARY LOGS). */
+  async lag(position: Position): Promise<{ position: string; behindBytes?: number }> {
+    const at = binlogPositionFromCheckpoint(position);
+    const control = await this.controlConnection();
+    try {
+      const [files] = await control.query<mysql.RowDataPacket[]>('SHOW BINARY LOGS');
+      const index = files.findIndex((file) => String(file.Log_name) === at.file);
+      if (index < 0) return { position: this.describe(position) };
+      let behind = Math.max(0, Number(files[index]?.File_size ?? 0) - at.pos);
+      for (const file of files.slice(index + 1)) behind += Number(file.File_size ?? 0);
+      return { position: this.describe(position), behindBytes: behind };
+    } finally {
+      await control.end().catch(() => control.destroy());
+    }
+  }
+
+  private async controlConnection(): Promise<mysql.Connection> {
+    const { connection } = this.init;
+    const control = await mysql.createConnection({
+      host: connection.host,
+      port: connection.port,
+      user: connection.user,
+      password: revealPassword(connection.password),
+      connectTimeout: connection.connectTimeoutMs ?? 15_000,
+    });
+    control.on('error', () => undefined);
+    return control;
+  }
+
   async close(): Promise<void> {
     await this.closeSnapshot();
     await this.reader.close();

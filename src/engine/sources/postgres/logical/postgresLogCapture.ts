@@ -76,6 +76,38 @@ export class PostgresLogCapture implements LogCapture {
     return parsed.row > 0 ? `${parsed.lsn} (+${parsed.row} rows of ${parsed.lsnCommit ?? ''})` : parsed.lsn;
   }
 
+  /** WAL written since the checkpoint, and what the slot keeps on the server (pg_current_wal_lsn() − restart_lsn). */
+  async lag(position: Position): Promise<{ position: string; behindBytes?: number; slot: { name: string; retainedWalBytes?: number; walStatus?: string } }> {
+    const { connection } = this.init;
+    const client = new pg.Client({
+      host: connection.host,
+      port: connection.port,
+      user: connection.user,
+      password: revealPassword(connection.password),
+      database: connection.database,
+      connectionTimeoutMillis: connection.connectTimeoutMs ?? 15_000,
+      application_name: 'ferry-lag',
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      const lsn = logicalPositionFromCheckpoint(position).lsn;
+      const result = await client.query<{ behind: string | null; retained: string | null; wal_status: string | null }>(
+        'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS behind, ' +
+          '(SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text FROM pg_replication_slots WHERE slot_name = $2) AS retained, ' +
+          '(SELECT wal_status FROM pg_replication_slots WHERE slot_name = $2) AS wal_status',
+        [lsn, this.init.slotName],
+      );
+      const row = result.rows[0];
+      const slot: { name: string; retainedWalBytes?: number; walStatus?: string } = { name: this.init.slotName };
+      if (row?.retained) slot.retainedWalBytes = Number(row.retained);
+      if (row?.wal_status) slot.walStatus = row.wal_status;
+      return { position: this.describe(position), ...(row?.behind ? { behindBytes: Math.max(0, Number(row.behind)) } : {}), slot };
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     await this.reader?.close();
   }
