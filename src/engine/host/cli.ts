@@ -22,7 +22,7 @@ const USAGE = `ferry ${FERRY_VERSION} — replicate databases through Kafka
 
 Usage:
   ferry lab up [--connect] [--json]
-                              start the local services (two Kafka clusters, MariaDB, PostgreSQL);
+                              start the local services (two Kafka clusters, a Schema Registry for each, MariaDB, PostgreSQL);
                               --connect also starts a Kafka Connect worker (Debezium, JDBC sink, MirrorMaker 2)
   ferry lab status [--json]   show each service, its endpoint and log
   ferry lab down              stop what the lab started
