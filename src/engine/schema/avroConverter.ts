@@ -34,6 +34,22 @@ export interface DecodedChangeEvent {
   schema: RecordSchema;
   before: Row | null;
   after: Row | null;
+  /**
+   * The event's `source` block as written (file/pos/row/gtid for a binlog, lsn/txId for PostgreSQL, snapshot, ts_ms),
+   * scalar fields only; absent when the reader did not keep it.
+   */
+  source?: Record<string, string | number | boolean | null>;
+}
+
+/** The scalar fields of a decoded `source` block (avsc gives longs as bigint through the hook, which become numbers or text). */
+function sourceBlock(value: unknown): Record<string, string | number | boolean | null> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const [name, field] of Object.entries(value)) {
+    if (field === null || typeof field === 'string' || typeof field === 'number' || typeof field === 'boolean') out[name] = field;
+    else if (typeof field === 'bigint') out[name] = field >= BigInt(Number.MIN_SAFE_INTEGER) && field <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(field) : field.toString();
+  }
+  return out;
 }
 
 interface EnvelopeReader {
@@ -63,8 +79,9 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
   const image = (value: unknown): Row | null => (value === null || value === undefined ? null : valueCodec.decode(valueType.toBuffer(value)));
   return {
     read(body) {
-      const event = envelopeType.fromBuffer(Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as { op: string; before: unknown; after: unknown };
-      return { op: event.op, schema: valueCodec.schema, before: image(event.before), after: image(event.after) };
+      const event = envelopeType.fromBuffer(Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as { op: string; before: unknown; after: unknown; source: unknown };
+      const source = sourceBlock(event.source);
+      return { op: event.op, schema: valueCodec.schema, before: image(event.before), after: image(event.after), ...(source ? { source } : {}) };
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { QueryValue } from '../../shared/api/query';
 import type { TraceRecord } from '../../shared/api/trace';
 import type { Row } from '../model';
+import type { DecodedChangeEvent } from '../schema';
 import { plainValue } from '../query/values';
 
 /** A decoded record value as API values (Dates ISO, int64 beyond 2^53 and decimals as text, bytes as hex). */
@@ -47,6 +48,45 @@ export function matchesKey(values: Readonly<Record<string, QueryValue>>, key: Re
     if (found === undefined || keyText(found) !== keyText(wanted)) return false;
   }
   return true;
+}
+
+/** A Debezium change event's parts that a trace shows: the row it carries, what happened and where in the log. */
+export interface ChangeEventParts {
+  /** The row after the change (before it, for a delete). */
+  values: Record<string, QueryValue>;
+  op: TraceRecord['op'];
+  snapshot: boolean;
+  /** `file:pos[ row N]` of a binlog, or `LSN X/Y`; undefined when the source block has neither. */
+  position?: string;
+}
+
+/** A PostgreSQL LSN (a 64-bit number in Debezium's source block) as PostgreSQL prints it: `16/B374D848`. */
+export function lsnText(lsn: number | string): string {
+  const value = BigInt(lsn);
+  return `${(value >> 32n).toString(16).toUpperCase()}/${(value & 0xffffffffn).toString(16).toUpperCase()}`;
+}
+
+/**
+ * What a trace shows of a Debezium change event: its row (after the change; before it, for a delete), its
+ * operation, whether the snapshot read it, and where it is in the database's log (from the `source` block).
+ */
+export function changeEventParts(event: DecodedChangeEvent): ChangeEventParts | undefined {
+  if (!/^[cudr]$/.test(event.op)) return undefined;
+  const image = event.op === 'd' ? event.before : event.after;
+  if (!image) return undefined;
+  const source = event.source ?? {};
+  const file = source.file;
+  const pos = source.pos;
+  const rowInEvent = Number(source.row ?? 0);
+  const lsn = source.lsn;
+  const position =
+    typeof file === 'string' && file !== '' && (typeof pos === 'number' || typeof pos === 'string')
+      ? `${file}:${pos}${rowInEvent > 0 ? ` row ${rowInEvent}` : ''}`
+      : typeof lsn === 'number' || (typeof lsn === 'string' && /^\d+$/.test(lsn))
+        ? `LSN ${lsnText(lsn)}`
+        : undefined;
+  // Debezium marks snapshot reads with op r.
+  return { values: rowToValues(image), op: event.op === 'r' ? 'c' : (event.op as TraceRecord['op']), snapshot: event.op === 'r', ...(position ? { position } : {}) };
 }
 
 /**

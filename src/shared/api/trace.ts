@@ -67,6 +67,13 @@ export interface TraceRecord {
   /** c insert, u update, d delete; JDBC sources send whole rows, so c/u is inferred from the order of records. */
   op: 'c' | 'u' | 'd';
   opInferred: boolean;
+  /**
+   * A log-captured record (a Debezium change event): where the change is in the database's log, from the event's
+   * source block — `mariadb-bin.000003:1234` (with ` row N` past the first row of an event) or `LSN 0/16B3748`.
+   */
+  sourcePosition?: string;
+  /** A log-captured record read by the snapshot (Debezium op `r`), not from the log. */
+  snapshot?: boolean;
   tombstone: boolean;
   /** The decoded value as the sink sees it (null for a tombstone). */
   value: Record<string, QueryValue> | null;

@@ -11,6 +11,29 @@ function nextStep(connector: ConnectorStatus): string | undefined {
   return 'This will not fix itself: change the configuration or the database, then restart the connector.';
 }
 
+/**
+ * A log-based source's phase: the consistent snapshot until every table was read once, then streaming from the
+ * database's log, with where in the log it is (binlog file:pos and GTIDs, or the WAL LSN).
+ */
+function LogCapture({ connector }: { connector: ConnectorStatus }) {
+  const tables = connector.tables ?? [];
+  const done = tables.filter((table) => table.snapshotDone).length;
+  const snapshotting = tables.length === 0 || done < tables.length;
+  const position = connector.logPosition ?? '';
+  const log = /^[0-9A-F]+\/[0-9A-F]+$/i.test(position) ? 'WAL (logical replication slot)' : 'binlog';
+  return (
+    <div className={`log-capture ${snapshotting ? 'phase-snapshot' : 'phase-streaming'}`} data-testid={`log-capture-${connector.name}`}>
+      <span className="phase-badge" data-testid={`capture-phase-${connector.name}`}>
+        {snapshotting ? `Snapshot ${done}/${tables.length || '…'} tables` : `Streaming from the ${log}`}
+      </span>
+      <span className="muted small">{snapshotting ? 'then streaming from' : connector.caughtUp ? 'caught up at' : 'reading at'}</span>
+      <code className="log-position" data-testid={`log-position-${connector.name}`} title="Where the connector is in the database's log; checkpointed once Kafka acknowledged the records before it">
+        {position}
+      </code>
+    </div>
+  );
+}
+
 export function ConnectorCard({ connector, pipeline, busy, onRestart }: { connector: ConnectorStatus; pipeline: string; busy: boolean; onRestart: () => void }) {
   const metrics = connector.metrics;
   const canRestart = connector.state === 'FAILED' || connector.state === 'DEGRADED';
@@ -32,6 +55,7 @@ export function ConnectorCard({ connector, pipeline, busy, onRestart }: { connec
           {step && <p className="next-step">What to do: {step}</p>}
         </div>
       )}
+      {connector.role === 'source' && connector.logPosition && <LogCapture connector={connector} />}
       <dl className="metrics">
         {connector.role === 'source' ? (
           <>

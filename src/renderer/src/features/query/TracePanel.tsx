@@ -68,6 +68,15 @@ function RecordCard({ record, current, index }: { record: TraceRecord; current: 
               {record.topic} · partition {record.partition} · offset {record.offset}
             </code>
           </dd>
+          {record.sourcePosition && (
+            <>
+              <dt>In the log</dt>
+              <dd>
+                <code data-testid={`record-log-position-${index}`}>{record.sourcePosition}</code>
+                {record.snapshot && <span className="muted small"> · read by the snapshot</span>}
+              </dd>
+            </>
+          )}
           <dt>Schema</dt>
           <dd>
             {record.schemaId === undefined ? (
