@@ -1,6 +1,7 @@
 import type { ReplicatorStatus } from '../../shared/api/replicators';
 import { readConfigFiles, requireValidPipeline } from '../config';
 import { ReplicatorRunner } from '../replicator';
+import { serveMissingLocalRegistries } from './localRegistry';
 import { ProgressPrinter } from './progressPrinter';
 
 function count(value: number): string {
@@ -47,6 +48,8 @@ export async function runReplicateCommand(files: string | readonly string[], opt
     process.stderr.write(`ferry: ${file} has no replicator (a connector with "connector.class": "Replicator"); use \`ferry run\` for pipelines of sources and sinks.\n`);
     return 1;
   }
+  // Schema migration to a loopback registry nothing serves (no lab registries): served here, as `ferry run` does.
+  const registries = await serveMissingLocalRegistries(pipeline, (line) => process.stderr.write(`${line}\n`));
   const runners = pipeline.replicators.map((config) => new ReplicatorRunner(config, { fileName: file, pipelineName: pipeline.name }));
   const statuses = (): ReplicatorStatus[] => runners.map((runner) => runner.status());
   const printer = new ProgressPrinter(options.json);
@@ -83,6 +86,7 @@ export async function runReplicateCommand(files: string | readonly string[], opt
     process.off('SIGTERM', onSignal);
     if (interrupted.signal.aborted && printer.interactive) process.stderr.write('\nstopping…\n');
     await Promise.all(runners.map((runner) => runner.stop()));
+    await Promise.all(registries.map((registry) => registry.close()));
     for (const subscription of subscriptions) subscription.dispose();
     const final = statuses();
     printer.finish(replicationProgressLine(final), options.json);
