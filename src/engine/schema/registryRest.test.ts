@@ -41,15 +41,17 @@ describe('embedded registry: deleting versions', () => {
     expect(await call('GET', '/subjects/c-value/versions')).toEqual([200, [1]]);
     expect(await call('GET', '/subjects/c-value/versions?deleted=true')).toEqual([200, [1, 2]]);
     expect(await call('GET', '/subjects/c-value/versions/2?deleted=true')).toMatchObject([200, { version: 2 }]);
-    expect(await call('DELETE', '/subjects/c-value/versions/2')).toEqual([404, { error_code: 40402, message: 'Version 2 not found.' }]);
+    expect(await call('DELETE', '/subjects/c-value/versions/2')).toEqual([404, { error_code: 40406, message: "Subject 'c-value' Version 2 was soft deleted.Set permanent=true to delete permanently" }]);
+    expect((await call('DELETE', '/subjects/c-value/versions/latest'))[1]).toMatchObject({ error_code: 40406 });
     expect(await call('DELETE', '/subjects/c-value/versions/2?permanent=true')).toEqual([200, 2]);
     expect(await call('GET', '/subjects/c-value/versions?deleted=true')).toEqual([200, [1]]);
     // The schema of a permanently deleted version is gone with it when nothing else uses it.
     expect(await call('GET', '/schemas/ids/2')).toEqual([404, { error_code: 40403, message: 'Schema 2 not found' }]);
     expect((await call('DELETE', '/subjects/nope/versions/1'))[1]).toMatchObject({ error_code: 40401 });
-    // A soft-deleted latest is not "latest" any more for the next soft delete.
+    // Once version 2 is gone for good, version 1 is the latest.
     expect(await call('DELETE', '/subjects/c-value/versions/latest')).toEqual([200, 1]);
-    expect(await call('DELETE', '/subjects/c-value/versions/1')).toEqual([404, { error_code: 40401, message: "Subject 'c-value' not found." }]);
+    expect((await call('DELETE', '/subjects/c-value/versions/1'))[1]).toMatchObject({ error_code: 40406 });
+    expect(await call('GET', '/subjects/c-value/versions')).toEqual([404, { error_code: 40401, message: "Subject 'c-value' not found." }]);
   });
 });
 

@@ -85,7 +85,7 @@ function identity(text: string, references: readonly SchemaReference[] | undefin
 const subjectNotFound = (subject: string): RegistryRefusal => new RegistryRefusal(404, 40401, `Subject '${subject}' not found.`);
 const versionNotFound = (version: number): RegistryRefusal => new RegistryRefusal(404, 40402, `Version ${version} not found.`);
 const versionSoftDeleted = (subject: string, version: number): RegistryRefusal =>
-  new RegistryRefusal(404, 40406, `Subject '${subject}' Version ${version} was soft deleted. Set permanent=true to delete permanently`);
+  new RegistryRefusal(404, 40406, `Subject '${subject}' Version ${version} was soft deleted.Set permanent=true to delete permanently`);
 const schemaNotFound = (id?: number | string): RegistryRefusal =>
   new RegistryRefusal(404, 40403, id === undefined ? 'Schema not found' : `Schema ${id} not found`);
 
@@ -282,11 +282,12 @@ export class RegistryStore {
 
   /**
    * DELETE /subjects/{subject}/versions/{version} ([SR] SubjectVersionsResource.deleteSchemaVersion): soft by
-   * default; `permanent` only for a version soft-deleted before ("latest" then means the newest, deleted or not).
-   * A version another schema references cannot be deleted. Returns the version number.
+   * default; `permanent` only for a version soft-deleted before. The version is looked up among deleted ones too
+   * ("latest" is the newest, deleted or not), so a second soft delete answers 40406 as Confluent's does. A version
+   * another schema references cannot be deleted. Returns the version number.
    */
   deleteVersion(subject: string, version: string, permanent: boolean): number {
-    const found = this.findVersion(subject, version, permanent);
+    const found = this.findVersion(subject, version, true);
     this.refuseIfReferenced(subject, found.version);
     if (permanent) {
       if (!found.deleted) {
