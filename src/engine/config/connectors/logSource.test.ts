@@ -76,6 +76,7 @@ describe('log-based source configs (Debezium)', () => {
     expect(rules(sqlServer({}))).toEqual([]);
     expect(only(sqlServer({ 'database.names': undefined }), 'log-source.dbname-missing').path).toBe("$.connectors[0]['database.names']");
     expect(only(sqlServer({ 'slot.name': 'x' }), 'log-source.wrong-database').message).toContain('PostgreSQL');
+    expect(only(sqlServer({ 'include.schema.changes': 'true' }), 'log-source.not-honoured').message).toContain('schema change topic');
     expect(rules(sqlServer({ 'connector.class': 'SqlServerCdcSourceV2' }))).not.toContain('pipeline.connector-class-unknown');
   });
 

@@ -123,7 +123,7 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
   notHonoured('schema.history.internal.kafka.topic', 'Ferry reads table structure from the log and the catalog; no schema history topic is written');
   if (values['plugin.name'] !== 'pgoutput') notHonoured('plugin.name', 'Ferry reads pgoutput only');
   if (values['publication.autocreate.mode'] === 'no_tables') notHonoured('publication.autocreate.mode', 'no_tables is treated as disabled: the publication must exist');
-  if (values['include.schema.changes'] && v.given.has('include.schema.changes') && dialect === 'mysql') notHonoured('include.schema.changes', 'the schema change topic is not written yet');
+  if (values['include.schema.changes'] && v.given.has('include.schema.changes') && dialect !== 'postgres') notHonoured('include.schema.changes', 'the schema change topic is not written yet');
   const mysqlOnly = ['database.server.id', 'database.include.list', 'database.exclude.list', 'include.schema.changes'];
   const postgresOnly = ['database.dbname', 'slot.name', 'publication.name', 'publication.autocreate.mode', 'plugin.name', 'schema.include.list', 'schema.exclude.list'];
   const postgresReplication = ['slot.name', 'publication.name', 'publication.autocreate.mode', 'plugin.name'];
@@ -131,7 +131,7 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
     dialect === 'postgres'
       ? [[mysqlOnly, 'MySQL/MariaDB'], [['database.names'], 'SQL Server']]
       : dialect === 'sqlserver'
-        ? [[mysqlOnly, 'MySQL/MariaDB'], [postgresReplication, 'PostgreSQL']]
+        ? [[mysqlOnly.filter((key) => key !== 'include.schema.changes'), 'MySQL/MariaDB'], [postgresReplication, 'PostgreSQL']]
         : [[postgresOnly, 'PostgreSQL'], [['database.names'], 'SQL Server']];
   for (const [keys, owner] of foreign) {
     for (const key of keys) {
