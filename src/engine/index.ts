@@ -3,6 +3,7 @@ import type { IDisposable } from '../shared/lifecycle';
 import { FERRY_VERSION } from './base/version';
 import { createLogger } from './base/logger';
 import { ConnectionsService } from './connections';
+import { ConnectService } from './deploy/connectService';
 import { DemoService, type DemoServiceOptions } from './demo/demoService';
 import { serveMissingLocalRegistries } from './host/localRegistry';
 import { createLab, type LabOptions } from './lab';
@@ -109,6 +110,7 @@ export function createEngine(options: EngineOptions): Engine {
     requireWriteConfirmation: (id, confirmed, action) => connections.requireWriteConfirmation(id, confirmed, action),
   });
   return {
+    connect: new ConnectService(),
     connections,
     schemas,
     topics,

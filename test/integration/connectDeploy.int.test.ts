@@ -7,6 +7,7 @@ import { createLab, type Lab } from '../../src/engine/lab';
 import { defaultConnectPomDir, ensureConnectRuntime } from '../../src/engine/lab/connectRuntime';
 import { defaultCacheDir } from '../../src/engine/lab/paths';
 import { ConnectRestClient, parseConnectUrl, type ConnectEndpoint } from '../../src/engine/deploy/connectRest';
+import { ConnectService } from '../../src/engine/deploy/connectService';
 import { deployedStatus, deployPipeline, undeployPipeline } from '../../src/engine/deploy/deploy';
 import { exportMirrorMaker, IDENTITY_POLICY } from '../../src/engine/deploy/mm2';
 import { uniqueName } from '../helpers/names';
@@ -221,8 +222,17 @@ describe('ferry deploy to the lab Connect worker', () => {
     expect((await client.status(sinkName))?.tasks[0]?.trace).toMatch(/Exception/);
     expect(failedCause).toMatch(/integer|type/i);
 
+    // The app's view of the cluster (IConnectApi): the same failure, with the class and the trace's root cause.
+    const app = new ConnectService();
+    const info = await app.test({ url: connect.url });
+    expect(info.plugins).toContain('io.debezium.connector.jdbc.JdbcSinkConnector');
+    const seen = (await app.connectors({ url: connect.url })).find((c) => c.name === sinkName);
+    expect(seen).toMatchObject({ type: 'sink', connectorClass: 'io.debezium.connector.jdbc.JdbcSinkConnector', state: 'RUNNING' });
+    expect(seen?.tasks[0]).toMatchObject({ state: 'FAILED', rootCause: failedCause });
+    expect((await app.config({ url: connect.url }, sinkName))['flush.max.retries']).toBe('0');
+
     await dbs.postgres.exec(`ALTER TABLE "${table}" ALTER COLUMN name TYPE VARCHAR(40)`);
-    await client.restart(sinkName, { includeTasks: true, onlyFailed: true });
+    await app.restart({ url: connect.url }, sinkName, 0);
     await untilTargetEqualsSource(table, [sinkName]);
     const sink = (await deployedStatus(pipeline, connect)).find((s) => s.name === sinkName);
     expect(sink?.state).toBe('RUNNING');

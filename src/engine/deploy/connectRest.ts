@@ -160,10 +160,13 @@ export class ConnectRestClient {
     return (await this.request('GET', '/connectors')).json as string[];
   }
 
-  /** Every connector with its status, in one request. */
-  async statuses(): Promise<ConnectConnectorStatus[]> {
-    const json = (await this.request('GET', '/connectors?expand=status')).json as Record<string, { status: ConnectConnectorStatus }>;
-    return Object.values(json).map((entry) => entry.status);
+  /** Every connector with its status and class, in one request. */
+  async statuses(): Promise<(ConnectConnectorStatus & { connectorClass?: string })[]> {
+    const json = (await this.request('GET', '/connectors?expand=status&expand=info')).json as Record<string, { status: ConnectConnectorStatus; info?: { config?: Record<string, string> } }>;
+    return Object.values(json).map((entry) => {
+      const connectorClass = entry.info?.config?.['connector.class'];
+      return connectorClass ? { ...entry.status, connectorClass } : entry.status;
+    });
   }
 
   async status(name: string): Promise<ConnectConnectorStatus | undefined> {

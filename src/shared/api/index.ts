@@ -1,3 +1,4 @@
+import type { IConnectApi } from './connect';
 import type { IConnectionsApi } from './connections';
 import type { IDemoApi } from './demo';
 import type { ILabApi } from './lab';
@@ -10,6 +11,7 @@ import type { ITopicsApi } from './topics';
 import type { ITraceApi } from './trace';
 import type { IVerifyApi } from './verify';
 
+export type * from './connect';
 export type * from './connections';
 export type * from './demo';
 export type * from './lab';
@@ -32,6 +34,7 @@ export { OFFSET_RESET_TARGETS, START_MODES } from './topics';
  * (connections, topics, schemas, replicators, verify); both sides fail to compile until they agree.
  */
 export interface IEngineApi {
+  connect: IConnectApi;
   connections: IConnectionsApi;
   demo: IDemoApi;
   lab: ILabApi;
