@@ -186,7 +186,7 @@ function validateDocument(written: JsonValue, fileName: string, problems: Proble
     if (connector.role === 'replicator') replicators.push(connector);
     else connectors.push(connector);
   }
-  return finish({ name, fileName, kafka, schemaRegistry: registry, connectors, replicators, unknown });
+  return finish({ name, fileName, kafka, schemaRegistry: registry, connectors, replicators, unknown, offsetFlushIntervalMs: top.values['offset.flush.interval.ms'] });
 }
 
 interface EntryOutcome {

@@ -1,5 +1,5 @@
 /** Top-level keys of a pipeline file besides `kafka` and `connectors`. */
-import { listKey, passwordKey, stringKey } from './keys';
+import { intKey, listKey, passwordKey, stringKey } from './keys';
 
 const GROUP = 'Pipeline';
 
@@ -26,6 +26,13 @@ export const PIPELINE_KEYS = [
     aliases: ['basic.auth.user.info'],
     doc: 'Schema Registry credentials as `<api key>:<api secret>`. In Confluent Cloud this is a Schema Registry API key, not the Kafka one.',
     group: GROUP,
+  }),
+  intKey('offset.flush.interval.ms', {
+    doc: "How often (ms) source positions acknowledged by Kafka are written to disk, as Kafka Connect's worker key of that name (Connect's default is 60000). Positions are never written before Kafka's acknowledgement; a crash re-reads at most this much, at-least-once.",
+    group: GROUP,
+    default: 1000,
+    min: 10,
+    max: 3_600_000,
   }),
 ] as const;
 

@@ -358,4 +358,6 @@ export interface ResolvedPipeline {
   replicators: readonly ResolvedReplicator[];
   /** Unknown top-level keys, as given. */
   unknown: Readonly<Record<string, JsonValue>>;
+  /** `offset.flush.interval.ms`: how often source checkpoints are flushed to disk. */
+  offsetFlushIntervalMs: number;
 }

@@ -2,9 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parsePipelineFile } from '../config';
 import { CheckpointStore } from '../store';
 import type { SourcePositions } from '../connectors/port';
-import { CheckpointFlusher, DEFAULT_OFFSET_FLUSH_INTERVAL_MS, offsetFlushIntervalMs } from './checkpoints';
+import { CheckpointFlusher } from './checkpoints';
 
 const dirs: string[] = [];
 function scratch(): string {
@@ -91,11 +92,18 @@ describe('checkpoints recorded in memory, flushed periodically', () => {
     }
   });
 
-  it('offset.flush.interval.ms: Connect key honoured, bad values named', () => {
-    expect(offsetFlushIntervalMs(undefined)).toBe(DEFAULT_OFFSET_FLUSH_INTERVAL_MS);
-    expect(offsetFlushIntervalMs('250')).toBe(250);
-    expect(offsetFlushIntervalMs(5000)).toBe(5000);
-    expect(() => offsetFlushIntervalMs('soon')).toThrow(/offset\.flush\.interval\.ms must be a whole number/);
-    expect(() => offsetFlushIntervalMs(0)).toThrow(/between 10 and 3600000/);
+  it('offset.flush.interval.ms is the pipeline file\'s (Connect\'s worker key), 1 s by default, bad values named', () => {
+    const file = (extra: Record<string, unknown>): string =>
+      JSON.stringify({
+        name: 'flush',
+        kafka: { 'bootstrap.servers': '127.0.0.1:9092' },
+        ...extra,
+        connectors: [{ name: 'src', 'connector.class': 'MySqlSource', 'connection.host': 'db', 'connection.port': '3306', 'connection.user': 'u', 'connection.password': 'p', 'db.name': 'shop', mode: 'bulk', 'table.whitelist': 'orders', 'output.data.format': 'JSON' }],
+      });
+    expect(parsePipelineFile(file({}), 'flush.json').config?.offsetFlushIntervalMs).toBe(1000);
+    expect(parsePipelineFile(file({ 'offset.flush.interval.ms': '250' }), 'flush.json').config?.offsetFlushIntervalMs).toBe(250);
+    const bad = parsePipelineFile(file({ 'offset.flush.interval.ms': 'soon' }), 'flush.json');
+    expect(bad.config).toBeUndefined();
+    expect(bad.problems.map((problem) => problem.message).join('\n')).toMatch(/offset\.flush\.interval\.ms/);
   });
 });

@@ -2,9 +2,8 @@ import type { SourcePositions } from '../connectors/port';
 import type { CheckpointStore } from '../store';
 import type { IDisposable } from '../../shared/lifecycle';
 import { createLogger } from '../base/logger';
-import { pipelineError } from './errors';
 
-/** Connect's `offset.flush.interval.ms` is 60 s; a desktop tool that may be closed any moment flushes every second. */
+/** Connect's `offset.flush.interval.ms` is 60 s; a desktop tool that may be closed any moment flushes every second (config/pipelineKeys.ts). */
 export const DEFAULT_OFFSET_FLUSH_INTERVAL_MS = 1_000;
 
 /** One source connector's view of the pipeline's checkpoints. */
@@ -69,14 +68,4 @@ export class CheckpointFlusher implements IDisposable {
   dispose(): void {
     clearInterval(this.timer);
   }
-}
-
-/** `offset.flush.interval.ms` from the pipeline file's top level (a Connect worker key), validated. */
-export function offsetFlushIntervalMs(value: unknown): number {
-  if (value === undefined) return DEFAULT_OFFSET_FLUSH_INTERVAL_MS;
-  const ms = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 10 || ms > 3_600_000) {
-    throw pipelineError('PIPELINE_INVALID', `offset.flush.interval.ms must be a whole number of milliseconds between 10 and 3600000 (got ${JSON.stringify(value)}); it says how often source checkpoints are written to disk.`);
-  }
-  return ms;
 }

@@ -7,7 +7,7 @@ import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
 import { pipelineError } from './errors';
 import type { AppliedLog } from './appliedLog';
-import { CheckpointFlusher, offsetFlushIntervalMs } from './checkpoints';
+import { CheckpointFlusher } from './checkpoints';
 import { SinkTask } from './sinkTask';
 import { kafkaSettings } from './sourceOptions';
 import { SourceTask } from './sourceTask';
@@ -17,7 +17,7 @@ import type { ConnectorState, PipelineStatus } from './status';
 export interface PipelineRunnerOptions {
   /** Where checkpoints live; default the user's Ferry data directory. */
   dataDir?: string;
-  /** How often source checkpoints are flushed to disk; default the file's `offset.flush.interval.ms`, else 1 s. */
+  /** How often source checkpoints are flushed to disk; default the file's `offset.flush.interval.ms` (1 s). */
   offsetFlushIntervalMs?: number;
 }
 
@@ -50,8 +50,7 @@ export class PipelineRunner implements IDisposable {
     readonly pipeline: ResolvedPipeline,
     options: PipelineRunnerOptions = {},
   ) {
-    const flushMs = options.offsetFlushIntervalMs ?? offsetFlushIntervalMs(pipeline.unknown['offset.flush.interval.ms']);
-    this.checkpoints = new CheckpointFlusher(new CheckpointStore(pipeline.name, options.dataDir), flushMs);
+    this.checkpoints = new CheckpointFlusher(new CheckpointStore(pipeline.name, options.dataDir), options.offsetFlushIntervalMs ?? pipeline.offsetFlushIntervalMs);
     this.baseDir = dirname(resolve(pipeline.fileName));
     for (const connector of pipeline.connectors) {
       if (connector.role === 'source') this.sources.push(this.createSource(connector));
