@@ -10,9 +10,10 @@ import type { ColumnInfo } from './polling/columns';
  * | column | adaptive_time_microseconds / adaptive | connect |
  * |---|---|---|
  * | DATE | int32 io.debezium.time.Date (days) | Connect Date |
- * | TIME(p) | int64 MicroTime (µs); adaptive: p ≤ 3 int32 Time (ms) | Connect Time |
- * | DATETIME(p), timestamp(p) | p ≤ 3 int64 Timestamp (ms), else int64 MicroTimestamp (µs) | Connect Timestamp |
- * | MySQL TIMESTAMP, timestamptz | string ZonedTimestamp (ISO-8601, UTC) | the same |
+ * | TIME(p) | int64 MicroTime (µs); adaptive: p ≤ 3 int32 Time (ms); SQL Server time(7) NanoTime (ns) | Connect Time |
+ * | DATETIME(p), timestamp(p), datetime2(p) | p ≤ 3 int64 Timestamp (ms), p ≤ 6 int64 MicroTimestamp (µs), p 7 (SQL Server) NanoTimestamp (ns) | Connect Timestamp |
+ * | MySQL TIMESTAMP, timestamptz, datetimeoffset | string ZonedTimestamp (ISO-8601, UTC) | the same |
+ * | SQL Server bit | boolean | |
  * | YEAR | int32 io.debezium.time.Year | the same |
  * | DECIMAL(p,s) | precise: Connect Decimal; double: float64; string: string | |
  * | BIT(1) / BIT(n) | boolean / bytes io.debezium.data.Bits (little-endian, `length`) | |
@@ -120,11 +121,14 @@ function commonColumn(column: ColumnInfo, options: DebeziumTypeOptions, precisio
     case 'time':
       if (mode === 'connect') return undefined;
       if (mode === 'adaptive' && precision <= 3) return { type: { kind: 'int32', semantic: semantic('io.debezium.time.Time') }, value: (read) => Number(read) };
+      // SQL Server time(7): nanoseconds, as Debezium's adaptive mode writes them.
+      if (precision > 6) return { type: { kind: 'int64', semantic: semantic('io.debezium.time.NanoTime') }, value: (read, raw) => nanosOfMillis(Number(read), raw) };
       return { type: { kind: 'int64', semantic: semantic('io.debezium.time.MicroTime') }, value: (read, raw) => microsOfMillis(Number(read), raw) };
     case 'timestamp':
       if (column.temporal === 'instant') return zonedTimestamp(precision);
       if (mode === 'connect') return undefined;
       if (precision <= 3) return { type: { kind: 'int64', semantic: semantic('io.debezium.time.Timestamp') }, value: (read) => BigInt(asDate(read).getTime()) };
+      if (precision > 6) return { type: { kind: 'int64', semantic: semantic('io.debezium.time.NanoTimestamp') }, value: (read, raw) => nanosOfMillis(asDate(read).getTime(), raw) };
       return { type: { kind: 'int64', semantic: semantic('io.debezium.time.MicroTimestamp') }, value: (read, raw) => microsOfMillis(asDate(read).getTime(), raw) };
     case 'decimal':
       if (options.decimalHandlingMode === 'double') return { type: { kind: 'float64' }, value: (read) => Number(read) };
@@ -177,6 +181,21 @@ function microsOfMillis(millis: number, raw: unknown): bigint {
   const sub = BigInt(subMillisMicros(raw));
   const micros = BigInt(Math.trunc(millis)) * 1000n;
   return millis < 0 && typeof raw === 'string' && raw.trimStart().startsWith('-') ? micros - sub : micros + sub;
+}
+
+/** Nanoseconds from a millisecond value and the sub-millisecond digits printed (`…12.3456789` → 456789 ns past the ms). */
+function nanosOfMillis(millis: number, raw: unknown): bigint {
+  const sub = BigInt(subMillisNanos(raw));
+  const nanos = BigInt(Math.trunc(millis)) * 1_000_000n;
+  return millis < 0 && typeof raw === 'string' && raw.trimStart().startsWith('-') ? nanos - sub : nanos + sub;
+}
+
+/** Digits 4–9 of a printed fraction of a second (`10:00:00.1234567` → 456700); 0 when there are none. */
+export function subMillisNanos(raw: unknown): number {
+  if (typeof raw !== 'string') return 0;
+  const match = /:\d{2}\.(\d+)/.exec(raw);
+  if (!match?.[1]) return 0;
+  return Number(`${match[1]}000000000`.slice(3, 9));
 }
 
 /** Digits 4–6 of a printed fraction of a second (`10:00:00.125678` → 678); 0 when there are none. */

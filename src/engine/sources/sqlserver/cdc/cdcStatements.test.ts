@@ -100,6 +100,8 @@ describe('SQL Server CDC values and Debezium types', () => {
     expect(value('bigint', '9223372036854775807')).toEqual({ type: { kind: 'int64' }, value: 9223372036854775807n });
     expect(value('date', '2026-01-31').value).toBe(20484);
     expect(value('datetime', '2026-12-05T10:00:00.123')).toEqual({ type: { kind: 'int64', semantic: { name: 'io.debezium.time.Timestamp', version: 1 } }, value: 1796464800123n });
+    expect(value('datetime2', '2026-12-05T10:00:00.1234567')).toEqual({ type: { kind: 'int64', semantic: { name: 'io.debezium.time.NanoTimestamp', version: 1 } }, value: 1796464800123456700n });
+    expect(value('datetime2', '2026-12-05T10:00:00.123456', { scale: 6 }).value).toBe(1796464800123456n);
     expect(value('datetimeoffset', '2026-12-05T11:00:00.5+01:00')).toEqual({ type: { kind: 'string', semantic: { name: 'io.debezium.time.ZonedTimestamp', version: 1 } }, value: '2026-12-05T10:00:00.5000000Z' });
   });
 });
