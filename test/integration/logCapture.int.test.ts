@@ -226,6 +226,42 @@ describe('log-based capture with Debezium configs', () => {
     expect(await rows(target, table)).toEqual(['4|dee|40.00', '30|cy|30.00']);
   });
 
+  it('a dropped slot stops a checkpointed PostgreSQL source with the way back, and snapshot.mode=when_needed takes a new snapshot', async () => {
+    const source = dbs.postgres;
+    const target = dbs.mariadb;
+    const table = uniqueName('cdc_lost');
+    const prefix = uniqueName('cdclost');
+    const slot = uniqueName('ferry_slot');
+    const publication = uniqueName('ferry_pub');
+    await source.exec(`CREATE TABLE "${table}" (id int PRIMARY KEY, customer text NOT NULL, amount numeric(10,2) NOT NULL)`);
+    const dropSlot = () => source.exec('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active', [slot]);
+    cleanups.push(
+      () => source.exec(`DROP TABLE IF EXISTS "${table}"`),
+      () => target.exec(`DROP TABLE IF EXISTS \`${table}\``),
+      dropSlot,
+      () => source.exec(`DROP PUBLICATION IF EXISTS "${publication}"`),
+    );
+    await source.exec(`INSERT INTO "${table}" VALUES (1, 'ada', 10.50)`);
+    const withMode = (mode: string): PipelineDocument => {
+      const document = postgresToMariadb(table, prefix, slot, publication);
+      return { ...document, connectors: document.connectors.map((connector, index) => (index === 0 ? { ...connector, 'snapshot.mode': mode } : connector)) };
+    };
+    const dataDir = scratch.dir();
+    await runUntilIdle(withMode('initial'), dataDir);
+    expect(await rows(target, table)).toEqual(['1|ada|10.50']);
+
+    // The slot (this test's own) is dropped while the pipeline is stopped: the changes made meanwhile are gone from the log.
+    await dropSlot();
+    await source.exec(`INSERT INTO "${table}" VALUES (2, 'bob', 20.00)`);
+    const refused = await startPipeline(withMode('initial'), dataDir);
+    runners.push(refused);
+    await expect(waitForIdle(refused, 500, 30_000)).rejects.toThrow(new RegExp(`replication slot "${slot}" no longer exists.*snapshot\\.mode=when_needed`));
+    await refused.stop();
+
+    await runUntilIdle(withMode('when_needed'), dataDir);
+    expect(await rows(target, table)).toEqual(['1|ada|10.50', '2|bob|20.00']);
+  });
+
   it('Debezium\'s own JDBC sink class (io.debezium.connector.jdbc.JdbcSinkConnector) reads the change events as they are', async () => {
     const source = dbs.mariadb;
     const target = dbs.postgres;
