@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { parsePipelineFile, requireValidPipeline, type ResolvedJdbcSource } from '../config';
+import { SOURCE_CAPTURE_HEADER, SOURCE_TIME_HEADER } from '../connectors/headers';
+import type { SourceRecord } from '../connectors/port';
+import type { RecordSchema } from '../model';
+import { SourceEncoder } from './sourceEncoder';
+
+function pollingSource(extra: Record<string, string> = {}): ResolvedJdbcSource {
+  const document = {
+    name: 'encoder',
+    kafka: { 'bootstrap.servers': '127.0.0.1:9092' },
+    connectors: [
+      { name: 'src', 'connector.class': 'MySqlSource', 'connection.host': 'db', 'connection.port': '3306', 'connection.user': 'u', 'connection.password': 'p', 'db.name': 'shop', mode: 'bulk', 'table.whitelist': 'orders', 'output.data.format': 'JSON', ...extra },
+    ],
+  };
+  const source = requireValidPipeline(parsePipelineFile(JSON.stringify(document), 'encoder.json'), 'encoder.json').connectors.find((connector): connector is ResolvedJdbcSource => connector.role === 'source');
+  if (!source) throw new Error('no source');
+  return source;
+}
+
+const schema: RecordSchema = { name: 'orders', fields: [{ name: 'id', type: { kind: 'int64' }, optional: false }] };
+const row = (id: number, topic = 'orders', sourceTimestampMs?: number): SourceRecord => ({ topic, key: null, value: { kind: 'row', schema, row: { id: BigInt(id) } }, ...(sourceTimestampMs === undefined ? {} : { sourceTimestampMs }) });
+
+describe('SourceEncoder', () => {
+  it('puts the source time and capture headers on the first record of each topic in a batch only', async () => {
+    const encoder = new SourceEncoder(pollingSource(), 'polling');
+    const byTopic = await encoder.encode([row(1, 'orders', 1_000), row(2, 'orders', 2_000), row(3, 'items', 3_000), row(4, 'orders', 4_000)], 9_999);
+    const orders = byTopic.get('orders') ?? [];
+    const items = byTopic.get('items') ?? [];
+    expect(orders).toHaveLength(3);
+    expect(items).toHaveLength(1);
+    expect(orders[0]?.headers).toEqual({ [SOURCE_TIME_HEADER]: '1000', [SOURCE_CAPTURE_HEADER]: 'polling' });
+    expect(orders.slice(1).map((message) => message.headers)).toEqual([undefined, undefined]);
+    expect(items[0]?.headers).toEqual({ [SOURCE_TIME_HEADER]: '3000', [SOURCE_CAPTURE_HEADER]: 'polling' });
+    expect(JSON.parse(String(orders[1]?.value))).toEqual({ id: 2 });
+  });
+
+  it('uses the read time when the source does not know when the change happened, and routes topics through the transforms', async () => {
+    const encoder = new SourceEncoder(
+      pollingSource({ transforms: 'route', 'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter', 'transforms.route.regex': '(.*)', 'transforms.route.replacement': 'copy.$1' }),
+      'polling',
+    );
+    const byTopic = await encoder.encode([row(1)], 5_000);
+    expect([...byTopic.keys()]).toEqual(['copy.orders']);
+    expect(byTopic.get('copy.orders')?.[0]?.headers?.[SOURCE_TIME_HEADER]).toBe('5000');
+    expect(encoder.routedTopic('orders')).toBe('copy.orders');
+  });
+});
