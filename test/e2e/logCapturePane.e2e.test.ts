@@ -95,6 +95,8 @@ describe('Pipelines pane in Chromium: a Debezium MariaDB pipeline streams from t
     await until(async () => Number((await target.exec(`SELECT count(*) AS n FROM ${target.q(table)}`).catch(() => [{ n: 0 }]))[0]?.n) === 50, 'the snapshot in the target', 60_000);
     const first = (await position.textContent()) ?? '';
     expect(first).toMatch(/\.\d{6}:\d+/);
+    // Source lag: binlog bytes behind the checkpoint, measured by the database every few seconds.
+    await expect(page.getByTestId(`log-lag-${prefix}-source`).textContent({ timeout: 30_000 })).resolves.toMatch(/^source lag \d+(\.\d)? (B|kB|MB) of binlog$/);
     await expect(card.getByRole('progressbar', { name: new RegExp(`Snapshot of (\\w+\\.)?${table}$`) }).getAttribute('aria-valuenow')).resolves.toBe('100');
     await card.screenshot({ path: screenshotPath('pipelines-log-capture-streaming') });
 

@@ -20,6 +20,7 @@ function LogCapture({ connector }: { connector: ConnectorStatus }) {
   const done = tables.filter((table) => table.snapshotDone).length;
   const snapshotting = tables.length === 0 || done < tables.length;
   const position = connector.logPosition ?? '';
+  const lag = connector.logLag;
   const log = /^[0-9A-F]+\/[0-9A-F]+$/i.test(position) ? 'WAL (logical replication slot)' : 'binlog';
   return (
     <div className={`log-capture ${snapshotting ? 'phase-snapshot' : 'phase-streaming'}`} data-testid={`log-capture-${connector.name}`}>
@@ -30,8 +31,33 @@ function LogCapture({ connector }: { connector: ConnectorStatus }) {
       <code className="log-position" data-testid={`log-position-${connector.name}`} title="Where the connector is in the database's log; checkpointed once Kafka acknowledged the records before it">
         {position}
       </code>
+      {lag?.behindBytes !== undefined && (
+        <span className="small" data-testid={`log-lag-${connector.name}`} title={`Log written since the checkpoint ${lag.position}, measured ${new Date(lag.measuredAtMs).toLocaleTimeString()}`}>
+          source lag <strong>{formatBytes(lag.behindBytes)}</strong> of {log === 'binlog' ? 'binlog' : 'WAL'}
+        </span>
+      )}
+      {lag?.slot && (
+        <span className={`small ${lag.slot.walStatus === 'lost' ? 'bad-text' : 'muted'}`} data-testid={`log-slot-${connector.name}`}>
+          slot {lag.slot.name}
+          {lag.slot.retainedWalBytes !== undefined ? ` keeps ${formatBytes(lag.slot.retainedWalBytes)} of WAL` : ''}
+          {lag.slot.walStatus ? ` (${lag.slot.walStatus})` : ''}
+        </span>
+      )}
     </div>
   );
+}
+
+/** Bytes as people read them, in SI units: 0 B, 912 B, 14.2 kB, 3.1 MB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${Math.max(0, Math.round(bytes))} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
 
 export function ConnectorCard({ connector, pipeline, busy, onRestart }: { connector: ConnectorStatus; pipeline: string; busy: boolean; onRestart: () => void }) {
