@@ -34,7 +34,7 @@ const target = new TargetReader(endpoints.postgres);
 const kafka = new KafkaScratch(endpoints.kafka.a.bootstrap);
 const scratch = new Scratch();
 let writer: SourceWriter;
-let document: ReturnType<typeof streamPipeline>;
+let document: ReturnType<typeof streamPipeline> & { 'offset.flush.interval.ms': string };
 let dir: string;
 let dataDir: string;
 
@@ -179,16 +179,23 @@ beforeAll(async () => {
   await writer.insert(ROWS);
   await target.query(targetTableSql(table, false));
   // Small source batches and sink chunks: the snapshot takes hundreds of round trips, so a lock lands mid-way.
-  document = streamPipeline({
+  // Checkpoints are flushed to disk periodically (offset.flush.interval.ms, 1 s by default): a kill re-reads what was
+  // acknowledged after the last flush (at-least-once, as Connect). Flushed every 100 ms, every position acknowledged
+  // before the topic stopped growing (frozen() watches it for at least 750 ms) is on disk at the kill, so the topic must
+  // hold each row once: what this test proves is that a restart resumes exactly at the flushed checkpoint.
+  document = {
+    'offset.flush.interval.ms': '100',
+    ...streamPipeline({
     name,
     table,
     bootstrap: endpoints.kafka.a.bootstrap,
     registryUrl: registry.url,
     source: endpoints.mariadb,
     target: endpoints.postgres,
-    sourceKeys: { 'batch.max.rows': '100' },
-    sinkKeys: { 'batch.sizes': '250' },
-  });
+      sourceKeys: { 'batch.max.rows': '100' },
+      sinkKeys: { 'batch.sizes': '250' },
+    }),
+  };
   dir = scratch.dir('ferry-faults-kill-');
   dataDir = scratch.dir('ferry-faults-kill-data-');
 }, 120_000);
