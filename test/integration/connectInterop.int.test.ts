@@ -360,10 +360,12 @@ describe('Kafka Connect with the real Debezium plugins (JsonConverter with schem
     const dbzJson = parsed(dbzEvents);
     const ferryJson = parsed(ferryEvents);
     // The row image's schema: every field's type, optionality, semantic name, version and parameters, as Debezium wrote them.
+    expect(rowSchemaOf(dbzJson[0] as ConnectEnvelope).fields).toHaveLength(26);
     expect(rowSchemaOf(ferryJson[0] as ConnectEnvelope)).toEqual(rowSchemaOf(dbzJson[0] as ConnectEnvelope));
     // And the values of each row, field by field.
     for (const id of [1, 2]) {
       const row = (events: ConnectEnvelope[]): unknown => events.find((event) => event.payload.after?.id === id)?.payload.after;
+      expect(row(dbzJson), `Debezium's row ${id}`).toBeDefined();
       expect(row(ferryJson), `row ${id}`).toEqual(row(dbzJson));
     }
 
@@ -429,6 +431,81 @@ describe('Kafka Connect with the real Debezium plugins (JsonConverter with schem
         { id: 1, day: '2026-01-31', dt: '2026-12-05 10:00:01', dt3: '2026-12-05 10:00:00.125', price: '12345678.91' },
         { id: 2, day: null, dt: null, dt3: null, price: null },
       ]);
+    }
+  }, 180_000);
+  it("writes Debezium's own schema and values for PostgreSQL column types (time.precision.mode=adaptive), as Debezium's PostgresConnector does", async () => {
+    const table = uniqueName('interop_pgtypes');
+    const dbz = uniqueName('dbzpg');
+    const ferry = uniqueName('ferrypg');
+    const slots = [uniqueName('dbz_slot'), uniqueName('ferry_slot')];
+    const publications = [uniqueName('dbz_pub'), uniqueName('ferry_pub')];
+    const topicOf = (prefix: string): string => `${prefix}.public.${table}`;
+    await dbs.postgres.exec(
+      `CREATE TABLE "${table}" (id int PRIMARY KEY, small smallint, big bigint NOT NULL, price numeric(10,2), ratio real, dbl double precision, flag boolean, ` +
+        `day date, clock time, clock3 time(3), at timestamp, at3 timestamp(3), zoned timestamptz, uid uuid, doc json, docb jsonb, name text, raw bytea, one bit(1), bits bit(12))`,
+    );
+    cleanups.push(() => dbs.postgres.exec(`DROP TABLE IF EXISTS "${table}"`));
+    for (const [index, slot] of slots.entries()) {
+      cleanups.push(
+        () => dbs.postgres.exec('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [slot]),
+        () => dbs.postgres.exec(`DROP PUBLICATION IF EXISTS "${publications[index] ?? ''}"`),
+      );
+    }
+    await dbs.postgres.exec(
+      `INSERT INTO "${table}" VALUES (1, -7, -9007199254740993, 12345678.91, 1.5, 2.25, true, '2026-01-31', '23:59:58.123456', '10:00:00.25', '1969-12-31 23:59:59.999501', ` +
+        `'2026-12-05 10:00:00.125', '2026-12-05 11:00:00.123456+01', '0e3b1a2c-0000-4000-8000-000000000001', '{"k": [1, 2]}', '{"k": [1, 2]}', 'ada', '\\x00ff10', B'1', B'101000000011')`,
+    );
+    await dbs.postgres.exec(`INSERT INTO "${table}" (id, big) VALUES (2, 0)`);
+    kafka.track({ topics: [topicOf(dbz), topicOf(ferry)] });
+    const common = {
+      'database.hostname': endpoints.postgres.host,
+      'database.port': String(endpoints.postgres.port),
+      'database.user': endpoints.postgres.user,
+      'database.password': endpoints.postgres.password,
+      'database.dbname': endpoints.postgres.database,
+      'table.include.list': `public\\.${table}`,
+      'plugin.name': 'pgoutput',
+      'publication.autocreate.mode': 'filtered',
+      ...json,
+    };
+    const source = `${dbz}-source`;
+    connectors.push(source);
+    await worker.createConnector(source, {
+      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+      'tasks.max': '1',
+      'topic.prefix': dbz,
+      'slot.name': slots[0] ?? '',
+      'publication.name': publications[0] ?? '',
+      ...common,
+    });
+    const document = pipelineDocument(`${ferry}-pipeline`, bootstrap, registry.url, [
+      { name: `${ferry}-source`, 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'topic.prefix': ferry, 'slot.name': slots[1] ?? '', 'publication.name': publications[1] ?? '', ...common },
+    ]);
+    expect(pipelineProblems(document).filter((problem) => problem.severity === 'error')).toEqual([]);
+    const runner = await startPipeline(document, scratch.dir());
+    runners.push(runner);
+    await waitForIdle(runner, 500, 60_000);
+    const admin = await kafka.connect();
+    await until(
+      async () => {
+        await worker.assertNotFailed(source);
+        return (await admin.listTopics()).includes(topicOf(dbz));
+      },
+      async () => `Debezium to create ${topicOf(dbz)}: ${JSON.stringify(await worker.status(source))}`,
+      60_000,
+    );
+    const [dbzEvents, ferryEvents] = await Promise.all([readMessages(bootstrap, topicOf(dbz), 2, 60_000), readMessages(bootstrap, topicOf(ferry), 2, 30_000)]);
+    await worker.deleteConnector(source);
+    const parsed = (messages: { value: Buffer | null }[]): ConnectEnvelope[] => messages.map((message) => JSON.parse(String(message.value)) as ConnectEnvelope);
+    const dbzJson = parsed(dbzEvents);
+    const ferryJson = parsed(ferryEvents);
+    if (process.env.FERRY_DUMP_DBZ) (await import('node:fs')).writeFileSync(process.env.FERRY_DUMP_DBZ, JSON.stringify(dbzJson, null, 1));
+    expect(rowSchemaOf(dbzJson[0] as ConnectEnvelope).fields.map((field) => field.field)).toHaveLength(20);
+    expect(rowSchemaOf(ferryJson[0] as ConnectEnvelope)).toEqual(rowSchemaOf(dbzJson[0] as ConnectEnvelope));
+    for (const id of [1, 2]) {
+      const row = (events: ConnectEnvelope[]): unknown => events.find((event) => event.payload.after?.id === id)?.payload.after;
+      expect(row(dbzJson), `Debezium's row ${id}`).toBeDefined();
+      expect(row(ferryJson), `row ${id}`).toEqual(row(dbzJson));
     }
   }, 180_000);
 });
