@@ -10,6 +10,8 @@ import { KAFKA_KEYS } from './kafkaBlock';
 import { type AnyKeyDef, defaultFor, type Flavor, keysForFlavor } from './keys';
 import { PIPELINE_KEYS } from './pipelineKeys';
 import { PROFILE_KEY, REGISTRY_PROFILE_KEY } from './profileReferences';
+import { predicateKeyCatalog, type TransformKeyDoc, transformClassSummary, transformKeyCatalog } from './transformKeys';
+import { SUPPORTED_PREDICATES, SUPPORTED_TRANSFORMS } from './transforms';
 
 const PROFILE_DOC =
   'Name of a saved connection profile (Connections pane) to take the connection and credentials from, or a lab service (`lab:mariadb`, `lab:postgres`, `lab:kafka-a`, `lab:kafka-b`). Resolved when the pipeline runs, so the file holds no password.';
@@ -122,12 +124,34 @@ function keysObject(defs: readonly AnyKeyDef[], flavor: Flavor | undefined): Jso
 }
 
 const DYNAMIC_PATTERNS: JsonObject = {
+  // The class of a transform or predicate, completed from the ones Ferry runs (any other class is kept, not applied).
+  '^transforms\\.[^.]+\\.type$': {
+    description: 'The transform class.',
+    anyOf: [{ enum: [...SUPPORTED_TRANSFORMS], markdownEnumDescriptions: SUPPORTED_TRANSFORMS.map(transformClassSummary) }, { type: 'string' }],
+  },
+  '^predicates\\.[^.]+\\.type$': { description: 'The predicate class.', anyOf: [{ enum: [...SUPPORTED_PREDICATES] }, { type: 'string' }] },
   '^transforms\\.[^.]+\\..+$': { description: 'Setting of a transform listed in `transforms`.', type: ['string', 'number', 'boolean'] },
   '^predicates\\.[^.]+\\..+$': { description: 'Setting of a predicate listed in `predicates`.', type: ['string', 'number', 'boolean'] },
 };
 
 function connectorObject(title: string, description: string, properties: JsonObject): JsonObject {
   return { type: 'object', title, description, markdownDescription: `**${title}**\n\n${description}`, properties, patternProperties: DYNAMIC_PATTERNS, required: ['connector.class'] };
+}
+
+function catalogSchema(catalog: Record<string, Record<string, TransformKeyDoc>>): JsonObject {
+  const out = emptyJsonObject();
+  for (const [type, keys] of Object.entries(catalog)) {
+    const properties = emptyJsonObject();
+    for (const [key, doc] of Object.entries(keys)) {
+      const schema: JsonObject = { type: 'string', description: plain(doc.doc), markdownDescription: doc.doc };
+      if (doc.values) schema.enum = [...doc.values];
+      if (doc.default !== undefined) schema.default = doc.default;
+      if (doc.example !== undefined) schema.examples = [doc.example];
+      properties[key] = schema;
+    }
+    out[type] = properties;
+  }
+  return out;
 }
 
 /** Schema of one connector class's config object (for an editor opened on a single connector). */
@@ -172,6 +196,10 @@ export function pipelineJsonSchema(): JsonObject {
     },
     allOf: branches,
   };
+  // Per class, the keys of `transforms.<alias>.*` / `predicates.<alias>.*`: the editor adds them for the aliases a
+  // connector lists once their type is set (aliases are the user's, so no static property name can hold them).
+  definitions.transformKeys = catalogSchema(transformKeyCatalog());
+  definitions.predicateKeys = catalogSchema(predicateKeyCatalog());
   definitions.restConnector = {
     type: 'object',
     description: 'A Kafka Connect REST body: { "name", "config" }.',

@@ -6,7 +6,7 @@ import { toProblem } from '../../app/format';
 import { StateBadge } from '../../app/StateBadge';
 import { useEffectiveTheme } from '../../app/theme';
 import { usePipelinesStore } from '../pipelines/pipelinesStore';
-import { applyPipelineSchema, monaco, PIPELINE_MODEL_URI } from './monacoSetup';
+import { applyPipelineSchema, monaco, PIPELINE_MODEL_URI, refreshPipelineSchema } from './monacoSetup';
 import { type KafkaDefaults, newPipelineText, pipelineNameOf, wrapPastedConnector } from './pipelineText';
 import { PreviewPanel } from './PreviewPanel';
 import { fillFromLab } from './profileText';
@@ -200,7 +200,10 @@ export default function ConfigEditor() {
       draft = model.getValue();
       setValidating(true);
       clearTimeout(timer);
-      timer = setTimeout(() => void validate(), VALIDATE_DELAY_MS);
+      timer = setTimeout(() => {
+        refreshPipelineSchema(model.getValue());
+        void validate();
+      }, VALIDATE_DELAY_MS);
     });
     // A connector config pasted from Confluent Cloud or Connect into an empty editor becomes a pipeline around it.
     const paste = editor.onDidPaste(() => {
@@ -234,6 +237,7 @@ export default function ConfigEditor() {
       if (disposed) return;
       const start = initial ?? newPipelineText(defaults.current, lab?.endpoints);
       model.setValue(start);
+      refreshPipelineSchema(start);
       baseline.current = wanted || initial === undefined ? start : undefined;
       setReady(true);
     })().catch((error: unknown) => setProblem(toProblem(error)));
