@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DecodedChangeEvent } from '../schema';
-import { changeEventParts, lsnText } from './recordMatch';
+import { changeEventParts, lsnText, recordChangeTimeMs } from './recordMatch';
 
 const schema = { name: 'Value', fields: [] } as unknown as DecodedChangeEvent['schema'];
 
@@ -20,5 +20,19 @@ describe('Debezium change events in a trace', () => {
     expect(changeEventParts({ op: 'r', schema, before: null, after: { id: 3 }, source: { file: 'b.000001', pos: 4, row: 0 } })).toEqual({ values: { id: 3 }, op: 'c', snapshot: true, position: 'b.000001:4' });
     expect(changeEventParts({ op: 'x', schema, before: null, after: { id: 3 } })).toBeUndefined();
     expect(changeEventParts({ op: 'c', schema, before: null, after: null })).toBeUndefined();
+  });
+});
+
+describe('recordChangeTimeMs', () => {
+  it("reads the first non-null timestamp column of the record's value, as UTC when it carries no zone", () => {
+    expect(recordChangeTimeMs({ id: 1, updated_at: '2026-12-05T10:00:00.250Z' }, ['updated_at'])).toBe(Date.UTC(2026, 11, 5, 10, 0, 0, 250));
+    expect(recordChangeTimeMs({ id: 1, modified: null, created: '2026-12-05 10:00:00' }, ['modified', 'created'])).toBe(Date.UTC(2026, 11, 5, 10));
+    expect(recordChangeTimeMs({ id: 1, updated_at: 1_765_000_000_000 }, ['updated_at'])).toBe(1_765_000_000_000);
+  });
+
+  it('gives nothing for a tombstone, a source without timestamp columns, or a value that is not a time', () => {
+    expect(recordChangeTimeMs(null, ['updated_at'])).toBeUndefined();
+    expect(recordChangeTimeMs({ id: 1 }, [])).toBeUndefined();
+    expect(recordChangeTimeMs({ id: 1, updated_at: 'soon' }, ['updated_at'])).toBeUndefined();
   });
 });

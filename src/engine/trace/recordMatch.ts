@@ -128,3 +128,22 @@ export function headersText(headers: Readonly<Record<string, unknown>> | undefin
   }
   return out;
 }
+
+/**
+ * When a polling source's record says its row changed: the first non-null of the source's timestamp columns in the
+ * record's own value (what `mode=timestamp` compares), as epoch ms. The runner stamps `ferry.source.ts` on one sampled
+ * record per batch only, so this is how every other record of a timestamp-mode source gets its source → Kafka hop.
+ * A timestamp without a zone is UTC (the polling source writes UTC).
+ */
+export function recordChangeTimeMs(values: Record<string, QueryValue> | null, timestampColumns: readonly string[]): number | undefined {
+  if (!values) return undefined;
+  for (const column of timestampColumns) {
+    const value = values[column];
+    if (value === null || value === undefined || typeof value === 'boolean') continue;
+    if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+    const text = value.trim().replace(' ', 'T');
+    const ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(text) ? text : `${text}Z`);
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  return undefined;
+}

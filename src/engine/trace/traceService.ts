@@ -15,7 +15,7 @@ import { connectionSettingsOf, sinkTableOf, verifyUrlOf } from './connectionSett
 import { traceError } from './errors';
 import { hopsOf } from './hops';
 import type { KnownPipeline, PipelineCatalog } from './pipelineCatalog';
-import { type ChangeEventParts, changeEventParts, headersText, inferOps, keyText, matchesKey, rowToValues, valueOf } from './recordMatch';
+import { type ChangeEventParts, changeEventParts, headersText, inferOps, keyText, matchesKey, recordChangeTimeMs, rowToValues, valueOf } from './recordMatch';
 import { changeTime, describeTable, fetchRow, keyCondition, type TableDescription } from './rowLookup';
 import { planScan, scanTopic } from './topicScan';
 
@@ -331,7 +331,8 @@ export async function findRecords(
     const sourceTs = Number(headers[SOURCE_TIME_HEADER]);
     const timestampMs = Number(message.timestamp);
     const op = candidate.event ? { op: candidate.event.op, inferred: false } : (ops[index] ?? { op: 'u', inferred: true });
-    const changedAtMs = Number.isFinite(sourceTs) && headers[SOURCE_TIME_HEADER] !== undefined ? sourceTs : candidate.changedAtMs;
+    const columnTimeMs = isPollingSource(source) ? recordChangeTimeMs(candidate.values, source.timestampColumns) : undefined;
+    const changedAtMs = Number.isFinite(sourceTs) && headers[SOURCE_TIME_HEADER] !== undefined ? sourceTs : (candidate.changedAtMs ?? columnTimeMs);
     const schema = candidate.message.value ? await schemaInfo(candidate.message.value, headerBytes(message)) : undefined;
     const write = sink ? sinkWriteOf(known, sink, topic, partition, message.offset, committed) : undefined;
     records.push({
