@@ -4,7 +4,7 @@ import type { IQueryApi, QueryCompareRequest, QueryDatabase, QueryRequest, Query
 import type { VerifyReport, VerifyRequest } from '../../shared/api/verify';
 import { hasDatabase } from '../config';
 import { formatDsn } from '../db/connectionFailure';
-import { describeTarget, type SqlConnectionSettings } from '../sinks/sql/sessions';
+import { describeTarget, type SqlConnectionSettings } from '../db';
 import { connectionSettingsOf, verifyUrlOf } from '../trace/connectionSettings';
 import type { PipelineCatalog } from '../trace/pipelineCatalog';
 import { queryError } from './errors';

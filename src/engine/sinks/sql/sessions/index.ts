@@ -1,5 +1,5 @@
 /**
- * Moved to the database layer (src/engine/db). Kept only while query/queryService.ts and connections/databaseTest.ts,
- * which other changes have open, still import it; remove once they import '../db'.
+ * Moved to the database layer (src/engine/db). Kept only while connections/databaseTest.ts, which another change has
+ * open, still imports it at HEAD (its working copy imports '../db' already); delete this file once that is committed.
  */
-export { describeTarget, openSqlSession, type SqlConnectionSettings, type SqlSession } from '../../../db';
+export { openSqlSession, type SqlSession } from '../../../db';
