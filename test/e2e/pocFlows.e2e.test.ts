@@ -72,13 +72,13 @@ describe('proof-of-concept flows in Chromium through the web host', () => {
     await editor.locator('.view-lines').getByText(`"${table}"`).waitFor({ timeout: 30_000 });
     // Monaco renders spaces as non-breaking ones.
     await expect(editor.locator('.view-lines').textContent().then((text) => text?.replace(/\u00a0/g, ' '))).resolves.toContain(`SELECT * FROM "public"."${table}"`);
-    // Highlighting: the keyword and the quoted identifier are different tokens (Monaco's mtk classes).
-    const classes = await editor.locator('.view-lines span[class^="mtk"]').evaluateAll((spans) => spans.map((span) => `${span.className}:${span.textContent ?? ''}`));
-    const keyword = classes.find((entry) => entry.endsWith(':SELECT'))?.split(':')[0];
-    const identifier = classes.find((entry) => entry.includes(`"${table}"`))?.split(':')[0];
-    expect(keyword).toBeDefined();
-    expect(identifier).toBeDefined();
-    expect(keyword).not.toBe(identifier);
+    // Highlighting: the keyword and the quoted identifier become different tokens (Monaco's mtk classes) once the
+    // pgsql tokenizer (a lazy chunk) has loaded.
+    const tokenClasses = async (): Promise<{ keyword?: string; identifier?: string }> => {
+      const spans = await editor.locator('.view-lines span[class^="mtk"]').evaluateAll((nodes) => nodes.map((node) => ({ cls: node.className, text: (node.textContent ?? '').replace(/\u00a0/g, ' ').trim() })));
+      return { keyword: spans.find((span) => span.text === 'SELECT')?.cls, identifier: spans.find((span) => span.text.includes(table))?.cls };
+    };
+    await expect.poll(async () => { const found = await tokenClasses(); return found.keyword !== undefined && found.identifier !== undefined && found.keyword !== found.identifier; }, { timeout: 15_000 }).toBe(true);
     await editor.click();
     await page.keyboard.press('ControlOrMeta+Enter');
     await page.getByRole('grid', { name: 'Source result rows' }).getByRole('gridcell', { name: 'Grace' }).waitFor({ timeout: 30_000 });

@@ -144,7 +144,8 @@ export class DemoService implements IDemoApi, IDisposable {
       this.setStep(`inserting ${rows} orders into the source…`);
       const simulator = new OrderSimulator(run.source, { ordersPerTick: 5, tickMs: 250 });
       run.simulator = simulator;
-      await simulator.insertOrders(rows);
+      // Inserting into WebAssembly PostgreSQL is the slow part of a first start: show how far it is.
+      await simulator.insertOrders(rows, (inserted, total) => this.setStep(`inserting ${total} orders into the source… ${inserted}/${total}`));
 
       this.setStep('starting the pipeline…');
       await this.pipelines.start({ text: demoPipelineText(name, bootstrap, run.registry.url, run.source, run.target, this.topicPrefix), fileName: 'demo.json' });

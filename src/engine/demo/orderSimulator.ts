@@ -105,13 +105,15 @@ export class OrderSimulator implements IDisposable {
   }
 
   /** Inserts `count` orders right now (used to seed a demo run with a known number of rows). */
-  async insertOrders(count: number): Promise<void> {
+  /** Inserts `count` orders in batches of 100; `onProgress` hears the count inserted after each batch. */
+  async insertOrders(count: number, onProgress?: (inserted: number, total: number) => void): Promise<void> {
     const client = this.client ?? new pg.Client(this.address);
     const own = this.client === undefined;
     if (own) await client.connect();
     try {
       for (let done = 0; done < count; done += 100) {
         await this.insertOrderBatch(client, Math.min(100, count - done));
+        onProgress?.(Math.min(done + 100, count), count);
       }
     } finally {
       if (own) await client.end();

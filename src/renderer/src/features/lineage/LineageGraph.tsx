@@ -24,6 +24,31 @@ function truncate(text: string, max = 25): string {
   return `${text.slice(0, max - 1 - tail)}…${text.slice(text.length - tail)}`;
 }
 
+let measurer: CanvasRenderingContext2D | null | undefined;
+
+/** The drawn width of `text` in the app's font at `sizePx` (a rough estimate where canvas is unavailable). */
+function textWidth(text: string, sizePx: number): number {
+  if (measurer === undefined) {
+    measurer = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+  }
+  if (!measurer) return text.length * sizePx * 0.56;
+  measurer.font = `${sizePx}px ${getComputedStyle(document.body).fontFamily || 'sans-serif'}`;
+  return measurer.measureText(text).width;
+}
+
+/** The whole name when it fits `widthPx`, else the longest start…end cut that does. */
+function fit(text: string, widthPx: number, sizePx = 13): string {
+  if (textWidth(text, sizePx) <= widthPx) return text;
+  for (let max = text.length - 1; max > 6; max -= 1) {
+    const cut = truncate(text, max);
+    if (textWidth(cut, sizePx) <= widthPx) return cut;
+  }
+  return truncate(text, 6);
+}
+
+/** Room for a node's label: the node less its padding on both sides. */
+const LABEL_WIDTH = NODE_WIDTH - 24;
+
 /**
  * Source tables → topics → target tables (and topics a replicator copies to another cluster) with the rows each hop
  * carried, drawn as SVG laid out here (three columns,
@@ -59,9 +84,15 @@ export function LineageGraph({
   const height = TOP + Math.max(1, rows.source, rows.topic, rows.replica, rows.target) * (NODE_HEIGHT + ROW_GAP) + 8;
 
   if (model.nodes.length === 0) {
+    // A pipeline that failed before its connectors found their tables has no lineage: say why instead of "wait".
+    const broken = status.connectors.filter((connector) => connector.state === 'FAILED' || connector.state === 'DEGRADED');
     return (
       <div className="lineage-empty muted" data-testid="lineage-empty">
-        The lineage appears once the connectors have found their tables (a few seconds after start).
+        {broken.length > 0
+          ? `No lineage yet: ${broken.map((connector) => `${connector.name} is ${connector.state}${connector.error ? ` (${connector.error.message})` : ''}`).join('; ')}. The tables appear once the connector reads them; fix the cause and restart it in Pipelines.`
+          : status.state === 'FAILED'
+            ? 'No lineage: the pipeline failed before its connectors found their tables (see Pipelines for the cause).'
+            : 'The lineage appears once the connectors have found their tables (a few seconds after start).'}
       </div>
     );
   }
@@ -81,7 +112,7 @@ export function LineageGraph({
             {COLUMN_TITLE[column]}
           </text>
           <text className="lineage-column-caption" x={COLUMN_X[column]} y={30}>
-            {truncate(model.captions[column], 36)}
+            {fit(model.captions[column], 340, 11)}
           </text>
         </g>
       ))}
@@ -124,15 +155,15 @@ export function LineageGraph({
             {node.replica ? (
               <>
                 <text x={12} y={17}>
-                  {truncate(node.label)}
+                  {fit(node.label, LABEL_WIDTH)}
                 </text>
                 <text className="lineage-node-note" x={12} y={32}>
-                  on {truncate(node.group, 30)}
+                  on {fit(node.group, LABEL_WIDTH - 16, 11)}
                 </text>
               </>
             ) : (
               <text x={12} y={NODE_HEIGHT / 2 + 5}>
-                {truncate(node.label)}
+                {fit(node.label, LABEL_WIDTH)}
               </text>
             )}
           </g>

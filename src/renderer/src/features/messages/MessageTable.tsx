@@ -70,8 +70,13 @@ export function MessageTable({ version, newestFirst, selected, onSelect }: { ver
                 <span role="cell" className={`payload fmt-${record.key.format}`} title={record.key.reason}>
                   {preview(record.key)}
                 </span>
-                <span role="cell" className={`payload fmt-${record.value.format}`} title={record.value.reason}>
+                <span role="cell" className={`payload fmt-${record.value.format}`} title={record.value.reason ?? record.value.warning}>
                   {record.value.format === 'hex' && <span className="fmt-tag">hex</span>}
+                  {record.value.warning && (
+                    <span className="fmt-tag warn" aria-label="decoded with a schema of another subject">
+                      ⚠
+                    </span>
+                  )}
                   {preview(record.value)}
                 </span>
                 <span role="cell" className="num muted">{record.headers.length || ''}</span>

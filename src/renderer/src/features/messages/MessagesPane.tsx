@@ -3,7 +3,7 @@ import type { DecodeMode, StartMode } from '../../../../shared/api';
 import { formatCount, formatMs } from '../../app/format';
 import { Field } from '../connections/Field';
 import { MessageTable } from './MessageTable';
-import { clusterKey, MAX_ROWS_NOTE, rows, selectedCluster, useMessagesStore } from './messagesStore';
+import { clusterKey, MAX_ROWS_NOTE, rows, selectedCluster, useMessagesStore, writerOf } from './messagesStore';
 import { ProduceForm } from './ProduceForm';
 import { RecordDetail } from './RecordDetail';
 import './messages.css';
@@ -71,7 +71,12 @@ export function MessagesPane() {
   }, [active]);
 
   const cluster = selectedCluster(state);
-  const defaultRegistryLabel = cluster?.defaultRegistry ? (cluster.defaultRegistry.kind === 'url' ? cluster.defaultRegistry.url : registries.find((registry) => cluster.defaultRegistry?.kind === 'profile' && registry.id === cluster.defaultRegistry.profileId)?.name ?? 'profile') : 'none';
+  const clusterDefaultLabel = cluster?.defaultRegistry ? (cluster.defaultRegistry.kind === 'url' ? cluster.defaultRegistry.url : cluster.defaultRegistry.kind === 'profile' ? (registries.find((registry) => cluster.defaultRegistry?.kind === 'profile' && registry.id === cluster.defaultRegistry.profileId)?.name ?? 'profile') : `pipeline ${cluster.defaultRegistry.pipeline}`) : 'none';
+  const writer = writerOf(state);
+  const defaultRegistryLabel = writer ? `the one that wrote this topic: pipeline ${writer.pipeline}, ${writer.url}` : `cluster default: ${clusterDefaultLabel}`;
+  // Every registry Ferry knows: running pipelines' (on any cluster), profiles, and the cluster defaults given by URL.
+  const pipelineRegistries = [...new Map(clusters.flatMap((choice) => choice.pipelineRegistries ?? []).map((entry) => [entry.pipeline, entry])).values()];
+  const urlRegistries = [...new Set(clusters.flatMap((choice) => (choice.defaultRegistry?.kind === 'url' ? [choice.defaultRegistry.url] : [])))];
 
   return (
     <div className="pane messages-pane">
@@ -142,10 +147,20 @@ export function MessagesPane() {
         <div className="control-row">
           <Field label="Schema Registry">
             <select value={query.registry} onChange={(event) => setQuery({ registry: event.target.value })}>
-              <option value="default">Cluster default ({defaultRegistryLabel})</option>
+              <option value="default">Automatic ({defaultRegistryLabel})</option>
+              {pipelineRegistries.map((entry) => (
+                <option key={`pipeline:${entry.pipeline}`} value={`pipeline:${entry.pipeline}`}>
+                  Pipeline {entry.pipeline} ({entry.url})
+                </option>
+              ))}
               {registries.map((registry) => (
                 <option key={registry.id} value={registry.id}>
                   {registry.name}
+                </option>
+              ))}
+              {urlRegistries.map((url) => (
+                <option key={`url:${url}`} value={`url:${url}`}>
+                  {url}
                 </option>
               ))}
               <option value="none">None</option>

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { BrowsedRecord, DecodedPayload } from '../../../../shared/api';
 import { CopyButton } from '../../app/CopyButton';
 import { formatTimestamp } from './MessageTable';
@@ -33,6 +34,11 @@ function Payload({ title, payload }: { title: string; payload: DecodedPayload })
           Shown as hex: {payload.reason}
         </p>
       )}
+      {payload.warning && (
+        <p className="decode-reason decode-warning" role="note" data-testid="decode-warning">
+          ⚠ {payload.warning}
+        </p>
+      )}
       <pre className="payload-text">{text}</pre>
       {payload.truncated && <p className="muted small">Cut for display; Export JSON writes the whole value.</p>}
     </section>
@@ -40,8 +46,11 @@ function Payload({ title, payload }: { title: string; payload: DecodedPayload })
 }
 
 export function RecordDetail({ record, onClose }: { record: BrowsedRecord; onClose(): void }) {
+  const section = useRef<HTMLElement>(null);
+  // The detail sits below a tall table: a click on a row must not leave it out of sight.
+  useEffect(() => section.current?.scrollIntoView({ block: 'nearest' }), [record]);
   return (
-    <section className="panel record-detail" aria-label="Selected record">
+    <section ref={section} className="panel record-detail" aria-label="Selected record">
       <header className="panel-header">
         <h2>
           Partition {record.partition} · offset {record.offset}

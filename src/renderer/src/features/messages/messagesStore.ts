@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { BrowseBatch, BrowsedRecord, BrowseProgress, BrowseRequest, ClusterChoice, DecodeMode, RegistryRef, StartMode, StoredProfile, TopicSummary } from '../../../../shared/api';
+import type { BrowseBatch, BrowsedRecord, BrowseProgress, BrowseRequest, ClusterChoice, DecodeMode, PipelineRegistry, RegistryRef, StartMode, StoredProfile, TopicSummary } from '../../../../shared/api';
 import { toProblem } from '../../app/format';
 import { engine } from '../../engine';
 import { MAX_ROWS, RowBuffer } from './rowBuffer';
@@ -73,10 +73,19 @@ export function selectedCluster(state: Pick<MessagesState, 'clusters' | 'query'>
   return state.clusters.find((choice) => clusterKey(choice) === state.query.clusterKey);
 }
 
+/** The running pipeline whose registry wrote the chosen topic, if any: its schema ids mean nothing in another registry. */
+export function writerOf(state: Pick<MessagesState, 'clusters' | 'query'>): PipelineRegistry | undefined {
+  const topic = state.query.topic.trim();
+  return selectedCluster(state)?.pipelineRegistries?.find((entry) => entry.topics.includes(topic));
+}
+
+/** `default` is the registry that wrote the topic (a running pipeline's), else the cluster's; `pipeline:`/`url:` name one. */
 export function registryFor(state: Pick<MessagesState, 'clusters' | 'query'>): RegistryRef | undefined {
   const { registry } = state.query;
   if (registry === 'none') return undefined;
-  if (registry === 'default') return selectedCluster(state)?.defaultRegistry;
+  if (registry === 'default') return writerOf(state)?.ref ?? selectedCluster(state)?.defaultRegistry;
+  if (registry.startsWith('pipeline:')) return { kind: 'pipeline', pipeline: registry.slice('pipeline:'.length) };
+  if (registry.startsWith('url:')) return { kind: 'url', url: registry.slice('url:'.length) };
   return { kind: 'profile', profileId: registry };
 }
 
@@ -173,6 +182,9 @@ export const useMessagesStore = create<MessagesState>((set, get) => ({
   },
 
   async start() {
+    // Pipelines started since the pane opened bring their registries: refresh before choosing one for the topic.
+    const clusters = await engine.topics.clusters().catch(() => undefined);
+    if (clusters) set({ clusters });
     const state = get();
     const request = browseRequest(state);
     if (!request) {
