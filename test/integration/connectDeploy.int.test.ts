@@ -171,6 +171,15 @@ describe('ferry deploy to the lab Connect worker', () => {
     const statuses = await deployedStatus(pipeline, connect);
     expect(statuses.map((s) => [s.name, s.state, s.tasks.map((t) => t.state)])).toEqual(names.map((name) => [name, 'RUNNING', ['RUNNING']]));
 
+    // Pause and resume through the app's API: the connector reports each state.
+    const app = new ConnectService();
+    const capture = names[0] ?? '';
+    const stateOf = async (): Promise<string | undefined> => (await app.connectors({ url: connect.url })).find((c) => c.name === capture)?.state;
+    await app.pause({ url: connect.url }, capture);
+    await until(async () => (await stateOf()) === 'PAUSED', async () => `${capture} to be PAUSED (is ${String(await stateOf())})`, 30_000);
+    await app.resume({ url: connect.url }, capture);
+    await until(async () => (await stateOf()) === 'RUNNING', async () => `${capture} to be RUNNING again (is ${String(await stateOf())})`, 30_000);
+
     // A second deploy updates in place.
     const again = await deployPipeline(pipeline, connect, { dryRun: false });
     expect(again.connectors.map((c) => c.action)).toEqual(['updated', 'updated']);

@@ -107,6 +107,7 @@ describe('planConnectDeployment', () => {
     expect(config['database.server.id']).toMatch(/^\d+$/);
     expect(config['schema.history.internal.kafka.topic']).toBe('shop.schema-history');
     expect(config['schema.history.internal.kafka.bootstrap.servers']).toBe('127.0.0.1:19092');
+    expect(config['schema.history.internal.store.only.captured.tables.ddl']).toBe('true');
     expect(config['value.converter']).toBe('org.apache.kafka.connect.json.JsonConverter');
     expect(plan.notes.find((n) => n.key === 'kafka')?.kind).toBe('ferry-only');
   });

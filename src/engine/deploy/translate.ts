@@ -212,6 +212,14 @@ function planConnector(connector: ResolvedConnector): ConnectorDeployment {
       Object.assign(out, kafkaClientKeys('schema.history.internal.producer.', connector.kafka), kafkaClientKeys('schema.history.internal.consumer.', connector.kafka));
       note({ key: 'schema.history.internal.kafka.bootstrap.servers', kind: 'added', message: "the pipeline's Kafka cluster (with its credentials), for the schema history topic" });
     }
+    if (out['schema.history.internal.store.only.captured.tables.ddl'] === undefined) {
+      out['schema.history.internal.store.only.captured.tables.ddl'] = 'true';
+      note({
+        key: 'schema.history.internal.store.only.captured.tables.ddl',
+        kind: 'added',
+        message: "true: like Ferry, read the structure of the captured tables only (Debezium's default reads every table of the captured databases, and its snapshot fails when one of them is dropped meanwhile)",
+      });
+    }
   }
   return { name: connector.name, connectorClass, config: { 'connector.class': connectorClass, name: connector.name, ...out }, notes };
 }
