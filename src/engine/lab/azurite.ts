@@ -59,7 +59,8 @@ export function azuriteArgs(paths: AzuritePaths, port: number): string[] {
 
 export function startAzurite(paths: AzuritePaths, port: number): Promise<ChildProcess & { pid: number }> {
   mkdirSync(paths.dir, { recursive: true });
-  return spawnDetached(process.execPath, azuriteArgs(paths, port), { cwd: paths.dir, logFile: paths.log });
+  // Inside Electron, process.execPath is the app; ELECTRON_RUN_AS_NODE makes it a plain Node.
+  return spawnDetached(process.execPath, azuriteArgs(paths, port), { cwd: paths.dir, logFile: paths.log, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
 }
 
 /** Any HTTP answer from the Blob endpoint means it is serving (an unsigned request gets 403). */

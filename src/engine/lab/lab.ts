@@ -25,6 +25,7 @@ import { assertJavaVersion, defaultExtraBinDirs, type LabBinary, requireBinaries
 import { type ConnectRuntime, connectRuntimeLocation, defaultConnectPomDir, ensureConnectRuntime, isConnectRuntimeCached } from './connectRuntime';
 import { connectPaths, connectUrl, connectWorkerArgs, renderConnectWorkerProperties, startConnectWorker, waitForConnect, writeConnectConfig } from './connectWorker';
 import { labError, startFailedError } from './errors';
+import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, azuriteArgs, azuriteBlobUrl, azuritePaths, startAzurite, waitForAzurite } from './azurite';
 import { isRegistryService, registriesAnsweredElsewhere, registryArgs, registryExecutables, registryPaths, registryUrl, type RegistryServiceName, startRegistryService, waitForRegistry } from './registryService';
 import {
   ensureKafkaRuntime,
@@ -80,8 +81,8 @@ export interface LabOptions {
 
 export interface Lab extends ILabApi, IDisposable {}
 
-const KIND: Record<LabServiceName, LabServiceKind> = { 'kafka-a': 'kafka', 'kafka-b': 'kafka', mariadb: 'mariadb', postgres: 'postgres', connect: 'connect', 'registry-a': 'schema-registry', 'registry-b': 'schema-registry' };
-const EXECUTABLES: Record<LabServiceName, string[]> = { 'kafka-a': ['java'], 'kafka-b': ['java'], mariadb: ['mariadbd', 'mysqld'], postgres: ['postgres'], connect: ['java'], 'registry-a': registryExecutables(), 'registry-b': registryExecutables() };
+const KIND: Record<LabServiceName, LabServiceKind> = { 'kafka-a': 'kafka', 'kafka-b': 'kafka', mariadb: 'mariadb', postgres: 'postgres', connect: 'connect', 'registry-a': 'schema-registry', 'registry-b': 'schema-registry', azurite: 'azurite' };
+const EXECUTABLES: Record<LabServiceName, string[]> = { 'kafka-a': ['java'], 'kafka-b': ['java'], mariadb: ['mariadbd', 'mysqld'], postgres: ['postgres'], connect: ['java'], 'registry-a': registryExecutables(), 'registry-b': registryExecutables(), azurite: registryExecutables() };
 type KafkaName = 'kafka-a' | 'kafka-b';
 
 interface Transient {
@@ -377,6 +378,7 @@ export class LabImpl implements Lab {
     if (name === 'mariadb') return this.startMariaDb(ports, context);
     if (name === 'connect') return this.startConnect(ports, context);
     if (isRegistryService(name)) return this.startRegistry(name, ports, context);
+    if (name === 'azurite') return this.startAzurite(ports, context);
     return this.startPostgres(ports, context);
   }
 
@@ -482,6 +484,16 @@ export class LabImpl implements Lab {
     // Node plus tsx compiling the CLI takes seconds on a loaded machine.
     await waitForRegistry({ service: name, port, child, paths, timeoutMs: Math.max(this.readyTimeoutMs, 90_000), signal: context.signal, logOffsets: offsets });
     this.markReady(name);
+  }
+
+  /** Azurite's Blob endpoint (azurite.ts): the Azure Blob / ADLS Gen2 sinks' target, data kept in the lab dir. */
+  private async startAzurite(ports: LabPorts, context: StartContext): Promise<void> {
+    if (context.signal.aborted) throw abortedError('azurite');
+    const paths = azuritePaths(serviceDir(this.paths, 'azurite'));
+    const offsets = logOffsets([paths.log]);
+    const child = await this.spawnRecorded('azurite', [ports.azurite], ports, () => startAzurite(paths, ports.azurite));
+    await waitForAzurite({ child, paths, port: ports.azurite, timeoutMs: Math.max(this.readyTimeoutMs, 60_000), signal: context.signal, logOffsets: offsets });
+    this.markReady('azurite');
   }
 
   /** Saves the pid the moment the process exists, so a crash of this process never leaves an untracked service. */
@@ -640,6 +652,7 @@ export class LabImpl implements Lab {
       postgres: { host: LAB_HOST, port: portOf('postgres'), user: LAB_DB_USER, password: state.passwords.postgres ?? '', database: LAB_DB_NAME },
       connect: { url: connectUrl(portOf('connect')) },
       schemaRegistry: { url: registryUrl(portOf('registry-a')) },
+      azurite: { url: azuriteBlobUrl(portOf('azurite')), account: AZURITE_ACCOUNT, accountKey: AZURITE_ACCOUNT_KEY },
     };
     endpoints.kafka.a.schemaRegistry = { url: registryUrl(portOf('registry-a')) };
     endpoints.kafka.b.schemaRegistry = { url: registryUrl(portOf('registry-b')) };
@@ -659,6 +672,7 @@ export class LabImpl implements Lab {
     }
     if (name === 'mariadb') return fingerprint(mariadbdArgs(this.paths.mariadb, ports.mariadb, this.osUser));
     if (isRegistryService(name)) return fingerprint(registryArgs(registryPaths(this.paths.dir, name), servicePorts(ports, name)[0] ?? 0));
+    if (name === 'azurite') return fingerprint(azuriteArgs(azuritePaths(serviceDir(this.paths, 'azurite')), ports.azurite));
     if (name === 'connect') {
       const pomDir = this.connectPomDir && existsSync(join(this.connectPomDir, 'pom.xml')) ? this.connectPomDir : undefined;
       const runtime = pomDir ? connectRuntimeLocation(this.cacheDir, pomDir) : { worker: '', plugins: '' };

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LabServiceName } from '../../shared/api/lab';
 import { findRepoRoot } from '../base/repoRoot';
+import { azuritePaths } from './azurite';
 import { connectPaths } from './connectWorker';
 import { registryPaths } from './registryService';
 
@@ -124,6 +125,8 @@ export function serviceDir(paths: LabPaths, name: LabServiceName): string {
     case 'registry-a':
     case 'registry-b':
       return registryPaths(paths.dir, name).dir;
+    case 'azurite':
+      return join(paths.dir, 'azurite');
   }
 }
 
@@ -142,8 +145,10 @@ export function serviceLogFile(paths: LabPaths, name: LabServiceName): string {
     case 'registry-a':
     case 'registry-b':
       return registryPaths(paths.dir, name).log;
+    case 'azurite':
+      return azuritePaths(join(paths.dir, 'azurite')).log;
   }
 }
 
 /** Entries `reset` may delete: only what the lab itself creates, so a mistyped FERRY_LAB_DIR cannot wipe a home. */
-export const LAB_OWNED_ENTRIES = ['kafka-a', 'kafka-b', 'mariadb', 'postgres', 'connect', 'registry-a', 'registry-b', 'lab.json'] as const;
+export const LAB_OWNED_ENTRIES = ['kafka-a', 'kafka-b', 'mariadb', 'postgres', 'connect', 'registry-a', 'registry-b', 'azurite', 'lab.json'] as const;

@@ -35,7 +35,7 @@ afterEach(async () => {
 
 describe('resolvePorts', () => {
   it('uses the documented defaults', () => {
-    expect(resolvePorts({})).toEqual({ kafkaA: 19092, kafkaAController: 19093, kafkaB: 29092, kafkaBController: 29093, mariadb: 13306, postgres: 15432, connect: 18083, registryA: 18081, registryB: 28081 });
+    expect(resolvePorts({})).toEqual({ kafkaA: 19092, kafkaAController: 19093, kafkaB: 29092, kafkaBController: 29093, mariadb: 13306, postgres: 15432, connect: 18083, registryA: 18081, registryB: 28081, azurite: 10100 });
   });
 
   it('shifts every default by FERRY_LAB_PORT_OFFSET so two labs can coexist', () => {

@@ -15,6 +15,8 @@ export interface LabPorts {
   /** The Schema Registries of cluster a and b (registryService.ts). */
   registryA: number;
   registryB: number;
+  /** Azurite's Blob endpoint (not its usual 10000, which a developer's own Azurite may hold). */
+  azurite: number;
 }
 
 export const DEFAULT_LAB_PORTS: Readonly<LabPorts> = {
@@ -27,6 +29,7 @@ export const DEFAULT_LAB_PORTS: Readonly<LabPorts> = {
   connect: 18083,
   registryA: 18081,
   registryB: 28081,
+  azurite: 10100,
 };
 
 export const LAB_HOST = '127.0.0.1';
@@ -78,6 +81,8 @@ export function servicePorts(ports: LabPorts, name: LabServiceName): number[] {
       return [ports.registryA];
     case 'registry-b':
       return [ports.registryB];
+    case 'azurite':
+      return [ports.azurite];
   }
 }
 

@@ -1,8 +1,8 @@
 import type { Event } from '../event';
 
 /** The four local services `ferry lab up` runs on 127.0.0.1. */
-export type LabServiceName = 'kafka-a' | 'kafka-b' | 'mariadb' | 'postgres' | 'connect' | 'registry-a' | 'registry-b';
-export const LAB_SERVICE_NAMES: readonly LabServiceName[] = ['kafka-a', 'kafka-b', 'mariadb', 'postgres', 'connect', 'registry-a', 'registry-b'];
+export type LabServiceName = 'kafka-a' | 'kafka-b' | 'mariadb' | 'postgres' | 'connect' | 'registry-a' | 'registry-b' | 'azurite';
+export const LAB_SERVICE_NAMES: readonly LabServiceName[] = ['kafka-a', 'kafka-b', 'mariadb', 'postgres', 'connect', 'registry-a', 'registry-b', 'azurite'];
 /**
  * Services `up` starts only when asked (`ferry lab up --connect`): the Kafka Connect worker is a JVM of about half a
  * gigabyte that most work never needs. `running` ignores an optional service that is stopped.
@@ -10,7 +10,7 @@ export const LAB_SERVICE_NAMES: readonly LabServiceName[] = ['kafka-a', 'kafka-b
 export const LAB_OPTIONAL_SERVICES: readonly LabServiceName[] = ['connect'];
 export const LAB_DEFAULT_SERVICES: readonly LabServiceName[] = LAB_SERVICE_NAMES.filter((name) => !LAB_OPTIONAL_SERVICES.includes(name));
 
-export type LabServiceKind = 'kafka' | 'mariadb' | 'postgres' | 'connect' | 'schema-registry';
+export type LabServiceKind = 'kafka' | 'mariadb' | 'postgres' | 'connect' | 'schema-registry' | 'azurite';
 export type LabServiceState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
 
 export interface LabServiceStatus {
@@ -51,6 +51,11 @@ export interface LabEndpoints {
   connect: { url: string };
   /** Cluster a's Schema Registry (`kafka.b.schemaRegistry` is cluster b's): Confluent-compatible, for kcat, avro-tools, converters. */
   schemaRegistry: { url: string };
+  /**
+   * Azurite's Blob endpoint (`store.url` of the Azure Blob / ADLS Gen2 sinks) and its documented development account;
+   * the key is Microsoft's published one for the emulator, not a secret.
+   */
+  azurite: { url: string; account: string; accountKey: string };
 }
 
 export interface LabStatus {

@@ -9,6 +9,7 @@ const SERVICE_TITLES: Record<LabServiceStatus['name'], string> = {
   connect: 'Kafka Connect worker',
   'registry-a': 'Schema Registry a',
   'registry-b': 'Schema Registry b',
+  azurite: 'Azurite (Azure Blob Storage)',
 };
 
 const SERVICE_NOTES: Record<LabServiceStatus['kind'], string> = {
@@ -17,6 +18,7 @@ const SERVICE_NOTES: Record<LabServiceStatus['kind'], string> = {
   postgres: 'wal_level=logical',
   connect: 'distributed, on cluster a; Debezium, JDBC sink, MirrorMaker 2 (`ferry lab up --connect`)',
   'schema-registry': "Ferry's Confluent-compatible registry, one per cluster; schemas kept across restarts",
+  azurite: 'Blob endpoint, development account devstoreaccount1; target of the Azure Blob / ADLS Gen2 sinks',
 };
 
 export function ServiceCard({ service }: { service: LabServiceStatus }) {
