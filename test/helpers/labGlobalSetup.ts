@@ -20,7 +20,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!before.running) {
     process.stderr.write(`[lab] starting the lab in ${before.dir} for the ${project.name} tests…\n`);
     const result = await lab.up();
-    startedHere = result.started.length > 0;
+    // Only a lab this run found entirely stopped is stopped again at the end. A lab that was up but missing a service
+    // (one added by a newer checkout, e.g. a new default service) is the shared lab others are using: `down` would
+    // stop all of it under them.
+    const wasDown = before.services.every((service) => service.state !== 'running');
+    startedHere = wasDown && result.started.length > 0;
     process.stderr.write(`[lab] up in ${result.seconds.toFixed(1)} s (started ${result.started.join(', ') || 'none'})\n`);
   }
   const status = await lab.status();
