@@ -4,6 +4,10 @@ import type { ChangeRecord } from '../../src/engine/model';
 import { binlogPositionFromCheckpoint } from '../../src/engine/sources/mysql/binlog/binlogPosition';
 import { takeBinlogSnapshot } from '../../src/engine/sources/mysql/binlog/binlogSnapshot';
 import { MySqlBinlogReader, type MySqlBinlogReaderInit } from '../../src/engine/sources/mysql/binlog/mySqlBinlogReader';
+import { BinlogSchemaHistory, FileSchemaHistoryStore, type SchemaHistoryEntry } from '../../src/engine/sources/mysql/binlog/schemaHistory';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveZone } from '../../src/engine/sources/polling/zone';
 import { uniqueName } from '../helpers/names';
 
@@ -208,6 +212,57 @@ describe('MariaDB binlog reader', () => {
       expect(same()).toBe(true);
     } finally {
       await admin.query(`DROP TABLE IF EXISTS ${live}`);
+    }
+  });
+
+  it.each([
+    // DATETIME on MariaDB: ZongJi names the row's columns from the catalog, which the history stands in for.
+    { name: 'a table with a DATETIME column (columns named from the catalog)', temporal: true },
+    // No temporal column: the binlog's own metadata names the columns; types and key come from the history.
+    { name: 'a table without temporal columns (columns named by the binlog)', temporal: false },
+  ])('$name: a restart from before an ADD and a DROP COLUMN reads the older rows with the layout they were written with', async ({ temporal }) => {
+    const ddlTable = uniqueName('binlog_ddl');
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-schema-history-'));
+    const historyFile = join(dir, 'schema-history.jsonl');
+    const extra = temporal ? ', placed DATETIME(3) NULL' : ', amount DECIMAL(10,2) NULL';
+    await admin.query(`CREATE TABLE ${ddlTable} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, legacy VARCHAR(20) NULL${extra}) ENGINE=InnoDB`);
+    try {
+      const changes: SchemaHistoryEntry[] = [];
+      const only = (id: { table: string }): boolean => id.table === ddlTable;
+      const first = openReader({ includeTable: only, schemaHistory: new BinlogSchemaHistory(new FileSchemaHistoryStore(historyFile)), onSchemaChange: (change) => changes.push(change) });
+      const from = await first.start();
+      await admin.query(`INSERT INTO ${ddlTable} (id, customer, legacy) VALUES (1, 'ada', 'old-1')`);
+      expect((await readAtLeast(first, 1)).map((record) => record.after?.legacy)).toEqual(['old-1']);
+      await admin.query(`ALTER TABLE ${ddlTable} ADD COLUMN note VARCHAR(20) NULL`);
+      await admin.query(`INSERT INTO ${ddlTable} (id, customer, legacy, note) VALUES (2, 'bob', 'old-2', 'n2')`);
+      expect((await readAtLeast(first, 1)).map((record) => record.after?.note)).toEqual(['n2']);
+      await admin.query(`ALTER TABLE ${ddlTable} DROP COLUMN legacy`);
+      await admin.query(`INSERT INTO ${ddlTable} (id, customer, note) VALUES (3, 'cy', 'n3')`);
+      await admin.query(`UPDATE ${ddlTable} SET customer = 'ada2' WHERE id = 1`);
+      expect(await readAtLeast(first, 2)).toHaveLength(2);
+      await first.close();
+      expect(changes.map((change) => change.ddl)).toEqual([`ALTER TABLE ${ddlTable} ADD COLUMN note VARCHAR(20) NULL`, `ALTER TABLE ${ddlTable} DROP COLUMN legacy`]);
+
+      // A new process: only the history file carries what the table looked like.
+      const restarted = openReader({ includeTable: only, schemaHistory: new BinlogSchemaHistory(new FileSchemaHistoryStore(historyFile)) });
+      await restarted.start(from);
+      const records = await readAtLeast(restarted, 4);
+      const shape = (record: ChangeRecord | undefined): string[] => record?.valueSchema.fields.map((field) => field.name) ?? [];
+      const extraName = temporal ? 'placed' : 'amount';
+      expect(records.map((record) => `${record.op}:${String(record.key?.id)}`)).toEqual(['c:1', 'c:2', 'c:3', 'u:1']);
+      expect(shape(records[0])).toEqual(['id', 'customer', 'legacy', extraName]);
+      expect(records[0]?.after).toMatchObject({ id: 1, customer: 'ada', legacy: 'old-1' });
+      expect(shape(records[1])).toEqual(['id', 'customer', 'legacy', extraName, 'note']);
+      expect(records[1]?.after).toMatchObject({ id: 2, customer: 'bob', legacy: 'old-2', note: 'n2' });
+      expect(shape(records[2])).toEqual(['id', 'customer', extraName, 'note']);
+      expect(records[2]?.after).toMatchObject({ id: 3, customer: 'cy', note: 'n3' });
+      expect(records[3]?.before).toMatchObject({ id: 1, customer: 'ada', note: null });
+      expect(records[3]?.after).toMatchObject({ id: 1, customer: 'ada2' });
+      // The restart recorded nothing new: the DDLs it passed again keep the layouts of their first reading.
+      expect((await new FileSchemaHistoryStore(historyFile).load()).filter((entry) => entry.ddl !== undefined)).toHaveLength(2);
+    } finally {
+      await admin.query(`DROP TABLE IF EXISTS ${ddlTable}`);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

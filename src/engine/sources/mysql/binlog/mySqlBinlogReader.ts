@@ -17,6 +17,7 @@ import { MySqlValueReader } from '../mysqlValues';
 import { TransactionQueue } from '../../transactionQueue';
 import { advanceMariaDbGtidPosition, type BinlogPosition, binlogPositionToCheckpoint, describeBinlogPosition } from './binlogPosition';
 import { binlogPrerequisitesError, binlogProblems, isPurgedBinlogError, purgedPositionError, readBinlogServerFacts } from './binlogPreflight';
+import { BinlogSchemaHistory, MemorySchemaHistoryStore, type SchemaHistoryEntry, type ZongJiColumn } from './schemaHistory';
 
 export interface MySqlBinlogReaderInit {
   connection: SourceConnectionOptions;
@@ -33,6 +34,13 @@ export interface MySqlBinlogReaderInit {
   types?: DebeziumTypeOptions;
   /** Records buffered before the reader pauses the binlog connection, so a slow Kafka bounds memory. */
   maxBufferedRecords?: number;
+  /**
+   * The tables' layouts over the binlog (`schema.history.internal.*`): kept across restarts, so a restart from a
+   * checkpoint before an ALTER reads the older rows with the columns they had. In memory when absent.
+   */
+  schemaHistory?: BinlogSchemaHistory;
+  /** Called with each DDL of a captured table once its layout is in the history (`include.schema.changes`). */
+  onSchemaChange?: (change: SchemaHistoryEntry) => void;
   logger?: Logger;
 }
 
@@ -63,6 +71,13 @@ type ZongJiEvent = {
   tableMap?: Record<number, { parentSchema: string; tableName: string; columnSchemas?: Array<{ COLUMN_NAME: string; COLUMN_TYPE: string }> }>;
   rows?: Array<Record<string, unknown>>;
 };
+
+/** The ZongJi internals `decodeWithHistory` replaces (ZongJi 0.9: index.js `_fetchTableInfo`, `tableMap`, `options`). */
+interface ZongJiInternals {
+  _fetchTableInfo?: (event: { schemaName: string; tableName: string; tableId: number; columnCount: number }, next: () => void) => void;
+  tableMap: Record<number, { columnSchemas: ZongJiColumn[]; parentSchema: string; tableName: string }>;
+  options?: { filename?: string; position?: number };
+}
 
 const EVENT_HEADER_BYTES = 19;
 const CHECKSUM_BYTES = 4;
@@ -100,8 +115,10 @@ export class MySqlBinlogReader implements IDisposable {
   private resumeSkip = 0;
   private lastPosition: BinlogPosition | undefined;
   private closed = false;
+  private readonly history: BinlogSchemaHistory;
 
   constructor(private readonly init: MySqlBinlogReaderInit) {
+    this.history = init.schemaHistory ?? new BinlogSchemaHistory(new MemorySchemaHistoryStore());
     this.log = init.logger ?? createLogger('sources.mysql.binlog');
     this.typeMap = new MySqlTypeMap({ numericMapping: init.numericMapping ?? 'none', numericMappingForDecimal: false });
     const values = new MySqlValueReader(init.zone);
@@ -130,6 +147,7 @@ export class MySqlBinlogReader implements IDisposable {
       if (purged) throw purged;
     }
     const start: BinlogPosition = from ?? facts.current;
+    await this.history.open();
     this.file = start.file;
     this.gtids = start.gtids;
     this.resumeSkip = start.row;
@@ -177,6 +195,7 @@ export class MySqlBinlogReader implements IDisposable {
       timezone: 'Z',
     } as ConstructorParameters<typeof ZongJi>[0]);
     this.zongji = zongji;
+    this.decodeWithHistory(zongji);
     // Every failure of the dump connection lands here, never as an uncaught 'error' event.
     zongji.on('error', (error: Error) => this.fail(error));
     zongji.on('binlog', (event: unknown) => this.enqueue(event as ZongJiEvent));
@@ -198,6 +217,29 @@ export class MySqlBinlogReader implements IDisposable {
         includeEvents: ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'query', 'xid', 'gtid', 'mariadbgtid'],
       });
     });
+  }
+
+  /**
+   * Without column metadata in the binlog (binlog_row_metadata=MINIMAL, or MariaDB tables with temporal columns),
+   * ZongJi names a row's columns from today's catalog, by position: a row written before an ADD/DROP COLUMN would be
+   * decoded with the wrong names. Where the history knows the layout at the event's place in the binlog and its
+   * column count matches the event, ZongJi decodes with that layout instead. ZongJi's position at parse time is the
+   * end of the last whole transaction or DDL before this table map, which orders it against the history's DDLs.
+   */
+  private decodeWithHistory(zongji: ZongJi): void {
+    const internals = zongji as unknown as ZongJiInternals;
+    const fetchTableInfo = internals._fetchTableInfo;
+    if (typeof fetchTableInfo !== 'function') return;
+    internals._fetchTableInfo = (event, next) => {
+      const at: BinlogPosition = { file: internals.options?.filename ?? this.file, pos: internals.options?.position ?? 0, row: 0 };
+      const layout = this.history.layoutAt(event.schemaName, event.tableName, at);
+      if (layout?.zongjiColumns && layout.zongjiColumns.length === event.columnCount) {
+        internals.tableMap[event.tableId] = { columnSchemas: layout.zongjiColumns.map((column) => ({ ...column })), parentSchema: event.schemaName, tableName: event.tableName };
+        next();
+        return;
+      }
+      fetchTableInfo.call(zongji, event, next);
+    };
   }
 
   /**
@@ -251,6 +293,7 @@ export class MySqlBinlogReader implements IDisposable {
           this.pendingGtid = undefined;
         } else if (DDL.test(statement)) {
           this.forgetTables(statement);
+          await this.recordDdl(statement, event.schema ?? '', { file: this.file, pos: eventStart }, event.timestamp);
           this.commitTransaction(event.nextPosition);
         }
         return;
@@ -275,7 +318,8 @@ export class MySqlBinlogReader implements IDisposable {
     if (!this.init.includeTable(id)) return;
     const transaction = this.transaction ?? (this.transaction = { start: { file: this.file, pos: eventStart, row: 0 }, records: [], skip: 0 });
     const names = (map.columnSchemas ?? []).map((column) => column.COLUMN_NAME);
-    const table = await this.capturedTable(id, names);
+    // MariaDB writes end_log_pos 0 on row events: the transaction's start is the position the layout is looked up at.
+    const table = await this.capturedTable(id, names, transaction.start);
     if (table) this.emitRows(name, table, event.rows, transaction, event.timestamp);
   }
 
@@ -284,14 +328,25 @@ export class MySqlBinlogReader implements IDisposable {
    * columns the row had when it was written; the catalog adds types, precision and the key, and is read again when
    * the two disagree (DDL since), so rows written before an ALTER keep the schema they were written with.
    */
-  private async capturedTable(id: TableId, names: string[]): Promise<CapturedTable | null> {
-    const key = `${tableKey(id)}|${names.join(',')}`;
+  private async capturedTable(id: TableId, names: string[], at: BinlogPosition): Promise<CapturedTable | null> {
+    const layout = this.history.layoutAt(id.catalog ?? '', id.table, at);
+    const key = `${tableKey(id)}|${layout ? `${layout.file}:${layout.pos}` : ''}|${names.join(',')}`;
     const known = this.tables.get(key);
     if (known !== undefined) return known;
+    if (layout && layout.columns.length > 0 && names.every((name) => layout.columns.some((column) => column.name === name))) {
+      const columns = names.length === 0 ? layout.columns : names.map((name) => layout.columns.find((column) => column.name === name)).filter((column): column is ColumnInfo => column !== undefined);
+      const table = capturedTable(id, `${this.init.topicPrefix}.${id.catalog}.${id.table}`, columns, this.init.types);
+      this.tables.set(key, table);
+      return table;
+    }
     let catalog = this.catalog.get(tableKey(id));
     if (!catalog || names.some((name) => !catalog?.some((column) => column.name === name))) {
       catalog = await this.describeColumns(id);
       this.catalog.set(tableKey(id), catalog);
+    }
+    if (!layout && catalog.length > 0) {
+      // First sight of the table: the catalog is its layout from here on until a DDL says otherwise.
+      await this.history.record([{ file: at.file, pos: at.pos, db: id.catalog ?? '', table: id.table, columns: catalog, zongjiColumns: await this.zongjiColumns(id), tsMs: Date.now() }]);
     }
     const columns = names.length === 0 ? catalog : names.map((name) => catalog?.find((column) => column.name === name)).filter((column): column is ColumnInfo => column !== undefined);
     if (columns.length === 0 || columns.length < names.length) {
@@ -375,6 +430,41 @@ export class MySqlBinlogReader implements IDisposable {
     });
     this.queue.push(transaction.records);
     if (this.queue.full) this.pauseDump();
+  }
+
+  /**
+   * Records the layout each captured table named by a DDL has after it, at the DDL's position, unless a run before
+   * this one already did (a restart passing the DDL again must keep the layout of then, not today's catalog).
+   */
+  private async recordDdl(statement: string, databaseName: string, at: { file: string; pos: number }, timestampMs: number): Promise<void> {
+    const named = ddlTables(statement, databaseName, [...this.history.tables(), ...[...this.catalog.keys()].map((key) => ({ db: key.slice(0, key.indexOf('.')), table: key.slice(key.indexOf('.') + 1) }))]);
+    const entries: SchemaHistoryEntry[] = [];
+    for (const { db, table } of named) {
+      const id: TableId = { catalog: db, table };
+      if (!this.init.includeTable(id) || this.history.hasDdlAt(db, table, at)) continue;
+      for (const cached of [...this.tables.keys()]) if (cached.startsWith(`${tableKey(id)}|`)) this.tables.delete(cached);
+      const columns = await this.describeColumns(id);
+      this.catalog.set(tableKey(id), columns);
+      entries.push({ file: at.file, pos: at.pos, db, table, columns, zongjiColumns: await this.zongjiColumns(id), ddl: statement, databaseName, tsMs: timestampMs });
+    }
+    await this.history.record(entries);
+    for (const entry of entries) this.init.onSchemaChange?.(entry);
+  }
+
+  /** The catalog rows ZongJi decodes a table's row events with (names and character sets), kept with each layout. */
+  private async zongjiColumns(id: TableId): Promise<ZongJiColumn[]> {
+    const control = await this.openControlConnection();
+    const [rows] = await control.query<mysql.RowDataPacket[]>(
+      'SELECT COLUMN_NAME, COLLATION_NAME, CHARACTER_SET_NAME, COLUMN_COMMENT, COLUMN_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+      [id.catalog ?? this.init.connection.database, id.table],
+    );
+    return rows.map((row) => ({
+      COLUMN_NAME: String(row.COLUMN_NAME),
+      COLLATION_NAME: row.COLLATION_NAME === null ? null : String(row.COLLATION_NAME),
+      CHARACTER_SET_NAME: row.CHARACTER_SET_NAME === null ? null : String(row.CHARACTER_SET_NAME),
+      COLUMN_COMMENT: String(row.COLUMN_COMMENT ?? ''),
+      COLUMN_TYPE: String(row.COLUMN_TYPE),
+    }));
   }
 
   private async describeColumns(id: TableId): Promise<ColumnInfo[]> {
@@ -472,6 +562,31 @@ export class MySqlBinlogReader implements IDisposable {
   dispose(): void {
     void this.close();
   }
+}
+
+const IDENTIFIER = String.raw`(?:\x60[^\x60]+\x60|[\w$]+)`;
+const QUALIFIED = new RegExp(String.raw`(${IDENTIFIER})(?:\.(${IDENTIFIER}))?`, 'y');
+
+/**
+ * The tables a DDL statement names: the target of ALTER/CREATE/DROP/TRUNCATE TABLE, both sides of RENAME TABLE, and
+ * any known table whose name occurs in it (ALTER … RENAME TO, several tables in one DROP).
+ */
+export function ddlTables(statement: string, defaultDb: string, known: ReadonlyArray<{ db: string; table: string }>): Array<{ db: string; table: string }> {
+  const found = new Map<string, { db: string; table: string }>();
+  const add = (db: string, table: string): void => {
+    found.set(`${db}.${table}`, { db, table });
+  };
+  const unquote = (name: string): string => (name.startsWith('`') ? name.slice(1, -1) : name);
+  const targets = /\b(?:TABLE(?:\s+IF\s+(?:NOT\s+)?EXISTS)?|TO)\s+/gi;
+  for (let match = targets.exec(statement); match; match = targets.exec(statement)) {
+    QUALIFIED.lastIndex = targets.lastIndex;
+    const name = QUALIFIED.exec(statement);
+    if (!name?.[1]) continue;
+    if (name[2]) add(unquote(name[1]), unquote(name[2]));
+    else if (defaultDb !== '') add(defaultDb, unquote(name[1]));
+  }
+  for (const table of known) if (statement.includes(table.table)) add(table.db, table.table);
+  return [...found.values()];
 }
 
 function tableKey(id: TableId): string {
