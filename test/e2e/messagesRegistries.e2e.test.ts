@@ -65,6 +65,7 @@ describe('Messages with two pipelines and two registries, in Chromium through th
     );
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (error) => process.stderr.write(`PAGE ERROR ${error.message}\n${error.stack ?? ''}\n`));
   });
 
   afterAll(async () => {
@@ -95,7 +96,6 @@ describe('Messages with two pipelines and two registries, in Chromium through th
     await page.screenshot({ path: screenshotPath('messages-writer-registry'), fullPage: true });
 
     // The other pipeline's registry: same id, another subject's schema: plausible values under the wrong name, flagged.
-    await page.getByRole('button', { name: 'Close record' }).click();
     await registry.selectOption(`pipeline:${pipelines[0]}`);
     await page.getByRole('button', { name: /^(Start|Restart)/ }).first().click();
     await page.screenshot({ path: screenshotPath('messages-wrong-registry-read'), fullPage: true });

@@ -9,7 +9,10 @@ export function TestResults({ result }: { result: ProfileTestResult }) {
   const warnings = result.steps.filter((step) => step.status === 'warning').length;
   const section = useRef<HTMLElement>(null);
   // The results appear below a long form: bring them into view, or a click on Test seems to do nothing.
-  useEffect(() => section.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }), [result]);
+  // Braces: Chromium's scrollIntoView returns a promise, which React would take for the effect's clean-up.
+  useEffect(() => {
+    section.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [result]);
   return (
     <section ref={section} className={`test-results ${result.ok ? 'ok' : 'failed'}`} aria-label="Test results" data-testid="test-results">
       <header className="test-summary" role="status">

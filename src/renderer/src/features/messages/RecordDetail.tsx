@@ -48,7 +48,10 @@ function Payload({ title, payload }: { title: string; payload: DecodedPayload })
 export function RecordDetail({ record, onClose }: { record: BrowsedRecord; onClose(): void }) {
   const section = useRef<HTMLElement>(null);
   // The detail sits below a tall table: a click on a row must not leave it out of sight.
-  useEffect(() => section.current?.scrollIntoView({ block: 'nearest' }), [record]);
+  // Braces: Chromium's scrollIntoView returns a promise, which React would take for the effect's clean-up.
+  useEffect(() => {
+    section.current?.scrollIntoView({ block: 'nearest' });
+  }, [record]);
   return (
     <section ref={section} className="panel record-detail" aria-label="Selected record">
       <header className="panel-header">
