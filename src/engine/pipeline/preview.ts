@@ -3,13 +3,14 @@ import { tableIdToString, type FieldSchema } from '../model';
 import { avroFullName, recordSchemaToAvro } from '../schema';
 import { subjectName } from '../schema/subjectNaming';
 import { createDialect, type SqlDialect } from '../sinks/sql/dialects';
-import { createPollingReader } from '../sources';
+import { createPollingReader, type PollingReader } from '../sources';
 import { describeFieldType, scrubAvroName } from '../schema/avroMapping';
-import type { ConnectorPreview, JsonValue, PreviewColumn, PreviewTable } from '../../shared/api/pipelines';
+import type { ConnectorPreview, JsonValue, PreviewColumn, PreviewTable, PreviewTransformSample } from '../../shared/api/pipelines';
 import { isEngineError } from '../../shared/errors';
 import { sourcePrecisionLoss } from './precision';
 import { pollingOptions, sourceConnection } from './sourceOptions';
 import { buildTransformChain, probeTopic } from '../transforms';
+import { transformSample } from './previewSample';
 
 /** A preview must answer quickly: one connection attempt, and a bound on the whole read. */
 const PREVIEW_TIMEOUT_MS = 10_000;
@@ -36,7 +37,8 @@ export function avroRename(column: string): string | undefined {
 
 async function previewSource(source: ResolvedJdbcSource, sinks: readonly ResolvedJdbcSink[]): Promise<ConnectorPreview> {
   const preview: ConnectorPreview = { name: source.name, role: 'source', tables: [], excludedTables: [], topics: [] };
-  const options = { ...pollingOptions(source), connectionAttempts: 1 };
+  // One row is all the transform sample needs.
+  const options = { ...pollingOptions(source), connectionAttempts: 1, batchMaxRows: 1 };
   const reader = createPollingReader(source.dialect, { connection: sourceConnection(source), options });
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -76,6 +78,7 @@ async function previewSource(source: ResolvedJdbcSource, sinks: readonly Resolve
       if (!preview.topics.includes(topic)) preview.topics.push(topic);
     }
     preview.excludedTables = reader.discoveredTables.filter((name) => !selected.has(name));
+    if (source.transforms.length > 0) preview.transformSample = await Promise.race([sourceTransformSample(source, reader), timeout]);
   } catch (error) {
     const code = isEngineError(error) ? error.code : typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'PREVIEW_FAILED';
     const message = error instanceof Error ? error.message : String(error);
@@ -85,6 +88,31 @@ async function previewSource(source: ResolvedJdbcSource, sinks: readonly Resolve
     await reader.close().catch(() => {});
   }
   return preview;
+}
+
+/**
+ * The first row the source would read (the first table with a row, in the order the reader polls them), as the source
+ * task hands it to the transforms: no key (Connect's JDBC source sends none), no headers, the row's time.
+ */
+async function sourceTransformSample(source: ResolvedJdbcSource, reader: PollingReader): Promise<PreviewTransformSample> {
+  const streams = reader.pollingStreams.length;
+  for (let attempt = 0; attempt < streams; attempt += 1) {
+    const batch = await reader.poll();
+    const first = batch.records[0];
+    if (!first?.after) continue;
+    const record = {
+      topic: batch.stream.topic,
+      partition: null,
+      timestampMs: first.sourceTimestampMs ?? Date.now(),
+      keySchema: null,
+      key: null,
+      valueSchema: first.valueSchema,
+      value: first.after,
+      headers: {},
+    };
+    return transformSample(`First row the source reads from ${tableIdToString(batch.stream.table)}`, source.transforms, source.predicates, record);
+  }
+  return { origin: 'The source', before: null, steps: [], missing: 'The source has no row to read yet (every selected table is empty, or timestamp.initial starts after the existing rows); add a row and refresh.' };
 }
 
 /**

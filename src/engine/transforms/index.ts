@@ -1,4 +1,4 @@
 /** Connect's single message transforms, applied by the pipeline's source and sink tasks and by Preview. */
 export { type ConnectRecord, type RecordTransform } from './connectRecord';
 export { EXTRACT_NEW_RECORD_STATE, type UnwrapOptions, unwrapOptions, withDeletedField } from './extractNewRecordState';
-export { buildTransformChain, probeTopic, runnablePredicateClasses, runnableTransformClasses } from './transformChain';
+export { buildTransformChain, probeTopic, runnablePredicateClasses, runnableTransformClasses, traceTransformChain, type TransformStepTrace } from './transformChain';

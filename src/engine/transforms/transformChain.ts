@@ -51,6 +51,28 @@ const PREDICATE_FACTORIES: Readonly<Record<string, (predicate: ResolvedPredicate
   [`${P}RecordIsTombstone`]: () => (record) => record.value === null,
 };
 
+/** One transform of a chain, ready to run: `applies` is its predicate (with `negate`), absent when it has none. */
+interface ChainStep {
+  transform: ResolvedTransform;
+  /** Null for a class Ferry does not run (warned about at validation): records pass it unchanged. */
+  run: RecordTransform | null;
+  applies?: Predicate;
+}
+
+function buildSteps(transforms: readonly ResolvedTransform[], predicates: readonly ResolvedPredicate[]): ChainStep[] {
+  return transforms.map((transform) => {
+    const factory = TRANSFORM_FACTORIES[transform.type];
+    const run = transform.supported && factory ? factory(transform) : null;
+    if (run === null || transform.predicate === undefined) return { transform, run };
+    const resolved = predicates.find((candidate) => candidate.alias === transform.predicate);
+    const predicateFactory = resolved ? PREDICATE_FACTORIES[resolved.type] : undefined;
+    if (!resolved || !predicateFactory) throw transformError(transform, `its predicate "${transform.predicate}" is not one Ferry evaluates (${SUPPORTED_PREDICATES.map(shortName).join(', ')}).`);
+    const test = predicateFactory(resolved);
+    const negate = transform.negate;
+    return { transform, run, applies: (record: ConnectRecord) => test(record) !== negate };
+  });
+}
+
 /**
  * The connector's transforms as one function, in the order `transforms` lists them, each behind its predicate
  * (`negate` inverts it) as Connect's TransformationChain runs them. A null result drops the record. Transforms
@@ -58,20 +80,9 @@ const PREDICATE_FACTORIES: Readonly<Record<string, (predicate: ResolvedPredicate
  */
 export function buildTransformChain(transforms: readonly ResolvedTransform[], predicates: readonly ResolvedPredicate[] = []): (record: ConnectRecord) => ConnectRecord | null {
   const steps: RecordTransform[] = [];
-  for (const transform of transforms) {
-    const factory = TRANSFORM_FACTORIES[transform.type];
-    if (!transform.supported || !factory) continue;
-    const step = factory(transform);
-    if (transform.predicate === undefined) {
-      steps.push(step);
-      continue;
-    }
-    const resolved = predicates.find((candidate) => candidate.alias === transform.predicate);
-    const predicateFactory = resolved ? PREDICATE_FACTORIES[resolved.type] : undefined;
-    if (!resolved || !predicateFactory) throw transformError(transform, `its predicate "${transform.predicate}" is not one Ferry evaluates (${SUPPORTED_PREDICATES.map(shortName).join(', ')}).`);
-    const test = predicateFactory(resolved);
-    const negate = transform.negate;
-    steps.push((record) => (test(record) !== negate ? step(record) : record));
+  for (const { run, applies } of buildSteps(transforms, predicates)) {
+    if (run === null) continue;
+    steps.push(applies ? (record) => (applies(record) ? run(record) : record) : run);
   }
   return (record) => {
     let current: ConnectRecord | null = record;
@@ -81,6 +92,54 @@ export function buildTransformChain(transforms: readonly ResolvedTransform[], pr
     }
     return current;
   };
+}
+
+/** What one transform did to a record, for Preview. */
+export interface TransformStepTrace {
+  alias: string;
+  /** The class as configured. */
+  type: string;
+  /**
+   * `applied`: it ran (the record may be unchanged); `skipped`: its predicate did not match; `not-run`: a class
+   * Ferry does not run; `dropped`: it dropped the record (Filter); `failed`: it threw (`error` says why).
+   */
+  outcome: 'applied' | 'skipped' | 'not-run' | 'dropped' | 'failed';
+  /** The record after this step; null once dropped or failed. */
+  record: ConnectRecord | null;
+  error?: string;
+}
+
+/**
+ * Runs the chain on one record step by step, as buildTransformChain would, keeping the record after each step. The
+ * steps after a drop or a failure are not run and not listed.
+ */
+export function traceTransformChain(transforms: readonly ResolvedTransform[], predicates: readonly ResolvedPredicate[], record: ConnectRecord): TransformStepTrace[] {
+  const trace: TransformStepTrace[] = [];
+  let current: ConnectRecord = record;
+  for (const { transform, run, applies } of buildSteps(transforms, predicates)) {
+    const base = { alias: transform.alias, type: transform.type };
+    if (run === null) {
+      trace.push({ ...base, outcome: 'not-run', record: current });
+      continue;
+    }
+    try {
+      if (applies && !applies(current)) {
+        trace.push({ ...base, outcome: 'skipped', record: current });
+        continue;
+      }
+      const next = run(current);
+      if (next === null) {
+        trace.push({ ...base, outcome: 'dropped', record: null });
+        return trace;
+      }
+      trace.push({ ...base, outcome: 'applied', record: next });
+      current = next;
+    } catch (error) {
+      trace.push({ ...base, outcome: 'failed', record: null, error: error instanceof Error ? error.message : String(error) });
+      return trace;
+    }
+  }
+  return trace;
 }
 
 /** The classes this module runs, for the check that config's SUPPORTED_TRANSFORMS says the same. */

@@ -178,6 +178,46 @@ export interface PreviewTable {
   sink?: { connector: string; table: string };
 }
 
+/** A field of a sample record as Preview shows it: its Connect type and its value as text (null for null). */
+export interface PreviewField {
+  name: string;
+  type: string;
+  value: string | null;
+}
+
+/** A sample record at one point of a transform chain. */
+export interface PreviewRecord {
+  topic: string;
+  /** Null: no key (Connect's JDBC source sends none until ValueToKey gives one). */
+  key: PreviewField[] | null;
+  /** Null: a tombstone. */
+  value: PreviewField[] | null;
+  headers: { name: string; value: string }[];
+}
+
+/** One transform of the chain applied to the sample. */
+export interface PreviewTransformStep {
+  alias: string;
+  /** Short class name, e.g. `ReplaceField$Value`. */
+  type: string;
+  /** See TransformStepTrace: applied, skipped (predicate did not match), not-run, dropped, failed. */
+  outcome: 'applied' | 'skipped' | 'not-run' | 'dropped' | 'failed';
+  /** The record after the step; null once dropped or failed. */
+  record: PreviewRecord | null;
+  /** What happened, written for the user (the drop, the failure's message). */
+  note?: string;
+}
+
+/** A sample record run through a connector's `transforms`, step by step. */
+export interface PreviewTransformSample {
+  /** Where the sample comes from, e.g. "first row of inventory.orders". */
+  origin: string;
+  /** Null when there is no record to show; `missing` says why. */
+  before: PreviewRecord | null;
+  steps: PreviewTransformStep[];
+  missing?: string;
+}
+
 export interface ConnectorPreview {
   name: string;
   role: 'source' | 'sink';
@@ -189,6 +229,8 @@ export interface ConnectorPreview {
   topics: string[];
   /** The database could not be read (unreachable, bad password): what failed and what to do. */
   error?: { code: string; message: string };
+  /** Connectors with `transforms`: one sample record before and after each step of the chain. */
+  transformSample?: PreviewTransformSample;
 }
 
 export interface PipelinePreview {
