@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import type pg from 'pg';
 import { ConnectWorker, ensureConnectRuntime } from '../test/helpers/connectRuntime';
-import { arrivalLatency, processCpuSeconds, processRssBytes, stampArrivals, streamOrders, targetCount, waitForCount } from './pipelineMeasures';
+import { arrivalLatency, lastSourceId, processCpuSeconds, processRssBytes, stampArrivals, streamOrders, targetCount, waitForCount } from './pipelineMeasures';
 
 export interface AnchorEndpoints {
   kafkaBootstrap: string;
@@ -114,7 +114,7 @@ export async function runDebeziumAnchor(options: {
     say(`debezium snapshot: ${copied} rows in ${snapshotSeconds.toFixed(1)} s`);
 
     await stampArrivals(postgres, prefix);
-    const lastSnapshotId = rows;
+    const lastSnapshotId = await lastSourceId(mariadb, sourceTable);
     say(`debezium streaming: ${rate} rows/s for ${streamSeconds} s…`);
     const { inserted, achievedRate } = await streamOrders(mariadb, sourceTable, rate, streamSeconds);
     const final = await waitForCount(() => targetCount(postgres, prefix), rows + inserted, 5 * 60_000);

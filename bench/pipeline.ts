@@ -22,7 +22,7 @@ import { createLab } from '../src/engine/lab/index';
 import { PipelineRunner } from '../src/engine/pipeline/index';
 import { startEmbeddedSchemaRegistry } from '../src/engine/schema/index';
 import { type AnchorResult, runDebeziumAnchor } from './debeziumAnchor';
-import { arrivalLatency, machineBusySeconds, seedOrders, stampArrivals, streamOrders, targetCount } from './pipelineMeasures';
+import { arrivalLatency, lastSourceId, machineBusySeconds, seedOrders, stampArrivals, streamOrders, targetCount } from './pipelineMeasures';
 
 const { values } = parseArgs({
   options: {
@@ -163,6 +163,7 @@ try {
   say(`ferry snapshot: ${copied} rows in ${snapshotSeconds.toFixed(1)} s`);
 
   await stampArrivals(postgres, table);
+  const lastSnapshotId = await lastSourceId(mariadb, table);
   say(`ferry streaming: ${rate} rows/s for ${streamSeconds} s…`);
   // Ferry's own latency figures from here on are the streaming phase's only.
   runner.resetLatencies();
@@ -170,7 +171,7 @@ try {
   await runner.waitUntilIdle({ settleMs: 500 });
   const status = runner.status().connectors.find((connector) => connector.role === 'sink');
   const finalCount = await targetCount(postgres, table);
-  const arrivals = await arrivalLatency(postgres, table, rows);
+  const arrivals = await arrivalLatency(postgres, table, lastSnapshotId);
   await runner.stop();
 
   const ferry = {

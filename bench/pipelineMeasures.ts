@@ -132,3 +132,12 @@ export async function waitForCount(read: () => Promise<number>, wanted: number, 
   }
   return count;
 }
+
+/**
+ * The highest id in the source before streaming starts: rows above it are the streamed ones. Not the row count:
+ * INSERT … SELECT under innodb_autoinc_lock_mode=2 reserves ids in blocks and leaves gaps.
+ */
+export async function lastSourceId(mariadb: Connection, table: string): Promise<number> {
+  const [rows] = await mariadb.query(`SELECT COALESCE(MAX(id), 0) AS last FROM ${table}`);
+  return Number((rows as { last: number | string }[])[0]?.last ?? 0);
+}
