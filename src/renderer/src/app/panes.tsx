@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { ConnectPane } from '../features/connect/ConnectPane';
 import { ConnectionsPane } from '../features/connections/ConnectionsPane';
 import { DemoPane } from '../features/demo/DemoPane';
 import { EditorPane } from '../features/editor/EditorPane';
@@ -30,6 +31,7 @@ export const PANES: readonly PaneDefinition[] = [
   { id: 'connections', label: 'Connections', component: ConnectionsPane },
   { id: 'query', label: 'Query', component: QueryPane },
   { id: 'lab', label: 'Local lab', component: LabPanel },
+  { id: 'connect', label: 'Kafka Connect', component: ConnectPane },
 ];
 
 /** First run (no saved workspace) opens on the demo; App switches to Pipelines when a workspace exists. */

@@ -8,6 +8,7 @@ import { useEffectiveTheme } from '../../app/theme';
 import { usePipelinesStore } from '../pipelines/pipelinesStore';
 import { applyPipelineSchema, monaco, PIPELINE_MODEL_URI, refreshPipelineSchema } from './monacoSetup';
 import { type KafkaDefaults, newPipelineText, pipelineNameOf, wrapPastedConnector } from './pipelineText';
+import { takeEditorHandoff } from './editorHandoff';
 import { PreviewPanel } from './PreviewPanel';
 import { fillFromLab } from './profileText';
 import { ProfilesPanel } from './ProfilesPanel';
@@ -235,10 +236,14 @@ export default function ConfigEditor() {
       let initial = draft;
       if (wanted) initial = (await engine.pipelines.readFile(wanted).catch(() => undefined))?.text ?? initial;
       if (disposed) return;
-      const start = initial ?? newPipelineText(defaults.current, lab?.endpoints);
+      // A connector handed over by another pane (Kafka Connect's "Open in editor") wins over the draft, wrapped in a pipeline.
+      const handoff = takeEditorHandoff();
+      const handed = handoff ? wrapPastedConnector(handoff.connectorJson, defaults.current) : undefined;
+      const start = handed ?? initial ?? newPipelineText(defaults.current, lab?.endpoints);
       model.setValue(start);
       refreshPipelineSchema(start);
-      baseline.current = wanted || initial === undefined ? start : undefined;
+      baseline.current = handed === undefined && (wanted || initial === undefined) ? start : undefined;
+      if (handoff && handed) setNotice(`Opened ${handoff.origin}, wrapped in a pipeline on Kafka ${defaults.current.bootstrap}. Change "kafka" and "schema.registry.url" if it belongs elsewhere.`);
       setReady(true);
     })().catch((error: unknown) => setProblem(toProblem(error)));
 

@@ -1,0 +1,291 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ConnectClusterInfo, ConnectClusterRef, ConnectConnectorView, ConnectState, ConnectTaskView } from '../../../../shared/api';
+import { toProblem } from '../../app/format';
+import { openPane } from '../../app/useHashPane';
+import { engine } from '../../engine';
+import { Field } from '../connections/Field';
+import { handToEditor } from '../editor/editorHandoff';
+import { type Problem, ProblemBox } from '../kafka/KafkaPane';
+import { connectorJsonFor, hasFailure, maskSecrets, stateSummary } from './connectModel';
+import './connect.css';
+
+/** Connect's states change on their own (a task fails, a rebalance moves it): the list follows every few seconds. */
+const POLL_MS = 3000;
+
+function ConnectBadge({ state, testId }: { state: ConnectState; testId?: string }) {
+  return (
+    <span className={`badge badge-${state.toLowerCase()}`} data-testid={testId}>
+      {state}
+    </span>
+  );
+}
+
+/**
+ * A Kafka Connect cluster watched from the app: its connectors and tasks with their state, why a failed one failed
+ * (the root cause in one line, the whole trace on demand), pause / resume / restart of a connector or one task, and a
+ * connector's config opened in the config editor. The password stays in this pane's memory only.
+ */
+export function ConnectPane() {
+  const [url, setUrl] = useState('');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [cluster, setCluster] = useState<ConnectClusterRef | undefined>();
+  const [info, setInfo] = useState<ConnectClusterInfo | undefined>();
+  const [connectors, setConnectors] = useState<ConnectConnectorView[] | undefined>();
+  const [selected, setSelected] = useState<string | undefined>();
+  const [problem, setProblem] = useState<Problem | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  // The lab's worker is the first guess; any other address can be typed.
+  useEffect(() => {
+    engine.lab.status().then(
+      (status) => setUrl((current) => current || status.endpoints.connect.url),
+      () => {},
+    );
+  }, []);
+
+  const refresh = useCallback(async (target: ConnectClusterRef): Promise<void> => {
+    try {
+      setConnectors(await engine.connect.connectors(target));
+    } catch (error) {
+      setProblem(toProblem(error));
+    }
+  }, []);
+
+  const connect = async (): Promise<void> => {
+    const ref: ConnectClusterRef = { url: url.trim(), ...(username.trim() ? { username: username.trim(), password } : {}) };
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      setInfo(await engine.connect.test(ref));
+      setCluster(ref);
+      await refresh(ref);
+    } catch (error) {
+      setInfo(undefined);
+      setCluster(undefined);
+      setConnectors(undefined);
+      setProblem(toProblem(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  useEffect(() => {
+    if (!cluster) return;
+    const timer = setInterval(() => void refresh(cluster), POLL_MS);
+    return () => clearInterval(timer);
+  }, [cluster, refresh]);
+
+  const chosen = connectors?.find((connector) => connector.name === selected);
+
+  return (
+    <div className="pane connect-pane">
+      <header className="pane-header">
+        <div>
+          <h1>Kafka Connect</h1>
+          <p className="muted">A Connect cluster&apos;s connectors and tasks: state, why a failed one failed, pause / resume / restart, and its config in the editor.</p>
+        </div>
+      </header>
+      <form
+        className="panel control-row"
+        aria-label="Connect cluster"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void connect();
+        }}
+      >
+        <Field label="REST URL" hint="Any worker, e.g. http://127.0.0.1:8083" className="grow">
+          <input value={url} onChange={(event) => setUrl(event.target.value)} placeholder="http://127.0.0.1:8083" spellCheck={false} />
+        </Field>
+        <Field label="User" hint="Basic auth, if the cluster asks">
+          <input value={username} onChange={(event) => setUsername(event.target.value)} autoComplete="off" spellCheck={false} />
+        </Field>
+        <Field label="Password">
+          <input type="password" value={password} onChange={(event) => setPassword(event.target.value)} autoComplete="off" />
+        </Field>
+        <button type="submit" className="primary" disabled={busy || url.trim() === ''}>
+          {busy ? 'Connecting…' : cluster ? 'Reconnect' : 'Connect'}
+        </button>
+      </form>
+      <ProblemBox problem={problem} onDismiss={() => setProblem(undefined)} />
+      {info && connectors && (
+        <p className="status-line" data-testid="connect-info">
+          <span>
+            Connect <strong>{info.version}</strong> at <code>{info.url}</code> · Kafka cluster <code>{info.kafkaClusterId}</code> · {info.plugins.length} connector plugins · {stateSummary(connectors)}
+          </span>
+        </p>
+      )}
+      {cluster && connectors && (
+        <div className="kafka-split">
+          <section className="panel kafka-list" aria-label="Connectors">
+            <div className="kafka-list-tools">
+              <button type="button" onClick={() => void refresh(cluster)}>
+                Refresh
+              </button>
+            </div>
+            {connectors.length === 0 && <p className="muted">No connector on this cluster yet. Deploy a pipeline with `ferry deploy FILE --connect {info?.url}`.</p>}
+            <ul className="kafka-items">
+              {connectors.map((connector) => (
+                <li key={connector.name}>
+                  <button type="button" className={connector.name === selected ? 'kafka-item active' : 'kafka-item'} onClick={() => setSelected(connector.name)} data-testid="connect-item">
+                    <span className="kafka-item-name">{connector.name}</span>
+                    <span className="connect-item-states">
+                      <ConnectBadge state={connector.state} />
+                      {connector.tasks.map((task) => (
+                        <span key={task.id} className={`connect-task-dot badge-${task.state.toLowerCase()}`} title={`task ${task.id}: ${task.state}`} />
+                      ))}
+                      {hasFailure(connector) && <span className="muted small">failing</span>}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+          <div className="kafka-detail">
+            {chosen ? (
+              <ConnectorDetail key={chosen.name} cluster={cluster} connector={chosen} onChanged={() => void refresh(cluster)} onProblem={setProblem} />
+            ) : (
+              <p className="muted panel">{selected ? `"${selected}" is no longer on the cluster.` : 'Pick a connector to see its tasks.'}</p>
+            )}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ConnectorDetail({ cluster, connector, onChanged, onProblem }: { cluster: ConnectClusterRef; connector: ConnectConnectorView; onChanged(): void; onProblem(problem: Problem): void }) {
+  const [notice, setNotice] = useState<string | undefined>();
+  const [acting, setActing] = useState<string | undefined>();
+  const mounted = useRef(true);
+  useEffect(
+    () => () => {
+      mounted.current = false;
+    },
+    [],
+  );
+
+  const act = async (label: string, action: () => Promise<void>, done: string): Promise<void> => {
+    setActing(label);
+    try {
+      await action();
+      if (mounted.current) setNotice(done);
+      onChanged();
+    } catch (error) {
+      onProblem(toProblem(error));
+    } finally {
+      if (mounted.current) setActing(undefined);
+    }
+  };
+
+  const openInEditor = async (): Promise<void> => {
+    try {
+      const config = await engine.connect.config(cluster, connector.name);
+      const { config: safe, masked } = maskSecrets(config);
+      handToEditor({
+        connectorJson: connectorJsonFor(connector.name, safe),
+        origin: `connector "${connector.name}" from ${cluster.url}${masked.length > 0 ? ` (${masked.join(', ')} shown as ****: type the value or name a profile)` : ''}`,
+      });
+      openPane('editor');
+    } catch (error) {
+      onProblem(toProblem(error));
+    }
+  };
+
+  const name = connector.name;
+  return (
+    <section className="panel" aria-label={`Connector ${name}`}>
+      <header className="panel-header">
+        <div>
+          <h2 className="kafka-title">{name}</h2>
+          <p className="muted small">
+            <ConnectBadge state={connector.state} testId="connector-state" /> {connector.type ?? 'connector'} · <code>{connector.connectorClass ?? 'class unknown'}</code> · worker {connector.workerId}
+          </p>
+        </div>
+        <div className="actions">
+          {connector.state === 'PAUSED' ? (
+            <button type="button" disabled={acting !== undefined} onClick={() => void act('resume', () => engine.connect.resume(cluster, name), `Asked Connect to resume ${name}.`)}>
+              Resume
+            </button>
+          ) : (
+            <button type="button" disabled={acting !== undefined} onClick={() => void act('pause', () => engine.connect.pause(cluster, name), `Asked Connect to pause ${name}.`)}>
+              Pause
+            </button>
+          )}
+          <button type="button" disabled={acting !== undefined} onClick={() => void act('restart', () => engine.connect.restart(cluster, name), `Asked Connect to restart ${name} and its failed tasks.`)} title="Restarts the connector and its failed tasks">
+            {acting === 'restart' ? 'Restarting…' : 'Restart'}
+          </button>
+          <button type="button" onClick={() => void openInEditor()} title="Opens this connector's config in the config editor, wrapped in a pipeline">
+            Open in editor
+          </button>
+        </div>
+      </header>
+      {notice && (
+        <p className="notice-ok" role="status">
+          {notice}
+        </p>
+      )}
+      {connector.state === 'FAILED' && <FailureView what="The connector" rootCause={connector.rootCause} trace={connector.trace} />}
+      <h3>Tasks</h3>
+      {connector.tasks.length === 0 ? (
+        <p className="muted">No task is running: {connector.state === 'FAILED' ? 'the connector failed before it made any.' : 'Connect has not assigned any yet.'}</p>
+      ) : (
+        <table className="data-table" aria-label="Tasks">
+          <thead>
+            <tr>
+              <th>Task</th>
+              <th>State</th>
+              <th>Worker</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {connector.tasks.map((task) => (
+              <TaskRow key={task.id} task={task} disabled={acting !== undefined} onRestart={() => void act(`task-${task.id}`, () => engine.connect.restart(cluster, name, task.id), `Asked Connect to restart task ${task.id} of ${name}.`)} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {connector.tasks
+        .filter((task) => task.state === 'FAILED')
+        .map((task) => (
+          <FailureView key={task.id} what={`Task ${task.id}`} rootCause={task.rootCause} trace={task.trace} />
+        ))}
+    </section>
+  );
+}
+
+function TaskRow({ task, disabled, onRestart }: { task: ConnectTaskView; disabled: boolean; onRestart(): void }) {
+  return (
+    <tr data-testid="connect-task-row">
+      <td>{task.id}</td>
+      <td>
+        <ConnectBadge state={task.state} testId="task-state" />
+      </td>
+      <td className="small">{task.workerId}</td>
+      <td>
+        <div className="row-actions">
+          <button type="button" disabled={disabled} onClick={onRestart} aria-label={`Restart task ${task.id}`}>
+            Restart task
+          </button>
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+function FailureView({ what, rootCause, trace }: { what: string; rootCause: string | undefined; trace: string | undefined }) {
+  return (
+    <div className="connect-failure" role="group" aria-label={`${what} failed`}>
+      <p>
+        <strong>{what} failed.</strong> Root cause: <span data-testid="root-cause">{rootCause ?? 'Connect gave no trace.'}</span>
+      </p>
+      {trace && (
+        <details>
+          <summary>Stack trace</summary>
+          <pre className="connect-trace">{trace}</pre>
+        </details>
+      )}
+    </div>
+  );
+}
