@@ -51,8 +51,14 @@ function values(next: () => number): ((id: number) => TestValue)[] {
     () => maybeNull(() => text(12)),
     () => maybeNull(() => text(40)),
     () => maybeNull(() => `${next() < 0.5 ? '-' : ''}${int(100_000_000)}.${pad(int(10_000), 4)}`),
-    // Doubles across the documented range, 1e-15 to 1e30 in magnitude.
-    () => maybeNull(() => String((next() < 0.5 ? -1 : 1) * (1 + next() * 9) * 10 ** (int(45) - 15))),
+    // Doubles across the documented range, 1e-15 to 1e30 in magnitude; half of them short (up to 15 significant
+    // digits, 0.25 or 99999999999999), which MySQL prints in at most 14 characters and takes without rounding.
+    () =>
+      maybeNull(() =>
+        next() < 0.5
+          ? String((next() < 0.5 ? -1 : 1) * (1 + next() * 9) * 10 ** (int(45) - 15))
+          : String(Number(`${next() < 0.5 ? '-' : ''}${int(10 ** (1 + int(15)))}e${int(31) - 15}`)),
+      ),
     () => maybeNull(() => next() < 0.5),
     () => maybeNull(() => Array.from({ length: int(16) }, () => pad(int(256), 3)).map((n) => Number(n).toString(16).padStart(2, '0')).join('')),
     () => maybeNull(() => stamp().slice(0, 10)),
