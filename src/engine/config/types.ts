@@ -244,6 +244,9 @@ export type LogSnapshotMode = 'initial' | 'initial_only' | 'when_needed' | 'no_d
  * classes): a snapshot, then every committed change from the binlog or a logical replication slot, written as
  * Debezium change events to `<topic.prefix>.<database or schema>.<table>`.
  */
+/** A file (`path` absent: beside the pipeline's checkpoint) or a topic on the pipeline's Kafka cluster. */
+export type ResolvedSchemaHistory = { kind: 'file'; path?: string } | { kind: 'kafka'; topic: string };
+
 export interface ResolvedLogSource extends Omit<ResolvedConnectorBase, 'quoteSqlIdentifiers' | 'dbTimezone'> {
   role: 'source';
   capture: { kind: 'log' };
@@ -260,6 +263,8 @@ export interface ResolvedLogSource extends Omit<ResolvedConnectorBase, 'quoteSql
   decimalHandlingMode: 'precise' | 'double' | 'string';
   /** MySQL/MariaDB replica id. */
   serverId: number;
+  /** MySQL/MariaDB: where the schema history is kept (`schema.history.internal.*`). */
+  schemaHistory: ResolvedSchemaHistory;
   /** PostgreSQL replication. */
   slotName: string;
   publicationName: string;

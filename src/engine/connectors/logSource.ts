@@ -1,7 +1,9 @@
 import type { ResolvedLogSource } from '../config';
 import { type ChangeRecord, type FieldValue, type Position, type Row, tableIdToString } from '../model';
 import type { SourceInfo } from '../schema';
-import { createLogCapture, type LogCapture } from '../sources';
+import { createLogCapture, type LogCapture, type LogCaptureInit } from '../sources';
+import { safeFileName } from '../store';
+import { join } from 'node:path';
 import { sleep } from '../base/backoff';
 import { createLogger } from '../base/logger';
 import type { ConnectorTableStatus, LogLag } from '../../shared/api/pipelines';
@@ -44,7 +46,7 @@ export class LogSource implements SourceConnector {
     private readonly config: ResolvedLogSource,
     private readonly context: SourceContext,
   ) {
-    this.logCapture = createLogCapture(logCaptureInit(config));
+    this.logCapture = createLogCapture({ ...logCaptureInit(config), ...schemaHistoryOf(config, context) });
   }
 
   async open(): Promise<SourceTopic[]> {
@@ -207,6 +209,15 @@ export class LogSource implements SourceConnector {
     this.closed = true;
     await this.logCapture.close();
   }
+}
+
+/** The MySQL/MariaDB schema history: the topic named, the file named, or a file beside the pipeline's checkpoint. */
+function schemaHistoryOf(config: ResolvedLogSource, context: SourceContext): Pick<LogCaptureInit, 'schemaHistory'> {
+  if (config.dialect !== 'mysql') return {};
+  const history = config.schemaHistory;
+  if (history.kind === 'kafka') return context.kafka ? { schemaHistory: { kind: 'kafka', topic: history.topic, kafka: context.kafka } } : {};
+  if (history.path !== undefined) return { schemaHistory: { kind: 'file', path: history.path } };
+  return context.stateDir === undefined ? {} : { schemaHistory: { kind: 'file', path: join(context.stateDir, `${safeFileName(config.name)}.schema-history.jsonl`) } };
 }
 
 function withoutKind<T extends { kind: string }>(fields: T): Omit<T, 'kind'> {

@@ -8,6 +8,7 @@
 import type { Position, RecordSchema, Row, SinkRecord } from '../model';
 import type { ChangeEvent, DebeziumConnector } from '../schema';
 import type { EngineError } from '../../shared/errors';
+import type { KafkaClientSettings } from '../kafka';
 import type { ConnectorTableStatus, LogLag } from '../../shared/api/pipelines';
 import type { ResolvedDeadLetterQueue, ResolvedErrorHandling, ResolvedKafka, ResolvedPredicate, ResolvedSerde, ResolvedTransform, KeyFormat, SinkTopics, ValueFormat } from '../config';
 
@@ -73,6 +74,13 @@ export interface SourceContext {
   routedTopic(topic: string): string;
   /** Aborted when the connector stops: reads waiting for data return early. */
   readonly signal: AbortSignal;
+  /** Where the pipeline keeps its state (beside the checkpoint), for state a source keeps itself; absent in tools without one. */
+  readonly stateDir?: string;
+  /**
+   * The pipeline's Kafka cluster, for the one source that keeps its own state in a topic as Debezium does (the MySQL
+   * schema history, `schema.history.internal.kafka.topic`); records still go through the runner.
+   */
+  readonly kafka?: KafkaClientSettings;
 }
 
 export interface SourceConnector {

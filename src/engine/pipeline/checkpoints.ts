@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { SourcePositions } from '../connectors/port';
 import type { CheckpointStore } from '../store';
 import type { IDisposable } from '../../shared/lifecycle';
@@ -16,6 +17,8 @@ export interface ConnectorCheckpoints {
   reset(): void;
   /** Writes now (at stop) and tells the connector what is durable. */
   flush(): Promise<void>;
+  /** The pipeline's state directory (beside the checkpoint file), for state a connector keeps itself (a schema history). */
+  readonly stateDir: string;
 }
 
 /**
@@ -50,6 +53,7 @@ export class CheckpointFlusher implements IDisposable {
         this.lastCommitted.delete(name);
       },
       flush: () => this.flush(),
+      stateDir: dirname(this.store.file),
     };
   }
 

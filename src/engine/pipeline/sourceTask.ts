@@ -78,6 +78,8 @@ export class SourceTask {
       changed: init.onChange,
       routedTopic: (topic) => this.encoder.routedTopic(topic),
       signal: this.abort.signal,
+      stateDir: init.checkpoints.stateDir,
+      kafka: init.kafka,
     });
     this.encoder = new SourceEncoder(init.config, this.connector.capture);
   }

@@ -1,5 +1,6 @@
 import type { LogLag } from '../../shared/api/pipelines';
 import type { Logger } from '../base/logger';
+import type { KafkaClientSettings } from '../kafka';
 import type { ChangeRecord, Position, TableId } from '../model';
 import type { DebeziumTypeOptions } from './debeziumTypes';
 import type { NumericMapping } from './polling/options';
@@ -56,6 +57,8 @@ export interface LogCaptureInit {
   snapshotFetchSize: number;
   /** MySQL/MariaDB replica id. */
   serverId: number;
+  /** MySQL/MariaDB: where the schema history is kept; in memory when absent (nothing restarts the capture). */
+  schemaHistory?: { kind: 'file'; path: string } | { kind: 'kafka'; topic: string; kafka: KafkaClientSettings };
   /** PostgreSQL replication. */
   slotName: string;
   publicationName: string;

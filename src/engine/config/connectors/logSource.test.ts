@@ -54,10 +54,19 @@ describe('log-based source configs (Debezium)', () => {
   });
 
   it('warns for keys Ferry does not honour the way Debezium does, naming each', () => {
-    const result = parse([debezium({ 'time.precision.mode': 'adaptive_time_microseconds', 'decimal.handling.mode': 'double', 'slot.name': 'x', 'schema.history.internal.kafka.topic': 'h' }), unwrappingSink()]);
+    const result = parse([debezium({ 'time.precision.mode': 'adaptive_time_microseconds', 'decimal.handling.mode': 'double', 'slot.name': 'x', 'schema.history.internal': 'io.debezium.relational.history.MemorySchemaHistory' }), unwrappingSink()]);
     const honoured = result.problems.filter((problem) => problem.rule === 'log-source.not-honoured').map((problem) => problem.path);
-    expect(honoured).toEqual(["$.connectors[0]['schema.history.internal.kafka.topic']"]);
+    expect(honoured).toEqual(["$.connectors[0]['schema.history.internal']"]);
     expect(only(result, 'log-source.wrong-database').message).toContain('slot.name');
+  });
+
+  it('keeps the schema history where Debezium\'s keys say: the Kafka topic, the file of FileSchemaHistory, else a file beside the checkpoint', () => {
+    const history = (overrides: Record<string, string | undefined>): unknown => (parse([debezium(overrides), unwrappingSink()]).config?.connectors[0] as { schemaHistory?: unknown } | undefined)?.schemaHistory;
+    expect(history({})).toEqual({ kind: 'file' });
+    expect(history({ 'schema.history.internal.kafka.topic': 'shop.history' })).toEqual({ kind: 'kafka', topic: 'shop.history' });
+    expect(history({ 'schema.history.internal': 'io.debezium.storage.file.history.FileSchemaHistory', 'schema.history.internal.file.filename': '/var/ferry/h.jsonl', 'schema.history.internal.kafka.topic': 'ignored' })).toEqual({ kind: 'file', path: '/var/ferry/h.jsonl' });
+    const warned = parse([debezium({ 'schema.history.internal.kafka.topic': 'shop.history' }), unwrappingSink()]).problems.filter((problem) => problem.rule === 'log-source.not-honoured');
+    expect(warned).toEqual([]);
   });
 
   it("honours time.precision.mode and decimal.handling.mode, with Debezium's default for each database", () => {

@@ -11,7 +11,7 @@ import { defineRule, type JsonPath } from '../problems';
 import { maskUnknown } from '../secretScrub';
 import { topicNameProblem } from '../topics';
 import { resolveTransforms } from '../transforms';
-import type { Dialect, KeyFormat, LogSnapshotMode, ResolvedConnection, ResolvedLogSource, SslMode, ValueFormat } from '../types';
+import type { Dialect, KeyFormat, LogSnapshotMode, ResolvedConnection, ResolvedLogSource, ResolvedSchemaHistory, SslMode, ValueFormat } from '../types';
 import { validateKeys } from '../validateKeys';
 import { COMMON_RULES, type ConnectorEnv, type ConnectorFamily, type ConnectorOutcome, copyObject, isDynamicConnectorKey, pathText } from './connectorCommon';
 import { LOG_SOURCE_KEYS } from './logSourceKeys';
@@ -120,7 +120,10 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
   const notHonoured = (key: string, what: string): void => {
     if (v.given.has(key)) problems.report(LOG_SOURCE_RULES.notHonoured, pathOf(key), `\`${key}\`: ${what}`, 'Remove the key, or keep it for when the config runs on Kafka Connect.');
   };
-  notHonoured('schema.history.internal.kafka.topic', 'Ferry reads table structure from the log and the catalog; no schema history topic is written');
+  const historyClass = values['schema.history.internal'];
+  if (historyClass !== undefined && !/(?:Kafka|File)SchemaHistory$/.test(historyClass)) {
+    notHonoured('schema.history.internal', `${historyClass} is not a store Ferry has; the history is kept in ${values['schema.history.internal.kafka.topic'] ? 'the topic of schema.history.internal.kafka.topic' : "a file beside the pipeline's checkpoint"}`);
+  }
   if (values['plugin.name'] !== 'pgoutput') notHonoured('plugin.name', 'Ferry reads pgoutput only');
   if (values['publication.autocreate.mode'] === 'no_tables') notHonoured('publication.autocreate.mode', 'no_tables is treated as disabled: the publication must exist');
   if (values['include.schema.changes'] && v.given.has('include.schema.changes') && dialect !== 'postgres') notHonoured('include.schema.changes', 'the schema change topic is not written yet');
@@ -210,6 +213,7 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
     decimalHandlingMode: values['decimal.handling.mode'],
     heartbeatIntervalMs: values['heartbeat.interval.ms'],
     serverId: values['database.server.id'] ?? stableServerId(name),
+    schemaHistory: schemaHistoryStore(historyClass, values['schema.history.internal.kafka.topic'], values['schema.history.internal.file.filename']),
     slotName: values['slot.name'],
     publicationName: values['publication.name'],
     publicationAutocreate: values['publication.autocreate.mode'] === 'no_tables' ? 'disabled' : values['publication.autocreate.mode'],
@@ -238,3 +242,10 @@ export const LOG_SOURCE_FAMILY: ConnectorFamily = {
   pitfalls: PITFALLS,
   resolve: resolveLogSource,
 };
+
+/** Debezium's choice of schema history store: a file when the class says so, else the Kafka topic when one is named, else Ferry's file. */
+function schemaHistoryStore(historyClass: string | undefined, topic: string | undefined, filename: string | undefined): ResolvedSchemaHistory {
+  const wantsFile = historyClass !== undefined && /FileSchemaHistory$/.test(historyClass);
+  if (!wantsFile && topic !== undefined && topic !== '') return { kind: 'kafka', topic };
+  return filename !== undefined && filename !== '' ? { kind: 'file', path: filename } : { kind: 'file' };
+}

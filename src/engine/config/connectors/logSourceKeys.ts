@@ -79,8 +79,13 @@ const LOG_SOURCE_OWN_KEYS = [
   }),
   stringKey('output.data.format', { doc: 'Managed CDC connectors: value format (`AVRO`).', group: GROUP.kafka, managedOnly: true }),
   stringKey('output.key.format', { doc: 'Managed CDC connectors: key format (`AVRO`).', group: GROUP.kafka, managedOnly: true }),
-  stringKey('schema.history.internal.kafka.topic', { doc: 'MySQL/MariaDB: where Debezium keeps the DDL history. Ferry reads table structure from the binlog and the catalog instead, so it is accepted and not used.', group: GROUP.events }),
-  stringKey('schema.history.internal.kafka.bootstrap.servers', { doc: 'Cluster of `schema.history.internal.kafka.topic`; accepted, not used.', group: GROUP.events }),
+  stringKey('schema.history.internal', {
+    doc: 'MySQL/MariaDB: where the schema history (each captured table\'s columns at every DDL, so a restart from an older checkpoint reads older rows with the columns they had) is kept: `io.debezium.storage.kafka.history.KafkaSchemaHistory` (with `schema.history.internal.kafka.topic`) or `io.debezium.storage.file.history.FileSchemaHistory` (with `schema.history.internal.file.filename`). Without either, Ferry keeps it in a file beside the pipeline\'s checkpoint.',
+    group: GROUP.events,
+  }),
+  stringKey('schema.history.internal.kafka.topic', { doc: 'MySQL/MariaDB: the topic that holds the schema history (one partition, kept forever), on the pipeline\'s Kafka cluster.', group: GROUP.events }),
+  stringKey('schema.history.internal.kafka.bootstrap.servers', { doc: 'Cluster of `schema.history.internal.kafka.topic`; Ferry uses the pipeline\'s cluster.', group: GROUP.events }),
+  stringKey('schema.history.internal.file.filename', { doc: 'MySQL/MariaDB, with `FileSchemaHistory`: the file that holds the schema history (Ferry\'s own JSON lines, not Debezium\'s file format).', group: GROUP.events }),
 ] as const;
 
 export const LOG_SOURCE_KEYS = [...IDENTITY_KEYS, ...MANAGED_KAFKA_KEYS, ...LOG_SOURCE_OWN_KEYS, ...CONVERTER_KEYS, ...ERROR_KEYS, ...TRANSFORM_KEYS] as const;

@@ -433,6 +433,20 @@ export class MySqlBinlogReader implements IDisposable {
   }
 
   /**
+   * Records the catalog's layout of `tables` as holding from `at` on: where a snapshot read them, or where streaming
+   * without a snapshot starts. A history kept from an earlier run may hold layouts the tables no longer have.
+   */
+  async recordLayouts(at: BinlogPosition, tables: readonly TableId[]): Promise<void> {
+    await this.history.open();
+    const entries: SchemaHistoryEntry[] = [];
+    for (const id of tables) {
+      const columns = await this.describeColumns(id);
+      if (columns.length > 0) entries.push({ file: at.file, pos: at.pos, db: id.catalog ?? '', table: id.table, columns, zongjiColumns: await this.zongjiColumns(id), tsMs: Date.now() });
+    }
+    await this.history.record(entries);
+  }
+
+  /**
    * Records the layout each captured table named by a DDL has after it, at the DDL's position, unless a run before
    * this one already did (a restart passing the DDL again must keep the layout of then, not today's catalog).
    */

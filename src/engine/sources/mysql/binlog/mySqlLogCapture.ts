@@ -4,7 +4,9 @@ import type { LogCapture, LogCaptureInit, LogCaptureStart, LogSourceFields } fro
 import { revealPassword } from '../../polling/pollingReader';
 import { binlogPositionFromCheckpoint, binlogPositionToCheckpoint, describeBinlogPosition } from './binlogPosition';
 import { takeBinlogSnapshot } from './binlogSnapshot';
+import { KafkaSchemaHistoryStore } from './kafkaSchemaHistory';
 import { MySqlBinlogReader } from './mySqlBinlogReader';
+import { BinlogSchemaHistory, FileSchemaHistoryStore, MemorySchemaHistoryStore, type SchemaHistoryStore } from './schemaHistory';
 
 const SYSTEM_DATABASES = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
@@ -13,9 +15,13 @@ export class MySqlLogCapture implements LogCapture {
   readonly connectorName: 'mysql' | 'mariadb';
   private reader: MySqlBinlogReader;
   private snapshotClose: (() => Promise<void>) | undefined;
+  private readonly historyStore: SchemaHistoryStore;
 
   constructor(private readonly init: LogCaptureInit) {
     this.connectorName = init.connectorName === 'mariadb' ? 'mariadb' : 'mysql';
+    const history = init.schemaHistory;
+    this.historyStore =
+      history === undefined ? new MemorySchemaHistoryStore() : history.kind === 'file' ? new FileSchemaHistoryStore(history.path) : new KafkaSchemaHistoryStore(history.kafka, history.topic);
     this.reader = this.newReader();
   }
 
@@ -27,6 +33,7 @@ export class MySqlLogCapture implements LogCapture {
       topicPrefix: init.topicPrefix,
       includeTable: init.includeTable,
       zone: init.zone,
+      schemaHistory: new BinlogSchemaHistory(this.historyStore),
       ...(init.numericMapping ? { numericMapping: init.numericMapping } : {}),
       ...(init.types ? { types: init.types } : {}),
       ...(init.logger ? { logger: init.logger } : {}),
@@ -43,7 +50,8 @@ export class MySqlLogCapture implements LogCapture {
       return { tables };
     }
     if (!snapshot) {
-      await this.reader.start();
+      const from = await this.reader.start();
+      await this.reader.recordLayouts(from, tables);
       return { tables };
     }
     const taken = await takeBinlogSnapshot({
@@ -56,6 +64,8 @@ export class MySqlLogCapture implements LogCapture {
       ...(this.init.types ? { types: this.init.types } : {}),
     });
     this.snapshotClose = () => taken.close();
+    // The tables as the snapshot read them are their layouts from its position on (a history from an earlier run may hold older ones).
+    await this.reader.recordLayouts(taken.position, tables);
     // Streaming starts at the snapshot's position now; its events wait in the reader while the pages are read.
     await this.reader.start(taken.position);
     const close = (): Promise<void> => this.closeSnapshot();
@@ -128,6 +138,7 @@ export class MySqlLogCapture implements LogCapture {
   async close(): Promise<void> {
     await this.closeSnapshot();
     await this.reader.close();
+    await this.historyStore.close();
   }
 
   private async closeSnapshot(): Promise<void> {

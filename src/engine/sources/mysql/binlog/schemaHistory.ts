@@ -122,11 +122,22 @@ export class MemorySchemaHistoryStore implements SchemaHistoryStore {
  */
 export class BinlogSchemaHistory {
   private entries: SchemaHistoryEntry[] = [];
+  private opened: Promise<void> | undefined;
 
   constructor(readonly store: SchemaHistoryStore) {}
 
-  async open(): Promise<void> {
-    this.entries = await this.store.load();
+  /** Reads the store once; later calls wait for that read. */
+  open(): Promise<void> {
+    this.opened ??= this.store.load().then(
+      (entries) => {
+        this.entries = entries;
+      },
+      (error: unknown) => {
+        this.opened = undefined; // the next start reads again
+        throw error;
+      },
+    );
+    return this.opened;
   }
 
   /** The layout of `db.table` for a row event at `at`: the latest entry at or before it. */
