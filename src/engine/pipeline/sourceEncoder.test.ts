@@ -3,7 +3,7 @@ import { parsePipelineFile, requireValidPipeline, type ResolvedJdbcSource } from
 import { SOURCE_CAPTURE_HEADER, SOURCE_TIME_HEADER } from '../connectors/headers';
 import type { SourceRecord } from '../connectors/port';
 import type { RecordSchema } from '../model';
-import { SourceEncoder } from './sourceEncoder';
+import { isSnapshotRecord, SourceEncoder } from './sourceEncoder';
 
 function pollingSource(extra: Record<string, string> = {}): ResolvedJdbcSource {
   const document = {
@@ -23,7 +23,7 @@ const row = (id: number, topic = 'orders', sourceTimestampMs?: number): SourceRe
 
 describe('SourceEncoder', () => {
   it('puts the source time and capture headers on the first record of each topic in a batch only', async () => {
-    const encoder = new SourceEncoder(pollingSource(), 'polling');
+    const encoder = new SourceEncoder(pollingSource(), 'polling', 0);
     const byTopic = await encoder.encode([row(1, 'orders', 1_000), row(2, 'orders', 2_000), row(3, 'items', 3_000), row(4, 'orders', 4_000)], 9_999);
     const orders = byTopic.get('orders') ?? [];
     const items = byTopic.get('items') ?? [];
@@ -44,5 +44,17 @@ describe('SourceEncoder', () => {
     expect([...byTopic.keys()]).toEqual(['copy.orders']);
     expect(byTopic.get('copy.orders')?.[0]?.headers?.[SOURCE_TIME_HEADER]).toBe('5000');
     expect(encoder.routedTopic('orders')).toBe('copy.orders');
+  });
+
+  it('samples latency from streamed changes only: rows that were there before the connector started are snapshot progress', async () => {
+    const encoder = new SourceEncoder(pollingSource(), 'polling', 10_000);
+    const byTopic = await encoder.encode([row(1, 'orders', 1_000), row(2, 'orders', 2_000), row(3, 'orders', 12_000)], 13_000);
+    const orders = byTopic.get('orders') ?? [];
+    // The capture kind still rides on the batch's first record; the time on the first change made after the start.
+    expect(orders.map((message) => message.headers)).toEqual([{ [SOURCE_CAPTURE_HEADER]: 'polling' }, undefined, { [SOURCE_TIME_HEADER]: '12000' }]);
+    expect(isSnapshotRecord(row(1, 'orders', 1_000), 10_000)).toBe(true);
+    expect(isSnapshotRecord(row(1, 'orders', 10_000), 10_000)).toBe(false);
+    // A source that does not know when a row changed (incrementing, bulk) is timed from the read.
+    expect(isSnapshotRecord(row(1), 10_000)).toBe(false);
   });
 });

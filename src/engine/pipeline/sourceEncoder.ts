@@ -37,6 +37,7 @@ export class SourceEncoder {
   constructor(
     private readonly config: ResolvedSource,
     private readonly capture: 'polling' | 'log',
+    private readonly startedAt: number = Date.now(),
   ) {
     this.keyConverter = createConverter(config.key, true);
     this.valueConverter = createConverter(config.value, false);
@@ -57,6 +58,7 @@ export class SourceEncoder {
 
   async encode(records: readonly SourceRecord[], readAt: number): Promise<Map<string, OutgoingMessage[]>> {
     const byTopic = new Map<string, OutgoingMessage[]>();
+    const timed = new Set<string>();
     for (const record of records) {
       const message = record.value?.kind === 'row' ? await this.encodeRow(record, record.value, readAt) : await this.encodeChange(record, record.value);
       if (!message) continue;
@@ -64,8 +66,14 @@ export class SourceEncoder {
       if (!messages) {
         messages = [];
         byTopic.set(message.topic, messages);
-        // The sample: the first (oldest) change of the batch for this topic, so the latency is not understated.
-        message.headers = { ...message.headers, [SOURCE_TIME_HEADER]: String(record.sourceTimestampMs ?? readAt), [SOURCE_CAPTURE_HEADER]: this.capture };
+        message.headers = { ...message.headers, [SOURCE_CAPTURE_HEADER]: this.capture };
+      }
+      // The latency sample: the first (oldest) streamed change of the batch for this topic, so the latency is not
+      // understated. Snapshot rows are snapshot progress, not latency (one definition everywhere: source change →
+      // target commit of a streamed change).
+      if (!timed.has(message.topic) && !isSnapshotRecord(record, this.startedAt)) {
+        timed.add(message.topic);
+        message.headers = { ...message.headers, [SOURCE_TIME_HEADER]: String(record.sourceTimestampMs ?? readAt) };
       }
       messages.push(message);
     }
@@ -141,4 +149,14 @@ function kafkaHeaders(headers: Record<string, string | Uint8Array>): Record<stri
   const out: Record<string, string | Buffer> = {};
   for (const [name, value] of Object.entries(headers)) out[name] = typeof value === 'string' ? value : Buffer.from(value);
   return out;
+}
+
+/**
+ * A record of the snapshot rather than a streamed change: a log source's snapshot read (op `r`), or a polled row whose
+ * change time is older than the connector (a row that was already there when it started).
+ */
+export function isSnapshotRecord(record: SourceRecord, startedAt: number): boolean {
+  if (record.value?.kind === 'change') return record.value.event.op === 'r';
+  if (record.value?.kind === 'row') return record.sourceTimestampMs !== undefined && record.sourceTimestampMs < startedAt;
+  return false;
 }
