@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -65,8 +65,10 @@ describe('stopOwnedProcess', () => {
   });
 
   it('escalates to SIGKILL when the process ignores SIGTERM', async () => {
-    const pid = await started(fakeService(join(dir, 'svc'), "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"));
-    await new Promise((r) => setTimeout(r, 200)); // let it install the handler
+    // The child says when its SIGTERM handler is in place (a fixed wait lost that race on a loaded machine).
+    const ready = join(dir, 'handler-installed');
+    const pid = await started(fakeService(join(dir, 'svc'), `process.on('SIGTERM', () => {}); require('node:fs').writeFileSync(${JSON.stringify(ready)}, ''); setInterval(() => {}, 1000)`));
+    for (let i = 0; i < 500 && !existsSync(ready); i++) await new Promise((r) => setTimeout(r, 20));
     expect(await stopOwnedProcess(pid, join(dir, 'svc'), { timeoutMs: 300, pollMs: 20 })).toBe('killed');
   });
 
