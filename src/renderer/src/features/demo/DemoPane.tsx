@@ -9,7 +9,8 @@ import { useDemoStore } from './demoStore';
 import './demo.css';
 
 const STAGES = [
-  { title: 'Source', detail: 'PostgreSQL (PGlite) with an order simulator' },
+  // PGlite serves no logical replication (no walsender), so the demo polls updated_at: say so, and what that costs.
+  { title: 'Source', detail: 'PostgreSQL (PGlite) with an order simulator, polled by updated_at: PGlite has no logical replication, so deletes are not captured here' },
   { title: 'Kafka', detail: 'the local lab cluster, Avro records' },
   { title: 'Schema Registry', detail: 'embedded, Confluent-compatible' },
   { title: 'Target', detail: 'PostgreSQL (PGlite), upserts' },
