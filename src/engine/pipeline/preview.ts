@@ -125,7 +125,11 @@ export async function previewPipeline(pipeline: ResolvedPipeline): Promise<Conne
   const sources = pipeline.connectors.filter(isPollingSource);
   const previews = await Promise.all(sources.map((source) => previewSource(source, sinks)));
   for (const sink of sinks) {
-    previews.push({ name: sink.name, role: 'sink', tables: [], excludedTables: [], topics: sink.topics.kind === 'list' ? [...sink.topics.topics] : [`/${sink.topics.regex}/`] });
+    const topics = sink.topics.kind === 'list' ? [...sink.topics.topics] : [`/${sink.topics.regex}/`];
+    // Not done yet: reading the latest record of the sink's topic, decoded with its converter, as the sample.
+    const transformSample: PreviewTransformSample | undefined =
+      sink.transforms.length > 0 ? { origin: `Records of ${topics.join(', ')}`, before: null, steps: [], missing: "Preview does not read a sample record from a sink's topic yet; only sources show their transforms step by step." } : undefined;
+    previews.push({ name: sink.name, role: 'sink', tables: [], excludedTables: [], topics, ...(transformSample ? { transformSample } : {}) });
   }
   return previews;
 }

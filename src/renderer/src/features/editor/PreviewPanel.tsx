@@ -1,5 +1,109 @@
 import { Fragment } from 'react';
-import type { ConnectorPreview, PipelinePreview } from '../../../../shared/api';
+import type { ConnectorPreview, PipelinePreview, PreviewField, PreviewRecord, PreviewTransformSample } from '../../../../shared/api';
+
+function fieldText(field: PreviewField): string {
+  return field.value === null ? 'null' : field.value === '' ? '""' : field.value;
+}
+
+/** A record's topic, key, value and headers; what differs from `previous` is marked. */
+function SampleRecord({ record, previous }: { record: PreviewRecord; previous?: PreviewRecord }) {
+  const changed = (part: 'key' | 'value', field: PreviewField): boolean => {
+    if (!previous) return false;
+    const before = previous[part]?.find((candidate) => candidate.name === field.name);
+    return !before || before.value !== field.value || before.type !== field.type;
+  };
+  const rows = (part: 'key' | 'value', fields: PreviewField[]) =>
+    fields.map((field) => (
+      <tr key={`${part}.${field.name}`} className={changed(part, field) ? 'sample-changed' : undefined}>
+        <td>{part}</td>
+        <td>{field.name}</td>
+        <td>
+          <code>{field.type}</code>
+        </td>
+        <td>
+          <code>{fieldText(field)}</code>
+        </td>
+      </tr>
+    ));
+  // A field gone and a new one with the same type and value, in order: a rename (ReplaceField's `renames`).
+  const renamed: string[] = [];
+  const removed: string[] = [];
+  for (const part of ['key', 'value'] as const) {
+    const prefix = part === 'key' ? 'key.' : '';
+    const added = (record[part] ?? []).filter((field) => !previous?.[part]?.some((candidate) => candidate.name === field.name));
+    for (const field of previous?.[part] ?? []) {
+      if (record[part]?.some((candidate) => candidate.name === field.name)) continue;
+      const match = added.findIndex((candidate) => candidate.type === field.type && candidate.value === field.value);
+      if (match >= 0) renamed.push(`${prefix}${field.name} → ${added.splice(match, 1)[0]?.name ?? ''}`);
+      else removed.push(`${prefix}${field.name}`);
+    }
+  }
+  return (
+    <>
+      <p className="small">
+        Topic <code className={previous && previous.topic !== record.topic ? 'sample-changed' : undefined}>{record.topic}</code>
+        {record.key === null && <span className="muted"> · no key</span>}
+        {record.value === null && <span className="muted"> · tombstone (null value)</span>}
+        {record.headers.length > 0 && (
+          <>
+            {' '}
+            · headers {record.headers.map((header) => <code key={header.name} className="chip">{`${header.name}=${header.value}`}</code>)}
+          </>
+        )}
+        {renamed.length > 0 && <span className="muted"> · renamed: {renamed.join(', ')}</span>}
+        {removed.length > 0 && <span className="muted"> · removed: {removed.join(', ')}</span>}
+      </p>
+      <table className="columns sample-record">
+        <thead>
+          <tr>
+            <th scope="col">Part</th>
+            <th scope="col">Field</th>
+            <th scope="col">Type</th>
+            <th scope="col">Value</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows('key', record.key ?? [])}
+          {rows('value', record.value ?? [])}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+const OUTCOME_TEXT = { applied: 'applied', skipped: 'skipped', 'not-run': 'not run by Ferry', dropped: 'dropped the record', failed: 'failed' } as const;
+
+/** One sample record before the connector's transforms and after each step. */
+function TransformSample({ sample }: { sample: PreviewTransformSample }) {
+  // The record each step received: the one before the chain, then the last step's that kept a record.
+  const priors = sample.steps.reduce<(PreviewRecord | undefined)[]>((list, step, index) => [...list, step.record ?? list[index]], [sample.before ?? undefined]);
+  return (
+    <details className="preview-table transform-sample" open aria-label="Sample through the transforms">
+      <summary>
+        <strong>Sample through the transforms</strong> <span className="muted small">{sample.origin}</span>
+      </summary>
+      {sample.missing && <p className="muted">{sample.missing}</p>}
+      {sample.before && (
+        <div className="sample-step" data-step="before">
+          <h4>Before the transforms</h4>
+          <SampleRecord record={sample.before} />
+        </div>
+      )}
+      {sample.steps.map((step, index) => {
+        const prior = priors[index];
+        return (
+          <div key={`${index}.${step.alias}`} className="sample-step" data-step={step.alias}>
+            <h4>
+              {index + 1}. {step.alias} <code>{step.type}</code> <span className={step.outcome === 'dropped' || step.outcome === 'failed' ? 'badge badge-degraded' : 'muted small'}>{OUTCOME_TEXT[step.outcome]}</span>
+            </h4>
+            {step.note && <p className={step.outcome === 'failed' || step.outcome === 'dropped' ? 'warning-text small' : 'small'}>{step.note}</p>}
+            {step.record && step.outcome === 'applied' && <SampleRecord record={step.record} {...(prior ? { previous: prior } : {})} />}
+          </div>
+        );
+      })}
+    </details>
+  );
+}
 
 function SourcePreview({ connector }: { connector: ConnectorPreview }) {
   return (
@@ -15,6 +119,7 @@ function SourcePreview({ connector }: { connector: ConnectorPreview }) {
         </div>
       )}
       {!connector.error && connector.tables.length === 0 && <p className="muted">No table matches the include/exclude lists.</p>}
+      {connector.transformSample && <TransformSample sample={connector.transformSample} />}
       {connector.tables.map((table) => {
         const lossy = table.columns.filter((column) => column.warning);
         return (
@@ -134,9 +239,12 @@ export function PreviewPanel({ preview, loading, error, onRefresh }: { preview: 
           {preview.connectors
             .filter((connector) => connector.role === 'sink')
             .map((connector) => (
-              <p key={connector.name} className="small">
-                <span className="role-tag">sink</span> <strong>{connector.name}</strong> reads {connector.topics.map((topic) => <code key={topic} className="chip">{topic}</code>)}
-              </p>
+              <div key={connector.name}>
+                <p className="small">
+                  <span className="role-tag">sink</span> <strong>{connector.name}</strong> reads {connector.topics.map((topic) => <code key={topic} className="chip">{topic}</code>)}
+                </p>
+                {connector.transformSample && <TransformSample sample={connector.transformSample} />}
+              </div>
             ))}
         </>
       )}
