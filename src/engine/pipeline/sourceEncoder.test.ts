@@ -57,4 +57,57 @@ describe('SourceEncoder', () => {
     // A source that does not know when a row changed (incrementing, bulk) is timed from the read.
     expect(isSnapshotRecord(row(1), 10_000)).toBe(false);
   });
+
+  it('names a change event after the source topic when a RegexRouter moves it, as Debezium does in Connect', async () => {
+    const document = {
+      name: 'encoder',
+      kafka: { 'bootstrap.servers': '127.0.0.1:9092' },
+      connectors: [
+        {
+          name: 'cdc',
+          'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
+          'database.hostname': 'db',
+          'database.port': '3306',
+          'database.user': 'u',
+          'database.password': 'p',
+          'database.server.id': '5401',
+          'topic.prefix': 'lab',
+          'table.include.list': 'shop\\.orders',
+          'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+          'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+          'value.converter.schemas.enable': 'true',
+          transforms: 'route',
+          'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
+          'transforms.route.regex': 'lab\\.shop\\.(.*)',
+          'transforms.route.replacement': 'shop-$1',
+        },
+      ],
+    };
+    const source = requireValidPipeline(parsePipelineFile(JSON.stringify(document), 'encoder.json'), 'encoder.json').connectors.find((connector) => connector.role === 'source');
+    if (!source) throw new Error('no source');
+    const encoder = new SourceEncoder(source, 'log', 0);
+    const valueSchema: RecordSchema = { name: 'lab.shop.orders.Value', fields: [{ name: 'id', type: { kind: 'int32' }, optional: false }] };
+    const change: SourceRecord = {
+      topic: 'lab.shop.orders',
+      key: null,
+      value: {
+        kind: 'change',
+        schema: valueSchema,
+        connector: 'mariadb',
+        event: {
+          op: 'c',
+          before: null,
+          after: { id: 1 },
+          source: { connector: 'mariadb', name: 'lab', tsMs: 1_000, snapshot: 'false', db: 'shop', table: 'orders', serverId: 1, file: 'mariadb-bin.000001', pos: 4, row: 0 },
+          tsMs: 1_500,
+        },
+      },
+      sourceTimestampMs: 1_000,
+    };
+    const byTopic = await encoder.encode([change], 2_000);
+    expect([...byTopic.keys()]).toEqual(['shop-orders']);
+    const event = JSON.parse(String(byTopic.get('shop-orders')?.[0]?.value)) as { schema: { name: string }; payload: { after: { id: number } } };
+    expect(event.schema.name).toBe('lab.shop.orders.Envelope');
+    expect(event.payload.after).toEqual({ id: 1 });
+  });
 });

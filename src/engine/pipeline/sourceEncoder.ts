@@ -114,11 +114,13 @@ export class SourceEncoder {
     }
     if (this.config.value.format === 'JSON') {
       // Connect's JsonConverter, as Debezium writes with it: what a Kafka Connect worker without Avro reads.
-      return { topic, key, value: changeEventToConnectJson(topic, value.schema, value.connector, value.event, `${FERRY_VERSION}-ferry`, this.config.value.jsonSchemas === true) };
+      return { topic, key, value: changeEventToConnectJson(record.topic, value.schema, value.connector, value.event, `${FERRY_VERSION}-ferry`, this.config.value.jsonSchemas === true) };
     }
     let codec = this.codecs.get(value.schema);
     if (!codec) {
-      codec = new DebeziumEnvelopeCodec(topic, value.schema, value.connector, `${FERRY_VERSION}-ferry`);
+      // Named after the source's logical topic, as Debezium names it: a RegexRouter moves the record to another topic
+      // (the registry subject follows it) but, as in Connect, leaves the schema's name alone.
+      codec = new DebeziumEnvelopeCodec(record.topic, value.schema, value.connector, `${FERRY_VERSION}-ferry`);
       this.codecs.set(value.schema, codec);
     }
     const body = codec.encode(value.event);
