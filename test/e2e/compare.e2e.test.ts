@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { launchChromium, screenshotPath, secretMask } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { KafkaScratch, mariadbToPostgresDocument, sinkGroup } from '../helpers/pipelineHarness';
@@ -121,7 +121,7 @@ describe('Compare in Chromium through the web host: live pipeline, min-age, char
     // Live: the writer keeps changing rows while the pipeline carries them.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const live = await runCompare();
-    await page.screenshot({ path: screenshotPath('compare-live-min-age'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('compare-live-min-age'), fullPage: true });
     expect(live).toContain('Source and target are equal');
     expect(live).toContain('rows changed in the last 20 s left out');
 
@@ -132,14 +132,14 @@ describe('Compare in Chromium through the web host: live pipeline, min-age, char
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await expect(runCompare()).resolves.toContain('Source and target are equal');
     await expect(compareSection().locator('.trace-notes').textContent()).resolves.toMatch(/\d+ row\(s\) changed at the source after the cut-off .* \(in flight\); left out/);
-    await page.screenshot({ path: screenshotPath('compare-paused-min-age'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('compare-paused-min-age'), fullPage: true });
 
     await page.getByRole('textbox', { name: 'Ignore rows changed in the last (seconds)' }).fill('');
     await page.getByRole('textbox', { name: 'Update column' }).fill('');
     await expect(runCompare()).resolves.toContain('Source and target differ');
     const recheck = compareSection().getByRole('button', { name: /Re-check the differing keys \(\d+\)/ });
     await expect(recheck.isEnabled()).resolves.toBe(true);
-    await page.screenshot({ path: screenshotPath('compare-in-flight-differs'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('compare-in-flight-differs'), fullPage: true });
 
     // The pipeline catches up; a re-check of just those keys finds them equal.
     const writes = await writer.stop();
@@ -152,7 +152,7 @@ describe('Compare in Chromium through the web host: live pipeline, min-age, char
     const rechecked = await runCompare(/Re-check the differing keys/);
     expect(rechecked).toContain('re-check of');
     expect(rechecked).toContain('Source and target are equal');
-    await page.screenshot({ path: screenshotPath('compare-recheck-equal'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('compare-recheck-equal'), fullPage: true });
   });
 
   it('a planted difference shows as a character diff, whole one-sided rows, fix SQL that repairs the target, and exports', async () => {
@@ -181,7 +181,7 @@ describe('Compare in Chromium through the web host: live pipeline, min-age, char
     await page.mouse.move(box.x + 120, box.y + box.height / 2, { steps: 5 });
     await page.mouse.up();
     await expect.poll(async () => Number(await handle.getAttribute('aria-valuenow'))).toBeGreaterThan(before + 80);
-    await page.screenshot({ path: screenshotPath('compare-character-diff'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('compare-character-diff'), fullPage: true });
 
     // Fix SQL: shown, and copied to the clipboard.
     await compareSection().getByText(/^Fix SQL \(/).click();
@@ -202,13 +202,13 @@ describe('Compare in Chromium through the web host: live pipeline, min-age, char
     await compareSection().getByRole('tab', { name: /Only in target/ }).click();
     const onlyTarget = page.getByRole('region', { name: 'Only in target' });
     await expect(onlyTarget.getByRole('gridcell', { name: 'stray@example.net' }).count()).resolves.toBe(1);
-    await page.screenshot({ path: screenshotPath('compare-only-in-target'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('compare-only-in-target'), fullPage: true });
     await onlyTarget.getByRole('button', { name: 'Trace row 1' }).click();
     const journey = page.getByRole('dialog', { name: 'Row journey' });
     await journey.waitFor({ timeout: 30_000 });
     // The key is not in the source (and was never in the topic): the journey says so.
     await expect(journey.getByTestId('trace-source').getByText('not found').textContent({ timeout: 60_000 })).resolves.toBe('not found');
-    await page.screenshot({ path: screenshotPath('compare-trace-only-in-target'), fullPage: false });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('compare-trace-only-in-target'), fullPage: false });
     await journey.getByRole('button', { name: 'Close the row journey' }).click();
 
     // The audit trail: JSON with everything, HTML that renders the same.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { launchChromium, screenshotPath, secretMask } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
 import { until } from '../helpers/until';
 import { startTestWebHost } from '../helpers/webHost';
@@ -118,7 +118,7 @@ describe('Kafka Connect pane in Chromium: connectors, tasks, a failure with its 
     await expect.poll(() => ok.getByTestId('connector-state').textContent()).toBe('RUNNING');
     await expect.poll(() => ok.getByTestId('task-state').allTextContents(), { timeout: 60_000 }).toEqual(['RUNNING']);
     await expect.poll(() => ok.textContent()).toContain('io.debezium.connector.jdbc.JdbcSinkConnector');
-    await page.screenshot({ path: screenshotPath('connect-pane-running'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('connect-pane-running'), fullPage: true });
 
     // The failing sink: its task gives up on the database (Hibernate retries for about half a minute first).
     await list.getByRole('button', { name: new RegExp(failName) }).click();
@@ -132,7 +132,7 @@ describe('Kafka Connect pane in Chromium: connectors, tasks, a failure with its 
     await expect.poll(() => failure.locator('pre').textContent()).toMatch(/JdbcSinkConnectorTask\.start/);
     // Secrets never shown: the sink's password is in its config, not in the pane.
     expect(await page.content()).not.toContain(postgresPassword);
-    await page.screenshot({ path: screenshotPath('connect-pane-failed-task'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('connect-pane-failed-task'), fullPage: true });
 
     // The database "comes back" at the sink's address; the task recovers only when restarted, from the pane.
     relay = await startRelay(failPort, postgres);
@@ -142,7 +142,7 @@ describe('Kafka Connect pane in Chromium: connectors, tasks, a failure with its 
     expect(await failing.getByRole('group', { name: 'Task 0 failed' }).count()).toBe(0);
     const status = (await (await rest('GET', `/connectors/${failName}/status`)).json()) as { tasks: Array<{ state: string }> };
     expect(status.tasks.map((task) => task.state)).toEqual(['RUNNING']);
-    await page.screenshot({ path: screenshotPath('connect-pane-restarted'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('connect-pane-restarted'), fullPage: true });
   });
 
   it('pauses and resumes a connector, and opens its config in the config editor without its password', async () => {
@@ -152,7 +152,7 @@ describe('Kafka Connect pane in Chromium: connectors, tasks, a failure with its 
     await ok.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => ok.getByTestId('connector-state').textContent(), { timeout: 30_000 }).toBe('PAUSED');
     await until(async () => ((await (await rest('GET', `/connectors/${okName}/status`)).json()) as { connector: { state: string } }).connector.state === 'PAUSED', 'Connect to report the connector PAUSED');
-    await page.screenshot({ path: screenshotPath('connect-pane-paused'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('connect-pane-paused'), fullPage: true });
     await ok.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => ok.getByTestId('connector-state').textContent(), { timeout: 30_000 }).toBe('RUNNING');
     await expect.poll(() => ok.getByTestId('task-state').allTextContents(), { timeout: 30_000 }).toEqual(['RUNNING']);
@@ -166,6 +166,6 @@ describe('Kafka Connect pane in Chromium: connectors, tasks, a failure with its 
     expect(text).toContain(`"name": "${okName}"`);
     expect(text).toContain('"connection.password": "****"');
     expect(await page.content()).not.toContain(postgresPassword);
-    await page.screenshot({ path: screenshotPath('connect-pane-open-in-editor'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('connect-pane-open-in-editor'), fullPage: true });
   });
 });

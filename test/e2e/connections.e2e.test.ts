@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabEndpoints } from '../../src/shared/api';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { launchChromium, screenshotPath, secretMask } from '../helpers/browser';
 import { startTestWebHost } from '../helpers/webHost';
 
 describe('connection profiles in Chromium through the web host', () => {
@@ -59,7 +59,7 @@ describe('connection profiles in Chromium through the web host', () => {
     await page.getByRole('navigation', { name: 'Saved profiles' }).getByRole('button', { name: /lab mariadb/ }).waitFor();
     await expect(page.getByLabel('Password', { exact: true }).inputValue()).resolves.toBe('');
     await expect(page.content()).resolves.not.toContain(endpoints.mariadb.password);
-    await page.screenshot({ path: screenshotPath('connections-mariadb-ok'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('connections-mariadb-ok'), fullPage: true });
   });
 
   it('names a wrong Kafka port as TCP refused and a wrong password as authentication, with timings', async () => {
@@ -73,9 +73,9 @@ describe('connection profiles in Chromium through the web host', () => {
     await expect(failure.textContent()).resolves.toContain('CONNECTION_TCP_REFUSED');
     await expect(page.getByRole('region', { name: 'Test results' }).getByRole('status').textContent()).resolves.toContain('Failed: CONNECTION_TCP_REFUSED');
     await expect(page.getByTestId('test-step-auth').getByLabel('skipped').count()).resolves.toBe(1);
-    await page.screenshot({ path: screenshotPath('connections-kafka-refused'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('connections-kafka-refused'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: screenshotPath('connections-kafka-refused-dark'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('connections-kafka-refused-dark'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'light' });
 
     await page.getByRole('navigation', { name: 'Saved profiles' }).getByRole('button', { name: /lab mariadb/ }).click();
@@ -85,7 +85,7 @@ describe('connection profiles in Chromium through the web host', () => {
     await auth.getByLabel('failed').waitFor({ timeout: 30_000 });
     await expect(auth.textContent()).resolves.toMatch(/CONNECTION_AUTH.*wrong user or password/);
     await expect(page.content()).resolves.not.toContain('not-the-password</');
-    await page.screenshot({ path: screenshotPath('connections-mariadb-auth-failed'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('connections-mariadb-auth-failed'), fullPage: true });
   });
 
   it('refuses to save an incomplete profile and marks the fields', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { launchChromium, screenshotPath, secretMask } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { KafkaScratch, sinkGroup } from '../helpers/pipelineHarness';
@@ -136,7 +136,7 @@ describe('config editor in Chromium through the web host', () => {
     // The engine's marker is in the editor (Monaco draws squiggles for it).
     await page.locator('.monaco-editor .squiggly-error').first().waitFor();
     await item.click(); // puts the cursor on the key
-    await page.screenshot({ path: screenshotPath('editor-validation-error'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('editor-validation-error'), fullPage: true });
 
     // Fix it where it is: double-click the wrong word, type the right one.
     await page.locator('.monaco-editor .view-line').filter({ hasText: 'UPSERTX' }).getByText('UPSERTX').dblclick();
@@ -168,7 +168,7 @@ describe('config editor in Chromium through the web host', () => {
     await preview.getByText(`e2e-${table}`, { exact: true }).first().waitFor({ timeout: 30_000 });
     // timestamp(6) keeps microseconds; Connect's Timestamp keeps milliseconds.
     await preview.getByText(/keeps 6 fraction digits/).first().waitFor();
-    await page.screenshot({ path: screenshotPath('editor-preview'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('editor-preview'), fullPage: true });
   });
 
   it('saves the file to the workspace without its passwords', async () => {

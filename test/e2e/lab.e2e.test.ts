@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_DEFAULT_SERVICES } from '../../src/shared/api';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { launchChromium, screenshotPath, secretMask } from '../helpers/browser';
 import { startTestWebHost } from '../helpers/webHost';
 
 describe('lab panel in Chromium through the web host', () => {
@@ -46,7 +46,7 @@ describe('lab panel in Chromium through the web host', () => {
         await page.getByTestId(`state-${name}`).filter({ hasText: 'stopped' }).waitFor({ timeout: 60_000 });
       }
       expect((await web.engine.lab.status()).services.every((service) => service.state === 'stopped')).toBe(true);
-      await page.screenshot({ path: screenshotPath('lab-stopped'), fullPage: true });
+      await page.screenshot({ mask: secretMask(page), path: screenshotPath('lab-stopped'), fullPage: true });
     }
 
     await page.getByRole('button', { name: 'Start lab' }).click();
@@ -63,6 +63,6 @@ describe('lab panel in Chromium through the web host', () => {
     // Passwords stay masked until asked for.
     const details = page.getByRole('region', { name: 'Connection details' });
     await expect(details.textContent()).resolves.not.toContain(status.endpoints.mariadb.password);
-    await page.screenshot({ path: screenshotPath('lab-running'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('lab-running'), fullPage: true });
   });
 });

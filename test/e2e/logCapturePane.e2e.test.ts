@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { launchChromium, screenshotPath, secretMask } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { KafkaScratch, pipelineDocument, sinkGroup } from '../helpers/pipelineHarness';
@@ -106,7 +106,7 @@ describe('Pipelines pane in Chromium: a Debezium MariaDB pipeline streams from t
     await source.exec(`INSERT INTO ${source.q(table)} VALUES (51, 'late customer', 5.00)`);
     await expect.poll(async () => (await position.textContent()) ?? '', { timeout: 60_000 }).not.toBe(first);
     await until(async () => Number((await target.exec(`SELECT count(*) AS n FROM ${target.q(table)}`))[0]?.n) === 50 && String((await target.exec(`SELECT amount FROM ${target.q(table)} WHERE id = 7`))[0]?.amount) === '99.99', 'the changes in the target', 60_000);
-    await page.screenshot({ path: screenshotPath('pipelines-log-capture-pane'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('pipelines-log-capture-pane'), fullPage: true });
   });
 
   it('traces a log-captured row: the snapshot read and the update, each with its binlog position, the sink write and the target', async () => {
@@ -120,7 +120,7 @@ describe('Pipelines pane in Chromium: a Debezium MariaDB pipeline streams from t
     await page.keyboard.type(`SELECT id, customer, amount FROM ${qualified} WHERE id = 7`);
     await page.keyboard.press('ControlOrMeta+Enter');
     await page.getByTestId('source-summary').or(page.getByRole('region', { name: 'Source', exact: true }).getByRole('alert')).first().waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: screenshotPath('trace-log-captured-query'), fullPage: false });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('trace-log-captured-query'), fullPage: false });
     await page.getByRole('grid', { name: 'Source result rows' }).getByRole('gridcell', { name: 'customer 7' }).waitFor({ timeout: 30_000 });
     await page.getByRole('region', { name: 'Source result' }).getByRole('button', { name: 'Trace row 1' }).click();
     const journey = page.getByRole('dialog', { name: 'Row journey' });
@@ -131,6 +131,6 @@ describe('Pipelines pane in Chromium: a Debezium MariaDB pipeline streams from t
     await expect(journey.getByTestId('record-log-position-1').textContent()).resolves.toMatch(/\.\d{6}:\d+/);
     await expect(journey.getByTestId('trace-record-1').locator('.op-badge').textContent()).resolves.toMatch(/update/i);
     await expect(journey.getByTestId('trace-equal').textContent()).resolves.toBe('Equal');
-    await page.screenshot({ path: screenshotPath('trace-log-captured-row'), fullPage: false });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('trace-log-captured-row'), fullPage: false });
   });
 });

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/index';
 import { startWorkspaceWebHost, type WorkspaceWebHost } from '../../src/engine/host/webHostState';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { launchChromium, screenshotPath, secretMask } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 
@@ -58,7 +58,7 @@ describe('proof-of-concept flows in Chromium through the web host', () => {
     const url = host.url;
     await stop();
     await page.getByRole('alert').filter({ hasText: 'Engine unreachable' }).waitFor({ timeout: 20_000 });
-    await page.screenshot({ path: screenshotPath('web-host-disconnected'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('web-host-disconnected'), fullPage: true });
     await start();
     expect(host.url).toBe(url);
     // The page reloads once the host answers; the alert is gone and the engine answers again.
@@ -82,7 +82,7 @@ describe('proof-of-concept flows in Chromium through the web host', () => {
     await editor.click();
     await page.keyboard.press('ControlOrMeta+Enter');
     await page.getByRole('grid', { name: 'Source result rows' }).getByRole('gridcell', { name: 'Grace' }).waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: screenshotPath('query-quoted-prefill'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('query-quoted-prefill'), fullPage: true });
   });
 
   it('New asks before replacing unsaved text and builds on the running lab; Preview warns about a target name that needs quotes', async () => {
@@ -132,7 +132,7 @@ describe('proof-of-concept flows in Chromium through the web host', () => {
     await expect.poll(async () => (await page.getByTestId('problem-count').textContent())?.trim(), { timeout: 20_000 }).toMatch(/^(0|\d+ warnings?)$/);
     await page.getByRole('tab', { name: 'Preview' }).click();
     await page.getByTestId('preview').getByText(/needs quoting in SQL/).first().waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: screenshotPath('editor-preview-quoting'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('editor-preview-quoting'), fullPage: true });
   });
 
   it('a profile whose password was not kept tests as "password not stored", marked beside its colour, results in view', async () => {
@@ -159,6 +159,6 @@ describe('proof-of-concept flows in Chromium through the web host', () => {
         return box.top >= 0 && box.top < (globalThis as unknown as { innerHeight: number }).innerHeight;
       }), { timeout: 5_000 })
       .toBe(true);
-    await page.screenshot({ path: screenshotPath('connections-password-not-stored') });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('connections-password-not-stored') });
   });
 });

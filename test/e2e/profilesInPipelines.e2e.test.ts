@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { launchChromium, screenshotPath, secretMask } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
 import { spawnFerry } from '../helpers/pipelineCli';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
@@ -126,7 +126,7 @@ describe('pipelines that name connection profiles, in Chromium through the web h
     await expect.poll(async () => panel.getByLabel(`Use profile for ${name}-sink`).inputValue()).toBe('lab:mariadb');
     await expect.poll(async () => panel.getByLabel('Use profile for Kafka cluster').inputValue()).toBe('lab:kafka-a');
     await expect.poll(async () => (await page.getByTestId('problem-count').textContent())?.trim(), { timeout: 20_000 }).toBe('0');
-    await page.screenshot({ path: screenshotPath('editor-profiles'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('editor-profiles'), fullPage: true });
 
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText(/Saved ".*" to the workspace/).waitFor({ timeout: 20_000 });
@@ -158,6 +158,6 @@ describe('pipelines that name connection profiles, in Chromium through the web h
     await expect
       .poll(async () => (await target.exec(`SELECT note FROM ${target.q(topic)} ORDER BY id`).catch(() => [])).map((row) => String(row.note)), { timeout: 90_000, interval: 1000 })
       .toEqual(['before-save', 'after-restart']);
-    await page.screenshot({ path: screenshotPath('editor-profiles-after-restart'), fullPage: true });
+    await page.screenshot({ mask: secretMask(page), path: screenshotPath('editor-profiles-after-restart'), fullPage: true });
   });
 });
