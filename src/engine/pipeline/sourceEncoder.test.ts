@@ -98,7 +98,7 @@ describe('SourceEncoder', () => {
           op: 'c',
           before: null,
           after: { id: 1 },
-          source: { connector: 'mariadb', name: 'lab', tsMs: 1_000, snapshot: 'false', db: 'shop', table: 'orders', serverId: 1, file: 'mariadb-bin.000001', pos: 4, row: 0 },
+          source: { connector: 'mariadb', name: 'lab', tsMs: 1_000, snapshot: 'false', db: 'shop', table: 'orders', serverId: 1, gtid: null, file: 'mariadb-bin.000001', pos: 4, row: 0 },
           tsMs: 1_500,
         },
       },
