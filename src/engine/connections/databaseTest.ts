@@ -1,5 +1,5 @@
 import type { DatabaseProfile, ProfileTestResult } from '../../shared/api/connections';
-import { openSqlSession, type SqlSession } from '../sinks/sql/sessions';
+import { openSqlSession, type SqlSession } from '../db';
 import { isEngineError } from '../../shared/errors';
 import { type ConnectionErrorCode, connectionError } from './errors';
 import { describeConnectionFailure, formatDsn } from '../db/connectionFailure';
