@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
+import { LAB_DEFAULT_SERVICES } from '../../src/shared/api/lab';
 import { uniqueName } from '../helpers/names';
 
 const run = promisify(execFile);
@@ -35,9 +36,12 @@ describe('ferry lab from the command line', () => {
     const json = await ferry('lab', 'up', '--json');
     const parsed = JSON.parse(json.stdout) as { lab: { started: string[]; reused: string[] } };
     expect(parsed.lab.started).toEqual([]);
-    expect(parsed.lab.reused.sort()).toEqual(['kafka-a', 'kafka-b', 'mariadb', 'postgres']);
+    // Every default service (Kafka a and b, MariaDB, PostgreSQL, a Schema Registry per cluster, Azurite), not the optional Connect worker.
+    const defaults = [...LAB_DEFAULT_SERVICES];
+    expect(defaults).toEqual(expect.arrayContaining(['kafka-a', 'kafka-b', 'mariadb', 'postgres', 'registry-a', 'registry-b', 'azurite']));
+    expect([...parsed.lab.reused].sort()).toEqual(defaults.sort());
     const human = await ferry('lab', 'up');
-    expect(human.stdout).toContain('Lab already running; reused kafka-a, kafka-b, mariadb, postgres.');
+    expect(human.stdout).toContain(`Lab already running; reused ${parsed.lab.reused.join(', ')}.`);
     // Passwords are for --json only; the human summary never prints them.
     expect(human.stdout).not.toContain(endpoints.mariadb.password);
   });
