@@ -239,7 +239,9 @@ export default function ConfigEditor() {
       // A connector handed over by another pane (Kafka Connect's "Open in editor") wins over the draft, wrapped in a pipeline.
       const handoff = takeEditorHandoff();
       const handed = handoff ? wrapPastedConnector(handoff.connectorJson, defaults.current) : undefined;
-      const start = handed ?? initial ?? newPipelineText(defaults.current, lab?.endpoints);
+      // Text typed or pasted while the schema and the lab's endpoints were loading is the user's: never overwrite it.
+      const typedMeanwhile = model.getValue() !== '' && model.getValue() !== initial ? model.getValue() : undefined;
+      const start = handed ?? typedMeanwhile ?? initial ?? newPipelineText(defaults.current, lab?.endpoints);
       model.setValue(start);
       refreshPipelineSchema(start);
       baseline.current = handed === undefined && (wanted || initial === undefined) ? start : undefined;
