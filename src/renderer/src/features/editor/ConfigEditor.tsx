@@ -412,6 +412,7 @@ export default function ConfigEditor() {
             ) : (
               <ProfilesPanel
                 text={docText}
+                currentText={text}
                 profiles={profiles}
                 lab={lab}
                 onChange={(next, note) => {

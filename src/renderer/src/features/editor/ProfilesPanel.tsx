@@ -35,11 +35,24 @@ function profileChoices(slot: ProfileSlot, profiles: readonly StoredProfile[]): 
  * The Connections tab of the editor: for the Kafka cluster, the Schema Registry and each connector, a profile to take
  * the connection and credentials from (saved profiles and the running lab's services), and "Fill from the lab".
  */
-export function ProfilesPanel({ text, profiles, lab, onChange }: { text: string; profiles: readonly StoredProfile[]; lab: LabStatus | undefined; onChange: (text: string, note: string) => void }) {
+export function ProfilesPanel({
+  text,
+  currentText,
+  profiles,
+  lab,
+  onChange,
+}: {
+  text: string;
+  /** The editor's text now: `text` is the last validated one, which lags behind typing and pasting. */
+  currentText: () => string;
+  profiles: readonly StoredProfile[];
+  lab: LabStatus | undefined;
+  onChange: (text: string, note: string) => void;
+}) {
   const slots = profileSlots(text);
   if (!slots) return <p className="muted">The file is not valid JSON yet; fix it to pick profiles.</p>;
   const fill = (): void => {
-    const filled = fillFromLab(text);
+    const filled = fillFromLab(currentText());
     if (!filled) return;
     onChange(filled.text, `Filled from the lab: the file names the lab's services (lab:…), resolved when it runs.${filled.skipped.length > 0 ? ` Not filled (no lab service for them): ${filled.skipped.join(', ')}.` : ''}`);
   };
@@ -71,7 +84,7 @@ export function ProfilesPanel({ text, profiles, lab, onChange }: { text: string;
                   value={slot.current ?? ''}
                   onChange={(event) => {
                     const value = event.target.value === '' ? undefined : event.target.value;
-                    const next = applyProfile(text, slot.id, value);
+                    const next = applyProfile(currentText(), slot.id, value);
                     if (next) onChange(next, value ? `${slot.label} uses profile "${value}".` : `${slot.label} no longer names a profile: write its connection keys.`);
                   }}
                 >
