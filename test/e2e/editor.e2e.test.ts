@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath, secretMask } from '../helpers/browser';
+import { launchChromium, pasteIntoEditor, screenshotPath, secretMask } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { KafkaScratch, sinkGroup } from '../helpers/pipelineHarness';
@@ -52,22 +52,6 @@ describe('config editor in Chromium through the web host', () => {
   });
 
   /** Replaces the editor's text the way a user pasting it does (typing would trigger auto-closing brackets). */
-  async function pasteIntoEditor(text: string): Promise<void> {
-    await page.locator('.monaco-editor .view-lines').click();
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.evaluate((content) => {
-      // Runs in the page; this project's types are Node's, so the few DOM names used are declared here.
-      const page = globalThis as unknown as {
-        DataTransfer: new () => { setData(type: string, value: string): void };
-        ClipboardEvent: new (type: string, init: object) => Event;
-        document: { activeElement: EventTarget | null };
-      };
-      const data = new page.DataTransfer();
-      data.setData('text/plain', content);
-      page.document.activeElement?.dispatchEvent(new page.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    }, text);
-  }
-
   async function pipelineText(insertMode: string): Promise<string> {
     const lab = await web.engine.lab.status();
     const pgEndpoint = lab.endpoints.postgres;
@@ -126,7 +110,7 @@ describe('config editor in Chromium through the web host', () => {
     await expect(placeholders.count()).resolves.toBe(2);
 
     // Replace the template with a file whose sink has a wrong insert.mode.
-    await pasteIntoEditor(await pipelineText('UPSERTX'));
+    await pasteIntoEditor(page, await pipelineText('UPSERTX'));
     const problems = page.getByRole('list', { name: 'Problems' });
     await problems.waitFor({ timeout: 20_000 });
     const item = problems.getByRole('button', { name: /error: .*insert\.mode/ });
@@ -161,7 +145,7 @@ describe('config editor in Chromium through the web host', () => {
   });
 
   it('previews the tables, topics, Avro schema and the precision lost on the way', async () => {
-    await pasteIntoEditor(await pipelineText('UPSERT'));
+    await pasteIntoEditor(page, await pipelineText('UPSERT'));
     await page.getByTestId('no-problems').filter({ hasText: 'No problems' }).waitFor({ timeout: 20_000 });
     await page.getByRole('tab', { name: 'Preview' }).click();
     const preview = page.getByTestId('preview');

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/index';
 import { startWorkspaceWebHost, type WorkspaceWebHost } from '../../src/engine/host/webHostState';
-import { launchChromium, screenshotPath, secretMask } from '../helpers/browser';
+import { launchChromium, pasteIntoEditor, screenshotPath, secretMask } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 
@@ -117,18 +117,7 @@ describe('proof-of-concept flows in Chromium through the web host', () => {
       2,
     );
     expect(lab.endpoints.mariadb.port).toBeGreaterThan(0);
-    await page.locator('.monaco-editor .view-lines').click();
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.evaluate((content) => {
-      const page = globalThis as unknown as {
-        DataTransfer: new () => { setData(type: string, value: string): void };
-        ClipboardEvent: new (type: string, init: object) => Event;
-        document: { activeElement: EventTarget | null };
-      };
-      const data = new page.DataTransfer();
-      data.setData('text/plain', content);
-      page.document.activeElement?.dispatchEvent(new page.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    }, text);
+    await pasteIntoEditor(page, text);
     await expect.poll(async () => (await page.getByTestId('problem-count').textContent())?.trim(), { timeout: 20_000 }).toMatch(/^(0|\d+ warnings?)$/);
     await page.getByRole('tab', { name: 'Preview' }).click();
     await page.getByTestId('preview').getByText(/needs quoting in SQL/).first().waitFor({ timeout: 30_000 });

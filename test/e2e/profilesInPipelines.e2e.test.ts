@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath, secretMask } from '../helpers/browser';
+import { launchChromium, pasteIntoEditor, screenshotPath, secretMask } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
 import { spawnFerry } from '../helpers/pipelineCli';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
@@ -61,23 +61,6 @@ describe('pipelines that name connection profiles, in Chromium through the web h
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function pasteIntoEditor(text: string): Promise<void> {
-    // The editor is ready (schema and lab endpoints loaded) once Run is enabled.
-    await expect.poll(async () => page.getByRole('button', { name: /^Run/ }).isEnabled(), { timeout: 60_000 }).toBe(true);
-    await page.locator('.monaco-editor .view-lines').click();
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.evaluate((content) => {
-      const page = globalThis as unknown as {
-        DataTransfer: new () => { setData(type: string, value: string): void };
-        ClipboardEvent: new (type: string, init: object) => Event;
-        document: { activeElement: EventTarget | null };
-      };
-      const data = new page.DataTransfer();
-      data.setData('text/plain', content);
-      page.document.activeElement?.dispatchEvent(new page.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    }, text);
-  }
-
   /** A pipeline with no connection at all: the profiles supply them. */
   function pipelineWithoutConnections(): string {
     return JSON.stringify(
@@ -116,7 +99,7 @@ describe('pipelines that name connection profiles, in Chromium through the web h
     await page.goto(`${web?.host.url}#editor`);
     await page.getByRole('heading', { name: 'Config editor' }).waitFor();
     await page.locator('.monaco-editor').waitFor();
-    await pasteIntoEditor(pipelineWithoutConnections());
+    await pasteIntoEditor(page, pipelineWithoutConnections());
     await page.getByRole('tab', { name: 'Connections' }).click();
     const panel = page.getByTestId('profiles-panel');
     await panel.getByRole('button', { name: 'Fill from the lab' }).click();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { launchChromium, pasteIntoEditor, screenshotPath } from '../helpers/browser';
 import { startTestWebHost } from '../helpers/webHost';
 
 /**
@@ -28,21 +28,6 @@ describe('transform key completion in the config editor (Chromium, web host)', (
     await web?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
-
-  async function pasteIntoEditor(text: string): Promise<void> {
-    await page.locator('.monaco-editor .view-lines').click();
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.evaluate((content) => {
-      const page = globalThis as unknown as {
-        DataTransfer: new () => { setData(type: string, value: string): void };
-        ClipboardEvent: new (type: string, init: object) => Event;
-        document: { activeElement: EventTarget | null };
-      };
-      const data = new page.DataTransfer();
-      data.setData('text/plain', content);
-      page.document.activeElement?.dispatchEvent(new page.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    }, text);
-  }
 
   it('offers MaskField$Value keys for transforms.mask.* and RegexRouter keys for transforms.route.*', async () => {
     await page.goto(`${web.host.url}#editor`);
@@ -69,7 +54,7 @@ describe('transform key completion in the config editor (Chromium, web host)', (
       null,
       2,
     );
-    await pasteIntoEditor(text);
+    await pasteIntoEditor(page, text);
     // The schema follows the document after the validation delay; wait for the engine's markers to settle.
     await page.waitForTimeout(1500);
     // The last property of the connector is three lines above the end: `"transforms.mask.type": …` / `}` / `]` / `}`.

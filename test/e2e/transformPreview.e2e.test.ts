@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import { launchChromium, pasteIntoEditor, screenshotPath } from '../helpers/browser';
 import { uniqueName } from '../helpers/names';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { startTestWebHost } from '../helpers/webHost';
@@ -40,21 +40,6 @@ describe('transform preview in the config editor (Chromium, web host, lab MariaD
   });
 
   /** Replaces the editor's text the way a user pasting it does (typing would trigger auto-closing brackets). */
-  async function pasteIntoEditor(text: string): Promise<void> {
-    await page.locator('.monaco-editor .view-lines').click();
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.evaluate((content) => {
-      const page = globalThis as unknown as {
-        DataTransfer: new () => { setData(type: string, value: string): void };
-        ClipboardEvent: new (type: string, init: object) => Event;
-        document: { activeElement: EventTarget | null };
-      };
-      const data = new page.DataTransfer();
-      data.setData('text/plain', content);
-      page.document.activeElement?.dispatchEvent(new page.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    }, text);
-  }
-
   it('shows the first row before the chain and after ReplaceField, MaskField and TimestampConverter', async () => {
     const lab = await web.engine.lab.status();
     const maria = lab.endpoints.mariadb;
@@ -96,7 +81,7 @@ describe('transform preview in the config editor (Chromium, web host, lab MariaD
     await page.goto(`${web.host.url}#editor`);
     await page.getByRole('heading', { name: 'Config editor' }).waitFor();
     await page.getByRole('textbox', { name: /Pipeline configuration \(JSON\)/ }).waitFor({ state: 'attached', timeout: 60_000 });
-    await pasteIntoEditor(text);
+    await pasteIntoEditor(page, text);
     await page.getByTestId('no-problems').filter({ hasText: 'No problems' }).waitFor({ timeout: 20_000 });
     await page.getByRole('tab', { name: 'Preview' }).click();
     const preview = page.getByTestId('preview');

@@ -27,3 +27,24 @@ export function screenshotPath(name: string): string {
 export function secretMask(page: Page): Locator[] {
   return [page.locator('.monaco-editor .view-line').filter({ hasText: /password|secret|sasl\.jaas|basic\.auth\.user\.info|api\.key|account\.key/i })];
 }
+
+/**
+ * Replaces the config editor's text the way a user's paste does (Monaco's own paste handling, so a pasted connector
+ * is wrapped as in the app), once the editor has loaded (Run is enabled only then).
+ */
+export async function pasteIntoEditor(page: Page, text: string): Promise<void> {
+  await page.getByRole('button', { name: /^Run/ }).and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
+  await page.locator('.monaco-editor .view-lines').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.evaluate((content) => {
+    // Runs in the page; this project's types are Node's, so the few DOM names used are declared here.
+    const view = globalThis as unknown as {
+      DataTransfer: new () => { setData(type: string, value: string): void };
+      ClipboardEvent: new (type: string, init: object) => Event;
+      document: { activeElement: EventTarget | null };
+    };
+    const data = new view.DataTransfer();
+    data.setData('text/plain', content);
+    view.document.activeElement?.dispatchEvent(new view.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
