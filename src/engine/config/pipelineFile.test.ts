@@ -258,7 +258,7 @@ describe('transforms', () => {
   });
 
   it('keeps transforms it does not apply, with a warning', () => {
-    const result = parse([jdbcSource({ transforms: 'hoist', 'transforms.hoist.type': 'org.apache.kafka.connect.transforms.HoistField$Value', 'transforms.hoist.field': 'row' })]);
+    const result = parse([jdbcSource({ transforms: 'hoist', 'transforms.hoist.type': 'org.apache.kafka.connect.transforms.ValueToKey$Nested', 'transforms.hoist.field': 'row' })]);
     expect(only(result, 'transforms.not-applied').path).toBe("$.connectors[0]['transforms.hoist.type']");
     expect(result.config?.connectors[0]?.transforms[0]).toMatchObject({ alias: 'hoist', supported: false, config: { field: 'row' } });
   });

@@ -12,6 +12,17 @@ describe('transform keys for the editor', () => {
     expect(Object.keys(predicateKeyCatalog()).sort()).toEqual([...SUPPORTED_PREDICATES].sort());
   });
 
+  it('gives every transform its own keys (Filter takes only predicate and negate), for $Key and $Value alike', () => {
+    const transforms = transformKeyCatalog();
+    for (const [type, keys] of Object.entries(transforms)) {
+      const own = Object.keys(keys).filter((key) => key !== 'predicate' && key !== 'negate');
+      if (type.endsWith('.Filter')) expect(own).toEqual([]);
+      else expect(own.length, type).toBeGreaterThan(0);
+    }
+    expect(Object.keys(transforms['org.apache.kafka.connect.transforms.HoistField$Key'] ?? {})).toContain('field');
+    expect(transforms['org.apache.kafka.connect.transforms.ExtractField$Value']?.['field.syntax.version']?.values).toEqual(['V1', 'V2']);
+  });
+
   it('puts them in the pipeline schema, and completes transforms.<alias>.type from the classes Ferry runs', () => {
     const schema = pipelineJsonSchema() as { definitions: Record<string, Record<string, Record<string, unknown>>> };
     expect(Object.keys(schema.definitions.transformKeys?.['org.apache.kafka.connect.transforms.MaskField$Value'] ?? {})).toContain('fields');

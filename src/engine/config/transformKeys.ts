@@ -48,7 +48,11 @@ const BY_NAME: Readonly<Record<string, Readonly<Record<string, TransformKeyDoc>>
     operation: { doc: 'Copy the fields or move them (removed from the record).', values: ['copy', 'move'] },
   },
   ValueToKey: { fields: { doc: 'Value fields that make the record key.', example: 'id' } },
-  ExtractField: { field: { doc: 'The field to extract.', example: 'id' } },
+  ExtractField: {
+    field: { doc: 'The field to extract; the key or value becomes its value.', example: 'id' },
+    'field.syntax.version': { doc: 'V2 reads `field` as a dotted path into nested structs (backquote a name that holds dots).', values: ['V1', 'V2'], default: 'V1' },
+  },
+  HoistField: { field: { doc: 'Name of the single field the key or value is wrapped in (a struct, or a map when schemaless).', example: 'line' } },
   RegexRouter: {
     regex: { doc: 'Regular expression the whole topic must match.', example: '(.*)\\.orders' },
     replacement: { doc: 'The new topic; `$1` … refer to the groups.', example: '$1_orders' },

@@ -2,9 +2,8 @@
  * Single message transforms (`transforms`, `transforms.<alias>.*`) and predicates. Ferry keeps every transform in
  * the resolved config and its runner applies the SUPPORTED_TRANSFORMS, with Connect's semantics, behind the
  * SUPPORTED_PREDICATES; anything else is reported as "not applied" instead of being silently ignored. These lists
- * must match src/engine/transforms/transformChain.ts (a unit test checks). Left out on purpose: ExtractField$Value
- * and HoistField turn a record into a primitive or a nested struct, which Ferry's flat rows and a JDBC sink cannot
- * carry.
+ * must match src/engine/transforms/transformChain.ts (a unit test checks). HoistField and ExtractField may leave a
+ * key or value nested or bare inside the chain; the chain must end flat (Flatten, or a bare value's one-field struct).
  */
 import { emptyJsonObject, type JsonObject, type JsonValue } from './jsonText';
 import { defineRule, type JsonPath, type ProblemList } from './problems';
@@ -14,9 +13,8 @@ const CONNECT_TRANSFORMS = 'org.apache.kafka.connect.transforms.';
 
 export const SUPPORTED_TRANSFORMS: readonly string[] = [
   'ValueToKey',
-  'ExtractField$Key',
   'RegexRouter',
-  ...['InsertField', 'ReplaceField', 'MaskField', 'Cast', 'TimestampConverter', 'Flatten', 'HeaderFrom'].flatMap((name) => [`${name}$Key`, `${name}$Value`]),
+  ...['InsertField', 'ReplaceField', 'MaskField', 'Cast', 'TimestampConverter', 'Flatten', 'HoistField', 'ExtractField', 'HeaderFrom'].flatMap((name) => [`${name}$Key`, `${name}$Value`]),
   'TimestampRouter',
   'Filter',
   'InsertHeader',

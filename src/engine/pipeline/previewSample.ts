@@ -1,7 +1,7 @@
 import type { ResolvedPredicate, ResolvedTransform } from '../config';
 import type { FieldType, FieldValue, RecordSchema, Row } from '../model';
 import { describeFieldType } from '../schema/avroMapping';
-import { type ConnectRecord, traceTransformChain, type TransformStepTrace } from '../transforms';
+import { type ConnectData, type ConnectRecord, displayFields, traceTransformChain, type TransformStepTrace } from '../transforms';
 import { shortName } from '../transforms/connectRecord';
 import type { PreviewField, PreviewRecord, PreviewTransformSample, PreviewTransformStep } from '../../shared/api/pipelines';
 
@@ -32,12 +32,18 @@ function fieldsOf(schema: RecordSchema | null, row: Row): PreviewField[] {
   return Object.entries(row).map(([name, value]) => ({ name, type: '', value: valueText(value) }));
 }
 
+/** A key or value an earlier step nested (HoistField) or made bare (ExtractField): nested fields as `parent.child`. */
+function dataFieldsOf(data: ConnectData): PreviewField[] | null {
+  if (data.value === null) return null;
+  return displayFields(data).map((field) => ({ name: field.name === '' ? '(bare value)' : field.name, type: field.type, value: field.value !== null && typeof field.value === 'object' && !(field.value instanceof Date) && !(field.value instanceof Uint8Array) ? JSON.stringify(field.value) : valueText(field.value) }));
+}
+
 /** A record as Preview shows it. */
 export function previewRecord(record: ConnectRecord): PreviewRecord {
   return {
     topic: record.topic,
-    key: record.key === null ? null : fieldsOf(record.keySchema, record.key),
-    value: record.value === null ? null : fieldsOf(record.valueSchema, record.value),
+    key: record.keyData ? dataFieldsOf(record.keyData) : record.key === null ? null : fieldsOf(record.keySchema, record.key),
+    value: record.valueData ? dataFieldsOf(record.valueData) : record.value === null ? null : fieldsOf(record.valueSchema, record.value),
     headers: Object.entries(record.headers).map(([name, value]) => ({ name, value: typeof value === 'string' ? value : Buffer.from(value).toString('utf8') })),
   };
 }

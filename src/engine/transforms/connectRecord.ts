@@ -1,6 +1,7 @@
 import { EngineError } from '../../shared/errors';
 import type { ResolvedTransform } from '../config';
 import type { FieldSchema, RecordSchema, Row } from '../model';
+import type { ConnectData } from './connectData';
 
 /**
  * A record as single message transforms see it, on the source side (before the converter) and on the sink side
@@ -20,6 +21,13 @@ export interface ConnectRecord {
   /** null is a tombstone. */
   value: Row | null;
   headers: Record<string, string | Uint8Array>;
+  /**
+   * Inside a chain only: the key (or value) as Connect data once a transform made it something a flat struct cannot
+   * hold (HoistField nests it, ExtractField makes it a bare value); `key`/`keySchema` are null meanwhile. The chain
+   * returns flat records (connectData.ts, toRow).
+   */
+  keyData?: ConnectData;
+  valueData?: ConnectData;
 }
 
 /** A transform step; null drops the record (Filter). */

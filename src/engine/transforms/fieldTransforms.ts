@@ -1,11 +1,11 @@
 import type { ResolvedTransform } from '../config';
 import { emptyFieldValue, type FieldSchema, type FieldType, type FieldValue, type RecordSchema, type Row } from '../model';
-import { findField, listConfig, onPart, partOf, type RecordTransform, requiredConfig, transformError } from './connectRecord';
+import { findField, listConfig, onPart, partOf, type RecordTransform, transformError } from './connectRecord';
 import { formatDate } from './simpleDateFormat';
 
 /**
  * Connect's field transforms on Ferry's flat structs, with Connect's semantics (org.apache.kafka.connect.transforms):
- * InsertField, ReplaceField, MaskField, Cast, Flatten, ValueToKey and ExtractField$Key.
+ * InsertField, ReplaceField, MaskField, Cast and ValueToKey (HoistField, ExtractField and Flatten: structureTransforms.ts).
  */
 
 /** InsertField: `topic.field`, `partition.field`, `offset.field`, `timestamp.field`, `static.field` + `static.value`. */
@@ -180,16 +180,6 @@ function describe(value: FieldValue): string {
   return `"${String(value)}"`;
 }
 
-/**
- * Flatten: Ferry's key and value structs are flat already (a column is never a struct), so there is nothing to
- * flatten and the record passes unchanged, as Connect's Flatten passes a struct without nested fields.
- */
-export function flatten(transform: ResolvedTransform): RecordTransform {
-  const delimiter = transform.config.delimiter ?? '.';
-  if (delimiter === '') throw transformError(transform, 'delimiter must not be empty.');
-  return (record) => record;
-}
-
 /** ValueToKey: the key becomes a struct of the listed value fields (how JDBC sources get keys for upserts). */
 export function valueToKey(transform: ResolvedTransform): RecordTransform {
   const fields = listConfig(transform, 'fields');
@@ -209,23 +199,7 @@ export function valueToKey(transform: ResolvedTransform): RecordTransform {
       schemas.set(valueSchema, keySchema);
     }
     const key: Row | null = record.value ? Object.fromEntries(fields.map((name) => [name, record.value?.[name] ?? null])) : null;
-    return { ...record, keySchema, key };
-  };
-}
-
-/** ExtractField$Key: keeps the one named key field (as a one-field struct, since Ferry's keys are structs). */
-export function extractKeyField(transform: ResolvedTransform): RecordTransform {
-  const name = requiredConfig(transform, 'field');
-  const schemas = new WeakMap<RecordSchema, RecordSchema>();
-  return (record) => {
-    if (!record.keySchema || !record.key) return record;
-    let keySchema = schemas.get(record.keySchema);
-    if (!keySchema) {
-      const field = findField(record.keySchema, name);
-      if (!field) throw transformError(transform, `field "${name}" is not in the key.`);
-      keySchema = { name: record.keySchema.name, fields: [field] };
-      schemas.set(record.keySchema, keySchema);
-    }
-    return { ...record, keySchema, key: { [name]: record.key[name] ?? null } };
+    const { keyData: _replaced, ...rest } = record;
+    return { ...rest, keySchema, key };
   };
 }

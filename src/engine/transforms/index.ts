@@ -2,3 +2,5 @@
 export { type ConnectRecord, type RecordTransform } from './connectRecord';
 export { EXTRACT_NEW_RECORD_STATE, type UnwrapOptions, unwrapOptions, withDeletedField } from './extractNewRecordState';
 export { buildTransformChain, probeTopic, runnablePredicateClasses, runnableTransformClasses, traceTransformChain, type TransformStepTrace } from './transformChain';
+export { type ConnectData, type ConnectSchema, type ConnectValue } from './connectData';
+export { displayFields } from './structureTransforms';

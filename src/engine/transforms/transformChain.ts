@@ -1,7 +1,8 @@
 import { type ResolvedPredicate, type ResolvedTransform, SUPPORTED_PREDICATES } from '../config';
-import { type ConnectRecord, type RecordTransform, shortName, transformError } from './connectRecord';
+import { type ConnectRecord, partOf, type RecordPart, type RecordTransform, shortName, transformError } from './connectRecord';
 import { EXTRACT_NEW_RECORD_STATE } from './extractNewRecordState';
-import { cast, extractKeyField, flatten, insertField, maskField, replaceField, valueToKey } from './fieldTransforms';
+import { cast, insertField, maskField, replaceField, valueToKey } from './fieldTransforms';
+import { extractField, finishRecord, flatten, hoistField } from './structureTransforms';
 import { dropHeaders, headerFrom, insertHeader, regexRouter, timestampConverter, timestampRouter } from './routingTransforms';
 
 const T = 'org.apache.kafka.connect.transforms.';
@@ -10,7 +11,10 @@ const P = `${T}predicates.`;
 /** Each class Ferry runs → its factory. Must list exactly config's SUPPORTED_TRANSFORMS (a unit test checks). */
 export const TRANSFORM_FACTORIES: Readonly<Record<string, (transform: ResolvedTransform) => RecordTransform>> = {
   [`${T}ValueToKey`]: valueToKey,
-  [`${T}ExtractField$Key`]: extractKeyField,
+  [`${T}ExtractField$Key`]: extractField,
+  [`${T}ExtractField$Value`]: extractField,
+  [`${T}HoistField$Key`]: hoistField,
+  [`${T}HoistField$Value`]: hoistField,
   [`${T}RegexRouter`]: regexRouter,
   [`${T}InsertField$Key`]: insertField,
   [`${T}InsertField$Value`]: insertField,
@@ -48,7 +52,7 @@ const PREDICATE_FACTORIES: Readonly<Record<string, (predicate: ResolvedPredicate
     if (!name) throw new Error(`predicates.${predicate.alias}.name is required.`);
     return (record) => Object.prototype.hasOwnProperty.call(record.headers, name);
   },
-  [`${P}RecordIsTombstone`]: () => (record) => record.value === null,
+  [`${P}RecordIsTombstone`]: () => (record) => record.value === null && (record.valueData === undefined || record.valueData.value === null),
 };
 
 /** One transform of a chain, ready to run: `applies` is its predicate (with `negate`), absent when it has none. */
@@ -59,10 +63,33 @@ interface ChainStep {
   applies?: Predicate;
 }
 
+/** Transforms that work on Connect data of any shape; every other one reads flat structs. */
+const SHAPE_TRANSFORMS = new Set(['HoistField', 'ExtractField', 'Flatten']);
+
+/** The part of the record a transform reads as a flat struct, if any. */
+function flatPartRead(type: string): RecordPart | undefined {
+  const name = shortName(type);
+  if (name === 'ValueToKey') return 'value';
+  if (/\$(Key|Value)$/.test(name) && !SHAPE_TRANSFORMS.has(name.replace(/\$(Key|Value)$/, ''))) return partOf(type);
+  return undefined;
+}
+
+/** A step that reads flat structs refuses a key or value an earlier step nested or made bare, saying how to flatten it. */
+function guarded(transform: ResolvedTransform, run: RecordTransform): RecordTransform {
+  const part = flatPartRead(transform.type);
+  if (part === undefined) return run;
+  return (record) => {
+    const data = part === 'key' ? record.keyData : record.valueData;
+    if (data === undefined) return run(record);
+    const shape = data.schema?.type === 'struct' || (data.schema === null && typeof data.value === 'object' && data.value !== null) ? 'a nested struct' : 'a bare value';
+    throw transformError(transform, `the ${part} is ${shape} after an earlier HoistField or ExtractField, and ${shortName(transform.type)} works on flat structs: put Flatten$${part === 'key' ? 'Key' : 'Value'} (or HoistField) before it.`);
+  };
+}
+
 function buildSteps(transforms: readonly ResolvedTransform[], predicates: readonly ResolvedPredicate[]): ChainStep[] {
   return transforms.map((transform) => {
     const factory = TRANSFORM_FACTORIES[transform.type];
-    const run = transform.supported && factory ? factory(transform) : null;
+    const run = transform.supported && factory ? guarded(transform, factory(transform)) : null;
     if (run === null || transform.predicate === undefined) return { transform, run };
     const resolved = predicates.find((candidate) => candidate.alias === transform.predicate);
     const predicateFactory = resolved ? PREDICATE_FACTORIES[resolved.type] : undefined;
@@ -90,7 +117,7 @@ export function buildTransformChain(transforms: readonly ResolvedTransform[], pr
       if (current === null) return null;
       current = step(current);
     }
-    return current;
+    return current === null ? null : finishRecord(current);
   };
 }
 
@@ -137,6 +164,15 @@ export function traceTransformChain(transforms: readonly ResolvedTransform[], pr
     } catch (error) {
       trace.push({ ...base, outcome: 'failed', record: null, error: error instanceof Error ? error.message : String(error) });
       return trace;
+    }
+  }
+  // The record leaves the chain flat (a bare extracted value as its one-field struct); a nested one fails there.
+  const last = trace[trace.length - 1];
+  if (last && last.record && (last.record.keyData || last.record.valueData)) {
+    try {
+      last.record = finishRecord(last.record);
+    } catch (error) {
+      trace[trace.length - 1] = { ...last, outcome: 'failed', record: null, error: error instanceof Error ? error.message : String(error) };
     }
   }
   return trace;
