@@ -30,7 +30,7 @@ describe('Pipelines pane in Chromium: a Debezium MariaDB pipeline streams from t
     const endpoints = (await web.engine.lab.up()).endpoints;
     kafka = new KafkaScratch(endpoints.kafka.a.bootstrap);
     const topic = `${prefix}.${endpoints.mariadb.database}.${table}`;
-    kafka.track({ topics: [topic], groups: [sinkGroup(`${prefix}-sink`)] });
+    kafka.track({ topics: [topic, prefix], groups: [sinkGroup(`${prefix}-sink`)] });
     registry = await startEmbeddedSchemaRegistry();
     source = await openDb('mariadb', endpoints.mariadb);
     qualified = `${endpoints.mariadb.database}.${table}`;

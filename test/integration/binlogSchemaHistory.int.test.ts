@@ -48,7 +48,7 @@ describe('MySQL/MariaDB schema history', () => {
     const prefix = uniqueName('ddlh');
     const historyTopic = `${prefix}.schema-history`;
     const dataTopic = `${prefix}.${endpoints.mariadb.database}.${table}`;
-    kafka.track({ topics: [historyTopic, dataTopic] });
+    kafka.track({ topics: [historyTopic, dataTopic, prefix] });
     await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, legacy VARCHAR(20) NULL, amount DECIMAL(10,2) NOT NULL)`);
     cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
     await source.exec(`INSERT INTO ${table} VALUES (1, 'ada', 'l1', 10.50), (2, 'bob', 'l2', 20.00), (3, 'cy', NULL, 30.25)`);

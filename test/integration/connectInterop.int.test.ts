@@ -158,7 +158,8 @@ describe('Kafka Connect with the real Debezium plugins (JsonConverter with schem
     const prefix = uniqueName('ferrysrc');
     const topic = `${prefix}.${database}.${table}`;
     await createSource(table);
-    kafka.track({ topics: [topic] });
+    // The data topic and the schema change topic (include.schema.changes).
+    kafka.track({ topics: [topic, prefix] });
 
     const document = pipelineDocument(`${prefix}-pipeline`, bootstrap, registry.url, [
       {

@@ -265,6 +265,8 @@ export interface ResolvedLogSource extends Omit<ResolvedConnectorBase, 'quoteSql
   serverId: number;
   /** MySQL/MariaDB: where the schema history is kept (`schema.history.internal.*`). */
   schemaHistory: ResolvedSchemaHistory;
+  /** MySQL/MariaDB: write each DDL to the `<topic.prefix>` schema change topic (`include.schema.changes`). */
+  includeSchemaChanges: boolean;
   /** PostgreSQL replication. */
   slotName: string;
   publicationName: string;

@@ -1,7 +1,7 @@
 import type { ResolvedLogSource } from '../config';
-import { type ChangeRecord, type FieldValue, type Position, type Row, tableIdToString } from '../model';
+import { type ChangeRecord, type FieldValue, type Position, type RecordSchema, type Row, tableIdToString } from '../model';
 import type { SourceInfo } from '../schema';
-import { createLogCapture, type LogCapture, type LogCaptureInit } from '../sources';
+import { createLogCapture, isSchemaChange, type LogCapture, type LogCaptureInit, type LogRecord, type SchemaChangeRecord } from '../sources';
 import { safeFileName } from '../store';
 import { join } from 'node:path';
 import { sleep } from '../base/backoff';
@@ -31,7 +31,7 @@ export class LogSource implements SourceConnector {
   /** Per batch handed out: rows per table key, counted once Kafka acknowledged them. */
   private readonly counts = new WeakMap<SourceBatch, Map<string, number>>();
   private begun = false;
-  private snapshot: { position: Position; pages: AsyncGenerator<ChangeRecord[], void, undefined> } | undefined;
+  private snapshot: { position: Position; pages: AsyncGenerator<LogRecord[], void, undefined> } | undefined;
   /** The batch that ends the snapshot: once delivered, every table's snapshot is done. */
   private snapshotEnd: SourceBatch | undefined;
   private snapshotDone = false;
@@ -51,7 +51,10 @@ export class LogSource implements SourceConnector {
 
   async open(): Promise<SourceTopic[]> {
     if (!this.begun) await this.begin();
-    return [...this.tables.values()].map((table) => ({ name: table.topic }));
+    const topics: SourceTopic[] = [...this.tables.values()].map((table) => ({ name: table.topic }));
+    // Debezium's schema change topic: one partition, so the DDL stays in order.
+    if (this.config.includeSchemaChanges) topics.push({ name: this.context.routedTopic(this.config.topicPrefix), partitions: 1 });
+    return topics;
   }
 
   /** Starts the capture from the checkpoint, or snapshots first; `when_needed` snapshots again when the log position is gone. */
@@ -111,10 +114,14 @@ export class LogSource implements SourceConnector {
     return this.batchOf(records, false, last?.position);
   }
 
-  private batchOf(records: readonly ChangeRecord[], snapshot: boolean, position: Position | undefined): SourceBatch {
+  private batchOf(records: readonly LogRecord[], snapshot: boolean, position: Position | undefined): SourceBatch {
     const out: SourceRecord[] = [];
     const counts = new Map<string, number>();
     for (const record of records) {
+      if (isSchemaChange(record)) {
+        out.push(this.schemaChangeOf(record, snapshot));
+        continue;
+      }
       const topic = this.topicOf(record.table);
       for (const change of splitKeyChange(record)) this.recordsOf(topic, change, snapshot, out);
       const key = tableIdToString(record.table);
@@ -134,8 +141,26 @@ export class LogSource implements SourceConnector {
     if (record.op === 'd' && this.config.tombstonesOnDelete) out.push({ topic, key, value: null, sourceTimestampMs });
   }
 
+  /** A DDL on the `<topic.prefix>` topic: key `{databaseName}`, value Debezium's SchemaChangeValue. */
+  private schemaChangeOf(record: SchemaChangeRecord, snapshot: boolean): SourceRecord {
+    const source = this.sourceInfo(record, snapshot, record.sourceTimestampMs);
+    const connector = this.logCapture.connectorName === 'mariadb' ? 'mariadb' : 'mysql';
+    if (source.connector !== 'mysql' && source.connector !== 'mariadb') throw new Error(`Schema change records come from MySQL or MariaDB, not ${source.connector}.`);
+    const keySchema: RecordSchema = { name: `io.debezium.connector.${connector}.SchemaChangeKey`, fields: [{ name: 'databaseName', type: { kind: 'string' }, optional: false }] };
+    return {
+      topic: this.config.topicPrefix,
+      key: { schema: keySchema, row: { databaseName: record.databaseName } },
+      value: {
+        kind: 'schemaChange',
+        connector,
+        event: { source, tsMs: Date.now(), databaseName: record.databaseName, schemaName: null, ddl: record.ddl, tableChanges: [record.tableChange] },
+      },
+      sourceTimestampMs: record.sourceTimestampMs,
+    };
+  }
+
   /** Debezium's `source` block. */
-  private sourceInfo(record: ChangeRecord, snapshot: boolean, tsMs: number): SourceInfo {
+  private sourceInfo(record: Pick<ChangeRecord, 'table' | 'position'>, snapshot: boolean, tsMs: number): SourceInfo {
     const fields = this.logCapture.sourceFields(record);
     const marker = snapshot ? 'true' : 'false';
     if (fields.kind === 'sqlserver') return { connector: 'sqlserver', name: this.config.topicPrefix, tsMs, snapshot: marker, ...withoutKind(fields) };

@@ -6,7 +6,7 @@
  * every plug-in behaves alike. A plug-in never imports the Kafka client.
  */
 import type { Position, RecordSchema, Row, SinkRecord } from '../model';
-import type { ChangeEvent, DebeziumConnector } from '../schema';
+import type { ChangeEvent, DebeziumConnector, SchemaChangeEvent } from '../schema';
 import type { EngineError } from '../../shared/errors';
 import type { KafkaClientSettings } from '../kafka';
 import type { ConnectorTableStatus, LogLag } from '../../shared/api/pipelines';
@@ -28,7 +28,11 @@ export interface SchemaRow {
  * - `change`: a Debezium change event (the log sources); the runner writes the envelope (Avro or Connect JSON) or,
  *   with ExtractNewRecordState on the source, the new row state.
  */
-export type SourceValue = ({ kind: 'row' } & SchemaRow) | { kind: 'change'; schema: RecordSchema; event: ChangeEvent; connector: DebeziumConnector };
+export type SourceValue =
+  | ({ kind: 'row' } & SchemaRow)
+  | { kind: 'change'; schema: RecordSchema; event: ChangeEvent; connector: DebeziumConnector }
+  /** A DDL on Debezium's schema change topic (`include.schema.changes`); the runner writes key and value as Debezium does. */
+  | { kind: 'schemaChange'; event: SchemaChangeEvent; connector: 'mysql' | 'mariadb' };
 
 export interface SourceRecord {
   /** As the source names it; the runner routes it through the transforms (RegexRouter, …). */

@@ -62,6 +62,7 @@ export function logCaptureInit(connector: ResolvedLogSource): LogCaptureInit {
     zone: resolveZone(connector.dbTimezone),
     snapshotFetchSize: connector.snapshotFetchSize,
     serverId: connector.serverId,
+    includeSchemaChanges: connector.includeSchemaChanges,
     slotName: connector.slotName,
     publicationName: connector.publicationName,
     publicationAutocreate: connector.publicationAutocreate,

@@ -2,7 +2,7 @@ import type { ResolvedSource } from '../config';
 import { SOURCE_CAPTURE_HEADER, SOURCE_TIME_HEADER } from '../connectors/headers';
 import type { SchemaRow, SourceRecord, SourceValue } from '../connectors/port';
 import type { RecordSchema } from '../model';
-import { DebeziumEnvelopeCodec, encodeFrame, extractNewRecordState } from '../schema';
+import { DebeziumEnvelopeCodec, encodeFrame, extractNewRecordState, SchemaChangeCodec } from '../schema';
 import { buildTransformChain, EXTRACT_NEW_RECORD_STATE, probeTopic, type UnwrapOptions, unwrapOptions, withDeletedField } from '../transforms';
 import { FERRY_VERSION } from '../base/version';
 import { changeEventToConnectJson } from './connectJson';
@@ -33,6 +33,8 @@ export class SourceEncoder {
   private readonly routed = new Map<string, string>();
   private readonly codecs = new WeakMap<RecordSchema, DebeziumEnvelopeCodec>();
   private readonly envelopeIds = new Map<string, Promise<number>>();
+  /** Debezium's schema change topic (MySQL/MariaDB DDL): its codec and registered ids by subject. */
+  private schemaChanges: { codec: SchemaChangeCodec; ids: Map<string, Promise<number>> } | undefined;
 
   constructor(
     private readonly config: ResolvedSource,
@@ -60,7 +62,8 @@ export class SourceEncoder {
     const byTopic = new Map<string, OutgoingMessage[]>();
     const timed = new Set<string>();
     for (const record of records) {
-      const message = record.value?.kind === 'row' ? await this.encodeRow(record, record.value, readAt) : await this.encodeChange(record, record.value);
+      const message =
+        record.value?.kind === 'row' ? await this.encodeRow(record, record.value, readAt) : record.value?.kind === 'schemaChange' ? await this.encodeSchemaChange(record, record.value) : await this.encodeChange(record, record.value);
       if (!message) continue;
       let messages = byTopic.get(message.topic);
       if (!messages) {
@@ -127,6 +130,45 @@ export class SourceEncoder {
     return { topic, key, value: encodeFrame(await this.envelopeId(topic, codec), body) };
   }
 
+  /**
+   * A DDL on Debezium's schema change topic: key and value as Debezium writes them (Avro or Connect JSON), whatever
+   * transforms the source has (ExtractNewRecordState passes records that are not envelopes through unchanged).
+   */
+  private async encodeSchemaChange(record: SourceRecord, value: Extract<SourceValue, { kind: 'schemaChange' }>): Promise<OutgoingMessage & { topic: string }> {
+    const topic = this.routedTopic(record.topic);
+    if (this.schemaChanges?.codec.connector !== value.connector) this.schemaChanges = { codec: new SchemaChangeCodec(value.connector, `${FERRY_VERSION}-ferry`), ids: new Map() };
+    const { codec, ids } = this.schemaChanges;
+    const registered = (which: 'key' | 'value', schemaText: string, registry: ResolvedSource['value']['schemaRegistry']): Promise<number> => {
+      if (!registry) return Promise.reject(pipelineError('PIPELINE_INVALID', 'AVRO needs a Schema Registry: set schema.registry.url.'));
+      const subject = `${topic}-${which}`;
+      let id = ids.get(subject);
+      if (!id) {
+        id = registryClientFor(registry)
+          .register(subject, schemaText)
+          .catch((error: unknown) => {
+            ids.delete(subject);
+            throw error;
+          });
+        ids.set(subject, id);
+      }
+      return id;
+    };
+    const keyFormat = this.config.key?.format;
+    const key =
+      keyFormat === 'AVRO'
+        ? encodeFrame(await registered('key', codec.keySchemaText, this.config.key?.schemaRegistry), codec.encodeKeyAvro(value.event.databaseName))
+        : keyFormat === 'JSON'
+          ? codec.encodeKeyJson(value.event.databaseName, this.config.key?.jsonSchemas === true)
+          : record.key
+            ? await this.keyConverter.fromRow(topic, record.key.schema, record.key.row)
+            : null;
+    const body =
+      this.config.value.format === 'JSON'
+        ? codec.encodeJson(value.event, this.config.value.jsonSchemas === true)
+        : encodeFrame(await registered('value', codec.valueSchemaText, this.config.value.schemaRegistry), codec.encodeAvro(value.event));
+    return { topic, key, value: body };
+  }
+
   /** Registers the envelope under `<topic>-value` (TopicNameStrategy), once per schema. */
   private envelopeId(topic: string, codec: DebeziumEnvelopeCodec): Promise<number> {
     const registry = this.config.value.schemaRegistry;
@@ -158,6 +200,8 @@ function kafkaHeaders(headers: Record<string, string | Uint8Array>): Record<stri
  * change time is older than the connector (a row that was already there when it started).
  */
 export function isSnapshotRecord(record: SourceRecord, startedAt: number): boolean {
+  // A DDL is not a row change: never a latency sample.
+  if (record.value?.kind === 'schemaChange') return true;
   if (record.value?.kind === 'change') return record.value.event.op === 'r';
   if (record.value?.kind === 'row') return record.sourceTimestampMs !== undefined && record.sourceTimestampMs < startedAt;
   return false;

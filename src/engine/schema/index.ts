@@ -53,5 +53,6 @@ export {
   type SnapshotMarker,
   type SourceInfo,
 } from './debeziumEnvelope';
+export { SchemaChangeCodec, type SchemaChangeEvent, type TableChange, type TableChangeColumn, type TableChangeTable } from './debeziumSchemaChange';
 export { type EmbeddedRegistryOptions, type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from './embeddedRegistry';
 export type { SchemaErrorCode } from './errors';

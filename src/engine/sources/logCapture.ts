@@ -2,6 +2,7 @@ import type { LogLag } from '../../shared/api/pipelines';
 import type { Logger } from '../base/logger';
 import type { KafkaClientSettings } from '../kafka';
 import type { ChangeRecord, Position, TableId } from '../model';
+import type { TableChange } from '../schema';
 import type { DebeziumTypeOptions } from './debeziumTypes';
 import type { NumericMapping } from './polling/options';
 import type { SourceConnectionOptions } from './polling/pollingReader';
@@ -20,12 +21,12 @@ export interface LogCapture {
    * consistent snapshot's position (`snapshot: true`, whose pages the task reads first) or from now.
    */
   begin(checkpoint: Position | undefined, snapshot: boolean): Promise<LogCaptureStart>;
-  /** Whole committed transactions, up to about `maxRecords` records, waiting at most `maxWaitMs` for the first. */
-  read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<ChangeRecord[]>;
+  /** Whole committed transactions (and DDL, for captures that write schema changes), up to about `maxRecords` records, waiting at most `maxWaitMs` for the first. */
+  read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<LogRecord[]>;
   /** Everything up to `position` is in Kafka: a slot may release the WAL before it. */
   acknowledge(position: Position): Promise<void>;
   /** Debezium's `source` block fields that depend on the database, for one record. */
-  sourceFields(record: ChangeRecord): LogSourceFields;
+  sourceFields(record: Pick<ChangeRecord, 'table' | 'position'>): LogSourceFields;
   /** Where the capture is, for status lines (`mariadb-bin.000003:1234`, `0/16B3748`). */
   describe(position: Position): string;
   /** How far `position` is behind the end of the database's log, and what a PostgreSQL slot retains; undefined when unknown. */
@@ -35,7 +36,30 @@ export interface LogCapture {
 
 export interface LogCaptureStart {
   tables: TableId[];
-  snapshot?: { position: Position; pages: AsyncGenerator<ChangeRecord[], void, undefined> };
+  snapshot?: { position: Position; pages: AsyncGenerator<LogRecord[], void, undefined> };
+}
+
+/**
+ * A DDL that changed a captured table, for Debezium's schema change topic (`include.schema.changes`, MySQL and
+ * MariaDB): one record per table the statement changed, at the statement's place in the log (a snapshot writes one
+ * CREATE per table at its position).
+ */
+export interface SchemaChangeRecord {
+  kind: 'schemaChange';
+  table: TableId;
+  /** The database the DDL applies to: the record key's `databaseName`. */
+  databaseName: string;
+  ddl: string;
+  tableChange: TableChange;
+  position: Position;
+  sourceTimestampMs: number;
+}
+
+/** What a log capture hands out: row changes and, where asked for, schema changes. */
+export type LogRecord = ChangeRecord | SchemaChangeRecord;
+
+export function isSchemaChange(record: LogRecord): record is SchemaChangeRecord {
+  return 'kind' in record && record.kind === 'schemaChange';
 }
 
 export type LogSourceFields =
@@ -57,6 +81,8 @@ export interface LogCaptureInit {
   snapshotFetchSize: number;
   /** MySQL/MariaDB replica id. */
   serverId: number;
+  /** MySQL/MariaDB: hand out schema change records (`include.schema.changes`). */
+  includeSchemaChanges?: boolean;
   /** MySQL/MariaDB: where the schema history is kept; in memory when absent (nothing restarts the capture). */
   schemaHistory?: { kind: 'file'; path: string } | { kind: 'kafka'; topic: string; kafka: KafkaClientSettings };
   /** PostgreSQL replication. */

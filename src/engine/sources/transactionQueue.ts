@@ -5,8 +5,8 @@ import type { ChangeRecord } from '../model';
  * reader pauses its connection while the queue is `full` and resumes once it is `drained`, so a slow Kafka bounds
  * memory instead of the server's send buffer growing without end. A transaction is handed out whole.
  */
-export class TransactionQueue {
-  private readonly ready: ChangeRecord[][] = [];
+export class TransactionQueue<T = ChangeRecord> {
+  private readonly ready: T[][] = [];
   private buffered = 0;
   private wake: (() => void) | undefined;
 
@@ -21,7 +21,7 @@ export class TransactionQueue {
     return this.buffered < this.maxRecords / 2;
   }
 
-  push(transaction: ChangeRecord[]): void {
+  push(transaction: T[]): void {
     if (transaction.length === 0) return;
     this.ready.push(transaction);
     this.buffered += transaction.length;
@@ -37,9 +37,9 @@ export class TransactionQueue {
    * Up to about `maxRecords` records of whole transactions (a transaction larger than that comes alone), waiting at
    * most `maxWaitMs` for the first unless `stopped()` says there is no point.
    */
-  async take(maxRecords: number, maxWaitMs: number, signal: AbortSignal | undefined, stopped: () => boolean): Promise<ChangeRecord[]> {
+  async take(maxRecords: number, maxWaitMs: number, signal: AbortSignal | undefined, stopped: () => boolean): Promise<T[]> {
     if (this.ready.length === 0 && !stopped()) await this.waitForTransaction(maxWaitMs, signal);
-    const records: ChangeRecord[] = [];
+    const records: T[] = [];
     while (this.ready.length > 0) {
       const next = this.ready[0];
       if (!next || (records.length > 0 && records.length + next.length > maxRecords)) break;

@@ -69,6 +69,13 @@ describe('log-based source configs (Debezium)', () => {
     expect(warned).toEqual([]);
   });
 
+  it('writes the schema change topic for MySQL/MariaDB by default (include.schema.changes, as Debezium), off when asked, with no warning', () => {
+    const source = (overrides: Record<string, string | undefined>) => parse([debezium(overrides), unwrappingSink()]);
+    expect(source({}).config?.connectors[0]).toMatchObject({ includeSchemaChanges: true });
+    expect(source({ 'include.schema.changes': 'false' }).config?.connectors[0]).toMatchObject({ includeSchemaChanges: false });
+    expect(source({ 'include.schema.changes': 'true' }).problems.filter((problem) => problem.rule === 'log-source.not-honoured')).toEqual([]);
+  });
+
   it("honours time.precision.mode and decimal.handling.mode, with Debezium's default for each database", () => {
     const source = (overrides: Record<string, string | undefined>): unknown => parse([debezium(overrides), unwrappingSink()]).config?.connectors[0];
     expect(source({ 'time.precision.mode': 'connect', 'decimal.handling.mode': 'string' })).toMatchObject({ timePrecisionMode: 'connect', decimalHandlingMode: 'string' });

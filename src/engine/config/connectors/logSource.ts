@@ -126,7 +126,7 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
   }
   if (values['plugin.name'] !== 'pgoutput') notHonoured('plugin.name', 'Ferry reads pgoutput only');
   if (values['publication.autocreate.mode'] === 'no_tables') notHonoured('publication.autocreate.mode', 'no_tables is treated as disabled: the publication must exist');
-  if (values['include.schema.changes'] && v.given.has('include.schema.changes') && dialect !== 'postgres') notHonoured('include.schema.changes', 'the schema change topic is not written yet');
+  if (values['include.schema.changes'] && v.given.has('include.schema.changes') && dialect === 'sqlserver') notHonoured('include.schema.changes', 'Ferry writes the schema change topic for MySQL and MariaDB only, not for SQL Server yet');
   const mysqlOnly = ['database.server.id', 'database.include.list', 'database.exclude.list', 'include.schema.changes'];
   const postgresOnly = ['database.dbname', 'slot.name', 'publication.name', 'publication.autocreate.mode', 'plugin.name', 'schema.include.list', 'schema.exclude.list'];
   const postgresReplication = ['slot.name', 'publication.name', 'publication.autocreate.mode', 'plugin.name'];
@@ -213,6 +213,7 @@ function resolveLogSource(env: ConnectorEnv): ConnectorOutcome {
     decimalHandlingMode: values['decimal.handling.mode'],
     heartbeatIntervalMs: values['heartbeat.interval.ms'],
     serverId: values['database.server.id'] ?? stableServerId(name),
+    includeSchemaChanges: dialect === 'mysql' && values['include.schema.changes'],
     schemaHistory: schemaHistoryStore(historyClass, values['schema.history.internal.kafka.topic'], values['schema.history.internal.file.filename']),
     slotName: values['slot.name'],
     publicationName: values['publication.name'],

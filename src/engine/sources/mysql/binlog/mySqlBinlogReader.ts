@@ -15,6 +15,8 @@ import { MySqlDialect } from '../mysqlDialect';
 import { describeMySqlCatalogRow, MySqlTypeMap } from '../mysqlTypeMap';
 import { MySqlValueReader } from '../mysqlValues';
 import { TransactionQueue } from '../../transactionQueue';
+import type { LogRecord, SchemaChangeRecord } from '../../logCapture';
+import { describeTableChange, tableChangeOf } from './tableChanges';
 import { advanceMariaDbGtidPosition, type BinlogPosition, binlogPositionToCheckpoint, describeBinlogPosition } from './binlogPosition';
 import { binlogPrerequisitesError, binlogProblems, isPurgedBinlogError, purgedPositionError, readBinlogServerFacts } from './binlogPreflight';
 import { BinlogSchemaHistory, MemorySchemaHistoryStore, type SchemaHistoryEntry, type ZongJiColumn } from './schemaHistory';
@@ -39,15 +41,17 @@ export interface MySqlBinlogReaderInit {
    * checkpoint before an ALTER reads the older rows with the columns they had. In memory when absent.
    */
   schemaHistory?: BinlogSchemaHistory;
-  /** Called with each DDL of a captured table once its layout is in the history (`include.schema.changes`). */
+  /** Called with each DDL of a captured table once its layout is in the history. */
   onSchemaChange?: (change: SchemaHistoryEntry) => void;
+  /** Hand out a schema change record for each captured table a DDL changes (`include.schema.changes`). */
+  includeSchemaChanges?: boolean;
   logger?: Logger;
 }
 
 /** Row changes of the transaction being read, released together when its commit arrives. */
 interface OpenTransaction {
   start: BinlogPosition;
-  records: ChangeRecord[];
+  records: LogRecord[];
   /** Rows of this transaction to skip: already emitted before a restart that resumed mid-transaction. */
   skip: number;
 }
@@ -107,7 +111,7 @@ export class MySqlBinlogReader implements IDisposable {
   /** GTID position after the last committed transaction seen, and the GTID of the one being read (MariaDB). */
   private gtids: string | undefined;
   private pendingGtid: string | undefined;
-  private readonly queue: TransactionQueue;
+  private readonly queue: TransactionQueue<LogRecord>;
   private paused = false;
   private failure: Error | undefined;
   private file = '';
@@ -124,7 +128,7 @@ export class MySqlBinlogReader implements IDisposable {
     const values = new MySqlValueReader(init.zone);
     this.readValue = (raw, column) => values.fieldValue(raw, column);
     this.endpoint = `${init.connection.host}:${init.connection.port}`;
-    this.queue = new TransactionQueue(init.maxBufferedRecords ?? 20_000);
+    this.queue = new TransactionQueue<LogRecord>(init.maxBufferedRecords ?? 20_000);
   }
 
   /** The position after the last record handed out by `read`, or where reading started. */
@@ -161,7 +165,7 @@ export class MySqlBinlogReader implements IDisposable {
    * unless it alone is larger), waiting at most `maxWaitMs` for the first. Rejects with the cause when the binlog
    * connection failed: connection losses are retriable, a purged position or a missing privilege is not.
    */
-  async read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
+  async read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<LogRecord[]> {
     const records = await this.queue.take(maxRecords, maxWaitMs, signal, () => this.failure !== undefined || this.closed);
     if (this.failure) throw this.failure;
     const last = records[records.length - 1];
@@ -293,7 +297,21 @@ export class MySqlBinlogReader implements IDisposable {
           this.pendingGtid = undefined;
         } else if (DDL.test(statement)) {
           this.forgetTables(statement);
-          await this.recordDdl(statement, event.schema ?? '', { file: this.file, pos: eventStart }, event.timestamp);
+          const changes = await this.recordDdl(statement, event.schema ?? '', { file: this.file, pos: eventStart }, event.timestamp);
+          if (changes.length > 0) {
+            // The DDL is a transaction of its own: its schema change records are checkpointed like rows (a restart in
+            // the middle of a multi-table DDL skips those already written).
+            const transaction = this.transaction ?? (this.transaction = { start: { file: this.file, pos: eventStart, row: 0 }, records: [], skip: this.resumeSkip });
+            this.resumeSkip = 0;
+            for (const change of changes) {
+              if (transaction.skip > 0) {
+                transaction.skip -= 1;
+                transaction.start = { ...transaction.start, row: transaction.start.row + 1 };
+              } else {
+                transaction.records.push(change);
+              }
+            }
+          }
           this.commitTransaction(event.nextPosition);
         }
         return;
@@ -450,19 +468,44 @@ export class MySqlBinlogReader implements IDisposable {
    * Records the layout each captured table named by a DDL has after it, at the DDL's position, unless a run before
    * this one already did (a restart passing the DDL again must keep the layout of then, not today's catalog).
    */
-  private async recordDdl(statement: string, databaseName: string, at: { file: string; pos: number }, timestampMs: number): Promise<void> {
+  private async recordDdl(statement: string, databaseName: string, at: { file: string; pos: number }, timestampMs: number): Promise<SchemaChangeRecord[]> {
     const named = ddlTables(statement, databaseName, [...this.history.tables(), ...[...this.catalog.keys()].map((key) => ({ db: key.slice(0, key.indexOf('.')), table: key.slice(key.indexOf('.') + 1) }))]);
+    // TRUNCATE changes rows, not structure: Debezium writes no schema change for it.
+    const writeChanges = this.init.includeSchemaChanges === true && !/^\s*TRUNCATE\s/i.test(statement);
     const entries: SchemaHistoryEntry[] = [];
+    const changes: SchemaChangeRecord[] = [];
+    const changeRecord = (entry: SchemaHistoryEntry): void => {
+      if (!writeChanges || !entry.tableChange) return;
+      changes.push({
+        kind: 'schemaChange',
+        table: { catalog: entry.db, table: entry.table },
+        databaseName: entry.db,
+        ddl: statement,
+        tableChange: entry.tableChange,
+        position: {},
+        sourceTimestampMs: timestampMs,
+      });
+    };
     for (const { db, table } of named) {
       const id: TableId = { catalog: db, table };
-      if (!this.init.includeTable(id) || this.history.hasDdlAt(db, table, at)) continue;
+      if (!this.init.includeTable(id)) continue;
+      const known = this.history.ddlAt(db, table, at);
+      if (known) {
+        // A restart passing the DDL again: the change as it was recorded then, not today's catalog.
+        changeRecord(known);
+        continue;
+      }
       for (const cached of [...this.tables.keys()]) if (cached.startsWith(`${tableKey(id)}|`)) this.tables.delete(cached);
       const columns = await this.describeColumns(id);
       this.catalog.set(tableKey(id), columns);
-      entries.push({ file: at.file, pos: at.pos, db, table, columns, zongjiColumns: await this.zongjiColumns(id), ddl: statement, databaseName, tsMs: timestampMs });
+      const entry: SchemaHistoryEntry = { file: at.file, pos: at.pos, db, table, columns, zongjiColumns: await this.zongjiColumns(id), ddl: statement, databaseName, tsMs: timestampMs };
+      if (writeChanges) entry.tableChange = tableChangeOf(statement, db, table, await describeTableChange(await this.openControlConnection(), db, table));
+      entries.push(entry);
+      changeRecord(entry);
     }
     await this.history.record(entries);
     for (const entry of entries) this.init.onSchemaChange?.(entry);
+    return changes;
   }
 
   /** The catalog rows ZongJi decodes a table's row events with (names and character sets), kept with each layout. */
@@ -607,7 +650,7 @@ function tableKey(id: TableId): string {
   return `${id.catalog ?? ''}.${id.table}`;
 }
 
-function positionOf(record: ChangeRecord): BinlogPosition {
+function positionOf(record: LogRecord): BinlogPosition {
   const { file, pos, row, gtids, server_id: serverId } = record.position;
   const position: BinlogPosition = { file: String(file), pos: Number(pos), row: Number(row ?? 0) };
   if (typeof gtids === 'string') position.gtids = gtids;

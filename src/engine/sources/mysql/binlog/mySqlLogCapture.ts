@@ -1,12 +1,14 @@
 import mysql from 'mysql2/promise';
 import type { ChangeRecord, Position, TableId } from '../../../model';
-import type { LogCapture, LogCaptureInit, LogCaptureStart, LogSourceFields } from '../../logCapture';
+import type { LogCapture, LogCaptureInit, LogCaptureStart, LogRecord, LogSourceFields, SchemaChangeRecord } from '../../logCapture';
 import { revealPassword } from '../../polling/pollingReader';
 import { binlogPositionFromCheckpoint, binlogPositionToCheckpoint, describeBinlogPosition } from './binlogPosition';
 import { takeBinlogSnapshot } from './binlogSnapshot';
 import { KafkaSchemaHistoryStore } from './kafkaSchemaHistory';
 import { MySqlBinlogReader } from './mySqlBinlogReader';
 import { BinlogSchemaHistory, FileSchemaHistoryStore, MemorySchemaHistoryStore, type SchemaHistoryStore } from './schemaHistory';
+import { type BinlogPosition } from './binlogPosition';
+import { describeTableChange, tableChangeId } from './tableChanges';
 
 const SYSTEM_DATABASES = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
@@ -34,6 +36,7 @@ export class MySqlLogCapture implements LogCapture {
       includeTable: init.includeTable,
       zone: init.zone,
       schemaHistory: new BinlogSchemaHistory(this.historyStore),
+      includeSchemaChanges: init.includeSchemaChanges === true,
       ...(init.numericMapping ? { numericMapping: init.numericMapping } : {}),
       ...(init.types ? { types: init.types } : {}),
       ...(init.logger ? { logger: init.logger } : {}),
@@ -64,13 +67,15 @@ export class MySqlLogCapture implements LogCapture {
       ...(this.init.types ? { types: this.init.types } : {}),
     });
     this.snapshotClose = () => taken.close();
+    const created = this.init.includeSchemaChanges === true ? await this.snapshotSchemaChanges(taken.position, tables) : [];
     // The tables as the snapshot read them are their layouts from its position on (a history from an earlier run may hold older ones).
     await this.reader.recordLayouts(taken.position, tables);
     // Streaming starts at the snapshot's position now; its events wait in the reader while the pages are read.
     await this.reader.start(taken.position);
     const close = (): Promise<void> => this.closeSnapshot();
-    const pages = (async function* () {
+    const pages = (async function* (): AsyncGenerator<LogRecord[], void, undefined> {
       try {
+        if (created.length > 0) yield created;
         yield* taken.records();
       } finally {
         await close();
@@ -79,7 +84,7 @@ export class MySqlLogCapture implements LogCapture {
     return { tables, snapshot: { position: binlogPositionToCheckpoint(taken.position), pages } };
   }
 
-  read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<ChangeRecord[]> {
+  read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<LogRecord[]> {
     return this.reader.read(maxRecords, maxWaitMs, signal);
   }
 
@@ -88,7 +93,7 @@ export class MySqlLogCapture implements LogCapture {
     return Promise.resolve();
   }
 
-  sourceFields(record: ChangeRecord): LogSourceFields {
+  sourceFields(record: Pick<ChangeRecord, 'table' | 'position'>): LogSourceFields {
     const position = binlogPositionFromCheckpoint(record.position);
     return {
       kind: 'binlog',
@@ -117,6 +122,36 @@ export class MySqlLogCapture implements LogCapture {
       let behind = Math.max(0, Number(files[index]?.File_size ?? 0) - at.pos);
       for (const file of files.slice(index + 1)) behind += Number(file.File_size ?? 0);
       return { position: this.describe(position), behindBytes: behind };
+    } finally {
+      await control.end().catch(() => control.destroy());
+    }
+  }
+
+  /**
+   * What Debezium's snapshot writes to the schema change topic before the rows: each captured table's CREATE TABLE
+   * (as SHOW CREATE TABLE prints it) with its structure, at the snapshot's position.
+   */
+  private async snapshotSchemaChanges(at: BinlogPosition, tables: readonly TableId[]): Promise<SchemaChangeRecord[]> {
+    const control = await this.controlConnection();
+    try {
+      const records: SchemaChangeRecord[] = [];
+      for (const table of tables) {
+        const db = table.catalog ?? '';
+        const structure = await describeTableChange(control, db, table.table);
+        if (!structure) continue;
+        const [rows] = await control.query<mysql.RowDataPacket[]>(`SHOW CREATE TABLE \`${db.replace(/`/g, '``')}\`.\`${table.table.replace(/`/g, '``')}\``);
+        const ddl = String(rows[0]?.['Create Table'] ?? '');
+        records.push({
+          kind: 'schemaChange',
+          table,
+          databaseName: db,
+          ddl,
+          tableChange: { type: 'CREATE', id: tableChangeId(db, table.table), table: structure },
+          position: binlogPositionToCheckpoint(at),
+          sourceTimestampMs: Date.now(),
+        });
+      }
+      return records;
     } finally {
       await control.end().catch(() => control.destroy());
     }

@@ -1,6 +1,7 @@
 import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ColumnInfo } from '../../polling/columns';
+import type { TableChange } from '../../../schema';
 import { sourceError } from '../../errors';
 import { type BinlogPosition, compareBinlogPositions } from './binlogPosition';
 
@@ -20,6 +21,8 @@ export interface SchemaHistoryEntry {
   ddl?: string;
   /** The default database the DDL ran in (Debezium's `databaseName`). */
   databaseName?: string;
+  /** The change as written to the schema change topic (`include.schema.changes`), written again by a restart passing the DDL. */
+  tableChange?: TableChange;
   tsMs: number;
 }
 
@@ -153,7 +156,12 @@ export class BinlogSchemaHistory {
 
   /** True when a DDL at this position was recorded before (a restart passing it again must not record today's catalog). */
   hasDdlAt(db: string, table: string, at: { file: string; pos: number }): boolean {
-    return this.entries.some((entry) => entry.db === db && entry.table === table && entry.file === at.file && entry.pos === at.pos && entry.ddl !== undefined);
+    return this.ddlAt(db, table, at) !== undefined;
+  }
+
+  /** The entry a DDL at this position recorded before, if any. */
+  ddlAt(db: string, table: string, at: { file: string; pos: number }): SchemaHistoryEntry | undefined {
+    return this.entries.find((entry) => entry.db === db && entry.table === table && entry.file === at.file && entry.pos === at.pos && entry.ddl !== undefined);
   }
 
   /** Tables the history knows, as `db.table`. */
