@@ -5,3 +5,5 @@ export { removeGroupMember } from './groupMembers';
 export { decodeMemberAssignment } from './groupAssignment';
 export type * from './port';
 export { COMPRESSION_TYPES } from './port';
+export { decodeRecordBatch } from './rawBatchPath';
+export { buildRecordBatch, canForward, type BatchPart, BATCH_HEADER_BYTES } from './recordBatches';

@@ -20,6 +20,8 @@ import type {
   Transaction,
 } from 'kafkajs';
 import { kafkajs } from './kafkajsRuntime';
+import { fetchedRecordBatchOf, RECORD_BATCHES_RACK, recordBatchMessages } from './rawBatchPath';
+import { committedBatches, type RecordBatchView } from './recordBatches';
 import type {
   AdminOptions,
   BatchContext,
@@ -38,6 +40,7 @@ import type {
   RetryOptions,
   RunOptions,
   SendBatchRequest,
+  SendRecordBatchesRequest,
   SendRequest,
   TransactionOffsets,
 } from './port';
@@ -82,6 +85,39 @@ function batchOf(batch: Batch): FetchedBatch {
   return batch as unknown as FetchedBatch;
 }
 
+/** A fetch of a `recordBatches` consumer: its placeholders (rawBatchPath.ts) turned into the committed batches. */
+function recordBatchesOf(batch: Batch): FetchedBatch {
+  const first = batch.messages[0];
+  if (first !== undefined && fetchedRecordBatchOf(first) === undefined) return batchOf(batch); // an old message format
+  const views: RecordBatchView[] = [];
+  for (const message of batch.messages) {
+    const fetchedBatch = fetchedRecordBatchOf(message);
+    if (fetchedBatch) views.push(fetchedBatch.batch);
+  }
+  const aborted = (first && fetchedRecordBatchOf(first)?.aborted) ?? [];
+  const { batches, skippedRecords } = committedBatches(views, aborted);
+  return {
+    topic: batch.topic,
+    partition: batch.partition,
+    highWatermark: batch.highWatermark,
+    messages: [],
+    lastOffset: () => batch.lastOffset(),
+    recordBatches: { batches, from: Number((batch as unknown as { fetchedOffset: string }).fetchedOffset), skippedRecords },
+  };
+}
+
+/** kafkajs messages standing for prebuilt record batches, per topic (rawBatchPath.ts encodes them). */
+function recordBatchTopicMessages(request: SendRecordBatchesRequest): TopicMessagesOfKafkajs[] {
+  const byTopic = new Map<string, object[]>();
+  for (const { topic, partition, batch } of request.batches) {
+    const messages = byTopic.get(topic);
+    const carriers = recordBatchMessages(partition, batch);
+    if (messages) for (const carrier of carriers) messages.push(carrier);
+    else byTopic.set(topic, carriers);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages: messages as TopicMessagesOfKafkajs['messages'] }));
+}
+
 class KafkajsTransaction implements KafkaTransaction {
   constructor(
     private readonly transaction: Transaction,
@@ -94,6 +130,10 @@ class KafkajsTransaction implements KafkaTransaction {
 
   async sendBatch(request: SendBatchRequest): Promise<ProduceAck[]> {
     return acksOf(await this.transaction.sendBatch({ topicMessages: request.topicMessages as TopicMessagesOfKafkajs[], acks: request.acks ?? -1, compression: this.compression }));
+  }
+
+  async sendRecordBatches(request: SendRecordBatchesRequest): Promise<ProduceAck[]> {
+    return acksOf(await this.transaction.sendBatch({ topicMessages: recordBatchTopicMessages(request), acks: request.acks ?? -1 }));
   }
 
   async sendOffsets(offsets: TransactionOffsets): Promise<void> {
@@ -135,6 +175,10 @@ class KafkajsProducer implements KafkaProducer {
     return acksOf(await this.producer.sendBatch({ topicMessages: request.topicMessages as TopicMessagesOfKafkajs[], acks: request.acks ?? -1, compression: this.compression }));
   }
 
+  async sendRecordBatches(request: SendRecordBatchesRequest): Promise<ProduceAck[]> {
+    return acksOf(await this.producer.sendBatch({ topicMessages: recordBatchTopicMessages(request), acks: request.acks ?? -1 }));
+  }
+
   async transaction(): Promise<KafkaTransaction> {
     return new KafkajsTransaction(await this.producer.transaction(), this.compression);
   }
@@ -159,7 +203,10 @@ function fixedAssigner(topic: string, partitions: readonly number[]): PartitionA
 }
 
 class KafkajsConsumer implements KafkaConsumer {
-  constructor(private readonly consumer: Consumer) {}
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly recordBatches: boolean,
+  ) {}
 
   connect(): Promise<void> {
     return this.consumer.connect();
@@ -175,13 +222,14 @@ class KafkajsConsumer implements KafkaConsumer {
 
   run(options: RunOptions): Promise<void> {
     const eachBatch = options.eachBatch;
+    const adapt = this.recordBatches ? recordBatchesOf : batchOf;
     return this.consumer.run({
       autoCommit: options.autoCommit ?? false,
       eachBatchAutoResolve: options.eachBatchAutoResolve ?? true,
       ...(options.partitionsConsumedConcurrently !== undefined ? { partitionsConsumedConcurrently: options.partitionsConsumedConcurrently } : {}),
       eachBatch: (payload: EachBatchPayload) => {
         const context: BatchContext = {
-          batch: batchOf(payload.batch),
+          batch: adapt(payload.batch),
           resolveOffset: payload.resolveOffset,
           heartbeat: payload.heartbeat,
           isRunning: payload.isRunning,
@@ -362,8 +410,10 @@ export class KafkajsClient implements KafkaClient {
       allowAutoTopicCreation: options.allowAutoTopicCreation ?? false,
       ...(retry ? { retry } : {}),
       ...(options.fixedAssignment ? { partitionAssigners: [fixedAssigner(options.fixedAssignment.topic, options.fixedAssignment.partitions)] } : {}),
+      // The rack id reaches every fetch this consumer makes: rawBatchPath.ts keeps those fetches' batches whole.
+      ...(options.recordBatches ? { rackId: RECORD_BATCHES_RACK } : {}),
     });
-    return new KafkajsConsumer(consumer);
+    return new KafkajsConsumer(consumer, options.recordBatches === true);
   }
 
   admin(options: AdminOptions = {}): KafkaAdmin {

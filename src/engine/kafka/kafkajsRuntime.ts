@@ -12,6 +12,7 @@ import type * as KafkaJs from 'kafkajs';
 import { createLogger } from '../base/logger';
 import { registerCompressionCodecs } from './codecs';
 import { groupMessagesPerPartition, nativeCrc32C } from './producePath';
+import { installRecordBatchPath } from './rawBatchPath';
 
 const require = createRequire(import.meta.url);
 const log = createLogger('kafka');
@@ -24,7 +25,7 @@ interface CachedModule {
 }
 
 /** Whether each replacement is in force (reported by tests and benchmarks). */
-export const producePathPatches = { grouping: false, crc32c: false };
+export const producePathPatches = { grouping: false, crc32c: false, recordBatches: false };
 
 function preload(request: string, exports: unknown): boolean {
   let filename: string;
@@ -55,3 +56,4 @@ producePathPatches.crc32c = preload('kafkajs/src/protocol/recordBatch/crc32C/ind
 export const kafkajs = require('kafkajs') as typeof KafkaJs;
 
 registerCompressionCodecs(kafkajs);
+producePathPatches.recordBatches = installRecordBatchPath();

@@ -7,6 +7,10 @@
  * Buffers (a string is accepted when sending and encoded as UTF-8).
  */
 
+import type { BuiltBatch, RecordBatchView } from './recordBatches';
+
+export type { BuiltBatch, RecordBatchView } from './recordBatches';
+
 /** One header value; a header name may repeat, which gives an array. */
 export type HeaderValue = Buffer | string;
 export type MessageHeaders = Record<string, HeaderValue | HeaderValue[] | undefined>;
@@ -79,6 +83,15 @@ export interface SendBatchRequest {
   acks?: Acks;
 }
 
+/**
+ * Prebuilt record batches (recordBatches.ts's buildRecordBatch), at most one per topic partition: Kafka takes exactly
+ * one batch per partition in a produce request. The producer stamps its id, epoch, sequence and the CRC into each.
+ */
+export interface SendRecordBatchesRequest {
+  batches: { topic: string; partition: number; batch: BuiltBatch }[];
+  acks?: Acks;
+}
+
 /** Offsets committed inside a transaction (TxnOffsetCommit), with optional metadata per partition. */
 export interface TransactionOffsets {
   consumerGroupId: string;
@@ -88,6 +101,7 @@ export interface TransactionOffsets {
 export interface KafkaTransaction {
   send(request: SendRequest): Promise<ProduceAck[]>;
   sendBatch(request: SendBatchRequest): Promise<ProduceAck[]>;
+  sendRecordBatches(request: SendRecordBatchesRequest): Promise<ProduceAck[]>;
   sendOffsets(offsets: TransactionOffsets): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
@@ -98,6 +112,7 @@ export interface KafkaProducer {
   disconnect(): Promise<void>;
   send(request: SendRequest): Promise<ProduceAck[]>;
   sendBatch(request: SendBatchRequest): Promise<ProduceAck[]>;
+  sendRecordBatches(request: SendRecordBatchesRequest): Promise<ProduceAck[]>;
   /** Transactional producers only (`transactionalId`). */
   transaction(): Promise<KafkaTransaction>;
 }
@@ -121,6 +136,24 @@ export interface ConsumerOptions {
    * group (a never-committed group of one, for browsing and tracing).
    */
   fixedAssignment?: { topic: string; partitions: readonly number[] };
+  /**
+   * Fetched batches come as record batches, their bytes untouched (FetchedBatch.recordBatches), not as decoded
+   * messages — for forwarding them whole. Partitions still in an old message format (magic 0/1) come as messages.
+   */
+  recordBatches?: boolean;
+}
+
+/** A fetch's record batches of one partition (consumers with `recordBatches`). */
+export interface FetchedRecordBatches {
+  /**
+   * The data batches in offset order: control batches (transaction markers) left out, and with read_committed the
+   * batches of aborted transactions too. The first one may start before `from`.
+   */
+  batches: RecordBatchView[];
+  /** The offset this fetch started at: records below it in the first batch were handed out before. */
+  from: number;
+  /** Records in batches of aborted transactions that were left out. */
+  skippedRecords: number;
 }
 
 /** The records of one partition from one fetch, in offset order. */
@@ -131,6 +164,8 @@ export interface FetchedBatch {
   highWatermark: string;
   /** Offset of the last record the fetch covered (also when compaction or control records left no message for it). */
   lastOffset(): string;
+  /** Consumers with `recordBatches`: the batches (then `messages` is empty), unless the partition holds an old format. */
+  recordBatches?: FetchedRecordBatches;
 }
 
 export interface BatchContext {

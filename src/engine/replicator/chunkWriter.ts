@@ -162,10 +162,17 @@ class WorkerWriter implements ChunkWriter {
   async submit(chunk: Chunk): Promise<void> {
     if (this.failed) throw this.failed;
     const id = this.nextId++;
-    const { records, transfer } = packRecords(chunk.records);
-    this.worker.postMessage({ type: 'submit', id, chunk: { ...chunk, records } } satisfies WriterRequest, transfer);
-    // Keep what acknowledgements need, not the records themselves (the worker has its own copy).
-    this.inFlight.set(id, { ...chunk, records: chunk.records.length === 0 ? [] : new Array<OutRecord>(chunk.records.length) });
+    if (chunk.batch) {
+      // A prebuilt batch has an ArrayBuffer of its own (buildRecordBatch): moved to the worker, not copied.
+      const bytes = chunk.batch.bytes;
+      this.worker.postMessage({ type: 'submit', id, chunk } satisfies WriterRequest, [bytes.buffer as ArrayBuffer]);
+      this.inFlight.set(id, { ...chunk, batch: { bytes: Buffer.alloc(0), recordCount: chunk.batch.recordCount } });
+    } else {
+      const { records, transfer } = packRecords(chunk.records);
+      this.worker.postMessage({ type: 'submit', id, chunk: { ...chunk, records } } satisfies WriterRequest, transfer);
+      // Keep what acknowledgements need, not the records themselves (the worker has its own copy).
+      this.inFlight.set(id, { ...chunk, records: chunk.records.length === 0 ? [] : new Array<OutRecord>(chunk.records.length) });
+    }
     this.queuedBytes += chunk.bytes;
     while (this.queuedBytes > this.options.requestBytes * 2 && !this.failed) await new Promise<void>((resolve) => this.waiters.push(resolve));
     if (this.failed) throw this.failed;

@@ -10,7 +10,7 @@
  * the source offset in the commit's metadata). A crash aborts the open transaction, and a restart resumes from
  * the source offsets of the last committed one: nothing lost, nothing duplicated for read_committed readers.
  */
-import type { KafkaProducer, MessageHeaders, OutgoingMessage, ProduceAck, TopicMessages } from '../kafka';
+import type { BuiltBatch, KafkaProducer, MessageHeaders, OutgoingMessage, ProduceAck, TopicMessages } from '../kafka';
 
 /**
  * Most record bytes per destination partition in one request. The producer sends them as one record batch, which
@@ -34,8 +34,14 @@ export interface Chunk {
   sourceTopic: string;
   sourcePartition: number;
   destinationTopic: string;
-  /** Records to write (skipped ones removed). */
+  /** Records to write (skipped ones removed); empty when the chunk is one prebuilt `batch`. */
   records: OutRecord[];
+  /**
+   * The batch path: the chunk's records as one record batch built from the fetched ones (buildRecordBatch), written
+   * to the source partition's number. It goes alone for its partition in a produce request (Kafka takes one batch
+   * per partition per request).
+   */
+  batch?: BuiltBatch;
   /** Source offset of the first fetched record of the batch, and one past its last. */
   sourceStart: number;
   sourceEnd: number;
@@ -44,6 +50,11 @@ export interface Chunk {
   bytes: number;
   /** Timestamp of the newest record, for latency. */
   newestTimestamp: number;
+}
+
+/** How many records a chunk writes. */
+export function recordsIn(chunk: Chunk): number {
+  return chunk.batch ? chunk.batch.recordCount : chunk.records.length;
 }
 
 export interface AckedChunk {
@@ -144,7 +155,8 @@ export class DestinationWriter {
   /**
    * The next request: chunks in queue order up to `requestBytes`, at most MAX_BATCH_BYTES per destination
    * partition. A partition whose budget is spent keeps its remaining chunks queued (in order) while other
-   * partitions' chunks may still join the request.
+   * partitions' chunks may still join the request. A request carries either prebuilt batches (one per partition)
+   * or records, as the first chunk taken has; a chunk of the other kind waits, and its partition with it.
    */
   private take(): Chunk[] {
     const taken: Chunk[] = [];
@@ -152,10 +164,12 @@ export class DestinationWriter {
     const perPartition = new Map<string, number>();
     const blocked = new Set<string>();
     let bytes = 0;
+    const batches = this.queue[0]?.batch !== undefined;
     for (const chunk of this.queue) {
       const key = `${chunk.destinationTopic}:${chunk.sourcePartition}`;
       const used = perPartition.get(key) ?? 0;
-      const fits = taken.length === 0 || (bytes + chunk.bytes <= this.options.requestBytes && (used === 0 || used + chunk.bytes <= MAX_BATCH_BYTES));
+      const sameKind = (chunk.batch !== undefined) === batches;
+      const fits = taken.length === 0 || (sameKind && bytes + chunk.bytes <= this.options.requestBytes && (used === 0 ? true : !batches && used + chunk.bytes <= MAX_BATCH_BYTES));
       if (blocked.has(key) || !fits) {
         blocked.add(key);
         left.push(chunk);
@@ -191,6 +205,7 @@ export class DestinationWriter {
   }
 
   private async write(chunks: Chunk[]): Promise<AckedChunk[]> {
+    if (chunks[0]?.batch !== undefined) return this.writeBatches(chunks);
     const byTopic = new Map<string, OutgoingMessage[]>();
     for (const chunk of chunks) {
       let messages = byTopic.get(chunk.destinationTopic);
@@ -220,16 +235,36 @@ export class DestinationWriter {
     }
   }
 
+  /** The batch path: each chunk is one prebuilt batch for its partition (take() puts at most one per partition). */
+  private async writeBatches(chunks: Chunk[]): Promise<AckedChunk[]> {
+    const batches = chunks.flatMap((chunk) => (chunk.batch ? [{ topic: chunk.destinationTopic, partition: chunk.sourcePartition, batch: chunk.batch }] : []));
+    const { producer, checkpointGroup } = this.options;
+    if (checkpointGroup === undefined) return this.acknowledge(chunks, await producer.sendRecordBatches({ batches, acks: -1 }));
+    const transaction = await producer.transaction();
+    try {
+      const acked = this.acknowledge(chunks, await transaction.sendRecordBatches({ batches, acks: -1 }));
+      const offsets = this.checkpointOffsets(acked);
+      if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: checkpointGroup, topics: offsets });
+      await transaction.commit();
+      const now = Date.now();
+      for (const item of acked) item.ackedAt = now;
+      return acked;
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+  }
+
   /** Each chunk's first destination offset: the partition's base offset plus the records of earlier chunks in the request. */
   private acknowledge(chunks: Chunk[], metadata: ProduceAck[]): AckedChunk[] {
     const base = new Map<string, number>();
     for (const entry of metadata) base.set(`${entry.topic}:${entry.partition}`, Number(entry.baseOffset));
     const now = Date.now();
     return chunks.map((chunk) => {
-      const partition = chunk.records[0]?.partition;
+      const partition = chunk.batch ? chunk.sourcePartition : chunk.records[0]?.partition;
       const key = `${chunk.destinationTopic}:${partition ?? -1}`;
       const offset = partition === undefined ? undefined : base.get(key);
-      if (offset !== undefined) base.set(key, offset + chunk.records.length);
+      if (offset !== undefined) base.set(key, offset + recordsIn(chunk));
       return { chunk, destinationOffset: offset, ackedAt: now };
     });
   }
@@ -240,7 +275,7 @@ export class DestinationWriter {
     for (const { chunk, destinationOffset } of acked) {
       // Partitions are preserved in exactly-once mode, so the destination partition is the source partition.
       const key = `${chunk.destinationTopic}:${chunk.sourcePartition}`;
-      if (destinationOffset !== undefined) this.destinationNext.set(key, destinationOffset + chunk.records.length);
+      if (destinationOffset !== undefined) this.destinationNext.set(key, destinationOffset + recordsIn(chunk));
       const next = this.destinationNext.get(key);
       if (next === undefined) continue; // Nothing written to this partition yet: a restart re-reads only skipped records.
       latest.set(key, { topic: chunk.destinationTopic, partition: chunk.sourcePartition, offset: next, metadata: encodeCheckpointMetadata({ topic: chunk.sourceTopic, partition: chunk.sourcePartition, offset: chunk.sourceEnd }) });

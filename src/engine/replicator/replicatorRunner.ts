@@ -16,7 +16,7 @@ import { renameTopic, type ResolvedReplicator } from '../config';
 import { classifyKafkaError, createKafkaClient, type KafkaAdmin, type KafkaClient, type KafkaClientSettings, type KafkaProducer } from '../kafka';
 import { kafkaSettings } from '../pipeline/sourceOptions';
 import { defaultDataDir, readJsonFile, safeFileName, writeJsonFileDurably } from '../store';
-import { type AckedChunk, decodeCheckpointMetadata } from './destinationWriter';
+import { type AckedChunk, decodeCheckpointMetadata, recordsIn } from './destinationWriter';
 import { replicatorError } from './errors';
 import { GroupTranslator } from './groupTranslator';
 import { ReplicatorMeters } from './metrics';
@@ -47,6 +47,11 @@ export interface ReplicatorRunnerOptions {
   pipelineName?: string;
   /** How often acknowledged source offsets are committed to the source group (default 1000 ms). */
   commitIntervalMs?: number;
+  /**
+   * Byte-for-byte copies forward the fetched record batches whole (default true); false takes the per-record path
+   * for them too (tests compare the two).
+   */
+  forwardBatches?: boolean;
 }
 
 const LAG_REFRESH_MS = 1000;
@@ -286,6 +291,7 @@ export class ReplicatorRunner implements IDisposable {
         destinationClusterId: this.destinationClusterId,
         destinationOf: (topic) => this.pairs.get(topic)?.destination ?? renameTopic(this.config.renameFormat, topic),
         commitIntervalMs: this.options.commitIntervalMs ?? 1000,
+        forwardBatches: this.options.forwardBatches ?? true,
         taskOf: (topic, partition) => taskOf.get(`${topic}:${partition}`) ?? partition % this.config.tasksMax,
         schemas: this.schemas,
         checkpointGroup: this.checkpointGroup,
@@ -316,13 +322,14 @@ export class ReplicatorRunner implements IDisposable {
   private acked(acked: AckedChunk[]): void {
     for (const { chunk, destinationOffset, ackedAt } of acked) {
       this.replicated.set(`${chunk.sourceTopic}:${chunk.sourcePartition}`, chunk.sourceEnd);
-      if (chunk.records.length === 0) continue;
-      this.copied += chunk.records.length;
+      const records = recordsIn(chunk);
+      if (records === 0) continue;
+      this.copied += records;
       this.bytes += chunk.bytes;
-      this.meters.addBatch(chunk.sourceTopic, chunk.destinationTopic, chunk.records.length, chunk.bytes);
+      this.meters.addBatch(chunk.sourceTopic, chunk.destinationTopic, records, chunk.bytes);
       if (chunk.newestTimestamp > 0) this.meters.recordLatency(Math.max(0, ackedAt - chunk.newestTimestamp));
       if (destinationOffset !== undefined) {
-        this.syncs.record(chunk.sourceTopic, chunk.sourcePartition, { source: chunk.sourceStart, destination: destinationOffset, count: chunk.records.length, sourceEnd: chunk.sourceEnd });
+        this.syncs.record(chunk.sourceTopic, chunk.sourcePartition, { source: chunk.sourceStart, destination: destinationOffset, count: records, sourceEnd: chunk.sourceEnd });
         this.syncsDirty = true;
       }
     }

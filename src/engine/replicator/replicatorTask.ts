@@ -12,7 +12,20 @@
  * loses nothing (at-least-once), and in exactly-once mode the destination transaction is the checkpoint.
  */
 import type { ResolvedReplicator } from '../config';
-import { type BatchContext, classifyKafkaError, type FetchedMessage, type KafkaClient, type KafkaClientSettings, type KafkaConsumer, type MessageHeaders } from '../kafka';
+import {
+  type BatchContext,
+  type BatchPart,
+  buildRecordBatch,
+  canForward,
+  classifyKafkaError,
+  decodeRecordBatch,
+  type FetchedMessage,
+  type FetchedRecordBatches,
+  type KafkaClient,
+  type KafkaClientSettings,
+  type KafkaConsumer,
+  type MessageHeaders,
+} from '../kafka';
 import { createLogger } from '../base/logger';
 import { type ChunkWriter, startChunkWriter } from './chunkWriter';
 import { type AckedChunk, type Chunk, MAX_BATCH_BYTES, type OutRecord } from './destinationWriter';
@@ -22,6 +35,12 @@ import type { SchemaMigrator } from './schemaMigration';
 
 /** Bytes per record besides key, value and headers (offset/timestamp deltas, lengths, attributes), roughly. */
 const RECORD_OVERHEAD = 16;
+/**
+ * The batch path: a fetched batch at least this big goes to the destination as it is (only its header rewritten);
+ * smaller ones are merged into one batch of up to MAX_BATCH_BYTES (records copied with renumbered deltas), as a
+ * produce request carries one batch per partition.
+ */
+const FORWARD_ALONE_BYTES = 128 * 1024;
 /** Attempts of the last commit of a graceful stop (a rebalance or coordinator move can refuse one). */
 const FINAL_COMMIT_ATTEMPTS = 5;
 
@@ -36,6 +55,8 @@ export interface TaskContext {
   destinationOf(sourceTopic: string): string;
   /** How often acknowledged source offsets are committed to the source group. */
   commitIntervalMs: number;
+  /** Byte-for-byte copies forward fetched record batches whole (see copyRecordBatches). */
+  forwardBatches: boolean;
   /** Which of the `config.tasksMax` tasks (writers) copies a source partition; fixed for the run. */
   taskOf(sourceTopic: string, partition: number): number;
   schemas: SchemaMigrator | undefined;
@@ -87,6 +108,8 @@ export class ReplicatorTask {
   private copying = 0;
   private readonly copyingDone: (() => void)[] = [];
   private readonly log = createLogger('replicator');
+  /** Whether this run forwards record batches: a byte-for-byte copy (no provenance header, no schema id rewrite). */
+  private forwarding = false;
 
   constructor(private readonly context: TaskContext) {}
 
@@ -98,6 +121,9 @@ export class ReplicatorTask {
     const { config, sourceKafka, destinationSettings, checkpointGroup } = this.context;
     this.stopping = false;
     this.topics = [...topics];
+    // Records change with provenance headers or schema migration, and a producer compression.type recompresses them;
+    // a record-to-partition mapping other than the source's cannot keep batches either.
+    this.forwarding = this.context.forwardBatches && !config.provenanceHeader && this.context.schemas === undefined && config.preservePartitions && config.producer.compression === 'none';
     const started = await Promise.allSettled(
       Array.from({ length: config.tasksMax }, (_, index) =>
         startChunkWriter({
@@ -128,6 +154,7 @@ export class ReplicatorTask {
       allowAutoTopicCreation: false,
       // Never copy records of aborted source transactions.
       readUncommitted: false,
+      recordBatches: this.forwarding,
     });
     this.consumer.on('crash', (event) => {
       if (this.stopping) return;
@@ -166,6 +193,16 @@ export class ReplicatorTask {
     const checkpointFloor = this.context.alreadyWritten.get(key);
     const submitted = this.submittedThrough.get(key);
     const floor = checkpointFloor === undefined ? submitted : submitted === undefined ? checkpointFloor : Math.max(checkpointFloor, submitted);
+    if (batch.recordBatches) {
+      const sourceEnd = Number(batch.lastOffset()) + 1;
+      if (floor === undefined || sourceEnd > floor) {
+        for (const chunk of await this.recordBatchChunks(batch.recordBatches, sourceTopic, batch.partition, destinationTopic, floor, sourceEnd)) await writer.submit(chunk);
+        this.submittedThrough.set(key, sourceEnd);
+      }
+      resolveOffset(batch.lastOffset());
+      await heartbeat();
+      return;
+    }
     const messages = floor === undefined ? batch.messages : batch.messages.filter((message) => Number(message.offset) >= floor);
     if (messages.length === 0 && floor !== undefined && Number(batch.lastOffset()) < floor) {
       resolveOffset(batch.lastOffset());
@@ -212,6 +249,86 @@ export class ReplicatorTask {
     // The fetch position moves on; the group offset is committed only once the destination acknowledged.
     resolveOffset(batch.lastOffset());
     await heartbeat();
+  }
+
+  /**
+   * The batch path (cluster linking's way, as far as a producer can go): the fetched batches become chunks of one
+   * prebuilt batch each — a big one as it is, small uncompressed ones merged, a compressed one alone — with the
+   * destination's producer id, epoch, sequence and CRC stamped in by the writer. Keys, values, headers and timestamps
+   * are the source's bytes. Batches the path cannot take (a compressed one with offset gaps, LogAppendTime, or
+   * starting before what is already copied) are decoded and go record by record, in their place in the order.
+   * Destination offsets are contiguous: where compaction, transaction markers or aborted transactions left gaps in
+   * the source, the offset syncs record where each chunk landed.
+   */
+  private async recordBatchChunks(fetched: FetchedRecordBatches, sourceTopic: string, partition: number, destinationTopic: string, floor: number | undefined, sourceEnd: number): Promise<Chunk[]> {
+    const from = Math.max(fetched.from, floor ?? 0);
+    const chunks: Chunk[] = [];
+    let cursor = from;
+    let parts: BatchPart[] = [];
+    let partsBytes = 0;
+    const close = (chunk: Chunk, end: number): void => {
+      chunk.sourceEnd = end;
+      chunk.contiguous = (chunk.batch?.recordCount ?? chunk.records.length) === end - chunk.sourceStart;
+      chunks.push(chunk);
+      cursor = end;
+    };
+    const flush = (): void => {
+      const last = parts[parts.length - 1];
+      const built = buildRecordBatch(parts);
+      parts = [];
+      partsBytes = 0;
+      if (!last || !built) return;
+      const chunk = this.newChunk(sourceTopic, partition, destinationTopic, cursor);
+      chunk.batch = built;
+      chunk.bytes = built.bytes.length;
+      chunk.newestTimestamp = Number(built.bytes.readBigInt64BE(35));
+      close(chunk, last.batch.lastOffset + 1);
+    };
+    for (const batch of fetched.batches) {
+      if (batch.lastOffset < from) continue;
+      const part: BatchPart = { batch, from };
+      if (!canForward(part)) {
+        flush();
+        const messages = (await decodeRecordBatch(batch)).filter((message) => Number(message.offset) >= from);
+        for (const chunk of this.recordChunks(messages, sourceTopic, partition, destinationTopic, cursor, batch.lastOffset + 1)) close(chunk, chunk.sourceEnd);
+        continue;
+      }
+      const alone = (batch.attributes & 7) !== 0 || batch.bytes.length >= FORWARD_ALONE_BYTES;
+      if (alone || partsBytes + batch.bytes.length > MAX_BATCH_BYTES) flush();
+      parts.push(part);
+      partsBytes += batch.bytes.length;
+      if (alone) flush();
+    }
+    flush();
+    const last = chunks[chunks.length - 1];
+    if (last) last.sourceEnd = sourceEnd;
+    else chunks.push(this.newChunk(sourceTopic, partition, destinationTopic, cursor));
+    const tail = chunks[chunks.length - 1] as Chunk;
+    tail.sourceEnd = sourceEnd;
+    tail.contiguous = (tail.batch?.recordCount ?? tail.records.length) === sourceEnd - tail.sourceStart;
+    return chunks;
+  }
+
+  /** Decoded records of one fetched batch as record chunks of up to MAX_BATCH_BYTES, covering start..end-1. */
+  private recordChunks(messages: readonly FetchedMessage[], sourceTopic: string, partition: number, destinationTopic: string, start: number, end: number): Chunk[] {
+    const pieces: Chunk[] = [];
+    let piece = this.newChunk(sourceTopic, partition, destinationTopic, start);
+    for (const message of messages) {
+      const size = (message.key?.length ?? 0) + (message.value?.length ?? 0) + headerBytes(message.headers) + RECORD_OVERHEAD;
+      const offset = Number(message.offset);
+      if (piece.records.length > 0 && piece.bytes + size > MAX_BATCH_BYTES) {
+        piece.sourceEnd = offset;
+        pieces.push(piece);
+        piece = this.newChunk(sourceTopic, partition, destinationTopic, offset);
+      }
+      piece.records.push({ partition, key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp });
+      piece.bytes += size;
+      const timestamp = Number(message.timestamp);
+      if (timestamp > piece.newestTimestamp) piece.newestTimestamp = timestamp;
+    }
+    piece.sourceEnd = end;
+    pieces.push(piece);
+    return pieces;
   }
 
   private newChunk(sourceTopic: string, sourcePartition: number, destinationTopic: string, sourceStart: number): Chunk {

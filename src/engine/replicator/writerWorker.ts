@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     switch (request.type) {
       case 'submit': {
         const chunk = request.chunk;
+        if (chunk.batch) chunk.batch = { bytes: buffer(chunk.batch.bytes) ?? Buffer.alloc(0), recordCount: chunk.batch.recordCount };
         for (const record of chunk.records) {
           record.key = buffer(record.key);
           record.value = buffer(record.value);

@@ -1,0 +1,230 @@
+/**
+ * The record-batch path through kafkajs, for byte-for-byte forwarding (the replicator): fetches that keep each
+ * record batch's bytes instead of decoding its records, and produce requests that carry batches built beforehand.
+ * Installed by kafkajsRuntime.ts on kafkajs's request definitions (`requests.Fetch` / `requests.Produce`, whose
+ * `protocol` kafkajs looks up for every request), and only in force for the consumers and sends that ask for it:
+ *
+ * - fetch: a consumer made with `recordBatches` carries RECORD_BATCHES_RACK in front of its rack id (rack ids are
+ *   handed from the consumer's config to every fetch it makes). Such fetches go out without the marker, and their
+ *   responses keep the bytes: each record batch becomes one placeholder message (offset = the batch's last offset,
+ *   so kafkajs's offset bookkeeping stays right) that carries the batch and the partition's aborted transactions.
+ *   Old message formats (magic 0/1) are decoded per record by kafkajs's own decoder, as before.
+ * - produce: `recordBatchMessages` makes the messages kafkajs counts for a partition (one per record, so its
+ *   idempotent sequence numbers stay right); the request's encoder writes the prebuilt batch with the producer's id,
+ *   epoch, sequence and transactional flag stamped in and its CRC-32C recomputed. Kafka takes exactly one record
+ *   batch per partition per produce request, so each partition of such a send has one batch.
+ */
+import { createRequire } from 'node:module';
+import type { FetchedMessage } from './port';
+import { type AbortedTransaction, readRecordBatches, type RecordBatchView, stampRecordBatch } from './recordBatches';
+
+const require = createRequire(import.meta.url);
+
+/** Prefix of the rack id of a consumer that fetches record batches. */
+export const RECORD_BATCHES_RACK = '\u0000ferry-record-batches\u0000';
+const RAW = Symbol.for('ferry.recordBatch');
+
+interface KafkaDecoder {
+  offset: number;
+  buffer: Buffer;
+  readInt16(): number;
+  readInt32(): number;
+  readInt64(): { toString(): string };
+  readString(): string;
+  readBytes(length: number): Buffer;
+  canReadBytes(length: number): boolean;
+  readArray<T>(reader: (decoder: KafkaDecoder) => T): T[];
+}
+type DecoderClass = new (buffer: Buffer) => KafkaDecoder;
+
+interface KafkaEncoder {
+  writeString(value: string | null): KafkaEncoder;
+  writeInt16(value: number): KafkaEncoder;
+  writeInt32(value: number): KafkaEncoder;
+  writeBuffer(value: Buffer): KafkaEncoder;
+  writeArray(value: KafkaEncoder[]): KafkaEncoder;
+}
+type EncoderClass = new () => KafkaEncoder;
+
+interface RequestDefinition<A> {
+  versions: string[];
+  protocol(options: { version: number }): (args: A) => { request: { encode(): Promise<unknown> }; response: { decode(raw: Buffer): Promise<unknown>; parse(data: unknown): unknown } };
+}
+
+interface FetchArgs {
+  rackId?: string;
+}
+
+/** A fetched record batch as the placeholder message carries it. */
+export interface FetchedRecordBatch {
+  batch: RecordBatchView;
+  aborted: readonly AbortedTransaction[];
+}
+
+/** The batch a placeholder message stands for, if it is one. */
+export function fetchedRecordBatchOf(message: object): FetchedRecordBatch | undefined {
+  return (message as { [RAW]?: FetchedRecordBatch })[RAW];
+}
+
+function placeholder(batch: RecordBatchView, aborted: readonly AbortedTransaction[]): object {
+  return {
+    offset: String(batch.lastOffset),
+    key: null,
+    value: null,
+    headers: {},
+    timestamp: String(batch.maxTimestamp),
+    magicByte: 2,
+    attributes: 0,
+    isControlRecord: false,
+    // Never filtered by kafkajs: the aborted-transaction filter is committedBatches', at batch level.
+    batchContext: { producerId: '-1', inTransaction: false },
+    [RAW]: { batch, aborted },
+  };
+}
+
+function rawFetchDecoder(version: number, Decoder: DecoderClass, decodeMessages: (decoder: KafkaDecoder) => Promise<unknown[]>) {
+  const abortedOf = (decoder: KafkaDecoder): AbortedTransaction => ({ producerId: decoder.readInt64().toString(), firstOffset: decoder.readInt64().toString() });
+  const decodePartition = async (decoder: KafkaDecoder) => {
+    const partition = {
+      partition: decoder.readInt32(),
+      errorCode: decoder.readInt16(),
+      highWatermark: decoder.readInt64().toString(),
+      lastStableOffset: decoder.readInt64().toString(),
+      ...(version >= 5 ? { lastStartOffset: decoder.readInt64().toString() } : {}),
+      abortedTransactions: decoder.readArray(abortedOf),
+      ...(version >= 11 ? { preferredReadReplica: decoder.readInt32() } : {}),
+    };
+    const start = decoder.offset;
+    const size = decoder.readInt32();
+    if (size <= 0 || !decoder.canReadBytes(size)) return { ...partition, messages: [] };
+    const records = decoder.readBytes(size);
+    const batches = readRecordBatches(records);
+    const messages = batches === undefined ? await decodeMessages(new Decoder(decoder.buffer.subarray(start, start + 4 + size))) : batches.map((batch) => placeholder(batch, partition.abortedTransactions));
+    return { ...partition, messages };
+  };
+  return async (raw: Buffer) => {
+    const decoder = new Decoder(raw);
+    const throttleTime = decoder.readInt32();
+    const top = version >= 7 ? { errorCode: decoder.readInt16(), sessionId: decoder.readInt32() } : {};
+    const responses = [];
+    for (let topics = decoder.readInt32(); topics > 0; topics--) {
+      const topicName = decoder.readString();
+      const partitions = [];
+      for (let count = decoder.readInt32(); count > 0; count--) partitions.push(await decodePartition(decoder));
+      responses.push({ topicName, partitions });
+    }
+    // v8+: the throttle time is the client's to honour; kafkajs's own decoder reports it the same way.
+    return version >= 8 ? { throttleTime: 0, clientSideThrottleTime: throttleTime, ...top, responses } : { throttleTime, ...top, responses };
+  };
+}
+
+/** The record batch a send's messages stand for (see recordBatchMessages). */
+interface RawSend {
+  bytes: Buffer;
+  recordCount: number;
+}
+
+/** The messages kafkajs is given for one prebuilt batch: `recordCount` references to one carrier. */
+export function recordBatchMessages(partition: number, batch: RawSend): object[] {
+  const carrier = { partition, key: null, value: null, [RAW]: batch };
+  return new Array<object>(batch.recordCount).fill(carrier);
+}
+
+interface ProduceArgs {
+  acks: number;
+  timeout?: number;
+  transactionalId?: string | null;
+  producerId?: { toString(): string } | string;
+  producerEpoch?: number;
+  topicData: { topic: string; partitions: { partition: number; firstSequence?: number; messages: object[] }[] }[];
+}
+
+function rawSendOf(messages: readonly object[]): RawSend | undefined {
+  const first = messages[0] as { [RAW]?: RawSend } | undefined;
+  const raw = first?.[RAW];
+  if (raw === undefined) return undefined;
+  if (messages.length !== raw.recordCount || messages[messages.length - 1] !== first) {
+    throw new Error('a produce request carries exactly one prebuilt record batch per partition, and nothing else for it');
+  }
+  return raw;
+}
+
+interface DecodedRecord {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, Buffer | Buffer[]>;
+  timestamp: string;
+}
+
+/**
+ * A fetched batch decoded record by record with kafkajs's own decoder (decompressing it), for the copies the
+ * batch path cannot take: records that must change, compressed batches with offset gaps or LogAppendTime.
+ */
+export async function decodeRecordBatch(batch: RecordBatchView): Promise<FetchedMessage[]> {
+  const Decoder = require('kafkajs/src/protocol/decoder.js') as DecoderClass;
+  const decode = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (decoder: KafkaDecoder) => Promise<{ records: DecodedRecord[] }>;
+  const { records } = await decode(new Decoder(batch.bytes));
+  return records.map((record) => ({ offset: record.offset, key: record.key, value: record.value, headers: record.headers ?? {}, timestamp: record.timestamp }));
+}
+
+let installed = false;
+
+/** Installs both halves on kafkajs's request definitions (once per thread). */
+export function installRecordBatchPath(): boolean {
+  if (installed) return true;
+  let fetch: RequestDefinition<FetchArgs>;
+  let produce: RequestDefinition<ProduceArgs>;
+  let Decoder: DecoderClass;
+  let Encoder: EncoderClass;
+  let decodeMessages: (decoder: KafkaDecoder) => Promise<unknown[]>;
+  try {
+    fetch = require('kafkajs/src/protocol/requests/fetch/index.js') as RequestDefinition<FetchArgs>;
+    produce = require('kafkajs/src/protocol/requests/produce/index.js') as RequestDefinition<ProduceArgs>;
+    Decoder = require('kafkajs/src/protocol/decoder.js') as DecoderClass;
+    Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass;
+    decodeMessages = require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js') as (decoder: KafkaDecoder) => Promise<unknown[]>;
+  } catch {
+    return false; // a bundle without kafkajs's sources beside it
+  }
+  const fetchProtocol = fetch.protocol.bind(fetch);
+  fetch.protocol = ({ version }) => {
+    const make = fetchProtocol({ version });
+    return (args) => {
+      if (typeof args.rackId !== 'string' || !args.rackId.startsWith(RECORD_BATCHES_RACK)) return make(args);
+      const built = make({ ...args, rackId: args.rackId.slice(RECORD_BATCHES_RACK.length) });
+      // Brokers since Kafka 4.0 take Fetch v4+ only; older versions keep kafkajs's per-record decode.
+      if (version < 4) return built;
+      return { ...built, response: { decode: rawFetchDecoder(version, Decoder, decodeMessages), parse: built.response.parse } };
+    };
+  };
+  const produceProtocol = produce.protocol.bind(produce);
+  produce.protocol = ({ version }) => {
+    const make = produceProtocol({ version });
+    return (args) => {
+      const built = make(args);
+      const first = args.topicData[0]?.partitions[0];
+      if (!first || rawSendOf(first.messages) === undefined) return built;
+      if (version < 3) throw new Error('forwarding record batches needs Produce v3 or later (Kafka 0.11+)');
+      const encode = async () => {
+        const producerId = BigInt(String(args.producerId ?? '-1'));
+        const transactional = args.transactionalId !== undefined && args.transactionalId !== null;
+        const topics = args.topicData.map(({ topic, partitions }) =>
+          new Encoder().writeString(topic).writeArray(
+            partitions.map(({ partition, firstSequence, messages }) => {
+              const raw = rawSendOf(messages);
+              if (!raw) throw new Error('a produce request cannot mix prebuilt record batches with messages');
+              const idempotent = producerId >= 0n;
+              stampRecordBatch(raw.bytes, { producerId, producerEpoch: idempotent ? (args.producerEpoch ?? 0) : -1, baseSequence: idempotent ? (firstSequence ?? 0) : -1, transactional });
+              return new Encoder().writeInt32(partition).writeInt32(raw.bytes.length).writeBuffer(raw.bytes);
+            }),
+          ),
+        );
+        return new Encoder().writeString(transactional ? (args.transactionalId as string) : null).writeInt16(args.acks).writeInt32(args.timeout ?? 30_000).writeArray(topics);
+      };
+      return { ...built, request: { ...built.request, encode } };
+    };
+  };
+  installed = true;
+  return true;
+}
