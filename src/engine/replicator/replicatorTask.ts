@@ -262,6 +262,8 @@ export class ReplicatorTask {
    */
   private async recordBatchChunks(fetched: FetchedRecordBatches, sourceTopic: string, partition: number, destinationTopic: string, floor: number | undefined, sourceEnd: number): Promise<Chunk[]> {
     const from = Math.max(fetched.from, floor ?? 0);
+    // Merged batches stay within the producer's batch size (producer.override.batch.size), as its own would.
+    const mergeLimit = Math.min(MAX_BATCH_BYTES, this.context.config.producer.requestBytes);
     const chunks: Chunk[] = [];
     let cursor = from;
     let parts: BatchPart[] = [];
@@ -294,7 +296,7 @@ export class ReplicatorTask {
         continue;
       }
       const alone = (batch.attributes & 7) !== 0 || batch.bytes.length >= FORWARD_ALONE_BYTES;
-      if (alone || partsBytes + batch.bytes.length > MAX_BATCH_BYTES) flush();
+      if (alone || partsBytes + batch.bytes.length > mergeLimit) flush();
       parts.push(part);
       partsBytes += batch.bytes.length;
       if (alone) flush();
