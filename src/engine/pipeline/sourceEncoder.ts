@@ -32,7 +32,7 @@ export class SourceEncoder {
   private readonly unwrap: UnwrapOptions | undefined;
   private readonly routed = new Map<string, string>();
   private readonly codecs = new WeakMap<RecordSchema, DebeziumEnvelopeCodec>();
-  private readonly envelopeIds = new Map<string, Promise<number>>();
+  private readonly envelopeIds = new WeakMap<DebeziumEnvelopeCodec, Map<string, number | Promise<number>>>();
   /** Debezium's schema change topic (MySQL/MariaDB DDL): its codec and registered ids by subject. */
   private schemaChanges: { codec: SchemaChangeCodec; ids: Map<string, Promise<number>> } | undefined;
 
@@ -126,8 +126,8 @@ export class SourceEncoder {
       codec = new DebeziumEnvelopeCodec(record.topic, value.schema, value.connector, `${FERRY_VERSION}-ferry`);
       this.codecs.set(value.schema, codec);
     }
-    const body = codec.encode(value.event);
-    return { topic, key, value: encodeFrame(await this.envelopeId(topic, codec), body) };
+    const id = this.envelopeId(topic, codec);
+    return { topic, key, value: codec.encodeFramed(value.event, typeof id === 'number' ? id : await id) };
   }
 
   /**
@@ -169,22 +169,36 @@ export class SourceEncoder {
     return { topic, key, value: body };
   }
 
-  /** Registers the envelope under `<topic>-value` (TopicNameStrategy), once per schema. */
-  private envelopeId(topic: string, codec: DebeziumEnvelopeCodec): Promise<number> {
+  /**
+   * Registers the envelope under `<topic>-value` (TopicNameStrategy), once per schema and topic; the id itself once
+   * known. Keyed by the codec, not by its schema text: a key made of the text (kilobytes) was built and hashed for
+   * every record, 10 % of a snapshot's CPU.
+   */
+  private envelopeId(topic: string, codec: DebeziumEnvelopeCodec): number | Promise<number> {
     const registry = this.config.value.schemaRegistry;
     if (!registry) return Promise.reject(pipelineError('PIPELINE_INVALID', 'AVRO needs a Schema Registry: set schema.registry.url.'));
-    const cacheKey = `${topic}\u0000${codec.schemaText}`;
-    let id = this.envelopeIds.get(cacheKey);
-    if (!id) {
-      id = registryClientFor(registry)
-        .register(`${topic}-value`, codec.schemaText)
-        .catch((error: unknown) => {
-          this.envelopeIds.delete(cacheKey);
-          throw error;
-        });
-      this.envelopeIds.set(cacheKey, id);
+    let ids = this.envelopeIds.get(codec);
+    if (!ids) {
+      ids = new Map();
+      this.envelopeIds.set(codec, ids);
     }
-    return id;
+    const known = ids.get(topic);
+    if (known !== undefined) return known;
+    const registered = ids;
+    const pending = registryClientFor(registry)
+      .register(`${topic}-value`, codec.schemaText)
+      .then(
+        (id) => {
+          registered.set(topic, id);
+          return id;
+        },
+        (error: unknown) => {
+          registered.delete(topic);
+          throw error;
+        },
+      );
+    ids.set(topic, pending);
+    return pending;
   }
 }
 

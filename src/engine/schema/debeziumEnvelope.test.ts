@@ -2,6 +2,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import type { RecordSchema } from '../model';
 import { DebeziumEnvelopeCodec, extractNewRecordState } from './debeziumEnvelope';
+import { encodeFrame } from './wireFormat';
 
 /** A consumer's own reader: plain avsc, with 64-bit longs as bigint (Debezium's ts_ns exceeds 2^53), nothing of Ferry's. */
 function plainReader(schemaText: string): avro.Type {
@@ -87,6 +88,13 @@ describe('Debezium envelope', () => {
     expect(event.source).toMatchObject({ connector: 'mariadb', name: 'lab', db: 'shop', table: 'orders', server_id: 1001n, gtid: '0-1001-15', file: 'mariadb-bin.000002', pos: 1234n, row: 0, snapshot: 'false' });
     expect(event.transaction).toBeNull();
     expect(event.ts_ms).toBe(1_767_225_600_500n);
+  });
+
+  it('frames in one buffer the same bytes as encode + encodeFrame, longs past 2^52 included', () => {
+    const event = { op: 'c' as const, before: null, after: { id: 1, customer: 'a', amount: '1.50', placed: new Date(1_767_225_600_123), 'order by': null }, source: { ...binlogSource, pos: 2 ** 53 + 2 }, tsMs: 1_767_225_600_999 };
+    expect(codec.encodeFramed(event, 42)).toEqual(encodeFrame(42, codec.encode(event)));
+    const source = (plainReader(codec.schemaText).fromBuffer(codec.encode(event)) as { source: { pos: bigint; ts_ns: bigint; server_id: bigint } }).source;
+    expect([source.pos, source.ts_ns, source.server_id]).toEqual([2n ** 53n + 2n, 1_767_225_600_000_000_000n, 1001n]);
   });
 
   it('reads its own bytes back into rows with the source’s column names', () => {

@@ -5,6 +5,10 @@ import { canonicalAvroString, type JsonObject } from './avroJson';
 import { avroCodecFor } from './avroCodec';
 import { bigintLongHook, FERRY_LOGICAL_TYPES } from './avscTypes';
 import { schemaError } from './errors';
+import { ID_PREFIX_LENGTH, writeIdPrefix } from './wireFormat';
+
+/** Where change events are encoded before their one copy out (grows to the largest event seen). */
+let envelopeScratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * Debezium's change event envelope (`before`, `after`, `source`, `transaction`, `op`, `ts_ms`) as Debezium with
@@ -191,18 +195,58 @@ export class DebeziumEnvelopeCodec {
 
   /** The Avro body of one change event (the caller adds Confluent's 5-byte header). */
   encode(event: ChangeEvent): Buffer {
-    const source = this.sourceRecord(event.source);
-    return this.type.toBuffer({
+    return this.type.toBuffer(this.envelopeValue(event));
+  }
+
+  /**
+   * The change event as Kafka takes it: Confluent's 5-byte header and the Avro body in one buffer, written straight
+   * after the header in a scratch buffer and copied once (encode + encodeFrame allocated and copied twice).
+   */
+  encodeFramed(event: ChangeEvent, schemaId: number): Buffer {
+    const value = this.envelopeValue(event);
+    let end = this.type.encode(value, envelopeScratch, ID_PREFIX_LENGTH);
+    while (end < 0) {
+      envelopeScratch = Buffer.allocUnsafe(Math.max(envelopeScratch.length * 2, envelopeScratch.length - end + ID_PREFIX_LENGTH));
+      end = this.type.encode(value, envelopeScratch, ID_PREFIX_LENGTH);
+    }
+    const out = Buffer.allocUnsafe(end);
+    envelopeScratch.copy(out, ID_PREFIX_LENGTH, ID_PREFIX_LENGTH, end);
+    return writeIdPrefix(out, schemaId);
+  }
+
+  private envelopeValue(event: ChangeEvent): Record<string, unknown> {
+    const times = this.times(event.tsMs);
+    return {
       before: event.before ? this.toAvro(event.before) : null,
       after: event.after ? this.toAvro(event.after) : null,
-      source,
-      transaction: event.transaction ? { id: event.transaction.id, total_order: BigInt(event.transaction.totalOrder), data_collection_order: BigInt(event.transaction.dataCollectionOrder) } : null,
+      source: this.sourceRecord(event.source),
+      transaction: event.transaction ? { id: event.transaction.id, total_order: event.transaction.totalOrder, data_collection_order: event.transaction.dataCollectionOrder } : null,
       op: event.op,
-      ts_ms: BigInt(Math.trunc(event.tsMs)),
-      ts_us: BigInt(Math.trunc(event.tsMs)) * 1000n,
-      ts_ns: BigInt(Math.trunc(event.tsMs)) * 1_000_000n,
-    });
+      ts_ms: times.ms,
+      ts_us: times.us,
+      ts_ns: times.ns,
+    };
   }
+
+  /**
+   * A time in ms, µs and ns as the long fields take them: numbers (exact below 2^52; the long type writes those
+   * without a BigInt) and the nanoseconds, beyond 2^53, as a bigint. A snapshot's rows share one time and streamed
+   * rows of a transaction share theirs, so the last two are kept: building three BigInts per time was 8 % of a
+   * snapshot's CPU.
+   */
+  private times(tsMs: number): { ms: number; us: number; ns: bigint } {
+    const ms = Math.trunc(tsMs);
+    const last = this.lastTimes[0];
+    if (last?.ms === ms) return last;
+    const previous = this.lastTimes[1];
+    if (previous?.ms === ms) return previous;
+    const times = { ms, us: ms * 1000, ns: BigInt(ms) * 1_000_000n };
+    this.lastTimes[1] = last;
+    this.lastTimes[0] = times;
+    return times;
+  }
+
+  private readonly lastTimes: ({ ms: number; us: number; ns: bigint } | undefined)[] = [undefined, undefined];
 
   /** Reads a body this codec wrote back into rows (for Trace and tests); other writers go through the registry. */
   decode(body: Uint8Array): { op: string; before: Row | null; after: Row | null; source: Record<string, unknown> } {
@@ -211,19 +255,17 @@ export class DebeziumEnvelopeCodec {
   }
 
   private sourceRecord(source: SourceInfo): Record<string, unknown> {
-    const common = {
-      version: this.version,
-      connector: source.connector,
-      name: source.name,
-      ts_ms: BigInt(Math.trunc(source.tsMs)),
-      snapshot: source.snapshot,
-      db: source.db,
-      ts_us: BigInt(Math.trunc(source.tsMs)) * 1000n,
-      ts_ns: BigInt(Math.trunc(source.tsMs)) * 1_000_000n,
-    };
+    const times = this.times(source.tsMs);
     if (source.connector === 'sqlserver') {
       return {
-        ...common,
+        version: this.version,
+        connector: source.connector,
+        name: source.name,
+        ts_ms: times.ms,
+        snapshot: source.snapshot,
+        db: source.db,
+        ts_us: times.us,
+        ts_ns: times.ns,
         sequence: null,
         schema: source.schema,
         table: source.table,
@@ -234,7 +276,14 @@ export class DebeziumEnvelopeCodec {
     }
     if (source.connector === 'postgresql') {
       return {
-        ...common,
+        version: this.version,
+        connector: source.connector,
+        name: source.name,
+        ts_ms: times.ms,
+        snapshot: source.snapshot,
+        db: source.db,
+        ts_us: times.us,
+        ts_ns: times.ns,
         sequence: source.sequence,
         schema: source.schema,
         table: source.table,
@@ -243,19 +292,33 @@ export class DebeziumEnvelopeCodec {
         xmin: null,
       };
     }
+    // One object literal (no spread of a common part) and numbers for server_id and pos: the long type writes them
+    // as they are.
     return {
-      ...common,
+      version: this.version,
+      connector: source.connector,
+      name: source.name,
+      ts_ms: times.ms,
+      snapshot: source.snapshot,
+      db: source.db,
+      ts_us: times.us,
+      ts_ns: times.ns,
       sequence: null,
       table: source.table,
-      server_id: BigInt(source.serverId),
+      server_id: longValue(source.serverId),
       gtid: source.gtid,
       file: source.file,
-      pos: BigInt(source.pos),
+      pos: longValue(source.pos),
       row: source.row,
       thread: null,
       query: null,
     };
   }
+}
+
+/** A long field's value: the number itself when exact, else a bigint (as every long was before, at a BigInt a value). */
+function longValue(value: number): number | bigint {
+  return Number.isSafeInteger(value) ? value : BigInt(value);
 }
 
 /** Debezium's `delete.handling.mode` / `delete.tombstone.handling.mode` for ExtractNewRecordState. */
