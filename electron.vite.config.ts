@@ -11,6 +11,8 @@ export default defineConfig({
           // Worker threads the engine starts are entries of their own: the replicator's writer thread (chunkWriter.ts
           // looks for replicatorWriter.js beside the main bundle). test/integration/desktopBundle.int.test.ts checks it.
           replicatorWriter: resolve('src/engine/replicator/writerWorker.ts'),
+          // Each pipeline connector task's thread (pipeline/taskThread.ts looks for pipelineTask.js beside the bundle).
+          pipelineTask: resolve('src/engine/pipeline/taskWorker.ts'),
         },
       },
     },

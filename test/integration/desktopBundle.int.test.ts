@@ -6,7 +6,12 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { requireRepoRoot } from '../../src/engine/base/repoRoot';
 import { createKafkaClient } from '../../src/engine/kafka';
+import { PipelineRunner } from '../../src/engine/pipeline';
+import { BUNDLED_TASK_FILE, taskWorkerLaunch } from '../../src/engine/pipeline/taskThread';
 import { BUNDLED_WRITER_FILE, writerLaunch } from '../../src/engine/replicator/chunkWriter';
+import { startEmbeddedSchemaRegistry } from '../../src/engine/schema';
+import { dropTables, openDb } from '../helpers/pipelineDb';
+import { mariadbToPostgresDocument, resolvePipeline, waitForIdle } from '../helpers/pipelineHarness';
 import type { WriterEvent, WriterRequest, WriterWorkerData } from '../../src/engine/replicator/writerWorker';
 import { uniqueName } from '../helpers/names';
 
@@ -18,7 +23,8 @@ import { uniqueName } from '../helpers/names';
 
 const root = requireRepoRoot();
 const scratch = join(root, 'node_modules', '.cache', uniqueName('ferry-bundle-test'));
-const bootstrap = inject('labEndpoints').kafka.b.bootstrap;
+const endpoints = inject('labEndpoints');
+const bootstrap = endpoints.kafka.b.bootstrap;
 const admin = createKafkaClient({ bootstrapServers: [bootstrap] }).admin();
 const topic = uniqueName('bundle-writer').toLowerCase();
 
@@ -28,14 +34,17 @@ afterAll(async () => {
   await admin.disconnect().catch(() => undefined);
 });
 
+let built: string | undefined;
 function build(): string {
+  if (built !== undefined) return built;
   mkdirSync(scratch, { recursive: true });
   const config = join(scratch, 'main-only.config.mjs');
   writeFileSync(config, `import config from ${JSON.stringify(join(root, 'electron.vite.config.ts'))};\nexport default { main: config.main };\n`);
   const out = join(scratch, 'out');
   const result = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '-c', config, '--outDir', out, '--logLevel', 'error'], { cwd: root, encoding: 'utf8', timeout: 240_000 });
   if (result.status !== 0) throw new Error(`electron-vite build failed (${String(result.status)}): ${result.stderr}${result.stdout}`);
-  return join(out, 'main');
+  built = join(out, 'main');
+  return built;
 }
 
 describe('the desktop bundle', () => {
@@ -82,5 +91,37 @@ describe('the desktop bundle', () => {
       await worker.terminate();
     }
     expect((await admin.fetchTopicOffsets(topic)).map((partition) => partition.high)).toEqual(['1']);
+  }, 300_000);
+
+  it('contains the pipeline connector thread, and a pipeline runs its source and sink in bundled threads', async () => {
+    const main = build();
+    expect(readFileSync(join(main, 'index.js'), 'utf8')).toContain(BUNDLED_TASK_FILE);
+    const launch = taskWorkerLaunch(pathToFileURL(join(main, 'index.js')).href);
+    expect(launch).toEqual({ entry: pathToFileURL(join(main, BUNDLED_TASK_FILE)).href });
+
+    const name = uniqueName('bundle_pipe').toLowerCase();
+    const table = `${name}_t`;
+    const mariadb = await openDb('mariadb', endpoints.mariadb);
+    const postgres = await openDb('postgres', endpoints.postgres);
+    const registry = await startEmbeddedSchemaRegistry();
+    const dataDir = join(scratch, name);
+    const runner = new PipelineRunner(resolvePipeline(mariadbToPostgresDocument(name, table, endpoints, registry.url, { sink: { 'auto.create': 'true' } })), { dataDir, ...(launch ? { workerLaunch: launch } : {}) });
+    try {
+      await mariadb.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, note VARCHAR(20), updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))`);
+      await mariadb.exec(`INSERT INTO ${table} (id, note) VALUES (1, 'one'), (2, 'two'), (3, 'three')`);
+      expect(runner.threaded).toBe(true);
+      await runner.start();
+      await waitForIdle(runner, 500);
+      expect(await postgres.exec(`SELECT id, note FROM "${table}" ORDER BY id`)).toEqual([
+        { id: 1, note: 'one' },
+        { id: 2, note: 'two' },
+        { id: 3, note: 'three' },
+      ]);
+    } finally {
+      await runner.stop();
+      await dropTables(mariadb, [table]);
+      await dropTables(postgres, [table]);
+      await Promise.all([mariadb.close(), postgres.close(), registry.close()]);
+    }
   }, 300_000);
 });

@@ -11,6 +11,8 @@ import { CheckpointFlusher } from './checkpoints';
 import { SinkTask } from './sinkTask';
 import { kafkaSettings } from './sourceOptions';
 import { SourceTask } from './sourceTask';
+import { type SinkTaskHandle, type SourceTaskHandle, taskWorkerLaunch, ThreadedSinkTask, ThreadedSourceTask, threadConfig } from './taskThread';
+import type { WorkerLaunch } from '../base/workerLaunch';
 import type { MetricsPoint } from '../../shared/api/pipelines';
 import type { ConnectorState, PipelineStatus } from './status';
 
@@ -19,6 +21,14 @@ export interface PipelineRunnerOptions {
   dataDir?: string;
   /** How often source checkpoints are flushed to disk; default the file's `offset.flush.interval.ms` (1 s). */
   offsetFlushIntervalMs?: number;
+  /**
+   * Each connector task in a worker thread of its own: the source and the sink each get a core, and the host's thread
+   * (the one serving the window) only relays status. Default: on in the bundled desktop app, off when running from the
+   * TypeScript sources (see taskWorkerLaunch); false runs them in the host's thread.
+   */
+  threads?: boolean;
+  /** The connector threads' entry; default the one beside this module (taskWorker.ts, or pipelineTask.js when bundled). */
+  workerLaunch?: WorkerLaunch;
 }
 
 function overallState(states: ConnectorState[]): ConnectorState {
@@ -37,8 +47,9 @@ function overallState(states: ConnectorState[]): ConnectorState {
  * events; `waitUntilIdle` serves `ferry run --until-idle`.
  */
 export class PipelineRunner implements IDisposable {
-  private readonly sources: SourceTask[] = [];
-  private readonly sinks: SinkTask[] = [];
+  private readonly sources: SourceTaskHandle[] = [];
+  private readonly sinks: SinkTaskHandle[] = [];
+  private readonly launch: WorkerLaunch | undefined;
   private readonly changes = new Emitter<PipelineStatus>();
   readonly onDidChangeStatus = this.changes.event;
   private changeScheduled = false;
@@ -52,21 +63,32 @@ export class PipelineRunner implements IDisposable {
   ) {
     this.checkpoints = new CheckpointFlusher(new CheckpointStore(pipeline.name, options.dataDir), options.offsetFlushIntervalMs ?? pipeline.offsetFlushIntervalMs);
     this.baseDir = dirname(resolve(pipeline.fileName));
+    this.launch = options.threads === false ? undefined : (options.workerLaunch ?? taskWorkerLaunch(undefined, options.threads));
     for (const connector of pipeline.connectors) {
       if (connector.role === 'source') this.sources.push(this.createSource(connector));
       else this.sinks.push(this.createSink(connector));
     }
   }
 
-  private createSource(connector: ResolvedSource): SourceTask {
+  private createSource(connector: ResolvedSource): SourceTaskHandle {
     // Durable positions go to this task's plug-in; a restarted connector's new task registers itself in its place.
     const checkpoints = this.checkpoints.forConnector(connector.name, (positions: SourcePositions) => task.committed(positions));
-    const task: SourceTask = new SourceTask({ config: connector, connector: sourcePlugin(connector), kafka: kafkaSettings(connector.kafka, this.baseDir), checkpoints, onChange: () => this.scheduleChange() });
+    const kafka = kafkaSettings(connector.kafka, this.baseDir);
+    const onChange = (): void => this.scheduleChange();
+    const data = this.launch ? threadConfig(connector) : undefined;
+    const task: SourceTaskHandle =
+      this.launch && data !== undefined
+        ? new ThreadedSourceTask(connector.name, this.launch, data, kafka, checkpoints, onChange)
+        : new SourceTask({ config: connector, connector: sourcePlugin(connector), kafka, checkpoints, onChange });
     return task;
   }
 
-  private createSink(connector: ResolvedSinkBase): SinkTask {
-    return new SinkTask({ config: connector, connector: sinkPlugin(connector), kafka: kafkaSettings(connector.kafka, this.baseDir), onChange: () => this.scheduleChange() });
+  private createSink(connector: ResolvedSinkBase): SinkTaskHandle {
+    const kafka = kafkaSettings(connector.kafka, this.baseDir);
+    const onChange = (): void => this.scheduleChange();
+    const data = this.launch ? threadConfig(connector) : undefined;
+    if (this.launch && data !== undefined) return new ThreadedSinkTask(connector.name, this.launch, data, kafka, onChange);
+    return new SinkTask({ config: connector, connector: sinkPlugin(connector), kafka, onChange });
   }
 
   /**
@@ -141,6 +163,16 @@ export class PipelineRunner implements IDisposable {
     clearTimeout(timer);
   }
 
+  /** Resolves once every connector's worker thread (if any) has loaded; benchmarks measure from here. */
+  async ready(): Promise<void> {
+    await Promise.all([...this.sources, ...this.sinks].map((task) => task.ready));
+  }
+
+  /** Whether the connector tasks run in worker threads of their own. */
+  get threaded(): boolean {
+    return [...this.sources, ...this.sinks].every((task) => task.ready !== undefined);
+  }
+
   status(): PipelineStatus {
     const now = Date.now();
     const connectors = [...this.sources.map((source) => source.status(now)), ...this.sinks.map((sink) => sink.status(now))];
@@ -191,9 +223,12 @@ export class PipelineRunner implements IDisposable {
   }
 
   private async confirmIdle(): Promise<boolean> {
+    // Sources in worker threads report their state as of their last push: take a fresh one on each side of the check.
+    await Promise.all(this.sources.map((source) => source.refresh?.()));
     if (!this.idle) return false;
     const deliveries = this.sources.map((source) => source.deliveries);
     const sinks = await Promise.all(this.sinks.map((sink) => sink.confirmCaughtUp()));
+    await Promise.all(this.sources.map((source) => source.refresh?.()));
     return sinks.every(Boolean) && this.idle && this.sources.every((source, index) => source.deliveries === deliveries[index]);
   }
 
