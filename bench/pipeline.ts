@@ -22,7 +22,8 @@ import { createLab } from '../src/engine/lab/index';
 import { PipelineRunner } from '../src/engine/pipeline/index';
 import { startEmbeddedSchemaRegistry } from '../src/engine/schema/index';
 import { type AnchorResult, runDebeziumAnchor } from './debeziumAnchor';
-import { arrivalLatency, lastSourceId, machineBusySeconds, seedOrders, stampArrivals, streamOrders, targetCount } from './pipelineMeasures';
+import { arrivalLatency, lastSourceId, machineBusySeconds, processTreeCpuSeconds, seedOrders, stampArrivals, streamOrders, targetCount } from './pipelineMeasures';
+import { STAGES, splitProfile, stageMicrosPerRow, startProcessProfile } from './stageSplit';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +34,10 @@ const { values } = parseArgs({
     'poll-interval-ms': { type: 'string', default: '500' },
     'sink-batch': { type: 'string', default: '5000' },
     'skip-debezium': { type: 'boolean', default: false },
+    // The connector tasks in the host's thread, as before worker threads (for the event-loop comparison).
+    'in-thread': { type: 'boolean', default: false },
+    // No CPU profile for the per-stage split (the profiler costs ~1-2 % CPU).
+    'skip-profile': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -134,7 +139,16 @@ const pipelineText = JSON.stringify({
   'schema.registry.url': registry.url,
   connectors: [capture === 'log' ? logSource : pollingSource, sink],
 });
-const runner = new PipelineRunner(requireValidPipeline(parsePipelineFile(pipelineText, 'bench.json'), 'bench.json'), { dataDir });
+const runner = new PipelineRunner(requireValidPipeline(parsePipelineFile(pipelineText, 'bench.json'), 'bench.json'), { dataDir, threads: !values['in-thread'] });
+// Worker threads load their modules first (through tsx here: seconds of CPU that a built app does not spend).
+await runner.ready();
+const rssReady = process.memoryUsage().rss;
+// The services' own processes (PostgreSQL with its backends), for their CPU per row.
+const servicePids = new Map<string, number>();
+for (const service of (await lab.status()).services) {
+  if ((service.name === 'mariadb' || service.name === 'postgres' || service.name === 'kafka-a') && service.pid !== undefined) servicePids.set(service.name === 'kafka-a' ? 'kafka' : service.name, service.pid);
+}
+const servicesCpu = (): Record<string, number> => Object.fromEntries([...servicePids].map(([name, pid]) => [name, processTreeCpuSeconds(pid)]));
 
 const ratio = (ferry: number | null | undefined, anchor: number | null | undefined): number | null =>
   ferry === null || ferry === undefined || anchor === null || anchor === undefined || anchor === 0 ? null : Number((ferry / anchor).toFixed(2));
@@ -144,8 +158,12 @@ try {
   say(`ferry snapshot (${capture} capture): copying every row through Kafka…`);
   const eventLoop = monitorEventLoopDelay({ resolution: 10 });
   eventLoop.enable();
+  const profiler = values['skip-profile'] ? undefined : await startProcessProfile(1000);
+  const servicesBefore = servicesCpu();
   const cpuBefore = process.cpuUsage();
   const machineBefore = machineBusySeconds();
+  let rssSnapshotMax = 0;
+  const rssSnapshotTimer = setInterval(() => (rssSnapshotMax = Math.max(rssSnapshotMax, process.memoryUsage().rss)), 250);
   const snapshotStarted = performance.now();
   const progress = setInterval(() => {
     const connectors = runner.status().connectors;
@@ -158,7 +176,10 @@ try {
   const cpu = process.cpuUsage(cpuBefore);
   const ferryCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const machineCpuSeconds = machineBusySeconds() - machineBefore;
+  const servicesAfter = servicesCpu();
+  clearInterval(rssSnapshotTimer);
   eventLoop.disable();
+  const profiles = (await profiler?.stop()) ?? [];
   const copied = await targetCount(postgres, table);
   say(`ferry snapshot: ${copied} rows in ${snapshotSeconds.toFixed(1)} s`);
 
@@ -181,7 +202,28 @@ try {
     ferry_cpu_us_per_row: Math.round((ferryCpuSeconds * 1e6) / Math.max(1, copied)),
     // Everything else the machine did during the snapshot: MariaDB, Kafka, PostgreSQL (and anything else running).
     services_cpu_us_per_row: Math.round((Math.max(0, machineCpuSeconds - ferryCpuSeconds) * 1e6) / Math.max(1, copied)),
+    ...Object.fromEntries([...servicePids.keys()].map((service) => [`${service}_cpu_us_per_row`, Math.round((((servicesAfter[service] ?? 0) - (servicesBefore[service] ?? 0)) * 1e6) / Math.max(1, copied))])),
+    // Ferry's CPU by stage and by thread (µs per row): the process's CPU divided by each one's share of the samples
+    // of a profile of every thread (the host's and each connector's).
+    ...(profiles.length > 0
+      ? (() => {
+          const cpuPerRow = (ferryCpuSeconds * 1e6) / Math.max(1, copied);
+          const splits = profiles.map((entry) => splitProfile(entry.profile));
+          const totals = splits.map((split) => STAGES.reduce((sum, stage) => sum + split[stage], 0));
+          const all = totals.reduce((sum, total) => sum + total, 0);
+          return {
+            ferry_stage_cpu_us_per_row: stageMicrosPerRow(splits, cpuPerRow),
+            ferry_thread_cpu_us_per_row: Object.fromEntries(profiles.map((entry, index) => [entry.thread, Number((((totals[index] ?? 0) / Math.max(1e-9, all)) * cpuPerRow).toFixed(1))])),
+          };
+        })()
+      : {}),
+    connector_threads: runner.threaded,
+    // The thread that hosts the runner (in the app: the one serving the window and IPC).
     event_loop_delay_p99_ms: Number((eventLoop.percentile(99) / 1e6).toFixed(1)),
+    event_loop_delay_max_ms: Number((eventLoop.max / 1e6).toFixed(1)),
+    rss_mb_max_snapshot: Math.round(rssSnapshotMax / 1024 / 1024),
+    // Resident before the first row: the process with its connector threads loaded.
+    rss_mb_ready: Math.round(rssReady / 1024 / 1024),
     streaming: {
       target_rate_rows_per_s: rate,
       achieved_rate_rows_per_s: Math.round(achievedRate),

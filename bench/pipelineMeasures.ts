@@ -2,7 +2,7 @@
  * What bench:pipeline measures the same way for Ferry and for the Debezium anchor: the orders table both copy, a
  * steady insert stream, end-to-end latency taken from the target itself, and a process's CPU time and peak RSS.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Connection } from 'mysql2/promise';
 import type pg from 'pg';
 
@@ -140,4 +140,40 @@ export async function waitForCount(read: () => Promise<number>, wanted: number, 
 export async function lastSourceId(mariadb: Connection, table: string): Promise<number> {
   const [rows] = await mariadb.query(`SELECT COALESCE(MAX(id), 0) AS last FROM ${table}`);
   return Number((rows as { last: number | string }[])[0]?.last ?? 0);
+}
+
+/**
+ * CPU seconds of a process and all its descendants alive now (PostgreSQL's backends are processes of their own),
+ * plus what its exited, waited-for children used; 0 when it is gone.
+ */
+export function processTreeCpuSeconds(pid: number): number {
+  const children = new Map<number, number[]>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return processCpuSeconds(pid);
+  }
+  const ticks = new Map<number, number>();
+  for (const entry of entries) {
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+      const parent = Number(fields[1]);
+      const own = Number(fields[11]) + Number(fields[12]) + (Number(entry) === pid ? Number(fields[13]) + Number(fields[14]) : 0);
+      ticks.set(Number(entry), own);
+      const list = children.get(parent) ?? [];
+      list.push(Number(entry));
+      children.set(parent, list);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const next = stack.pop() ?? pid;
+    total += ticks.get(next) ?? 0;
+    stack.push(...(children.get(next) ?? []));
+  }
+  return total / 100;
 }
