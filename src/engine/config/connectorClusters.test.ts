@@ -95,6 +95,30 @@ describe('a connector on another cluster than the pipeline\'s', () => {
   });
 });
 
+describe('a replicator naming its clusters', () => {
+  const clusters = { onprem: { 'bootstrap.servers': LAB_BOOTSTRAP, 'schema.registry.url': LAB_REGISTRY }, cloud: { 'bootstrap.servers': B, 'security.protocol': 'PLAINTEXT', 'schema.registry.url': B_REGISTRY } };
+  const named = (overrides: Record<string, string> = {}): Record<string, string> => {
+    const { 'src.kafka.bootstrap.servers': _src, 'dest.kafka.bootstrap.servers': _dest, 'src.schema.registry.url': _srcRegistry, 'schema.registry.url': _destRegistry, ...rest } = replicator();
+    return { ...rest, 'src.kafka.cluster': 'onprem', 'dest.kafka.cluster': 'cloud', ...overrides };
+  };
+
+  it('takes src.kafka.cluster / dest.kafka.cluster as those clusters\' src.kafka.* / dest.kafka.* keys and registries', () => {
+    const result = parse([named()], { clusters });
+    expect(result.problems).toEqual([]);
+    const copier = result.config?.replicators[0];
+    expect(copier?.source.bootstrapServers).toEqual([LAB_BOOTSTRAP]);
+    expect(copier?.destination.bootstrapServers).toEqual([B]);
+    expect(copier?.schemaMigration?.source.urls).toEqual([LAB_REGISTRY]);
+    expect(copier?.schemaMigration?.destination.urls).toEqual([B_REGISTRY]);
+  });
+
+  it('lets its own keys win, and names an unknown cluster', () => {
+    const own = parse([named({ 'dest.kafka.bootstrap.servers': '127.0.0.1:39092' })], { clusters });
+    expect(own.config?.replicators[0]?.destination.bootstrapServers).toEqual(['127.0.0.1:39092']);
+    expect(only(parse([named({ 'dest.kafka.cluster': 'clod' })], { clusters }), 'connector.cluster-unknown').message).toMatch(/`dest.kafka.cluster` = "clod" names no cluster of this pipeline \(it has "onprem", "cloud"\)/);
+  });
+});
+
 describe('`ferry validate` follows a chain across clusters (seed 001: capture on a → replicator to b → sink on b)', () => {
   it('a sink on b reading the renamed copies of change events needs ExtractNewRecordState, naming the replicator', () => {
     const result = parse([debezium(), replicator(), jdbcSink({ topics: 'cloud.onprem.ferry.orders', 'consumer.override.bootstrap.servers': B, 'pk.mode': 'record_key', 'delete.enabled': 'true' })]);

@@ -6,7 +6,9 @@
  *   `…sasl.*`, `…ssl.*`) on a source, `consumer.override.*` on a sink (KIP-458, `connector.client.config.override.policy=All`),
  *   with the converter's own `value.converter.schema.registry.url`;
  * - with a named cluster: the pipeline's `"clusters": { "<name>": { <kafka block keys>, "schema.registry.url": … } }`
- *   and `"kafka.cluster": "<name>"` on the connector, whose converters then default to that cluster's registry.
+ *   and `"kafka.cluster": "<name>"` on the connector, whose converters then default to that cluster's registry. A
+ *   replicator names its two clusters with `src.kafka.cluster` and `dest.kafka.cluster`, which stand for the
+ *   cluster's `src.kafka.*` / `dest.kafka.*` keys and its registry (`src.schema.registry.url` / `schema.registry.url`).
  *
  * The result becomes the connector's view of "the pipeline's cluster" before its class resolves it, so credentials
  * keys (`kafka.api.key`), converters and every later check see the cluster the connector really uses.
@@ -27,13 +29,15 @@ export const CLUSTER_RULES = {
 
 /** The connector key that picks a named cluster. */
 export const CLUSTER_NAME_KEY = 'kafka.cluster';
+/** A replicator's keys that pick its source and destination among the named clusters. */
+export const REPLICATOR_CLUSTER_KEYS = { source: 'src.kafka.cluster', destination: 'dest.kafka.cluster' } as const;
 const OVERRIDE_PREFIX = { source: 'producer.override.', sink: 'consumer.override.' } as const;
 const KAFKA_KEY_NAMES: ReadonlySet<string> = new Set(KAFKA_KEYS.flatMap((def) => [def.name, ...def.aliases]));
 const REGISTRY_KEYS = ['schema.registry.url', 'schema.registry.basic.auth.user.info', 'basic.auth.user.info'] as const;
 
 /** Keys this module reads on a connector (so the connector classes do not call them unknown). */
 export function isConnectorClusterKey(key: string): boolean {
-  if (key === CLUSTER_NAME_KEY) return true;
+  if (key === CLUSTER_NAME_KEY || key === REPLICATOR_CLUSTER_KEYS.source || key === REPLICATOR_CLUSTER_KEYS.destination) return true;
   for (const prefix of Object.values(OVERRIDE_PREFIX)) {
     if (key.startsWith(prefix) && KAFKA_KEY_NAMES.has(key.slice(prefix.length))) return true;
   }
@@ -43,6 +47,8 @@ export function isConnectorClusterKey(key: string): boolean {
 export interface NamedCluster {
   kafka: ResolvedKafka;
   registry: ResolvedSchemaRegistry | undefined;
+  /** The block as written (Kafka client keys and registry keys), for a replicator's `src.kafka.*` / `dest.kafka.*`. */
+  block: JsonObject;
 }
 
 export interface ClustersResult {
@@ -87,9 +93,46 @@ export function resolveNamedClusters(raw: JsonValue | undefined, problems: Probl
       if (typeof userInfoText === 'string') secrets.push(userInfoText);
       registry = result.registry.urls.length > 0 ? result.registry : undefined;
     }
-    clusters.set(name, { kafka: resolved.kafka, registry });
+    clusters.set(name, { kafka: resolved.kafka, registry, block });
   }
   return { clusters, secrets };
+}
+
+/**
+ * A replicator's `src.kafka.cluster` / `dest.kafka.cluster`: the named cluster's keys as `src.kafka.*` (and
+ * `src.schema.registry.*`) or `dest.kafka.*` (and `schema.registry.*`, the destination registry). Keys the replicator
+ * writes itself win.
+ */
+function replicatorClusters(input: ConnectorClusterInput): { raw?: JsonObject } {
+  const { raw, path, problems } = input;
+  const sides = [
+    { key: REPLICATOR_CLUSTER_KEYS.source, kafkaPrefix: 'src.kafka.', registryPrefix: 'src.schema.registry.' },
+    { key: REPLICATOR_CLUSTER_KEYS.destination, kafkaPrefix: 'dest.kafka.', registryPrefix: 'schema.registry.' },
+  ] as const;
+  if (!sides.some((side) => raw[side.key] !== undefined)) return {};
+  const out = emptyJsonObject();
+  for (const [key, value] of Object.entries(raw)) if (key !== REPLICATOR_CLUSTER_KEYS.source && key !== REPLICATOR_CLUSTER_KEYS.destination) out[key] = value;
+  for (const side of sides) {
+    const named = raw[side.key];
+    if (named === undefined || named === null) continue;
+    const cluster = typeof named === 'string' ? input.clusters.get(named.trim()) : undefined;
+    if (!cluster) {
+      const known = [...input.clusters.keys()];
+      problems.report(
+        CLUSTER_RULES.clusterUnknown,
+        [...path, side.key],
+        `\`${side.key}\` = ${JSON.stringify(named)} names no cluster of this pipeline${known.length > 0 ? ` (it has ${known.map((k) => `"${k}"`).join(', ')})` : ' (it has no `clusters` block)'}`,
+        known.length > 0 ? `Use one of ${known.join(', ')}, or add it to "clusters".` : 'Add "clusters": { "<name>": { "bootstrap.servers": "host:port", "schema.registry.url": "…" } } at the top of the file.',
+      );
+      continue;
+    }
+    for (const [key, value] of Object.entries(cluster.block)) {
+      const registryKey = key === 'basic.auth.user.info' ? 'basic.auth.user.info' : key.startsWith('schema.registry.') ? key.slice('schema.registry.'.length) : undefined;
+      const target = registryKey !== undefined ? `${side.registryPrefix}${registryKey}` : `${side.kafkaPrefix}${key}`;
+      if (out[target] === undefined) out[target] = value;
+    }
+  }
+  return { raw: out };
 }
 
 function listOf(value: unknown): string[] {
@@ -110,6 +153,8 @@ export interface ConnectorClusterInput {
 }
 
 export interface ConnectorCluster {
+  /** A replicator's config with its named clusters written out as the keys they stand for; absent otherwise. */
+  raw?: JsonObject;
   /** The cluster the connector reads or writes (its own credentials keys are applied on top by its class). */
   kafka: ResolvedKafka;
   /** The registry its converters use unless they name one. */
@@ -126,7 +171,7 @@ export function resolveConnectorCluster(input: ConnectorClusterInput): Connector
   let kafka = input.pipelineKafka;
   let registry = input.pipelineRegistry;
   const secrets: string[] = [];
-  if (role === 'replicator') return { kafka, registry, secrets };
+  if (role === 'replicator') return { kafka, registry, secrets, ...replicatorClusters(input) };
 
   const named = raw[CLUSTER_NAME_KEY];
   if (named !== undefined && named !== null) {

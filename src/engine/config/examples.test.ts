@@ -7,6 +7,15 @@ import { readPipelineFile } from './pipelineFile';
 const dir = join(requireRepoRoot(), 'examples');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
+/**
+ * Warnings an example keeps on purpose, each with its reason (everything else must validate without a problem).
+ * The seed 001 chain's ADLS Gen2 sink cuts objects on the wall clock so `ferry run --until-idle` can finish with the
+ * last rows written; the warning tells readers that a crash may then write records again.
+ */
+const KEPT_WARNINGS: Readonly<Record<string, readonly string[]>> = {
+  'lab-bridge-capture-replicate-sink.json': ['object-store.not-exactly-once'],
+};
+
 describe('examples/ validate cleanly', () => {
   it('has examples', () => {
     expect(files.length).toBeGreaterThanOrEqual(2);
@@ -14,7 +23,7 @@ describe('examples/ validate cleanly', () => {
 
   it.each(files)('%s has no problems at all', async (file) => {
     const result = await readPipelineFile(join(dir, file));
-    expect(result.problems).toEqual([]);
+    expect(result.problems.filter((problem) => !(problem.severity === 'warning' && (KEPT_WARNINGS[file] ?? []).includes(problem.rule)))).toEqual([]);
     expect(result.config?.connectors.length).toBeGreaterThanOrEqual(2);
   });
 

@@ -43,6 +43,29 @@ describe('pipelineJsonSchema', () => {
     }
   });
 
+  it('completes the keys of pipelines that span clusters: clusters, kafka.cluster, client overrides, a replicator\'s clusters', () => {
+    const clusters = obj(obj(schema.properties).clusters);
+    const block = obj(obj(clusters.additionalProperties).properties);
+    expect(Object.keys(block)).toEqual(expect.arrayContaining(['bootstrap.servers', 'security.protocol', 'sasl.jaas.config', 'schema.registry.url']));
+    expect(obj(clusters.additionalProperties).required).toEqual(['bootstrap.servers']);
+    for (const cls of CONNECTOR_CLASSES) {
+      const properties = obj(obj(definitions[`${cls.family.id}.${cls.flavor}`]).properties);
+      const role = cls.family.role;
+      if (role === 'replicator') {
+        expect(properties['src.kafka.cluster'], cls.name).toBeDefined();
+        expect(properties['dest.kafka.cluster'], cls.name).toBeDefined();
+        expect(properties['kafka.cluster'], cls.name).toBeUndefined();
+        continue;
+      }
+      const own = role === 'source' ? 'producer.override.' : 'consumer.override.';
+      const other = role === 'source' ? 'consumer.override.' : 'producer.override.';
+      expect(properties['kafka.cluster'], cls.name).toBeDefined();
+      expect(String(obj(properties[`${own}bootstrap.servers`]).markdownDescription), cls.name).toContain('KIP-458');
+      expect(properties[`${own}sasl.jaas.config`], cls.name).toBeDefined();
+      expect(properties[`${other}bootstrap.servers`], cls.name).toBeUndefined();
+    }
+  });
+
   it('offers class-specific schemas too', () => {
     const mysql = connectorClassSchema(CONNECTOR_CLASSES.find((c) => c.name === 'MySqlSource') ?? (CONNECTOR_CLASSES[0] as never));
     expect(obj(mysql.properties)['connection.host']).toBeDefined();

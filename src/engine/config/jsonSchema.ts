@@ -4,6 +4,7 @@
  * own validator stays the authority, which is why the schema accepts what Connect accepts (numeric strings,
  * "true"/"false", enums in any case) and does not forbid unknown keys (they are warnings, not errors).
  */
+import { CLUSTER_NAME_KEY, REPLICATOR_CLUSTER_KEYS } from './connectorClusters';
 import { CONNECTOR_CLASSES, type ConnectorClass } from './connectors/index';
 import { emptyJsonObject, type JsonObject, type JsonValue } from './jsonText';
 import { KAFKA_KEYS } from './kafkaBlock';
@@ -134,6 +135,34 @@ const DYNAMIC_PATTERNS: JsonObject = {
   '^predicates\\.[^.]+\\..+$': { description: 'Setting of a predicate listed in `predicates`.', type: ['string', 'number', 'boolean'] },
 };
 
+/**
+ * The keys that put a connector on another cluster than the pipeline's: Connect's client overrides (a source's
+ * producer, a sink's consumer) of every kafka block key, or a name from the file's `clusters`; a replicator names its
+ * two clusters. Completed and documented like any other key.
+ */
+function clusterKeys(role: string): JsonObject {
+  const properties = emptyJsonObject();
+  const clusterName = (doc: string): JsonObject => ({ type: 'string', description: plain(doc), markdownDescription: doc });
+  if (role === 'replicator') {
+    properties[REPLICATOR_CLUSTER_KEYS.source] = clusterName('Name of the source cluster in the file\'s `clusters`: stands for its `src.kafka.*` keys and, as `src.schema.registry.url`, its registry. Keys written here win.');
+    properties[REPLICATOR_CLUSTER_KEYS.destination] = clusterName('Name of the destination cluster in the file\'s `clusters`: stands for its `dest.kafka.*` keys and, as `schema.registry.url`, its registry (subjects are migrated there). Keys written here win.');
+    return properties;
+  }
+  properties[CLUSTER_NAME_KEY] = clusterName('Name of a cluster in the file\'s `clusters`: this connector reads or writes that cluster instead of the `kafka` block\'s, and its converters default to that cluster\'s Schema Registry.');
+  const prefix = role === 'source' ? 'producer.override.' : 'consumer.override.';
+  const client = role === 'source' ? 'producer' : 'consumer';
+  for (const def of KAFKA_KEYS) {
+    for (const name of [def.name, ...def.aliases]) {
+      const schema = keySchema(def, undefined);
+      const doc = `This connector's ${client} only (Kafka Connect's \`${prefix}*\`, KIP-458): ${keyMarkdown(def, undefined)}\n\nFerry takes a \`${prefix}*\` cluster as a whole, so \`${prefix}bootstrap.servers\` must be among them.`;
+      schema.description = plain(doc);
+      schema.markdownDescription = doc;
+      properties[`${prefix}${name}`] = schema;
+    }
+  }
+  return properties;
+}
+
 function connectorObject(title: string, description: string, properties: JsonObject): JsonObject {
   return { type: 'object', title, description, markdownDescription: `**${title}**\n\n${description}`, properties, patternProperties: DYNAMIC_PATTERNS, required: ['connector.class'] };
 }
@@ -180,6 +209,7 @@ export function pipelineJsonSchema(): JsonObject {
     const names = classes.flatMap((c) => [c.name, ...c.aliases]);
     const properties = keysObject(keysForFlavor(first.family.keys, first.flavor), first.flavor);
     if (first.family.role !== 'replicator') properties[PROFILE_KEY] = profileProperty('Database:');
+    Object.assign(properties, clusterKeys(first.family.role));
     properties['connector.class'] = { enum: names, markdownEnumDescriptions: classes.flatMap((c) => [c.name, ...c.aliases].map(() => c.summary)) };
     const title = first.family.title ?? `JDBC ${first.family.role}`;
     definitions[id] = connectorObject(`${title} (${first.flavor})`, `Keys of ${classes.map((c) => c.name).join(', ')}.`, properties);
@@ -216,6 +246,17 @@ export function pipelineJsonSchema(): JsonObject {
     anyOf: [{ required: ['bootstrap.servers'] }, { required: [PROFILE_KEY] }],
   };
   properties[REGISTRY_PROFILE_KEY] = profileProperty('Schema Registry:');
+  const clusterBlock = keysObject(KAFKA_KEYS, undefined);
+  clusterBlock['schema.registry.url'] = { type: 'string', description: 'The Schema Registry of this cluster: the default of the converters of connectors that name the cluster.', examples: ['http://127.0.0.1:28081'] };
+  clusterBlock['schema.registry.basic.auth.user.info'] = { type: 'string', writeOnly: true, description: 'user:password of that Schema Registry.' };
+  clusterBlock['basic.auth.user.info'] = { type: 'string', writeOnly: true, description: 'Same as schema.registry.basic.auth.user.info.' };
+  properties.clusters = {
+    type: 'object',
+    description: 'Named Kafka clusters for a pipeline that spans clusters: connectors pick one with kafka.cluster (a replicator with src.kafka.cluster / dest.kafka.cluster).',
+    markdownDescription: 'Named Kafka clusters for a pipeline that spans clusters (seed 001: on premises → cloud): each is a `kafka` block plus its `schema.registry.url`. Connectors pick one with `kafka.cluster`, a replicator with `src.kafka.cluster` / `dest.kafka.cluster`.',
+    additionalProperties: { type: 'object', properties: clusterBlock, required: ['bootstrap.servers'] },
+    examples: [{ onprem: { 'bootstrap.servers': '127.0.0.1:19092', 'schema.registry.url': 'http://127.0.0.1:18081' }, cloud: { 'bootstrap.servers': '127.0.0.1:29092', 'schema.registry.url': 'http://127.0.0.1:28081' } }],
+  };
   properties.connectors = {
     type: 'array',
     description: 'Connector configs as pasted from Confluent Cloud or Kafka Connect.',

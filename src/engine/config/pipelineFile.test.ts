@@ -263,6 +263,11 @@ describe('transforms', () => {
     expect(result.config?.connectors[0]?.transforms[0]).toMatchObject({ alias: 'hoist', supported: false, config: { field: 'row' } });
   });
 
+  it('warns that ExtractNewRecordState\'s add.fields and add.headers are not applied', () => {
+    const result = parse([jdbcSource({ transforms: 'unwrap', 'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState', 'transforms.unwrap.add.fields': 'op', 'transforms.unwrap.add.headers': 'db' })]);
+    expect(result.problems.filter((problem) => problem.rule === 'transforms.option-not-applied').map((problem) => problem.path)).toEqual(["$.connectors[0]['transforms.unwrap.add.fields']", "$.connectors[0]['transforms.unwrap.add.headers']"]);
+  });
+
   it('needs a type per alias, listed aliases, and known predicates', () => {
     expect(only(parse([jdbcSource({ transforms: 'a' })]), 'transforms.type-missing').path).toBe("$.connectors[0]['transforms.a.type']");
     expect(only(parse([jdbcSource({ ...createKey, 'transforms.other.type': 'x' })]), 'transforms.unlisted').severity).toBe('warning');

@@ -247,7 +247,7 @@ function resolveEntry(
   // A connector on another cluster than the pipeline's (`*.override.bootstrap.servers`, `kafka.cluster`) sees that
   // cluster, and its registry, as "the pipeline's" from here on.
   const cluster = resolveConnectorCluster({ raw, path, role: cls.family.role, pipelineKafka: kafka, pipelineRegistry: registry, clusters, problems });
-  const env: ConnectorEnv = { connectorClass: cls, raw, path, original: masked, originalSecrets: stash, secretValues, outerName, pipelineKafka: cluster.kafka, pipelineRegistry: cluster.registry, problems };
+  const env: ConnectorEnv = { connectorClass: cls, raw: cluster.raw ?? raw, path, original: masked, originalSecrets: stash, secretValues, outerName, pipelineKafka: cluster.kafka, pipelineRegistry: cluster.registry, problems };
   const outcome = cls.family.resolve(env);
   // Pipeline rules only name keys without aliases, so the canonical spelling is the written one.
   return { ...outcome, secrets: [...outcome.secrets, ...cluster.secrets], label, path, pathOf: (key) => [...path, key] };

@@ -71,8 +71,8 @@ const BY_NAME: Readonly<Record<string, Readonly<Record<string, TransformKeyDoc>>
     'drop.tombstones': { doc: 'Drop the tombstone that follows each delete.', values: ['true', 'false'], default: 'true' },
     'delete.handling.mode': { doc: 'What a delete event becomes: dropped, the row with `__deleted`, or a tombstone (`none` keeps deletes as tombstones for the sink).', values: ['drop', 'rewrite', 'none'], default: 'drop' },
     'delete.tombstone.handling.mode': { doc: 'Newer form of the two keys above.', values: ['drop', 'tombstone', 'rewrite', 'rewrite-with-tombstone', 'delete-to-tombstone'] },
-    'add.fields': { doc: 'Envelope fields to add as `__<name>` columns.', example: 'op,source.ts_ms' },
-    'add.headers': { doc: 'Envelope fields to add as `__<name>` headers.', example: 'op' },
+    'add.fields': { doc: 'Envelope fields to add as `__<name>` columns. Not applied by Ferry yet (warned).', example: 'op,source.ts_ms' },
+    'add.headers': { doc: 'Envelope fields to add as `__<name>` headers. Not applied by Ferry yet (warned).', example: 'op' },
   },
 };
 

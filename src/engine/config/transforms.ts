@@ -28,6 +28,7 @@ export const TRANSFORM_RULES = {
   notApplied: defineRule('transforms.not-applied', 'warning', 'Ferry keeps transforms it cannot run, but does not apply them.'),
   unlisted: defineRule('transforms.unlisted', 'warning', '`transforms.<alias>.*` keys for an alias not listed in `transforms` have no effect.'),
   predicateUnknown: defineRule('transforms.predicate-unknown', 'error', 'A transform\'s predicate must be listed in `predicates` with a type.'),
+  optionNotApplied: defineRule('transforms.option-not-applied', 'warning', 'ExtractNewRecordState\'s `add.fields` / `add.headers` are not applied by Ferry yet.'),
 };
 
 export function isTransformKey(key: string): boolean {
@@ -114,6 +115,13 @@ export function resolveTransforms(input: TransformInput, problems: ProblemList):
           : `Transform "${alias}" (${type}) is kept in the config but Ferry does not apply it`,
         `Ferry applies ${SUPPORTED_TRANSFORMS.map((t) => t.replace('org.apache.kafka.connect.transforms.', '')).join(', ')}. Records pass through this step unchanged.`,
       );
+    }
+    if (type === 'io.debezium.transforms.ExtractNewRecordState') {
+      for (const option of ['add.fields', 'add.headers']) {
+        const given = props.get(option);
+        if (given === undefined || given === null || asText(given).trim() === '') continue;
+        problems.report(TRANSFORM_RULES.optionNotApplied, [...input.path, `transforms.${alias}.${option}`], `\`transforms.${alias}.${option}\` is not applied: Ferry's ExtractNewRecordState unwraps rows (and \`__deleted\` under rewrite) but adds no envelope fields or headers yet`, 'Remove the key, or add the values another way (InsertField$Value adds the topic, partition, offset and timestamp).');
+      }
     }
     transforms.push({
       alias,
