@@ -1,7 +1,7 @@
 import type { RecordSchema, Row } from '../model';
 import avro from 'avsc';
 import { avroFullName, isJsonObject, parseAvroSchemaText } from './avroJson';
-import { bigintLongHook } from './avscTypes';
+import { bigintLongHook, FERRY_LOGICAL_TYPES } from './avscTypes';
 import { type AvroCodec, avroCodecFor, avroCodecForAvro } from './avroCodec';
 import { schemaError } from './errors';
 import type { SchemaRegistryClient } from './registryClient';
@@ -74,9 +74,25 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
   // The Value record is named inside the envelope's namespace when it has none of its own.
   const standalone = { ...valueJson, ...(valueJson.namespace === undefined && typeof json.namespace === 'string' ? { namespace: json.namespace } : {}) };
   const valueCodec = avroCodecForAvro(standalone);
-  const valueType = avro.Type.forSchema(standalone as unknown as avro.Schema, { typeHook: bigintLongHook });
-  const envelopeType = avro.Type.forSchema(json as unknown as avro.Schema, { typeHook: bigintLongHook });
-  const image = (value: unknown): Row | null => (value === null || value === undefined ? null : valueCodec.decode(valueType.toBuffer(value)));
+  // One pass: the envelope is read with its Value record annotated as the value codec reads it (Connect's logical
+  // types become Ferry's values), so an image needs only its renames. Reading the envelope plainly and then encoding
+  // and decoding each image again through the codec cost 3 passes over every row (~6 µs a row at the sink).
+  const nested = valueCodec.nested();
+  const annotated = {
+    ...json,
+    fields: json.fields.map((field) => (isJsonObject(field) && field.name === 'before' && Array.isArray(field.type) ? { ...field, type: field.type.map((branch) => (branch === valueJson ? nested.annotatedSchema : branch)) } : field)),
+  };
+  let envelopeType: avro.Type;
+  let image: (value: unknown) => Row | null;
+  try {
+    envelopeType = avro.Type.forSchema(annotated as unknown as avro.Schema, { logicalTypes: FERRY_LOGICAL_TYPES, typeHook: bigintLongHook, omitRecordMethods: true });
+    image = (value) => (value === null || value === undefined ? null : nested.fromAvro(value as Row));
+  } catch {
+    // A shape the annotation does not fit (not seen): the three-pass read.
+    const valueType = avro.Type.forSchema(standalone as unknown as avro.Schema, { typeHook: bigintLongHook });
+    envelopeType = avro.Type.forSchema(json as unknown as avro.Schema, { typeHook: bigintLongHook });
+    image = (value) => (value === null || value === undefined ? null : valueCodec.decode(valueType.toBuffer(value)));
+  }
   return {
     read(body) {
       const event = envelopeType.fromBuffer(Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as { op: string; before: unknown; after: unknown; source: unknown };
