@@ -109,20 +109,52 @@ async function destinationTotal(name: string): Promise<number> {
   }
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in seconds; undefined once it is gone. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15 (clock ticks, 100/s).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+interface CopyTiming {
+  recordsPerSecond: number;
+  seconds: number;
+  peakRssMb: number;
+  /** The copier's CPU time per record copied between the first and the last poll. */
+  cpuMicrosPerRecord: number | null;
+  loadavg: { start: number; end: number };
+}
+
 /** Polls the destination until `records` arrived; returns the copy rate measured between the first and the last poll. */
-async function timeCopy(name: string, process: ChildProcess, deadlineMs: number, output: () => string): Promise<{ recordsPerSecond: number; seconds: number; peakRssMb: number }> {
-  let first: { at: number; total: number } | undefined;
+async function timeCopy(name: string, process: ChildProcess, deadlineMs: number, output: () => string): Promise<CopyTiming> {
+  let first: { at: number; total: number; cpu: number | undefined; load: number } | undefined;
+  let lastCpu: number | undefined;
   let peak = 0;
   // VmHWM is the kernel's high-water mark; read it often so the last reading before the process exits is near its end.
   const sampler = setInterval(() => (peak = Math.max(peak, peakRssMb(process.pid))), 100);
   try {
     return await pollCopy(name, process, deadlineMs, output, (at, total) => {
-      if (total > 0 && first === undefined) first = { at, total };
+      lastCpu = cpuSeconds(process.pid) ?? lastCpu;
+      if (total > 0 && first === undefined) first = { at, total, cpu: lastCpu, load: loadavg()[0] ?? 0 };
       return first;
     }).then((end) => {
-      const start = first ?? end;
+      const start = first ?? { ...end, cpu: lastCpu, load: loadavg()[0] ?? 0 };
       const seconds = (end.at - start.at) / 1000;
-      return { recordsPerSecond: seconds > 0 ? (end.total - start.total) / seconds : 0, seconds, peakRssMb: Math.max(peak, peakRssMb(process.pid)) };
+      const copied = end.total - start.total;
+      const cpu = start.cpu !== undefined && lastCpu !== undefined && copied > 0 ? ((lastCpu - start.cpu) * 1e6) / copied : null;
+      const round = (value: number): number => Math.round(value * 100) / 100;
+      return {
+        recordsPerSecond: seconds > 0 ? copied / seconds : 0,
+        seconds,
+        peakRssMb: Math.max(peak, peakRssMb(process.pid)),
+        cpuMicrosPerRecord: cpu === null ? null : Math.round(cpu * 10) / 10,
+        loadavg: { start: round(start.load), end: round(loadavg()[0] ?? 0) },
+      };
     });
   } finally {
     clearInterval(sampler);
@@ -178,7 +210,7 @@ try {
   await ferry.exited;
   say(`Ferry: ${Math.round(ferryResult.recordsPerSecond)} records/s, peak RSS ${Math.round(ferryResult.peakRssMb)} MB`);
 
-  let mm2Result: { recordsPerSecond: number; seconds: number; peakRssMb: number } | undefined;
+  let mm2Result: CopyTiming | undefined;
   if (!values['skip-mm2']) {
     say('copying with MirrorMaker 2…');
     const mm2Properties = join(work, 'mm2.properties');
@@ -232,10 +264,14 @@ try {
     ferry_mb_per_s: mb(ferryResult.recordsPerSecond),
     ferry_copy_seconds: Math.round(ferryResult.seconds * 10) / 10,
     ferry_peak_rss_mb: Math.round(ferryResult.peakRssMb),
+    ferry_cpu_us_per_record: ferryResult.cpuMicrosPerRecord,
+    ferry_loadavg: ferryResult.loadavg,
     mm2_records_per_s: mm2Result ? Math.round(mm2Result.recordsPerSecond) : null,
     mm2_mb_per_s: mm2Result ? mb(mm2Result.recordsPerSecond) : null,
     mm2_copy_seconds: mm2Result ? Math.round(mm2Result.seconds * 10) / 10 : null,
     mm2_peak_rss_mb: mm2Result ? Math.round(mm2Result.peakRssMb) : null,
+    mm2_cpu_us_per_record: mm2Result ? mm2Result.cpuMicrosPerRecord : null,
+    mm2_loadavg: mm2Result ? mm2Result.loadavg : null,
     ratio: mm2Result && mm2Result.recordsPerSecond > 0 ? Math.round((ferryResult.recordsPerSecond / mm2Result.recordsPerSecond) * 100) / 100 : null,
     producer_perf_records_per_s: Math.round(ceiling.recordsPerSecond),
     producer_perf_mb_per_s: ceiling.mbPerSecond,

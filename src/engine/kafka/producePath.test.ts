@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { producePathPatches } from './kafkajsRuntime';
-import { groupMessagesPerPartition, nativeCrc32C } from './producePath';
+import { frameRequest, groupMessagesPerPartition, nativeCrc32C } from './producePath';
 
 const require = createRequire(import.meta.url);
 const jsCrc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as (buffer: Buffer) => number;
@@ -34,8 +34,27 @@ describe('the Kafka port\'s produce path', () => {
     }
   });
 
+  it('frames a request as kafkajs does, in one allocation', async () => {
+    const Encoder = require('kafkajs/src/protocol/encoder.js') as new () => { writeInt16(v: number): unknown; writeInt32(v: number): unknown; writeString(v: string | null): unknown; writeEncoder(v: unknown): unknown; writeBuffer(v: Buffer): unknown; buffer: Buffer; size(): number };
+    const body = new Encoder();
+    body.writeBuffer(Buffer.from('a body of some bytes'));
+    for (const clientId of ['ferry-é', null]) {
+      const inner = new Encoder();
+      inner.writeInt16(0);
+      inner.writeInt16(7);
+      inner.writeInt32(42);
+      inner.writeString(clientId);
+      inner.writeEncoder(body);
+      const outer = new Encoder();
+      outer.writeInt32(inner.size());
+      outer.writeEncoder(inner);
+      const framed = await frameRequest({ correlationId: 42, clientId, request: { apiKey: 0, apiVersion: 7, encode: async () => body } });
+      expect(framed.buffer).toEqual(outer.buffer);
+    }
+  });
+
   it('is what kafkajs runs with', async () => {
-    expect(producePathPatches).toEqual({ grouping: true, crc32c: true, recordBatches: true });
+    expect(producePathPatches).toEqual({ grouping: true, crc32c: true, framing: true, encoderGrowth: true, recordBatches: true });
     const cached = require('kafkajs/src/producer/groupMessagesPerPartition.js') as unknown;
     expect(cached).toBe(groupMessagesPerPartition);
     expect(require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as unknown).toBe(nativeCrc32C);

@@ -37,12 +37,10 @@ interface KafkaDecoder {
 }
 type DecoderClass = new (buffer: Buffer) => KafkaDecoder;
 
+/** kafkajs's Encoder: what is written is `buf` up to `offset`. */
 interface KafkaEncoder {
-  writeString(value: string | null): KafkaEncoder;
-  writeInt16(value: number): KafkaEncoder;
-  writeInt32(value: number): KafkaEncoder;
-  writeBuffer(value: Buffer): KafkaEncoder;
-  writeArray(value: KafkaEncoder[]): KafkaEncoder;
+  buf: Buffer;
+  offset: number;
 }
 type EncoderClass = new () => KafkaEncoder;
 
@@ -206,21 +204,45 @@ export function installRecordBatchPath(): boolean {
       const first = args.topicData[0]?.partitions[0];
       if (!first || rawSendOf(first.messages) === undefined) return built;
       if (version < 3) throw new Error('forwarding record batches needs Produce v3 or later (Kafka 0.11+)');
+      // The whole request body in one buffer of its exact size (kafkajs's encoders would copy each batch a few times).
       const encode = async () => {
         const producerId = BigInt(String(args.producerId ?? '-1'));
+        const idempotent = producerId >= 0n;
         const transactional = args.transactionalId !== undefined && args.transactionalId !== null;
-        const topics = args.topicData.map(({ topic, partitions }) =>
-          new Encoder().writeString(topic).writeArray(
-            partitions.map(({ partition, firstSequence, messages }) => {
-              const raw = rawSendOf(messages);
-              if (!raw) throw new Error('a produce request cannot mix prebuilt record batches with messages');
-              const idempotent = producerId >= 0n;
-              stampRecordBatch(raw.bytes, { producerId, producerEpoch: idempotent ? (args.producerEpoch ?? 0) : -1, baseSequence: idempotent ? (firstSequence ?? 0) : -1, transactional });
-              return new Encoder().writeInt32(partition).writeInt32(raw.bytes.length).writeBuffer(raw.bytes);
-            }),
-          ),
-        );
-        return new Encoder().writeString(transactional ? (args.transactionalId as string) : null).writeInt16(args.acks).writeInt32(args.timeout ?? 30_000).writeArray(topics);
+        const transactionalId = transactional ? Buffer.from(args.transactionalId as string, 'utf8') : undefined;
+        let size = 2 + (transactionalId?.length ?? 0) + 2 + 4 + 4;
+        const topics = args.topicData.map(({ topic, partitions }) => {
+          const name = Buffer.from(topic, 'utf8');
+          const batches = partitions.map(({ partition, firstSequence, messages }) => {
+            const raw = rawSendOf(messages);
+            if (!raw) throw new Error('a produce request cannot mix prebuilt record batches with messages');
+            stampRecordBatch(raw.bytes, { producerId, producerEpoch: idempotent ? (args.producerEpoch ?? 0) : -1, baseSequence: idempotent ? (firstSequence ?? 0) : -1, transactional });
+            size += 4 + 4 + raw.bytes.length;
+            return { partition, bytes: raw.bytes };
+          });
+          size += 2 + name.length + 4;
+          return { name, batches };
+        });
+        const out = Buffer.allocUnsafe(size);
+        let at = out.writeInt16BE(transactionalId ? transactionalId.length : -1, 0);
+        if (transactionalId) at += transactionalId.copy(out, at);
+        at = out.writeInt16BE(args.acks, at);
+        at = out.writeInt32BE(args.timeout ?? 30_000, at);
+        at = out.writeInt32BE(topics.length, at);
+        for (const { name, batches } of topics) {
+          at = out.writeInt16BE(name.length, at);
+          at += name.copy(out, at);
+          at = out.writeInt32BE(batches.length, at);
+          for (const { partition, bytes } of batches) {
+            at = out.writeInt32BE(partition, at);
+            at = out.writeInt32BE(bytes.length, at);
+            at += bytes.copy(out, at);
+          }
+        }
+        const encoder = new Encoder();
+        encoder.buf = out;
+        encoder.offset = at;
+        return encoder;
       };
       return { ...built, request: { ...built.request, encode } };
     };
