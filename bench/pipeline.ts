@@ -8,8 +8,13 @@
  *
  *   npm run bench:pipeline -- --capture log --rows 1000000 --json
  *   npm run bench:pipeline -- --capture polling --skip-debezium --json
+ *   npm run bench:pipeline -- --skip-debezium --in-thread --profile-dir /tmp/prof   (connectors in this thread; profiles kept)
+ *
+ * Ferry's connectors run in worker threads of their own here (threads: true, as in the desktop app); the event-loop
+ * delay is this host thread's, the one that serves the window in the app. Per-service CPU comes from /proc by the
+ * lab's pids; Ferry's per-stage and per-thread CPU from sampling profiles of all its threads (bench/stageSplit.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -38,6 +43,8 @@ const { values } = parseArgs({
     'in-thread': { type: 'boolean', default: false },
     // No CPU profile for the per-stage split (the profiler costs ~1-2 % CPU).
     'skip-profile': { type: 'boolean', default: false },
+    // Also write each thread's CPU profile there (.cpuprofile, for Chrome DevTools or speedscope).
+    'profile-dir': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -180,6 +187,11 @@ try {
   clearInterval(rssSnapshotTimer);
   eventLoop.disable();
   const profiles = (await profiler?.stop()) ?? [];
+  const profileDir = values['profile-dir'];
+  if (profileDir) {
+    mkdirSync(profileDir, { recursive: true });
+    for (const [index, entry] of profiles.entries()) writeFileSync(join(profileDir, `${id}-${index}-${entry.thread.replace(/[^\w.-]+/g, '_')}.cpuprofile`), JSON.stringify(entry.profile));
+  }
   const copied = await targetCount(postgres, table);
   say(`ferry snapshot: ${copied} rows in ${snapshotSeconds.toFixed(1)} s`);
 
