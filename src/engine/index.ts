@@ -109,8 +109,25 @@ export function createEngine(options: EngineOptions): Engine {
     profileSettings: (id) => connections.sqlSettings(id),
     requireWriteConfirmation: (id, confirmed, action) => connections.requireWriteConfirmation(id, confirmed, action),
   });
+  const connect = new ConnectService({
+    profiles: () => connections.connectProfiles(),
+    profileClient: (id, timeoutMs) => connections.connectClient(id, timeoutMs),
+    labConnectUrl: async () => {
+      const status = await lab.status();
+      return status.services.some((service) => service.name === 'connect' && service.state === 'running') ? status.endpoints.connect.url : undefined;
+    },
+    parsePipeline: (text, fileName) => pipelines.parse({ text, fileName }),
+    requireWriteConfirmation: (id, confirmed, action) => connections.requireWriteConfirmation(id, confirmed, action),
+    // The lineage's counts come from the workers' Kafka cluster: the lab's and every Kafka profile are candidates.
+    kafkaCandidates: async () => {
+      const status = await lab.status().catch(() => undefined);
+      const running = (name: string): boolean => status?.services.some((service) => service.name === name && service.state === 'running') ?? false;
+      const labClusters = status ? (['a', 'b'] as const).filter((cluster) => running(`kafka-${cluster}`)).map((cluster) => ({ label: `lab kafka-${cluster}`, settings: { bootstrapServers: [status.endpoints.kafka[cluster].bootstrap] } })) : [];
+      return [...labClusters, ...connections.kafkaProfiles().map((profile) => ({ label: profile.name, settings: connections.kafkaSettings(profile.id) }))];
+    },
+  });
   return {
-    connect: new ConnectService(),
+    connect,
     connections,
     schemas,
     topics,

@@ -108,7 +108,8 @@ describe('Kafka Connect pane in Chromium: connectors, tasks, a failure with its 
     await page.goto(`${web.host.url}#connect`);
     await page.getByRole('heading', { name: 'Kafka Connect', exact: true }).waitFor();
     const form = page.getByRole('form', { name: 'Connect cluster' });
-    await expect.poll(() => form.getByLabel('REST URL').inputValue()).toBe(connectUrl);
+    // The lab's worker is offered first, beside any Kafka Connect profile.
+    await expect.poll(() => form.getByLabel('Cluster').locator('option:checked').textContent()).toBe(`Lab worker — ${connectUrl}`);
     await form.getByRole('button', { name: 'Connect' }).click();
     await expect.poll(() => page.getByTestId('connect-info').textContent()).toMatch(/Connect \d+\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+ · Kafka cluster \S+ · \d+ connector plugins/);
 

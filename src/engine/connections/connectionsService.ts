@@ -1,5 +1,6 @@
 import type {
   ConnectionProfile,
+  ConnectProfile,
   DatabaseProfile,
   IConnectionsApi,
   ImportProfilesResult,
@@ -20,6 +21,9 @@ import type { KafkaClientSettings } from '../kafka';
 import type { SchemaRegistryClientOptions } from '../schema';
 import type { SqlConnectionSettings } from '../db';
 import { ProfileStore, type ProfileStoreOptions, storeError, validateProfile } from '../store';
+import type { ConnectRestClient } from '../deploy/connectRest';
+import { connectClientOf, testConnectProfile } from './connectTest';
+import { connectionError } from './errors';
 import { testDatabaseProfile } from './databaseTest';
 import { testKafkaProfile } from './kafkaTest';
 import { testRegistryProfile } from './registryTest';
@@ -73,6 +77,8 @@ export class ConnectionsService implements IConnectionsApi, IDisposable {
         return testRegistryProfile(profile, secret);
       case 'database':
         return testDatabaseProfile(profile, secret);
+      case 'connect':
+        return testConnectProfile(profile, secret);
     }
   }
 
@@ -128,6 +134,20 @@ export class ConnectionsService implements IConnectionsApi, IDisposable {
 
   registryOptions(id: string): SchemaRegistryClientOptions {
     return registryOptionsOf(this.ofKind<SchemaRegistryProfile>(id, 'schemaRegistry'), this.store.secret(id));
+  }
+
+  connectProfiles(): (StoredProfile & ConnectProfile)[] {
+    return this.store.list().filter((profile): profile is StoredProfile & ConnectProfile => profile.kind === 'connect');
+  }
+
+  /** A Connect profile's REST client, its password (the profile's secret) sent as basic auth. */
+  connectClient(id: string, timeoutMs?: number): ConnectRestClient {
+    const profile = this.ofKind<ConnectProfile>(id, 'connect');
+    const secret = this.store.secret(id);
+    if (profile.basicAuthUser && secret === undefined) {
+      throw connectionError('CONNECTION_SECRET_MISSING', `Password not stored for Kafka Connect profile "${profile.name}" (basic auth user ${profile.basicAuthUser}): type it in Connections and save the profile.`);
+    }
+    return connectClientOf(profile, secret, timeoutMs);
   }
 
   sqlSettings(id: string): SqlConnectionSettings {

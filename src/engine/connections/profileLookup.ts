@@ -8,6 +8,8 @@ export const LAB_PROFILE_NAMES: Partial<Record<LabServiceName, string>> = {
   postgres: 'lab:postgres',
   'kafka-a': 'lab:kafka-a',
   'kafka-b': 'lab:kafka-b',
+  'registry-a': 'lab:registry-a',
+  'registry-b': 'lab:registry-b',
 };
 
 function labProfile(name: string, lab: LabStatus | undefined): ProfileLookupResult {
@@ -30,8 +32,14 @@ function labProfile(name: string, lab: LabStatus | undefined): ProfileLookupResu
     case 'kafka-a':
     case 'kafka-b':
       return { profile: { kind: 'kafka', name, bootstrapServers: lab.endpoints.kafka[service === 'kafka-a' ? 'a' : 'b'].bootstrap, securityProtocol: 'PLAINTEXT' } };
+    case 'registry-a':
+    case 'registry-b': {
+      const registry = lab.endpoints.kafka[service === 'registry-a' ? 'a' : 'b'].schemaRegistry;
+      if (!registry) return { problem: `The lab reports no Schema Registry endpoint for ${service}`, hint: 'Run `ferry lab up` again, then run again.' };
+      return { profile: { kind: 'schemaRegistry', name, url: registry.url } };
+    }
     default:
-      return { problem: `The lab's ${service} is not a database or Kafka cluster`, hint: `Name one of ${Object.values(LAB_PROFILE_NAMES).join(', ')}.` };
+      return { problem: `The lab's ${service} is not a database, Kafka cluster or Schema Registry`, hint: `Name one of ${Object.values(LAB_PROFILE_NAMES).join(', ')}.` };
   }
 }
 
@@ -52,13 +60,16 @@ export function profileLookupOf(profiles: readonly StoredProfile[], secretOf: (i
           hint: known ? `Saved profiles: ${known}; the lab's services are ${Object.values(LAB_PROFILE_NAMES).join(', ')}.` : 'No profile is saved yet: create one in the Connections pane, or name a lab service (lab:mariadb, lab:postgres, lab:kafka-a).',
         };
       }
+      if (profile.kind === 'connect') {
+        return { problem: `"${profile.name}" is a Kafka Connect profile, which a pipeline does not connect to`, hint: 'Name a database, Kafka or Schema Registry profile here; deploy to a Connect cluster with the editor\'s Deploy (or `ferry deploy --connect`).' };
+      }
       const secret = profile.hasSecret ? secretOf(profile.id) : undefined;
       return { profile: referenced(profile, secret) };
     },
   };
 }
 
-function referenced(profile: StoredProfile, secret: string | undefined): ReferencedProfile {
+function referenced(profile: Exclude<StoredProfile, { kind: 'connect' }>, secret: string | undefined): ReferencedProfile {
   switch (profile.kind) {
     case 'database':
       return { kind: 'database', name: profile.name, product: profile.product, host: profile.host, port: profile.port, database: profile.database, user: profile.user, password: secret ?? (profile.user === '' ? '' : undefined), tls: profile.tls };

@@ -169,6 +169,23 @@ export class ConnectRestClient {
     });
   }
 
+  /** Every connector with its status and whole config, in one request (the lineage reads topics and prefixes from it). */
+  async statusesWithConfig(): Promise<{ status: ConnectConnectorStatus; config: Record<string, string>; type?: 'source' | 'sink' }[]> {
+    const json = (await this.request('GET', '/connectors?expand=status&expand=info')).json as Record<string, { status: ConnectConnectorStatus; info?: { config?: Record<string, string>; type?: string } }>;
+    return Object.values(json).map((entry) => {
+      const type = entry.info?.type === 'source' || entry.info?.type === 'sink' ? entry.info.type : entry.status.type;
+      return { status: entry.status, config: entry.info?.config ?? {}, ...(type ? { type } : {}) };
+    });
+  }
+
+  /** The topics a connector has written or read since it was created (Connect's topic tracking); [] when tracking is off. */
+  async activeTopics(name: string): Promise<string[]> {
+    const { status, json } = await this.request('GET', `/connectors/${encodeURIComponent(name)}/topics`, undefined, [404, 403]);
+    if (status !== 200) return [];
+    const entry = (json as Record<string, { topics?: unknown }> | null)?.[name];
+    return Array.isArray(entry?.topics) ? entry.topics.filter((topic): topic is string => typeof topic === 'string') : [];
+  }
+
   async status(name: string): Promise<ConnectConnectorStatus | undefined> {
     const { status, json } = await this.request('GET', `/connectors/${encodeURIComponent(name)}/status`, undefined, [404]);
     return status === 404 ? undefined : (json as ConnectConnectorStatus);

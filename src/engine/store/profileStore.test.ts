@@ -57,7 +57,13 @@ describe('profile validation', () => {
     expect(error?.detail.map((problem) => problem.field)).toEqual(['name', 'host', 'port', 'user', 'tls', 'checkTables']);
     expect(() => validateProfile(kafkaDraft({ bootstrapServers: 'broker-without-port' }), 'x')).toThrow(/"broker-without-port" is not host:port/);
     expect(() => validateProfile(kafkaDraft({ saslUsername: '' }), 'x')).toThrow(/API key is empty/);
-    expect(() => validateProfile({ kind: 'ftp' }, 'x')).toThrow(/kind must be kafka, schemaRegistry or database/);
+    expect(() => validateProfile({ kind: 'ftp' }, 'x')).toThrow(/kind must be kafka, schemaRegistry, database or connect/);
+  });
+
+  it('takes a Kafka Connect REST endpoint with a basic auth user, and refuses a URL with credentials or another scheme', () => {
+    expect(validateProfile({ kind: 'connect', name: 'staging', url: 'http://connect-1:8083/', basicAuthUser: ' admin ' }, 'c1')).toEqual({ id: 'c1', name: 'staging', environment: 'dev', kind: 'connect', url: 'http://connect-1:8083', basicAuthUser: 'admin' });
+    expect(() => validateProfile({ kind: 'connect', name: 'c', url: 'http://admin:pw@connect-1:8083' }, 'c2')).toThrow(/REST URL must not carry user:password@/);
+    expect(() => validateProfile({ kind: 'connect', name: 'c', url: 'connect-1:8083' }, 'c3')).toThrow(/REST URL (is not a URL|must start with http)/);
   });
 
   it('refuses credentials inside a registry URL, where they would be stored in clear', () => {

@@ -1,5 +1,6 @@
 import type {
   ConnectionProfile,
+  ConnectProfile,
   DatabaseProduct,
   DatabaseProfile,
   DatabaseTlsMode,
@@ -127,6 +128,28 @@ function validateRegistry(fields: Fields, problems: ProfileProblem[]): Omit<Sche
   return { kind: 'schemaRegistry', url, ...(basicAuthUser ? { basicAuthUser } : {}) };
 }
 
+function validateConnect(fields: Fields, problems: ProfileProblem[]): Omit<ConnectProfile, 'id' | 'name' | 'environment' | 'notes'> {
+  const url = (text(fields, 'url') ?? '').replace(/\/+$/, '');
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    problems.push({ field: 'url', message: 'REST URL is not a URL: give any Connect worker\'s REST address, e.g. http://127.0.0.1:8083 (the lab\'s is http://127.0.0.1:18083).' });
+  }
+  if (parsed && parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    problems.push({ field: 'url', message: 'REST URL must start with http:// or https:// (Connect\'s REST API, not a Kafka bootstrap address).' });
+  }
+  if (parsed && (parsed.username !== '' || parsed.password !== '')) {
+    // Credentials in the URL would be written to the profile file in clear: they belong in the secret.
+    problems.push({ field: 'url', message: 'REST URL must not carry user:password@: put the user in Basic auth user and the password in the secret field.' });
+  }
+  const basicAuthUser = text(fields, 'basicAuthUser');
+  if (basicAuthUser?.includes(':')) {
+    problems.push({ field: 'basicAuthUser', message: 'Basic auth user must not contain ":": type the user here and the password in the secret field.' });
+  }
+  return { kind: 'connect', url, ...(basicAuthUser ? { basicAuthUser } : {}) };
+}
+
 function validateDatabase(fields: Fields, problems: ProfileProblem[]): Omit<DatabaseProfile, 'id' | 'name' | 'environment' | 'notes'> {
   const product = oneOf(fields.product, PRODUCTS) ? fields.product : undefined;
   if (!product) problems.push({ field: 'product', message: 'Database must be one of mysql (MySQL/MariaDB), postgres or sqlserver.' });
@@ -195,9 +218,12 @@ export function validateProfile(input: unknown, id: string): ConnectionProfile {
     case 'database':
       specific = validateDatabase(fields, problems);
       break;
+    case 'connect':
+      specific = validateConnect(fields, problems);
+      break;
     default:
-      throw storeError('PROFILE_INVALID', 'Profile kind must be kafka, schemaRegistry or database.', {
-        detail: [{ field: 'kind', message: 'Profile kind must be kafka, schemaRegistry or database.' }],
+      throw storeError('PROFILE_INVALID', 'Profile kind must be kafka, schemaRegistry, database or connect.', {
+        detail: [{ field: 'kind', message: 'Profile kind must be kafka, schemaRegistry, database or connect.' }],
       });
   }
   if (problems.length > 0) {

@@ -4,7 +4,7 @@ import type { Event } from '../event';
 export type ProfileEnvironment = 'dev' | 'test' | 'prod';
 export const PROFILE_ENVIRONMENTS: readonly ProfileEnvironment[] = ['dev', 'test', 'prod'];
 
-export type ProfileKind = 'kafka' | 'schemaRegistry' | 'database';
+export type ProfileKind = 'kafka' | 'schemaRegistry' | 'database' | 'connect';
 
 export type KafkaSecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 export type KafkaSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
@@ -58,7 +58,15 @@ export interface DatabaseProfile extends ProfileCommon {
   checkTables?: string[];
 }
 
-export type ConnectionProfile = KafkaProfile | SchemaRegistryProfile | DatabaseProfile;
+/** A Kafka Connect cluster's REST endpoint (any worker). The basic-auth password is the profile's secret. */
+export interface ConnectProfile extends ProfileCommon {
+  kind: 'connect';
+  /** http(s)://host:port, without credentials. */
+  url: string;
+  basicAuthUser?: string;
+}
+
+export type ConnectionProfile = KafkaProfile | SchemaRegistryProfile | DatabaseProfile | ConnectProfile;
 
 /** A profile as the engine returns it: never with its secret, only whether one is stored. */
 export type StoredProfile = ConnectionProfile & { hasSecret: boolean; updatedAt: string };
@@ -67,7 +75,8 @@ export type StoredProfile = ConnectionProfile & { hasSecret: boolean; updatedAt:
 export type ProfileDraft =
   | (Omit<KafkaProfile, 'id'> & { id?: string })
   | (Omit<SchemaRegistryProfile, 'id'> & { id?: string })
-  | (Omit<DatabaseProfile, 'id'> & { id?: string });
+  | (Omit<DatabaseProfile, 'id'> & { id?: string })
+  | (Omit<ConnectProfile, 'id'> & { id?: string });
 
 export interface SaveProfileRequest {
   profile: ProfileDraft;
@@ -87,7 +96,7 @@ export interface SecretStorageInfo {
   file?: string;
 }
 
-export type ProfileTestStepName = 'settings' | 'dns' | 'tcp' | 'tls' | 'auth' | 'cluster' | 'brokers' | 'topics' | 'registry' | 'privileges' | 'table' | 'server';
+export type ProfileTestStepName = 'settings' | 'dns' | 'tcp' | 'tls' | 'auth' | 'cluster' | 'brokers' | 'topics' | 'registry' | 'privileges' | 'table' | 'server' | 'plugins';
 export type ProfileTestStepStatus = 'ok' | 'failed' | 'warning' | 'skipped';
 
 export interface ProfileTestStep {

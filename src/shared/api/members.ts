@@ -8,7 +8,7 @@ import type { IEngineApi } from './index';
  * or adds a member: a new API member is one interface edit plus one line here.
  */
 export const ENGINE_API_MEMBERS = {
-  connect: { test: 'method', connectors: 'method', config: 'method', pause: 'method', resume: 'method', restart: 'method' },
+  connect: { clusters: 'method', test: 'method', connectors: 'method', config: 'method', pause: 'method', resume: 'method', restart: 'method', deploy: 'method', lineage: 'method' },
   connections: {
     list: 'method',
     save: 'method',

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ConnectClusterInfo, ConnectClusterRef, ConnectConnectorView, ConnectState, ConnectTaskView } from '../../../../shared/api';
+import type { ConnectClusterChoice, ConnectClusterInfo, ConnectClusterRef, ConnectConnectorView, ConnectState, ConnectTaskView } from '../../../../shared/api';
+import { useConfirm } from '../../app/ConfirmDialog';
 import { toProblem } from '../../app/format';
 import { openPane } from '../../app/useHashPane';
 import { engine } from '../../engine';
 import { Field } from '../connections/Field';
-import { handToEditor } from '../editor/editorHandoff';
+import { editorHasUnsavedText, handToEditor } from '../editor/editorHandoff';
 import { type Problem, ProblemBox } from '../kafka/KafkaPane';
 import { connectorJsonFor, hasFailure, maskSecrets, stateSummary } from './connectModel';
 import './connect.css';
@@ -25,24 +26,20 @@ function ConnectBadge({ state, testId }: { state: ConnectState; testId?: string 
  * (the root cause in one line, the whole trace on demand), pause / resume / restart of a connector or one task, and a
  * connector's config opened in the config editor. The password stays in this pane's memory only.
  */
+function keyFromHash(): string | undefined {
+  const [, sub] = window.location.hash.replace(/^#/, '').split('/');
+  return sub ? decodeURIComponent(sub) : undefined;
+}
+
 export function ConnectPane() {
-  const [url, setUrl] = useState('');
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [cluster, setCluster] = useState<ConnectClusterRef | undefined>();
+  const [choices, setChoices] = useState<ConnectClusterChoice[] | undefined>();
+  const [key, setKey] = useState('');
+  const [cluster, setCluster] = useState<ConnectClusterChoice | undefined>();
   const [info, setInfo] = useState<ConnectClusterInfo | undefined>();
   const [connectors, setConnectors] = useState<ConnectConnectorView[] | undefined>();
   const [selected, setSelected] = useState<string | undefined>();
   const [problem, setProblem] = useState<Problem | undefined>();
   const [busy, setBusy] = useState(false);
-
-  // The lab's worker is the first guess; any other address can be typed.
-  useEffect(() => {
-    engine.lab.status().then(
-      (status) => setUrl((current) => current || status.endpoints.connect.url),
-      () => {},
-    );
-  }, []);
 
   const refresh = useCallback(async (target: ConnectClusterRef): Promise<void> => {
     try {
@@ -52,29 +49,53 @@ export function ConnectPane() {
     }
   }, []);
 
-  const connect = async (): Promise<void> => {
-    const ref: ConnectClusterRef = { url: url.trim(), ...(username.trim() ? { username: username.trim(), password } : {}) };
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      setInfo(await engine.connect.test(ref));
-      setCluster(ref);
-      await refresh(ref);
-    } catch (error) {
-      setInfo(undefined);
-      setCluster(undefined);
-      setConnectors(undefined);
-      setProblem(toProblem(error));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const connect = useCallback(
+    async (choice: ConnectClusterChoice): Promise<void> => {
+      setBusy(true);
+      setProblem(undefined);
+      try {
+        setInfo(await engine.connect.test(choice.ref));
+        setCluster(choice);
+        await refresh(choice.ref);
+      } catch (error) {
+        setInfo(undefined);
+        setCluster(undefined);
+        setConnectors(undefined);
+        setProblem(toProblem(error));
+      } finally {
+        setBusy(false);
+      }
+    },
+    [refresh],
+  );
+
+  // The clusters: the running lab's worker and every Kafka Connect profile. One named in the URL (#connect/<key>, as
+  // the editor's Deploy links) is opened at once.
+  useEffect(() => {
+    let live = true;
+    engine.connect.clusters().then(
+      (list) => {
+        if (!live) return;
+        setChoices(list);
+        const wanted = keyFromHash();
+        const initial = list.find((choice) => choice.key === wanted) ?? list[0];
+        setKey(initial?.key ?? '');
+        if (initial && wanted === initial.key) void connect(initial);
+      },
+      (error: unknown) => setProblem(toProblem(error)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [connect]);
 
   useEffect(() => {
     if (!cluster) return;
-    const timer = setInterval(() => void refresh(cluster), POLL_MS);
+    const timer = setInterval(() => void refresh(cluster.ref), POLL_MS);
     return () => clearInterval(timer);
   }, [cluster, refresh]);
+
+  const picked = choices?.find((choice) => choice.key === key);
 
   const chosen = connectors?.find((connector) => connector.name === selected);
 
@@ -91,21 +112,32 @@ export function ConnectPane() {
         aria-label="Connect cluster"
         onSubmit={(event) => {
           event.preventDefault();
-          void connect();
+          if (picked) void connect(picked);
         }}
       >
-        <Field label="REST URL" hint="Any worker, e.g. http://127.0.0.1:8083" className="grow">
-          <input value={url} onChange={(event) => setUrl(event.target.value)} placeholder="http://127.0.0.1:8083" spellCheck={false} />
-        </Field>
-        <Field label="User" hint="Basic auth, if the cluster asks">
-          <input value={username} onChange={(event) => setUsername(event.target.value)} autoComplete="off" spellCheck={false} />
-        </Field>
-        <Field label="Password">
-          <input type="password" value={password} onChange={(event) => setPassword(event.target.value)} autoComplete="off" />
-        </Field>
-        <button type="submit" className="primary" disabled={busy || url.trim() === ''}>
-          {busy ? 'Connecting…' : cluster ? 'Reconnect' : 'Connect'}
+        {choices && choices.length === 0 ? (
+          <p className="muted grow" role="note">
+            No Connect cluster yet: add a <strong>Kafka Connect</strong> profile (REST URL, basic auth) in <a href="#connections">Connections</a>, or start the lab&apos;s worker with <code>ferry lab up --connect</code>.
+          </p>
+        ) : (
+          <Field label="Cluster" hint="The lab's worker and your Kafka Connect profiles (add one in Connections)" className="grow">
+            <select value={key} onChange={(event) => setKey(event.target.value)} disabled={!choices}>
+              {(choices ?? []).map((choice) => (
+                <option key={choice.key} value={choice.key}>
+                  {choice.label} — {choice.url}
+                  {choice.environment === 'prod' ? ' (PROD)' : ''}
+                  {choice.passwordMissing ? ' (password not stored)' : ''}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
+        <button type="submit" className="primary" disabled={busy || !picked}>
+          {busy ? 'Connecting…' : cluster && cluster.key === key ? 'Reconnect' : 'Connect'}
         </button>
+        <a className="button-link" href="#connections">
+          Manage profiles
+        </a>
       </form>
       <ProblemBox problem={problem} onDismiss={() => setProblem(undefined)} />
       {info && connectors && (
@@ -119,11 +151,11 @@ export function ConnectPane() {
         <div className="kafka-split">
           <section className="panel kafka-list" aria-label="Connectors">
             <div className="kafka-list-tools">
-              <button type="button" onClick={() => void refresh(cluster)}>
+              <button type="button" onClick={() => void refresh(cluster.ref)}>
                 Refresh
               </button>
             </div>
-            {connectors.length === 0 && <p className="muted">No connector on this cluster yet. Deploy a pipeline with `ferry deploy FILE --connect {info?.url}`.</p>}
+            {connectors.length === 0 && <p className="muted">No connector on this cluster yet. Deploy a pipeline from the <a href="#editor">config editor</a> (Deploy) or with <code>ferry deploy FILE --connect {info?.url}</code>.</p>}
             <ul className="kafka-items">
               {connectors.map((connector) => (
                 <li key={connector.name}>
@@ -143,7 +175,7 @@ export function ConnectPane() {
           </section>
           <div className="kafka-detail">
             {chosen ? (
-              <ConnectorDetail key={chosen.name} cluster={cluster} connector={chosen} onChanged={() => void refresh(cluster)} onProblem={setProblem} />
+              <ConnectorDetail key={chosen.name} cluster={cluster.ref} clusterUrl={cluster.url} connector={chosen} onChanged={() => void refresh(cluster.ref)} onProblem={setProblem} />
             ) : (
               <p className="muted panel">{selected ? `"${selected}" is no longer on the cluster.` : 'Pick a connector to see its tasks.'}</p>
             )}
@@ -154,7 +186,8 @@ export function ConnectPane() {
   );
 }
 
-function ConnectorDetail({ cluster, connector, onChanged, onProblem }: { cluster: ConnectClusterRef; connector: ConnectConnectorView; onChanged(): void; onProblem(problem: Problem): void }) {
+function ConnectorDetail({ cluster, clusterUrl, connector, onChanged, onProblem }: { cluster: ConnectClusterRef; clusterUrl: string; connector: ConnectConnectorView; onChanged(): void; onProblem(problem: Problem): void }) {
+  const [confirmDialog, confirm] = useConfirm();
   const [notice, setNotice] = useState<string | undefined>();
   const [acting, setActing] = useState<string | undefined>();
   const mounted = useRef(true);
@@ -179,12 +212,21 @@ function ConnectorDetail({ cluster, connector, onChanged, onProblem }: { cluster
   };
 
   const openInEditor = async (): Promise<void> => {
+    // The editor keeps its text across panes: replacing work the user has not saved needs their word.
+    if (editorHasUnsavedText()) {
+      const go = await confirm({
+        title: 'Replace the unsaved editor text?',
+        message: `The config editor holds changes that are not saved. Opening "${connector.name}" replaces them. Save them in the editor first to keep them.`,
+        confirmLabel: 'Replace',
+      });
+      if (!go) return;
+    }
     try {
       const config = await engine.connect.config(cluster, connector.name);
       const { config: safe, masked } = maskSecrets(config);
       handToEditor({
         connectorJson: connectorJsonFor(connector.name, safe),
-        origin: `connector "${connector.name}" from ${cluster.url}${masked.length > 0 ? ` (${masked.join(', ')} shown as ****: type the value or name a profile)` : ''}`,
+        origin: `connector "${connector.name}" from ${clusterUrl}${masked.length > 0 ? ` (${masked.join(', ')} shown as ****: type the value or name a profile)` : ''}`,
       });
       openPane('editor');
     } catch (error) {
@@ -195,6 +237,7 @@ function ConnectorDetail({ cluster, connector, onChanged, onProblem }: { cluster
   const name = connector.name;
   return (
     <section className="panel" aria-label={`Connector ${name}`}>
+      {confirmDialog}
       <header className="panel-header">
         <div>
           <h2 className="kafka-title">{name}</h2>

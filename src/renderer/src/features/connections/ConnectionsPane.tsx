@@ -100,7 +100,7 @@ export function ConnectionsPane() {
               <p className="muted small">Fill in the form to add your first connection, press Test, then Save. Or import a file exported from another machine.</p>
             </div>
           )}
-          {(['kafka', 'schemaRegistry', 'database'] as const).map((kind) => {
+          {(['kafka', 'schemaRegistry', 'database', 'connect'] as const).map((kind) => {
             const ofKind = profiles.filter((profile) => profile.kind === kind);
             if (ofKind.length === 0) return null;
             return (

@@ -15,7 +15,7 @@ export function ProfileEditor({ registries }: { registries: StoredProfile[] }) {
     onChange: (event: { target: { value: string } }) => edit({ [field]: event.target.value } as Partial<FormState>),
   });
   const kafkaSasl = form.kind === 'kafka' && (form.preset === 'confluentCloud' || form.securityProtocol.startsWith('SASL_'));
-  const needsSecret = form.kind === 'database' || kafkaSasl || (form.kind === 'schemaRegistry' && form.basicAuthUser.trim() !== '');
+  const needsSecret = form.kind === 'database' || kafkaSasl || ((form.kind === 'schemaRegistry' || form.kind === 'connect') && form.basicAuthUser.trim() !== '');
 
   return (
     <form
@@ -33,7 +33,7 @@ export function ProfileEditor({ registries }: { registries: StoredProfile[] }) {
 
       {!form.id && (
         <div className="segmented" role="radiogroup" aria-label="Profile kind">
-          {(['kafka', 'schemaRegistry', 'database'] as const).map((kind) => (
+          {(['kafka', 'schemaRegistry', 'database', 'connect'] as const).map((kind) => (
             <button key={kind} type="button" role="radio" aria-checked={form.kind === kind} className={form.kind === kind ? 'active' : ''} onClick={() => edit({ kind })}>
               {KIND_LABELS[kind]}
             </button>
@@ -43,7 +43,7 @@ export function ProfileEditor({ registries }: { registries: StoredProfile[] }) {
 
       <div className="form-grid">
         <Field label="Name" error={fieldError('name')}>
-          <input {...text('name', form.kind === 'database' ? 'orders-db (staging)' : form.kind === 'kafka' ? 'orders cluster' : 'registry')} />
+          <input {...text('name', form.kind === 'database' ? 'orders-db (staging)' : form.kind === 'kafka' ? 'orders cluster' : form.kind === 'connect' ? 'connect (staging)' : 'registry')} />
         </Field>
         <FieldGroup label="Environment" hint="prod asks before anything writes through this profile">
           <div className="env-picker" role="radiogroup" aria-label="Environment">
@@ -115,6 +115,17 @@ export function ProfileEditor({ registries }: { registries: StoredProfile[] }) {
             </Field>
             <Field label="Basic auth user (optional)" error={fieldError('basicAuthUser')} hint="Confluent Cloud: the Schema Registry API key">
               <input {...text('basicAuthUser')} autoComplete="off" />
+            </Field>
+          </>
+        )}
+
+        {form.kind === 'connect' && (
+          <>
+            <Field label="REST URL" error={fieldError('url')} hint="Any worker of the cluster; the lab's is http://127.0.0.1:18083">
+              <input {...text('url', 'http://connect-1:8083')} spellCheck={false} />
+            </Field>
+            <Field label="Basic auth user (optional)" error={fieldError('basicAuthUser')} hint="If the REST API asks for credentials (BasicAuthSecurityRestExtension)">
+              <input {...text('basicAuthUser')} autoComplete="off" spellCheck={false} />
             </Field>
           </>
         )}

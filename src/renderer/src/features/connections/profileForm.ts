@@ -15,7 +15,7 @@ export interface FormState {
   saslUsername: string;
   sslCaPem: string;
   schemaRegistryProfileId: string;
-  // schema registry
+  // schema registry, Kafka Connect
   url: string;
   basicAuthUser: string;
   // database
@@ -70,6 +70,7 @@ export function formFromProfile(profile: StoredProfile): FormState {
         schemaRegistryProfileId: profile.schemaRegistryProfileId ?? '',
       };
     case 'schemaRegistry':
+    case 'connect':
       return { ...form, url: profile.url, basicAuthUser: profile.basicAuthUser ?? '' };
     case 'database':
       return {
@@ -102,6 +103,8 @@ export function draftFromForm(form: FormState): ProfileDraft {
       };
     case 'schemaRegistry':
       return { ...common, kind: 'schemaRegistry', url: form.url, ...(form.basicAuthUser.trim() ? { basicAuthUser: form.basicAuthUser } : {}) };
+    case 'connect':
+      return { ...common, kind: 'connect', url: form.url, ...(form.basicAuthUser.trim() ? { basicAuthUser: form.basicAuthUser } : {}) };
     case 'database':
       return {
         ...common,
@@ -121,9 +124,10 @@ export function draftFromForm(form: FormState): ProfileDraft {
 export function secretLabel(form: FormState): string {
   if (form.kind === 'database') return 'Password';
   if (form.kind === 'schemaRegistry') return form.basicAuthUser ? 'Password / API secret' : 'Password (only with basic auth)';
+  if (form.kind === 'connect') return form.basicAuthUser ? 'Basic auth password' : 'Password (only with basic auth)';
   if (form.preset === 'confluentCloud') return 'API secret';
   return form.securityProtocol.startsWith('SASL_') ? 'SASL password' : 'Password (only with SASL)';
 }
 
-export const KIND_LABELS: Record<ProfileKind, string> = { kafka: 'Kafka', schemaRegistry: 'Schema Registry', database: 'Database' };
+export const KIND_LABELS: Record<ProfileKind, string> = { kafka: 'Kafka', schemaRegistry: 'Schema Registry', database: 'Database', connect: 'Kafka Connect' };
 export const PRODUCT_LABELS: Record<DatabaseProduct, string> = { mysql: 'MySQL / MariaDB', postgres: 'PostgreSQL', sqlserver: 'SQL Server' };

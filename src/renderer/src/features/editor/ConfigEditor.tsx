@@ -8,7 +8,8 @@ import { useEffectiveTheme } from '../../app/theme';
 import { usePipelinesStore } from '../pipelines/pipelinesStore';
 import { applyPipelineSchema, monaco, PIPELINE_MODEL_URI, refreshPipelineSchema } from './monacoSetup';
 import { type KafkaDefaults, newPipelineText, pipelineNameOf, wrapPastedConnector } from './pipelineText';
-import { takeEditorHandoff } from './editorHandoff';
+import { setEditorUnsaved, takeEditorHandoff } from './editorHandoff';
+import { DeployPanel } from './DeployPanel';
 import { PreviewPanel } from './PreviewPanel';
 import { fillFromLab } from './profileText';
 import { ProfilesPanel } from './ProfilesPanel';
@@ -21,6 +22,8 @@ const LOCAL_REGISTRY = 'http://127.0.0.1:18081';
 
 /** The text survives switching panes (not reloads: it may hold passwords, which never go to browser storage). */
 let draft: string | undefined;
+/** The draft's baseline (as opened or saved), kept with it so a saved draft is not "unsaved" after a pane switch. */
+let draftBaseline: string | undefined;
 
 type Busy = 'save' | 'run' | 'stop' | undefined;
 
@@ -39,13 +42,20 @@ export default function ConfigEditor() {
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | undefined>(undefined);
   const [problems, setProblems] = useState<PipelineProblem[]>([]);
   const [validating, setValidating] = useState(true);
-  const [tab, setTab] = useState<'problems' | 'preview' | 'profiles'>('problems');
+  const [tab, setTab] = useState<'problems' | 'preview' | 'profiles' | 'deploy'>('problems');
   /** The text last validated, for the Connections tab (which reads the file's slots). */
   const [docText, setDocText] = useState('');
   const [profiles, setProfiles] = useState<StoredProfile[]>([]);
   const [lab, setLab] = useState<LabStatus | undefined>();
   /** The text as last opened, saved or created: anything else is unsaved and New asks before replacing it. */
   const baseline = useRef<string | undefined>(undefined);
+  /** Sets the baseline and tells other panes (Kafka Connect's Open in editor) whether the text is unsaved. */
+  const markBaseline = useCallback((value: string | undefined): void => {
+    baseline.current = value;
+    draftBaseline = value;
+    const current = editorRef.current?.getValue() ?? draft ?? '';
+    setEditorUnsaved(current.trim() !== '' && current !== value);
+  }, []);
   const [confirmDialog, confirm] = useConfirm();
   const [preview, setPreview] = useState<PipelinePreview | undefined>();
   const [previewLoading, setPreviewLoading] = useState(false);
@@ -157,7 +167,7 @@ export default function ConfigEditor() {
     try {
       const current = text();
       const saved = await engine.pipelines.saveFile({ text: current, fileName: 'pipeline.json' });
-      baseline.current = current;
+      markBaseline(current);
       setNotice(
         `Saved "${saved.name}" to the workspace${saved.path ? ` (${saved.path}; \`ferry run\` takes that file as it is)` : ''}.${saved.secretsInMemory ? ' Passwords typed in the file are not written to disk: they stay in this engine process until it stops. Name a profile (Connections tab) to keep them.' : ''}`,
       );
@@ -167,7 +177,7 @@ export default function ConfigEditor() {
     } finally {
       setBusy(undefined);
     }
-  }, [text]);
+  }, [text, markBaseline]);
 
   const actions = useRef({ run, save, stop });
   useEffect(() => {
@@ -199,6 +209,7 @@ export default function ConfigEditor() {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const changes = model.onDidChangeContent(() => {
       draft = model.getValue();
+      setEditorUnsaved(draft.trim() !== '' && draft !== baseline.current);
       setValidating(true);
       clearTimeout(timer);
       timer = setTimeout(() => {
@@ -244,7 +255,7 @@ export default function ConfigEditor() {
       const start = handed ?? typedMeanwhile ?? initial ?? newPipelineText(defaults.current, lab?.endpoints);
       model.setValue(start);
       refreshPipelineSchema(start);
-      baseline.current = handed === undefined && (wanted || initial === undefined) ? start : undefined;
+      markBaseline(handed === undefined && (wanted || initial === undefined || (initial === draft && draft === draftBaseline)) ? start : undefined);
       if (handoff && handed) setNotice(`Opened ${handoff.origin}, wrapped in a pipeline on Kafka ${defaults.current.bootstrap}. Change "kafka" and "schema.registry.url" if it belongs elsewhere.`);
       setReady(true);
     })().catch((error: unknown) => setProblem(toProblem(error)));
@@ -258,7 +269,7 @@ export default function ConfigEditor() {
       editor.dispose();
       editorRef.current = undefined;
     };
-  }, [validate]);
+  }, [validate, markBaseline]);
 
   useEffect(() => monaco.editor.setTheme(theme === 'light' ? 'vs' : 'vs-dark'), [theme]);
 
@@ -287,7 +298,7 @@ export default function ConfigEditor() {
     try {
       const loaded = await engine.pipelines.readFile(file);
       editorRef.current?.getModel()?.setValue(loaded.text);
-      baseline.current = loaded.text;
+      markBaseline(loaded.text);
       setNotice(
         loaded.secretsInMemory || !loaded.text.includes('"****"')
           ? `Opened "${loaded.name}".`
@@ -313,7 +324,7 @@ export default function ConfigEditor() {
     const labUp = status?.services.some((service) => service.state === 'running') ?? false;
     const next = labUp ? (fillFromLab(template)?.text ?? template) : template;
     model.setValue(next);
-    baseline.current = next;
+    markBaseline(next);
     setNotice(labUp ? 'New pipeline on the running lab: its Kafka, MariaDB and PostgreSQL are named as profiles (lab:…), resolved when it runs.' : 'New pipeline: the lab is not running, so fill in the connections (or start the lab and use Fill from the lab).');
   };
 
@@ -351,6 +362,9 @@ export default function ConfigEditor() {
           </button>
           <button type="button" onClick={() => void save()} disabled={busy !== undefined || !ready} title="Save to the workspace (Ctrl+S)">
             {busy === 'save' ? 'Saving…' : 'Save'}
+          </button>
+          <button type="button" onClick={() => setTab('deploy')} disabled={!ready} title="Deploy this pipeline to a Kafka Connect cluster (dry run first)">
+            Deploy…
           </button>
           {running ? (
             <button type="button" className="danger" onClick={() => void stop()} disabled={busy !== undefined} title="Stop the running pipeline (Ctrl+Shift+Enter)" aria-keyshortcuts="Control+Shift+Enter">
@@ -403,12 +417,17 @@ export default function ConfigEditor() {
             <button type="button" role="tab" aria-selected={tab === 'profiles'} className={tab === 'profiles' ? 'tab active' : 'tab'} onClick={() => void openProfiles()}>
               Connections
             </button>
+            <button type="button" role="tab" aria-selected={tab === 'deploy'} className={tab === 'deploy' ? 'tab active' : 'tab'} onClick={() => setTab('deploy')}>
+              Deploy
+            </button>
           </div>
           <div role="tabpanel" className="tab-panel">
             {tab === 'problems' ? (
               <ProblemsList problems={problems} validating={validating || !ready} onReveal={reveal} />
             ) : tab === 'preview' ? (
               <PreviewPanel preview={preview} loading={previewLoading} error={previewError} onRefresh={() => void refreshPreview()} />
+            ) : tab === 'deploy' ? (
+              <DeployPanel currentText={text} />
             ) : (
               <ProfilesPanel
                 text={docText}

@@ -21,3 +21,17 @@ export function takeEditorHandoff(): EditorHandoff | undefined {
   pending = undefined;
   return taken;
 }
+
+/**
+ * Whether the config editor holds text that is neither saved nor as opened: a pane about to hand text over asks the
+ * user first. The editor keeps this up to date (its text survives pane switches); false until it was first opened.
+ */
+let unsaved = false;
+
+export function setEditorUnsaved(value: boolean): void {
+  unsaved = value;
+}
+
+export function editorHasUnsavedText(): boolean {
+  return unsaved;
+}

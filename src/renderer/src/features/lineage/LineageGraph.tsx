@@ -1,7 +1,9 @@
 import { useMemo } from 'react';
 import type { PipelineStatus, ReplicatorStatus } from '../../../../shared/api';
 import { formatCount, formatRate } from '../../app/format';
-import { type LineageColumn, type LineageNode, lineageOf } from './lineageModel';
+import { type LineageColumn, type LineageModel, type LineageNode, lineageOf } from './lineageModel';
+
+const EMPTY_MODEL: LineageModel = { nodes: [], edges: [], chained: false, captions: { source: '', topic: '', replica: '', target: '' } };
 
 export type { LineageNode };
 import './lineage.css';
@@ -57,12 +59,20 @@ const LABEL_WIDTH = NODE_WIDTH - 24;
  */
 export function LineageGraph({
   status,
+  model: given,
+  name,
+  emptyText,
   replicators,
   large = false,
   rates,
   nodeLink,
 }: {
-  status: PipelineStatus;
+  /** A Ferry pipeline's status, from which the lineage is computed; or `model` (a Kafka Connect cluster's) with its name. */
+  status?: PipelineStatus;
+  model?: LineageModel;
+  name?: string;
+  /** What to say when `model` has no node. */
+  emptyText?: string;
   replicators?: readonly ReplicatorStatus[];
   large?: boolean;
   /** Rows per second per edge id, shown beside the edge's count (the presenter measures them between updates). */
@@ -70,7 +80,7 @@ export function LineageGraph({
   /** Where a click on a node goes (a topic to Messages, a table to Query), with what the link says; none: not a link. */
   nodeLink?: (node: LineageNode) => { href: string; label: string } | undefined;
 }) {
-  const model = useMemo(() => lineageOf(status, replicators), [status, replicators]);
+  const model = useMemo(() => given ?? (status ? lineageOf(status, replicators) : EMPTY_MODEL), [given, status, replicators]);
   const layout = model.chained ? LAYOUTS.chained : LAYOUTS.plain;
   const WIDTH = layout.width;
   const COLUMN_X = layout.x;
@@ -83,7 +93,14 @@ export function LineageGraph({
   }
   const height = TOP + Math.max(1, rows.source, rows.topic, rows.replica, rows.target) * (NODE_HEIGHT + ROW_GAP) + 8;
 
-  if (model.nodes.length === 0) {
+  if (model.nodes.length === 0 && !status) {
+    return (
+      <div className="lineage-empty muted" data-testid="lineage-empty">
+        {emptyText ?? 'Nothing to draw yet.'}
+      </div>
+    );
+  }
+  if (model.nodes.length === 0 && status) {
     // A pipeline that failed before its connectors found their tables has no lineage: say why instead of "wait".
     const broken = status.connectors.filter((connector) => connector.state === 'FAILED' || connector.state === 'DEGRADED');
     return (
@@ -103,7 +120,7 @@ export function LineageGraph({
       className={large ? 'lineage lineage-large' : 'lineage'}
       viewBox={`0 0 ${WIDTH} ${height}`}
       role="img"
-      aria-label={`Lineage of pipeline ${status.name}: ${model.edges.map((edge) => `${formatCount(edge.count)} rows ${edge.from.split(':').pop()} to ${edge.to.split(':').pop()}`).join('; ')}`}
+      aria-label={`Lineage of ${status ? `pipeline ${status.name}` : (name ?? 'connectors')}: ${model.edges.map((edge) => `${formatCount(edge.count)} rows ${edge.from.split(':').pop()} to ${edge.to.split(':').pop()}`).join('; ')}`}
       data-testid="lineage-graph"
     >
       {(Object.keys(COLUMN_X) as LineageColumn[]).map((column) => (

@@ -1,4 +1,7 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import type { ConnectClusterChoice } from '../../../../shared/api';
+import { engine } from '../../engine';
+import { ConnectLineageView } from './ConnectLineageView';
 import { formatCount, formatRate } from '../../app/format';
 import { StateBadge } from '../../app/StateBadge';
 import { usePipelinesStore } from '../pipelines/pipelinesStore';
@@ -14,8 +17,21 @@ export function LineagePane() {
   const { pipelines, replicators, loaded, connect } = usePipelinesStore();
   useEffect(() => connect(), [connect]);
   const list = Object.values(pipelines).sort((a, b) => a.name.localeCompare(b.name));
+  // Kafka Connect clusters (the lab's worker, Connect profiles) have a lineage too: `#lineage/connect:<key>`.
+  const [clusters, setClusters] = useState<ConnectClusterChoice[]>([]);
+  useEffect(() => {
+    let live = true;
+    engine.connect.clusters().then(
+      (choices) => live && setClusters(choices),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
   const wanted = selectedName();
-  const status = (wanted ? pipelines[wanted] : undefined) ?? list[0];
+  const connectChoice = wanted?.startsWith('connect:') ? clusters.find((choice) => `connect:${choice.key}` === wanted) : undefined;
+  const status = connectChoice || wanted?.startsWith('connect:') ? undefined : ((wanted ? pipelines[wanted] : undefined) ?? list[0]);
 
   return (
     <div className="pane lineage-pane">
@@ -29,22 +45,39 @@ export function LineagePane() {
             Presenter mode
           </a>
         )}
-        {list.length > 1 && (
+        {list.length + clusters.length > 1 && (
           <label className="field-inline">
             Pipeline
-            <select value={status?.name} onChange={(event) => (window.location.hash = `lineage/${encodeURIComponent(event.target.value)}`)}>
+            <select value={connectChoice ? `connect:${connectChoice.key}` : status?.name} onChange={(event) => (window.location.hash = `lineage/${encodeURIComponent(event.target.value)}`)}>
               {list.map((entry) => (
                 <option key={entry.name}>{entry.name}</option>
+              ))}
+              {clusters.map((choice) => (
+                <option key={choice.key} value={`connect:${choice.key}`}>
+                  Kafka Connect · {choice.label}
+                </option>
               ))}
             </select>
           </label>
         )}
       </header>
-      {loaded && !status && (
+      {connectChoice && <ConnectLineageView key={connectChoice.key} choice={connectChoice} />}
+      {loaded && !status && !connectChoice && (
         <section className="panel empty-state" aria-label="No pipelines">
           <h2>Nothing to show yet</h2>
           <p className="muted">
             Start the <a href="#demo">demo</a> or run a pipeline from the <a href="#editor">config editor</a>; its lineage appears here live.
+            {clusters.length > 0 && (
+              <>
+                {' '}
+                Or see a Kafka Connect cluster&apos;s:{' '}
+                {clusters.map((choice) => (
+                  <a key={choice.key} href={`#lineage/${encodeURIComponent(`connect:${choice.key}`)}`}>
+                    {choice.label}{' '}
+                  </a>
+                ))}
+              </>
+            )}
           </p>
         </section>
       )}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectorStatus, PipelineStatus, ReplicatorStatus } from '../../../../shared/api';
-import { lineageOf } from './lineageModel';
+import type { ConnectLineage, ConnectorStatus, PipelineStatus, ReplicatorStatus } from '../../../../shared/api';
+import { lineageOf, lineageOfConnect } from './lineageModel';
 
 const metrics = (rowsPerSecond: number): ConnectorStatus['metrics'] => ({ rowsRead: 0, rowsProduced: 0, rowsApplied: 0, errors: 0, deadLettered: 0, lag: 0, rowsPerSecond });
 
@@ -134,5 +134,54 @@ describe('lineageOf, a pipeline spanning clusters (seed 001)', () => {
       ['topic:onprem.ferry.sales_order_details', 'replica:127.0.0.1:29092:onprem.ferry.sales_order_details', 33, 'to-cloud'],
     ]);
     expect(model.captions).toMatchObject({ topic: 'Kafka · 127.0.0.1:19092', replica: 'replicated to 127.0.0.1:29092', target: 'cloud-sink' });
+  });
+});
+
+describe('Kafka Connect lineage', () => {
+  const lineage: ConnectLineage = {
+    connect: 'http://127.0.0.1:18083',
+    kafkaClusterId: 'abc',
+    kafka: 'lab kafka-a',
+    connectors: [
+      // Sinks first, as Connect lists them by name: the model still draws sources on the left.
+      { name: 'orders-sink', type: 'sink', state: 'RUNNING', group: 'connect-orders-sink', topics: [{ topic: 'shop.ferry.orders', records: 10, committed: 7, lag: 3, targetTable: 'orders' }] },
+      {
+        name: 'shop-cdc',
+        type: 'source',
+        state: 'RUNNING',
+        topics: [
+          { topic: 'shop.ferry.customers', records: 4, table: 'ferry.customers' },
+          { topic: 'shop.ferry.orders', records: 10, table: 'ferry.orders' },
+        ],
+      },
+    ],
+  };
+
+  it('draws source tables → topics (end offsets) → sink targets (committed offsets), like a pipeline', () => {
+    const model = lineageOfConnect(lineage);
+    expect(model.nodes.map((node) => [node.column, node.label])).toEqual([
+      ['source', 'ferry.customers'],
+      ['topic', 'shop.ferry.customers'],
+      ['source', 'ferry.orders'],
+      ['topic', 'shop.ferry.orders'],
+      ['target', 'orders'],
+    ]);
+    expect(model.edges.map((edge) => [edge.from, edge.to, edge.count])).toEqual([
+      ['source:shop-cdc:ferry.customers', 'topic:shop.ferry.customers', 4],
+      ['source:shop-cdc:ferry.orders', 'topic:shop.ferry.orders', 10],
+      ['topic:shop.ferry.orders', 'target:orders-sink:orders', 7],
+    ]);
+    expect(model.captions).toMatchObject({ source: 'shop-cdc', topic: 'Kafka · lab kafka-a', target: 'orders-sink' });
+    expect(model.edges.some((edge) => edge.active)).toBe(false);
+  });
+
+  it('marks an edge active when its count moved since the last model, and only for a running connector', () => {
+    const previous = new Map(lineageOfConnect(lineage).edges.map((edge) => [edge.id, edge.count]));
+    const moved: ConnectLineage = {
+      ...lineage,
+      connectors: lineage.connectors.map((connector) => (connector.type === 'sink' ? { ...connector, topics: [{ ...connector.topics[0]!, committed: 9 }] } : { ...connector, state: 'PAUSED' as const, topics: connector.topics.map((t) => ({ ...t, records: t.records + 1 })) })),
+    };
+    const model = lineageOfConnect(moved, previous);
+    expect(model.edges.filter((edge) => edge.active).map((edge) => edge.connector)).toEqual(['orders-sink']);
   });
 });

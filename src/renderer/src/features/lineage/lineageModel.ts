@@ -1,4 +1,4 @@
-import type { PipelineStatus, ReplicatorStatus } from '../../../../shared/api';
+import type { ConnectLineage, PipelineStatus, ReplicatorStatus } from '../../../../shared/api';
 
 /** `replica` appears only when a sink reads a topic a replicator copied: the hop between clusters gets its own column. */
 export type LineageColumn = 'source' | 'topic' | 'replica' | 'target';
@@ -137,6 +137,72 @@ export function lineageOf(status: PipelineStatus, replicators: readonly Replicat
       topic: clusters.length > 0 ? `Kafka · ${clusters.join(', ')}` : 'Kafka',
       replica: hops.length > 0 ? `replicated to ${hops.join(', ')}` : '',
       target: [sinks.map((sink) => sink.name).join(', '), ...(chained ? [] : hops.map((cluster) => `replicated to ${cluster}`))].filter(Boolean).join(' · ') || 'Targets',
+    },
+  };
+}
+
+/**
+ * A Kafka Connect cluster's connectors drawn like a Ferry pipeline: each source connector's tables → the topics it
+ * writes (counted by the topics' end offsets: records written) → each sink connector's target tables (counted by its
+ * consumer group's committed offsets: records applied). `previous` (the last model's counts) marks edges that moved.
+ */
+export function lineageOfConnect(lineage: ConnectLineage, previous?: ReadonlyMap<string, number>): LineageModel {
+  const nodes: LineageNode[] = [];
+  const edges: LineageEdge[] = [];
+  const topicOrder: string[] = [];
+  const seen = new Set<string>();
+  const sources = lineage.connectors.filter((connector) => connector.type === 'source');
+  const sinks = lineage.connectors.filter((connector) => connector.type === 'sink');
+  const cluster = lineage.kafka ?? lineage.kafkaClusterId;
+  const addTopic = (topic: string): void => {
+    if (seen.has(topicId(topic))) return;
+    seen.add(topicId(topic));
+    topicOrder.push(topic);
+    nodes.push({ id: topicId(topic), column: 'topic', label: topic, group: cluster });
+  };
+  const edge = (from: string, to: string, count: number, connector: string, running: boolean): LineageEdge => {
+    const id = `${from}->${to}`;
+    const before = previous?.get(id);
+    return { id, from, to, count, connector, active: running && before !== undefined && count > before };
+  };
+  for (const source of sources) {
+    for (const topic of source.topics) {
+      const id = `source:${source.name}:${topic.table ?? topic.topic}`;
+      if (!seen.has(id)) {
+        seen.add(id);
+        nodes.push({ id, column: 'source', label: topic.table ?? topic.topic, group: source.name });
+      }
+      addTopic(topic.topic);
+      edges.push(edge(id, topicId(topic.topic), topic.records, source.name, source.state === 'RUNNING'));
+    }
+  }
+  const targets: LineageNode[] = [];
+  for (const sink of sinks) {
+    for (const topic of sink.topics) {
+      addTopic(topic.topic);
+      const id = `target:${sink.name}:${topic.targetTable ?? topic.topic}`;
+      if (!seen.has(id)) {
+        seen.add(id);
+        targets.push({ id, column: 'target', label: topic.targetTable ?? topic.topic, group: sink.name });
+      }
+      edges.push(edge(topicId(topic.topic), id, topic.committed ?? 0, sink.name, sink.state === 'RUNNING'));
+    }
+  }
+  const rank = (id: string): number => {
+    const into = edges.find((candidate) => candidate.to === id);
+    return into ? topicOrder.indexOf(into.from.slice('topic:'.length)) : Number.MAX_SAFE_INTEGER;
+  };
+  targets.sort((a, b) => rank(a.id) - rank(b.id));
+  nodes.push(...targets);
+  return {
+    nodes,
+    edges,
+    chained: false,
+    captions: {
+      source: sources.map((source) => source.name).join(', ') || 'No source connector',
+      topic: `Kafka · ${cluster}`,
+      replica: '',
+      target: sinks.map((sink) => sink.name).join(', ') || 'No sink connector',
     },
   };
 }
