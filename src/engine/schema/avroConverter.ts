@@ -96,8 +96,19 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
   return {
     read(body) {
       const event = envelopeType.fromBuffer(Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as { op: string; before: unknown; after: unknown; source: unknown };
-      const source = sourceBlock(event.source);
-      return { op: event.op, schema: valueCodec.schema, before: image(event.before), after: image(event.after), ...(source ? { source } : {}) };
+      // The source block only when asked for (row traces): a sink never reads it, and converting it cost ~2 % of a
+      // snapshot's CPU (4.4 of 214.6 busy profile-µs/row).
+      let source: Record<string, string | number | boolean | null> | undefined | null = null;
+      return {
+        op: event.op,
+        schema: valueCodec.schema,
+        before: image(event.before),
+        after: image(event.after),
+        get source() {
+          if (source === null) source = sourceBlock(event.source);
+          return source;
+        },
+      };
     },
   };
 }
