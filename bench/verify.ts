@@ -7,6 +7,7 @@
  *
  *   npm run bench:verify -- --json                        1,000,000 rows, 7 planted differences
  *   npm run bench:verify -- --rows 10000000 --identical   identical tables (naive compare skipped above 2M rows)
+ *   … --identical --keep, then --identical --rows N --reuse bench_verify_xxx: verify the kept tables again without seeding
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -22,19 +23,23 @@ const { values } = parseArgs({
     identical: { type: 'boolean', default: false },
     naive: { type: 'boolean' },
     keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
 const rows = Number(values.rows);
 if (!Number.isInteger(rows) || rows < 1000) throw new Error(`--rows must be a whole number of at least 1000, got "${values.rows}".`);
 const runNaive = values.naive ?? rows <= 2_000_000;
+if (values.reuse !== undefined && (!/^bench_verify_\w+$/.test(values.reuse) || !values.identical)) {
+  throw new Error(`--reuse takes a table an earlier --identical --keep run left (bench_verify_…), with --identical; got "${values.reuse}".`);
+}
 const say = (text: string): void => void (values.json ? undefined : process.stderr.write(`${text}\n`));
 const seconds = (start: number): number => Math.round(performance.now() - start) / 1000;
 
 const lab = createLab();
 const { endpoints } = await lab.up();
 lab.dispose();
-const table = `bench_verify_${Date.now().toString(36)}`;
+const table = values.reuse ?? `bench_verify_${Date.now().toString(36)}`;
 const mariadb = await mysql.createConnection({ ...endpoints.mariadb, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
 const postgres = new pg.Client(endpoints.postgres);
 await postgres.connect();
@@ -42,9 +47,9 @@ await postgres.connect();
 const statuses = ['new', 'paid', 'shipped', 'cancelled'];
 const regions = ['EU', 'US', 'APAC'];
 try {
-  say(`seeding ${rows.toLocaleString('en-US')} rows into MariaDB and PostgreSQL (${table})…`);
+  say(values.reuse ? `reusing ${table}…` : `seeding ${rows.toLocaleString('en-US')} rows into MariaDB and PostgreSQL (${table})…`);
   const seedStart = performance.now();
-  await Promise.all([
+  await Promise.all(values.reuse ? [] : [
     (async () => {
       await mariadb.query(`CREATE TABLE ${table} (
         id BIGINT PRIMARY KEY, customer VARCHAR(40) NOT NULL, email VARCHAR(80) NOT NULL, amount DECIMAL(12,2) NOT NULL,
@@ -151,13 +156,14 @@ try {
     count_seconds: { mariadb: countMariadb, postgres: countPostgres },
     naive_fetch_compare_seconds: naiveSeconds ?? null,
     naive_rows_unequal_as_text: naiveDifferentRows ?? null,
-    seed_seconds: seedSeconds,
+    seed_seconds: values.reuse ? null : seedSeconds,
+    reused_table: values.reuse ?? null,
     notes: report.notes,
     machine: { cpus: cpus().length, loadavg_1m: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
   };
   process.stdout.write(`${JSON.stringify(result, null, values.json ? undefined : 2)}\n`);
 } finally {
-  if (!values.keep) {
+  if (!values.keep && !values.reuse) {
     await mariadb.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await postgres.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
   }

@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/verifyCosts.ts --table bench_verify_xxx [--engine mariadb|postgres] [--rounds 3] [--only name,…]
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
@@ -52,7 +53,7 @@ const columns: SideColumn[] = [
 ];
 const canonical = (side: SideColumn): string => dialect.canonical(dialect.quote(side.column.name), side.column, side.render);
 const part = (side: SideColumn): string => {
-  const text = canonical(side);
+  const text = side.render.lengthPrefix || !dialect.rowPart ? canonical(side) : dialect.rowPart(dialect.quote(side.column.name), side.column, side.render);
   const safe = side.render.lengthPrefix ? dialect.lengthPrefixed(text) : text;
   return side.column.nullable ? `COALESCE(${safe}, '~N')` : safe;
 };
@@ -78,10 +79,14 @@ if (engine === 'mariadb') {
   add('hash_conv_sum_nocast_raw', `SUM(CONV(SUBSTRING(MD5(${raw}), 2, 15), 16, 10))`);
 }
 for (const side of columns) {
-  add(`col_${side.column.name}_raw`, `SUM(${len}(${dialect.quote(side.column.name)}))`);
+  add(`col_${side.column.name}_raw`, `SUM(${len}(${dialect.quote(side.column.name)}${engine === 'postgres' ? '::text' : ''}))`);
   add(`col_${side.column.name}_part`, `SUM(${len}(${part(side)}))`);
 }
-for (const [name, sql] of Object.entries(JSON.parse(process.env.VERIFY_COSTS_EXTRA ?? '{}') as Record<string, string>)) add(name, sql.replaceAll('$ROWTEXT', rowText));
+// A variant may end in ` ||| <tail>` (e.g. ` ||| GROUP BY 1`), appended after the FROM.
+for (const [name, sql] of Object.entries(JSON.parse(process.env.VERIFY_COSTS_EXTRA ?? '{}') as Record<string, string>)) {
+  const [select = '', tail = ''] = sql.replaceAll('$ROWTEXT', rowText).split(' ||| ');
+  add(name, select, tail ? ` ${tail}` : '');
+}
 const only = values.only?.split(',');
 const chosen = [...queries].filter(([name]) => !only || only.includes(name));
 
@@ -91,11 +96,24 @@ lab.dispose();
 const mariadb = engine === 'mariadb' ? await mysql.createConnection({ ...endpoints.mariadb, supportBigNumbers: true, bigNumberStrings: true }) : undefined;
 const postgres = engine === 'postgres' ? new pg.Client(endpoints.postgres) : undefined;
 await postgres?.connect();
-for (const sql of dialect.sessionSetup()) await (mariadb ? mariadb.query(sql) : postgres?.query(sql));
+for (const sql of [...dialect.sessionSetup(), ...(process.env.VERIFY_COSTS_SETUP ? [process.env.VERIFY_COSTS_SETUP] : [])]) await (mariadb ? mariadb.query(sql) : postgres?.query(sql));
 // MariaDB's profiler measures the query thread's own CPU time (getrusage), which a loaded machine inflates far less
 // than wall-clock time.
 if (mariadb) await mariadb.query('SET profiling = 1');
+// PostgreSQL runs each connection in its own backend process on this machine: its CPU time is in /proc.
+const backendPid = postgres ? Number(((await postgres.query('SELECT pg_backend_pid() AS pid')).rows[0] as { pid: unknown }).pid) : 0;
+const backendCpu = (): number => {
+  const fields = readFileSync(`/proc/${backendPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+let backendCpuBefore = postgres ? backendCpu() : 0;
 const cpuOfLastQuery = async (): Promise<number> => {
+  if (postgres) {
+    const now = backendCpu();
+    const used = now - backendCpuBefore;
+    backendCpuBefore = now;
+    return used;
+  }
   if (!mariadb) return 0;
   const [rows] = await mariadb.query(
     'SELECT SUM(CPU_USER + CPU_SYSTEM) AS cpu FROM information_schema.PROFILING WHERE QUERY_ID = (SELECT MAX(QUERY_ID) FROM information_schema.PROFILING)',
@@ -103,6 +121,7 @@ const cpuOfLastQuery = async (): Promise<number> => {
   return Number((rows as { cpu: unknown }[])[0]?.cpu ?? 0);
 };
 const run = async (sql: string): Promise<[number, number]> => {
+  if (postgres) backendCpuBefore = backendCpu();
   const start = performance.now();
   if (mariadb) await mariadb.query(sql);
   else await postgres?.query(sql);
@@ -128,10 +147,8 @@ const result = {
   load_1m: { before: Math.round(loadBefore * 100) / 100, after: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
   seconds: Object.fromEntries(chosen.map(([name]) => [name, Math.round(median(times.get(name) ?? []) * 1000) / 1000])),
   ratio_to_first: Object.fromEntries(chosen.map(([name]) => [name, Math.round((median(times.get(name) ?? []) / first) * 100) / 100])),
-  cpu_seconds: mariadb ? Object.fromEntries(chosen.map(([name]) => [name, Math.round(median(cpuTimes.get(name) ?? []) * 1000) / 1000])) : undefined,
-  cpu_ratio_to_first: mariadb
-    ? Object.fromEntries(chosen.map(([name]) => [name, Math.round((median(cpuTimes.get(name) ?? []) / median(cpuTimes.get(chosen[0]?.[0] ?? '') ?? [])) * 100) / 100]))
-    : undefined,
+  cpu_seconds: Object.fromEntries(chosen.map(([name]) => [name, Math.round(median(cpuTimes.get(name) ?? []) * 1000) / 1000])),
+  cpu_ratio_to_first: Object.fromEntries(chosen.map(([name]) => [name, Math.round((median(cpuTimes.get(name) ?? []) / median(cpuTimes.get(chosen[0]?.[0] ?? '') ?? [])) * 100) / 100])),
   sql: process.env.VERIFY_COSTS_SQL ? Object.fromEntries(chosen) : undefined,
 };
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -61,7 +61,8 @@ describe('checksum and fetch queries (SQL Server, checked as text: it cannot run
 
   it('writes the min-age cut-off against the canonical UTC text', () => {
     expect(minAgeCondition(postgresVerifyDialect, { column: info('updated_at', 'timestamptz'), render }, '2024-01-01 00:00:00.000000')).toBe(
-      `left(("updated_at" AT TIME ZONE 'UTC')::text || CASE WHEN length(("updated_at" AT TIME ZONE 'UTC')::text) = 19 THEN '.000000' ELSE '000000' END, 26) IS NULL OR left(("updated_at" AT TIME ZONE 'UTC')::text || CASE WHEN length(("updated_at" AT TIME ZONE 'UTC')::text) = 19 THEN '.000000' ELSE '000000' END, 26) < '2024-01-01 00:00:00.000000'`,
+      `CASE WHEN "updated_at"::timestamptz(0) = "updated_at" THEN ("updated_at" AT TIME ZONE 'UTC')::text || '.000000' ELSE left(("updated_at" AT TIME ZONE 'UTC')::text || '00000', 26) END IS NULL OR ` +
+        `CASE WHEN "updated_at"::timestamptz(0) = "updated_at" THEN ("updated_at" AT TIME ZONE 'UTC')::text || '.000000' ELSE left(("updated_at" AT TIME ZONE 'UTC')::text || '00000', 26) END < '2024-01-01 00:00:00.000000'`,
     );
   });
 });

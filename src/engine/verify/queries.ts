@@ -16,7 +16,8 @@ const MAX_KEY_RANGES = 256;
 
 /** A value as it enters the hashed row text: canonical, free text length-prefixed, NULL as `~N`. */
 function hashPart(dialect: VerifyDialect, side: SideColumn): string {
-  const canonical = dialect.canonical(dialect.quote(side.column.name), side.column, side.render);
+  const column = dialect.quote(side.column.name);
+  const canonical = side.render.lengthPrefix ? dialect.canonical(column, side.column, side.render) : (dialect.rowPart ?? dialect.canonical).call(dialect, column, side.column, side.render);
   const safe = side.render.lengthPrefix ? dialect.lengthPrefixed(canonical) : canonical;
   return side.column.nullable ? `COALESCE(${safe}, '${NULL_MARK}')` : safe;
 }

@@ -37,6 +37,12 @@ export interface VerifyDialect {
   /** SQL giving the column's canonical text, NULL for NULL. */
   canonical(columnSql: string, column: ColumnInfo, render: ColumnRender): string;
   /**
+   * The canonical text as it enters the hashed row text, where `join` and `COALESCE(…, '~N')` convert it: may be the
+   * column itself when the engine's own conversion there prints exactly the canonical text (cheaper than a cast per
+   * value). Absent: `canonical`.
+   */
+  rowPart?(columnSql: string, column: ColumnInfo, render: ColumnRender): string;
+  /**
    * `<UTF-8 byte length>:<text>`, NULL for NULL: free text prefixed with its length, so joining values with `|`
    * stays injective whatever the text contains.
    */

@@ -18,17 +18,19 @@ describe('canonical text SQL per engine', () => {
   });
 
   it('floats: the shortest round-trip text, rounded as a decimal to 15 significant digits (MySQL and PostgreSQL alike)', () => {
-    expect(postgres.canonical('"c"', column('float'), render())).toBe(
-      `CASE WHEN "c" = 0 THEN '0' ELSE trim_scale(round(("c"::float8::text)::numeric, (14 - floor(log(abs("c"::float8))))::int))::text END`,
+    // Both engines: a shortest text of at most 14 characters without an exponent is already the answer.
+    expect(postgres.canonical('"c"', column('float', { declared: 'double precision' }), render())).toBe(
+      `CASE WHEN "c" = 0 THEN '0' WHEN length("c"::text) <= 14 AND strpos("c"::text, 'e') = 0 THEN "c"::text ` +
+        `ELSE trim_scale(round(("c"::text)::numeric, (14 - floor(log(abs("c"))))::int))::text END`,
     );
-    // MySQL: a shortest text of at most 14 characters without an exponent is already the answer; others are
-    // rounded through DECIMAL(65,30), from the same text held in a session variable.
+    expect(postgres.canonical('"c"', column('float', { declared: 'real' }), render())).toContain(`length("c"::float8::text) <= 14`);
+    // MySQL: others are rounded through DECIMAL(65,30), from the same text held in a session variable.
     expect(mysql.canonical('`c`', column('float', { declared: 'double' }), render())).toBe(
-      "IF(`c` = 0, '0', IF(LENGTH(@ferry_verify_float := CAST(`c` AS CHAR)) <= 14 AND LOCATE('e', @ferry_verify_float) = 0, @ferry_verify_float, " +
+      "IF(`c` = 0, '0', IF(LENGTH(@ferry_verify_float := CONCAT(`c`)) <= 14 AND LOCATE('e', @ferry_verify_float) = 0, @ferry_verify_float, " +
         "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(ROUND(CAST(@ferry_verify_float AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(`c`)))) AS CHAR)))))",
     );
     // FLOAT is widened to DOUBLE first, as PostgreSQL's float4::float8.
-    expect(mysql.canonical('`c`', column('float', { declared: 'float' }), render())).toContain('@ferry_verify_float := CAST(CAST(`c` AS DOUBLE) AS CHAR)');
+    expect(mysql.canonical('`c`', column('float', { declared: 'float' }), render())).toContain('@ferry_verify_float := CONCAT(CAST(`c` AS DOUBLE))');
     expect(sqlserver.canonical('[c]', column('float'), render())).toContain('ROUND([c], 14 - FLOOR(LOG10(ABS([c]))))');
   });
 
@@ -42,6 +44,12 @@ describe('canonical text SQL per engine', () => {
     expect(mysql.canonical('`c`', column('timestamp', { fraction: 6 }), render({ fraction: 3 }))).toBe('LEFT(CAST(`c` AS CHAR), 23)');
     expect(mysql.canonical('`c`', column('timestamp', { fraction: 3 }), render({ fraction: 3, zone: '+2' }))).toBe("CAST(CONVERT_TZ(`c`, '+02:00', '+00:00') AS CHAR)");
     expect(postgres.canonical('"c"', column('timestamptz', { fraction: 6 }), render({ fraction: 0 }))).toBe(`left(("c" AT TIME ZONE 'UTC')::text, 19)`);
+    expect(postgres.canonical('"c"', column('timestamp', { fraction: 0 }), render({ fraction: 0 }))).toBe(`("c")::text`);
+    // PostgreSQL drops trailing fractional zeros: padded back, asking the value (not a second ::text) whether it has a fraction.
+    expect(postgres.canonical('"c"', column('timestamp', { fraction: 6 }), render({ fraction: 3 }))).toBe(
+      `CASE WHEN "c"::timestamp(0) = "c" THEN ("c")::text || '.000' ELSE left(("c")::text || '00000', 23) END`,
+    );
+    expect(postgres.canonical('"c"', column('timestamptz', { fraction: 6 }), render({ fraction: 6 }))).toContain(`"c"::timestamptz(0) = "c"`);
     // An offset goes in as an interval: as text PostgreSQL would read +02:00 as two hours west.
     expect(postgres.canonical('"c"', column('timestamp'), render({ fraction: 6, zone: '+02:00' }))).toContain(`("c" AT TIME ZONE INTERVAL '+02:00') AT TIME ZONE 'UTC'`);
     expect(postgres.canonical('"c"', column('timestamp'), render({ fraction: 6, zone: 'Europe/Paris' }))).toContain(`AT TIME ZONE 'Europe/Paris'`);
@@ -68,10 +76,28 @@ describe('canonical text SQL per engine', () => {
 describe('hashing SQL', () => {
   it('takes hex digits 2–16 of md5 of the UTF-8 text on every engine', () => {
     expect(mysql.hash60('x')).toBe('CAST(CONV(SUBSTRING(MD5(x), 2, 15), 16, 10) AS UNSIGNED)');
-    expect(postgres.hash60('x')).toBe(`('x' || lpad(substr(md5(x), 2, 15), 16, '0'))::bit(64)::bigint`);
+    expect(postgres.hash60('x')).toBe(`('x' || substr(md5(x), 2, 15))::bit(60)::bigint`);
     expect(sqlserver.hash60('x')).toBe(
       "(CAST(SUBSTRING(HASHBYTES('MD5', CAST(CAST(x AS NVARCHAR(MAX)) COLLATE Latin1_General_100_BIN2_UTF8 AS VARCHAR(MAX))), 1, 8) AS BIGINT) & CAST(0x0FFFFFFFFFFFFFFF AS BIGINT))",
     );
+  });
+
+  it("leaves to the row text's own conversion what it prints as the canonical text (no cast per value)", () => {
+    const notNull = (kind: ValueKind, extra: Partial<ColumnInfo> = {}): ColumnInfo => column(kind, { nullable: false, ...extra });
+    expect(mysql.rowPart?.('`c`', column('integer', { declared: 'bigint' }), render())).toBe('`c`');
+    expect(mysql.rowPart?.('`c`', column('integer', { declared: 'bit(4)' }), render())).toBe('CAST(`c` AS UNSIGNED)');
+    expect(mysql.rowPart?.('`c`', column('decimal', { scale: 2 }), render({ sameScale: true }))).toBe('`c`');
+    expect(mysql.rowPart?.('`c`', column('decimal', { scale: 2 }), render())).toContain('TRIM(TRAILING');
+    expect(mysql.rowPart?.('`c`', column('timestamp', { fraction: 3 }), render({ fraction: 3 }))).toBe('`c`');
+    expect(mysql.rowPart?.('`c`', column('timestamp', { fraction: 6 }), render({ fraction: 3 }))).toBe('LEFT(CAST(`c` AS CHAR), 23)');
+    expect(mysql.rowPart?.('`c`', column('timestamp', { fraction: 3 }), render({ fraction: 3, zone: '+02:00' }))).toContain('CONVERT_TZ');
+    expect(mysql.rowPart?.('`c`', column('timestamptz', { fraction: 0 }), render({ fraction: 0 }))).toBe('`c`');
+    // PostgreSQL: only NOT NULL columns, since COALESCE(…, '~N') needs text.
+    expect(postgres.rowPart?.('"c"', notNull('integer'), render())).toBe('"c"');
+    expect(postgres.rowPart?.('"c"', column('integer'), render())).toBe('"c"::text');
+    expect(postgres.rowPart?.('"c"', notNull('boolean'), render())).toBe('"c"::int');
+    expect(postgres.rowPart?.('"c"', notNull('decimal', { scale: 2 }), render())).toBe('trim_scale("c")::text');
+    expect(sqlserver.rowPart).toBeUndefined();
   });
 
   it('sums exactly, in DECIMAL/NUMERIC, as text', () => {

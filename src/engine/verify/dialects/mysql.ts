@@ -108,10 +108,11 @@ export const mySqlVerifyDialect: VerifyDialect = {
         // shortest text has at most 14 significant digits, so the rounding below would give it back unchanged, and
         // it is used as it is. The text is computed once per row into a session variable (an expression can only
         // name it again through one), which costs ~15 % of MariaDB's whole checksum CPU less than the DECIMAL path
-        // on the verify bench; longer texts take the DECIMAL path as before.
+        // on the verify bench; longer texts take the DECIMAL path as before. CONCAT prints a double exactly as
+        // CAST(… AS CHAR) does, with less work (no conversion to the connection's character set).
         const shortest = FLOAT_TEXT_VARIABLE;
         const rounded = trimDecimal(`CAST(ROUND(CAST(${shortest} AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(${double})))) AS CHAR)`);
-        return `IF(${column} = 0, '0', IF(LENGTH(${shortest} := CAST(${double} AS CHAR)) <= 14 AND LOCATE('e', ${shortest}) = 0, ${shortest}, ${rounded}))`;
+        return `IF(${column} = 0, '0', IF(LENGTH(${shortest} := CONCAT(${double})) <= 14 AND LOCATE('e', ${shortest}) = 0, ${shortest}, ${rounded}))`;
       }
       case 'string':
       case 'fixedString':
@@ -135,6 +136,26 @@ export const mySqlVerifyDialect: VerifyDialect = {
         // CAST prints exactly the column's fractional digits, and the common precision is never more than those.
         return info.fraction === render.fraction ? `CAST(${utc} AS CHAR)` : `LEFT(CAST(${utc} AS CHAR), ${fractionLength(19, render.fraction)})`;
       }
+    }
+  },
+  rowPart(column: string, info: ColumnInfo, render: ColumnRender): string {
+    // Inside CONCAT_WS (and COALESCE with '~N') MariaDB and MySQL print these kinds exactly as CAST(… AS CHAR) and
+    // DATE_FORMAT do, without a conversion per value: a third less CPU for the row text of the verify bench's
+    // numbers and timestamps (integers, decimals at their scale, timestamps at their own precision, in UTC).
+    switch (info.kind) {
+      case 'integer':
+        return info.declared.startsWith('bit') ? `CAST(${column} AS UNSIGNED)` : column;
+      case 'boolean':
+        return `CAST(${column} AS UNSIGNED)`;
+      case 'decimal':
+        return info.scale === 0 || render.sameScale ? column : this.canonical(column, info, render);
+      case 'date':
+        return column;
+      case 'timestamp':
+      case 'timestamptz':
+        return info.fraction === render.fraction && (info.kind === 'timestamptz' || render.zone === 'UTC') ? column : this.canonical(column, info, render);
+      default:
+        return this.canonical(column, info, render);
     }
   },
   lengthPrefixed: (text) => `CONCAT(LENGTH(${text}), ':', ${text})`,
