@@ -10,6 +10,7 @@ import { runDemoCommand } from './cliDemo';
 import { runDeployCommand } from './cliDeploy';
 import { runPipelineCommand } from './cliRun';
 import { runReplicateCommand } from './cliReplicate';
+import { runSlotsCommand } from './cliSlots';
 import { runRegistryServe } from './cliRegistry';
 import { LAB_COMMANDS, type LabCommand, runLabCommand } from './cliLab';
 import { runValidateCommand } from './cliValidate';
@@ -31,6 +32,9 @@ Usage:
                               run a pipeline file; Ctrl+C stops gracefully; --until-idle exits once all is applied
   ferry demo [--rows N] [--seconds S] [--json]
                               the embedded demo: PGlite orders → local Kafka (Avro) → PGlite, then compares both
+  ferry slots [drop] FILE… [--json]
+                              the PostgreSQL replication slots of a pipeline's log sources and the WAL each keeps;
+                              drop: remove them (and the publications Ferry made) and clear those checkpoints
   ferry replicate FILE… [--until-idle] [--json]
                               copy Kafka topics to another cluster (Replicator config or a pipeline file with replicators)
   ferry validate FILE… [--json]
@@ -151,6 +155,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'run': {
       if (sub === undefined) throw new UsageError('`ferry run` takes a pipeline file, e.g. `ferry run pipeline.json` (or connect-standalone\'s `worker.properties connector.properties`).');
       return runPipelineCommand([sub, ...extra], { untilIdle: values['until-idle'], json: values.json });
+    }
+    case 'slots': {
+      const files = sub === 'drop' ? extra : sub === undefined ? [] : [sub, ...extra];
+      if (files.length === 0) throw new UsageError('`ferry slots` takes a pipeline file, e.g. `ferry slots pipeline.json`, or `ferry slots drop pipeline.json` to drop them.');
+      return runSlotsCommand(files, { drop: sub === 'drop', json: values.json });
     }
     case 'replicate': {
       if (sub === undefined) throw new UsageError('`ferry replicate` takes a file, e.g. `ferry replicate replicator.json` or `ferry replicate replicator.properties`.');

@@ -11,6 +11,8 @@ import type {
   PipelineSource,
   PipelineStatus,
   PipelineValidation,
+  ReplicationSlotDrop,
+  ReplicationSlotInfo,
 } from '../../shared/api/pipelines';
 import { EngineError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
@@ -19,6 +21,7 @@ import { pipelineError } from './errors';
 import { MetricsHistory } from './metricsHistory';
 import { PipelineRunner } from './pipelineRunner';
 import { previewPipeline } from './preview';
+import { dropReplicationSlotsOf, replicationSlotsOf } from '../connectors/replicationSlots';
 
 export interface PreparedResource {
   close(): Promise<void>;
@@ -44,6 +47,8 @@ const SAMPLE_INTERVAL_MS = 1000;
 /** The `pipelines` namespace of the engine API: validate, start, stop and watch pipelines by name. */
 export class PipelinesService implements IPipelinesApi, IDisposable {
   private readonly runners = new Map<string, PipelineRunner>();
+  /** Pipelines stopped in this session, so their replication slots can still be listed and dropped after Stop. */
+  private readonly stopped = new Map<string, ResolvedPipeline>();
   private readonly changes = new Emitter<PipelineStatus>();
   readonly onDidChangeStatus = this.changes.event;
 
@@ -178,12 +183,26 @@ export class PipelinesService implements IPipelinesApi, IDisposable {
     if (!runner) throw new EngineError('PIPELINE_UNKNOWN', `No pipeline named "${name}" is running.`);
     await runner.stop();
     this.runners.delete(name);
+    this.stopped.set(name, runner.pipeline);
     this.histories.delete(name);
     await this.release(name);
     const status = runner.status();
     this.changes.fire(status);
     runner.dispose();
     return status;
+  }
+
+  async replicationSlots(name: string): Promise<ReplicationSlotInfo[]> {
+    const pipeline = this.runners.get(name)?.pipeline ?? this.stopped.get(name);
+    if (!pipeline) throw new EngineError('PIPELINE_UNKNOWN', `No pipeline named "${name}" is running or was stopped in this session.`);
+    return replicationSlotsOf(pipeline);
+  }
+
+  async dropReplicationSlots(name: string): Promise<ReplicationSlotDrop[]> {
+    if (this.runners.has(name)) throw new EngineError('PIPELINE_RUNNING', `Pipeline "${name}" is running and reading its slots; stop it first, then drop them.`);
+    const pipeline = this.stopped.get(name);
+    if (!pipeline) throw new EngineError('PIPELINE_UNKNOWN', `No pipeline named "${name}" was stopped in this session; drop its slots with \`ferry slots drop <pipeline file>\`.`);
+    return dropReplicationSlotsOf(pipeline, this.options.dataDir === undefined ? {} : { dataDir: this.options.dataDir });
   }
 
   async pause(name: string): Promise<PipelineStatus> {

@@ -1,11 +1,12 @@
-import { isPollingSource, type ResolvedJdbcSink, type ResolvedJdbcSource, type ResolvedPipeline } from '../config';
+import { isLogSource, isPollingSource, type ResolvedJdbcSink, type ResolvedJdbcSource, type ResolvedLogSource, type ResolvedPipeline } from '../config';
 import { tableIdToString, type FieldSchema } from '../model';
 import { avroFullName, recordSchemaToAvro } from '../schema';
 import { subjectName } from '../schema/subjectNaming';
 import { createDialect, type SqlDialect } from '../sinks/sql/dialects';
-import { createPollingReader, type PollingReader } from '../sources';
+import { createLogCapture, createPollingReader, type PollingReader } from '../sources';
+import { logCaptureInit } from '../connectors/sourceOptions';
 import { describeFieldType, scrubAvroName } from '../schema/avroMapping';
-import type { ConnectorPreview, JsonValue, PreviewColumn, PreviewTable, PreviewTransformSample } from '../../shared/api/pipelines';
+import type { ConnectorPreview, JsonValue, LogSourcePreview, PreviewColumn, PreviewTable, PreviewTransformSample } from '../../shared/api/pipelines';
 import { isEngineError } from '../../shared/errors';
 import { sourcePrecisionLoss } from './precision';
 import { pollingOptions, sourceConnection } from './sourceOptions';
@@ -90,6 +91,82 @@ async function previewSource(source: ResolvedJdbcSource, sinks: readonly Resolve
   return preview;
 }
 
+/** What `snapshot.mode` does on a first start, in words. */
+const SNAPSHOT_NOTES: Record<ResolvedLogSource['snapshotMode'], string> = {
+  initial: 'On the first start (no checkpoint) these tables are snapshotted, then the log is streamed from the snapshot\'s position; a restart resumes from the checkpoint.',
+  when_needed: 'On the first start these tables are snapshotted, then the log is streamed; a restart whose log position is gone (binlog purged, slot dropped) snapshots them again.',
+  initial_only: 'These tables are snapshotted once and nothing is streamed afterwards.',
+  no_data: 'No snapshot: only changes made from the first start on are captured (the tables\' existing rows are not written).',
+};
+
+/**
+ * A log source: the binlog or the slot and publication as they are now, what is missing for capture, and the tables
+ * the snapshot would read with their estimated rows. Read only: no slot or publication is created.
+ */
+async function previewLogSource(source: ResolvedLogSource, sinks: readonly ResolvedJdbcSink[]): Promise<ConnectorPreview> {
+  const preview: ConnectorPreview = { name: source.name, role: 'source', tables: [], excludedTables: [], topics: [] };
+  const init = logCaptureInit(source);
+  const capture = createLogCapture({ ...init, connection: { ...init.connection, connectTimeoutMs: Math.min(init.connection.connectTimeoutMs ?? PREVIEW_TIMEOUT_MS, PREVIEW_TIMEOUT_MS) } });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    if (!capture.inspect) {
+      preview.error = { code: 'PREVIEW_UNSUPPORTED', message: `Preview does not read the state of ${source.connection.display}'s change tables yet (SQL Server CDC); the pipeline checks them when it starts.` };
+      return preview;
+    }
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`No answer from ${source.connection.display} within ${PREVIEW_TIMEOUT_MS / 1000} s; check the host and port.`), { code: 'PREVIEW_TIMEOUT' })), PREVIEW_TIMEOUT_MS);
+    });
+    const inspection = await Promise.race([capture.inspect(), timeout]);
+    const transform = buildTransformChain(source.transforms, source.predicates);
+    const snapshotTables: LogSourcePreview['snapshot']['tables'] = [];
+    for (const { table: shape, estimatedRows } of inspection.tables) {
+      const topic = probeTopic(transform, shape.topic);
+      const avro = recordSchemaToAvro(shape.valueSchema);
+      const sink = sinkReading(sinks, topic);
+      const dialect = sink ? createDialect(sink.dialect, { quoteIdentifiers: sink.quoteSqlIdentifiers }) : undefined;
+      const name = tableIdToString(shape.id);
+      preview.tables.push({
+        table: name,
+        topic,
+        // Debezium registers the change event envelope under <topic>-value; its before/after are this record.
+        subject: `${topic}-value`,
+        avroSchema: avro as JsonValue,
+        columns: shape.valueSchema.fields.map((field) => {
+          const target = sink && dialect ? targetColumn(dialect, sink, field) : {};
+          const warning = [avroRename(field.name), target.warning].filter(Boolean).join(' ');
+          const semantic = 'semantic' in field.type && field.type.semantic ? ` (${field.type.semantic.name})` : '';
+          return {
+            name: field.name,
+            sourceType: field.sourceType ?? '',
+            connectType: `${describeFieldType(field.type)}${semantic}`,
+            optional: field.optional,
+            ...(target.targetType ? { targetType: target.targetType } : {}),
+            ...(warning ? { warning } : {}),
+          };
+        }),
+        ...(sink && dialect ? { sink: { connector: sink.name, table: tableIdToString(dialect.resolveTableId(sink.tableNameFormat, topic)) } } : {}),
+      });
+      if (!preview.topics.includes(topic)) preview.topics.push(topic);
+      snapshotTables.push({ table: name, estimatedRows: source.snapshotMode === 'no_data' ? null : estimatedRows });
+    }
+    const schemaChangeTopic = source.includeSchemaChanges ? probeTopic(transform, source.topicPrefix) : undefined;
+    if (schemaChangeTopic) preview.topics.push(schemaChangeTopic);
+    preview.log = {
+      ...inspection.log,
+      snapshot: { mode: source.snapshotMode, note: SNAPSHOT_NOTES[source.snapshotMode], tables: source.snapshotMode === 'no_data' ? [] : snapshotTables },
+      ...(schemaChangeTopic ? { schemaChangeTopic } : {}),
+    };
+  } catch (error) {
+    const code = isEngineError(error) ? error.code : typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'PREVIEW_FAILED';
+    const message = error instanceof Error ? error.message : String(error);
+    preview.error = { code, message: `Could not read ${source.connection.display}: ${message}` };
+  } finally {
+    clearTimeout(timer);
+    await capture.close().catch(() => {});
+  }
+  return preview;
+}
+
 /**
  * The first row the source would read (the first table with a row, in the order the reader polls them), as the source
  * task hands it to the transforms: no key (Connect's JDBC source sends none), no headers, the row's time.
@@ -122,8 +199,9 @@ async function sourceTransformSample(source: ResolvedJdbcSource, reader: Polling
  */
 export async function previewPipeline(pipeline: ResolvedPipeline): Promise<ConnectorPreview[]> {
   const sinks = pipeline.connectors.filter((connector): connector is ResolvedJdbcSink => connector.role === 'sink');
-  const sources = pipeline.connectors.filter(isPollingSource);
-  const previews = await Promise.all(sources.map((source) => previewSource(source, sinks)));
+  // Sources in the file's order: polling sources read a table sample, log sources the log's state.
+  const sources = pipeline.connectors.filter((connector): connector is ResolvedJdbcSource | ResolvedLogSource => isPollingSource(connector) || isLogSource(connector));
+  const previews = await Promise.all(sources.map((source) => (isPollingSource(source) ? previewSource(source, sinks) : previewLogSource(source, sinks))));
   for (const sink of sinks) {
     const topics = sink.topics.kind === 'list' ? [...sink.topics.topics] : [`/${sink.topics.regex}/`];
     // Not done yet: reading the latest record of the sink's topic, decoded with its converter, as the sample.

@@ -34,6 +34,6 @@ export {
   tablePartition,
 } from './polling/position';
 export { topicForQuery, topicForTable } from './polling/tables';
-export { isSchemaChange, type LogCapture, type LogCaptureInit, type LogRecord, type LogSourceFields, type SchemaChangeRecord } from './logCapture';
+export { isSchemaChange, type LogCapture, type LogCaptureInit, type LogInspection, type LogRecord, type LogSourceFields, type SchemaChangeRecord } from './logCapture';
 export { type DebeziumTypeOptions, type DecimalHandlingMode, type TimePrecisionMode } from './debeziumTypes';
 export { createLogCapture, createPollingReader, POLLING_SOURCE_KINDS, type PollingReaderFactory, pollingReaderFactory, type PollingSourceKind } from './registry';

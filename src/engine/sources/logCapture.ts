@@ -1,4 +1,5 @@
-import type { LogLag } from '../../shared/api/pipelines';
+import type { LogLag, LogSourcePreview, ReplicationSlotInfo } from '../../shared/api/pipelines';
+import type { CapturedTable } from './capturedTable';
 import type { Logger } from '../base/logger';
 import type { KafkaClientSettings } from '../kafka';
 import type { ChangeRecord, Position, TableId } from '../model';
@@ -31,7 +32,21 @@ export interface LogCapture {
   describe(position: Position): string;
   /** How far `position` is behind the end of the database's log, and what a PostgreSQL slot retains; undefined when unknown. */
   lag?(position: Position): Promise<Omit<LogLag, 'measuredAtMs'> | undefined>;
+  /**
+   * Preview: the log's state (binlog position and format; slot, publication and WAL) and the captured tables with
+   * their schemas and estimated rows, read without creating or changing anything. Unmet prerequisites are listed, not thrown.
+   */
+  inspect?(): Promise<LogInspection>;
+  /** PostgreSQL: the slot and publication this capture keeps on the server (read only). */
+  replicationSlot?(): Promise<Omit<ReplicationSlotInfo, 'connector' | 'database'>>;
+  /** PostgreSQL: drops the slot, and the publication unless it was made by hand; refused while a reader holds the slot. */
+  dropReplicationSlot?(): Promise<{ slotDropped: boolean; publicationDropped: boolean }>;
   close(): Promise<void>;
+}
+
+export interface LogInspection {
+  log: Omit<LogSourcePreview, 'snapshot' | 'schemaChangeTopic'>;
+  tables: Array<{ table: CapturedTable; estimatedRows: number | null }>;
 }
 
 export interface LogCaptureStart {

@@ -34,6 +34,8 @@ export const ENGINE_API_MEMBERS = {
     history: 'method',
     schema: 'method',
     preview: 'method',
+    replicationSlots: 'method',
+    dropReplicationSlots: 'method',
     listFiles: 'method',
     readFile: 'method',
     saveFile: 'method',

@@ -218,6 +218,26 @@ export interface PreviewTransformSample {
   missing?: string;
 }
 
+/** The state of a log source's database log, read without changing anything (Preview). */
+export interface LogSourcePreview {
+  /** binlog: MySQL/MariaDB; pgoutput: PostgreSQL logical decoding. */
+  kind: 'binlog' | 'pgoutput';
+  /** MySQL/MariaDB: where the binlog ends now and how it is written. */
+  binlog?: { file: string; position: number; gtid: string | null; format: string; rowImage: string; serverId: number; version: string };
+  /** PostgreSQL: the server's WAL now and its settings. */
+  wal?: { currentLsn: string; walLevel: string; version: string };
+  /** PostgreSQL: the replication slot (`slot.name`); retained WAL is what it keeps on the server. */
+  slot?: { name: string; exists: boolean; plugin?: string; active?: boolean; confirmedLsn?: string; retainedWalBytes?: number; walStatus?: string };
+  /** PostgreSQL: the publication (`publication.name`), its tables, and what the pipeline would do when it is missing. */
+  publication?: { name: string; exists: boolean; allTables: boolean; tables: string[]; autocreate: string };
+  /** Prerequisites not met, each with the statement that fixes it: the pipeline would fail at start until they are. */
+  problems: string[];
+  /** What `snapshot.mode` does on a first start (no checkpoint), and the tables with their estimated rows. */
+  snapshot: { mode: string; note: string; tables: Array<{ table: string; estimatedRows: number | null }> };
+  /** MySQL/MariaDB with include.schema.changes: the schema change topic. */
+  schemaChangeTopic?: string;
+}
+
 export interface ConnectorPreview {
   name: string;
   role: 'source' | 'sink';
@@ -231,6 +251,40 @@ export interface ConnectorPreview {
   error?: { code: string; message: string };
   /** Connectors with `transforms`: one sample record before and after each step of the chain. */
   transformSample?: PreviewTransformSample;
+  /** Log-based sources: the binlog or the slot and publication, and what the snapshot would read. */
+  log?: LogSourcePreview;
+}
+
+/**
+ * A PostgreSQL replication slot a log source keeps on its database, and the publication beside it: the server keeps
+ * WAL for the slot until it is dropped, also while the pipeline is stopped.
+ */
+export interface ReplicationSlotInfo {
+  connector: string;
+  /** Where (`postgres://user@host:5432/db`). */
+  database: string;
+  slot: string;
+  exists: boolean;
+  active?: boolean;
+  retainedWalBytes?: number;
+  walStatus?: string;
+  publication: string;
+  publicationExists: boolean;
+  /** False when `publication.autocreate.mode=disabled`: the publication was made by hand and dropping keeps it. */
+  dropsPublication: boolean;
+}
+
+/** What dropping a pipeline's replication slots did, per log source. */
+export interface ReplicationSlotDrop {
+  connector: string;
+  slot: string;
+  slotDropped: boolean;
+  publication: string;
+  publicationDropped: boolean;
+  /** The source's checkpoint was cleared: its next start takes a new snapshot and makes a new slot. */
+  checkpointCleared: boolean;
+  /** Why something was kept (a hand-made publication, a slot that was not there). */
+  note?: string;
 }
 
 export interface PipelinePreview {
@@ -256,6 +310,13 @@ export interface IPipelinesApi {
   schema(): Promise<JsonValue>;
   /** What the file would do, without running it: tables matched, topics, Avro schemas, precision losses. */
   preview(source: PipelineSource): Promise<PipelinePreview>;
+  /** The PostgreSQL replication slots (and publications) a running or just stopped pipeline's log sources keep on their databases. */
+  replicationSlots(name: string): Promise<ReplicationSlotInfo[]>;
+  /**
+   * Drops them (the publication only when Ferry may have made it) and clears those sources' checkpoints, so the
+   * database stops keeping WAL; refused while the pipeline runs. The next run snapshots again.
+   */
+  dropReplicationSlots(name: string): Promise<ReplicationSlotDrop[]>;
   /** Pipeline files saved in the workspace (passwords are kept in memory only, never on disk). */
   listFiles(): Promise<PipelineFileInfo[]>;
   readFile(name: string): Promise<PipelineFile>;

@@ -1,6 +1,10 @@
 import mysql from 'mysql2/promise';
 import type { ChangeRecord, Position, TableId } from '../../../model';
-import type { LogCapture, LogCaptureInit, LogCaptureStart, LogRecord, LogSourceFields, SchemaChangeRecord } from '../../logCapture';
+import type { LogCapture, LogCaptureInit, LogCaptureStart, LogInspection, LogRecord, LogSourceFields, SchemaChangeRecord } from '../../logCapture';
+import { capturedTable } from '../../capturedTable';
+import { MySqlDialect } from '../mysqlDialect';
+import { describeMySqlCatalogRow, MySqlTypeMap } from '../mysqlTypeMap';
+import { binlogProblems, readBinlogServerFacts } from './binlogPreflight';
 import { revealPassword } from '../../polling/pollingReader';
 import { binlogPositionFromCheckpoint, binlogPositionToCheckpoint, describeBinlogPosition } from './binlogPosition';
 import { takeBinlogSnapshot } from './binlogSnapshot';
@@ -122,6 +126,40 @@ export class MySqlLogCapture implements LogCapture {
       let behind = Math.max(0, Number(files[index]?.File_size ?? 0) - at.pos);
       for (const file of files.slice(index + 1)) behind += Number(file.File_size ?? 0);
       return { position: this.describe(position), behindBytes: behind };
+    } finally {
+      await control.end().catch(() => control.destroy());
+    }
+  }
+
+  /** Preview: the binlog's end, format and row image, unmet prerequisites, and the captured tables with estimated rows. */
+  async inspect(): Promise<LogInspection> {
+    const tables = await this.listTables();
+    const control = await this.controlConnection();
+    try {
+      const facts = await readBinlogServerFacts(control);
+      const problems = binlogProblems(facts, `'${this.init.connection.user}'`, this.init.serverId).map((problem) => `${problem.what}: ${problem.fix}`);
+      const typeMap = new MySqlTypeMap({ numericMapping: this.init.numericMapping ?? 'none', numericMappingForDecimal: false });
+      const dialect = new MySqlDialect();
+      const inspected: LogInspection['tables'] = [];
+      for (const id of tables) {
+        const statement = dialect.describeColumns(id);
+        const [rows] = await control.query<mysql.RowDataPacket[]>({ sql: statement.sql, values: statement.params, rowsAsArray: true });
+        const columns = (rows as unknown as unknown[][]).map((row) => typeMap.column(describeMySqlCatalogRow(row)));
+        const [estimate] = await control.query<mysql.RowDataPacket[]>('SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [id.catalog ?? '', id.table]);
+        const rowsEstimate = estimate[0]?.n;
+        inspected.push({
+          table: capturedTable(id, `${this.init.topicPrefix}.${id.catalog ?? ''}.${id.table}`, columns, this.init.types),
+          estimatedRows: rowsEstimate === null || rowsEstimate === undefined ? null : Number(rowsEstimate),
+        });
+      }
+      return {
+        log: {
+          kind: 'binlog',
+          binlog: { file: facts.current.file, position: facts.current.pos, gtid: facts.current.gtids ?? null, format: facts.binlogFormat, rowImage: facts.binlogRowImage, serverId: facts.serverId, version: facts.version },
+          problems,
+        },
+        tables: inspected,
+      };
     } finally {
       await control.end().catch(() => control.destroy());
     }

@@ -1,6 +1,11 @@
 import pg from 'pg';
 import type { ChangeRecord, Position, TableId } from '../../../model';
-import type { LogCapture, LogCaptureInit, LogCaptureStart, LogSourceFields } from '../../logCapture';
+import type { LogCapture, LogCaptureInit, LogCaptureStart, LogInspection, LogSourceFields } from '../../logCapture';
+import { capturedTable } from '../../capturedTable';
+import { PostgresDialect } from '../postgresDialect';
+import { describePostgresCatalogColumn, PostgresTypeMap } from '../postgresTypeMap';
+import { dropReplication, quoteIdent, readSlot } from './replicationSetup';
+import type { ReplicationSlotInfo } from '../../../../shared/api/pipelines';
 import { revealPassword } from '../../polling/pollingReader';
 import { logicalPositionFromCheckpoint, logicalPositionToCheckpoint, parseLsn } from './postgresLogicalPosition';
 import { PostgresLogicalReader } from './postgresLogicalReader';
@@ -106,6 +111,121 @@ export class PostgresLogCapture implements LogCapture {
     } finally {
       await client.end().catch(() => undefined);
     }
+  }
+
+  /**
+   * Preview: wal_level, the slot (exists, active, confirmed LSN, retained WAL, wal_status), the publication and its
+   * tables, unmet prerequisites with their fixes, and the captured tables with estimated rows. Creates nothing.
+   */
+  async inspect(): Promise<LogInspection> {
+    const tables = await this.listTables();
+    const client = await this.openClient('ferry-preview');
+    const { slotName, publicationName, publicationAutocreate } = this.init;
+    try {
+      const problems: string[] = [];
+      const server = (await client.query<{ wal_level: string; lsn: string; version: string }>("SELECT current_setting('wal_level') AS wal_level, pg_current_wal_lsn()::text AS lsn, current_setting('server_version') AS version")).rows[0];
+      const walLevel = server?.wal_level ?? 'unknown';
+      if (walLevel !== 'logical') problems.push(`wal_level is ${walLevel}, not logical: ALTER SYSTEM SET wal_level = logical; then restart the server`);
+      const role = (await client.query<{ rolname: string; can: boolean }>('SELECT rolname, (rolreplication OR rolsuper) AS can FROM pg_roles WHERE rolname = current_user')).rows[0];
+      if (!role?.can) problems.push(`the user ${role?.rolname ?? '(unknown)'} may not replicate: ALTER ROLE ${quoteIdent(role?.rolname ?? 'user')} WITH REPLICATION`);
+      const state = await readSlot(client, slotName);
+      const slot: NonNullable<LogInspection['log']['slot']> = { name: slotName, exists: state.exists };
+      if (state.plugin !== undefined) slot.plugin = state.plugin;
+      if (state.active !== undefined) slot.active = state.active;
+      if (state.confirmedFlushLsn !== undefined) slot.confirmedLsn = state.confirmedFlushLsn;
+      if (state.retainedWalBytes !== undefined) slot.retainedWalBytes = state.retainedWalBytes;
+      if (state.walStatus !== undefined) slot.walStatus = state.walStatus;
+      if (state.exists && state.plugin !== 'pgoutput') problems.push(`the slot "${slotName}" uses the ${state.plugin ?? 'unknown'} plugin, not pgoutput: choose another slot.name, or drop it: SELECT pg_drop_replication_slot('${slotName}')`);
+      if (state.walStatus === 'lost') problems.push(`the slot "${slotName}" was invalidated (wal_status lost): drop it (SELECT pg_drop_replication_slot('${slotName}')) and start with snapshot.mode=when_needed`);
+      const publication = (await client.query<{ puballtables: boolean }>('SELECT puballtables FROM pg_publication WHERE pubname = $1', [publicationName])).rows[0];
+      const published = publication
+        ? (await client.query<{ schemaname: string; tablename: string }>('SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1, 2', [publicationName])).rows.map((row) => `${row.schemaname}.${row.tablename}`)
+        : [];
+      const tableList = tables.map((table) => `${quoteIdent(table.schema ?? 'public')}.${quoteIdent(table.table)}`).join(', ');
+      if (!publication && publicationAutocreate === 'disabled') {
+        problems.push(`the publication "${publicationName}" does not exist and publication.autocreate.mode is disabled: CREATE PUBLICATION ${quoteIdent(publicationName)} FOR TABLE ${tableList || '…'}; or set publication.autocreate.mode to filtered`);
+      }
+      if (publication && !publication.puballtables) {
+        const missing = tables.map((table) => `${table.schema ?? 'public'}.${table.table}`).filter((name) => !published.includes(name));
+        if (missing.length > 0) problems.push(`the publication "${publicationName}" lacks ${missing.join(', ')} (their changes would not arrive): ALTER PUBLICATION ${quoteIdent(publicationName)} ADD TABLE ${missing.map((name) => name.split('.').map(quoteIdent).join('.')).join(', ')}`);
+      }
+      const typeMap = new PostgresTypeMap(this.init.numericMapping ?? 'none');
+      const dialect = new PostgresDialect();
+      const inspected: LogInspection['tables'] = [];
+      for (const id of tables) {
+        const statement = dialect.describeColumns(id);
+        const described = await client.query<unknown[]>({ text: statement.sql, values: statement.params, rowMode: 'array' });
+        const columns = described.rows.map((row) => typeMap.column(describePostgresCatalogColumn(row)));
+        const estimate = (
+          await client.query<{ n: string | null }>(
+            'SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint ELSE s.n_live_tup END::text AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE n.nspname = $1 AND c.relname = $2',
+            [id.schema ?? 'public', id.table],
+          )
+        ).rows[0]?.n;
+        inspected.push({ table: capturedTable(id, `${this.init.topicPrefix}.${id.schema ?? 'public'}.${id.table}`, columns, this.init.types), estimatedRows: estimate === null || estimate === undefined ? null : Number(estimate) });
+      }
+      return {
+        log: {
+          kind: 'pgoutput',
+          wal: { currentLsn: server?.lsn ?? '', walLevel, version: server?.version ?? '' },
+          slot,
+          publication: { name: publicationName, exists: publication !== undefined, allTables: publication?.puballtables ?? false, tables: published, autocreate: publicationAutocreate },
+          problems,
+        },
+        tables: inspected,
+      };
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async replicationSlot(): Promise<Omit<ReplicationSlotInfo, 'connector' | 'database'>> {
+    const client = await this.openClient('ferry-slots');
+    try {
+      const state = await readSlot(client, this.init.slotName);
+      const publication = await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [this.init.publicationName]);
+      return {
+        slot: this.init.slotName,
+        exists: state.exists,
+        ...(state.active !== undefined ? { active: state.active } : {}),
+        ...(state.retainedWalBytes !== undefined ? { retainedWalBytes: state.retainedWalBytes } : {}),
+        ...(state.walStatus !== undefined ? { walStatus: state.walStatus } : {}),
+        publication: this.init.publicationName,
+        publicationExists: (publication.rowCount ?? 0) > 0,
+        dropsPublication: this.init.publicationAutocreate !== 'disabled',
+      };
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async dropReplicationSlot(): Promise<{ slotDropped: boolean; publicationDropped: boolean }> {
+    const client = await this.openClient('ferry-slots');
+    try {
+      return await dropReplication(
+        client,
+        { slotName: this.init.slotName, publicationName: this.init.publicationName, dropPublication: this.init.publicationAutocreate !== 'disabled' },
+        `${this.init.connection.host}:${this.init.connection.port}`,
+      );
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async openClient(applicationName: string): Promise<pg.Client> {
+    const { connection } = this.init;
+    const client = new pg.Client({
+      host: connection.host,
+      port: connection.port,
+      user: connection.user,
+      password: revealPassword(connection.password),
+      database: connection.database,
+      connectionTimeoutMillis: connection.connectTimeoutMs ?? 15_000,
+      application_name: applicationName,
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
   }
 
   async close(): Promise<void> {

@@ -113,3 +113,24 @@ function prerequisitesError(problems: string[], endpoint: string): Error {
     { detail: { problems } },
   );
 }
+
+/**
+ * Drops a slot (and the publication when asked): the server stops keeping WAL for it. A slot in use by a running
+ * reader is refused with the process that holds it, never terminated.
+ */
+export async function dropReplication(client: pg.Client, options: { slotName: string; publicationName: string; dropPublication: boolean }, endpoint: string): Promise<{ slotDropped: boolean; publicationDropped: boolean }> {
+  const slot = (await client.query<{ active_pid: number | null }>('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [options.slotName])).rows[0];
+  if (slot?.active_pid) {
+    throw sourceError('SOURCE_BAD_OPTIONS', `The replication slot "${options.slotName}" on ${endpoint} is in use by server process ${slot.active_pid} (a pipeline or Debezium still reading it). Stop that reader first, then drop the slot.`);
+  }
+  if (slot) await client.query('SELECT pg_drop_replication_slot($1)', [options.slotName]);
+  let publicationDropped = false;
+  if (options.dropPublication) {
+    const existing = await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [options.publicationName]);
+    if (existing.rowCount) {
+      await client.query(`DROP PUBLICATION ${quoteIdent(options.publicationName)}`);
+      publicationDropped = true;
+    }
+  }
+  return { slotDropped: slot !== undefined, publicationDropped };
+}

@@ -1,5 +1,6 @@
 import { Fragment } from 'react';
-import type { ConnectorPreview, PipelinePreview, PreviewField, PreviewRecord, PreviewTransformSample } from '../../../../shared/api';
+import type { ConnectorPreview, LogSourcePreview, PipelinePreview, PreviewField, PreviewRecord, PreviewTransformSample } from '../../../../shared/api';
+import { formatBytes } from '../pipelines/ConnectorCard';
 
 function fieldText(field: PreviewField): string {
   return field.value === null ? 'null' : field.value === '' ? '""' : field.value;
@@ -105,6 +106,114 @@ function TransformSample({ sample }: { sample: PreviewTransformSample }) {
   );
 }
 
+/** A log source: the binlog or the slot and publication as they are now, what is missing, and what the snapshot reads. */
+function LogState({ log }: { log: LogSourcePreview }) {
+  const facts: Array<[string, string, 'ok' | 'bad' | undefined]> = [];
+  if (log.binlog) {
+    const binlog = log.binlog;
+    facts.push(['Binlog now', `${binlog.file}:${binlog.position}`, undefined]);
+    facts.push(['GTID position', binlog.gtid ?? '—', undefined]);
+    facts.push(['binlog_format', binlog.format, binlog.format.toUpperCase() === 'ROW' ? 'ok' : 'bad']);
+    facts.push(['binlog_row_image', binlog.rowImage, binlog.rowImage.toUpperCase() === 'FULL' ? 'ok' : 'bad']);
+    facts.push(['Server', `${binlog.version} · server_id ${binlog.serverId}`, undefined]);
+  }
+  if (log.wal) {
+    facts.push(['WAL now', log.wal.currentLsn, undefined]);
+    facts.push(['wal_level', log.wal.walLevel, log.wal.walLevel === 'logical' ? 'ok' : 'bad']);
+  }
+  if (log.slot) {
+    const slot = log.slot;
+    const state = !slot.exists ? 'not there yet: the first start creates it' : `${slot.active ? 'active' : 'inactive'}${slot.plugin ? ` · ${slot.plugin}` : ''}${slot.walStatus ? ` · ${slot.walStatus}` : ''}`;
+    facts.push([`Slot ${slot.name}`, state, slot.walStatus === 'lost' ? 'bad' : undefined]);
+    if (slot.exists) {
+      facts.push(['Confirmed LSN', slot.confirmedLsn ?? '—', undefined]);
+      facts.push(['Retained WAL', slot.retainedWalBytes === undefined ? '—' : formatBytes(slot.retainedWalBytes), undefined]);
+    }
+  }
+  if (log.publication) {
+    const publication = log.publication;
+    const state = publication.exists
+      ? publication.allTables
+        ? 'FOR ALL TABLES'
+        : publication.tables.length === 0
+          ? 'no tables'
+          : publication.tables.join(', ')
+      : publication.autocreate === 'disabled'
+        ? 'missing (autocreate disabled)'
+        : `not there yet: the first start creates it (${publication.autocreate})`;
+    facts.push([`Publication ${publication.name}`, state, !publication.exists && publication.autocreate === 'disabled' ? 'bad' : undefined]);
+  }
+  const total = log.snapshot.tables.reduce((sum, table) => sum + (table.estimatedRows ?? 0), 0);
+  return (
+    <details className="preview-table log-state" open aria-label={log.kind === 'binlog' ? 'Binlog state' : 'Replication slot state'}>
+      <summary>
+        <strong>{log.kind === 'binlog' ? 'Binlog' : 'Replication slot and publication'}</strong>{' '}
+        {log.problems.length === 0 ? <span className="badge badge-running">ready for log capture</span> : <span className="badge badge-degraded">{log.problems.length} to fix</span>}
+      </summary>
+      <table className="columns">
+        <tbody>
+          {facts.map(([label, value, mark]) => (
+            <tr key={label} className={mark === 'bad' ? 'lossy' : undefined}>
+              <th scope="row" style={{ overflowWrap: 'anywhere' }}>
+                {label}
+              </th>
+              <td>
+                <code style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}>{value}</code>
+                {mark === 'bad' && <span className="warning-text"> ⚠</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {log.problems.length > 0 && (
+        <div className="notice-warn" role="status">
+          <strong>The pipeline would stop at start until these are fixed:</strong>
+          {log.problems.map((problem) => (
+            <p key={problem}>{problem}</p>
+          ))}
+        </div>
+      )}
+      <h4>
+        Snapshot <code>snapshot.mode={log.snapshot.mode}</code>
+      </h4>
+      <p className="small">{log.snapshot.note}</p>
+      {log.snapshot.tables.length > 0 && (
+        <table className="columns">
+          <thead>
+            <tr>
+              <th scope="col">Table</th>
+              <th scope="col">Estimated rows</th>
+            </tr>
+          </thead>
+          <tbody>
+            {log.snapshot.tables.map((table) => (
+              <tr key={table.table}>
+                <td>{table.table}</td>
+                <td>{table.estimatedRows === null ? '—' : table.estimatedRows.toLocaleString('en-US')}</td>
+              </tr>
+            ))}
+            {log.snapshot.tables.length > 1 && (
+              <tr>
+                <td>
+                  <strong>Total</strong>
+                </td>
+                <td>
+                  <strong>{total.toLocaleString('en-US')}</strong>
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      )}
+      {log.schemaChangeTopic && (
+        <p className="small">
+          DDL goes to the schema change topic <code>{log.schemaChangeTopic}</code> (<code>include.schema.changes</code>).
+        </p>
+      )}
+    </details>
+  );
+}
+
 function SourcePreview({ connector }: { connector: ConnectorPreview }) {
   return (
     <section className="preview-connector" aria-label={`Preview of ${connector.name}`}>
@@ -118,6 +227,7 @@ function SourcePreview({ connector }: { connector: ConnectorPreview }) {
           <p className="small">The rest of the file can still be checked; the table preview needs the database.</p>
         </div>
       )}
+      {connector.log && <LogState log={connector.log} />}
       {!connector.error && connector.tables.length === 0 && <p className="muted">No table matches the include/exclude lists.</p>}
       {connector.transformSample && <TransformSample sample={connector.transformSample} />}
       {connector.tables.map((table) => {

@@ -1,8 +1,11 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import type { ReplicationSlotInfo } from '../../../../shared/api';
 import { useConfirm } from '../../app/ConfirmDialog';
+import { toProblem } from '../../app/format';
+import { engine } from '../../engine';
 import { StateBadge } from '../../app/StateBadge';
 import { LineageGraph } from '../lineage/LineageGraph';
-import { ConnectorCard } from './ConnectorCard';
+import { ConnectorCard, formatBytes } from './ConnectorCard';
 import { PipelineCharts } from './PipelineCharts';
 import { usePipelinesStore } from './pipelinesStore';
 import './pipelines.css';
@@ -13,13 +16,46 @@ export function PipelinesPane() {
   useEffect(() => connect(), [connect]);
   const [confirmDialog, confirm] = useConfirm();
   const list = Object.values(pipelines).sort((a, b) => a.name.localeCompare(b.name));
+  const [slotNotice, setSlotNotice] = useState<{ kind: 'ok' | 'warn'; text: string } | undefined>();
   const stopPipeline = async (name: string): Promise<void> => {
+    // A PostgreSQL log source's slot outlives the pipeline: name it before stopping, and offer to drop it after.
+    const slots: ReplicationSlotInfo[] = await engine.pipelines.replicationSlots(name).catch(() => []);
+    const kept = slots.filter((slot) => slot.exists);
     const go = await confirm({
       title: `Stop pipeline ${name}?`,
-      message: 'Its connectors stop capturing and applying changes. Checkpoints are kept: running the pipeline again carries on where it stopped.',
+      message: `Its connectors stop capturing and applying changes. Checkpoints are kept: running the pipeline again carries on where it stopped.${
+        kept.length > 0 ? ` Its replication slot${kept.length > 1 ? 's' : ''} ${kept.map((slot) => slot.slot).join(', ')} stay${kept.length > 1 ? '' : 's'} on the database; you can drop ${kept.length > 1 ? 'them' : 'it'} next.` : ''
+      }`,
       confirmLabel: 'Stop pipeline',
     });
-    if (go) await act(name, 'stop');
+    if (!go) return;
+    await act(name, 'stop');
+    if (kept.length === 0) return;
+    const described = kept.map((slot) => `${slot.slot} on ${slot.database}${slot.retainedWalBytes === undefined ? '' : ` keeps ${formatBytes(slot.retainedWalBytes)} of WAL`}`).join('; ');
+    const publications = kept.filter((slot) => slot.dropsPublication && slot.publicationExists).map((slot) => slot.publication);
+    const drop = await confirm({
+      title: `Drop the replication slot${kept.length > 1 ? 's' : ''} of ${name}?`,
+      message:
+        `${described}. PostgreSQL keeps WAL for a slot until it is dropped, also while nothing reads it, so an abandoned slot fills the disk. ` +
+        `Drop it if you will not run this pipeline again${publications.length > 0 ? ` (the publication ${publications.join(', ')}, which Ferry made, goes too)` : ''}: its next run takes a new snapshot. Cancel keeps it, to resume where the pipeline stopped.`,
+      confirmLabel: kept.length > 1 ? 'Drop slots' : 'Drop slot',
+    });
+    if (!drop) {
+      setSlotNotice({ kind: 'warn', text: `Kept the replication slot${kept.length > 1 ? 's' : ''} ${kept.map((slot) => slot.slot).join(', ')} of ${name}: the database keeps WAL for ${kept.length > 1 ? 'them' : 'it'} until the pipeline runs again or \`ferry slots drop\` removes ${kept.length > 1 ? 'them' : 'it'}.` });
+      return;
+    }
+    try {
+      const dropped = await engine.pipelines.dropReplicationSlots(name);
+      setSlotNotice({
+        kind: 'ok',
+        text: dropped
+          .map((result) => `${result.slotDropped ? `Dropped the slot ${result.slot}` : `No slot ${result.slot} to drop`}${result.publicationDropped ? ` and the publication ${result.publication}` : ''}${result.checkpointCleared ? '; the next run takes a new snapshot' : ''}${result.note ? ` (${result.note})` : ''}.`)
+          .join(' '),
+      });
+    } catch (error) {
+      const problem = toProblem(error);
+      setSlotNotice({ kind: 'warn', text: `${problem.code}: ${problem.message}` });
+    }
   };
 
   return (
@@ -35,6 +71,14 @@ export function PipelinesPane() {
           <strong>{problem.code}</strong>
           <p>{problem.message}</p>
           <button type="button" onClick={dismissProblem}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {slotNotice && (
+        <div className={slotNotice.kind === 'ok' ? 'panel' : 'notice-warn'} role="status" data-testid="slot-notice">
+          <p>{slotNotice.text}</p>
+          <button type="button" onClick={() => setSlotNotice(undefined)}>
             Dismiss
           </button>
         </div>
