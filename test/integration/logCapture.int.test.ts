@@ -1,7 +1,10 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sql from 'mssql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PipelineRunner } from '../../src/engine/pipeline';
 import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
+import { safeFileName } from '../../src/engine/store';
 import { uniqueName } from '../helpers/names';
 import { killLeftoverFerries, spawnFerry, waitForExit, writePipelineFile } from '../helpers/pipelineCli';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
@@ -256,6 +259,42 @@ describe('log-based capture with Debezium configs', () => {
     const refused = await startPipeline(withMode('initial'), dataDir);
     runners.push(refused);
     await expect(waitForIdle(refused, 500, 30_000)).rejects.toThrow(new RegExp(`replication slot "${slot}" no longer exists.*snapshot\\.mode=when_needed`));
+    await refused.stop();
+
+    await runUntilIdle(withMode('when_needed'), dataDir);
+    expect(await rows(target, table)).toEqual(['1|ada|10.50', '2|bob|20.00']);
+  });
+
+  it('a purged binlog stops a checkpointed MariaDB source naming the position and snapshot.mode=when_needed, which takes a new snapshot', async () => {
+    const source = dbs.mariadb;
+    const target = dbs.postgres;
+    const table = uniqueName('cdc_purged');
+    const prefix = uniqueName('cdcpurge');
+    await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
+    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
+    await source.exec(`INSERT INTO ${table} VALUES (1, 'ada', 10.50)`);
+    const base = mariadbToPostgres(table, prefix);
+    const withMode = (mode: string): PipelineDocument => ({ ...base, connectors: base.connectors.map((connector, index) => (index === 0 ? { ...connector, 'snapshot.mode': mode } : connector)) });
+    const dataDir = scratch.dir();
+    await runUntilIdle(withMode('initial'), dataDir);
+    expect(await rows(target, table)).toEqual(['1|ada|10.50']);
+
+    // The checkpoint now points into a binlog file the server no longer has (as after PURGE BINARY LOGS), without a
+    // GTID position to find another way in; a row written meanwhile is only in the table.
+    const file = join(dataDir, 'pipelines', safeFileName(base.name), 'checkpoints.json');
+    const checkpoints = JSON.parse(readFileSync(file, 'utf8')) as { sources: Record<string, { log: Record<string, unknown> }> };
+    const log = checkpoints.sources[`${prefix}-source`]?.log;
+    expect(log?.file).toMatch(/\.\d{6}$/);
+    if (log) {
+      log.file = 'mariadb-bin.000000';
+      log.pos = 4711;
+      delete log.gtids;
+    }
+    writeFileSync(file, JSON.stringify(checkpoints));
+    await source.exec(`INSERT INTO ${table} VALUES (2, 'bob', 20.00)`);
+    const refused = await startPipeline(withMode('initial'), dataDir);
+    runners.push(refused);
+    await expect(waitForIdle(refused, 500, 30_000)).rejects.toThrow(/binlog position mariadb-bin\.000000:4711 is no longer on .*snapshot\.mode=when_needed/);
     await refused.stop();
 
     await runUntilIdle(withMode('when_needed'), dataDir);
