@@ -17,6 +17,11 @@ describe('ferry demo (the embedded default)', () => {
       expect(report.equal).toBe(true);
       // The simulator really changed the source while the pipeline ran: more orders than seeded, and updates.
       expect(report.simulated.orders).toBeGreaterThan(120);
+      // Cancelled orders were deleted at the source (with their lines); equal counts above mean the deletes reached the
+      // target through the trigger-written change log (a poller of the tables themselves leaves them in the target).
+      expect(report.simulated.cancellations).toBeGreaterThan(0);
+      expect(steps).toContain('inserting 120 orders into the source… 100/120');
+      expect(steps).toContain('inserting 120 orders into the source… 120/120');
       expect(report.pipeline.connectors.every((connector) => connector.state === 'RUNNING')).toBe(true);
       expect(steps.some((step) => step.includes('comparing'))).toBe(true);
     } finally {

@@ -164,7 +164,9 @@ export function checkPipeline(placed: readonly PlacedConnector[], problems: Prob
       const reached = feeds(reachedBySource.get(source) ?? [], sink.connector);
       if (reached === undefined) continue;
       const topic = describeRoute(reached);
-      const setsKey = source.connector.transforms.some((t) => t.type === VALUE_TO_KEY && t.supported);
+      // A change log (ferry.changelog.op.column) keys every record by the table's primary key and writes deletes.
+      const changelog = source.connector.changelogOpColumn !== undefined;
+      const setsKey = changelog || source.connector.transforms.some((t) => t.type === VALUE_TO_KEY && t.supported);
       if (sink.connector.pkMode === 'record_key' && !setsKey) {
         problems.report(
           PIPELINE_RULES.nullKeyRecordKey,
@@ -173,7 +175,7 @@ export function checkPipeline(placed: readonly PlacedConnector[], problems: Prob
           'Either add to the source: "transforms": "createKey,extractId", "transforms.createKey.type": "org.apache.kafka.connect.transforms.ValueToKey", "transforms.createKey.fields": "id", "transforms.extractId.type": "org.apache.kafka.connect.transforms.ExtractField$Key", "transforms.extractId.field": "id"; or use "pk.mode": "record_value" with "pk.fields": "id" on the sink.',
         );
       }
-      if (sink.connector.deleteEnabled) {
+      if (sink.connector.deleteEnabled && !changelog) {
         problems.report(PIPELINE_RULES.deletesNeverArrive, sink.pathOf('delete.enabled'), `Source "${source.connector.name}" never writes deletes (polling cannot see removed rows), so \`delete.enabled\` has nothing to act on for ${topic}`, 'Use soft deletes (a deleted flag column) at the source if the target must learn about deletions.');
       }
     }

@@ -194,6 +194,8 @@ export interface ResolvedJdbcSource extends ResolvedConnectorBase {
   queryRetryAttempts: number;
   /** `topic.creation.default.*`; undefined = the broker's defaults. */
   topicCreation: { partitions: number | undefined; replicationFactor: number | undefined };
+  /** `ferry.changelog.op.column`: rows are a trigger-written change log; `d` rows become tombstones, every record is keyed. */
+  changelogOpColumn: string | undefined;
   /** JDBC sources emit null keys; the key converter matters only when transforms set a key. */
   key: ResolvedSerde<KeyFormat>;
   value: ResolvedSerde<ValueFormat>;

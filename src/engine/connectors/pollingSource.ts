@@ -1,10 +1,31 @@
 import type { ResolvedJdbcSource } from '../config';
-import { tableIdToString } from '../model';
+import { type ChangeRecord, tableIdToString } from '../model';
 import { createPollingReader, partitionKey, type PollBatch, type PollingReader } from '../sources';
 import { createLogger } from '../base/logger';
 import type { ConnectorTableStatus } from '../../shared/api/pipelines';
 import type { SourceBatch, SourceConnector, SourceContext, SourcePositions, SourceProgress, SourceRecord, SourceTopic } from './port';
+import { connectorError } from './errors';
 import { pollingOptions, sourceConnection } from './sourceOptions';
+
+/**
+ * `ferry.changelog.op.column`: a row of a trigger-written change log. `d` becomes a tombstone keyed by the primary
+ * key (the sink deletes the row); anything else the row without the op column, keyed the same way.
+ */
+export function changelogRecord(record: ChangeRecord, opColumn: string): Pick<SourceRecord, 'key' | 'value'> {
+  const table = tableIdToString(record.table);
+  if (!record.keySchema || !record.key) {
+    throw connectorError('SOURCE_CHANGELOG_NO_KEY', `Change log ${table} has no primary key, so a delete cannot say which row it removes (ferry.changelog.op.column). Give the table a primary key on the captured row's key columns.`);
+  }
+  const row = record.after ?? {};
+  if (!(opColumn in row)) {
+    throw connectorError('SOURCE_CHANGELOG_NO_OP', `Change log ${table} has no column "${opColumn}" (ferry.changelog.op.column). Its columns: ${Object.keys(row).join(', ')}.`);
+  }
+  const key = { schema: record.keySchema, row: record.key };
+  const op = row[opColumn];
+  if (op === 'd' || op === 'D') return { key, value: null };
+  const { [opColumn]: _op, ...image } = row;
+  return { key, value: { kind: 'row', schema: { ...record.valueSchema, fields: record.valueSchema.fields.filter((field) => field.name !== opColumn) }, row: image } };
+}
 
 /**
  * The JDBC source (Connect's JdbcSourceConnector and Confluent Cloud's managed *Source classes) as a plug-in:
@@ -65,10 +86,10 @@ export class PollingSource implements SourceConnector {
 
   async read(): Promise<SourceBatch> {
     const poll = await this.reader.poll(this.context.signal);
+    const opColumn = this.config.changelogOpColumn;
     const records: SourceRecord[] = poll.records.map((record) => ({
       topic: poll.stream.topic,
-      key: null,
-      value: record.after === null ? null : { kind: 'row', schema: record.valueSchema, row: record.after },
+      ...(opColumn === undefined ? { key: null, value: record.after === null ? null : { kind: 'row', schema: record.valueSchema, row: record.after } } : changelogRecord(record, opColumn)),
       ...(record.sourceTimestampMs === undefined ? {} : { sourceTimestampMs: record.sourceTimestampMs }),
     }));
     const last = poll.records[poll.records.length - 1];

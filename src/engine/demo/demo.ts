@@ -6,9 +6,9 @@ import { createKafkaClient } from '../kafka';
 import { PipelineRunner, type PipelineStatus } from '../pipeline';
 import { startEmbeddedSchemaRegistry } from '../schema';
 import type { Lab } from '../lab';
-import { startEmbeddedPostgres } from './embeddedPostgres';
+import { startEmbeddedPostgresPair } from './embeddedPostgres';
 import { createOrderSchema, type DatabaseAddress, OrderSimulator } from './orderSimulator';
-import { ORDER_TABLES } from './orderSchema';
+import { CHANGELOG_OP_COLUMN, CHANGELOG_SCHEMA, ORDER_TABLES } from './orderSchema';
 import { tableColumns, tableDigest } from './tableChecksum';
 
 export interface DemoOptions {
@@ -36,7 +36,7 @@ export interface DemoReport {
   kafka: string;
   schemaRegistry: string;
   tables: DemoTableReport[];
-  simulated: { orders: number; orderLines: number; updates: number };
+  simulated: { orders: number; orderLines: number; updates: number; cancellations: number };
   pipeline: PipelineStatus;
 }
 
@@ -63,7 +63,11 @@ export function demoPipelineText(name: string, kafka: string, registry: string, 
           mode: 'timestamp+incrementing',
           'timestamp.column.name': 'updated_at',
           'incrementing.column.name': 'id',
-          'table.whitelist': ORDER_TABLES.join(','),
+          // The trigger-written change log (orderSchema.ts): PGlite serves no logical replication, and polling the
+          // tables themselves would never see a cancelled (deleted) order.
+          'schema.pattern': CHANGELOG_SCHEMA,
+          'table.whitelist': ORDER_TABLES.map((table) => `${CHANGELOG_SCHEMA}.${table}`).join(','),
+          'ferry.changelog.op.column': CHANGELOG_OP_COLUMN,
           'topic.prefix': topicPrefix,
           'poll.interval.ms': '500',
           'output.data.format': 'AVRO',
@@ -79,9 +83,12 @@ export function demoPipelineText(name: string, kafka: string, registry: string, 
           'db.name': target.database,
           'ssl.mode': 'prefer',
           'input.data.format': 'AVRO',
+          'input.key.format': 'AVRO',
           'insert.mode': 'UPSERT',
-          'pk.mode': 'record_value',
+          // Keyed by id; a tombstone (a cancelled order or line) deletes the row.
+          'pk.mode': 'record_key',
           'pk.fields': 'id',
+          'delete.enabled': 'true',
           'auto.create': 'true',
           'auto.evolve': 'true',
           'batch.sizes': '1000',
@@ -130,15 +137,13 @@ export async function runDemo(lab: Lab, options: DemoOptions): Promise<DemoRepor
 
   step('starting the embedded Schema Registry and the two PGlite databases…');
   const dataDir = mkdtempSync(join(tmpdir(), 'ferry-demo-'));
-  const registry = await startEmbeddedSchemaRegistry();
-  const source = await startEmbeddedPostgres();
-  const target = await startEmbeddedPostgres();
+  const [registry, [source, target]] = await Promise.all([startEmbeddedSchemaRegistry(), startEmbeddedPostgresPair()]);
   const simulator = new OrderSimulator(source, { ordersPerTick: 5, tickMs: 250 });
   let runner: PipelineRunner | undefined;
   try {
     await createOrderSchema(source);
     step(`inserting ${options.rows} orders into the source…`);
-    await simulator.insertOrders(options.rows);
+    await simulator.insertOrders(options.rows, (inserted, total) => step(`inserting ${total} orders into the source… ${inserted}/${total}`));
 
     const name = `demo-${Date.now().toString(36)}`;
     const parsed = parsePipelineFile(demoPipelineText(name, bootstrap, registry.url, source, target), 'demo.json');
@@ -171,7 +176,7 @@ export async function runDemo(lab: Lab, options: DemoOptions): Promise<DemoRepor
       kafka: bootstrap,
       schemaRegistry: registry.url,
       tables,
-      simulated: { orders: simulator.counts.orders, orderLines: simulator.counts.orderLines, updates: simulator.counts.updates },
+      simulated: { orders: simulator.counts.orders, orderLines: simulator.counts.orderLines, updates: simulator.counts.updates, cancellations: simulator.counts.cancellations },
       pipeline,
     };
   } finally {

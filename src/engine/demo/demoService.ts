@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { DemoStartRequest, DemoStatus, IDemoApi } from '../../shared/api/demo';
 import { isEngineError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
@@ -12,11 +13,11 @@ import type { PipelinesService } from '../pipeline';
 import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from '../schema';
 import { defaultDataDir, safeFileName } from '../store';
 import { DEMO_TOPIC_PREFIX, deleteGroup, deleteTopics, demoPipelineText } from './demo';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from './embeddedPostgres';
+import { type EmbeddedPostgres, startEmbeddedPostgresPair } from './embeddedPostgres';
 import { demoError } from './errors';
 import { localKafkaReadiness } from './localKafka';
 import { createOrderSchema, OrderSimulator } from './orderSimulator';
-import { ORDER_TABLES } from './orderSchema';
+import { DEMO_CAPTURE, ORDER_TABLES } from './orderSchema';
 
 const log = createLogger('demo');
 
@@ -38,9 +39,17 @@ interface DemoRun {
   source?: EmbeddedPostgres;
   target?: EmbeddedPostgres;
   simulator?: OrderSimulator;
+  /** Reads the target for the cancelled orders still there (status only). */
+  targetReader?: Promise<pg.Client>;
 }
 
 const DEFAULT_ROWS = 1000;
+const STEPS = 5;
+
+/** "step 2/5 · ": where a start is, so a newcomer sees it move (the insert step adds its own count). */
+function stepOf(step: number): string {
+  return `step ${step}/${STEPS} · `;
+}
 const BOOTSTRAP = /^[A-Za-z0-9._-]+:\d{1,5}(,[A-Za-z0-9._-]+:\d{1,5})*$/;
 
 /**
@@ -95,9 +104,35 @@ export class DemoService implements IDemoApi, IDisposable {
       ...(run?.pipeline ? { pipeline: run.pipeline } : {}),
       topics: run ? this.topics : [],
       tables: run ? ORDER_TABLES.map((table) => ({ source: table, target: `${this.topicPrefix}${table}` })) : [],
-      ...(simulator ? { simulated: { orders: simulator.counts.orders, orderLines: simulator.counts.orderLines, updates: simulator.counts.updates } } : {}),
+      ...(simulator ? { simulated: { orders: simulator.counts.orders, orderLines: simulator.counts.orderLines, updates: simulator.counts.updates, cancellations: simulator.counts.cancellations } } : {}),
+      ...(run && this.state === 'running' ? await this.cancellationsApplied(run).then((applied) => (applied === undefined ? {} : { cancellationsApplied: applied })) : {}),
+      capture: DEMO_CAPTURE,
       ...(this.error ? { error: this.error } : {}),
     };
+  }
+
+  /** Cancelled orders no longer in the target table: the deletes that arrived. Undefined before the table exists. */
+  private async cancellationsApplied(run: DemoRun): Promise<number | undefined> {
+    const ids = run.simulator?.cancelledOrderIds ?? [];
+    if (!run.target) return undefined;
+    if (ids.length === 0) return 0;
+    try {
+      if (!run.targetReader) {
+        const client = new pg.Client(run.target);
+        const connected = client.connect().then(() => client);
+        client.on('error', () => {
+          if (run.targetReader === connected) run.targetReader = undefined;
+        });
+        run.targetReader = connected;
+      }
+      const reader = await run.targetReader;
+      const table = `"${`${this.topicPrefix}sales_orders`.replaceAll('"', '""')}"`;
+      const left = await reader.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE id = ANY($1::bigint[])`, [ids]);
+      return ids.length - Number(left.rows[0]?.n ?? 0);
+    } catch (error) {
+      log.debug('demo: cancelled orders not counted in the target yet', { error: String(error) });
+      return undefined;
+    }
   }
 
   private publish(): void {
@@ -130,24 +165,28 @@ export class DemoService implements IDemoApi, IDisposable {
       // A fixed name reads well on a presenter's screen ("demo"); whatever an earlier run left behind (a crash skips
       // the clean-up) goes first, or its checkpoints and group offsets would skip rows of these fresh databases.
       const name = this.pipelineName;
-      this.setStep(`clearing earlier demo topics on ${bootstrap}…`);
+      this.setStep(`${stepOf(2)}clearing earlier demo topics on ${bootstrap}…`);
       await deleteTopics(bootstrap, [...this.topics, `dlq-${name}-sink`]);
       await deleteGroup(bootstrap, `connect-${name}-sink`).catch(() => {});
       this.removeCheckpoints(name);
 
-      this.setStep('starting the embedded Schema Registry and two PGlite databases…');
-      run.registry = await startEmbeddedSchemaRegistry();
-      run.source = await startEmbeddedPostgres();
-      run.target = await startEmbeddedPostgres();
+      this.setStep(`${stepOf(3)}starting the embedded Schema Registry and two PGlite databases…`);
+      // Side by side: the registry is quick, the databases take the WebAssembly start (see startEmbeddedPostgresPair).
+      const [registry, pair] = await Promise.allSettled([startEmbeddedSchemaRegistry(), startEmbeddedPostgresPair()]);
+      if (registry.status === 'fulfilled') run.registry = registry.value;
+      if (pair.status === 'fulfilled') [run.source, run.target] = pair.value;
+      if (registry.status === 'rejected') throw registry.reason;
+      if (pair.status === 'rejected') throw pair.reason;
+      if (!run.registry || !run.source || !run.target) throw demoError('DEMO_START_FAILED', 'The demo\'s registry or databases did not start.');
       await createOrderSchema(run.source);
       const rows = Math.max(0, Math.floor(request.rows ?? DEFAULT_ROWS));
-      this.setStep(`inserting ${rows} orders into the source…`);
+      this.setStep(`${stepOf(4)}inserting ${rows} orders into the source… 0/${rows}`);
       const simulator = new OrderSimulator(run.source, { ordersPerTick: 5, tickMs: 250 });
       run.simulator = simulator;
       // Inserting into WebAssembly PostgreSQL is the slow part of a first start: show how far it is.
-      await simulator.insertOrders(rows, (inserted, total) => this.setStep(`inserting ${total} orders into the source… ${inserted}/${total}`));
+      await simulator.insertOrders(rows, (inserted, total) => this.setStep(`${stepOf(4)}inserting ${total} orders into the source… ${inserted}/${total}`));
 
-      this.setStep('starting the pipeline…');
+      this.setStep(`${stepOf(5)}starting the pipeline (it snapshots the ${rows} orders, then streams)…`);
       await this.pipelines.start({ text: demoPipelineText(name, bootstrap, run.registry.url, run.source, run.target, this.topicPrefix), fileName: 'demo.json' });
       run.pipeline = name;
       await simulator.start();
@@ -174,7 +213,7 @@ export class DemoService implements IDemoApi, IDisposable {
   private async startLocalKafka(): Promise<string> {
     const status = await this.status();
     if (!status.localKafka.available) throw demoError('DEMO_NO_LOCAL_KAFKA', status.localKafka.message ?? 'The local Kafka cannot start on this machine.');
-    this.setStep(status.localKafka.running ? 'using the local Kafka (lab cluster a)…' : 'starting the local Kafka (lab cluster a); the first start takes a few seconds…');
+    this.setStep(`${stepOf(1)}${status.localKafka.running ? 'using the local Kafka (lab cluster a)…' : 'starting the local Kafka (lab cluster a); its first start takes longest…'}`);
     const lab = await this.lab.up({ services: ['kafka-a'] });
     return lab.endpoints.kafka.a.bootstrap;
   }
@@ -209,6 +248,7 @@ export class DemoService implements IDemoApi, IDisposable {
       }
     };
     await attempt('simulator', async () => run.simulator?.stop());
+    await attempt('target reader', async () => (await run.targetReader)?.end());
     if (run.pipeline) {
       const pipeline = run.pipeline;
       await attempt('pipeline', () => this.pipelines.stop(pipeline));

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { IDisposable } from '../../shared/lifecycle';
 import { createLogger } from '../base/logger';
-import { ORDER_SCHEMA_DDL } from './orderSchema';
+import { CHANGELOG_DDL, ORDER_SCHEMA_DDL } from './orderSchema';
 
 const log = createLogger('demo.simulator');
 
@@ -36,6 +36,8 @@ export interface SimulatorCounts {
   orders: number;
   orderLines: number;
   updates: number;
+  /** Orders cancelled: deleted with their lines. */
+  cancellations: number;
 }
 
 /** Creates the schema and the reference data (customers, products). */
@@ -44,6 +46,8 @@ export async function createOrderSchema(address: DatabaseAddress, options: { cus
   await client.connect();
   try {
     await client.query(ORDER_SCHEMA_DDL);
+    // The triggers that keep the change log the demo captures from (see orderSchema.ts).
+    await client.query(CHANGELOG_DDL);
     const random = seededRandom(options.seed ?? 42);
     const customers = options.customers ?? 50;
     const existing = await client.query<{ n: string }>('SELECT count(*) AS n FROM customers');
@@ -73,8 +77,9 @@ export async function createOrderSchema(address: DatabaseAddress, options: { cus
 }
 
 /**
- * Keeps the source busy like an order-processing application: new orders with lines, and status changes of
- * recent orders (updates that bump updated_at, which the timestamp+incrementing source must pick up).
+ * Keeps the source busy like an order-processing application: new orders with lines, status changes of recent orders
+ * (updates that bump updated_at) and now and then a cancelled order (deleted with its lines), which the demo's
+ * trigger-written change log carries to the target as deletes.
  */
 export class OrderSimulator implements IDisposable {
   private readonly random: () => number;
@@ -82,11 +87,14 @@ export class OrderSimulator implements IDisposable {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  readonly counts: SimulatorCounts = { customers: 0, products: 0, orders: 0, orderLines: 0, updates: 0 };
+  readonly counts: SimulatorCounts = { customers: 0, products: 0, orders: 0, orderLines: 0, updates: 0, cancellations: 0 };
+  private ticks = 0;
+  /** Ids of the orders cancelled so far (the demo checks that each is gone from the target too). */
+  readonly cancelledOrderIds: string[] = [];
 
   constructor(
     private readonly address: DatabaseAddress,
-    private readonly options: { ordersPerTick?: number; tickMs?: number; seed?: number } = {},
+    private readonly options: { ordersPerTick?: number; tickMs?: number; seed?: number; cancelEveryTicks?: number } = {},
   ) {
     this.random = seededRandom(options.seed ?? 7);
   }
@@ -148,37 +156,86 @@ export class OrderSimulator implements IDisposable {
         WHERE id IN (SELECT id FROM sales_orders WHERE status <> 'DELIVERED' ORDER BY random() LIMIT 2)`,
     );
     this.counts.updates += updated.rowCount ?? 0;
+    // The first tick and every fourth after it a customer cancels an order that has not been packed: the order and its
+    // lines are deleted (from the first tick on, so even a short run shows a delete arriving).
+    const every = this.options.cancelEveryTicks ?? 4;
+    if (this.ticks++ % every === 0) await this.cancelOrder(this.client);
   }
 
+  /** Deletes one unshipped order and its lines in one transaction; returns the order's id, or undefined when none. */
+  async cancelOrder(client: pg.Client): Promise<string | undefined> {
+    await client.query('BEGIN');
+    try {
+      const picked = await client.query<{ id: string }>(`SELECT id FROM sales_orders WHERE status IN ('NEW', 'PAID') ORDER BY random() LIMIT 1`);
+      const id = picked.rows[0]?.id;
+      if (id !== undefined) {
+        await client.query('DELETE FROM sales_order_details WHERE sales_order_id = $1', [id]);
+        await client.query('DELETE FROM sales_orders WHERE id = $1', [id]);
+      }
+      await client.query('COMMIT');
+      if (id !== undefined) {
+        this.counts.cancellations++;
+        this.cancelledOrderIds.push(id);
+      }
+      return id;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Inserts `orders` orders with 1–3 lines each in one transaction of three statements (ids taken from the sequence
+   * first, then all orders, all lines, all totals): a statement per row made the first start's 1,000 orders the
+   * slowest step, each a round trip into WebAssembly PostgreSQL.
+   */
   private async insertOrderBatch(client: pg.Client, orders: number): Promise<void> {
+    if (orders <= 0) return;
     const customers = await client.query<{ n: string }>('SELECT count(*) AS n FROM customers');
     const customerCount = Math.max(1, Number(customers.rows[0]?.n ?? 1));
     await client.query('BEGIN');
     try {
-      for (let i = 0; i < orders; i++) {
-        const customerId = 1 + Math.floor(this.random() * customerCount);
-        const order = await client.query<{ id: string }>(
-          'INSERT INTO sales_orders (customer_id, status, note) VALUES ($1, $2, $3) RETURNING id',
-          [customerId, STATUSES[0], this.random() < 0.2 ? 'gift wrap, please' : null],
-        );
-        const orderId = order.rows[0]?.id;
+      const ids = (await client.query<{ id: string }>("SELECT nextval('sales_orders_id_seq')::text AS id FROM generate_series(1, $1)", [orders])).rows.map((row) => row.id);
+      const customerIds: number[] = [];
+      const notes: (string | null)[] = [];
+      const lineOrders: string[] = [];
+      const lineProducts: number[] = [];
+      const lineQuantities: number[] = [];
+      const lineDiscounts: (string | null)[] = [];
+      for (const id of ids) {
+        customerIds.push(1 + Math.floor(this.random() * customerCount));
+        notes.push(this.random() < 0.2 ? 'gift wrap, please' : null);
         const lines = 1 + Math.floor(this.random() * 3);
         for (let line = 0; line < lines; line++) {
-          const productId = 1 + Math.floor(this.random() * PRODUCTS.length);
-          await client.query(
-            `INSERT INTO sales_order_details (sales_order_id, product_id, quantity, unit_price, discount)
-             SELECT $1, id, $2, unit_price, $3 FROM products WHERE id = $4`,
-            [orderId, 1 + Math.floor(this.random() * 5), this.random() < 0.3 ? (this.random() * 0.25).toFixed(3) : null, productId],
-          );
-          this.counts.orderLines++;
+          lineOrders.push(id);
+          lineProducts.push(1 + Math.floor(this.random() * PRODUCTS.length));
+          lineQuantities.push(1 + Math.floor(this.random() * 5));
+          lineDiscounts.push(this.random() < 0.3 ? (this.random() * 0.25).toFixed(3) : null);
         }
-        await client.query(
-          'UPDATE sales_orders SET total = (SELECT coalesce(sum(quantity * unit_price * (1 - coalesce(discount, 0))), 0) FROM sales_order_details WHERE sales_order_id = $1) WHERE id = $1',
-          [orderId],
-        );
-        this.counts.orders++;
       }
+      await client.query(
+        `INSERT INTO sales_orders (id, customer_id, status, note)
+         SELECT o.id, o.customer_id, $4, o.note FROM unnest($1::bigint[], $2::bigint[], $3::text[]) WITH ORDINALITY AS o(id, customer_id, note, n) ORDER BY o.n`,
+        [ids, customerIds, notes, STATUSES[0]],
+      );
+      const lines = await client.query(
+        `INSERT INTO sales_order_details (sales_order_id, product_id, quantity, unit_price, discount)
+         SELECT l.order_id, p.id, l.quantity, p.unit_price, l.discount
+           FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::numeric[]) WITH ORDINALITY AS l(order_id, product_id, quantity, discount, n)
+           JOIN products p ON p.id = l.product_id
+          ORDER BY l.n`,
+        [lineOrders, lineProducts, lineQuantities, lineDiscounts],
+      );
+      await client.query(
+        `UPDATE sales_orders s SET total = t.total
+           FROM (SELECT sales_order_id, sum(quantity * unit_price * (1 - coalesce(discount, 0))) AS total
+                   FROM sales_order_details WHERE sales_order_id = ANY($1::bigint[]) GROUP BY sales_order_id) t
+          WHERE s.id = t.sales_order_id`,
+        [ids],
+      );
       await client.query('COMMIT');
+      this.counts.orders += ids.length;
+      this.counts.orderLines += lines.rowCount ?? 0;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       throw error;

@@ -25,7 +25,7 @@ export async function runDemoCommand(options: { rows: number; seconds: number; j
     else {
       process.stdout.write(
         `${report.equal ? 'Source and target are equal' : 'Source and target DIFFER'} after ${report.seconds.toFixed(1)} s ` +
-          `(${report.simulated.orders} orders, ${report.simulated.orderLines} lines, ${report.simulated.updates} updates simulated; Kafka ${report.kafka}).\n${table(report)}\n` +
+          `(${report.simulated.orders} orders, ${report.simulated.orderLines} lines, ${report.simulated.updates} updates, ${report.simulated.cancellations} cancellations (deletes) simulated; Kafka ${report.kafka}).\n${table(report)}\n` +
           `${progressLine(report.pipeline)}\n`,
       );
     }

@@ -29,15 +29,19 @@ export interface DemoStatus {
   topics: string[];
   /** Source table → target table. */
   tables: { source: string; target: string }[];
-  /** What the order simulator did so far. */
-  simulated?: { orders: number; orderLines: number; updates: number };
+  /** What the order simulator did so far; `cancellations` are orders deleted (with their lines) at the source. */
+  simulated?: { orders: number; orderLines: number; updates: number; cancellations: number };
+  /** Cancelled orders already deleted from the target too (the deletes that arrived); absent until the target has the table. */
+  cancellationsApplied?: number;
+  /** How the source is captured, in words (e.g. why the demo does not read PGlite's log). */
+  capture?: string;
   error?: { code: string; message: string; retriable: boolean };
 }
 
 export interface DemoStartRequest {
   /** Use this cluster instead of the lab's local Kafka "a" (e.g. when Java or Maven is missing). */
   bootstrapServers?: string;
-  /** Orders inserted before the pipeline starts; default 2000. */
+  /** Orders inserted before the pipeline starts; default 1000. */
   rows?: number;
 }
 

@@ -38,6 +38,7 @@ export const SOURCE_RULES = {
   numericMappingBoth: defineRule('source.numeric-mapping-both', 'warning', '`numeric.mapping` wins over the deprecated `numeric.precision.mapping`.'),
   isolationSnapshot: defineRule('source.isolation-snapshot', 'error', '`transaction.isolation.mode=SQL_SERVER_SNAPSHOT` works on SQL Server only.'),
   viewsNonNull: defineRule('source.views-validate-non-null', 'warning', 'Views report nullable columns, so `validate.non.null=true` stops the connector.'),
+  changelogMode: defineRule('source.changelog-mode', 'error', '`ferry.changelog.op.column` reads a change log by its timestamp (`timestamp` or `timestamp+incrementing` mode), not in bulk or with `query`.'),
   granularityUnsupported: defineRule('source.timestamp-granularity-unsupported', 'error', 'Ferry writes timestamps as Connect\'s millisecond Timestamp only (`timestamp.granularity=connect_logical`).'),
 };
 
@@ -309,6 +310,14 @@ function resolveSource(env: ConnectorEnv): ConnectorOutcome {
       'Remove the key (or set connect_logical); sub-millisecond precision reaches the target only through log-based capture later.',
     );
   }
+  if (values['ferry.changelog.op.column'] !== undefined && (capture !== undefined || mode === 'bulk' || mode === 'incrementing')) {
+    problems.report(
+      SOURCE_RULES.changelogMode,
+      v.pathOf('ferry.changelog.op.column'),
+      `\`ferry.changelog.op.column\` needs a change log read by its timestamp, but this source ${capture !== undefined ? 'runs a query' : `uses mode=${String(mode)}`}`,
+      'Point the source at the change-log tables with "mode": "timestamp+incrementing" and their timestamp and id columns, or remove ferry.changelog.op.column.',
+    );
+  }
   if (values['transaction.isolation.mode'] === 'SQL_SERVER_SNAPSHOT' && dialect !== undefined && dialect !== 'sqlserver') {
     problems.report(SOURCE_RULES.isolationSnapshot, v.pathOf('transaction.isolation.mode'), `SQL_SERVER_SNAPSHOT isolation exists only on SQL Server, not on ${DIALECT_LABEL[dialect]}`, 'Use READ_COMMITED or DEFAULT.');
   }
@@ -363,6 +372,7 @@ function resolveSource(env: ConnectorEnv): ConnectorOutcome {
     querySuffix: values['query.suffix'].trim(),
     tableTypes: values['table.types'],
     schemaPattern: values['schema.pattern'],
+    changelogOpColumn: values['ferry.changelog.op.column']?.trim() || undefined,
     catalogPattern: values['catalog.pattern'],
     topicPrefix: values['topic.prefix'].trim(),
     numericMapping,

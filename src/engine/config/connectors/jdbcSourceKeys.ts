@@ -148,6 +148,10 @@ const SOURCE_SPECIFIC_KEYS = [
     group: GROUP.tables,
     selfManagedOnly: true,
   }),
+  stringKey('ferry.changelog.op.column', {
+    doc: 'Ferry only: read each table as a change log that triggers write (trigger-based capture, for a database without log access): the column named here holds `c`, `u` or `d`. A row whose value is `d` is sent as a tombstone keyed by the table\'s primary key, so a sink with `delete.enabled=true` and `pk.mode=record_key` deletes the row; other rows are sent without this column, keyed by the primary key. Use a table or view keyed like the captured table, holding each row\'s latest change, and `timestamp+incrementing` or `timestamp` mode.',
+    group: GROUP.tables,
+  }),
   stringKey('query', {
     doc: 'A custom SELECT to run instead of copying whole tables. The incremental `WHERE` is appended to it, so wrap a query that has its own WHERE: `SELECT * FROM (…) t`. The topic is exactly `topic.prefix`.',
     group: GROUP.tables,

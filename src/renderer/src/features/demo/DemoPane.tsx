@@ -9,11 +9,12 @@ import { useDemoStore } from './demoStore';
 import './demo.css';
 
 const STAGES = [
-  // PGlite serves no logical replication (no walsender), so the demo polls updated_at: say so, and what that costs.
-  { title: 'Source', detail: 'PostgreSQL (PGlite) with an order simulator, polled by updated_at: PGlite has no logical replication, so deletes are not captured here' },
-  { title: 'Kafka', detail: 'the local lab cluster, Avro records' },
+  // PGlite serves no logical replication (no walsender), so the demo cannot read its log: triggers keep a change log
+  // that the source polls, which carries deletes too. The engine's status says it in full (status.capture).
+  { title: 'Source', detail: 'PostgreSQL (PGlite) with an order simulator that also cancels (deletes) orders; captured by triggers into a change log, polled (PGlite has no logical replication)' },
+  { title: 'Kafka', detail: 'the local lab cluster, Avro records; deletes as tombstones' },
   { title: 'Schema Registry', detail: 'embedded, Confluent-compatible' },
-  { title: 'Target', detail: 'PostgreSQL (PGlite), upserts' },
+  { title: 'Target', detail: 'PostgreSQL (PGlite), upserts and deletes' },
 ];
 
 /** The first screen: one button runs the embedded default end to end, live, until stopped. */
@@ -149,6 +150,13 @@ export function DemoPane() {
               <span className="kpi-value" data-testid="demo-orders">{formatCount(status.simulated?.orders ?? 0)}</span>
             </div>
             <div className="kpi">
+              <span className="kpi-label">Orders cancelled</span>
+              <span className="kpi-value" data-testid="demo-cancelled">{formatCount(status.simulated?.cancellations ?? 0)}</span>
+              <span className="muted small" data-testid="demo-cancellations-applied">
+                {status.cancellationsApplied === undefined ? 'deletes: waiting for the target' : `${formatCount(status.cancellationsApplied)} deleted in the target`}
+              </span>
+            </div>
+            <div className="kpi">
               <span className="kpi-label">Rows captured</span>
               <span className="kpi-value">{formatCount(source?.metrics.rowsProduced ?? 0)}</span>
               <span className="muted small">{formatRate(source?.metrics.rowsPerSecond ?? 0)}</span>
@@ -197,6 +205,8 @@ export function DemoPane() {
                   </span>
                 ))}
               </dd>
+              <dt>Capture</dt>
+              <dd data-testid="demo-capture">{status.capture}</dd>
               <dt>Schema Registry</dt>
               <dd>
                 <code>{status.schemaRegistry}</code>
