@@ -38,7 +38,11 @@ const log = createLogger('engine');
 /** The only entry a host imports: builds every namespace of the API over real services. */
 export function createEngine(options: EngineOptions): Engine {
   const lab = createLab(options.lab);
-  const replicators = new ReplicatorsService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
+  const replicators = new ReplicatorsService({
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    // `src.kafka.ferry.profile` & co.: saved profiles and the running lab, as for pipelines (connections is built below).
+    profiles: async () => connections.profileLookup(await lab.status().catch(() => undefined)),
+  });
   const connections = new ConnectionsService({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.secretProtector ? { protector: options.secretProtector } : {}),

@@ -163,14 +163,15 @@ function errorResult(rule: { id: string }, message: string, hint: string, extra:
 const STANDALONE_HINT = 'Give the Connect worker\'s properties first, as connect-standalone takes them: `ferry run worker.properties connector.properties` (the worker\'s bootstrap.servers is the cluster). Or wrap the config in a pipeline file: { "name": "…", "kafka": { "bootstrap.servers": "…" }, "connectors": [ <this config> ] }.';
 
 /** One connector config on its own. */
-function parseLoneConnector(form: Extract<ConfigForm, { kind: 'connector' }>): PipelineParseResult {
+function parseLoneConnector(form: Extract<ConfigForm, { kind: 'connector' }>, options: PipelineParseOptions): PipelineParseResult {
   const { source } = form;
   const name = form.name?.trim() || stem(source.fileName);
   // A Replicator's destination is its own `dest.kafka.*` (its Connect worker's cluster otherwise): the assembled
   // pipeline's `kafka` block is that, and its problems are reported on the `dest.kafka.*` keys themselves.
   const kafka = emptyJsonObject();
   if (form.role === 'replicator') for (const [key, value] of Object.entries(form.config)) if (key.startsWith(DEST_KAFKA_PREFIX)) kafka[key.slice(DEST_KAFKA_PREFIX.length)] = value;
-  const result = validatePipeline({ name, kafka, connectors: [form.document] }, source.fileName);
+  // Profiles (a replicator's `src.kafka.ferry.profile` & co.) resolve as in a pipeline file.
+  const result = validatePipeline({ name, kafka, connectors: [form.document] }, source.fileName, options);
   const problems = result.problems
     .filter((problem) => !(problem.path === '$' || problem.path.startsWith('$.kafka')))
     .map((problem) => placed(problem, '$.connectors[0]', '$', undefined, form.lines));
@@ -232,7 +233,7 @@ export function parseConfigFiles(files: readonly ConfigText[], options: Pipeline
   if (!first) return errorResult(CONFIG_FORM_RULES.formsMixed, 'No configuration file was given', 'Name a pipeline file, or a connector config (with the Connect worker\'s properties first for a source or sink).');
   if (forms.length === 1) {
     if (first.kind === 'pipeline') return parsePipelineFile(first.source.text, first.source.fileName, options);
-    if (first.kind === 'connector') return parseLoneConnector(first);
+    if (first.kind === 'connector') return parseLoneConnector(first, options);
     return errorResult(
       CONFIG_FORM_RULES.workerWithoutConnector,
       `${basename(first.source.fileName)} is a Kafka Connect worker config (it has no \`connector.class\`): it says which cluster to use, not what to copy`,

@@ -73,12 +73,45 @@ export interface ProfileLookup {
 
 const KIND_LABEL = { database: 'database', kafka: 'Kafka', schemaRegistry: 'Schema Registry' } as const;
 
+/**
+ * A replicator's clusters and registries by profile: `src.kafka.ferry.profile` / `dest.kafka.ferry.profile` (Kafka
+ * profiles, expanded into the `src.kafka.*` / `dest.kafka.*` keys) and `src.schema.registry.profile` /
+ * `schema.registry.profile` (registry profiles, into `src.schema.registry.url` / `schema.registry.url` and their
+ * basic-auth user info), as Replicator's own keys name the source and the destination.
+ */
+export const REPLICATOR_PROFILE_KEYS = {
+  'src.kafka.ferry.profile': { kind: 'kafka', prefix: 'src.kafka.' },
+  'dest.kafka.ferry.profile': { kind: 'kafka', prefix: 'dest.kafka.' },
+  'src.schema.registry.profile': { kind: 'schemaRegistry', urlKey: 'src.schema.registry.url', userInfoKey: 'src.schema.registry.basic.auth.user.info' },
+  'schema.registry.profile': { kind: 'schemaRegistry', urlKey: 'schema.registry.url', userInfoKey: 'schema.registry.client.basic.auth.user.info' },
+} as const;
+
+function namesReplicatorProfile(config: JsonObject): boolean {
+  return Object.keys(REPLICATOR_PROFILE_KEYS).some((key) => key in config);
+}
+
 /** True when the document names a profile anywhere (so a host without a lookup can say so). */
 export function namesProfiles(document: JsonValue): boolean {
   if (!isJsonObject(document)) return false;
   if (typeof document[REGISTRY_PROFILE_KEY] === 'string') return true;
   if (isJsonObject(document.kafka) && PROFILE_KEY in document.kafka) return true;
-  return Array.isArray(document.connectors) && document.connectors.some((entry) => isJsonObject(entry) && (PROFILE_KEY in entry || (isJsonObject(entry.config) && PROFILE_KEY in entry.config)));
+  const names = (config: JsonObject): boolean => PROFILE_KEY in config || namesReplicatorProfile(config);
+  return Array.isArray(document.connectors) && document.connectors.some((entry) => isJsonObject(entry) && (names(entry) || (isJsonObject(entry.config) && names(entry.config))));
+}
+
+/** The keys a Kafka profile stands for, under `prefix` ('' for the pipeline's `kafka` block). */
+function kafkaKeys(profile: ReferencedKafka, prefix: string, path: JsonPath, problems: ProblemList, secretMissing: (what: string) => void): JsonObject {
+  if (profile.hasCaPem) {
+    problems.report(PROFILE_RULES.unsupported, path, `Profile "${profile.name}" carries its CA certificate as text, which a pipeline file cannot take yet`, `Save the CA as a PEM file and write the cluster keys with "${prefix}ssl.ca.location" instead of the profile.`);
+  }
+  const keys: JsonObject = { [`${prefix}bootstrap.servers`]: profile.bootstrapServers, [`${prefix}security.protocol`]: profile.securityProtocol };
+  if (profile.saslMechanism) keys[`${prefix}sasl.mechanism`] = profile.saslMechanism;
+  if (profile.saslUsername) {
+    keys[`${prefix}sasl.username`] = profile.saslUsername;
+    if (profile.saslPassword === undefined) secretMissing('its SASL password / API secret');
+    else keys[`${prefix}sasl.password`] = profile.saslPassword;
+  }
+  return keys;
 }
 
 /**
@@ -118,6 +151,32 @@ export function expandProfileReferences(document: JsonObject, lookup: ProfileLoo
     );
   };
 
+  /** A replicator's `src.kafka.ferry.profile` & co. (REPLICATOR_PROFILE_KEYS), expanded in place into `expanded`. */
+  const expandReplicatorProfiles = (config: JsonObject, expanded: JsonObject, base: JsonPath): void => {
+    const cls = typeof config['connector.class'] === 'string' ? findConnectorClass(config['connector.class']) : undefined;
+    for (const [key, slot] of Object.entries(REPLICATOR_PROFILE_KEYS)) {
+      if (!(key in config)) continue;
+      const path = [...base, key];
+      delete expanded[key];
+      if (cls && cls.family.id !== 'replicator') {
+        problems.report(PROFILE_RULES.unsupported, path, `\`${key}\` names a replicator's ${slot.kind === 'kafka' ? 'cluster' : 'registry'}, but this connector is a ${cls.name}`, slot.kind === 'kafka' ? 'Name the cluster with "ferry.profile" in the pipeline\'s "kafka" block.' : 'Name the registry with "schema.registry.profile" at the top of the pipeline file.');
+        continue;
+      }
+      const profile = resolve(config[key], path, slot.kind);
+      if (!profile) continue;
+      if (profile.kind === 'kafka' && slot.kind === 'kafka') {
+        overwrite(expanded, kafkaKeys(profile, slot.prefix, path, problems, (what) => secretMissing(profile, path, what)), base, profile.name, problems);
+      } else if (profile.kind === 'schemaRegistry' && slot.kind === 'schemaRegistry') {
+        const keys: JsonObject = { [slot.urlKey]: profile.url };
+        if (profile.basicAuthUser) {
+          if (profile.basicAuthPassword === undefined) secretMissing(profile, path, 'its basic-auth secret');
+          else keys[slot.userInfoKey] = `${profile.basicAuthUser}:${profile.basicAuthPassword}`;
+        }
+        overwrite(expanded, keys, base, profile.name, problems);
+      }
+    }
+  };
+
   // Schema Registry
   if (REGISTRY_PROFILE_KEY in document) {
     const path = [REGISTRY_PROFILE_KEY];
@@ -143,17 +202,7 @@ export function expandProfileReferences(document: JsonObject, lookup: ProfileLoo
     const profile = resolve(block[PROFILE_KEY], path, 'kafka');
     delete block[PROFILE_KEY];
     if (profile?.kind === 'kafka') {
-      if (profile.hasCaPem) {
-        problems.report(PROFILE_RULES.unsupported, path, `Profile "${profile.name}" carries its CA certificate as text, which a pipeline file cannot take yet`, 'Save the CA as a PEM file and write the cluster keys with "ssl.ca.location" instead of the profile.');
-      }
-      const keys: JsonObject = { 'bootstrap.servers': profile.bootstrapServers, 'security.protocol': profile.securityProtocol };
-      if (profile.saslMechanism) keys['sasl.mechanism'] = profile.saslMechanism;
-      if (profile.saslUsername) {
-        keys['sasl.username'] = profile.saslUsername;
-        if (profile.saslPassword === undefined) secretMissing(profile, path, 'its SASL password / API secret');
-        else keys['sasl.password'] = profile.saslPassword;
-      }
-      overwrite(block, keys, ['kafka'], profile.name, problems);
+      overwrite(block, kafkaKeys(profile, '', path, problems, (what) => secretMissing(profile, path, what)), ['kafka'], profile.name, problems);
     }
     out.kafka = block;
   }
@@ -164,10 +213,12 @@ export function expandProfileReferences(document: JsonObject, lookup: ProfileLoo
       if (!isJsonObject(entry)) return entry;
       const rest = isJsonObject(entry.config) && !('connector.class' in entry);
       const config = rest ? (entry.config as JsonObject) : entry;
-      if (!(PROFILE_KEY in config)) return entry;
+      if (!(PROFILE_KEY in config) && !namesReplicatorProfile(config)) return entry;
       const base: JsonPath = rest ? ['connectors', index, 'config'] : ['connectors', index];
       const path = [...base, PROFILE_KEY];
       const expanded: JsonObject = { ...config };
+      if (namesReplicatorProfile(config)) expandReplicatorProfiles(config, expanded, base);
+      if (!(PROFILE_KEY in config)) return rest ? { ...entry, config: expanded } : expanded;
       delete expanded[PROFILE_KEY];
       const profile = resolve(config[PROFILE_KEY], path, 'database');
       if (profile?.kind === 'database') {
@@ -222,7 +273,12 @@ function databaseKeys(profile: ReferencedDatabase, classValue: JsonValue | undef
   const password = profile.password ?? '';
   switch (cls.family.id) {
     case 'replicator':
-      problems.report(PROFILE_RULES.unsupported, path, 'A Replicator copies between Kafka clusters; it has no database to take from a profile', 'Remove `ferry.profile` here.');
+      problems.report(
+        PROFILE_RULES.unsupported,
+        path,
+        'A Replicator copies between Kafka clusters; it has no database to take from a profile',
+        'Name its clusters with "src.kafka.ferry.profile" and "dest.kafka.ferry.profile" (Kafka profiles or lab:kafka-a / lab:kafka-b), its registries with "src.schema.registry.profile" and "schema.registry.profile".',
+      );
       return undefined;
     case 'log-source': {
       if (profile.product === 'sqlserver') {

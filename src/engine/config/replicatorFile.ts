@@ -5,11 +5,11 @@
  * Kept as names of their own for the replicators API and older callers; there is one code path.
  */
 import { parseConfigFiles, readConfigFiles } from './configFiles';
-import type { PipelineParseResult } from './pipelineFile';
+import type { PipelineParseOptions, PipelineParseResult } from './pipelineFile';
 
-/** Parses a replicator file (see above); a pipeline file is parsed as `ferry run` would. */
-export function parseReplicatorFile(text: string, fileName: string): PipelineParseResult {
-  return parseConfigFiles([{ text, fileName }]);
+/** Parses a replicator file (see above); a pipeline file is parsed as `ferry run` would (profiles included). */
+export function parseReplicatorFile(text: string, fileName: string, options: PipelineParseOptions = {}): PipelineParseResult {
+  return parseConfigFiles([{ text, fileName }], options);
 }
 
 export function readReplicatorFile(path: string): Promise<PipelineParseResult> {

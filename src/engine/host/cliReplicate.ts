@@ -1,5 +1,6 @@
 import type { ReplicatorStatus } from '../../shared/api/replicators';
-import { readConfigFiles, requireValidPipeline } from '../config';
+import { requireValidPipeline } from '../config';
+import { readConfigFilesWithProfiles } from './cliProfiles';
 import { ReplicatorRunner } from '../replicator';
 import { serveMissingLocalRegistries } from './localRegistry';
 import { ProgressPrinter } from './progressPrinter';
@@ -39,7 +40,8 @@ export async function runReplicateCommand(files: string | readonly string[], opt
   const paths = typeof files === 'string' ? [files] : files;
   // The first file names the configuration in messages, and relative TLS paths resolve against its folder.
   const file = paths[0] ?? '';
-  const parsed = await readConfigFiles(paths);
+  // `src.kafka.ferry.profile` & co. name saved profiles or the running lab, as `ferry run` resolves them.
+  const parsed = await readConfigFilesWithProfiles(paths);
   for (const problem of parsed.problems.filter((p) => p.severity === 'warning')) {
     process.stderr.write(`warning  ${problem.path}  ${problem.message}${problem.hint ? `  (hint: ${problem.hint})` : ''}\n`);
   }

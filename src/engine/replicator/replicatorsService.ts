@@ -2,7 +2,7 @@ import type { PipelineSource } from '../../shared/api/pipelines';
 import type { IReplicatorsApi, ReplicatorStatus } from '../../shared/api/replicators';
 import { Emitter } from '../../shared/event';
 import type { IDisposable } from '../../shared/lifecycle';
-import { parseReplicatorFile, requireValidPipeline, type ResolvedReplicator } from '../config';
+import { parseReplicatorFile, type ProfileLookup, requireValidPipeline, type ResolvedReplicator } from '../config';
 import { replicatorError } from './errors';
 import { ReplicatorRunner } from './replicatorRunner';
 
@@ -12,11 +12,19 @@ export class ReplicatorsService implements IReplicatorsApi, IDisposable {
   private readonly changes = new Emitter<ReplicatorStatus>();
   readonly onDidChangeStatus = this.changes.event;
 
-  constructor(private readonly options: { dataDir?: string } = {}) {}
+  constructor(
+    private readonly options: {
+      dataDir?: string;
+      /** Resolves `src.kafka.ferry.profile` & co. (saved profiles and the running lab), as the pipelines API does. */
+      profiles?: () => Promise<ProfileLookup>;
+    } = {},
+  ) {}
 
   async start(source: PipelineSource): Promise<ReplicatorStatus[]> {
     const fileName = source.fileName ?? 'replicator.json';
-    const pipeline = requireValidPipeline(parseReplicatorFile(source.text, fileName), fileName);
+    // Only a file that names a profile pays for reading the profiles and the lab's state.
+    const profiles = this.options.profiles && /ferry\.profile|schema\.registry\.profile/.test(source.text) ? await this.options.profiles() : undefined;
+    const pipeline = requireValidPipeline(parseReplicatorFile(source.text, fileName, profiles ? { profiles } : {}), fileName);
     if (pipeline.replicators.length === 0) {
       throw replicatorError('REPLICATOR_NONE', `${fileName} has no replicator: add a connector with "connector.class": "Replicator" (or io.confluent.connect.replicator.ReplicatorSourceConnector).`);
     }
@@ -34,7 +42,7 @@ export class ReplicatorsService implements IReplicatorsApi, IDisposable {
     if (running) throw replicatorError('REPLICATOR_RUNNING', `Replicator "${running.name}" is already running; stop it first or give the new one another "name".`);
     const started: ReplicatorRunner[] = [];
     for (const config of configs) {
-      const runner = new ReplicatorRunner(config, { ...this.options, ...origin });
+      const runner = new ReplicatorRunner(config, { ...(this.options.dataDir === undefined ? {} : { dataDir: this.options.dataDir }), ...origin });
       this.runners.set(config.name, runner);
       runner.onDidChangeStatus((status) => this.changes.fire(status));
       started.push(runner);
