@@ -171,6 +171,25 @@ describe('ferry deploy to the lab Connect worker', () => {
     const statuses = await deployedStatus(pipeline, connect);
     expect(statuses.map((s) => [s.name, s.state, s.tasks.map((t) => t.state)])).toEqual(names.map((name) => [name, 'RUNNING', ['RUNNING']]));
 
+    // The app's lineage of the cluster: the capture's table → its topic (3 snapshot reads, an update, a delete and its
+    // tombstone, an insert: 7 records) → the sink's table, counted by the sink group's committed offsets.
+    const topic = `${table.replace(/_/g, '-')}.${endpoints.mariadb.database}.${table}`;
+    const lineageApp = new ConnectService({ kafkaCandidates: async () => [{ label: 'lab kafka-a', settings: { bootstrapServers: [bootstrapA] } }] });
+    let lineage = await lineageApp.lineage({ url: connect.url });
+    await until(
+      async () => {
+        lineage = await lineageApp.lineage({ url: connect.url });
+        return lineage.connectors.find((c) => c.name === names[1])?.topics[0]?.committed === 7;
+      },
+      () => `the sink's committed offsets to reach 7: ${JSON.stringify(lineage.connectors.filter((c) => names.includes(c.name)))}`,
+      30_000,
+    );
+    expect(lineage.kafka).toBe('lab kafka-a');
+    const capturing = lineage.connectors.find((c) => c.name === names[0]);
+    expect(capturing).toMatchObject({ type: 'source', state: 'RUNNING', connectorClass: 'io.debezium.connector.mariadb.MariaDbConnector' });
+    expect(capturing?.topics.find((t) => t.topic === topic)).toEqual({ topic, records: 7, table: `${endpoints.mariadb.database}.${table}` });
+    expect(lineage.connectors.find((c) => c.name === names[1])).toMatchObject({ type: 'sink', group: `connect-${names[1]}`, topics: [{ topic, records: 7, committed: 7, lag: 0, targetTable: table }] });
+
     // Pause and resume through the app's API: the connector reports each state.
     const app = new ConnectService();
     const capture = names[0] ?? '';
