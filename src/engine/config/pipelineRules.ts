@@ -8,7 +8,7 @@ import { renameTopic } from './connectors/replicator';
 import { safeFullMatch } from './connectors/jdbcSink';
 import { checkSinkClusters, describeVia, findLogRoute } from './pipelineChains';
 import { defineRule, type JsonPath, type ProblemList } from './problems';
-import { isJdbcSink, isLogSource, isPollingSource, type ResolvedConnector, type ResolvedJdbcSink, type ResolvedJdbcSource, type ResolvedReplicator } from './types';
+import { isJdbcSink, isLogSource, isObjectStoreSink, isPollingSource, type ResolvedConnector, type ResolvedJdbcSink, type ResolvedJdbcSource, type ResolvedLogSource, type ResolvedObjectStoreSink, type ResolvedReplicator } from './types';
 
 export const PIPELINE_RULES = {
   duplicateName: defineRule('pipeline.duplicate-name', 'error', 'Connector names are unique within a pipeline.'),
@@ -17,6 +17,8 @@ export const PIPELINE_RULES = {
   topicCollision: defineRule('pipeline.topic-collision', 'warning', 'Two sources write to the same topic.'),
   topicNameCollision: defineRule('pipeline.topic-name-collision', 'warning', 'Two topic names that differ only by "." versus "_" cannot both exist in one Kafka cluster.'),
   changeEventsNeedUnwrap: defineRule('pipeline.change-events-need-unwrap', 'error', 'A JDBC sink cannot write Debezium change events as they are: it needs `io.debezium.transforms.ExtractNewRecordState`.'),
+  changeEventsNeedUnwrapObjects: defineRule('pipeline.change-events-need-unwrap-objects', 'error', 'An object-store sink writes row values: Debezium change events need `io.debezium.transforms.ExtractNewRecordState` first.'),
+  objectTombstonesStop: defineRule('pipeline.object-tombstones-stop', 'error', 'Deletes that reach an object-store sink as tombstones stop it unless `behavior.on.null.values=ignore`.'),
   logDeletesDropped: defineRule('pipeline.log-deletes-dropped', 'warning', 'With ExtractNewRecordState\'s defaults (`drop.tombstones=true`, deletes dropped), deletes captured from the log never reach the target.'),
 };
 
@@ -183,6 +185,40 @@ export function checkPipeline(placed: readonly PlacedConnector[], problems: Prob
 }
 
 /**
+ * An object-store sink reading a log source's change events (followed through replicators, as for JDBC sinks): its
+ * objects hold row values, so it needs ExtractNewRecordState, and the deletes must not reach it as tombstones unless
+ * it skips them (`behavior.on.null.values=ignore`), or the first delete stops it.
+ */
+function checkChangeEventObjects(p: PlacedConnector, sink: ResolvedObjectStoreSink, logSources: readonly ResolvedLogSource[], replicators: readonly ResolvedReplicator[], problems: ProblemList): void {
+  const route = findLogRoute(sink, logSources, replicators);
+  if (!route) return;
+  const via = describeVia(route.via);
+  const unwrap = sink.transforms.find((transform) => transform.type === 'io.debezium.transforms.ExtractNewRecordState');
+  if (!unwrap) {
+    problems.report(
+      PIPELINE_RULES.changeEventsNeedUnwrapObjects,
+      p.pathOf('transforms'),
+      `Sink "${sink.name}" reads Debezium change events from source "${route.source.name}"${via} (before, after, source, op), and its objects hold row values`,
+      'Add "transforms": "unwrap", "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState", "transforms.unwrap.delete.handling.mode": "rewrite" (deletes become rows with __deleted=true).',
+    );
+    return;
+  }
+  // As transforms/extractNewRecordState.ts reads Debezium's keys: what reaches the sink as a null value.
+  const tombstoneMode = unwrap.config['delete.tombstone.handling.mode'];
+  const deleteMode = unwrap.config['delete.handling.mode'];
+  const nullsArrive =
+    tombstoneMode !== undefined ? !['drop', 'rewrite'].includes(tombstoneMode) : deleteMode === 'none' || (unwrap.config['drop.tombstones'] ?? 'true').toLowerCase() === 'false';
+  if (nullsArrive && sink.layout.nullValues === 'fail') {
+    problems.report(
+      PIPELINE_RULES.objectTombstonesStop,
+      p.pathOf('transforms'),
+      `Sink "${sink.name}" gets the deletes of "${route.source.name}"${via} as tombstones (its ExtractNewRecordState keeps them), and a tombstone stops it (behavior.on.null.values=fail)`,
+      'Set "behavior.on.null.values": "ignore", or let ExtractNewRecordState drop tombstones (and rewrite deletes as __deleted rows with "delete.handling.mode": "rewrite").',
+    );
+  }
+}
+
+/**
  * A sink reading a log source's topics (`<topic.prefix>.…`) gets Debezium change events: without
  * ExtractNewRecordState it cannot write them, and with its defaults the captured deletes are dropped.
  */
@@ -192,6 +228,10 @@ function checkChangeEventSinks(placed: readonly PlacedConnector[], problems: Pro
   const replicators = placed.flatMap((p) => (p.connector.role === 'replicator' ? [p.connector] : []));
   for (const p of placed) {
     const sink = p.connector;
+    if (isObjectStoreSink(sink)) {
+      checkChangeEventObjects(p, sink, logSources, replicators, problems);
+      continue;
+    }
     if (!isJdbcSink(sink)) continue;
     // Followed through the file's replicators and across clusters (pipelineChains.ts).
     const route = findLogRoute(sink, logSources, replicators);
