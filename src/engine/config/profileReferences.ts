@@ -69,6 +69,8 @@ export interface ProfileLookup {
   find(name: string): ProfileLookupResult;
   /** Where secrets of profiles are kept in this process, for the "password not stored" hint. */
   secretStorageHint: string;
+  /** The whole hint for a profile whose secret is missing, when the host knows better than "type it again" (the CLI). */
+  secretMissingHint?: (profileName: string) => string;
 }
 
 const KIND_LABEL = { database: 'database', kafka: 'Kafka', schemaRegistry: 'Schema Registry' } as const;
@@ -147,7 +149,7 @@ export function expandProfileReferences(document: JsonObject, lookup: ProfileLoo
       PROFILE_RULES.secretMissing,
       path,
       `Profile "${profile.name}": password not stored (${what} is not kept where this process can read it)`,
-      `Open the profile in Connections and type the password again. ${lookup?.secretStorageHint ?? ''}`.trim(),
+      lookup?.secretMissingHint?.(profile.name) ?? `Open the profile in Connections and type the password again. ${lookup?.secretStorageHint ?? ''}`.trim(),
     );
   };
 

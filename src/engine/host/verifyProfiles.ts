@@ -2,6 +2,7 @@ import type { StoredProfile } from '../../shared/api/connections';
 import { EngineError } from '../../shared/errors';
 import { ConnectionsService } from '../connections';
 import { verifyUrlOf } from '../trace/connectionSettings';
+import { cliSecretMissingHint, profileSecretEnvName, secretsKeptBy } from './cliSecrets';
 
 /** A `--source`/`--target` value that is not a URL names a saved database profile. */
 export function isProfileName(value: string): boolean {
@@ -19,7 +20,7 @@ export interface ResolvedProfileUrl {
  * profile store is the one the app uses (`$FERRY_DATA_DIR`); a password the app keeps only in its memory or in the OS
  * keychain is not readable here, which the warning says instead of failing later with a puzzling login error.
  */
-export async function profileUrl(name: string, flag: string, options: { dataDir?: string } = {}): Promise<ResolvedProfileUrl> {
+export async function profileUrl(name: string, flag: string, options: { dataDir?: string; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<ResolvedProfileUrl> {
   const connections = new ConnectionsService(options.dataDir === undefined ? {} : { dataDir: options.dataDir });
   try {
     const profiles = await connections.list();
@@ -33,14 +34,17 @@ export async function profileUrl(name: string, flag: string, options: { dataDir?
           (known ? `Database profiles: ${known}.` : 'No database profile is saved yet (create one in the app\'s Connections pane, or pass a URL).'),
       );
     }
-    const url = verifyUrlOf(connections.sqlSettings(profile.id));
+    const settings = connections.sqlSettings(profile.id);
     if (profile.user !== '' && !profile.hasSecret) {
+      // The keychain (desktop app) or the app's memory: the CLI takes it from FERRY_PROFILE_SECRET_<NAME> (cliSecrets.ts).
+      const fromEnv = (options.env ?? process.env)[profileSecretEnvName(profile.name)];
+      if (fromEnv !== undefined && fromEnv !== '') return { url: verifyUrlOf({ ...settings, password: fromEnv }) };
       return {
-        url,
-        warning: `${flag} profile "${profile.name}": its password is not available to this process (the app keeps profile passwords in its memory or the OS keychain unless "Keep secrets in a file readable only by me" is ticked); connecting without one.`,
+        url: verifyUrlOf(settings),
+        warning: `${flag} profile "${profile.name}": password not stored where this process can read it. ${cliSecretMissingHint(profile.name, secretsKeptBy(options.dataDir))} Connecting without one.`,
       };
     }
-    return { url };
+    return { url: verifyUrlOf(settings) };
   } finally {
     connections.dispose();
   }
