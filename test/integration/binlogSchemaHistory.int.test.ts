@@ -2,11 +2,12 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PipelineRunner } from '../../src/engine/pipeline';
-import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
+import { type EmbeddedSchemaRegistry, SchemaChangeCodec, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
 import { safeFileName } from '../../src/engine/store';
 import { uniqueName } from '../helpers/names';
 import { killLeftoverFerries, spawnFerry, writePipelineFile } from '../helpers/pipelineCli';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
+import { readMessages } from '../helpers/pipelineKafka';
 import { describeStatus, KafkaScratch, type PipelineDocument, pipelineDocument, pipelineProblems, Scratch, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
 import { until } from '../helpers/until';
 
@@ -139,5 +140,21 @@ describe('MySQL/MariaDB schema history', () => {
     expect(targetRows).toEqual(sourceRows);
     // Rows 4 and 5 came only from the replay, read with the dropped column they were written with.
     expect(await rowsOf('id, legacy')).toEqual(['1|l1', '2|l2', '3|null', '4|l4', '5|l5', '6|null']);
+
+    // The schema change topic (include.schema.changes): the snapshot's CREATE, each DDL as `ferry run` read it, and each
+    // again from the restart (at least once, as Debezium) with the structure recorded then, not today's catalog.
+    const codec = new SchemaChangeCodec('mariadb', 'x');
+    const changes = (await readMessages(endpoints.kafka.a.bootstrap, prefix, 5)).map(
+      (message) => codec.decodeAvro((message.value ?? Buffer.alloc(5)).subarray(5)) as { ddl: string; tableChanges: Array<{ type: string; table: { columns: Array<{ name: string }> } | null }> },
+    );
+    const columnsOf = (change: (typeof changes)[number]): string => `${change.tableChanges[0]?.type ?? ''} ${(change.tableChanges[0]?.table?.columns ?? []).map((column) => column.name).join(',')}`;
+    expect(changes.map(columnsOf)).toEqual([
+      'CREATE id,customer,legacy,amount',
+      'ALTER id,customer,legacy,amount,note',
+      'ALTER id,customer,amount,note',
+      'ALTER id,customer,legacy,amount,note',
+      'ALTER id,customer,amount,note',
+    ]);
+    expect(changes[3]?.ddl).toBe(`ALTER TABLE ${table} ADD COLUMN note VARCHAR(20) NULL`);
   });
 });
