@@ -23,6 +23,18 @@ function lagText(status: PipelineStatus, now: number): string {
   return Number.isFinite(staleSince) ? `lag ≥ ${lag} (stale ${Math.max(0, Math.round((now - staleSince) / 1000))} s)` : `lag ${lag}`;
 }
 
+function walBytes(value: number): string {
+  if (value < 1000) return `${value} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let scaled = value / 1000;
+  let unit = 0;
+  while (scaled >= 1000 && unit < units.length - 1) {
+    scaled /= 1000;
+    unit += 1;
+  }
+  return `${scaled.toFixed(scaled >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
 /** One line for humans: totals across connectors, then any connector that is not RUNNING with why. */
 export function progressLine(status: PipelineStatus, now = Date.now()): string {
   const sum = (pick: (metrics: PipelineStatus['connectors'][number]['metrics']) => number): number =>
@@ -44,6 +56,11 @@ export function progressLine(status: PipelineStatus, now = Date.now()): string {
   if (dropped > 0) parts.push(`dropped ${dropped}`);
   if (rate > 0) parts.push(`${Math.round(rate)} rows/s`);
   if (p99 > 0) parts.push(`p99 ${Math.round(p99)} ms`);
+  // A PostgreSQL slot keeps WAL on the server until the pipeline confirms it (or the slot is dropped): say how much.
+  for (const connector of status.connectors) {
+    const slot = connector.logLag?.slot;
+    if (slot?.retainedWalBytes !== undefined) parts.push(`slot ${slot.name} keeps ${walBytes(slot.retainedWalBytes)} WAL${slot.walStatus === 'lost' ? ' (LOST: invalidated)' : ''}`);
+  }
   const troubled = status.connectors.filter((connector) => connector.state === 'DEGRADED' || connector.state === 'FAILED');
   for (const connector of troubled) parts.push(`${connector.name} ${connector.state}: ${connector.error?.message ?? ''}`);
   return parts.join(' | ');

@@ -36,3 +36,18 @@ describe('progressLine lag', () => {
     expect(progressLine(pipeline([sink(0, undefined, 'STARTING')]), now)).toContain('| lag 0 |');
   });
 });
+
+describe('progressLine slots', () => {
+  it("names each PostgreSQL slot's retained WAL, and an invalidated one", () => {
+    const source = (walStatus: string): ConnectorStatus => ({
+      name: 'orders-cdc',
+      role: 'source',
+      state: 'RUNNING',
+      caughtUp: true,
+      metrics: { rowsRead: 3, rowsProduced: 3, rowsApplied: 0, errors: 0, deadLettered: 0, lag: 0, rowsPerSecond: 0 },
+      logLag: { position: '0/16B3748', behindBytes: 0, slot: { name: 'orders_slot', retainedWalBytes: 70_200, walStatus }, measuredAtMs: 1 },
+    });
+    expect(progressLine(pipeline([source('reserved')]))).toContain('| slot orders_slot keeps 70.2 kB WAL');
+    expect(progressLine(pipeline([source('lost')]))).toContain('slot orders_slot keeps 70.2 kB WAL (LOST: invalidated)');
+  });
+});
