@@ -13,7 +13,7 @@
  *   npm run bench:replicator -- --records 200000 --json
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -121,38 +121,64 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
+/** The lab's broker processes (JVMs whose command line names kafka.Kafka and a lab kafka-a / kafka-b config). */
+function brokerPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (command.includes('kafka.Kafka') && /\/lab\/kafka-[ab]\/server\.properties/.test(command) && !command.includes('ferry-lab-')) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+const brokers = brokerPids();
+const brokersCpu = (): number | undefined => {
+  const each = brokers.map(cpuSeconds);
+  return each.some((value) => value === undefined) ? undefined : each.reduce<number>((sum, value) => sum + (value ?? 0), 0);
+};
+
 interface CopyTiming {
   recordsPerSecond: number;
   seconds: number;
   peakRssMb: number;
   /** The copier's CPU time per record copied between the first and the last poll. */
   cpuMicrosPerRecord: number | null;
+  /** Both lab brokers' CPU time per record over the same window (fetches served on a, produce requests on b). */
+  brokersCpuMicrosPerRecord: number | null;
   loadavg: { start: number; end: number };
 }
 
 /** Polls the destination until `records` arrived; returns the copy rate measured between the first and the last poll. */
 async function timeCopy(name: string, process: ChildProcess, deadlineMs: number, output: () => string): Promise<CopyTiming> {
-  let first: { at: number; total: number; cpu: number | undefined; load: number } | undefined;
+  let first: { at: number; total: number; cpu: number | undefined; brokers: number | undefined; load: number } | undefined;
   let lastCpu: number | undefined;
+  let lastBrokers: number | undefined;
   let peak = 0;
   // VmHWM is the kernel's high-water mark; read it often so the last reading before the process exits is near its end.
   const sampler = setInterval(() => (peak = Math.max(peak, peakRssMb(process.pid))), 100);
   try {
     return await pollCopy(name, process, deadlineMs, output, (at, total) => {
       lastCpu = cpuSeconds(process.pid) ?? lastCpu;
-      if (total > 0 && first === undefined) first = { at, total, cpu: lastCpu, load: loadavg()[0] ?? 0 };
+      lastBrokers = brokersCpu() ?? lastBrokers;
+      if (total > 0 && first === undefined) first = { at, total, cpu: lastCpu, brokers: lastBrokers, load: loadavg()[0] ?? 0 };
       return first;
     }).then((end) => {
-      const start = first ?? { ...end, cpu: lastCpu, load: loadavg()[0] ?? 0 };
+      const start = first ?? { ...end, cpu: lastCpu, brokers: lastBrokers, load: loadavg()[0] ?? 0 };
       const seconds = (end.at - start.at) / 1000;
       const copied = end.total - start.total;
       const cpu = start.cpu !== undefined && lastCpu !== undefined && copied > 0 ? ((lastCpu - start.cpu) * 1e6) / copied : null;
+      const brokerCpu = brokers.length > 0 && start.brokers !== undefined && lastBrokers !== undefined && copied > 0 ? ((lastBrokers - start.brokers) * 1e6) / copied : null;
       const round = (value: number): number => Math.round(value * 100) / 100;
       return {
         recordsPerSecond: seconds > 0 ? copied / seconds : 0,
         seconds,
         peakRssMb: Math.max(peak, peakRssMb(process.pid)),
         cpuMicrosPerRecord: cpu === null ? null : Math.round(cpu * 10) / 10,
+        brokersCpuMicrosPerRecord: brokerCpu === null ? null : Math.round(brokerCpu * 10) / 10,
         loadavg: { start: round(start.load), end: round(loadavg()[0] ?? 0) },
       };
     });
@@ -265,12 +291,14 @@ try {
     ferry_copy_seconds: Math.round(ferryResult.seconds * 10) / 10,
     ferry_peak_rss_mb: Math.round(ferryResult.peakRssMb),
     ferry_cpu_us_per_record: ferryResult.cpuMicrosPerRecord,
+    ferry_brokers_cpu_us_per_record: ferryResult.brokersCpuMicrosPerRecord,
     ferry_loadavg: ferryResult.loadavg,
     mm2_records_per_s: mm2Result ? Math.round(mm2Result.recordsPerSecond) : null,
     mm2_mb_per_s: mm2Result ? mb(mm2Result.recordsPerSecond) : null,
     mm2_copy_seconds: mm2Result ? Math.round(mm2Result.seconds * 10) / 10 : null,
     mm2_peak_rss_mb: mm2Result ? Math.round(mm2Result.peakRssMb) : null,
     mm2_cpu_us_per_record: mm2Result ? mm2Result.cpuMicrosPerRecord : null,
+    mm2_brokers_cpu_us_per_record: mm2Result ? mm2Result.brokersCpuMicrosPerRecord : null,
     mm2_loadavg: mm2Result ? mm2Result.loadavg : null,
     ratio: mm2Result && mm2Result.recordsPerSecond > 0 ? Math.round((ferryResult.recordsPerSecond / mm2Result.recordsPerSecond) * 100) / 100 : null,
     producer_perf_records_per_s: Math.round(ceiling.recordsPerSecond),
