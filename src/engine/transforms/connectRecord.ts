@@ -1,6 +1,6 @@
 import { EngineError } from '../../shared/errors';
 import type { ResolvedTransform } from '../config';
-import type { FieldSchema, RecordSchema, Row } from '../model';
+import type { FieldSchema, FieldType, FieldValue, RecordSchema, Row } from '../model';
 import type { ConnectData } from './connectData';
 
 /**
@@ -83,11 +83,32 @@ export function onPart(
   return (record) => {
     const schema = part === 'key' ? record.keySchema : record.valueSchema;
     const row = part === 'key' ? record.key : record.value;
-    if (!schema || !row) return record; // a tombstone or a null key passes unchanged, as in Connect
+    if (!row) return record; // a tombstone or a null key passes unchanged, as in Connect
+    if (!schema) {
+      // Schemaless (a map): Connect's schemaless path works on the values alone; here the same step runs on the
+      // shape the values show, and the record stays schemaless.
+      const shown = reshape(schemaOfValues(row));
+      const newRow = rewrite(row, shown, record);
+      return part === 'key' ? { ...record, key: newRow } : { ...record, value: newRow };
+    }
     const newSchema = schemaFor(schema);
     const newRow = rewrite(row, newSchema, record);
     return part === 'key' ? { ...record, keySchema: newSchema, key: newRow } : { ...record, valueSchema: newSchema, value: newRow };
   };
+}
+
+/** The type a schemaless value shows (as Connect's ConnectSchema.schemaType infers it from the value's class). */
+export function typeOfValue(value: FieldValue): FieldType {
+  if (typeof value === 'boolean') return { kind: 'boolean' };
+  if (typeof value === 'bigint') return { kind: 'int64' };
+  if (typeof value === 'number') return Number.isInteger(value) ? { kind: 'int32' } : { kind: 'float64' };
+  if (value instanceof Date) return { kind: 'timestamp' };
+  if (value instanceof Uint8Array) return { kind: 'bytes' };
+  return { kind: 'string' };
+}
+
+function schemaOfValues(row: Row): RecordSchema {
+  return { name: 'schemaless', fields: Object.entries(row).map(([name, value]) => ({ name, type: typeOfValue(value), optional: true })) };
 }
 
 export function findField(schema: RecordSchema, name: string): FieldSchema | undefined {

@@ -41,7 +41,12 @@ export function insertField(transform: ResolvedTransform): RecordTransform {
         if (record.offset === undefined) throw transformError(transform, 'offset.field applies to sink records only (a source record has no offset yet).');
         out[offset.name] = BigInt(record.offset);
       }
-      if (timestamp) out[timestamp.name] = record.timestampMs === null || record.timestampMs === undefined ? null : new Date(record.timestampMs);
+      if (timestamp) {
+        const ms = record.timestampMs;
+        // Connect puts the record's timestamp as a Timestamp with a schema, as its epoch milliseconds (a long) without.
+        const schemaless = (partOf(transform.type) === 'key' ? record.keySchema : record.valueSchema) === null;
+        out[timestamp.name] = ms === null || ms === undefined ? null : schemaless ? BigInt(ms) : new Date(ms);
+      }
       if (staticField) out[staticField.name] = staticValue;
       return out;
     },
