@@ -9,8 +9,11 @@ import { defaultCacheDir } from '../../src/engine/lab/paths';
 import { ConnectRestClient, parseConnectUrl, type ConnectEndpoint } from '../../src/engine/deploy/connectRest';
 import { ConnectService } from '../../src/engine/deploy/connectService';
 import { deployedStatus, deployPipeline, undeployPipeline } from '../../src/engine/deploy/deploy';
+import { runDeployCommand } from '../../src/engine/host/cliDeploy';
 import { exportMirrorMaker, IDENTITY_POLICY } from '../../src/engine/deploy/mm2';
+import { ConnectionsService } from '../../src/engine/connections';
 import { uniqueName } from '../helpers/names';
+import { writePipelineFile } from '../helpers/pipelineCli';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { KafkaScratch, type PipelineDocument, resolvePipeline, Scratch } from '../helpers/pipelineHarness';
 import { until } from '../helpers/until';
@@ -224,6 +227,32 @@ describe('ferry deploy to the lab Connect worker', () => {
     expect(names).not.toContain(`${table}-cdc`);
     expect(names).not.toContain(`${table}-sink`);
   }, 60_000);
+
+  it('`ferry deploy --connect NAME` takes a Kafka Connect profile saved in Connections', async () => {
+    const table = uniqueName('prof');
+    const dir = scratch.dir('ferry-connect-profile-');
+    const connections = new ConnectionsService({ dataDir: dir });
+    await connections.save({ profile: { kind: 'connect', name: 'Lab Connect', environment: 'dev', url: connect.url } });
+    connections.dispose();
+    const file = writePipelineFile(dir, cdcDocument(table, table));
+    // In this process (a child `ferry` costs seconds of start-up): stdout taken while the command runs.
+    const previous = process.env.FERRY_DATA_DIR;
+    process.env.FERRY_DATA_DIR = dir;
+    const write = process.stdout.write.bind(process.stdout);
+    let out = '';
+    process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await runDeployCommand('deploy', [file, '--connect', 'lab connect', '--dry-run', '--json']);
+    } finally {
+      process.stdout.write = write;
+      if (previous === undefined) delete process.env.FERRY_DATA_DIR;
+      else process.env.FERRY_DATA_DIR = previous;
+    }
+    expect(code).toBe(0);
+    const result = JSON.parse(out) as { connect: string; dryRun: boolean; connectors: { name: string; action: string }[] };
+    expect(result).toMatchObject({ connect: connect.url, dryRun: true, connectors: [{ name: `${table}-cdc`, action: 'would-create' }, { name: `${table}-sink`, action: 'would-create' }] });
+  }, 90_000);
 
   it('a failing sink shows its trace and root cause, and recovers after the cause is fixed and it is restarted', async () => {
     const table = uniqueName('fail');

@@ -12,6 +12,8 @@ import { type DeployResult, deployedStatus, deployPipeline, undeployPipeline } f
 import { exportMirrorMaker } from '../deploy/mm2';
 import { planManagedConnectors } from '../deploy/confluentCloud';
 import { type DeployNote, maskConfig, planConnectDeployment } from '../deploy/translate';
+import { ConnectionsService } from '../connections';
+import { cliSecretMissingHint, profileSecretEnvName, secretsKeptBy } from './cliSecrets';
 
 const USAGE = `Usage:
   ferry deploy FILE… --connect URL [--dry-run] [--json]
@@ -27,6 +29,7 @@ const USAGE = `Usage:
                        delete the pipeline's connectors from the cluster
   ferry export --mm2 FILE… [--out DIR] [--json]
                        a replicator as MirrorMaker 2: mm2.properties (dedicated mode) and Connect configs
+--connect also takes the name of a Kafka Connect profile saved in the app's Connections (URL and basic auth).
 Basic auth: http://user@host:8083 with FERRY_CONNECT_PASSWORD set (or --connect-user USER).`;
 
 class DeployUsageError extends Error {}
@@ -43,6 +46,33 @@ function endpointFrom(url: string | undefined, user: string | undefined): Connec
   const endpoint = parseConnectUrl(url, user !== undefined && password !== undefined ? { username: user, password: new Secret(password) } : undefined);
   if (endpoint.basicAuth && endpoint.basicAuth.password.isEmpty && password !== undefined) endpoint.basicAuth = { username: endpoint.basicAuth.username, password: new Secret(password) };
   return endpoint;
+}
+
+/**
+ * `--connect NAME` (no scheme) names a Kafka Connect profile saved in the app's Connections: its URL and basic auth
+ * user, the password from the profile store or FERRY_PROFILE_SECRET_<NAME> (the keychain and the app's memory are not
+ * readable here).
+ */
+async function connectProfileEndpoint(name: string): Promise<ConnectEndpoint> {
+  const connections = new ConnectionsService();
+  try {
+    const profiles = connections.connectProfiles();
+    const profile = profiles.find((candidate) => candidate.name === name) ?? profiles.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
+    if (!profile) {
+      const known = profiles.map((candidate) => `"${candidate.name}"`).join(', ');
+      throw new DeployUsageError(`--connect "${name}" is neither a URL (http://host:8083) nor a saved Kafka Connect profile. ${known ? `Kafka Connect profiles: ${known}.` : "No Kafka Connect profile is saved yet (add one in the app's Connections, or pass the REST URL)."}`);
+    }
+    if (!profile.basicAuthUser) return parseConnectUrl(profile.url);
+    const password = (profile.hasSecret ? connections.connectClient(profile.id).endpoint.basicAuth?.password.reveal() : undefined) ?? process.env[profileSecretEnvName(profile.name)];
+    if (password === undefined || password === '') throw new DeployUsageError(`Kafka Connect profile "${profile.name}": password not stored where this process can read it. ${cliSecretMissingHint(profile.name, secretsKeptBy())}`);
+    return parseConnectUrl(profile.url, { username: profile.basicAuthUser, password: new Secret(password) });
+  } finally {
+    connections.dispose();
+  }
+}
+
+async function connectEndpoint(value: string | undefined, user: string | undefined): Promise<ConnectEndpoint> {
+  return value !== undefined && !value.includes('://') ? connectProfileEndpoint(value) : endpointFrom(value, user);
 }
 
 function formatDeploy(result: DeployResult): string {
@@ -120,7 +150,7 @@ export async function runDeployCommand(command: 'deploy' | 'undeploy' | 'export'
     }
 
     if (command === 'undeploy') {
-      const result = await undeployPipeline(pipeline, endpointFrom(values.connect, values['connect-user']));
+      const result = await undeployPipeline(pipeline, await connectEndpoint(values.connect, values['connect-user']));
       if (values.json) print(JSON.stringify(result, null, 2));
       else for (const connector of result.connectors) print(`${connector.name}: ${connector.removed ? 'deleted' : 'was not on the cluster'}`);
       return 0;
@@ -163,7 +193,7 @@ export async function runDeployCommand(command: 'deploy' | 'undeploy' | 'export'
       return 0;
     }
 
-    const endpoint = endpointFrom(values.connect, values['connect-user']);
+    const endpoint = await connectEndpoint(values.connect, values['connect-user']);
     if (values.status) {
       const statuses = await deployedStatus(pipeline, endpoint);
       if (values.json) print(JSON.stringify({ pipeline: pipeline.name, connect: endpoint.url, connectors: statuses }, null, 2));
