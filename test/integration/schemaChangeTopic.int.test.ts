@@ -52,6 +52,7 @@ describe("Debezium's schema change topic (include.schema.changes)", () => {
     const jsonPrefix = uniqueName('scj');
     const avroPrefix = uniqueName('sca');
     const db = endpoints.mariadb.database;
+    const otherDb = uniqueName('sc_db');
     kafka.track({ topics: [jsonPrefix, avroPrefix, `${jsonPrefix}.${db}.${table}`, `${avroPrefix}.${db}.${table}`] });
     await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(40) NOT NULL DEFAULT 'x' COMMENT 'the name', qty DECIMAL(10,2), st ENUM('a','b'), ts DATETIME(3)) COMMENT='probe table' DEFAULT CHARSET=utf8mb4`);
     cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`));
@@ -65,7 +66,8 @@ describe("Debezium's schema change topic (include.schema.changes)", () => {
       'database.password': endpoints.mariadb.password,
       'database.server.id': String(186_000 + Math.floor(Math.random() * 10_000)),
       'topic.prefix': prefix,
-      'database.include.list': db,
+      // The other database: its CREATE DATABASE is written too (database-level DDL, no table changes).
+      'database.include.list': `${db}|${otherDb}`,
       'table.include.list': `${db}\\.${table}`,
       ...extra,
     });
@@ -98,6 +100,15 @@ describe("Debezium's schema change topic (include.schema.changes)", () => {
     expect(altered.payload.source).toMatchObject({ connector: 'mariadb', snapshot: 'false', db, table, row: 0 });
     expect(String(altered.payload.source.file)).toMatch(/\.\d{6}$/);
     expect(altered.payload.tableChanges).toEqual([{ type: 'ALTER', id: `"${db}"."${table}"`, table: fixture.value.payload.tableChanges[0]?.table }]);
+
+    // Database-level DDL of an included database: keyed by it, no table changes, as Debezium writes it.
+    cleanups.push(() => source.exec(`DROP DATABASE IF EXISTS \`${otherDb}\``));
+    await source.exec(`CREATE DATABASE \`${otherDb}\``);
+    const third = (await readMessages(endpoints.kafka.a.bootstrap, jsonPrefix, 3))[2];
+    expect(JSON.parse(String(third?.key))).toMatchObject({ payload: { databaseName: otherDb } });
+    const createdDb = JSON.parse(String(third?.value)) as JsonRecord;
+    expect(createdDb.payload).toMatchObject({ ddl: `CREATE DATABASE \`${otherDb}\``, databaseName: otherDb, tableChanges: [] });
+    expect(createdDb.payload.source).toMatchObject({ db: otherDb, table: null, snapshot: 'false' });
 
     // Avro: registered under <prefix>-key / <prefix>-value with Debezium's record names, and read back.
     const avroMessages = await readMessages(endpoints.kafka.a.bootstrap, avroPrefix, 2);

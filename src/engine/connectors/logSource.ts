@@ -153,7 +153,7 @@ export class LogSource implements SourceConnector {
       value: {
         kind: 'schemaChange',
         connector,
-        event: { source, tsMs: Date.now(), databaseName: record.databaseName, schemaName: null, ddl: record.ddl, tableChanges: [record.tableChange] },
+        event: { source, tsMs: Date.now(), databaseName: record.databaseName, schemaName: null, ddl: record.ddl, tableChanges: record.tableChange ? [record.tableChange] : [] },
       },
       sourceTimestampMs: record.sourceTimestampMs,
     };

@@ -59,6 +59,7 @@ export function logCaptureInit(connector: ResolvedLogSource): LogCaptureInit {
     connectorName: connector.dialect === 'postgres' ? 'postgresql' : connector.dialect === 'sqlserver' ? 'sqlserver' : /mariadb/i.test(connector.connectorClass) ? 'mariadb' : 'mysql',
     topicPrefix: connector.topicPrefix,
     includeTable: logTableFilter(connector),
+    includeDatabase: logDatabaseFilter(connector),
     zone: resolveZone(connector.dbTimezone),
     snapshotFetchSize: connector.snapshotFetchSize,
     serverId: connector.serverId,
@@ -68,6 +69,13 @@ export function logCaptureInit(connector: ResolvedLogSource): LogCaptureInit {
     publicationAutocreate: connector.publicationAutocreate,
     types: { dialect: connector.dialect, timePrecisionMode: connector.timePrecisionMode, decimalHandlingMode: connector.decimalHandlingMode },
   };
+}
+
+/** `database.include.list` / `exclude.list` alone: the databases whose database-level DDL Debezium writes (MySQL/MariaDB). */
+export function logDatabaseFilter(connector: ResolvedLogSource): (database: string) => boolean {
+  const databases = connector.include.databases.map((pattern) => new RegExp(`^(?:${pattern})$`));
+  const excluded = connector.include.databasesExcluded.map((pattern) => new RegExp(`^(?:${pattern})$`));
+  return (database) => (databases.length === 0 || databases.some((regex) => regex.test(database))) && !excluded.some((regex) => regex.test(database));
 }
 
 /**

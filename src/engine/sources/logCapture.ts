@@ -65,7 +65,8 @@ export interface SchemaChangeRecord {
   /** The database the DDL applies to: the record key's `databaseName`. */
   databaseName: string;
   ddl: string;
-  tableChange: TableChange;
+  /** Null for a database-level DDL (CREATE/ALTER/DROP DATABASE): Debezium writes it with no table changes. */
+  tableChange: TableChange | null;
   position: Position;
   sourceTimestampMs: number;
 }
@@ -89,6 +90,8 @@ export interface LogCaptureInit {
   connectorName: 'mysql' | 'mariadb' | 'postgresql' | 'sqlserver';
   topicPrefix: string;
   includeTable: (table: TableId) => boolean;
+  /** MySQL/MariaDB: the databases whose database-level DDL goes to the schema change topic. */
+  includeDatabase?: (database: string) => boolean;
   zone: Zone;
   numericMapping?: NumericMapping;
   /** Debezium's column types (time.precision.mode, decimal.handling.mode). */

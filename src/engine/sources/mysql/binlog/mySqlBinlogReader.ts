@@ -45,6 +45,8 @@ export interface MySqlBinlogReaderInit {
   onSchemaChange?: (change: SchemaHistoryEntry) => void;
   /** Hand out a schema change record for each captured table a DDL changes (`include.schema.changes`). */
   includeSchemaChanges?: boolean;
+  /** The databases whose database-level DDL (CREATE/ALTER/DROP DATABASE) becomes a schema change record. */
+  includeDatabase?: (database: string) => boolean;
   logger?: Logger;
 }
 
@@ -505,6 +507,14 @@ export class MySqlBinlogReader implements IDisposable {
     }
     await this.history.record(entries);
     for (const entry of entries) this.init.onSchemaChange?.(entry);
+    const database = writeChanges && named.length === 0 ? DATABASE_DDL.exec(statement) : null;
+    // `ALTER DATABASE CHARACTER SET …` names no database: the statement's default one.
+    const databaseName_ = database?.[1] ? (/^(?:CHARACTER|CHARSET|COLLATE|DEFAULT|COMMENT)$/i.test(database[1]) ? databaseName : unquoteName(database[1])) : undefined;
+    if (databaseName_ !== undefined && this.init.includeDatabase?.(databaseName_)) {
+      // Database-level DDL: Debezium writes it with no table changes (not kept in the history, so a restart passing it
+      // does not write it again).
+      changes.push({ kind: 'schemaChange', table: { catalog: databaseName_, table: '' }, databaseName: databaseName_, ddl: statement, tableChange: null, position: {}, sourceTimestampMs: timestampMs });
+    }
     return changes;
   }
 
@@ -622,6 +632,11 @@ export class MySqlBinlogReader implements IDisposable {
 }
 
 const IDENTIFIER = String.raw`(?:\x60[^\x60]+\x60|[\w$]+)`;
+const DATABASE_DDL = new RegExp(String.raw`^\s*(?:CREATE|ALTER|DROP)\s+(?:DATABASE|SCHEMA)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(${IDENTIFIER})`, 'i');
+
+function unquoteName(name: string): string {
+  return name.startsWith('`') ? name.slice(1, -1).replace(/``/g, '`') : name;
+}
 const QUALIFIED = new RegExp(String.raw`(${IDENTIFIER})(?:\.(${IDENTIFIER}))?`, 'y');
 
 /**

@@ -41,6 +41,7 @@ export class MySqlLogCapture implements LogCapture {
       zone: init.zone,
       schemaHistory: new BinlogSchemaHistory(this.historyStore),
       includeSchemaChanges: init.includeSchemaChanges === true,
+      ...(init.includeDatabase ? { includeDatabase: init.includeDatabase } : {}),
       ...(init.numericMapping ? { numericMapping: init.numericMapping } : {}),
       ...(init.types ? { types: init.types } : {}),
       ...(init.logger ? { logger: init.logger } : {}),
