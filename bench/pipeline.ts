@@ -16,7 +16,8 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
@@ -45,6 +46,9 @@ const { values } = parseArgs({
     'skip-profile': { type: 'boolean', default: false },
     // Also write each thread's CPU profile there (.cpuprofile, for Chrome DevTools or speedscope).
     'profile-dir': { type: 'string' },
+    // The connector threads from a built bundle's pipelineTask.js (as the desktop app starts them) instead of the
+    // TypeScript sources through tsx: the app's start-up cost and memory.
+    'worker-entry': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -146,7 +150,11 @@ const pipelineText = JSON.stringify({
   'schema.registry.url': registry.url,
   connectors: [capture === 'log' ? logSource : pollingSource, sink],
 });
-const runner = new PipelineRunner(requireValidPipeline(parsePipelineFile(pipelineText, 'bench.json'), 'bench.json'), { dataDir, threads: !values['in-thread'] });
+const runner = new PipelineRunner(requireValidPipeline(parsePipelineFile(pipelineText, 'bench.json'), 'bench.json'), {
+  dataDir,
+  threads: !values['in-thread'],
+  ...(values['worker-entry'] ? { workerLaunch: { entry: pathToFileURL(resolvePath(values['worker-entry'])).href } } : {}),
+});
 // Worker threads load their modules first (through tsx here: seconds of CPU that a built app does not spend).
 await runner.ready();
 const rssReady = process.memoryUsage().rss;
@@ -230,6 +238,7 @@ try {
         })()
       : {}),
     connector_threads: runner.threaded,
+    ...(values['worker-entry'] ? { connector_thread_entry: values['worker-entry'] } : {}),
     // The thread that hosts the runner (in the app: the one serving the window and IPC).
     event_loop_delay_p99_ms: Number((eventLoop.percentile(99) / 1e6).toFixed(1)),
     event_loop_delay_max_ms: Number((eventLoop.max / 1e6).toFixed(1)),
