@@ -246,6 +246,9 @@ describe('Kafka Connect profiles, Deploy from the editor and Connect lineage in 
     await page.evaluate((hash) => void ((globalThis as unknown as { location: { hash: string } }).location.hash = hash), `#connect/${profileId}`);
     await page.getByRole('region', { name: 'Connectors' }).getByRole('button', { name: new RegExp(sinkName) }).click();
     const detail = page.getByRole('region', { name: `Connector ${sinkName}` });
+    // The pipeline deployed from the editor runs on the cluster, as the pane shows.
+    await expect.poll(() => detail.getByTestId('connector-state').textContent()).toBe('RUNNING');
+    await expect.poll(() => detail.getByTestId('task-state').allTextContents()).toEqual(['RUNNING']);
     await detail.getByRole('button', { name: 'Open in editor' }).click();
     const dialog = page.getByRole('alertdialog', { name: 'Replace the unsaved editor text?' });
     await dialog.waitFor();

@@ -100,15 +100,23 @@ export class ConnectService implements IConnectApi {
     return (await this.clientFor(cluster).config(connector)) ?? {};
   }
 
-  async pause(cluster: ConnectClusterRef, connector: string): Promise<void> {
+  /** A prod profile's connectors change only with the user's confirmation (the app asks; scripts pass confirmed). */
+  private guard(cluster: ConnectClusterRef, confirmed: boolean | undefined, action: string): void {
+    if ('profileId' in cluster) this.options.requireWriteConfirmation?.(cluster.profileId, confirmed, action);
+  }
+
+  async pause(cluster: ConnectClusterRef, connector: string, confirmed?: boolean): Promise<void> {
+    this.guard(cluster, confirmed, `pause connector "${connector}"`);
     await this.clientFor(cluster).pause(connector);
   }
 
-  async resume(cluster: ConnectClusterRef, connector: string): Promise<void> {
+  async resume(cluster: ConnectClusterRef, connector: string, confirmed?: boolean): Promise<void> {
+    this.guard(cluster, confirmed, `resume connector "${connector}"`);
     await this.clientFor(cluster).resume(connector);
   }
 
-  async restart(cluster: ConnectClusterRef, connector: string, task?: number): Promise<void> {
+  async restart(cluster: ConnectClusterRef, connector: string, task?: number, confirmed?: boolean): Promise<void> {
+    this.guard(cluster, confirmed, task === undefined ? `restart connector "${connector}"` : `restart task ${task} of "${connector}"`);
     const client = this.clientFor(cluster);
     if (task === undefined) await client.restart(connector, { includeTasks: true, onlyFailed: true });
     else await client.restartTask(connector, task);
@@ -119,9 +127,7 @@ export class ConnectService implements IConnectApi {
     const fileName = request.fileName ?? 'pipeline.json';
     // The same parse as Run (profile references resolved), then the same deploy as `ferry deploy`.
     const pipeline = requireValidPipeline(await this.options.parsePipeline(request.text, fileName), fileName);
-    if (!request.dryRun && 'profileId' in request.cluster) {
-      this.options.requireWriteConfirmation?.(request.cluster.profileId, request.confirmed, `deploy pipeline "${pipeline.name}" to this Kafka Connect cluster`);
-    }
+    if (!request.dryRun) this.guard(request.cluster, request.confirmed, `deploy pipeline "${pipeline.name}" to this Kafka Connect cluster`);
     const client = this.clientFor(request.cluster, 30_000);
     const result = await deployPipeline(pipeline, client.endpoint, { dryRun: request.dryRun });
     return result;

@@ -149,10 +149,11 @@ export interface IConnectApi {
   connectors(cluster: ConnectClusterRef): Promise<ConnectConnectorView[]>;
   /** A connector's config as the cluster holds it (for the config editor). */
   config(cluster: ConnectClusterRef, connector: string): Promise<Record<string, string>>;
-  pause(cluster: ConnectClusterRef, connector: string): Promise<void>;
-  resume(cluster: ConnectClusterRef, connector: string): Promise<void>;
+  /** `confirmed`: a prod profile's pause, resume and restart must be confirmed by the user (connections.checkWrite). */
+  pause(cluster: ConnectClusterRef, connector: string, confirmed?: boolean): Promise<void>;
+  resume(cluster: ConnectClusterRef, connector: string, confirmed?: boolean): Promise<void>;
   /** Restarts the connector and its failed tasks, or only `task` when given. */
-  restart(cluster: ConnectClusterRef, connector: string, task?: number): Promise<void>;
+  restart(cluster: ConnectClusterRef, connector: string, task?: number, confirmed?: boolean): Promise<void>;
   /**
    * Deploys the pipeline in `text` as `ferry deploy` does: every connector validated by the cluster first, nothing sent
    * unless all pass; a dry run only validates and says what would be created or updated.

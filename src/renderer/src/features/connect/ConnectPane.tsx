@@ -175,7 +175,7 @@ export function ConnectPane() {
           </section>
           <div className="kafka-detail">
             {chosen ? (
-              <ConnectorDetail key={chosen.name} cluster={cluster.ref} clusterUrl={cluster.url} connector={chosen} onChanged={() => void refresh(cluster.ref)} onProblem={setProblem} />
+              <ConnectorDetail key={chosen.name} cluster={cluster.ref} clusterUrl={cluster.url} clusterLabel={cluster.label} prod={cluster.environment === 'prod'} connector={chosen} onChanged={() => void refresh(cluster.ref)} onProblem={setProblem} />
             ) : (
               <p className="muted panel">{selected ? `"${selected}" is no longer on the cluster.` : 'Pick a connector to see its tasks.'}</p>
             )}
@@ -186,7 +186,23 @@ export function ConnectPane() {
   );
 }
 
-function ConnectorDetail({ cluster, clusterUrl, connector, onChanged, onProblem }: { cluster: ConnectClusterRef; clusterUrl: string; connector: ConnectConnectorView; onChanged(): void; onProblem(problem: Problem): void }) {
+function ConnectorDetail({
+  cluster,
+  clusterUrl,
+  clusterLabel,
+  prod,
+  connector,
+  onChanged,
+  onProblem,
+}: {
+  cluster: ConnectClusterRef;
+  clusterUrl: string;
+  clusterLabel: string;
+  prod: boolean;
+  connector: ConnectConnectorView;
+  onChanged(): void;
+  onProblem(problem: Problem): void;
+}) {
   const [confirmDialog, confirm] = useConfirm();
   const [notice, setNotice] = useState<string | undefined>();
   const [acting, setActing] = useState<string | undefined>();
@@ -198,10 +214,17 @@ function ConnectorDetail({ cluster, clusterUrl, connector, onChanged, onProblem 
     [],
   );
 
-  const act = async (label: string, action: () => Promise<void>, done: string): Promise<void> => {
+  /** A prod profile's connectors change only after the user said yes (the engine refuses otherwise). */
+  const act = async (label: string, action: (confirmed: boolean | undefined) => Promise<void>, done: string): Promise<void> => {
+    let confirmed: boolean | undefined;
+    if (prod) {
+      const go = await confirm({ title: 'Change a production connector?', message: `"${clusterLabel}" is a PRODUCTION Kafka Connect profile. Really ${label.startsWith('task-') ? `restart task ${label.slice('task-'.length)} of` : label} ${connector.name}?`, confirmLabel: 'Yes, do it' });
+      if (!go) return;
+      confirmed = true;
+    }
     setActing(label);
     try {
-      await action();
+      await action(confirmed);
       if (mounted.current) setNotice(done);
       onChanged();
     } catch (error) {
@@ -247,15 +270,15 @@ function ConnectorDetail({ cluster, clusterUrl, connector, onChanged, onProblem 
         </div>
         <div className="actions">
           {connector.state === 'PAUSED' ? (
-            <button type="button" disabled={acting !== undefined} onClick={() => void act('resume', () => engine.connect.resume(cluster, name), `Asked Connect to resume ${name}.`)}>
+            <button type="button" disabled={acting !== undefined} onClick={() => void act('resume', (confirmed) => engine.connect.resume(cluster, name, confirmed), `Asked Connect to resume ${name}.`)}>
               Resume
             </button>
           ) : (
-            <button type="button" disabled={acting !== undefined} onClick={() => void act('pause', () => engine.connect.pause(cluster, name), `Asked Connect to pause ${name}.`)}>
+            <button type="button" disabled={acting !== undefined} onClick={() => void act('pause', (confirmed) => engine.connect.pause(cluster, name, confirmed), `Asked Connect to pause ${name}.`)}>
               Pause
             </button>
           )}
-          <button type="button" disabled={acting !== undefined} onClick={() => void act('restart', () => engine.connect.restart(cluster, name), `Asked Connect to restart ${name} and its failed tasks.`)} title="Restarts the connector and its failed tasks">
+          <button type="button" disabled={acting !== undefined} onClick={() => void act('restart', (confirmed) => engine.connect.restart(cluster, name, undefined, confirmed), `Asked Connect to restart ${name} and its failed tasks.`)} title="Restarts the connector and its failed tasks">
             {acting === 'restart' ? 'Restarting…' : 'Restart'}
           </button>
           <button type="button" onClick={() => void openInEditor()} title="Opens this connector's config in the config editor, wrapped in a pipeline">
@@ -284,7 +307,7 @@ function ConnectorDetail({ cluster, clusterUrl, connector, onChanged, onProblem 
           </thead>
           <tbody>
             {connector.tasks.map((task) => (
-              <TaskRow key={task.id} task={task} disabled={acting !== undefined} onRestart={() => void act(`task-${task.id}`, () => engine.connect.restart(cluster, name, task.id), `Asked Connect to restart task ${task.id} of ${name}.`)} />
+              <TaskRow key={task.id} task={task} disabled={acting !== undefined} onRestart={() => void act(`task-${task.id}`, (confirmed) => engine.connect.restart(cluster, name, task.id, confirmed), `Asked Connect to restart task ${task.id} of ${name}.`)} />
             ))}
           </tbody>
         </table>
