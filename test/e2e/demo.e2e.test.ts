@@ -39,7 +39,8 @@ describe('demo first run in Chromium through the web host', () => {
     await page.getByRole('link', { name: 'Start from my own databases →' }).waitFor();
 
     await page.getByRole('button', { name: 'Start the demo' }).click();
-    // Progress for a slow action: the step the engine is on, while it starts.
+    // Progress for a slow action: the step the engine is on (numbered, with counts while orders are inserted).
+    await page.getByTestId('demo-status-line').filter({ hasText: /step [1-5]\/5 · / }).waitFor({ timeout: 60_000 });
     await page.getByTestId('demo-status-line').filter({ hasText: /Live: pipeline/ }).waitFor({ timeout: 120_000 });
     await page.getByTestId('demo-pipeline-state').filter({ hasText: 'RUNNING' }).waitFor({ timeout: 60_000 });
 
@@ -53,8 +54,15 @@ describe('demo first run in Chromium through the web host', () => {
     const counts = await graph.getByTestId('lineage-edge-count').allTextContents();
     expect(counts.some((count) => count !== '0')).toBe(true);
 
+    // The simulator cancels orders (deletes at the source) and the pane shows them deleted in the target too: the
+    // demo captures a trigger-written change log because PGlite serves no logical replication, and says so.
+    await expect.poll(async () => Number((await page.getByTestId('demo-cancelled').textContent())?.replace(/[^\d]/g, '') ?? 0), { timeout: 30_000, interval: 500 }).toBeGreaterThan(0);
+    await page.getByTestId('demo-cancellations-applied').filter({ hasText: /^[1-9][\d,]* deleted in the target$/ }).waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('demo-capture').textContent()).resolves.toMatch(/Triggers write every insert, update and delete to a change log.*PGlite serves no logical replication/);
+
     const status = await web.engine.demo.status();
     expect(status.state).toBe('running');
+    expect(status.cancellationsApplied).toBeGreaterThan(0);
     expect(status.topics).toHaveLength(4);
     expect(status.tables.map((table) => table.source)).toEqual(['customers', 'products', 'sales_orders', 'sales_order_details']);
     await page.waitForTimeout(2500); // let the edge animation and a figure or two update before the picture
@@ -66,7 +74,8 @@ describe('demo first run in Chromium through the web host', () => {
     const pipeline = (await web.engine.demo.status()).pipeline ?? '';
     await page.getByTestId(`pipeline-state-${pipeline}`).filter({ hasText: 'RUNNING' }).waitFor({ timeout: 30_000 });
     await page.getByRole('table', { name: `Snapshot progress of ${pipeline}` }).waitFor();
-    await page.getByRole('progressbar', { name: /Snapshot of (public\.)?customers/ }).waitFor();
+    // The demo captures its change log (schema ferry_changes), so progress names those tables.
+    await page.getByRole('progressbar', { name: /Snapshot of (ferry_changes\.)?customers/ }).waitFor();
     await page.getByRole('figure', { name: 'Rows per second' }).waitFor({ timeout: 20_000 });
     await page.getByRole('figure', { name: 'End-to-end latency' }).waitFor();
     await page.getByRole('button', { name: `Restart connector ${pipeline}-sink` }).waitFor();
