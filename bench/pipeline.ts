@@ -234,6 +234,8 @@ try {
           return {
             ferry_stage_cpu_us_per_row: stageMicrosPerRow(splits, cpuPerRow),
             ferry_thread_cpu_us_per_row: Object.fromEntries(profiles.map((entry, index) => [entry.thread, Number((((totals[index] ?? 0) / Math.max(1e-9, all)) * cpuPerRow).toFixed(1))])),
+            // Peak V8 heap in use per thread (sampled every 500 ms): the JavaScript objects' part of the RSS.
+            ferry_thread_heap_mb_max: Object.fromEntries(profiles.map((entry) => [entry.thread, entry.heapMbMax])),
           };
         })()
       : {}),

@@ -95,7 +95,7 @@ export function stageMicrosPerRow(splits: Record<Stage, number>[], cpuMicrosPerR
  * later), through the inspector's NodeWorker domain: what the per-stage split of a pipeline whose tasks run in worker
  * threads needs. `stop` returns one profile per thread, named.
  */
-export async function startProcessProfile(intervalMicros = 1000): Promise<{ stop(): Promise<{ thread: string; profile: CpuProfile }[]> }> {
+export async function startProcessProfile(intervalMicros = 1000): Promise<{ stop(): Promise<{ thread: string; profile: CpuProfile; heapMbMax: number }[]> }> {
   const session = new Session();
   session.connect();
   const workers = new Map<string, { title: string; pending: Map<number, (result: unknown) => void>; started: Promise<unknown> }>();
@@ -124,19 +124,32 @@ export async function startProcessProfile(intervalMicros = 1000): Promise<{ stop
       .then(() => send(sessionId, 'Profiler.setSamplingInterval', { interval: intervalMicros }))
       .then(() => send(sessionId, 'Profiler.start'));
   });
+  // Each thread's V8 heap in use, sampled every 500 ms (max kept): what of the RSS is JavaScript objects.
+  const heapMax = new Map<string, number>();
+  const sampleHeaps = async (): Promise<void> => {
+    const main = (await session.post('Runtime.getHeapUsage').catch(() => undefined)) as { usedSize?: number } | undefined;
+    heapMax.set('main', Math.max(heapMax.get('main') ?? 0, main?.usedSize ?? 0));
+    for (const sessionId of workers.keys()) {
+      const usage = (await send(sessionId, 'Runtime.getHeapUsage')) as { usedSize?: number } | undefined;
+      heapMax.set(sessionId, Math.max(heapMax.get(sessionId) ?? 0, usage?.usedSize ?? 0));
+    }
+  };
+  const heapTimer = setInterval(() => void sampleHeaps(), 500);
   await session.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: intervalMicros });
   await session.post('Profiler.start');
   return {
-    async stop(): Promise<{ thread: string; profile: CpuProfile }[]> {
-      const out: { thread: string; profile: CpuProfile }[] = [];
+    async stop(): Promise<{ thread: string; profile: CpuProfile; heapMbMax: number }[]> {
+      clearInterval(heapTimer);
+      const mb = (bytes: number | undefined): number => Math.round((bytes ?? 0) / 1024 / 1024);
+      const out: { thread: string; profile: CpuProfile; heapMbMax: number }[] = [];
       const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
-      out.push({ thread: 'main', profile });
+      out.push({ thread: 'main', profile, heapMbMax: mb(heapMax.get('main')) });
       for (const [sessionId, worker] of workers) {
         await worker.started;
         const result = (await send(sessionId, 'Profiler.stop')) as { profile?: CpuProfile } | undefined;
-        if (result?.profile) out.push({ thread: worker.title, profile: result.profile });
+        if (result?.profile) out.push({ thread: worker.title, profile: result.profile, heapMbMax: mb(heapMax.get(sessionId)) });
       }
       await session.post('NodeWorker.disable').catch(() => undefined);
       session.disconnect();
