@@ -7,7 +7,7 @@ describe('ferry slots lines', () => {
     expect(slotLine({ ...base, exists: true, active: false, retainedWalBytes: 70_200, walStatus: 'reserved' })).toBe(
       'orders-cdc: slot orders on postgres://ferry@127.0.0.1:15432/ferry, inactive, keeps 70.2 kB of WAL (reserved); publication orders_pub',
     );
-    expect(slotLine({ ...base, exists: true, active: true, walStatus: 'lost', dropsPublication: false })).toContain('lost: invalidated, drop it and run again with snapshot.mode=when_needed');
+    expect(slotLine({ ...base, exists: true, active: true, walStatus: 'lost', dropsPublication: false })).toContain('lost: invalidated; snapshot.mode=when_needed makes it again with a new snapshot');
     expect(slotLine({ ...base, exists: true, active: true, dropsPublication: false })).toContain('publication orders_pub (made by hand: kept by drop)');
     expect(slotLine({ ...base, exists: false })).toBe('orders-cdc: no slot orders on postgres://ferry@127.0.0.1:15432/ferry (the next run creates it)');
   });

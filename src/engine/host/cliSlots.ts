@@ -19,7 +19,7 @@ function bytes(value: number): string {
 export function slotLine(slot: ReplicationSlotInfo): string {
   if (!slot.exists) return `${slot.connector}: no slot ${slot.slot} on ${slot.database} (the next run creates it)`;
   const wal = slot.retainedWalBytes === undefined ? '' : `, keeps ${bytes(slot.retainedWalBytes)} of WAL`;
-  const status = slot.walStatus ? ` (${slot.walStatus}${slot.walStatus === 'lost' ? ': invalidated, drop it and run again with snapshot.mode=when_needed' : ''})` : '';
+  const status = slot.walStatus ? ` (${slot.walStatus}${slot.walStatus === 'lost' ? ': invalidated; snapshot.mode=when_needed makes it again with a new snapshot' : ''})` : '';
   const publication = slot.publicationExists ? `; publication ${slot.publication}${slot.dropsPublication ? '' : ' (made by hand: kept by drop)'}` : '';
   return `${slot.connector}: slot ${slot.slot} on ${slot.database}, ${slot.active ? 'active (a reader holds it)' : 'inactive'}${wal}${status}${publication}`;
 }

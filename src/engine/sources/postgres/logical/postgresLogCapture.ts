@@ -136,7 +136,7 @@ export class PostgresLogCapture implements LogCapture {
       if (state.retainedWalBytes !== undefined) slot.retainedWalBytes = state.retainedWalBytes;
       if (state.walStatus !== undefined) slot.walStatus = state.walStatus;
       if (state.exists && state.plugin !== 'pgoutput') problems.push(`the slot "${slotName}" uses the ${state.plugin ?? 'unknown'} plugin, not pgoutput: choose another slot.name, or drop it: SELECT pg_drop_replication_slot('${slotName}')`);
-      if (state.walStatus === 'lost') problems.push(`the slot "${slotName}" was invalidated (wal_status lost): drop it (SELECT pg_drop_replication_slot('${slotName}')) and start with snapshot.mode=when_needed`);
+      if (state.walStatus === 'lost') problems.push(`the slot "${slotName}" was invalidated (wal_status lost): a pipeline with a checkpoint stops on it; snapshot.mode=when_needed makes it again and takes a new snapshot`);
       const publication = (await client.query<{ puballtables: boolean }>('SELECT puballtables FROM pg_publication WHERE pubname = $1', [publicationName])).rows[0];
       const published = publication
         ? (await client.query<{ schemaname: string; tablename: string }>('SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1, 2', [publicationName])).rows.map((row) => `${row.schemaname}.${row.tablename}`)

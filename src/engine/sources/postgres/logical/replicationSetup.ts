@@ -43,7 +43,13 @@ export async function prepareReplication(client: pg.Client, options: Replication
   if (!role?.can) problems.push(`the user ${role?.rolname ?? '(unknown)'} may not replicate: ALTER ROLE ${quoteIdent(role?.rolname ?? 'user')} WITH REPLICATION`);
   if (problems.length > 0) throw prerequisitesError(problems, endpoint);
 
-  const slot = await readSlot(client, options.slotName);
+  let slot = await readSlot(client, options.slotName);
+  if (slot.walStatus === 'lost' && !options.resuming && !slot.active) {
+    // No checkpoint to resume (a first start, or snapshot.mode=when_needed starting over): an invalidated slot holds
+    // nothing this start needs, and the snapshot covers what it lost. Debezium would fail; making it again is the way back.
+    await client.query('SELECT pg_drop_replication_slot($1)', [options.slotName]);
+    slot = { exists: false };
+  }
   if (slot.exists && slot.plugin !== 'pgoutput') {
     throw sourceError('SOURCE_BAD_OPTIONS', `The replication slot "${options.slotName}" on ${endpoint} uses the ${slot.plugin ?? 'unknown'} plugin, not pgoutput. Choose another slot.name, or drop it: SELECT pg_drop_replication_slot('${options.slotName}').`);
   }
@@ -51,7 +57,7 @@ export async function prepareReplication(client: pg.Client, options: Replication
     throw sourceError(
       'SOURCE_BAD_POSITION',
       `The replication slot "${options.slotName}" on ${endpoint} was invalidated (wal_status lost: the server removed WAL it still needed, see max_slot_wal_keep_size), so changes since its last confirmed position are gone. ` +
-        `Drop it (SELECT pg_drop_replication_slot('${options.slotName}')) and start again with snapshot.mode=when_needed to take a new snapshot.`,
+        `Set snapshot.mode=when_needed to make the slot again and take a new snapshot (or delete the pipeline's checkpoint, or drop the slot: SELECT pg_drop_replication_slot('${options.slotName}')); raise max_slot_wal_keep_size so a stopped pipeline's slot survives.`,
     );
   }
   if (!slot.exists && options.resuming) {
