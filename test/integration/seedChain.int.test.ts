@@ -11,6 +11,7 @@ import { uniqueName } from '../helpers/names';
 import { killLeftoverFerries, spawnFerry, waitForExit } from '../helpers/pipelineCli';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
 import { Scratch } from '../helpers/pipelineHarness';
+import { until } from '../helpers/until';
 
 // Seed 001's chain in one pipeline file, the shipped example examples/lab-bridge-capture-replicate-sink.json run
 // with `ferry run --until-idle` against the lab: Debezium-configured capture of a MariaDB table on cluster a
@@ -199,13 +200,37 @@ interface ExternalRead {
   decoded: { op: string; after: Record<string, Record<string, unknown>> | null };
 }
 
+/**
+ * A GET on the lab's registry b, retried for a while when nothing answers: other work on this machine restarts the
+ * lab's registries now and then (their schemas persist, so the ids stay the same).
+ */
+async function registryGet(path: string): Promise<Response> {
+  let response: Response | undefined;
+  let failure = '';
+  await until(
+    async () => {
+      try {
+        response = await fetch(`${registryB}${path}`);
+        return true;
+      } catch (error) {
+        failure = error instanceof Error ? `${error.message} (${String((error.cause as Error | undefined)?.message ?? '')})` : String(error);
+        return false;
+      }
+    },
+    () => `registry b at ${registryB}${path}: ${failure}`,
+    20_000,
+  );
+  if (!response?.ok) throw new Error(`registry b answered ${String(response?.status)} to ${path}`);
+  return response;
+}
+
 /** Clients nobody here wrote: kcat fetches the first record on b, registry b serves its schema, avro-tools decodes it. */
 async function readWithOtherClients(topic: string): Promise<ExternalRead> {
   const { stdout } = await execFileAsync('kcat', ['-b', endpoints.kafka.b.bootstrap, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-c', '1', '-e', '-q', '-f', '%s'], { encoding: 'buffer', timeout: 30_000 });
   const framed = Buffer.from(stdout);
   const id = framed.readInt32BE(1);
-  const schema = await (await fetch(`${registryB}/schemas/ids/${id}/schema`)).text();
-  const subjects = (await (await fetch(`${registryB}/schemas/ids/${id}/subjects`)).json()) as string[];
+  const schema = await (await registryGet(`/schemas/ids/${id}/schema`)).text();
+  const subjects = (await (await registryGet(`/schemas/ids/${id}/subjects`)).json()) as string[];
   const dir = scratch.dir('ferry-avro-tools-');
   writeFileSync(join(dir, 'value.avsc'), schema);
   writeFileSync(join(dir, 'value.bin'), framed.subarray(5));
