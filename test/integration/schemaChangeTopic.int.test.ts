@@ -68,7 +68,8 @@ describe("Debezium's schema change topic (include.schema.changes)", () => {
       'topic.prefix': prefix,
       // The other database: its CREATE DATABASE is written too (database-level DDL, no table changes).
       'database.include.list': `${db}|${otherDb}`,
-      'table.include.list': `${db}\\.${table}`,
+      // The table and the name it is renamed to.
+      'table.include.list': `${db}\\.${table}(_r)?`,
       ...extra,
     });
     const json = { 'key.converter': 'org.apache.kafka.connect.json.JsonConverter', 'key.converter.schemas.enable': 'true', 'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'true' };
@@ -109,6 +110,16 @@ describe("Debezium's schema change topic (include.schema.changes)", () => {
     const createdDb = JSON.parse(String(third?.value)) as JsonRecord;
     expect(createdDb.payload).toMatchObject({ ddl: `CREATE DATABASE \`${otherDb}\``, databaseName: otherDb, tableChanges: [] });
     expect(createdDb.payload.source).toMatchObject({ db: otherDb, table: null, snapshot: 'false' });
+
+    // A rename is one ALTER of the new name (Debezium's RenameTableParserListener), not a DROP of the old one too.
+    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}_r`));
+    await source.exec(`RENAME TABLE ${table} TO ${table}_r`);
+    await source.exec(`ALTER TABLE ${table}_r COMMENT = 'renamed'`);
+    const afterRename = (await readMessages(endpoints.kafka.a.bootstrap, jsonPrefix, 5)).slice(3).map((message) => JSON.parse(String(message.value)) as JsonRecord);
+    expect(afterRename.map((record) => [record.payload.ddl, record.payload.tableChanges.map((change) => `${change.type} ${change.id}`)])).toEqual([
+      [`RENAME TABLE ${table} TO ${table}_r`, [`ALTER "${db}"."${table}_r"`]],
+      [`ALTER TABLE ${table}_r COMMENT = 'renamed'`, [`ALTER "${db}"."${table}_r"`]],
+    ]);
 
     // Avro: registered under <prefix>-key / <prefix>-value with Debezium's record names, and read back.
     const avroMessages = await readMessages(endpoints.kafka.a.bootstrap, avroPrefix, 2);

@@ -478,6 +478,8 @@ export class MySqlBinlogReader implements IDisposable {
     const changes: SchemaChangeRecord[] = [];
     const changeRecord = (entry: SchemaHistoryEntry): void => {
       if (!writeChanges || !entry.tableChange) return;
+      // A rename is one ALTER of the new name in Debezium (its old name is not written as a DROP).
+      if (entry.tableChange.type === 'DROP' && /\bRENAME\b/i.test(statement)) return;
       changes.push({
         kind: 'schemaChange',
         table: { catalog: entry.db, table: entry.table },
