@@ -14,6 +14,11 @@ function labChoices(slot: ProfileSlot, lab: LabStatus | undefined): Choice[] {
   if (slot.kind === 'kafka') {
     return (['a', 'b'] as const).filter((cluster) => running(`kafka-${cluster}`)).map((cluster) => ({ value: `lab:kafka-${cluster}`, label: `Lab Kafka "${cluster}" (${lab?.endpoints.kafka[cluster].bootstrap ?? ''})` }));
   }
+  if (slot.kind === 'schemaRegistry') {
+    return (['a', 'b'] as const)
+      .filter((cluster) => running(`registry-${cluster}`) && lab?.endpoints.kafka[cluster].schemaRegistry !== undefined)
+      .map((cluster) => ({ value: `lab:registry-${cluster}`, label: `Lab Schema Registry "${cluster}" (${lab?.endpoints.kafka[cluster].schemaRegistry?.url ?? ''})` }));
+  }
   if (slot.kind !== 'database') return [];
   const out: Choice[] = [];
   if (slot.product !== 'postgres' && slot.product !== 'sqlserver' && running('mariadb') && lab) out.push({ value: 'lab:mariadb', label: `Lab MariaDB (${lab.endpoints.mariadb.host}:${lab.endpoints.mariadb.port})` });

@@ -12,12 +12,14 @@ const TEXT = JSON.stringify({
 });
 
 describe('the editor\'s profile slots', () => {
-  it('lists the Kafka cluster, the registry and each connector with a database, with its product', () => {
+  it('lists the Kafka cluster, the registry, each connector with a database, with its product, and a replicator\'s two clusters', () => {
     expect(profileSlots(TEXT)?.map((slot) => [slot.id, slot.kind, slot.product])).toEqual([
       ['kafka', 'kafka', undefined],
       ['registry', 'schemaRegistry', undefined],
       ['connector:0', 'database', 'mysql'],
       ['connector:1', 'database', 'postgres'],
+      ['replicator:2:src', 'kafka', undefined],
+      ['replicator:2:dest', 'kafka', undefined],
     ]);
   });
 

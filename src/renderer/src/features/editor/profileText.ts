@@ -14,7 +14,7 @@ export type DatabaseProduct = 'mysql' | 'postgres' | 'sqlserver';
 
 /** One place of the file that takes a profile. */
 export interface ProfileSlot {
-  /** `kafka`, `registry` or `connector:<index>`. */
+  /** `kafka`, `registry`, `connector:<index>` or a replicator's `replicator:<index>:src|dest` cluster. */
   id: string;
   label: string;
   kind: SlotKind;
@@ -57,7 +57,7 @@ export function productOf(config: JsonObject): DatabaseProduct | 'none' | undefi
   return undefined;
 }
 
-/** Where the file can name a profile: the Kafka cluster, the registry, each connector with a database. */
+/** Where the file can name a profile: the Kafka cluster, the registry, each connector with a database, each replicator's two clusters. */
 export function profileSlots(text: string): ProfileSlot[] | undefined {
   const document = parse(text);
   if (!document) return undefined;
@@ -71,8 +71,18 @@ export function profileSlots(text: string): ProfileSlot[] | undefined {
     if (!isObject(entry)) return;
     const config = configOf(entry);
     const product = productOf(config);
-    if (product === 'none') return;
     const name = typeof entry.name === 'string' ? entry.name : typeof config.name === 'string' ? config.name : `connector ${index + 1}`;
+    if (product === 'none') {
+      // A replicator has no database: its source and destination clusters take Kafka profiles.
+      for (const [side, what] of [
+        ['src', 'source cluster'],
+        ['dest', 'destination cluster'],
+      ] as const) {
+        const key = `${side}.kafka.${PROFILE_KEY}`;
+        slots.push({ id: `replicator:${index}:${side}`, label: `${name} (${what})`, kind: 'kafka', ...(typeof config[key] === 'string' ? { current: config[key] } : {}) });
+      }
+      return;
+    }
     slots.push({ id: `connector:${index}`, label: name, kind: 'database', ...(product ? { product } : {}), ...(typeof config[PROFILE_KEY] === 'string' ? { current: config[PROFILE_KEY] } : {}) });
   });
   return slots;
@@ -129,6 +139,19 @@ export function applyProfile(text: string, slotId: string, profile: string | und
       out[key] = value;
     }
     if (profile !== undefined && !(REGISTRY_PROFILE_KEY in out)) out[REGISTRY_PROFILE_KEY] = profile;
+  } else if (slotId.startsWith('replicator:')) {
+    // `replicator:<index>:src|dest`: the profile replaces that side's `src.kafka.*` / `dest.kafka.*` cluster keys.
+    const [, indexText, side] = slotId.split(':');
+    const connectors = Array.isArray(document.connectors) ? [...document.connectors] : [];
+    const entry = connectors[Number(indexText)];
+    if (!isObject(entry) || (side !== 'src' && side !== 'dest')) return text;
+    const config = configOf(entry);
+    const prefix = `${side}.kafka.`;
+    const key = `${prefix}${PROFILE_KEY}`;
+    const cleared = withoutKeys(config, [...KAFKA_KEYS.map((name) => `${prefix}${name}`), key]);
+    const next = profile === undefined ? withoutKeys(config, [key]) : { ...cleared, [key]: profile };
+    connectors[Number(indexText)] = config !== entry ? { ...entry, config: next } : next;
+    out.connectors = connectors;
   } else {
     const index = Number(slotId.replace(/^connector:/, ''));
     const connectors = Array.isArray(document.connectors) ? [...document.connectors] : [];
@@ -157,9 +180,10 @@ function placeAfterClass(config: JsonObject, profile: string): JsonObject {
   return placed ? out : { [PROFILE_KEY]: profile, ...out };
 }
 
-/** The lab service for a slot: Kafka "a", the lab's MariaDB for MySQL/MariaDB connectors, its PostgreSQL for PostgreSQL. */
+/** The lab service for a slot: Kafka "a" (a replicator's destination: "b"), the lab's MariaDB for MySQL/MariaDB connectors, its PostgreSQL for PostgreSQL. */
 export function labServiceFor(slot: ProfileSlot): string | undefined {
-  if (slot.kind === 'kafka') return 'lab:kafka-a';
+  // A replicator copies from the lab's cluster a to its cluster b.
+  if (slot.kind === 'kafka') return slot.id.endsWith(':dest') ? 'lab:kafka-b' : 'lab:kafka-a';
   if (slot.kind === 'database') return slot.product === 'mysql' ? 'lab:mariadb' : slot.product === 'postgres' ? 'lab:postgres' : undefined;
   return undefined;
 }
