@@ -31,7 +31,8 @@ describe('Preview of log-based sources', () => {
     const table = uniqueName('pv_bin');
     const prefix = uniqueName('pvb');
     await mariadb.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, at DATETIME(3) NULL)`);
-    cleanups.push(() => mariadb.exec(`DROP TABLE IF EXISTS ${table}`));
+    await mariadb.exec(`CREATE TABLE ${table}_left (id INT PRIMARY KEY)`);
+    cleanups.push(() => mariadb.exec(`DROP TABLE IF EXISTS ${table}`), () => mariadb.exec(`DROP TABLE IF EXISTS ${table}_left`));
     await mariadb.exec(`INSERT INTO ${table} VALUES (1, 'a', NULL), (2, 'b', NULL), (3, 'c', NULL)`);
     await mariadb.exec(`ANALYZE TABLE ${table}`);
     const source = {
@@ -55,6 +56,10 @@ describe('Preview of log-based sources', () => {
     expect(log?.problems).toEqual([]);
     expect(log?.snapshot).toMatchObject({ mode: 'initial', tables: [{ table: `${endpoints.mariadb.database}.${table}`, estimatedRows: 3 }] });
     expect(log?.schemaChangeTopic).toBe(prefix);
+    // The lists leave the database's other tables out, and Preview names them as it does for polling sources.
+    expect(preview?.excludedTables).toContain(`${endpoints.mariadb.database}.${table}_left`);
+    expect(preview?.excludedTables).not.toContain(`${endpoints.mariadb.database}.${table}`);
+    expect(preview?.excludedTables.every((name) => !name.startsWith('mysql.') && !name.startsWith('information_schema.'))).toBe(true);
     expect(preview?.topics).toEqual([`${prefix}.${endpoints.mariadb.database}.${table}`, prefix]);
     expect(preview?.tables[0]?.columns.map((column) => [column.name, column.connectType])).toEqual([
       ['id', 'int32'],

@@ -149,6 +149,7 @@ async function previewLogSource(source: ResolvedLogSource, sinks: readonly Resol
       if (!preview.topics.includes(topic)) preview.topics.push(topic);
       snapshotTables.push({ table: name, estimatedRows: source.snapshotMode === 'no_data' ? null : estimatedRows });
     }
+    preview.excludedTables = inspection.excludedTables;
     const schemaChangeTopic = source.includeSchemaChanges ? probeTopic(transform, source.topicPrefix) : undefined;
     if (schemaChangeTopic) preview.topics.push(schemaChangeTopic);
     preview.log = {

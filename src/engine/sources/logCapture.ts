@@ -47,6 +47,8 @@ export interface LogCapture {
 export interface LogInspection {
   log: Omit<LogSourcePreview, 'snapshot' | 'schemaChangeTopic'>;
   tables: Array<{ table: CapturedTable; estimatedRows: number | null }>;
+  /** Tables of the database the include/exclude lists leave out, qualified. */
+  excludedTables: string[];
 }
 
 export interface LogCaptureStart {

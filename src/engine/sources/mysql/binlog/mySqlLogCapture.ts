@@ -134,7 +134,8 @@ export class MySqlLogCapture implements LogCapture {
 
   /** Preview: the binlog's end, format and row image, unmet prerequisites, and the captured tables with estimated rows. */
   async inspect(): Promise<LogInspection> {
-    const tables = await this.listTables();
+    const all = await this.listAllTables();
+    const tables = all.filter((table) => this.init.includeTable(table));
     const control = await this.controlConnection();
     try {
       const facts = await readBinlogServerFacts(control);
@@ -160,6 +161,7 @@ export class MySqlLogCapture implements LogCapture {
           problems,
         },
         tables: inspected,
+        excludedTables: all.filter((table) => !this.init.includeTable(table)).map((table) => `${table.catalog ?? ''}.${table.table}`),
       };
     } finally {
       await control.end().catch(() => control.destroy());
@@ -222,6 +224,11 @@ export class MySqlLogCapture implements LogCapture {
   }
 
   private async listTables(): Promise<TableId[]> {
+    return (await this.listAllTables()).filter((table) => this.init.includeTable(table));
+  }
+
+  /** Every base table outside the system databases, captured or not. */
+  private async listAllTables(): Promise<TableId[]> {
     const { connection } = this.init;
     const control = await mysql.createConnection({
       host: connection.host,
@@ -236,7 +243,7 @@ export class MySqlLogCapture implements LogCapture {
         `SELECT TABLE_SCHEMA AS db, TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA NOT IN (${SYSTEM_DATABASES.map(() => '?').join(', ')}) ORDER BY TABLE_SCHEMA, TABLE_NAME`,
         SYSTEM_DATABASES,
       );
-      return rows.map((row): TableId => ({ catalog: String(row.db), table: String(row.name) })).filter((table) => this.init.includeTable(table));
+      return rows.map((row): TableId => ({ catalog: String(row.db), table: String(row.name) }));
     } finally {
       await control.end().catch(() => control.destroy());
     }

@@ -118,7 +118,8 @@ export class PostgresLogCapture implements LogCapture {
    * tables, unmet prerequisites with their fixes, and the captured tables with estimated rows. Creates nothing.
    */
   async inspect(): Promise<LogInspection> {
-    const tables = await this.listTables();
+    const all = await this.listAllTables();
+    const tables = all.filter((table) => this.init.includeTable(table));
     const client = await this.openClient('ferry-preview');
     const { slotName, publicationName, publicationAutocreate } = this.init;
     try {
@@ -173,6 +174,7 @@ export class PostgresLogCapture implements LogCapture {
           problems,
         },
         tables: inspected,
+        excludedTables: all.filter((table) => !this.init.includeTable(table)).map((table) => `${table.schema ?? 'public'}.${table.table}`),
       };
     } finally {
       await client.end().catch(() => undefined);
@@ -233,6 +235,11 @@ export class PostgresLogCapture implements LogCapture {
   }
 
   private async listTables(): Promise<TableId[]> {
+    return (await this.listAllTables()).filter((table) => this.init.includeTable(table));
+  }
+
+  /** Every base table outside the system schemas, captured or not. */
+  private async listAllTables(): Promise<TableId[]> {
     const { connection } = this.init;
     const client = new pg.Client({
       host: connection.host,
@@ -248,7 +255,7 @@ export class PostgresLogCapture implements LogCapture {
       const result = await client.query<{ table_schema: string; table_name: string }>(
         "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY table_schema, table_name",
       );
-      return result.rows.map((row): TableId => ({ schema: row.table_schema, table: row.table_name })).filter((table) => this.init.includeTable(table));
+      return result.rows.map((row): TableId => ({ schema: row.table_schema, table: row.table_name }));
     } finally {
       await client.end().catch(() => undefined);
     }
