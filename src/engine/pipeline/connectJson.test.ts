@@ -114,7 +114,7 @@ const EVENT: ChangeEvent = {
 describe('Debezium change events as Connect JSON', () => {
   it("writes Debezium's envelope struct and reads it back", () => {
     const text = changeEventToConnectJson('lab.shop.orders', ORDERS, 'mariadb', EVENT, '0.1.0-ferry', true).toString('utf8');
-    const json = JSON.parse(text) as { schema: { name: string; version: number; fields: { field: string; name?: string; optional: boolean }[] }; payload: Record<string, unknown> };
+    const json = JSON.parse(text) as { schema: { name: string; version: number; fields: { field: string; name?: string; optional: boolean; version?: number }[] }; payload: Record<string, unknown> };
     expect(json.schema.name).toBe('lab.shop.orders.Envelope');
     expect(json.schema.version).toBe(2);
     expect(json.schema.fields.map((field) => [field.field, field.name, field.optional])).toEqual([
@@ -127,6 +127,8 @@ describe('Debezium change events as Connect JSON', () => {
       ['ts_us', undefined, true],
       ['ts_ns', undefined, true],
     ]);
+    // Debezium 3.5's own JSON gives its Source struct schema version 1 (test/fixtures/debezium-3.5-mariadb-schema-change.json).
+    expect(json.schema.fields.find((field) => field.field === 'source')).toMatchObject({ version: 1 });
     expect(json.payload).toMatchObject({ op: 'u', ts_ms: 1796493662100, source: { connector: 'mariadb', name: 'lab', db: 'shop', table: 'orders', server_id: 5400, file: 'mariadb-bin.000002', pos: 1234, row: 0, snapshot: 'false' } });
     const event = connectJsonToChangeEvent(Buffer.from(text), 'v', true);
     expect(event).toEqual({ op: 'u', schema: ORDERS, before: EVENT.before, after: EVENT.after });

@@ -202,7 +202,8 @@ function sourceStruct(connector: DebeziumConnector): ConnectJsonSchema {
           optionalInt64('thread'),
           optionalString('query'),
         ];
-  return { type: 'struct', fields, optional: false, name: `io.debezium.connector.${connector}.Source`, field: 'source' };
+  // Debezium's Source struct carries schema version 1 (as in its own JSON output; see test/fixtures/debezium-3.5-*.json).
+  return { type: 'struct', fields, optional: false, name: `io.debezium.connector.${connector}.Source`, version: 1, field: 'source' };
 }
 
 function sourcePayload(source: SourceInfo, version: string): Record<string, unknown> {
