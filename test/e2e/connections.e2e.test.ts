@@ -64,7 +64,7 @@ describe('connection profiles in Chromium through the web host', () => {
 
   it('names a wrong Kafka port as TCP refused and a wrong password as authentication, with timings', async () => {
     await page.getByRole('button', { name: 'New profile' }).click();
-    await page.getByRole('radio', { name: 'Kafka' }).click();
+    await page.getByRole('radio', { name: 'Kafka', exact: true }).click();
     await page.getByLabel('Name', { exact: true }).fill('wrong port');
     await page.getByLabel('Bootstrap servers', { exact: true }).fill('127.0.0.1:1');
     await page.getByRole('button', { name: 'Test connection' }).click();
@@ -90,7 +90,7 @@ describe('connection profiles in Chromium through the web host', () => {
 
   it('refuses to save an incomplete profile and marks the fields', async () => {
     await page.getByRole('button', { name: 'New profile' }).click();
-    await page.getByRole('radio', { name: 'Kafka' }).click();
+    await page.getByRole('radio', { name: 'Kafka', exact: true }).click();
     await page.getByLabel('Name', { exact: true }).fill('half done');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('alert').filter({ hasText: 'PROFILE_INVALID' }).waitFor();
