@@ -82,4 +82,45 @@ describe('transform key completion in the config editor (Chromium, web host)', (
     await expect.poll(async () => (await suggest.innerText()).includes('transforms.route.regex'), { timeout: 15_000 }).toBe(true);
     expect(await suggest.innerText()).toContain('transforms.route.replacement');
   });
+
+  it('offers HoistField$Key keys, and a sink\'s consumer.override.* cluster keys (not the producer\'s)', async () => {
+    const text = JSON.stringify(
+      {
+        name: 'override-completion',
+        kafka: { 'bootstrap.servers': '127.0.0.1:19092' },
+        clusters: { cloud: { 'bootstrap.servers': '127.0.0.1:29092', 'schema.registry.url': 'http://127.0.0.1:28081' } },
+        connectors: [{ name: 'sink', 'connector.class': 'PostgresSink', topics: 'orders', 'connection.host': '127.0.0.1', 'db.name': 'ferry', transforms: 'hoist', 'transforms.hoist.type': 'org.apache.kafka.connect.transforms.HoistField$Key' }],
+      },
+      null,
+      2,
+    );
+    await page.keyboard.press('Escape'); // the previous test's suggestions would take the click
+    await pasteIntoEditor(page, text);
+    await page.waitForTimeout(1500);
+    await page.keyboard.press('ControlOrMeta+End');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('End');
+    await page.keyboard.type(',');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('"transforms.hoist.');
+    await page.keyboard.press('Control+Space');
+    const suggest = page.locator('.suggest-widget.visible');
+    await suggest.waitFor({ timeout: 15_000 });
+    await expect.poll(async () => (await suggest.innerText()).includes('transforms.hoist.field'), { timeout: 15_000 }).toBe(true);
+
+    await page.keyboard.press('Escape');
+    for (let i = 0; i < 'transforms.hoist.'.length; i++) await page.keyboard.press('Backspace');
+    await page.keyboard.type('consumer.override.boot');
+    await page.keyboard.press('Control+Space');
+    await suggest.waitFor({ timeout: 15_000 });
+    await expect.poll(async () => (await suggest.innerText()).includes('consumer.override.bootstrap.servers'), { timeout: 15_000 }).toBe(true);
+    await page.keyboard.press('Escape');
+    for (let i = 0; i < 'consumer.override.boot'.length; i++) await page.keyboard.press('Backspace');
+    await page.keyboard.type('producer.override.boot');
+    await page.keyboard.press('Control+Space');
+    await page.waitForTimeout(1000);
+    const offered = (await suggest.isVisible()) ? await suggest.innerText() : '';
+    expect(offered).not.toContain('producer.override.bootstrap.servers');
+    await page.screenshot({ path: screenshotPath('editor-override-completion') });
+  });
 });
