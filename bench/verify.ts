@@ -9,6 +9,7 @@
  *   npm run bench:verify -- --rows 10000000 --identical   identical tables (naive compare skipped above 2M rows)
  *   … --identical --keep, then --identical --rows N --reuse bench_verify_xxx: verify the kept tables again without seeding
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
@@ -37,8 +38,38 @@ const say = (text: string): void => void (values.json ? undefined : process.stde
 const seconds = (start: number): number => Math.round(performance.now() - start) / 1000;
 
 const lab = createLab();
-const { endpoints } = await lab.up();
+const up = await lab.up();
+const { endpoints } = up;
 lab.dispose();
+
+/**
+ * CPU seconds the lab's MariaDB (one process) and PostgreSQL (the postmaster, its live backends and workers, and the
+ * ones it reaped) have used so far, from /proc: on a loaded machine the CPU verify costs each database is a far
+ * steadier figure than the wall-clock time. It includes whatever else uses the lab's databases at the same time.
+ */
+function databaseCpu(): { mariadb: number; postgres: number } | undefined {
+  const stat = (pid: number): string[] => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = (fields: string[], from: number, count: number): number => fields.slice(from, from + count).reduce((sum, field) => sum + Number(field), 0) / 100;
+  const mariadbPid = up.services.find((service) => service.name === 'mariadb')?.pid;
+  const postgresPid = up.services.find((service) => service.name === 'postgres')?.pid;
+  if (mariadbPid === undefined || postgresPid === undefined) return undefined;
+  try {
+    // Fields from the state on: utime and stime are the 12th and 13th, cutime and cstime the 14th and 15th.
+    let postgres = ticks(stat(postgresPid), 11, 4);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const fields = stat(Number(entry));
+        if (Number(fields[1]) === postgresPid) postgres += ticks(fields, 11, 2);
+      } catch {
+        // The process ended while the list was read.
+      }
+    }
+    return { mariadb: ticks(stat(mariadbPid), 11, 2), postgres };
+  } catch {
+    return undefined;
+  }
+}
 const table = values.reuse ?? `bench_verify_${Date.now().toString(36)}`;
 const mariadb = await mysql.createConnection({ ...endpoints.mariadb, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
 const postgres = new pg.Client(endpoints.postgres);
@@ -111,7 +142,20 @@ try {
   say('ferry verify…');
   const url = (kind: 'mysql' | 'postgres', e: typeof endpoints.mariadb): string =>
     `${kind}://${encodeURIComponent(e.user)}:${encodeURIComponent(e.password)}@${e.host}:${e.port}/${e.database}`;
+  const cpuBefore = databaseCpu();
+  const benchCpuBefore = process.cpuUsage();
+  const loadBefore = loadavg()[0] ?? 0;
   const report = await runVerify({ source: { url: url('mysql', endpoints.mariadb), table }, target: { url: url('postgres', endpoints.postgres), table } });
+  const cpuAfter = databaseCpu();
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const verifyCpu =
+    cpuBefore && cpuAfter
+      ? {
+          mariadb: Math.round((cpuAfter.mariadb - cpuBefore.mariadb) * 100) / 100,
+          postgres: Math.round((cpuAfter.postgres - cpuBefore.postgres) * 100) / 100,
+          bench_process: Math.round((benchCpu.user + benchCpu.system) / 10_000) / 100,
+        }
+      : undefined;
   const keysOf = (keys: VerifyKey[]): number[] => keys.map((key) => Number(key.id));
   const reported = [...keysOf(report.onlyInSource), ...keysOf(report.onlyInTarget), ...keysOf(report.different.map((row) => row.key))];
   const expected = new Set(planted.map((entry) => entry.key));
@@ -159,7 +203,11 @@ try {
     seed_seconds: values.reuse ? null : seedSeconds,
     reused_table: values.reuse ?? null,
     notes: report.notes,
-    machine: { cpus: cpus().length, loadavg_1m: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
+    // CPU the verify run cost each side (and this process); their sum over the machine's cores is the shortest
+    // wall-clock time the run could take on an idle machine with both databases keeping every core busy.
+    verify_cpu_seconds: verifyCpu ?? null,
+    verify_cpu_seconds_per_core: verifyCpu ? Math.round(((verifyCpu.mariadb + verifyCpu.postgres + verifyCpu.bench_process) / cpus().length) * 100) / 100 : null,
+    machine: { cpus: cpus().length, loadavg_1m_before_verify: Math.round(loadBefore * 100) / 100, loadavg_1m: Math.round((loadavg()[0] ?? 0) * 100) / 100 },
   };
   process.stdout.write(`${JSON.stringify(result, null, values.json ? undefined : 2)}\n`);
 } finally {

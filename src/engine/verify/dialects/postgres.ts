@@ -22,7 +22,18 @@ export const postgresVerifyDialect: VerifyDialect = {
     return `${this.quote(table.schema)}.${this.quote(table.name)}`;
   },
   zoneProbe: (zone) => `SELECT now() AT TIME ZONE ${zoneSql(zone)} AS ok`,
-  sessionSetup: () => ["SET TIME ZONE 'UTC'", "SET client_encoding = 'UTF8'", "SET DateStyle = 'ISO, YMD'", "SET extra_float_digits = 1"],
+  sessionSetup: () => [
+    "SET TIME ZONE 'UTC'",
+    "SET client_encoding = 'UTF8'",
+    "SET DateStyle = 'ISO, YMD'",
+    'SET extra_float_digits = 1',
+    // The planner takes every row for its own group under GROUP BY position / width (it cannot know the division
+    // merges them), and with parallel workers it sorted each worker's rows, whole and on disk, before aggregating:
+    // a quarter of PostgreSQL's checksum CPU on the 10M-row bench. Verify already runs one scan per connection;
+    // without workers the plan is one hash aggregate of a few thousand groups. (enable_sort = off would also do,
+    // but it made the catalog queries of a small verify ten times slower.)
+    'SET max_parallel_workers_per_gather = 0',
+  ],
   defaultSchema: () => 'public',
   describeColumns: (table: TableRef) => ({
     sql:
