@@ -82,9 +82,14 @@ async function topicCounts(admin: KafkaAdmin, topic: string, group: string | und
   return { records, committed: done, lag };
 }
 
+/** How long a Kafka cluster that did not answer is left out of the lineage's matching before it is tried again. */
+const RETRY_UNREACHABLE_MS = 60_000;
+
 export class ConnectLineageReader {
   /** bootstrap list → cluster id, so a known cluster is asked once. */
   private readonly clusterIds = new Map<string, string>();
+  /** bootstrap list → when it last failed and why: an unreachable profile is not retried on every poll. */
+  private readonly unreachable = new Map<string, { at: number; why: string }>();
 
   constructor(private readonly candidates: () => Promise<KafkaCandidate[]>) {}
 
@@ -95,6 +100,11 @@ export class ConnectLineageReader {
       const key = candidate.settings.bootstrapServers.join(',');
       const known = this.clusterIds.get(key);
       if (known !== undefined && known !== clusterId) continue;
+      const failed = this.unreachable.get(key);
+      if (failed && Date.now() - failed.at < RETRY_UNREACHABLE_MS) {
+        failures.push(`${candidate.label}: ${failed.why}`);
+        continue;
+      }
       const admin = createKafkaClient({ ...candidate.settings, clientId: 'ferry-connect-lineage', connectionTimeoutMs: 3000, retries: 1 }).admin({ retry: { retries: 1, initialRetryTimeMs: 200 } });
       try {
         await admin.connect();
@@ -102,7 +112,9 @@ export class ConnectLineageReader {
         this.clusterIds.set(key, id);
         if (id === clusterId) return { candidate, admin };
       } catch (error) {
-        failures.push(`${candidate.label}: ${error instanceof Error ? error.message : String(error)}`);
+        const why = error instanceof Error ? error.message : String(error);
+        this.unreachable.set(key, { at: Date.now(), why });
+        failures.push(`${candidate.label}: ${why}`);
       }
       await admin.disconnect().catch(() => undefined);
     }
