@@ -131,7 +131,12 @@ describe('demo first run in Chromium through the web host', () => {
   it('stops the demo and removes what it created', async () => {
     await page.getByRole('link', { name: 'Demo', exact: true }).click();
     await page.getByRole('button', { name: 'Stop demo' }).click();
-    // Stopping interrupts what runs: the app asks first.
+    // Stopping interrupts what runs: the app asks first, and Cancel leaves the demo running.
+    const dialog = page.getByRole('alertdialog', { name: 'Stop the demo?' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect((await web.engine.demo.status()).state).toBe('running');
+    await page.getByRole('button', { name: 'Stop demo' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Stop demo' }).click();
     await page.getByRole('button', { name: 'Start the demo' }).waitFor({ timeout: 60_000 });
     expect((await web.engine.demo.status()).state).toBe('idle');
