@@ -263,9 +263,13 @@ describe('transforms', () => {
     expect(result.config?.connectors[0]?.transforms[0]).toMatchObject({ alias: 'hoist', supported: false, config: { field: 'row' } });
   });
 
-  it('warns that ExtractNewRecordState\'s add.fields and add.headers are not applied', () => {
-    const result = parse([jdbcSource({ transforms: 'unwrap', 'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState', 'transforms.unwrap.add.fields': 'op', 'transforms.unwrap.add.headers': 'db' })]);
-    expect(result.problems.filter((problem) => problem.rule === 'transforms.option-not-applied').map((problem) => problem.path)).toEqual(["$.connectors[0]['transforms.unwrap.add.fields']", "$.connectors[0]['transforms.unwrap.add.headers']"]);
+  it('accepts ExtractNewRecordState\'s add.fields / add.headers and names an entry that is not a field', () => {
+    const ok = parse([jdbcSource({ transforms: 'unwrap', 'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState', 'transforms.unwrap.add.fields': 'op,table,lsn,source.ts_ms,op:operation', 'transforms.unwrap.add.headers': 'db,table' })]);
+    expect(ok.problems.filter((problem) => problem.rule.startsWith('transforms.option'))).toEqual([]);
+    const result = parse([jdbcSource({ transforms: 'unwrap', 'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState', 'transforms.unwrap.add.fields': 'op,source.ts ms', 'transforms.unwrap.add.headers': 'a.b.c' })]);
+    const invalid = result.problems.filter((problem) => problem.rule === 'transforms.option-invalid');
+    expect(invalid.map((problem) => problem.path)).toEqual(["$.connectors[0]['transforms.unwrap.add.fields']", "$.connectors[0]['transforms.unwrap.add.headers']"]);
+    expect(invalid[0]?.message).toContain('"source.ts ms"');
   });
 
   it('needs a type per alias, listed aliases, and known predicates', () => {

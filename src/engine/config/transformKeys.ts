@@ -71,8 +71,10 @@ const BY_NAME: Readonly<Record<string, Readonly<Record<string, TransformKeyDoc>>
     'drop.tombstones': { doc: 'Drop the tombstone that follows each delete.', values: ['true', 'false'], default: 'true' },
     'delete.handling.mode': { doc: 'What a delete event becomes: dropped, the row with `__deleted`, or a tombstone (`none` keeps deletes as tombstones for the sink).', values: ['drop', 'rewrite', 'none'], default: 'drop' },
     'delete.tombstone.handling.mode': { doc: 'Newer form of the two keys above.', values: ['drop', 'tombstone', 'rewrite', 'rewrite-with-tombstone', 'delete-to-tombstone'] },
-    'add.fields': { doc: 'Envelope fields to add as `__<name>` columns. Not applied by Ferry yet (warned).', example: 'op,source.ts_ms' },
-    'add.headers': { doc: 'Envelope fields to add as `__<name>` headers. Not applied by Ferry yet (warned).', example: 'op' },
+    'add.fields': { doc: 'Envelope fields added as columns `<add.fields.prefix><name>` of the envelope\'s types: `op`, `ts_ms`, source fields (`table`, `db`, `lsn`, `file`, `pos`; a bare name other than op/ts_ms/transaction\'s id is the source\'s), `source.ts_ms` → `__source_ts_ms`, `transaction.id`; `field:newName` renames.', example: 'op,table,source.ts_ms' },
+    'add.fields.prefix': { doc: 'Prefix of the `add.fields` columns.', default: '__' },
+    'add.headers': { doc: 'Envelope fields added as Kafka headers `<add.headers.prefix><name>` (text), as `add.fields` names them; a tombstone gets `op` = d.', example: 'db,table' },
+    'add.headers.prefix': { doc: 'Prefix of the `add.headers` headers.', default: '__' },
   },
 };
 

@@ -28,7 +28,7 @@ export const TRANSFORM_RULES = {
   notApplied: defineRule('transforms.not-applied', 'warning', 'Ferry keeps transforms it cannot run, but does not apply them.'),
   unlisted: defineRule('transforms.unlisted', 'warning', '`transforms.<alias>.*` keys for an alias not listed in `transforms` have no effect.'),
   predicateUnknown: defineRule('transforms.predicate-unknown', 'error', 'A transform\'s predicate must be listed in `predicates` with a type.'),
-  optionNotApplied: defineRule('transforms.option-not-applied', 'warning', 'ExtractNewRecordState\'s `add.fields` / `add.headers` are not applied by Ferry yet.'),
+  optionInvalid: defineRule('transforms.option-invalid', 'error', 'ExtractNewRecordState\'s `add.fields` / `add.headers` entries must be `[source.|transaction.]field[:newName]`.'),
 };
 
 export function isTransformKey(key: string): boolean {
@@ -117,10 +117,15 @@ export function resolveTransforms(input: TransformInput, problems: ProblemList):
       );
     }
     if (type === 'io.debezium.transforms.ExtractNewRecordState') {
+      // add.fields / add.headers: each entry `op`, `ts_ms`, a source field (`table`, `lsn`), `source.x`, `transaction.x`,
+      // optionally `:newName` (Debezium's FieldReference); Ferry applies them where it unwraps.
       for (const option of ['add.fields', 'add.headers']) {
         const given = props.get(option);
-        if (given === undefined || given === null || asText(given).trim() === '') continue;
-        problems.report(TRANSFORM_RULES.optionNotApplied, [...input.path, `transforms.${alias}.${option}`], `\`transforms.${alias}.${option}\` is not applied: Ferry's ExtractNewRecordState unwraps rows (and \`__deleted\` under rewrite) but adds no envelope fields or headers yet`, 'Remove the key, or add the values another way (InsertField$Value adds the topic, partition, offset and timestamp).');
+        if (given === undefined || given === null) continue;
+        for (const entry of asText(given).split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+          if (/^([A-Za-z_][\w]*\.)?[A-Za-z_][\w]*(:[A-Za-z_][\w]*)?$/.test(entry)) continue;
+          problems.report(TRANSFORM_RULES.optionInvalid, [...input.path, `transforms.${alias}.${option}`], `\`transforms.${alias}.${option}\` entry "${entry}" is not an envelope field`, 'Write envelope fields as op, ts_ms, a source field (table, db, lsn, file, pos), source.ts_ms or transaction.id, each optionally followed by :newName, separated by commas.');
+        }
       }
     }
     transforms.push({

@@ -2,7 +2,7 @@ import type { ResolvedSinkBase } from '../connectors/port';
 import type { FetchedMessage } from '../kafka';
 import type { RecordSchema, Row, SinkRecord } from '../model';
 import { extractNewRecordState } from '../schema';
-import { buildTransformChain, EXTRACT_NEW_RECORD_STATE, unwrapOptions, withDeletedField } from '../transforms';
+import { buildTransformChain, envelopeHeaders, EXTRACT_NEW_RECORD_STATE, unwrapOptions, withEnvelopeFields } from '../transforms';
 import { EngineError, isEngineError } from '../../shared/errors';
 import { createConverter, type RecordConverter } from './converters';
 
@@ -85,18 +85,29 @@ export class SinkRecordDecoder {
   private async decodeValue(topic: string, bytes: Buffer | null, headers: Record<string, Uint8Array>, where: string): Promise<{ schema: RecordSchema; row: Row } | null | 'drop'> {
     const unwrap = this.unwrap;
     const toChangeEvent = this.valueConverter.toChangeEvent;
-    if (unwrap && bytes === null) return unwrap.dropTombstones ? 'drop' : null;
+    if (unwrap && bytes === null) {
+      if (unwrap.dropTombstones) return 'drop';
+      addHeaders(headers, envelopeHeaders(unwrap.addHeaders, null));
+      return null;
+    }
     if (unwrap && bytes !== null && toChangeEvent) {
       const event = await toChangeEvent(topic, bytes, headers, `The value of ${where}`);
       if (event) {
+        // add.headers go on every event that is not a tombstone, before the delete handling (as Debezium's apply).
+        if (event.envelope) addHeaders(headers, envelopeHeaders(unwrap.addHeaders, event.envelope));
         const state = extractNewRecordState(event, unwrap);
         if (state.kind === 'drop') return 'drop';
         if (state.kind === 'delete') return null;
-        return { schema: state.row.__deleted === undefined ? event.schema : withDeletedField(event.schema), row: state.row };
+        return withEnvelopeFields(event.schema, state.row, unwrap.addFields, event.envelope);
       }
     }
     return this.valueConverter.toRow(topic, bytes, headers, `The value of ${where}`);
   }
+}
+
+/** ExtractNewRecordState's `add.headers` onto a record's headers (text, as Connect's SimpleHeaderConverter writes). */
+function addHeaders(headers: Record<string, Uint8Array>, added: Record<string, string>): void {
+  for (const name in added) headers[name] = Buffer.from(added[name] ?? '', 'utf8');
 }
 
 /** A message's headers as bytes; most records carry none (the source samples its headers on one record per batch). */

@@ -3,7 +3,7 @@ import { SOURCE_CAPTURE_HEADER, SOURCE_TIME_HEADER } from '../connectors/headers
 import type { SchemaRow, SourceRecord, SourceValue } from '../connectors/port';
 import type { RecordSchema } from '../model';
 import { DebeziumEnvelopeCodec, encodeFrame, extractNewRecordState, SchemaChangeCodec } from '../schema';
-import { buildTransformChain, EXTRACT_NEW_RECORD_STATE, probeTopic, type UnwrapOptions, unwrapOptions, withDeletedField } from '../transforms';
+import { buildTransformChain, envelopeHeaders, EXTRACT_NEW_RECORD_STATE, probeTopic, type UnwrapOptions, unwrapOptions, withEnvelopeFields } from '../transforms';
 import { FERRY_VERSION } from '../base/version';
 import { changeEventToConnectJson } from './connectJson';
 import { createConverter, registryClientFor, type RecordConverter } from './converters';
@@ -107,27 +107,40 @@ export class SourceEncoder {
   private async encodeChange(record: SourceRecord, value: SourceValue | null): Promise<(OutgoingMessage & { topic: string }) | null> {
     const topic = this.routedTopic(record.topic);
     const key = record.key ? await this.keyConverter.fromRow(topic, record.key.schema, record.key.row) : null;
-    if (value === null) return this.unwrap?.dropTombstones ? null : { topic, key, value: null };
+    if (value === null) {
+      if (this.unwrap?.dropTombstones) return null;
+      const headers = this.unwrap ? envelopeHeaders(this.unwrap.addHeaders, null) : {};
+      return { topic, key, value: null, ...(Object.keys(headers).length > 0 ? { headers } : {}) };
+    }
     if (value.kind !== 'change') return null;
     if (this.unwrap) {
-      const state = extractNewRecordState({ op: value.event.op, before: value.event.before ?? null, after: value.event.after }, this.unwrap);
+      const unwrap = this.unwrap;
+      // add.fields / add.headers read the envelope Debezium would have written (its source block's fields and types).
+      const envelope = unwrap.addFields.length > 0 || unwrap.addHeaders.length > 0 ? this.codecFor(record.topic, value).envelopeFields(value.event) : undefined;
+      const headers = envelope ? envelopeHeaders(unwrap.addHeaders, envelope) : {};
+      const state = extractNewRecordState({ op: value.event.op, before: value.event.before ?? null, after: value.event.after }, unwrap);
       if (state.kind !== 'row') return null;
-      const schema = state.row.__deleted === undefined ? value.schema : withDeletedField(value.schema);
-      return { topic, key, value: await this.valueConverter.fromRow(topic, schema, state.row) };
+      const out = withEnvelopeFields(value.schema, state.row, unwrap.addFields, envelope);
+      return { topic, key, value: await this.valueConverter.fromRow(topic, out.schema, out.row), ...(Object.keys(headers).length > 0 ? { headers } : {}) };
     }
     if (this.config.value.format === 'JSON') {
       // Connect's JsonConverter, as Debezium writes with it: what a Kafka Connect worker without Avro reads.
       return { topic, key, value: changeEventToConnectJson(record.topic, value.schema, value.connector, value.event, `${FERRY_VERSION}-ferry`, this.config.value.jsonSchemas === true) };
     }
+    const codec = this.codecFor(record.topic, value);
+    const id = this.envelopeId(topic, codec);
+    return { topic, key, value: codec.encodeFramed(value.event, typeof id === 'number' ? id : await id) };
+  }
+
+  private codecFor(sourceTopic: string, value: Extract<SourceValue, { kind: 'change' }>): DebeziumEnvelopeCodec {
     let codec = this.codecs.get(value.schema);
     if (!codec) {
       // Named after the source's logical topic, as Debezium names it: a RegexRouter moves the record to another topic
       // (the registry subject follows it) but, as in Connect, leaves the schema's name alone.
-      codec = new DebeziumEnvelopeCodec(record.topic, value.schema, value.connector, `${FERRY_VERSION}-ferry`);
+      codec = new DebeziumEnvelopeCodec(sourceTopic, value.schema, value.connector, `${FERRY_VERSION}-ferry`);
       this.codecs.set(value.schema, codec);
     }
-    const id = this.envelopeId(topic, codec);
-    return { topic, key, value: codec.encodeFramed(value.event, typeof id === 'number' ? id : await id) };
+    return codec;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { RecordSchema, Row } from '../model';
 import avro from 'avsc';
 import { avroFullName, isJsonObject, parseAvroSchemaText } from './avroJson';
+import { type EnvelopeFieldAccess, envelopeFieldAccess, envelopeFieldTypes } from './envelopeFields';
 import { bigintLongHook, FERRY_LOGICAL_TYPES } from './avscTypes';
 import { type AvroCodec, avroCodecFor, avroCodecForAvro } from './avroCodec';
 import { schemaError } from './errors';
@@ -39,6 +40,11 @@ export interface DecodedChangeEvent {
    * scalar fields only; absent when the reader did not keep it.
    */
   source?: Record<string, string | number | boolean | null>;
+  /**
+   * The envelope's scalar fields (`op`, `ts_ms`, the `source` and `transaction` blocks' fields) with their Connect
+   * types, as ExtractNewRecordState's `add.fields` / `add.headers` read them (struct null: the top level).
+   */
+  envelope?: EnvelopeFieldAccess;
 }
 
 /** The scalar fields of a decoded `source` block (avsc gives longs as bigint through the hook, which become numbers or text). */
@@ -74,6 +80,7 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
   // The Value record is named inside the envelope's namespace when it has none of its own.
   const standalone = { ...valueJson, ...(valueJson.namespace === undefined && typeof json.namespace === 'string' ? { namespace: json.namespace } : {}) };
   const valueCodec = avroCodecForAvro(standalone);
+  const types = envelopeFieldTypes(fields);
   // One pass: the envelope is read with its Value record annotated as the value codec reads it (Connect's logical
   // types become Ferry's values), so an image needs only its renames. Reading the envelope plainly and then encoding
   // and decoding each image again through the codec cost 3 passes over every row (~6 µs a row at the sink).
@@ -95,7 +102,7 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
   }
   return {
     read(body) {
-      const event = envelopeType.fromBuffer(Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as { op: string; before: unknown; after: unknown; source: unknown };
+      const event = envelopeType.fromBuffer(Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as { op: string; before: unknown; after: unknown; source: unknown } & Record<string, unknown>;
       // The source block only when asked for (row traces): a sink never reads it, and converting it cost ~2 % of a
       // snapshot's CPU (4.4 of 214.6 busy profile-µs/row).
       let source: Record<string, string | number | boolean | null> | undefined | null = null;
@@ -108,6 +115,7 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
           if (source === null) source = sourceBlock(event.source);
           return source;
         },
+        envelope: envelopeFieldAccess(types, event),
       };
     },
   };

@@ -1,9 +1,10 @@
 import avro from 'avsc';
 import type { Type } from 'avsc';
-import type { ChangeOp, RecordSchema, Row } from '../model';
-import { canonicalAvroString, type JsonObject } from './avroJson';
+import type { ChangeOp, FieldType, RecordSchema, Row } from '../model';
+import { canonicalAvroString, isJsonObject, type JsonObject } from './avroJson';
 import { avroCodecFor } from './avroCodec';
 import { bigintLongHook, FERRY_LOGICAL_TYPES } from './avscTypes';
+import { type EnvelopeFieldAccess, envelopeFieldAccess, envelopeFieldTypes } from './envelopeFields';
 import { schemaError } from './errors';
 import { ID_PREFIX_LENGTH, writeIdPrefix } from './wireFormat';
 
@@ -212,6 +213,22 @@ export class DebeziumEnvelopeCodec {
     const out = Buffer.allocUnsafe(end);
     envelopeScratch.copy(out, ID_PREFIX_LENGTH, ID_PREFIX_LENGTH, end);
     return writeIdPrefix(out, schemaId);
+  }
+
+  private fieldTypes: Map<string, FieldType> | undefined;
+
+  /** The envelope's scalar fields (op, ts_ms, source, transaction) with their types, for ExtractNewRecordState's add.fields. */
+  envelopeFields(event: ChangeEvent): EnvelopeFieldAccess {
+    this.fieldTypes ??= envelopeFieldTypes(((JSON.parse(this.schemaText) as JsonObject).fields as JsonObject[]).filter(isJsonObject));
+    const times = this.times(event.tsMs);
+    return envelopeFieldAccess(this.fieldTypes, {
+      source: this.sourceRecord(event.source),
+      transaction: event.transaction ? { id: event.transaction.id, total_order: event.transaction.totalOrder, data_collection_order: event.transaction.dataCollectionOrder } : null,
+      op: event.op,
+      ts_ms: times.ms,
+      ts_us: times.us,
+      ts_ns: times.ns,
+    });
   }
 
   private envelopeValue(event: ChangeEvent): Record<string, unknown> {
