@@ -179,6 +179,43 @@ describe('log-based capture with Debezium configs', () => {
     expect(notes.map((row) => `${String(row.id)}:${String(row.note)}`)).toEqual(['4:changed', '5:null', '6:after ddl', '30:null']);
   });
 
+  it('ExtractNewRecordState add.fields=op,source.ts_ms with delete.handling.mode=rewrite: the PostgreSQL target gains __op, __source_ts_ms (BIGINT) and __deleted', async () => {
+    const source = dbs.mariadb;
+    const target = dbs.postgres;
+    const table = uniqueName('cdc_fields');
+    const prefix = uniqueName('cdcf');
+    await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
+    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
+    await source.exec(`INSERT INTO ${table} VALUES (1, 'ada', 10.50), (2, 'bob', 20.00)`);
+    const document = mariadbToPostgres(table, prefix);
+    const sink = document.connectors[1] as Record<string, string>;
+    // Soft deletes: the rewritten delete is kept as a row, so the sink deletes nothing and tombstones are dropped.
+    Object.assign(sink, { 'transforms.unwrap.add.fields': 'op,source.ts_ms', 'transforms.unwrap.delete.handling.mode': 'rewrite', 'transforms.unwrap.drop.tombstones': 'true', 'delete.enabled': 'false' });
+    expect(pipelineProblems(document).filter((problem) => problem.severity !== 'info')).toEqual([]);
+
+    const runner = await startPipeline(document, scratch.dir());
+    runners.push(runner);
+    await waitForIdle(runner, 1_500, 60_000);
+    // Binlog event times are whole seconds.
+    const changedFrom = Math.floor(Date.now() / 1000) * 1000;
+    await source.exec(`INSERT INTO ${table} VALUES (3, 'cy', 30.25)`);
+    await source.exec(`UPDATE ${table} SET amount = 11.75 WHERE id = 1`);
+    await source.exec(`DELETE FROM ${table} WHERE id = 2`);
+    await waitForIdle(runner, 1_500, 60_000);
+    const changedTo = Date.now();
+    await runner.stop();
+
+    const columns = await target.exec(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 AND column_name LIKE '\\_\\_%' ORDER BY ordinal_position`, [table]);
+    expect(columns.map((column) => `${String(column.column_name)}:${String(column.data_type)}`)).toEqual(['__op:text', '__source_ts_ms:bigint', '__deleted:text']);
+    const found = await target.exec(`SELECT id, amount, __op, __source_ts_ms, __deleted FROM "${table}" ORDER BY id`);
+    expect(found.map((row) => `${String(row.id)}|${Number(row.amount).toFixed(2)}|${String(row.__op)}|${String(row.__deleted)}`)).toEqual(['1|11.75|u|false', '2|20.00|d|true', '3|30.25|c|false']);
+    for (const row of found) {
+      const at = Number(row.__source_ts_ms);
+      expect(at, `__source_ts_ms of id ${String(row.id)}`).toBeGreaterThanOrEqual(changedFrom);
+      expect(at).toBeLessThanOrEqual(changedTo);
+    }
+  });
+
   it('PostgreSQL (PostgresConnector) → Kafka → MariaDB, and the slot is confirmed as the pipeline goes', async () => {
     const source = dbs.postgres;
     const target = dbs.mariadb;
