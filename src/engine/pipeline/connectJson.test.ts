@@ -131,7 +131,11 @@ describe('Debezium change events as Connect JSON', () => {
     expect(json.schema.fields.find((field) => field.field === 'source')).toMatchObject({ version: 1 });
     expect(json.payload).toMatchObject({ op: 'u', ts_ms: 1796493662100, source: { connector: 'mariadb', name: 'lab', db: 'shop', table: 'orders', server_id: 5400, file: 'mariadb-bin.000002', pos: 1234, row: 0, snapshot: 'false' } });
     const event = connectJsonToChangeEvent(Buffer.from(text), 'v', true);
-    expect(event).toEqual({ op: 'u', schema: ORDERS, before: EVENT.before, after: EVENT.after });
+    expect(event).toMatchObject({ op: 'u', schema: ORDERS, before: EVENT.before, after: EVENT.after });
+    // The envelope around the images, for ExtractNewRecordState's add.fields: source fields with their schemas' types.
+    expect(event?.envelope?.type('source', 'pos')).toEqual({ kind: 'int64' });
+    expect(event?.envelope?.value('source', 'file')).toBe('mariadb-bin.000002');
+    expect(event?.envelope?.value(null, 'ts_ms')).toBe(1796493662100n);
   });
 
   it('reads an event as the real Debezium MariaDbConnector writes it (semantic time types, Decimal precision)', () => {

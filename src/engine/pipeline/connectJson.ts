@@ -1,5 +1,5 @@
 import type { FieldSchema, FieldType, FieldValue, PrimitiveFieldType, RecordSchema, Row } from '../model';
-import type { ChangeEvent, DebeziumConnector, DecodedChangeEvent, SourceInfo } from '../schema';
+import type { ChangeEvent, DebeziumConnector, DecodedChangeEvent, EnvelopeFieldAccess, SourceInfo } from '../schema';
 import { bigintToTwosComplement, decimalToUnscaled, twosComplementToBigint, unscaledToDecimal } from '../schema/decimal';
 import { pipelineError } from './errors';
 
@@ -459,7 +459,7 @@ export function connectJsonToChangeEvent(bytes: Uint8Array, where: string, withS
     const image = parsed.after ?? parsed.before;
     const schema: RecordSchema = { name: 'json', fields: isObject(image) ? Object.keys(image).map((name) => inferredField(name, image[name])) : [] };
     const row = (value: unknown): Row | null => (isObject(value) ? schemalessRow(schema, value) : null);
-    return { op: parsed.op, schema, before: row(parsed.before), after: row(parsed.after) };
+    return { op: parsed.op, schema, before: row(parsed.before), after: row(parsed.after), envelope: schemalessEnvelopeFields(parsed) };
   }
   const { schema, payload } = envelopeOf(parsed, where);
   if (schema.type !== 'struct' || !Array.isArray(schema.fields) || !isObject(payload)) return null;
@@ -470,7 +470,50 @@ export function connectJsonToChangeEvent(bytes: Uint8Array, where: string, withS
   const reader = recordReaderOf(valueSchema, where);
   if (typeof payload.op !== 'string') throw pipelineError('PIPELINE_CONVERTER', `${where}: a change event's "op" must be a string (c, u, d or r).`);
   const image = (value: unknown, which: string): Row | null => (value === null || value === undefined ? null : reader.read(value, `${where}, ${which}`));
-  return { op: payload.op, schema: reader.schema, before: image(payload.before, 'before'), after: image(payload.after, 'after') };
+  return { op: payload.op, schema: reader.schema, before: image(payload.before, 'before'), after: image(payload.after, 'after'), envelope: envelopeFields(members, payload, where) };
+}
+
+const SCALAR_CONNECT_TYPES = new Set(['int8', 'int16', 'int32', 'int64', 'float32', 'float64', 'boolean', 'string', 'bytes']);
+
+/** The envelope's scalar fields (op, ts_ms, source.*, transaction.*) with their schemas, for add.fields / add.headers. */
+function envelopeFields(members: ReadonlyMap<string, ConnectJsonSchema>, payload: Record<string, unknown>, where: string): EnvelopeFieldAccess {
+  const find = (struct: string | null, field: string): ConnectJsonSchema | undefined => {
+    const parent = struct === null ? undefined : members.get(struct);
+    const member = struct === null ? members.get(field) : parent?.type === 'struct' ? parent.fields?.find((candidate) => candidate.field === field) : undefined;
+    return member && SCALAR_CONNECT_TYPES.has(member.type) ? member : undefined;
+  };
+  return {
+    type: (struct, field) => {
+      const member = find(struct, field);
+      return member ? fieldTypeOf(member, `${where}, envelope field '${field}'`) : undefined;
+    },
+    value: (struct, field) => {
+      const member = find(struct, field);
+      const block = struct === null ? payload : payload[struct];
+      if (!member || !isObject(block)) return null;
+      return fromPayload(member, fieldTypeOf(member, `${where}, envelope field '${field}'`), block[field], `${where}, envelope field '${field}'`);
+    },
+  };
+}
+
+/** The same for a schemaless event: types inferred from the values, as its row's are. */
+function schemalessEnvelopeFields(event: Record<string, unknown>): EnvelopeFieldAccess {
+  const valueOf = (struct: string | null, field: string): unknown => {
+    const block = struct === null ? event : event[struct];
+    const value = isObject(block) ? block[field] : undefined;
+    return typeof value === 'object' ? undefined : value;
+  };
+  return {
+    type: (struct, field) => {
+      const value = valueOf(struct, field);
+      return value === undefined ? undefined : inferredField(field, value).type;
+    },
+    value: (struct, field) => {
+      const value = valueOf(struct, field);
+      if (value === undefined || value === null) return null;
+      return schemalessRow({ name: 'envelope', fields: [inferredField(field, value)] }, { [field]: value })[field] ?? null;
+    },
+  };
 }
 
 function inferredField(name: string, value: unknown): FieldSchema {

@@ -13,6 +13,7 @@ export {
 export { type AvroSchemaJson, avroFullName, canonicalAvroString, type JsonObject, type JsonValue, parseAvroSchemaText } from './avroJson';
 export { type AvroCodec, avroCodecFor, avroCodecForAvro } from './avroCodec';
 export { AvroConverter, type AvroConverterOptions, type DecodedChangeEvent, type DecodedRecord } from './avroConverter';
+export type { EnvelopeFieldAccess } from './envelopeFields';
 export {
   decodeFrame,
   type DecodedFrame,
