@@ -110,4 +110,52 @@ describe('SourceEncoder', () => {
     expect(event.schema.name).toBe('lab.shop.orders.Envelope');
     expect(event.payload.after).toEqual({ id: 1 });
   });
+
+  it('a log source with ExtractNewRecordState writes add.fields as typed columns and add.headers as headers', async () => {
+    const document = {
+      name: 'encoder',
+      kafka: { 'bootstrap.servers': '127.0.0.1:9092' },
+      connectors: [
+        {
+          name: 'cdc',
+          'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
+          'database.hostname': 'db',
+          'database.port': '3306',
+          'database.user': 'u',
+          'database.password': 'p',
+          'database.server.id': '5401',
+          'topic.prefix': 'lab',
+          'table.include.list': 'shop\\.orders',
+          'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+          'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+          'value.converter.schemas.enable': 'true',
+          transforms: 'unwrap',
+          'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
+          'transforms.unwrap.add.fields': 'op,table,source.ts_ms',
+          'transforms.unwrap.add.headers': 'db,table',
+          'transforms.unwrap.delete.handling.mode': 'rewrite',
+        },
+      ],
+    };
+    const parsed = parsePipelineFile(JSON.stringify(document), 'encoder.json');
+    expect(parsed.problems.filter((problem) => problem.rule.startsWith('transforms.'))).toEqual([]);
+    const source = requireValidPipeline(parsed, 'encoder.json').connectors.find((connector) => connector.role === 'source');
+    if (!source) throw new Error('no source');
+    const encoder = new SourceEncoder(source, 'log', 0);
+    const valueSchema: RecordSchema = { name: 'lab.shop.orders.Value', fields: [{ name: 'id', type: { kind: 'int32' }, optional: false }] };
+    const binlog = { connector: 'mariadb', name: 'lab', tsMs: 1_764_979_200_000, snapshot: 'false', db: 'shop', table: 'orders', serverId: 1, gtid: null, file: 'mariadb-bin.000001', pos: 4, row: 0 } as const;
+    const change = (op: 'c' | 'd', before: { id: number } | null, after: { id: number } | null): SourceRecord => ({
+      topic: 'lab.shop.orders',
+      key: null,
+      value: { kind: 'change', schema: valueSchema, connector: 'mariadb', event: { op, before, after, source: binlog, tsMs: 1_764_979_200_500 } },
+    });
+    const byTopic = await encoder.encode([change('c', null, { id: 1 }), change('d', { id: 1 }, null)], 2_000);
+    const [insert, remove] = byTopic.get('lab.shop.orders') ?? [];
+    type Written = { schema: { fields: { field: string; type: string; optional: boolean }[] }; payload: Record<string, unknown> };
+    const value = JSON.parse(String(insert?.value)) as Written;
+    expect(value.payload).toEqual({ id: 1, __op: 'c', __table: 'orders', __source_ts_ms: 1_764_979_200_000, __deleted: 'false' });
+    expect(value.schema.fields.map((field) => `${field.field}:${field.type}:${String(field.optional)}`)).toEqual(['id:int32:false', '__op:string:true', '__table:string:true', '__source_ts_ms:int64:true', '__deleted:string:true']);
+    expect(insert?.headers).toMatchObject({ __db: 'shop', __table: 'orders' });
+    expect((JSON.parse(String(remove?.value)) as Written).payload).toEqual({ id: 1, __op: 'd', __table: 'orders', __source_ts_ms: 1_764_979_200_000, __deleted: 'true' });
+  });
 });
