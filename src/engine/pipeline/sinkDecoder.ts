@@ -93,12 +93,13 @@ export class SinkRecordDecoder {
     if (unwrap && bytes !== null && toChangeEvent) {
       const event = await toChangeEvent(topic, bytes, headers, `The value of ${where}`);
       if (event) {
+        const envelope = unwrap.addFields.length > 0 || unwrap.addHeaders.length > 0 ? event.envelope : undefined;
         // add.headers go on every event that is not a tombstone, before the delete handling (as Debezium's apply).
-        if (event.envelope) addHeaders(headers, envelopeHeaders(unwrap.addHeaders, event.envelope));
+        if (envelope) addHeaders(headers, envelopeHeaders(unwrap.addHeaders, envelope));
         const state = extractNewRecordState(event, unwrap);
         if (state.kind === 'drop') return 'drop';
         if (state.kind === 'delete') return null;
-        return withEnvelopeFields(event.schema, state.row, unwrap.addFields, event.envelope);
+        return withEnvelopeFields(event.schema, state.row, unwrap.addFields, envelope);
       }
     }
     return this.valueConverter.toRow(topic, bytes, headers, `The value of ${where}`);

@@ -115,7 +115,10 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
           if (source === null) source = sourceBlock(event.source);
           return source;
         },
-        envelope: envelopeFieldAccess(types, event),
+        // Built when asked for (add.fields / add.headers): most sinks never read it.
+        get envelope() {
+          return envelopeFieldAccess(types, event);
+        },
       };
     },
   };
