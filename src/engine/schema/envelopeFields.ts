@@ -24,8 +24,13 @@ function envelopeFieldType(type: unknown): FieldType | undefined {
   if (!isJsonObject(branch) || typeof branch.type !== 'string') return undefined;
   const kind = AVRO_PRIMITIVES[branch.type];
   if (!kind) return undefined;
+  // Debezium copies the field's schema basics (name, version, parameters), so a named type stays named.
   const name = branch['connect.name'];
-  return typeof name === 'string' ? { kind, semantic: { name } } : { kind };
+  if (typeof name !== 'string') return { kind };
+  const version = branch['connect.version'];
+  const given = branch['connect.parameters'];
+  const parameters = isJsonObject(given) ? Object.fromEntries(Object.entries(given).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) : undefined;
+  return { kind, semantic: { name, ...(typeof version === 'number' ? { version } : {}), ...(parameters ? { parameters } : {}) } };
 }
 
 /** `struct.field` → type for the envelope's top-level scalars and the scalars of its record fields (source, transaction). */

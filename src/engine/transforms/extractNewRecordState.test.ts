@@ -34,6 +34,8 @@ describe('ExtractNewRecordState add.fields / add.headers', () => {
       { struct: 'transaction', field: 'total_order', name: '__transaction_total_order' },
       { struct: 'source', field: 'db', name: '__database' },
     ]);
+    // A named type keeps its name and parameters, as Debezium's copySchemaBasics does.
+    expect(codec.envelopeFields(event('c', null, { id: 9, customer: null })).type('source', 'snapshot')).toMatchObject({ kind: 'string', semantic: { name: 'io.debezium.data.Enum', version: 1, parameters: { allowed: expect.stringContaining('incremental') as unknown } } });
     expect(() => envelopeFieldReferences('__', 'op,a.b.c', 'add.fields')).toThrow(/`add.fields` entry "a.b.c"/);
   });
 
