@@ -137,8 +137,10 @@ export class LogSource implements SourceConnector {
     const key = record.keySchema && record.key ? { schema: record.keySchema, row: record.key } : null;
     const sourceTimestampMs = record.sourceTimestampMs ?? Date.now();
     const event = { op: record.op, before: record.before ?? null, after: record.after, source: this.sourceInfo(record, snapshot, sourceTimestampMs), tsMs: Date.now() };
-    out.push({ topic, key, value: { kind: 'change', schema: record.valueSchema, event, connector: this.logCapture.connectorName }, sourceTimestampMs });
-    if (record.op === 'd' && this.config.tombstonesOnDelete) out.push({ topic, key, value: null, sourceTimestampMs });
+    // The latency sample's time: finer than source.ts_ms where the log's time is coarse (the binlog's whole seconds).
+    const latencyTimestampMs = record.latencyTimestampMs ?? sourceTimestampMs;
+    out.push({ topic, key, value: { kind: 'change', schema: record.valueSchema, event, connector: this.logCapture.connectorName }, sourceTimestampMs: latencyTimestampMs });
+    if (record.op === 'd' && this.config.tombstonesOnDelete) out.push({ topic, key, value: null, sourceTimestampMs: latencyTimestampMs });
   }
 
   /** A DDL on the `<topic.prefix>` topic: key `{databaseName}`, value Debezium's SchemaChangeValue. */

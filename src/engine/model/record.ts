@@ -23,8 +23,13 @@ export interface ChangeRecord {
   before?: Row | null;
   /** Position after this record; checkpointed only once Kafka acknowledged the record. */
   position: Position;
-  /** When the change happened in the source, in epoch milliseconds, when known. */
+  /** When the change happened in the source, in epoch milliseconds, when known (Debezium's `source.ts_ms`). */
   sourceTimestampMs?: number;
+  /**
+   * The change's time for end-to-end latency, when the log's own time is coarser than that: a binlog event carries
+   * whole seconds, so `sourceTimestampMs` alone would add up to a second (half on average) to every latency sample.
+   */
+  latencyTimestampMs?: number;
 }
 
 /** A record as a sink receives it from Kafka, after the converter decoded key and value. */

@@ -412,6 +412,7 @@ export class MySqlBinlogReader implements IDisposable {
       // Filled in when the transaction commits.
       position: {},
       sourceTimestampMs: timestampMs,
+      latencyTimestampMs: changeTimeWithinSecond(timestampMs, Date.now()),
     };
   }
 
@@ -673,4 +674,14 @@ function positionOf(record: LogRecord): BinlogPosition {
   if (typeof gtids === 'string') position.gtids = gtids;
   if (typeof serverId === 'number') position.serverId = serverId;
   return position;
+}
+
+/**
+ * A binlog event's time is whole seconds. For latency, the change is taken to have happened when Ferry read it if
+ * that falls within the event's second (streaming reads come milliseconds after the commit), otherwise at the end of
+ * that second: an estimate that never exceeds the true latency by the binlog's own rounding, where the event's
+ * second alone overstated every sample by up to a second (half on average).
+ */
+export function changeTimeWithinSecond(eventSecondMs: number, readAtMs: number): number {
+  return Math.min(Math.max(readAtMs, eventSecondMs), eventSecondMs + 999);
 }
