@@ -57,6 +57,16 @@ export function azuriteArgs(paths: AzuritePaths, port: number): string[] {
   ];
 }
 
+/**
+ * What makes two Azurite services the same, for reuse: the arguments with the package's version instead of the path
+ * of the checkout it is installed in, so a second checkout reuses the running Azurite instead of restarting it.
+ */
+export function azuriteFingerprintArgs(paths: AzuritePaths, port: number): string[] {
+  const require = createRequire(import.meta.url);
+  const { version } = require('azurite/package.json') as { version: string };
+  return [`azurite@${version}`, ...azuriteArgs(paths, port).slice(1)];
+}
+
 export function startAzurite(paths: AzuritePaths, port: number): Promise<ChildProcess & { pid: number }> {
   mkdirSync(paths.dir, { recursive: true });
   // Inside Electron, process.execPath is the app; ELECTRON_RUN_AS_NODE makes it a plain Node.

@@ -25,8 +25,8 @@ import { assertJavaVersion, defaultExtraBinDirs, type LabBinary, requireBinaries
 import { type ConnectRuntime, connectRuntimeLocation, defaultConnectPomDir, ensureConnectRuntime, isConnectRuntimeCached } from './connectRuntime';
 import { connectPaths, connectUrl, connectWorkerArgs, renderConnectWorkerProperties, startConnectWorker, waitForConnect, writeConnectConfig } from './connectWorker';
 import { labError, startFailedError } from './errors';
-import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, azuriteArgs, azuriteBlobUrl, azuritePaths, startAzurite, waitForAzurite } from './azurite';
-import { isRegistryService, registriesAnsweredElsewhere, registryArgs, registryExecutables, registryPaths, registryUrl, type RegistryServiceName, startRegistryService, waitForRegistry } from './registryService';
+import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, azuriteBlobUrl, azuriteFingerprintArgs, azuritePaths, startAzurite, waitForAzurite } from './azurite';
+import { isRegistryService, registriesAnsweredElsewhere, registryExecutables, registryFingerprintArgs, registryPaths, registryUrl, type RegistryServiceName, startRegistryService, waitForRegistry } from './registryService';
 import {
   ensureKafkaRuntime,
   formatKafkaStorage,
@@ -671,8 +671,10 @@ export class LabImpl implements Lab {
       return fingerprint([kafkaBrokerArgs(paths, lib), renderServerProperties({ port, controllerPort, dataDir: paths.dataDir })]);
     }
     if (name === 'mariadb') return fingerprint(mariadbdArgs(this.paths.mariadb, ports.mariadb, this.osUser));
-    if (isRegistryService(name)) return fingerprint(registryArgs(registryPaths(this.paths.dir, name), servicePorts(ports, name)[0] ?? 0));
-    if (name === 'azurite') return fingerprint(azuriteArgs(azuritePaths(serviceDir(this.paths, 'azurite')), ports.azurite));
+    // The registries and Azurite run from a checkout's files; their fingerprints leave out which checkout, so two
+    // checkouts (or the app beside a clone) share one lab instead of restarting these under each other's pipelines.
+    if (isRegistryService(name)) return fingerprint(registryFingerprintArgs(registryPaths(this.paths.dir, name), servicePorts(ports, name)[0] ?? 0));
+    if (name === 'azurite') return fingerprint(azuriteFingerprintArgs(azuritePaths(serviceDir(this.paths, 'azurite')), ports.azurite));
     if (name === 'connect') {
       const pomDir = this.connectPomDir && existsSync(join(this.connectPomDir, 'pom.xml')) ? this.connectPomDir : undefined;
       const runtime = pomDir ? connectRuntimeLocation(this.cacheDir, pomDir) : { worker: '', plugins: '' };

@@ -59,6 +59,15 @@ export function registryArgs(paths: RegistryPaths, port: number, entry: string =
   return [entry, 'registry', 'serve', '--host', LAB_HOST, '--port', String(port), '--data', paths.dataDir];
 }
 
+/**
+ * What makes two registry services the same, for reuse: the command line without which copy of Ferry runs it. A
+ * second checkout (or the desktop app beside a clone) then reuses the running registry instead of restarting it
+ * under the other's pipelines.
+ */
+export function registryFingerprintArgs(paths: RegistryPaths, port: number): string[] {
+  return registryArgs(paths, port, 'bin/ferry.mjs');
+}
+
 /** Names the process may have in /proc: Node itself, or Electron running as Node when the app started the lab. */
 export function registryExecutables(): string[] {
   return [...new Set(['node', basename(process.execPath)])];
