@@ -83,18 +83,7 @@ export class PostgresLogCapture implements LogCapture {
 
   /** WAL written since the checkpoint, and what the slot keeps on the server (pg_current_wal_lsn() − restart_lsn). */
   async lag(position: Position): Promise<{ position: string; behindBytes?: number; slot: { name: string; retainedWalBytes?: number; walStatus?: string } }> {
-    const { connection } = this.init;
-    const client = new pg.Client({
-      host: connection.host,
-      port: connection.port,
-      user: connection.user,
-      password: revealPassword(connection.password),
-      database: connection.database,
-      connectionTimeoutMillis: connection.connectTimeoutMs ?? 15_000,
-      application_name: 'ferry-lag',
-    });
-    client.on('error', () => undefined);
-    await client.connect();
+    const client = await this.openClient('ferry-lag');
     try {
       const lsn = logicalPositionFromCheckpoint(position).lsn;
       const result = await client.query<{ behind: string | null; retained: string | null; wal_status: string | null }>(
