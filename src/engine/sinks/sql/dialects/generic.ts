@@ -122,6 +122,13 @@ export abstract class GenericSqlDialect implements SqlDialect {
     void batch;
     return this.maxRowsPerStatement(columnCount);
   }
+  /**
+   * One field of every row as the single parameter `bindColumn` binds: the driver values as an array, which the
+   * driver turns into the database's array form. A dialect may build that form itself (PostgreSQL's array text).
+   */
+  protected columnParam(rows: readonly Row[], field: FieldSchema, driverValue: (row: Row, field: FieldSchema) => DriverValue): DriverParam {
+    return rows.map((row) => driverValue(row, field));
+  }
   /** SQL Server declares parameter types; the other drivers infer them. */
   protected paramType(_type: FieldType): SqlServerParamType | undefined {
     return undefined;
@@ -385,7 +392,7 @@ export abstract class GenericSqlDialect implements SqlDialect {
         }
         return this.convert(raw ?? null, field.type, field.name, values);
       };
-      let columnar = false;
+      let columnParams = 0;
       const context: StatementContext = {
         table,
         keyFields,
@@ -400,13 +407,13 @@ export abstract class GenericSqlDialect implements SqlDialect {
           return this.placeholder(params.length);
         },
         bindColumn: (field) => {
-          columnar = true;
-          params.push(statementRows.map((row) => driverValue(row, field)));
+          columnParams++;
+          params.push(this.columnParam(statementRows, field, driverValue));
           return this.placeholder(params.length);
         },
       };
       const sql = render.call(this, context);
-      const reusable = columnar && params.every((param) => Array.isArray(param));
+      const reusable = columnParams > 0 && columnParams === params.length;
       statements.push({ sql, params, ...(types.length > 0 ? { types } : {}), ...(reusable ? { reusable } : {}) });
     }
     return statements;

@@ -1,8 +1,9 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../../shared/errors';
 import type { FieldSchema, FieldType, Row, TableId } from '../../../model';
-import type { TableDescription, WriteBatch } from './dialect';
-import { PostgresDialect } from './postgres';
+import type { DriverValue, TableDescription, WriteBatch } from './dialect';
+import { PostgresDialect, postgresArrayElement } from './postgres';
 
 function failure(run: () => unknown): EngineError {
   try {
@@ -316,7 +317,7 @@ describe('PostgresDialect columnar inserts (unnest)', () => {
       sql:
         'INSERT INTO "public"."orders" ("id", "name", "amount") SELECT * FROM unnest($1::bigint[], $2::bpchar[], $3::numeric[]) ' +
         'ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name", "amount" = EXCLUDED."amount"',
-      params: [['1', '2'], ['ada', null], ['12.50', null]],
+      params: ['{"1","2"}', '{"ada",NULL}', '{"12.50",NULL}'],
       reusable: true,
     });
   });
@@ -326,7 +327,7 @@ describe('PostgresDialect columnar inserts (unnest)', () => {
     const statements = dialect.buildInsert(withTable(many));
     expect(statements).toHaveLength(1);
     expect(statements[0]?.sql).toBe(dialect.buildInsert(withTable(two))[0]?.sql);
-    expect((statements[0]?.params[0] as unknown[]).length).toBe(3000);
+    expect((statements[0]?.params[0] as string).split(',')).toHaveLength(3000);
   });
 
   it('keeps the VALUES form for one row, an unknown column or an array column (unnest would flatten it)', () => {
@@ -347,6 +348,33 @@ describe('PostgresDialect columnar inserts (unnest)', () => {
 
   it('collapses duplicate keys before binding: the last record of a key wins, at its own position', () => {
     const statement = dialect.buildUpsert(withTable([...two, { id: 1n, name: 'zz', amount: '3.00' }]))[0];
-    expect(statement?.params).toEqual([['2', '1'], [null, 'zz'], [null, '3.00']]);
+    expect(statement?.params).toEqual(['{"2","1"}', '{NULL,"zz"}', '{NULL,"3.00"}']);
+  });
+
+  it("writes each column as the array text pg's own array conversion would send, for every kind of value", () => {
+    const pgUtils = createRequire(import.meta.url)('pg/lib/utils') as { prepareValue(value: unknown): unknown };
+    const values: DriverValue[] = [
+      null,
+      '',
+      'NULL',
+      'plain',
+      'a "quoted" word',
+      'back\\slash \\"both\\"',
+      'comma, {braces} and spaces ',
+      'unicode ✓ ünïcödé',
+      0,
+      -12,
+      1.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      -0,
+      9_007_199_254_740_993n,
+      true,
+      false,
+      Buffer.from([0, 1, 0xfe, 0xff]),
+      Buffer.alloc(0),
+    ];
+    for (const value of values) expect(`{${postgresArrayElement(value)}}`).toBe(pgUtils.prepareValue([value]));
+    expect(`{${values.map(postgresArrayElement).join(',')}}`).toBe(pgUtils.prepareValue(values));
   });
 });

@@ -1,5 +1,5 @@
-import type { FieldSchema, FieldType, TableId } from '../../../model';
-import type { DialectLimits, DialectOptions, SqlStatement, TableDescription, TableKind, WriteBatch } from './dialect';
+import type { FieldSchema, FieldType, Row, TableId } from '../../../model';
+import type { DialectLimits, DialectOptions, DriverParam, DriverValue, SqlStatement, TableDescription, TableKind, WriteBatch } from './dialect';
 import { GenericSqlDialect, type StatementContext, type StatementKind, type ValueProfile } from './generic';
 import { quotePostgresIdentifier } from '../../../db/postgres/identifiers';
 
@@ -131,6 +131,20 @@ export class PostgresDialect extends GenericSqlDialect {
     return super.rowsPerStatement(kind, batch, columnCount);
   }
 
+  /**
+   * The column as PostgreSQL array text, built here rather than by pg (which escapes every element with two regular
+   * expressions: a fifth of the sink thread's CPU in the pipeline bench). The text is what pg's arrayString writes for
+   * the same driver values, byte for byte (postgres.test compares them), so the server reads exactly the same.
+   */
+  protected override columnParam(rows: readonly Row[], field: FieldSchema, driverValue: (row: Row, field: FieldSchema) => DriverValue): DriverParam {
+    let text = '{';
+    for (let index = 0; index < rows.length; index++) {
+      if (index > 0) text += ',';
+      text += postgresArrayElement(driverValue(rows[index] as Row, field));
+    }
+    return `${text}}`;
+  }
+
   /** ON CONFLICT needs a unique constraint exactly on the key columns (the primary key auto.create makes). */
   protected renderUpsert(context: StatementContext): string {
     const conflict = `ON CONFLICT (${this.columnList(context.keyFields)})`;
@@ -223,4 +237,24 @@ function columnarElementTypes(existing: TableDescription | undefined, fields: re
     types.push(UNBOUNDED_ELEMENT_TYPE[column.baseType] ?? column.baseType);
   }
   return types;
+}
+
+const NEEDS_ESCAPE = /["\\]/;
+
+/**
+ * One element of a PostgreSQL array literal, as pg's arrayString writes it: NULL bare, bytes as `\\x<hex>`, every
+ * other value as its text in double quotes with `"` and `\` escaped (only strings can hold them).
+ */
+export function postgresArrayElement(value: DriverValue): string {
+  if (value === null) return 'NULL';
+  switch (typeof value) {
+    case 'string':
+      return NEEDS_ESCAPE.test(value) ? `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${value}"`;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return `"${String(value)}"`;
+    default:
+      return `\\\\x${value.toString('hex')}`;
+  }
 }

@@ -110,3 +110,51 @@ describe('numbers', () => {
     expect(codeOf(() => int64Value(9223372036854775808n, int64, 'id'))).toBe('SINK_SQL_BAD_VALUE');
   });
 });
+
+describe('date and time text without Date objects', () => {
+  /** The text as built from zonedParts (the reference the arithmetic must match byte for byte). */
+  function reference(instant: Date, zone: string): { date: string; time: string; offset: string } {
+    const parts = zonedParts(instant, zone);
+    const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+    return {
+      date: `${pad(parts.year, 4)}-${pad(parts.month)}-${pad(parts.day)}`,
+      time: `${pad(parts.hour)}:${pad(parts.minute)}:${pad(parts.second)}.${pad(parts.millisecond, 3)}`,
+      offset: formatOffset(parts.offsetMinutes),
+    };
+  }
+
+  it('matches the calendar fields of Date for instants across years 1..9999, zones and styles', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    // Date.UTC reads years 0..99 as 1900..1999; setUTCFullYear does not.
+    const first = new Date(0).setUTCFullYear(1, 0, 2);
+    const last = new Date(0).setUTCFullYear(9999, 11, 30);
+    const instants = [0, -1, new Date(0).setUTCFullYear(1, 0, 1) + 43_200_000, new Date(0).setUTCFullYear(9999, 11, 31), 86_399_999, 86_400_000, Date.UTC(2000, 1, 29, 23, 59, 59, 999), Date.UTC(1900, 2, 1), Date.UTC(2024, 1, 29, 12), first, last];
+    for (let index = 0; index < 3000; index++) instants.push(Math.floor(first + random() * (last - first)));
+    for (const zone of ['UTC', '+05:30', '-08:00', 'Europe/Paris', 'America/New_York']) {
+      for (const epochMs of instants) {
+        const instant = new Date(epochMs);
+        const expected = reference(instant, zone);
+        const options = { timezone: zone };
+        expect(timestampString(instant, options, 'space-offset')).toBe(`${expected.date} ${expected.time}${expected.offset}`);
+        expect(timestampString(instant, options, 'space')).toBe(`${expected.date} ${expected.time}`);
+        expect(timestampString(instant, options, 'iso')).toBe(`${expected.date}T${expected.time}`);
+        expect(dateString(instant, options)).toBe(expected.date);
+      }
+    }
+  });
+
+  it('matches for times of day in zones east and west of UTC', () => {
+    for (const zone of ['UTC', '+05:30', '-08:00', 'Europe/Paris', 'America/New_York']) {
+      for (const ms of [0, 1, 999, 3_600_000, 43_200_123, 86_399_999, 12_345_678]) {
+        expect(timeString(ms, { timezone: zone })).toBe(reference(new Date(ms), zone).time);
+      }
+    }
+  });
+
+  it('still refuses years outside 1..9999', () => {
+    expect(codeOf(() => timestampString(new Date(Date.UTC(10_000, 0, 1)), undefined, 'space'))).toBe('SINK_SQL_BAD_VALUE');
+    expect(codeOf(() => dateString(new Date(new Date(0).setUTCFullYear(0, 5, 1)), undefined))).toBe('SINK_SQL_BAD_VALUE');
+    expect(codeOf(() => timestampString(new Date(Number.NaN), undefined, 'space'))).toBe('SINK_SQL_BAD_VALUE');
+  });
+});

@@ -135,7 +135,8 @@ export function formatOffset(offsetMinutes: number): string {
 /** The calendar day to write for a Connect Date value (a Date at 00:00 UTC of that day). */
 export function dateString(value: Date, options: ValueOptions | undefined): string {
   const zone = dateZone(options?.dateTimezone, options?.timezone);
-  return formatDateParts(zonedParts(value, zone));
+  const epochMs = finiteEpochMs(value);
+  return civilDateText(Math.floor((epochMs + resolverFor(zone)(epochMs)) / MS_PER_DAY));
 }
 
 function dateZone(dateTimezone: DateTimezone | undefined, timezone: string | undefined): string {
@@ -153,7 +154,8 @@ export function timeString(milliseconds: number, options: ValueOptions | undefin
   if (!Number.isInteger(milliseconds) || milliseconds < 0 || milliseconds >= 86_400_000) {
     throw sqlDialectError('SINK_SQL_BAD_VALUE', `A time of day must be whole milliseconds in 0..86399999, got ${milliseconds}.`);
   }
-  return formatTimeParts(zonedParts(new Date(milliseconds), options?.timezone ?? 'UTC'));
+  const wallMs = milliseconds + resolverFor(options?.timezone ?? 'UTC')(milliseconds);
+  return clockText(wallMs - Math.floor(wallMs / MS_PER_DAY) * MS_PER_DAY);
 }
 
 export type TimestampStyle = 'space' | 'iso' | 'space-offset';
@@ -165,12 +167,55 @@ export type TimestampStyle = 'space' | 'iso' | 'space-offset';
  * offset and keeps the wall clock, a TIMESTAMPTZ column uses it and stores the exact instant).
  */
 export function timestampString(value: Date, options: ValueOptions | undefined, style: TimestampStyle): string {
-  const parts = zonedParts(value, options?.timezone ?? 'UTC');
-  const date = formatDateParts(parts);
-  const time = formatTimeParts(parts);
+  // Straight from the epoch milliseconds (no Date or parts object per value): this runs for every timestamp a sink writes.
+  const epochMs = finiteEpochMs(value);
+  const offsetMs = resolverFor(options?.timezone ?? 'UTC')(epochMs);
+  const wallMs = epochMs + offsetMs;
+  const days = Math.floor(wallMs / MS_PER_DAY);
+  const date = civilDateText(days);
+  const time = clockText(wallMs - days * MS_PER_DAY);
   if (style === 'iso') return `${date}T${time}`;
-  if (style === 'space-offset') return `${date} ${time}${formatOffset(parts.offsetMinutes)}`;
+  if (style === 'space-offset') return `${date} ${time}${offsetMs === 0 ? '+00:00' : formatOffset(offsetMs / 60_000)}`;
   return `${date} ${time}`;
+}
+
+const MS_PER_DAY = 86_400_000;
+/** '00'..'99' and '000'..'999', so a clock field costs a lookup, not a padStart. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, value) => String(value).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, value) => String(value).padStart(3, '0'));
+
+function finiteEpochMs(date: Date): number {
+  const epochMs = date.getTime();
+  if (!Number.isFinite(epochMs)) throw sqlDialectError('SINK_SQL_BAD_VALUE', 'An invalid Date (NaN) cannot be written.');
+  return epochMs;
+}
+
+/**
+ * `YYYY-MM-DD` of a count of days since 1970-01-01 in the proleptic Gregorian calendar (as Date's UTC fields),
+ * by Howard Hinnant's civil_from_days; years outside 1..9999 are refused as formatDateParts refuses them.
+ */
+function civilDateText(days: number): string {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 1 || year > 9999) {
+    throw sqlDialectError('SINK_SQL_BAD_VALUE', `The year ${year} is outside 1..9999, which the target's date and time types cannot hold.`);
+  }
+  return `${year >= 1000 ? String(year) : pad(year, 4)}-${TWO_DIGITS[month] as string}-${TWO_DIGITS[day] as string}`;
+}
+
+/** `HH:MM:SS.mmm` of milliseconds since midnight (0..86399999). */
+function clockText(msOfDay: number): string {
+  const seconds = Math.floor(msOfDay / 1000);
+  const minutes = Math.floor(seconds / 60);
+  const hours = Math.floor(minutes / 60);
+  return `${TWO_DIGITS[hours] as string}:${TWO_DIGITS[minutes - hours * 60] as string}:${TWO_DIGITS[seconds - minutes * 60] as string}.${THREE_DIGITS[msOfDay - seconds * 1000] as string}`;
 }
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
@@ -203,9 +248,11 @@ export function badValue(field: string, type: FieldType, value: FieldValue, why?
 }
 
 /** Checks an integer field value and returns it as a number (int8..int32) — accepting bigint for convenience. */
+const SMALL_INTEGER_LIMITS: Readonly<Record<string, readonly [number, number]>> = { int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647] };
+const SAFE_INTEGER_LIMITS = [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] as const;
+
 export function smallIntegerValue(value: FieldValue, type: FieldType, field: string): number {
-  const limits: Record<string, [number, number]> = { int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647] };
-  const [min, max] = limits[type.kind] ?? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+  const [min, max] = SMALL_INTEGER_LIMITS[type.kind] ?? SAFE_INTEGER_LIMITS;
   const number = typeof value === 'bigint' ? Number(value) : value;
   if (typeof number === 'number' && Number.isInteger(number) && number >= min && number <= max) return number;
   throw badValue(field, type, value, `expected a whole number in ${min}..${max}`);
