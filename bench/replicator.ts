@@ -25,6 +25,7 @@ import { findBinary } from '../src/engine/lab/binaries';
 import { ensureKafkaRuntime } from '../src/engine/lab/kafka';
 import { defaultCacheDir } from '../src/engine/lab/paths';
 import { MAX_BATCH_BYTES } from '../src/engine/replicator/destinationWriter';
+import { type CpuProfile, splitProfile, stageMicrosPerRow } from './stageSplit';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '6' },
     tasks: { type: 'string', default: '1' },
     'skip-mm2': { type: 'boolean', default: false },
+    // No CPU profile of Ferry's process for the per-stage split (the profiler costs ~1-2 % CPU).
+    'skip-profile': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -150,11 +153,15 @@ interface CopyTiming {
   /** Both lab brokers' CPU time per record over the same window (fetches served on a, produce requests on b). */
   brokersCpuMicrosPerRecord: number | null;
   loadavg: { start: number; end: number };
+  /** The copy's window on the monotonic clock (µs), for the profile's samples. */
+  window: { fromMicros: number; toMicros: number };
 }
+
+const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
 
 /** Polls the destination until `records` arrived; returns the copy rate measured between the first and the last poll. */
 async function timeCopy(name: string, process: ChildProcess, deadlineMs: number, output: () => string): Promise<CopyTiming> {
-  let first: { at: number; total: number; cpu: number | undefined; brokers: number | undefined; load: number } | undefined;
+  let first: { at: number; total: number; cpu: number | undefined; brokers: number | undefined; load: number; monotonic: number } | undefined;
   let lastCpu: number | undefined;
   let lastBrokers: number | undefined;
   let peak = 0;
@@ -164,10 +171,10 @@ async function timeCopy(name: string, process: ChildProcess, deadlineMs: number,
     return await pollCopy(name, process, deadlineMs, output, (at, total) => {
       lastCpu = cpuSeconds(process.pid) ?? lastCpu;
       lastBrokers = brokersCpu() ?? lastBrokers;
-      if (total > 0 && first === undefined) first = { at, total, cpu: lastCpu, brokers: lastBrokers, load: loadavg()[0] ?? 0 };
+      if (total > 0 && first === undefined) first = { at, total, cpu: lastCpu, brokers: lastBrokers, load: loadavg()[0] ?? 0, monotonic: monotonicMicros() };
       return first;
     }).then((end) => {
-      const start = first ?? { ...end, cpu: lastCpu, brokers: lastBrokers, load: loadavg()[0] ?? 0 };
+      const start = first ?? { ...end, cpu: lastCpu, brokers: lastBrokers, load: loadavg()[0] ?? 0, monotonic: monotonicMicros() };
       const seconds = (end.at - start.at) / 1000;
       const copied = end.total - start.total;
       const cpu = start.cpu !== undefined && lastCpu !== undefined && copied > 0 ? ((lastCpu - start.cpu) * 1e6) / copied : null;
@@ -180,6 +187,7 @@ async function timeCopy(name: string, process: ChildProcess, deadlineMs: number,
         cpuMicrosPerRecord: cpu === null ? null : Math.round(cpu * 10) / 10,
         brokersCpuMicrosPerRecord: brokerCpu === null ? null : Math.round(brokerCpu * 10) / 10,
         loadavg: { start: round(start.load), end: round(loadavg()[0] ?? 0) },
+        window: { fromMicros: start.monotonic, toMicros: monotonicMicros() },
       };
     });
   } finally {
@@ -231,10 +239,24 @@ try {
   );
   // FERRY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles Ferry's process and its writer thread.
   const nodeArgs = (process.env.FERRY_BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  // Every thread of Ferry's process (the replicator's and its writer's) writes a CPU profile at exit: the per-stage
+  // split below (shares of the samples, scaled to the CPU per record measured from /proc).
+  const profileDir = join(work, 'profiles');
+  if (!values['skip-profile'] && !nodeArgs.some((arg) => arg.startsWith('--cpu-prof'))) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=1000');
   const ferry = run(process.execPath, [...nodeArgs, join(root, 'bin', 'ferry.mjs'), 'replicate', ferryConfig, '--until-idle', '--json'], { env: { FERRY_DATA_DIR: work } });
   const ferryResult = await timeCopy(ferryTopic, ferry.child, 30 * 60_000, ferry.output);
   await ferry.exited;
   say(`Ferry: ${Math.round(ferryResult.recordsPerSecond)} records/s, peak RSS ${Math.round(ferryResult.peakRssMb)} MB`);
+  const profiles = ((): CpuProfile[] => {
+    try {
+      return readdirSync(profileDir)
+        .filter((file) => file.endsWith('.cpuprofile'))
+        .map((file) => JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile);
+    } catch {
+      return [];
+    }
+  })();
+  const ferryStages = profiles.length > 0 && ferryResult.cpuMicrosPerRecord !== null ? stageMicrosPerRow(profiles.map((profile) => splitProfile(profile, ferryResult.window)), ferryResult.cpuMicrosPerRecord) : null;
 
   let mm2Result: CopyTiming | undefined;
   if (!values['skip-mm2']) {
@@ -291,6 +313,8 @@ try {
     ferry_copy_seconds: Math.round(ferryResult.seconds * 10) / 10,
     ferry_peak_rss_mb: Math.round(ferryResult.peakRssMb),
     ferry_cpu_us_per_record: ferryResult.cpuMicrosPerRecord,
+    // Ferry's CPU per record by stage: its threads' profiles over the copy's window, scaled to the CPU per record.
+    ferry_stage_cpu_us_per_record: ferryStages,
     ferry_brokers_cpu_us_per_record: ferryResult.brokersCpuMicrosPerRecord,
     ferry_loadavg: ferryResult.loadavg,
     mm2_records_per_s: mm2Result ? Math.round(mm2Result.recordsPerSecond) : null,

@@ -33,6 +33,9 @@ export function stageOfFrame(url: string, functionName: string): Stage | undefin
     if (/^(consumer\/|protocol\/(decoder|recordBatch\/.*decoder|messageSet|message\/|requests\/fetch\/))/.test(kafkajs)) return 'kafka_fetch_decode';
     return 'kafka_network';
   }
+  // The replicator's batch forwarding: reading fetched batches is fetch/decode, building and stamping them encode.
+  if (/\/src\/engine\/kafka\/(recordBatches|rawBatchPath)/.test(path)) return /^(read|committed|isAbort|decode)/.test(functionName) ? 'kafka_fetch_decode' : 'kafka_encode_send';
+  if (/\/src\/engine\/replicator\/(destinationWriter|chunkWriter|writerWorker)/.test(path)) return 'kafka_encode_send';
   if (/\/src\/engine\/kafka\/(producePath|codecs)/.test(path) || /\/node_modules\/(@node-rs\/crc32|snappy|lz4-napi|@mongodb-js\/zstd)\//.test(path)) return 'kafka_encode_send';
   if (/\/node_modules\/(mysql2|@vlasky\/zongji|pg-logical-replication)\//.test(path) || /\/src\/engine\/(sources|connectors\/(pollingSource|logSource))/.test(path)) return 'source_read';
   if (/\/node_modules\/avsc\//.test(path) || /\/src\/engine\/(schema\/|pipeline\/(sourceEncoder|sinkDecoder|converters|jsonConverter|connectJson))/.test(path)) return 'avro';
@@ -43,8 +46,11 @@ export function stageOfFrame(url: string, functionName: string): Stage | undefin
   return undefined;
 }
 
-/** CPU milliseconds per stage of one profile (idle and program samples excluded). */
-export function splitProfile(profile: CpuProfile): Record<Stage, number> {
+/**
+ * CPU milliseconds per stage of one profile (idle and program samples excluded); with `window` (microseconds of the
+ * monotonic clock, which V8's profile timestamps and `process.hrtime` share on Linux) only the samples inside it.
+ */
+export function splitProfile(profile: CpuProfile, window?: { fromMicros: number; toMicros: number }): Record<Stage, number> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -68,7 +74,10 @@ export function splitProfile(profile: CpuProfile): Record<Stage, number> {
   const out = Object.fromEntries(STAGES.map((stage) => [stage, 0])) as Record<Stage, number>;
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
+  let at = profile.startTime;
   for (let i = 0; i < samples.length; i++) {
+    at += deltas[i] ?? 0;
+    if (window && (at < window.fromMicros || at > window.toMicros)) continue;
     const stage = stageOf(samples[i] ?? 0);
     // A sample's time is the delta to the next sample.
     const micros = deltas[i + 1] ?? 0;
