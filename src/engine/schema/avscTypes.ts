@@ -1,7 +1,7 @@
 import avro from 'avsc';
 import type { Type } from 'avsc';
 import type { JsonObject } from './avroJson';
-import { bigintToFixedTwosComplement, bigintToTwosComplement, decimalToUnscaled, rescaleDecimal, twosComplementToBigint, unscaledToDecimal } from './decimal';
+import { bigintToFixedTwosComplement, bigintToTwosComplement, decimalToUnscaled, rescaleDecimal, smallDecimalToTwosComplement, twosComplementToBigint, unscaledToDecimal } from './decimal';
 
 /**
  * The avsc types behind Ferry's codec: int64 as bigint, and one logical type per column kind that needs a JS
@@ -156,6 +156,10 @@ class DecimalType extends FerryLogicalType {
   }
 
   toWire(value: unknown): Buffer | undefined {
+    if (typeof value === 'string') {
+      const small = smallDecimalToTwosComplement(value, this.scale, this.fixedSize);
+      if (small !== null) return small;
+    }
     const unscaled = this.unscaled(value);
     if (unscaled === undefined) return undefined;
     return this.fixedSize === undefined ? bigintToTwosComplement(unscaled) : bigintToFixedTwosComplement(unscaled, this.fixedSize);

@@ -62,6 +62,63 @@ export function unscaledToDecimal(unscaled: bigint, scale: number): string {
   return negative ? `-${text}` : text;
 }
 
+/** Unscaled values of up to 15 digits are exact doubles (below 2^53), so they need no BigInt. */
+const SMALL_DIGITS = 15;
+const SMALL_POWERS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * The Avro bytes of a plain decimal text (`[+-]digits[.digits]`, at most `scale` fraction digits, at most 15 digits once
+ * scaled) without a BigInt, a regular expression or a hex round trip: what every row of a money column takes. Returns
+ * null for any other text (an exponent, more fraction digits, more digits, bad syntax), which the BigInt path then reads
+ * with its exact rules; undefined when the value does not fit `fixedSize` bytes, as bigintToFixedTwosComplement.
+ */
+export function smallDecimalToTwosComplement(text: string, scale: number, fixedSize?: number): Buffer | undefined | null {
+  const length = text.length;
+  let index = 0;
+  const first = text.charCodeAt(0);
+  const negative = first === 45;
+  if (negative || first === 43) index = 1;
+  let unscaled = 0;
+  let wholeDigits = 0;
+  let fractionDigits = 0;
+  let seenPoint = false;
+  for (; index < length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code === 46 && !seenPoint) {
+      seenPoint = true;
+      continue;
+    }
+    const digit = code - 48;
+    if (digit < 0 || digit > 9) return null;
+    unscaled = unscaled * 10 + digit;
+    if (seenPoint) fractionDigits += 1;
+    else wholeDigits += 1;
+  }
+  if (wholeDigits + fractionDigits === 0 || fractionDigits > scale || wholeDigits + scale > SMALL_DIGITS) return null;
+  unscaled *= SMALL_POWERS[scale - fractionDigits] ?? 1;
+  return numberToTwosComplement(negative ? -unscaled : unscaled, fixedSize);
+}
+
+/** An exact integer below 2^53 in magnitude as Java's BigInteger.toByteArray(), or sign-extended to `fixedSize` bytes. */
+function numberToTwosComplement(value: number, fixedSize: number | undefined): Buffer | undefined {
+  const negative = value < 0;
+  // Two's complement of a negative n is the bitwise inverse of |n| - 1.
+  let magnitude = negative ? -value - 1 : value;
+  let size = fixedSize ?? 1;
+  if (fixedSize === undefined) {
+    for (let limit = 128; magnitude >= limit; limit *= 256) size += 1;
+  }
+  const out = Buffer.allocUnsafe(size);
+  for (let at = size - 1; at >= 0; at -= 1) {
+    const byte = magnitude % 256;
+    magnitude = (magnitude - byte) / 256;
+    out[at] = negative ? 255 - byte : byte;
+  }
+  // Left over, or a sign bit the value needs that the bytes cannot hold: it does not fit.
+  if (magnitude !== 0 || ((out[0] ?? 0) >= 128) !== negative) return undefined;
+  return out;
+}
+
 /** Minimal two's-complement big-endian bytes, identical to Java's BigInteger.toByteArray() (0 → [0x00]). */
 export function bigintToTwosComplement(value: bigint): Buffer {
   // Bytes needed: enough bits for the magnitude plus one sign bit.

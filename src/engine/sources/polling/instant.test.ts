@@ -72,3 +72,41 @@ describe('wall clocks', () => {
     expect(parseTimeOfDayMillis('noon')).toBeUndefined();
   });
 });
+
+describe('the character-by-character readers agree with the patterns', () => {
+  // A leading space makes the fast readers decline, so the pattern (which trims) reads the same text.
+  const wallClocks = [
+    '2026-12-06',
+    '1969-12-31 23:59:59.999',
+    '2026-01-01T00:00:00',
+    '2024-02-29 24:00:00',
+    '2024-02-29 23:59:60.5',
+    '0001-01-01 00:00:00.000000001',
+    '9999-12-31 23:59:59.999999999',
+    '2024-13-01 00:00:00',
+    '2024-00-10',
+    '2024-01-32',
+    '2024-01-00 10:00:00',
+    '2024-01-01 25:00:00',
+    '2024-01-01 10:60:00',
+    '2024-01-01 10:00:61',
+    '2024-01-01 10:00:00.',
+    '2024-01-01 10:00:00.1234567890',
+    '2024-01-01 10:00:00.12a',
+    '2024-01-01 10:00',
+    '2024-01-01 10:00:00+02',
+    '2024-01-01x10:00:00',
+    '20a4-01-01',
+    '2024/01/01',
+    '12024-01-01',
+    ...Array.from({ length: 9 }, (_, digits) => `2025-03-30 02:30:00.${'123456789'.slice(0, digits + 1)}`),
+  ];
+  it.each(wallClocks)('parseWallClock(%s)', (text) => {
+    expect(parseWallClock(text)).toEqual(parseWallClock(` ${text}`));
+  });
+
+  const times = ['00:00:00', '23:59:59.999', '12:30:00.5', '12:30:00.05', '12:30:00.123456789', '99:99:99', '12:30:00.', '12:30:00.1234567890', '12:3a:00', '1:00:00', '12:30', '-12:30:00'];
+  it.each(times)('parseTimeOfDayMillis(%s)', (text) => {
+    expect(parseTimeOfDayMillis(text)).toBe(parseTimeOfDayMillis(` ${text}`));
+  });
+});

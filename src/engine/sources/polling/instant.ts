@@ -56,6 +56,61 @@ const WALL_CLOCK =
 
 /** Parses `YYYY-MM-DD[ HH:MM[:SS[.fffffffff]]][offset][ BC]`; undefined when the text is not one. */
 export function parseWallClock(text: string): WallClock | undefined {
+  return parsePlainWallClock(text) ?? parseWallClockText(text);
+}
+
+const ZERO = 48;
+/** 10^(9 - digits): the nanoseconds one unit of a fraction with that many digits stands for. */
+const FRACTION_SCALE = [1_000_000_000, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1000, 100, 10, 1];
+
+function digitAt(text: string, index: number): number {
+  const digit = text.charCodeAt(index) - ZERO;
+  return digit >= 0 && digit <= 9 ? digit : -1;
+}
+
+function twoDigits(text: string, index: number): number {
+  const high = digitAt(text, index);
+  const low = digitAt(text, index + 1);
+  return high < 0 || low < 0 ? -1 : high * 10 + low;
+}
+
+/**
+ * The shapes databases print for every row (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS[.f…]`, 'T' allowed), read without a
+ * regular expression or substrings: this runs for every date-time value a snapshot reads. Anything else (other
+ * widths, spaces, an offset, BC, an invalid field) returns undefined and goes through the full pattern, which alone
+ * decides what is valid.
+ */
+function parsePlainWallClock(text: string): WallClock | undefined {
+  const length = text.length;
+  if (length !== 10 && (length < 19 || length > 29 || length === 20)) return undefined;
+  const century = twoDigits(text, 0);
+  const yearInCentury = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  if (century < 0 || yearInCentury < 0 || month < 1 || month > 12 || day < 1 || day > 31 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+  const days = daysFromCivil(century * 100 + yearInCentury, month, day);
+  if (length === 10) return { wallSecond: days * 86_400, nano: 0, offsetSeconds: undefined };
+  const separator = text.charCodeAt(10);
+  if ((separator !== 32 && separator !== 84) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (hour < 0 || hour > 24 || minute < 0 || minute > 59 || second < 0 || second > 60) return undefined;
+  let nano = 0;
+  if (length > 19) {
+    if (text.charCodeAt(19) !== 46) return undefined;
+    let fraction = 0;
+    for (let index = 20; index < length; index += 1) {
+      const digit = digitAt(text, index);
+      if (digit < 0) return undefined;
+      fraction = fraction * 10 + digit;
+    }
+    nano = fraction * (FRACTION_SCALE[length - 20] ?? 0);
+  }
+  return { wallSecond: days * 86_400 + hour * 3600 + minute * 60 + second, nano, offsetSeconds: undefined };
+}
+
+function parseWallClockText(text: string): WallClock | undefined {
   const match = WALL_CLOCK.exec(text.trim());
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s, fraction, offset, bc] = match;
@@ -114,6 +169,33 @@ export function formatInZone(instant: PreciseInstant, zone: Zone, fractionDigits
 
 /** Milliseconds since midnight of `HH:MM:SS[.fff…]`; MySQL's TIME may be negative or above 24 h and is kept so. */
 export function parseTimeOfDayMillis(text: string): number | undefined {
+  return parsePlainTimeOfDay(text) ?? parseTimeOfDayText(text);
+}
+
+/** `HH:MM:SS[.f…]` with a two-digit hour, read without a regular expression; anything else goes through the pattern. */
+function parsePlainTimeOfDay(text: string): number | undefined {
+  const length = text.length;
+  if (length !== 8 && (length < 10 || length > 18)) return undefined;
+  const hour = twoDigits(text, 0);
+  const minute = twoDigits(text, 3);
+  const second = twoDigits(text, 6);
+  if (hour < 0 || minute < 0 || second < 0 || text.charCodeAt(2) !== 58 || text.charCodeAt(5) !== 58) return undefined;
+  let millis = 0;
+  if (length > 8) {
+    if (text.charCodeAt(8) !== 46) return undefined;
+    for (let index = 9; index < length; index += 1) {
+      const digit = digitAt(text, index);
+      if (digit < 0) return undefined;
+      if (index < 12) millis = millis * 10 + digit;
+    }
+    // Fewer than three digits are tenths or hundredths.
+    if (length === 10) millis *= 100;
+    else if (length === 11) millis *= 10;
+  }
+  return hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+}
+
+function parseTimeOfDayText(text: string): number | undefined {
   const match = /^(-)?(\d{1,3}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(text.trim());
   if (!match) return undefined;
   const [, minus, h, m, s, fraction] = match;

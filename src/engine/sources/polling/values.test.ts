@@ -37,3 +37,25 @@ describe('value helpers', () => {
     expect(parseCalendarDate('garbage')).toBeUndefined();
   });
 });
+
+describe('the character-by-character readers agree with the patterns', () => {
+  // A leading space makes the fast checks decline, so the pattern (which trims) reads the same text.
+  const decimals: [string, number][] = [
+    ['12.50', 2], ['0.50', 2], ['-0.50', 2], ['-0.00', 2], ['0.00', 2], ['00.50', 2], ['12.5', 2], ['12.500', 2], ['12', 0], ['-12', 0], ['-0', 0], ['0', 0], ['012', 0],
+    ['12.', 0], ['.5', 1], ['1e3', 0], ['123456789012345678901234.123456', 6], ['-99.9999', 4], ['+1.00', 2], ['1.0a', 2], ['', 0], ['-', 0], ['-.50', 2],
+  ];
+  it.each(decimals)('canonicalDecimal(%s, %d)', (text, scale) => {
+    const read = (value: string): string => {
+      try {
+        return canonicalDecimal(value, scale);
+      } catch (error) {
+        return `error ${(error as Error).message.replace(`"${value}"`, '')}`;
+      }
+    };
+    expect(read(text)).toBe(read(` ${text}`));
+  });
+
+  it.each(['2026-12-06', '0000-01-01', '2024-02-30', '2024-13-45', '2024-1a-01', '2024/01/01', '20241-01-01'])('parseCalendarDate(%s)', (text) => {
+    expect(parseCalendarDate(text)?.getTime()).toBe(parseCalendarDate(` ${text}`)?.getTime());
+  });
+});

@@ -5,6 +5,8 @@ import { daysFromCivil } from './zone';
  * digits, no `+`, no leading zeros, no exponent), int64 as bigint, dates as Dates at UTC midnight.
  */
 export function canonicalDecimal(text: string, scale: number): string {
+  // Databases print decimals already canonical at the column's scale: checked character by character, that text is the answer.
+  if (isCanonicalDecimal(text, scale)) return text;
   const trimmed = text.trim();
   const match = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(trimmed);
   if (!match || (match[2] === '' && (match[3] ?? '') === '')) throw new Error(`"${text}" is not a decimal number`);
@@ -31,6 +33,32 @@ export function canonicalDecimal(text: string, scale: number): string {
   return negative && !isZero ? `-${body}` : body;
 }
 
+/** `-?(0|[1-9]\d*)(\.\d{scale})?` with the point only when scale > 0, and no negative zero. */
+function isCanonicalDecimal(text: string, scale: number): boolean {
+  const length = text.length;
+  let index = text.charCodeAt(0) === 45 ? 1 : 0;
+  const negative = index === 1;
+  const integerEnd = scale > 0 ? length - scale - 1 : length;
+  if (integerEnd <= index) return false;
+  // No leading zero in front of more integer digits.
+  if (text.charCodeAt(index) === 48 && integerEnd - index > 1) return false;
+  let nonZero = false;
+  for (; index < integerEnd; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 48 || code > 57) return false;
+    if (code !== 48) nonZero = true;
+  }
+  if (scale > 0) {
+    if (text.charCodeAt(index) !== 46) return false;
+    for (index += 1; index < length; index += 1) {
+      const code = text.charCodeAt(index);
+      if (code < 48 || code > 57) return false;
+      if (code !== 48) nonZero = true;
+    }
+  }
+  return !negative || nonZero;
+}
+
 /** A zero-copy Uint8Array over a driver Buffer, so values compare equal to plain Uint8Arrays. */
 export function bytesOf(buffer: Uint8Array): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
@@ -50,10 +78,29 @@ export function utcMidnight(year: number, month: number, day: number): Date {
 
 /** Parses `YYYY-MM-DD` (a day of any era; `BC` suffix allowed) to UTC midnight; undefined when not a date. */
 export function parseCalendarDate(text: string): Date | undefined {
+  // `YYYY-MM-DD` exactly (every row of a DATE column) without the pattern; the pattern reads every other shape.
+  if (text.length === 10 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45) {
+    const year = fourDigits(text, 0);
+    const month = digitPair(text, 5);
+    const day = digitPair(text, 8);
+    if (year >= 0 && month >= 0 && day >= 0) return utcMidnight(year, month, day);
+  }
   const match = /^(\d{4,})-(\d{2})-(\d{2})(\s+BC)?/.exec(text.trim());
   if (!match) return undefined;
   const year = match[4] ? 1 - Number(match[1]) : Number(match[1]);
   return utcMidnight(year, Number(match[2]), Number(match[3]));
+}
+
+function digitPair(text: string, index: number): number {
+  const high = text.charCodeAt(index) - 48;
+  const low = text.charCodeAt(index + 1) - 48;
+  return high >= 0 && high <= 9 && low >= 0 && low <= 9 ? high * 10 + low : -1;
+}
+
+function fourDigits(text: string, index: number): number {
+  const high = digitPair(text, index);
+  const low = digitPair(text, index + 2);
+  return high < 0 || low < 0 ? -1 : high * 100 + low;
 }
 
 export function toBigInt(raw: unknown): bigint {
