@@ -12,6 +12,13 @@ export interface RecordConverter {
   toRow(topic: string, bytes: Uint8Array | null, headers: Record<string, Uint8Array>, where: string): Promise<{ schema: RecordSchema; row: Row } | null>;
   /** Avro and JSON values: a Debezium change event read into row images, or null when the value is not one. */
   toChangeEvent?(topic: string, bytes: Uint8Array, headers: Record<string, Uint8Array>, where: string): Promise<DecodedChangeEvent | null>;
+  /**
+   * `toRow` without a promise, for the sink's per-record path: undefined when it would have to wait (a schema not
+   * fetched yet), then the caller uses `toRow`. `where` is called only to name the record in an error.
+   */
+  toRowNow?(topic: string, bytes: Uint8Array | null, headers: Record<string, Uint8Array>, where: () => string): { schema: RecordSchema; row: Row } | null | undefined;
+  /** `toChangeEvent` without a promise, as `toRowNow`. */
+  toChangeEventNow?(topic: string, bytes: Uint8Array, headers: Record<string, Uint8Array>, where: () => string): DecodedChangeEvent | null | undefined;
 }
 
 const registryClients = new Map<string, SchemaRegistryClient>();
@@ -58,6 +65,20 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
             throw atRecord(error, where);
           }
         },
+        toChangeEventNow(topic, bytes, headers, where) {
+          try {
+            return avro.toChangeEventNow(topic, bytes, headers);
+          } catch (error) {
+            throw atRecord(error, where());
+          }
+        },
+        toRowNow(topic, bytes, headers, where) {
+          try {
+            return avro.toRowNow(topic, isKey, bytes, headers);
+          } catch (error) {
+            throw atRecord(error, where());
+          }
+        },
         async toRow(topic, bytes, headers, where) {
           try {
             const decoded = await avro.toRow(topic, isKey, bytes, headers);
@@ -72,18 +93,24 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
     }
     case 'JSON': {
       const withSchemas = serde.jsonSchemas === true;
+      // JSON needs no schema from elsewhere: its promise-free reads always answer.
       const toChangeEvent: RecordConverter['toChangeEvent'] = async (_topic, bytes, _headers, where) => connectJsonToChangeEvent(bytes, where, withSchemas);
+      const toChangeEventNow: RecordConverter['toChangeEventNow'] = (_topic, bytes, _headers, where) => connectJsonToChangeEvent(bytes, where(), withSchemas);
       if (withSchemas) {
         return {
           fromRow: async (_topic, schema, row) => rowToConnectJson(schema, row),
           toRow: async (_topic, bytes, _headers, where) => connectJsonToRow(bytes, where),
+          toRowNow: (_topic, bytes, _headers, where) => connectJsonToRow(bytes, where()),
           toChangeEvent,
+          toChangeEventNow,
         };
       }
       return {
         fromRow: async (_topic, _schema, row) => rowToJson(row),
         toRow: async (_topic, bytes, _headers, where) => jsonToRow(bytes, where),
+        toRowNow: (_topic, bytes, _headers, where) => jsonToRow(bytes, where()),
         toChangeEvent,
+        toChangeEventNow,
       };
     }
     case 'STRING':

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ResolvedSerde, ResolvedTransform } from '../config';
 import type { ResolvedSinkBase } from '../connectors/port';
 import type { RecordSchema } from '../model';
-import type { ChangeEvent } from '../schema';
+import { AvroConverter, type ChangeEvent, DebeziumEnvelopeCodec, encodeFrame, SchemaRegistryClient, startEmbeddedSchemaRegistry } from '../schema';
 import { changeEventToConnectJson } from './connectJson';
-import { SinkRecordDecoder } from './sinkDecoder';
+import { ConverterError, SinkRecordDecoder } from './sinkDecoder';
 
 // The sink's ExtractNewRecordState on Connect JSON change events (with and without schemas): add.fields become
 // columns typed from the envelope's schema, add.headers become record headers, rewrite's __deleted comes last.
@@ -48,5 +48,61 @@ describe('SinkRecordDecoder: ExtractNewRecordState add.fields / add.headers on C
     const tombstone = await unwrap.decode('srv.shop.orders', 0, message(null, false));
     expect(tombstone?.value).toBeNull();
     expect(Buffer.from(tombstone?.headers.__op ?? new Uint8Array()).toString()).toBe('d');
+  });
+});
+
+describe('SinkRecordDecoder on Avro: records after the first of a schema decode without a promise', () => {
+  it('gives the same records either way, and names the stage of a failure on both paths', async () => {
+    const registry = await startEmbeddedSchemaRegistry();
+    try {
+      const topic = 'srv.shop.orders';
+      const valueSchema: RecordSchema = { ...schema, name: `${topic}.Value`, fields: [...schema.fields, { name: 'placed', type: { kind: 'timestamp' }, optional: true }] };
+      const keySchema: RecordSchema = { name: `${topic}.Key`, fields: [{ name: 'id', type: { kind: 'int32' }, optional: false }] };
+      const envelope = new DebeziumEnvelopeCodec(topic, valueSchema, 'mysql', 'test');
+      const client = new SchemaRegistryClient({ url: registry.url });
+      const envelopeId = await client.register(`${topic}-value`, envelope.schemaText);
+      const keys = new AvroConverter({ registry: client });
+      const avroSerde = { format: 'AVRO', schemaRegistry: { urls: [registry.url], basicAuth: undefined }, subjectNameStrategy: 'TopicNameStrategy', autoRegisterSchemas: true, useLatestVersion: false } as unknown as ResolvedSerde<'AVRO'>;
+      const unwrap: ResolvedTransform = { alias: 'unwrap', type: 'io.debezium.transforms.ExtractNewRecordState', supported: true, config: { 'drop.tombstones': 'false', 'delete.handling.mode': 'none' }, predicate: undefined, negate: false };
+      const sink: Pick<ResolvedSinkBase, 'key' | 'value' | 'transforms' | 'predicates'> = { key: avroSerde, value: avroSerde, transforms: [unwrap], predicates: [] };
+      const avroDecoder = new SinkRecordDecoder(sink as ResolvedSinkBase);
+      const placed = new Date('2026-12-01T10:00:00.123Z');
+      const messageOf = async (offset: number, event: ChangeEvent | null) => ({
+        offset: String(offset),
+        key: await keys.fromRow(topic, true, keySchema, { id: 1 }),
+        value: event ? encodeFrame(envelopeId, envelope.encode(event)) : null,
+        headers: {},
+        timestamp: '1764979200999',
+      });
+      const upsert: ChangeEvent = { ...update, before: null, after: { id: 1, customer: 'bob', placed } };
+      const first = avroDecoder.decode(topic, 0, await messageOf(1, upsert));
+      expect(first).toBeInstanceOf(Promise);
+      const expected = await first;
+      expect(expected?.value).toEqual({ id: 1, customer: 'bob', placed });
+      expect(expected?.key).toEqual({ id: 1 });
+      const again = avroDecoder.decode(topic, 0, await messageOf(1, upsert));
+      expect(again).not.toBeInstanceOf(Promise);
+      expect(again).toEqual(expected);
+      const deleted = avroDecoder.decode(topic, 0, await messageOf(2, { ...remove, before: { id: 1, customer: 'bob', placed: null } }));
+      expect(deleted).not.toBeInstanceOf(Promise);
+      expect(deleted).toMatchObject({ key: { id: 1 }, value: null, valueSchema: null, offset: '2' });
+      const tombstone = avroDecoder.decode(topic, 0, await messageOf(3, null));
+      expect(tombstone).toMatchObject({ key: { id: 1 }, value: null, offset: '3' });
+      const broken = { ...(await messageOf(4, upsert)), value: encodeFrame(envelopeId, Buffer.from([2])) };
+      let failure: unknown;
+      try {
+        avroDecoder.decode(topic, 0, broken);
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).toBeInstanceOf(ConverterError);
+      expect((failure as ConverterError).stage).toBe('VALUE_CONVERTER');
+      expect((failure as ConverterError).message).toContain(`The value of ${topic}[0]@4`);
+      // The promise path (a decoder that has not loaded the schema yet) fails the same way.
+      const fresh = new SinkRecordDecoder(sink as ResolvedSinkBase);
+      await expect(fresh.decode(topic, 0, broken)).rejects.toMatchObject({ stage: 'VALUE_CONVERTER', message: (failure as ConverterError).message });
+    } finally {
+      await registry.close();
+    }
   });
 });

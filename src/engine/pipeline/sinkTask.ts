@@ -426,7 +426,9 @@ export class SinkTask {
     const originals = new Map<SinkRecord, FetchedMessage>();
     for (const message of messages) {
       try {
-        const record = await this.decoder.decode(topic, partition, message);
+        const decoded = this.decoder.decode(topic, partition, message);
+        // Most records decode without a promise (their schemas are loaded); awaiting those would cost one each.
+        const record = decoded instanceof Promise ? await decoded : decoded;
         if (record === null) continue; // dropped by a transform (Filter, ExtractNewRecordState): nothing to write
         records.push(record);
         originals.set(record, message);

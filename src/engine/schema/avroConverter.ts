@@ -102,26 +102,54 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
   }
   return {
     read(body) {
-      const event = envelopeType.fromBuffer(Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as { op: string; before: unknown; after: unknown; source: unknown } & Record<string, unknown>;
-      // The source block only when asked for (row traces): a sink never reads it, and converting it cost ~2 % of a
-      // snapshot's CPU (4.4 of 214.6 busy profile-µs/row).
-      let source: Record<string, string | number | boolean | null> | undefined | null = null;
-      return {
-        op: event.op,
-        schema: valueCodec.schema,
-        before: image(event.before),
-        after: image(event.after),
-        get source() {
-          if (source === null) source = sourceBlock(event.source);
-          return source;
-        },
-        // Built when asked for (add.fields / add.headers): most sinks never read it.
-        get envelope() {
-          return envelopeFieldAccess(types, event);
-        },
-      };
+      const event = envelopeType.fromBuffer(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as RawEnvelope;
+      return new AvroChangeEvent(event, valueCodec.schema, image(event.before), image(event.after), types);
     },
   };
+}
+
+type RawEnvelope = { op: string; before: unknown; after: unknown; source: unknown } & Record<string, unknown>;
+
+/**
+ * A decoded change event. A class, so the lazy `source` and `envelope` are getters on its prototype rather than
+ * closures built for every event (this is made once per record on the sink's hot path).
+ */
+class AvroChangeEvent implements DecodedChangeEvent {
+  readonly op: string;
+  /** null until `source` is first read. */
+  private sourceBlock: Record<string, string | number | boolean | null> | undefined | null = null;
+
+  constructor(
+    private readonly raw: RawEnvelope,
+    readonly schema: RecordSchema,
+    readonly before: Row | null,
+    readonly after: Row | null,
+    private readonly types: ReturnType<typeof envelopeFieldTypes>,
+  ) {
+    this.op = raw.op;
+  }
+
+  /**
+   * The source block only when asked for (row traces): a sink never reads it, and converting it cost ~2 % of a
+   * snapshot's CPU (4.4 of 214.6 busy profile-µs/row).
+   */
+  get source(): Record<string, string | number | boolean | null> | undefined {
+    if (this.sourceBlock === null) this.sourceBlock = sourceBlock(this.raw.source);
+    return this.sourceBlock;
+  }
+
+  /** Built when asked for (add.fields / add.headers): most sinks never read it. */
+  get envelope(): EnvelopeFieldAccess {
+    return envelopeFieldAccess(this.types, this.raw);
+  }
+}
+
+function readChangeEvent(envelope: EnvelopeReader, topic: string, id: number, body: Uint8Array): DecodedChangeEvent {
+  try {
+    return envelope.read(body);
+  } catch (error) {
+    throw schemaError('SCHEMA_DECODE_FAILED', `Topic '${topic}': a change event written with schema id ${id} does not decode: ${(error as Error).message}.`, { cause: error });
+  }
 }
 
 export interface DecodedRecord {
@@ -149,6 +177,8 @@ export class AvroConverter {
   private readonly readersById = new Map<number, AvroCodec | Promise<AvroCodec>>();
   private readonly readersByGuid = new Map<string, AvroCodec | Promise<AvroCodec>>();
   private readonly envelopesById = new Map<number, Promise<EnvelopeReader | null>>();
+  /** The envelope readers whose schema has been fetched, for reading without waiting (toChangeEventNow). */
+  private readonly envelopesReady = new Map<number, EnvelopeReader | null>();
 
   constructor(options: AvroConverterOptions) {
     this.registry = options.registry;
@@ -183,6 +213,19 @@ export class AvroConverter {
    * Decodes a key or value written by any Confluent Avro serializer. With `readerSchema` the row is resolved
    * into that shape (Avro schema evolution: missing fields take their defaults, extra ones are dropped).
    */
+  /**
+   * `toRow` without waiting, for the sink's per-record path: undefined when the writer's schema has not been fetched
+   * yet (call `toRow`). Decoding failures throw as `toRow` rejects with them.
+   */
+  toRowNow(topic: string, isKey: boolean, bytes: Uint8Array | null, headers?: RecordHeaders | null): DecodedRecord | null | undefined {
+    if (bytes === null) return null;
+    const frame = decodeFrame(bytes, headers, isKey);
+    const ref = frame.ref;
+    const codec = ref.kind === 'id' ? this.readersById.get(ref.id) : this.readersByGuid.get(ref.guid);
+    if (codec === undefined || codec instanceof Promise) return undefined;
+    return { schema: codec.schema, row: codec.decode(frame.body), schemaId: ref.kind === 'id' ? ref.id : null, schemaGuid: ref.kind === 'guid' ? ref.guid : null };
+  }
+
   async toRow(
     topic: string,
     isKey: boolean,
@@ -220,17 +263,29 @@ export class AvroConverter {
     const id = frame.ref.id;
     let reader = this.envelopesById.get(id);
     if (reader === undefined) {
-      reader = this.registry.getSchemaById(id).then(({ schema, schemaType }) => (schemaType === 'AVRO' ? envelopeReaderFor(schema) : null));
+      reader = this.registry.getSchemaById(id).then(({ schema, schemaType }) => {
+        const loaded = schemaType === 'AVRO' ? envelopeReaderFor(schema) : null;
+        this.envelopesReady.set(id, loaded);
+        return loaded;
+      });
       this.envelopesById.set(id, reader);
       reader.catch(() => this.envelopesById.delete(id));
     }
     const envelope = await reader;
-    if (!envelope) return null;
-    try {
-      return envelope.read(frame.body);
-    } catch (error) {
-      throw schemaError('SCHEMA_DECODE_FAILED', `Topic '${topic}': a change event written with schema id ${id} does not decode: ${(error as Error).message}.`, { cause: error });
-    }
+    return envelope ? readChangeEvent(envelope, topic, id, frame.body) : null;
+  }
+
+  /**
+   * `toChangeEvent` without waiting, for the sink's per-record path: undefined when the writer's schema has not been
+   * fetched yet (call `toChangeEvent`), null when the value is not a change event.
+   */
+  toChangeEventNow(topic: string, bytes: Uint8Array, headers?: RecordHeaders | null): DecodedChangeEvent | null | undefined {
+    const frame = decodeFrame(bytes, headers, false);
+    if (frame.ref.kind !== 'id') return null;
+    const id = frame.ref.id;
+    const envelope = this.envelopesReady.get(id);
+    if (envelope === undefined) return undefined;
+    return envelope ? readChangeEvent(envelope, topic, id, frame.body) : null;
   }
 
   private writerEntry(schema: RecordSchema): WriterEntry {
