@@ -1,5 +1,5 @@
 import type { ResolvedLogSource } from '../config';
-import { type ChangeRecord, type FieldValue, type Position, type RecordSchema, type Row, tableIdToString } from '../model';
+import { type ChangeRecord, type FieldValue, type Position, type RecordSchema, type Row, type TableId, tableIdToString } from '../model';
 import type { SourceInfo } from '../schema';
 import { createLogCapture, isSchemaChange, type LogCapture, type LogCaptureInit, type LogRecord, type SchemaChangeRecord } from '../sources';
 import { safeFileName } from '../store';
@@ -41,6 +41,13 @@ export class LogSource implements SourceConnector {
   private lag: LogLag | undefined;
   private lagAt = 0;
   private lagRunning = false;
+  /** Each table's topic and status key, by the table object its records share (built once, not per record). */
+  private readonly tableNames = new WeakMap<TableId, { topic: string; key: string }>();
+  /**
+   * The last source block built: a snapshot's rows share their position, table and (within a millisecond) time, so
+   * they share one block instead of decoding the checkpoint and spreading its fields again for every row.
+   */
+  private lastSource: { position: Position; table: TableId; snapshot: boolean; tsMs: number; info: SourceInfo } | undefined;
 
   constructor(
     private readonly config: ResolvedLogSource,
@@ -117,26 +124,46 @@ export class LogSource implements SourceConnector {
   private batchOf(records: readonly LogRecord[], snapshot: boolean, position: Position | undefined): SourceBatch {
     const out: SourceRecord[] = [];
     const counts = new Map<string, number>();
+    let names: { topic: string; key: string } | undefined;
+    let namesOf: TableId | undefined;
+    let count = 0;
     for (const record of records) {
       if (isSchemaChange(record)) {
         out.push(this.schemaChangeOf(record, snapshot));
         continue;
       }
-      const topic = this.topicOf(record.table);
-      for (const change of splitKeyChange(record)) this.recordsOf(topic, change, snapshot, out);
-      const key = tableIdToString(record.table);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      if (record.table !== namesOf || names === undefined) {
+        if (names !== undefined) counts.set(names.key, (counts.get(names.key) ?? 0) + count);
+        names = this.namesOf(record.table);
+        namesOf = record.table;
+        count = 0;
+      }
+      if (isKeyChange(record)) for (const change of splitKeyChange(record)) this.recordsOf(names.topic, change, snapshot, out);
+      else this.recordsOf(names.topic, record, snapshot, out);
+      count += 1;
     }
+    if (names !== undefined) counts.set(names.key, (counts.get(names.key) ?? 0) + count);
     const batch: SourceBatch = { records: out, changes: records.length, ...(position ? { positions: { [LOG_POSITION_KEY]: position } } : {}) };
     this.counts.set(batch, counts);
     return batch;
   }
 
+  /** The table's topic and status key, built once per table object (a string built per record cost its hashing in every map it met). */
+  private namesOf(table: TableId): { topic: string; key: string } {
+    let names = this.tableNames.get(table);
+    if (names === undefined) {
+      names = { topic: this.topicOf(table), key: tableIdToString(table) };
+      this.tableNames.set(table, names);
+    }
+    return names;
+  }
+
   /** One change: its event, and a tombstone after a delete (`tombstones.on.delete`). */
   private recordsOf(topic: string, record: ChangeRecord, snapshot: boolean, out: SourceRecord[]): void {
     const key = record.keySchema && record.key ? { schema: record.keySchema, row: record.key } : null;
-    const sourceTimestampMs = record.sourceTimestampMs ?? Date.now();
-    const event = { op: record.op, before: record.before ?? null, after: record.after, source: this.sourceInfo(record, snapshot, sourceTimestampMs), tsMs: Date.now() };
+    const now = Date.now();
+    const sourceTimestampMs = record.sourceTimestampMs ?? now;
+    const event = { op: record.op, before: record.before ?? null, after: record.after, source: this.sourceInfo(record, snapshot, sourceTimestampMs), tsMs: now };
     // The latency sample's time: finer than source.ts_ms where the log's time is coarse (the binlog's whole seconds).
     const latencyTimestampMs = record.latencyTimestampMs ?? sourceTimestampMs;
     out.push({ topic, key, value: { kind: 'change', schema: record.valueSchema, event, connector: this.logCapture.connectorName }, sourceTimestampMs: latencyTimestampMs });
@@ -163,12 +190,23 @@ export class LogSource implements SourceConnector {
 
   /** Debezium's `source` block. */
   private sourceInfo(record: Pick<ChangeRecord, 'table' | 'position'>, snapshot: boolean, tsMs: number): SourceInfo {
+    const last = this.lastSource;
+    if (last !== undefined && last.position === record.position && last.table === record.table && last.snapshot === snapshot && last.tsMs === tsMs) return last.info;
+    const info = this.buildSourceInfo(record, snapshot, tsMs);
+    this.lastSource = { position: record.position, table: record.table, snapshot, tsMs, info };
+    return info;
+  }
+
+  private buildSourceInfo(record: Pick<ChangeRecord, 'table' | 'position'>, snapshot: boolean, tsMs: number): SourceInfo {
     const fields = this.logCapture.sourceFields(record);
     const marker = snapshot ? 'true' : 'false';
-    if (fields.kind === 'sqlserver') return { connector: 'sqlserver', name: this.config.topicPrefix, tsMs, snapshot: marker, ...withoutKind(fields) };
-    return fields.kind === 'binlog'
-      ? { connector: this.logCapture.connectorName === 'mariadb' ? 'mariadb' : 'mysql', name: this.config.topicPrefix, tsMs, snapshot: marker, ...withoutKind(fields) }
-      : { connector: 'postgresql', name: this.config.topicPrefix, tsMs, snapshot: marker, ...withoutKind(fields) };
+    const name = this.config.topicPrefix;
+    if (fields.kind === 'binlog') {
+      const connector = this.logCapture.connectorName === 'mariadb' ? 'mariadb' : 'mysql';
+      return { connector, name, tsMs, snapshot: marker, db: fields.db, table: fields.table, serverId: fields.serverId, gtid: fields.gtid, file: fields.file, pos: fields.pos, row: fields.row };
+    }
+    if (fields.kind === 'sqlserver') return { connector: 'sqlserver', name, tsMs, snapshot: marker, ...withoutKind(fields) };
+    return { connector: 'postgresql', name, tsMs, snapshot: marker, ...withoutKind(fields) };
   }
 
   delivered(batch: SourceBatch): void {
@@ -256,6 +294,10 @@ function withoutKind<T extends { kind: string }>(fields: T): Omit<T, 'kind'> {
  * An update that changes the primary key is, as Debezium writes it, a delete of the old key (with its tombstone)
  * and a create of the new one: a consumer keyed by the primary key must drop the old row.
  */
+function isKeyChange(record: ChangeRecord): boolean {
+  return record.op === 'u' && Boolean(record.before) && Boolean(record.after) && Boolean(record.keySchema);
+}
+
 function splitKeyChange(record: ChangeRecord): ChangeRecord[] {
   if (record.op !== 'u' || !record.before || !record.after || !record.keySchema) return [record];
   const fields = record.keySchema.fields.map((field) => field.name);

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { createLogger, type Logger } from '../../../base/logger';
-import type { ChangeRecord, FieldValue, Row, TableId } from '../../../model';
+import type { ChangeRecord, FieldValue, Position, Row, TableId } from '../../../model';
 import type { DebeziumTypeOptions } from '../../debeziumTypes';
 import { type CapturedTable, capturedTable, capturedValue, keyOf } from '../../capturedTable';
 import { causeText, sourceError } from '../../errors';
@@ -66,14 +66,18 @@ export async function takeBinlogSnapshot(init: BinlogSnapshotInit): Promise<Binl
     const typeMap = new MySqlTypeMap({ numericMapping: init.numericMapping ?? 'none', numericMappingForDecimal: false });
     const values = new MySqlValueReader(init.zone);
     const chunkRows = init.chunkRows ?? 10_000;
+    // Every snapshot record carries the same checkpoint: one object shared, not a copy per row.
+    const checkpoint: Position = { ...binlogPositionToCheckpoint(position), snapshot: true };
     const records = async function* (): AsyncGenerator<ChangeRecord[], void, undefined> {
       for (const table of init.tables) {
         const columns = await describe(connection, table, typeMap);
         const topic = `${init.topicPrefix}.${table.catalog ?? init.connection.database}.${table.table}`;
         const shape = capturedTable(table, topic, columns, init.types);
-        const read = (raw: unknown, column: ColumnInfo): FieldValue => values.fieldValue(raw, column);
+        const toRecord = snapshotRecords(shape, values, checkpoint);
         for await (const rows of pages(connection, table, columns, shape.keyColumns, chunkRows)) {
-          yield rows.map((raw) => snapshotRecord(shape, raw, read, position));
+          const records: ChangeRecord[] = new Array<ChangeRecord>(rows.length);
+          for (let index = 0; index < rows.length; index += 1) records[index] = toRecord(rows[index] as Row);
+          yield records;
         }
       }
     };
@@ -162,17 +166,38 @@ async function* pages(connection: mysql.Connection, table: TableId, columns: Col
   }
 }
 
-function snapshotRecord(table: CapturedTable, raw: Row, read: (raw: unknown, column: ColumnInfo) => FieldValue, position: BinlogPosition): ChangeRecord {
-  const after: Row = {};
-  for (const column of table.columns) after[column.name] = capturedValue(read, raw[column.name], column, table);
-  return {
-    table: table.id,
-    op: 'r',
-    keySchema: table.keySchema,
-    key: keyOf(table, after),
-    valueSchema: table.valueSchema,
-    before: null,
-    after,
-    position: { ...binlogPositionToCheckpoint(position), snapshot: true },
+/**
+ * The records of one table's rows: the columns' reader, Debezium mapping and key place looked up once per table, one
+ * row object per row, and the shared checkpoint. A failing value names its column and topic, as capturedValue does.
+ */
+function snapshotRecords(table: CapturedTable, values: MySqlValueReader, checkpoint: Position): (raw: Row) => ChangeRecord {
+  const columns = table.columns.map((column) => ({ column, name: column.name, debezium: table.debezium.get(column.name) }));
+  const read = (raw: unknown, column: ColumnInfo): FieldValue => values.fieldValue(raw, column);
+  return (raw) => {
+    const after: Row = {};
+    let at = 0;
+    try {
+      for (; at < columns.length; at += 1) {
+        const plan = columns[at] as (typeof columns)[number];
+        const rawValue = raw[plan.name];
+        const value = values.fieldValue(rawValue, plan.column);
+        after[plan.name] = plan.debezium !== undefined && value !== null ? plan.debezium.value(value, rawValue) : value;
+      }
+    } catch (error) {
+      // The column again through capturedValue, for its error naming the column and the topic.
+      const plan = columns[at];
+      if (plan) capturedValue(read, raw[plan.name], plan.column, table);
+      throw error;
+    }
+    return {
+      table: table.id,
+      op: 'r',
+      keySchema: table.keySchema,
+      key: keyOf(table, after),
+      valueSchema: table.valueSchema,
+      before: null,
+      after,
+      position: checkpoint,
+    };
   };
 }

@@ -99,6 +99,21 @@ export class MySqlLogCapture implements LogCapture {
   }
 
   sourceFields(record: Pick<ChangeRecord, 'table' | 'position'>): LogSourceFields {
+    const { file, pos, row, gtids, server_id: serverId } = record.position;
+    // Runs for every streamed row: the checkpoint the reader wrote is read field by field; only a shape it would not
+    // write goes through binlogPositionFromCheckpoint, which says what is wrong.
+    if (typeof file === 'string' && file !== '' && typeof pos === 'number' && Number.isInteger(pos) && pos >= 4) {
+      return {
+        kind: 'binlog',
+        db: record.table.catalog ?? this.init.connection.database,
+        table: record.table.table,
+        serverId: typeof serverId === 'number' ? serverId : 0,
+        gtid: typeof gtids === 'string' ? gtids : null,
+        file,
+        pos,
+        row: typeof row === 'number' && row > 0 ? row : 0,
+      };
+    }
     const position = binlogPositionFromCheckpoint(record.position);
     return {
       kind: 'binlog',
