@@ -12,6 +12,7 @@ import type * as KafkaJs from 'kafkajs';
 import { createLogger } from '../base/logger';
 import { registerCompressionCodecs } from './codecs';
 import { frameRequest, groupMessagesPerPartition, nativeCrc32C } from './producePath';
+import { createDefaultPartitioner } from './messageBatches';
 import { installRecordBatchPath } from './rawBatchPath';
 
 const require = createRequire(import.meta.url);
@@ -25,7 +26,7 @@ interface CachedModule {
 }
 
 /** Whether each replacement is in force (reported by tests and benchmarks). */
-export const producePathPatches = { grouping: false, crc32c: false, framing: false, encoderGrowth: false, recordBatches: false };
+export const producePathPatches = { grouping: false, crc32c: false, framing: false, partitioner: false, encoderGrowth: false, recordBatches: false };
 
 function preload(request: string, exports: unknown): boolean {
   let filename: string;
@@ -53,6 +54,8 @@ function preload(request: string, exports: unknown): boolean {
 producePathPatches.grouping = preload('kafkajs/src/producer/groupMessagesPerPartition.js', groupMessagesPerPartition);
 producePathPatches.crc32c = preload('kafkajs/src/protocol/recordBatch/crc32C/index.js', nativeCrc32C);
 producePathPatches.framing = preload('kafkajs/src/protocol/request.js', frameRequest);
+// kafkajs's DefaultPartitioner, same partition for every message, without 64-bit Long objects per key (messageBatches.ts).
+producePathPatches.partitioner = preload('kafkajs/src/producer/partitioners/default/index.js', createDefaultPartitioner);
 
 export const kafkajs = require('kafkajs') as typeof KafkaJs;
 

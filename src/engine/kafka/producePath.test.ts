@@ -54,7 +54,7 @@ describe('the Kafka port\'s produce path', () => {
   });
 
   it('is what kafkajs runs with', async () => {
-    expect(producePathPatches).toEqual({ grouping: true, crc32c: true, framing: true, encoderGrowth: true, recordBatches: true });
+    expect(producePathPatches).toEqual({ grouping: true, crc32c: true, framing: true, partitioner: true, encoderGrowth: true, recordBatches: true });
     const cached = require('kafkajs/src/producer/groupMessagesPerPartition.js') as unknown;
     expect(cached).toBe(groupMessagesPerPartition);
     expect(require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as unknown).toBe(nativeCrc32C);

@@ -9,13 +9,17 @@
  *   responses keep the bytes: each record batch becomes one placeholder message (offset = the batch's last offset,
  *   so kafkajs's offset bookkeeping stays right) that carries the batch and the partition's aborted transactions.
  *   Old message formats (magic 0/1) are decoded per record by kafkajs's own decoder, as before.
- * - produce: `recordBatchMessages` makes the messages kafkajs counts for a partition (one per record, so its
- *   idempotent sequence numbers stay right); the request's encoder writes the prebuilt batch with the producer's id,
- *   epoch, sequence and transactional flag stamped in and its CRC-32C recomputed. Kafka takes exactly one record
- *   batch per partition per produce request, so each partition of such a send has one batch.
+ * - produce (every Produce v3+ request, whoever sends it): `recordBatchMessages` makes the messages kafkajs counts
+ *   for a partition (one per record, so its idempotent sequence numbers stay right) for a prebuilt batch; any other
+ *   partition's messages are written straight into one batch by messageBatches.ts instead of kafkajs's per-record
+ *   encoders. Each batch gets the producer's id, epoch, sequence and transactional flag stamped in and its CRC-32C.
+ *   Kafka takes exactly one record batch per partition per produce request, so each partition has one batch. With
+ *   this hook inactive (a bundle without kafkajs's sources), kafkajs encodes sends itself and record batches cannot
+ *   be forwarded.
  */
 import { createRequire } from 'node:module';
 import type { FetchedMessage } from './port';
+import { buildMessageBatch, type ProducedMessage, type RecordsCompressor } from './messageBatches';
 import { type AbortedTransaction, readRecordBatches, type RecordBatchView, stampRecordBatch } from './recordBatches';
 
 const require = createRequire(import.meta.url);
@@ -134,6 +138,7 @@ interface ProduceArgs {
   transactionalId?: string | null;
   producerId?: { toString(): string } | string;
   producerEpoch?: number;
+  compression?: number;
   topicData: { topic: string; partitions: { partition: number; firstSequence?: number; messages: object[] }[] }[];
 }
 
@@ -166,6 +171,64 @@ export async function decodeRecordBatch(batch: RecordBatchView): Promise<Fetched
   return records.map((record) => ({ offset: record.offset, key: record.key, value: record.value, headers: record.headers ?? {}, timestamp: record.timestamp }));
 }
 
+/** kafkajs's codec registry (CompressionCodecs): null for a codec nobody registered. */
+type CodecLookup = (type: number) => { compress(encoder: { buffer: Buffer }): Promise<Buffer> } | null;
+
+/**
+ * A produce request's body (v3+) in one buffer of its exact size: per partition either the prebuilt batch a send
+ * carries (recordBatchMessages) or its messages written straight into one batch (messageBatches.ts), each stamped
+ * with the producer's id, epoch, that partition's first sequence and the transactional flag, and its CRC-32C. Built
+ * anew for every attempt kafkajs makes, with the sequence of that attempt.
+ */
+async function encodeProduceRequest(args: ProduceArgs, Encoder: EncoderClass, lookupCodec: CodecLookup): Promise<KafkaEncoder> {
+  const producerId = BigInt(String(args.producerId ?? '-1'));
+  const idempotent = producerId >= 0n;
+  const transactional = args.transactionalId !== undefined && args.transactionalId !== null;
+  const transactionalId = transactional ? Buffer.from(args.transactionalId as string, 'utf8') : undefined;
+  const compression = (args.compression ?? 0) & 0x07;
+  let compress: RecordsCompressor | undefined;
+  if (compression !== 0) {
+    const codec = lookupCodec(compression);
+    if (!codec) throw new Error(`compression codec ${compression} is not available`);
+    compress = (records) => codec.compress({ buffer: records });
+  }
+  const now = Date.now();
+  let size = 2 + (transactionalId?.length ?? 0) + 2 + 4 + 4;
+  const topics = [];
+  for (const { topic, partitions } of args.topicData) {
+    const name = Buffer.from(topic, 'utf8');
+    const batches = [];
+    for (const { partition, firstSequence, messages } of partitions) {
+      const batch = rawSendOf(messages) ?? (await buildMessageBatch(messages as ProducedMessage[], now, compression, compress));
+      stampRecordBatch(batch.bytes, { producerId, producerEpoch: idempotent ? (args.producerEpoch ?? 0) : -1, baseSequence: idempotent ? (firstSequence ?? 0) : -1, transactional });
+      size += 4 + 4 + batch.bytes.length;
+      batches.push({ partition, bytes: batch.bytes });
+    }
+    size += 2 + name.length + 4;
+    topics.push({ name, batches });
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = out.writeInt16BE(transactionalId ? transactionalId.length : -1, 0);
+  if (transactionalId) at += transactionalId.copy(out, at);
+  at = out.writeInt16BE(args.acks, at);
+  at = out.writeInt32BE(args.timeout ?? 30_000, at);
+  at = out.writeInt32BE(topics.length, at);
+  for (const { name, batches } of topics) {
+    at = out.writeInt16BE(name.length, at);
+    at += name.copy(out, at);
+    at = out.writeInt32BE(batches.length, at);
+    for (const { partition, bytes } of batches) {
+      at = out.writeInt32BE(partition, at);
+      at = out.writeInt32BE(bytes.length, at);
+      at += bytes.copy(out, at);
+    }
+  }
+  const encoder = new Encoder();
+  encoder.buf = out;
+  encoder.offset = at;
+  return encoder;
+}
+
 let installed = false;
 
 /** Installs both halves on kafkajs's request definitions (once per thread). */
@@ -176,12 +239,14 @@ export function installRecordBatchPath(): boolean {
   let Decoder: DecoderClass;
   let Encoder: EncoderClass;
   let decodeMessages: (decoder: KafkaDecoder) => Promise<unknown[]>;
+  let lookupCodec: CodecLookup;
   try {
     fetch = require('kafkajs/src/protocol/requests/fetch/index.js') as RequestDefinition<FetchArgs>;
     produce = require('kafkajs/src/protocol/requests/produce/index.js') as RequestDefinition<ProduceArgs>;
     Decoder = require('kafkajs/src/protocol/decoder.js') as DecoderClass;
     Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass;
     decodeMessages = require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js') as (decoder: KafkaDecoder) => Promise<unknown[]>;
+    ({ lookupCodec } = require('kafkajs/src/protocol/message/compression/index.js') as { lookupCodec: CodecLookup });
   } catch {
     return false; // a bundle without kafkajs's sources beside it
   }
@@ -202,48 +267,12 @@ export function installRecordBatchPath(): boolean {
     return (args) => {
       const built = make(args);
       const first = args.topicData[0]?.partitions[0];
-      if (!first || rawSendOf(first.messages) === undefined) return built;
-      if (version < 3) throw new Error('forwarding record batches needs Produce v3 or later (Kafka 0.11+)');
-      // The whole request body in one buffer of its exact size (kafkajs's encoders would copy each batch a few times).
-      const encode = async () => {
-        const producerId = BigInt(String(args.producerId ?? '-1'));
-        const idempotent = producerId >= 0n;
-        const transactional = args.transactionalId !== undefined && args.transactionalId !== null;
-        const transactionalId = transactional ? Buffer.from(args.transactionalId as string, 'utf8') : undefined;
-        let size = 2 + (transactionalId?.length ?? 0) + 2 + 4 + 4;
-        const topics = args.topicData.map(({ topic, partitions }) => {
-          const name = Buffer.from(topic, 'utf8');
-          const batches = partitions.map(({ partition, firstSequence, messages }) => {
-            const raw = rawSendOf(messages);
-            if (!raw) throw new Error('a produce request cannot mix prebuilt record batches with messages');
-            stampRecordBatch(raw.bytes, { producerId, producerEpoch: idempotent ? (args.producerEpoch ?? 0) : -1, baseSequence: idempotent ? (firstSequence ?? 0) : -1, transactional });
-            size += 4 + 4 + raw.bytes.length;
-            return { partition, bytes: raw.bytes };
-          });
-          size += 2 + name.length + 4;
-          return { name, batches };
-        });
-        const out = Buffer.allocUnsafe(size);
-        let at = out.writeInt16BE(transactionalId ? transactionalId.length : -1, 0);
-        if (transactionalId) at += transactionalId.copy(out, at);
-        at = out.writeInt16BE(args.acks, at);
-        at = out.writeInt32BE(args.timeout ?? 30_000, at);
-        at = out.writeInt32BE(topics.length, at);
-        for (const { name, batches } of topics) {
-          at = out.writeInt16BE(name.length, at);
-          at += name.copy(out, at);
-          at = out.writeInt32BE(batches.length, at);
-          for (const { partition, bytes } of batches) {
-            at = out.writeInt32BE(partition, at);
-            at = out.writeInt32BE(bytes.length, at);
-            at += bytes.copy(out, at);
-          }
-        }
-        const encoder = new Encoder();
-        encoder.buf = out;
-        encoder.offset = at;
-        return encoder;
-      };
+      const raw = first !== undefined && rawSendOf(first.messages) !== undefined;
+      if (version < 3) {
+        if (raw) throw new Error('forwarding record batches needs Produce v3 or later (Kafka 0.11+)');
+        return built; // message format v0/v1: kafkajs's own encoders
+      }
+      const encode = async () => encodeProduceRequest(args, Encoder, lookupCodec);
       return { ...built, request: { ...built.request, encode } };
     };
   };

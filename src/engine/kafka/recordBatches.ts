@@ -193,7 +193,7 @@ export function buildRecordBatch(parts: readonly BatchPart[]): BuiltBatch | unde
   if (parts.length === 1 && asItIs(first)) {
     const bytes = Buffer.allocUnsafeSlow(first.batch.bytes.length);
     first.batch.bytes.copy(bytes);
-    writeHeader(bytes, first.batch.attributes & COMPRESSION_MASK, first.batch.recordCount, first.batch.baseTimestamp, first.batch.maxTimestamp);
+    writeBatchHeader(bytes, first.batch.attributes & COMPRESSION_MASK, first.batch.recordCount, first.batch.baseTimestamp, first.batch.maxTimestamp);
     return { bytes, recordCount: first.batch.recordCount };
   }
   let bound = BATCH_HEADER_BYTES;
@@ -236,13 +236,17 @@ export function buildRecordBatch(parts: readonly BatchPart[]): BuiltBatch | unde
   }
   if (count === 0 || baseTimestamp === undefined) return undefined;
   const bytes = out.subarray(0, write);
-  bytes.writeInt32BE(write - 12, 8);
-  writeHeader(bytes, 0, count, baseTimestamp, maxTimestamp);
+  writeBatchHeader(bytes, 0, count, baseTimestamp, maxTimestamp);
   return { bytes, recordCount: count };
 }
 
-function writeHeader(bytes: Buffer, compression: number, count: number, baseTimestamp: number, maxTimestamp: number): void {
+/**
+ * The header of an unstamped batch of `count` records: base offset 0, its length, CreateTime, no producer yet
+ * (stampRecordBatch writes the producer and the CRC).
+ */
+export function writeBatchHeader(bytes: Buffer, compression: number, count: number, baseTimestamp: number, maxTimestamp: number): void {
   bytes.writeBigInt64BE(0n, 0);
+  bytes.writeInt32BE(bytes.length - 12, 8);
   bytes.writeInt32BE(-1, 12); // partition leader epoch: the broker sets it
   bytes.writeInt8(2, 16);
   bytes.writeInt16BE(compression, 21); // CreateTime, not transactional, not control

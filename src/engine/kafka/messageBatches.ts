@@ -1,0 +1,297 @@
+/**
+ * Producing without kafkajs's per-record encoders. kafkajs writes each record of a produce request as its own
+ * Encoder (record/v0: a header object array, a growing buffer per record, writeUVarInt byte by byte), concatenates
+ * them, and picks each record's partition with a murmur2 on 64-bit Long objects after copying the partition list
+ * (`filter`) for every message: about 6–8 µs and a dozen objects per record on a source's thread. Here:
+ *
+ * - `buildMessageBatch` writes a partition's messages straight into one v2 record batch (recordBatches.ts's layout):
+ *   a sizing pass into reused typed arrays, then one exact-size buffer with the varints written in place; the
+ *   records section is compressed with kafkajs's registered codec when the send asks for compression. The producer's
+ *   id, epoch, sequence and the CRC-32C (native) are stamped in by the produce request (rawBatchPath.ts).
+ * - `createDefaultPartitioner` is kafkajs 2.x's DefaultPartitioner (Java's murmur2 of the key; keyless messages
+ *   round-robin over the partitions with a leader, from a random start per topic) on 32-bit integer arithmetic and
+ *   without allocating per message: every message lands on the partition kafkajs would pick.
+ *
+ * Records are written as kafkajs writes them: timestamp = the message's (a decimal string) or the request's time,
+ * key and value as bytes (a string as its UTF-8, null as length -1), headers in the object's key order, an array
+ * value giving the header once per element. A header whose value is undefined is left out (kafkajs throws on it);
+ * a null one is written as a null header value. The batch's base timestamp is its first record's, as Java's
+ * producer writes it (kafkajs takes the smallest); each record decodes to the same timestamp either way.
+ */
+import { randomInt } from 'node:crypto';
+import { BATCH_HEADER_BYTES, type BuiltBatch, writeBatchHeader } from './recordBatches';
+
+/** The message shape kafkajs's send takes (port.ts's OutgoingMessage). */
+export interface ProducedMessage {
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  partition?: number;
+  headers?: Record<string, Buffer | string | null | undefined | (Buffer | string)[]>;
+  timestamp?: string | number;
+}
+
+/** Compresses a batch's records section (kafkajs's codec contract: `compress({ buffer })`). */
+export type RecordsCompressor = (records: Buffer) => Promise<Buffer>;
+
+/** Per-record sizes of the request being built, reused between requests (filled and read without an await between). */
+let bodySizes = new Int32Array(4096);
+let keySizes = new Int32Array(4096);
+let valueSizes = new Int32Array(4096);
+let timestamps = new Float64Array(4096);
+
+function ensureScratch(count: number): void {
+  if (bodySizes.length >= count) return;
+  let size = bodySizes.length;
+  while (size < count) size *= 2;
+  bodySizes = new Int32Array(size);
+  keySizes = new Int32Array(size);
+  valueSizes = new Int32Array(size);
+  timestamps = new Float64Array(size);
+}
+
+/** Bytes of a zigzag varint of a 32-bit integer. */
+function varintSize(value: number): number {
+  let raw = ((value << 1) ^ (value >> 31)) >>> 0;
+  let size = 1;
+  while (raw > 0x7f) {
+    raw >>>= 7;
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(out: Buffer, at: number, value: number): number {
+  let raw = ((value << 1) ^ (value >> 31)) >>> 0;
+  while (raw > 0x7f) {
+    out[at++] = (raw & 0x7f) | 0x80;
+    raw >>>= 7;
+  }
+  out[at++] = raw;
+  return at;
+}
+
+/** Bytes of a zigzag varlong of an integer within ±2^52 (timestamp deltas). */
+function varlongSize(value: number): number {
+  if (value >= -0x40000000 && value < 0x40000000) return varintSize(value);
+  let raw = value >= 0 ? value * 2 : -value * 2 - 1;
+  let size = 1;
+  while (raw >= 0x80) {
+    raw = Math.floor(raw / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVarlong(out: Buffer, at: number, value: number): number {
+  if (value >= -0x40000000 && value < 0x40000000) return writeVarint(out, at, value);
+  let raw = value >= 0 ? value * 2 : -value * 2 - 1;
+  while (raw >= 0x80) {
+    out[at++] = (raw % 128) | 0x80;
+    raw = Math.floor(raw / 128);
+  }
+  out[at++] = raw;
+  return at;
+}
+
+/** Bytes of a key or value: -1 for null (kafkajs writes anything else as its string's UTF-8). */
+function byteSize(value: unknown): number {
+  if (value === null || value === undefined) return -1;
+  if (Buffer.isBuffer(value)) return value.length;
+  return Buffer.byteLength(String(value), 'utf8');
+}
+
+function writeBytes(out: Buffer, at: number, value: unknown, size: number): number {
+  at = writeVarint(out, at, size);
+  if (size <= 0) return at;
+  if (Buffer.isBuffer(value)) out.set(value, at);
+  else out.write(String(value), at, size, 'utf8');
+  return at + size;
+}
+
+type Headers = NonNullable<ProducedMessage['headers']>;
+
+/** The headers' count and encoded size (count varint included). */
+function headersSize(headers: Headers | undefined): number {
+  if (headers === undefined) return 1;
+  let count = 0;
+  let size = 0;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const nameSize = Buffer.byteLength(name, 'utf8');
+    if (Array.isArray(value)) {
+      for (const element of value) {
+        const valueSize = byteSize(element);
+        size += varintSize(nameSize) + nameSize + varintSize(valueSize) + Math.max(valueSize, 0);
+        count++;
+      }
+    } else {
+      const valueSize = byteSize(value);
+      size += varintSize(nameSize) + nameSize + varintSize(valueSize) + Math.max(valueSize, 0);
+      count++;
+    }
+  }
+  return varintSize(count) + size;
+}
+
+function headerCount(headers: Headers): number {
+  let count = 0;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    count += Array.isArray(value) ? value.length : 1;
+  }
+  return count;
+}
+
+function writeHeaders(out: Buffer, at: number, headers: Headers | undefined): number {
+  if (headers === undefined) return writeVarint(out, at, 0);
+  at = writeVarint(out, at, headerCount(headers));
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const nameSize = Buffer.byteLength(name, 'utf8');
+    if (Array.isArray(value)) {
+      for (const element of value) {
+        at = writeBytes(out, at, name, nameSize);
+        at = writeBytes(out, at, element, byteSize(element));
+      }
+    } else {
+      at = writeBytes(out, at, name, nameSize);
+      at = writeBytes(out, at, value, byteSize(value));
+    }
+  }
+  return at;
+}
+
+/**
+ * The record batch for one partition's messages, in send order (offset deltas 0..n-1), unstamped: base offset 0,
+ * no producer (stampRecordBatch adds it). `now` is the timestamp of messages without one. With `compress`, the
+ * records section is compressed and `compression` (kafkajs's codec number, 1–4) goes into the attributes.
+ */
+export async function buildMessageBatch(messages: readonly ProducedMessage[], now: number, compression = 0, compress?: RecordsCompressor): Promise<BuiltBatch> {
+  const count = messages.length;
+  if (count === 0) throw new Error('a record batch needs at least one record');
+  ensureScratch(count);
+  // Sizing pass: every record's timestamp, key, value and body size, so the batch is one exact-size buffer.
+  let maxTimestamp = -Infinity;
+  for (let index = 0; index < count; index++) {
+    const message = messages[index] as ProducedMessage;
+    // kafkajs: `message.timestamp || dateNow` (an empty or absent timestamp is the request's time).
+    const timestamp = message.timestamp ? Number(message.timestamp) : now;
+    timestamps[index] = timestamp;
+    if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+  }
+  const baseTimestamp = timestamps[0] as number;
+  let recordsSize = 0;
+  for (let index = 0; index < count; index++) {
+    const message = messages[index] as ProducedMessage;
+    const keySize = byteSize(message.key);
+    const valueSize = byteSize(message.value);
+    keySizes[index] = keySize;
+    valueSizes[index] = valueSize;
+    const body =
+      1 +
+      varlongSize((timestamps[index] as number) - baseTimestamp) +
+      varintSize(index) +
+      varintSize(keySize) +
+      Math.max(keySize, 0) +
+      varintSize(valueSize) +
+      Math.max(valueSize, 0) +
+      headersSize(message.headers);
+    bodySizes[index] = body;
+    recordsSize += varintSize(body) + body;
+  }
+  const front = compress ? 0 : BATCH_HEADER_BYTES;
+  const out = Buffer.allocUnsafe(front + recordsSize);
+  let at = front;
+  for (let index = 0; index < count; index++) {
+    const message = messages[index] as ProducedMessage;
+    at = writeVarint(out, at, bodySizes[index] as number);
+    out[at++] = 0; // record attributes: none defined
+    at = writeVarlong(out, at, (timestamps[index] as number) - baseTimestamp);
+    at = writeVarint(out, at, index);
+    at = writeBytes(out, at, message.key, keySizes[index] as number);
+    at = writeBytes(out, at, message.value, valueSizes[index] as number);
+    at = writeHeaders(out, at, message.headers);
+  }
+  if (at !== out.length) throw new Error(`record batch sizing is off: wrote ${at} of ${out.length} bytes`);
+  if (!compress) {
+    writeBatchHeader(out, 0, count, baseTimestamp, maxTimestamp);
+    return { bytes: out, recordCount: count };
+  }
+  const compressed = await compress(out);
+  const bytes = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.length);
+  compressed.copy(bytes, BATCH_HEADER_BYTES);
+  writeBatchHeader(bytes, compression, count, baseTimestamp, maxTimestamp);
+  return { bytes, recordCount: count };
+}
+
+/** Java's murmur2 (Utils.murmur2, seed 0x9747b28c) as a signed 32-bit integer: kafkajs's default murmur2, on int32s. */
+export function murmur2(data: Buffer): number {
+  const M = 0x5bd1e995;
+  const length = data.length;
+  let h = 0x9747b28c ^ length;
+  const whole = length & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    let k = (data[i] as number) | ((data[i + 1] as number) << 8) | ((data[i + 2] as number) << 16) | ((data[i + 3] as number) << 24);
+    k = Math.imul(k, M);
+    k ^= k >>> 24;
+    k = Math.imul(k, M);
+    h = Math.imul(h, M);
+    h ^= k;
+  }
+  // Java's switch falls through from the third trailing byte to the first.
+  const tail = length & 3;
+  if (tail === 3) h ^= (data[whole + 2] as number) << 16;
+  if (tail >= 2) h ^= (data[whole + 1] as number) << 8;
+  if (tail >= 1) {
+    h ^= data[whole] as number;
+    h = Math.imul(h, M);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, M);
+  h ^= h >>> 15;
+  return h | 0;
+}
+
+interface PartitionInfo {
+  partitionId: number;
+  leader: number;
+}
+
+interface PartitionerArgs {
+  topic: string;
+  partitionMetadata: readonly PartitionInfo[];
+  message: { partition?: number | null; key?: Buffer | string | null };
+}
+
+/**
+ * kafkajs 2.x's DefaultPartitioner (producer/partitioners/legacy/partitioner.js over default/murmur2.js), same
+ * choices: the message's partition if it has one; else murmur2(key) & 0x7fffffff modulo the partition count; else
+ * the next of the partitions that have a leader (all of them when none has), counting from a random start per topic.
+ */
+export function createDefaultPartitioner(): (args: PartitionerArgs) => number {
+  const counters = new Map<string, number>();
+  return ({ topic, partitionMetadata, message }) => {
+    let counter = counters.get(topic);
+    if (counter === undefined) {
+      counter = randomInt(0, 2 ** 32);
+      counters.set(topic, counter);
+    }
+    if (message.partition !== null && message.partition !== undefined) return message.partition;
+    const key = message.key;
+    if (key !== null && key !== undefined) {
+      return (murmur2(Buffer.isBuffer(key) ? key : Buffer.from(String(key))) & 0x7fffffff) % partitionMetadata.length;
+    }
+    counters.set(topic, ++counter);
+    let available = 0;
+    for (const partition of partitionMetadata) if (partition.leader >= 0) available++;
+    if (available === 0) return (counter & 0x7fffffff) % partitionMetadata.length;
+    let nth = (counter & 0x7fffffff) % available;
+    for (const partition of partitionMetadata) {
+      if (partition.leader >= 0 && nth-- === 0) return partition.partitionId;
+    }
+    throw new Error('unreachable: an available partition was counted but not found');
+  };
+}
