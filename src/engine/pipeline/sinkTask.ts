@@ -18,6 +18,16 @@ import type { ConnectorStatus, ConnectorTableStatus } from './status';
 /** Pause between attempts when Kafka or the target cannot be reached: 0.5 s growing to 30 s, jittered. */
 const SINK_RETRY_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 'full' };
 
+/**
+ * The messages past `applied` (the last offset already in the target). A fetch's messages are in offset order, so
+ * only a chunk that straddles `applied` (fetched again after a failed commit) needs each offset parsed.
+ */
+function notAppliedYet(messages: FetchedMessage[], applied: bigint): FetchedMessage[] {
+  const first = messages[0];
+  if (first === undefined || BigInt(first.offset) > applied) return messages;
+  return messages.filter((message) => BigInt(message.offset) > applied);
+}
+
 /** Committing a consumer offset failed after the target committed: a Kafka problem, retried, never FAILED. */
 class CommitError extends Error {
   constructor(
@@ -306,7 +316,7 @@ export class SinkTask {
       const partitionKey = `${batch.topic}:${batch.partition}`;
       const fetched = batch.messages.slice(start, start + size);
       const applied = this.appliedThrough.get(partitionKey) ?? -1n;
-      const chunk = fetched.filter((message) => BigInt(message.offset) > applied);
+      const chunk = notAppliedYet(fetched, applied);
       this.inFlight++;
       try {
         const durable = chunk.length > 0 ? await this.whileKeepingAlive(keepAlive, () => this.applyChunk(batch.topic, batch.partition, chunk, keepAlive)) : undefined;

@@ -51,7 +51,17 @@ interface Layout {
 const layoutCache = new WeakMap<RecordMappingOptions, WeakMap<object, WeakMap<object, [Layout?, Layout?]>>>();
 const NO_SCHEMA = {};
 
+/** The last layout looked up: a batch's records nearly always share it, which spares three WeakMap lookups each. */
+let last: { options: RecordMappingOptions; valueSchema: object | null; keySchema: object | null; isDelete: boolean; layout: Layout } | undefined;
+
 function layoutFor(record: SinkRecord, options: RecordMappingOptions, isDelete: boolean): Layout {
+  if (last && last.options === options && last.valueSchema === record.valueSchema && last.keySchema === record.keySchema && last.isDelete === isDelete) return last.layout;
+  const layout = lookUpLayout(record, options, isDelete);
+  last = { options, valueSchema: record.valueSchema, keySchema: record.keySchema, isDelete, layout };
+  return layout;
+}
+
+function lookUpLayout(record: SinkRecord, options: RecordMappingOptions, isDelete: boolean): Layout {
   let byValue = layoutCache.get(options);
   if (!byValue) layoutCache.set(options, (byValue = new WeakMap()));
   const valueKey = record.valueSchema ?? NO_SCHEMA;
@@ -133,11 +143,12 @@ export function mapRecord(record: SinkRecord, options: RecordMappingOptions, del
     row.__connect_offset = BigInt(record.offset);
   } else {
     const keySource = options.pkMode === 'record_key' ? record.key : record.value;
-    for (const field of keyFields) row[field.name] = keySource?.[field.name] ?? null;
-  }
-  for (const field of keyFields) {
-    if (row[field.name] === null || row[field.name] === undefined) {
-      throw sinkError('SINK_BAD_RECORD', `Record ${where(record)} has a null primary-key field "${field.name}"; a row cannot be written without its key.`);
+    for (const field of keyFields) {
+      const part = keySource?.[field.name];
+      if (part === null || part === undefined) {
+        throw sinkError('SINK_BAD_RECORD', `Record ${where(record)} has a null primary-key field "${field.name}"; a row cannot be written without its key.`);
+      }
+      row[field.name] = part;
     }
   }
   const value = record.value;

@@ -114,6 +114,7 @@ export class SqlSinkWriter {
   private session: SqlSession | undefined;
   private readonly tables = new Map<string, TableDescription>();
   private readonly targetTables = new Map<string, { table: TableId; tableKey: string }>();
+  private lastTarget: { topic: string; target: { table: TableId; tableKey: string } } | undefined;
   private readonly log = createLogger('sink');
 
   constructor(private readonly options: SinkWriterOptions) {}
@@ -364,17 +365,22 @@ export class SqlSinkWriter {
 
   private prepare(record: SinkRecord): Prepared {
     const mapped = mapRecord(record, this.options, this.options.deleteEnabled);
-    return { record, mapped, ...this.targetTable(record.topic) };
+    const target = this.targetTable(record.topic);
+    return { record, mapped, table: target.table, tableKey: target.tableKey };
   }
 
   /** table.name.format applied once per topic, not per record (a format that fails still fails every record of it). */
   private targetTable(topic: string): { table: TableId; tableKey: string } {
+    // A write's records nearly always share one topic: the last answer serves them without a map lookup.
+    const last = this.lastTarget;
+    if (last?.topic === topic) return last.target;
     let target = this.targetTables.get(topic);
     if (!target) {
       const table = this.options.dialect.resolveTableId(this.options.tableNameFormat, topic);
       target = { table, tableKey: tableIdToString(table) };
       this.targetTables.set(topic, target);
     }
+    this.lastTarget = { topic, target };
     return target;
   }
 

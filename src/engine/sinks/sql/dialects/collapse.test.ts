@@ -52,6 +52,14 @@ describe('collapseByKey', () => {
 
   it('treats a number and a bigint of the same integer as one key, as the database does', () => {
     expect(collapseByKey([{ id: 7, v: 1 }, { id: 7n, v: 2 }], [id])).toEqual([{ id: 7n, v: 2 }]);
+    // Near and beyond 2^53 too, and a whole number never equals the text of another kind of key.
+    expect(collapseByKey([{ id: 2n ** 60n, v: 1 }, { id: 9_007_199_254_740_993n, v: 2 }, { id: 2n ** 60n, v: 3 }, { id: 9_007_199_254_740_992n, v: 4 }, { id: 2 ** 52, v: 5 }, { id: 2n ** 52n, v: 6 }], [id])).toEqual([
+      { id: 9_007_199_254_740_993n, v: 2 },
+      { id: 2n ** 60n, v: 3 },
+      { id: 9_007_199_254_740_992n, v: 4 },
+      { id: 2n ** 52n, v: 6 },
+    ]);
+    expect(collapseByKey([{ id: 5, v: 1 }, { id: 'i5;', v: 2 }, { id: '5', v: 3 }, { id: 5.5, v: 4 }], [id])).toHaveLength(4);
   });
 
   it('collapses bytes, dates and booleans by value', () => {

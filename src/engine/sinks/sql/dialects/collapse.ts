@@ -21,9 +21,11 @@ export interface CollapseOptions {
  */
 export function collapseByKey(rows: readonly Row[], keyFields: readonly FieldSchema[], options: CollapseOptions = {}): Row[] {
   if (keyFields.length === 0 || rows.length < 2) return [...rows];
-  const lastIndex = new Map<string, number>();
-  const keys: (string | undefined)[] = rows.map((row, index) => {
-    const key = keyOf(row, keyFields, options.caseInsensitive === true);
+  const lastIndex = new Map<string | number, number>();
+  const caseInsensitive = options.caseInsensitive === true;
+  const [only] = keyFields;
+  const keys: (string | number | undefined)[] = rows.map((row, index) => {
+    const key = keyFields.length === 1 && only ? singleKeyOf(row[only.name], caseInsensitive) : keyOf(row, keyFields, caseInsensitive);
     if (key !== undefined) lastIndex.set(key, index);
     return key;
   });
@@ -33,6 +35,19 @@ export function collapseByKey(rows: readonly Row[], keyFields: readonly FieldSch
     return key === undefined || lastIndex.get(key) === index;
   });
 }
+
+/**
+ * A one-column key without building its text when it is a whole number (the usual id): the number itself, which no
+ * encoded text equals. Numbers and bigints of one value stay one key, as in `encode`.
+ */
+function singleKeyOf(value: FieldValue | undefined, caseInsensitive: boolean): string | number | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'bigint' && value >= MIN_SAFE && value <= MAX_SAFE) return Number(value);
+  return encode(value, caseInsensitive);
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** An unambiguous text for a row's key, or undefined when a key part is missing. */
 function keyOf(row: Row, keyFields: readonly FieldSchema[], caseInsensitive: boolean): string | undefined {

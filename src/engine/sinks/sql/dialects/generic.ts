@@ -380,16 +380,16 @@ export abstract class GenericSqlDialect implements SqlDialect {
       const params: DriverParam[] = [];
       const types: SqlServerParamType[] = [];
       const statementRows = rows.slice(start, start + perStatement);
+      const nullKey = (field: FieldSchema, raw: null | undefined) =>
+        sqlDialectError(
+          'SINK_SQL_BAD_VALUE',
+          `Key field "${field.name}" is ${raw === null ? 'null' : 'missing'} in a record for ${tableIdToString(batch.table)}; a primary key column cannot be null. ` +
+            'Check pk.mode/pk.fields against the record, or route such records to the dead letter queue (errors.tolerance=all).',
+          { field: field.name },
+        );
       const driverValue = (row: Row, field: FieldSchema): DriverValue => {
         const raw = row[field.name];
-        if (keyNames.has(field.name) && (raw === undefined || raw === null)) {
-          throw sqlDialectError(
-            'SINK_SQL_BAD_VALUE',
-            `Key field "${field.name}" is ${raw === null ? 'null' : 'missing'} in a record for ${tableIdToString(batch.table)}; a primary key column cannot be null. ` +
-              'Check pk.mode/pk.fields against the record, or route such records to the dead letter queue (errors.tolerance=all).',
-            { field: field.name },
-          );
-        }
+        if ((raw === undefined || raw === null) && keyNames.has(field.name)) throw nullKey(field, raw);
         return this.convert(raw ?? null, field.type, field.name, values);
       };
       let columnParams = 0;
