@@ -12,7 +12,7 @@ export {
 } from './avroMapping';
 export { type AvroSchemaJson, avroFullName, canonicalAvroString, type JsonObject, type JsonValue, parseAvroSchemaText } from './avroJson';
 export { type AvroCodec, avroCodecFor, avroCodecForAvro } from './avroCodec';
-export { AvroConverter, type AvroConverterOptions, type DecodedChangeEvent, type DecodedRecord } from './avroConverter';
+export { AvroConverter, type AvroConverterOptions, type ChangeEventReadOptions, type DecodedChangeEvent, type DecodedRecord } from './avroConverter';
 export type { EnvelopeFieldAccess } from './envelopeFields';
 export {
   decodeFrame,
