@@ -1,6 +1,6 @@
 import type { KeyFormat, ResolvedSchemaRegistry, ResolvedSerde, ValueFormat } from '../config';
 import type { RecordSchema, Row } from '../model';
-import { AvroConverter, type DecodedChangeEvent, SchemaRegistryClient } from '../schema';
+import { AvroConverter, type ChangeEventReadOptions, type DecodedChangeEvent, SchemaRegistryClient } from '../schema';
 import { EngineError, isEngineError } from '../../shared/errors';
 import { jsonToRow, rowToJson } from './jsonConverter';
 import { connectJsonToChangeEvent, connectJsonToRow, rowToConnectJson } from './connectJson';
@@ -11,14 +11,14 @@ export interface RecordConverter {
   fromRow(topic: string, schema: RecordSchema, row: Row | null): Promise<Buffer | null>;
   toRow(topic: string, bytes: Uint8Array | null, headers: Record<string, Uint8Array>, where: string): Promise<{ schema: RecordSchema; row: Row } | null>;
   /** Avro and JSON values: a Debezium change event read into row images, or null when the value is not one. */
-  toChangeEvent?(topic: string, bytes: Uint8Array, headers: Record<string, Uint8Array>, where: string): Promise<DecodedChangeEvent | null>;
+  toChangeEvent?(topic: string, bytes: Uint8Array, headers: Record<string, Uint8Array>, where: string, options?: ChangeEventReadOptions): Promise<DecodedChangeEvent | null>;
   /**
    * `toRow` without a promise, for the sink's per-record path: undefined when it would have to wait (a schema not
    * fetched yet), then the caller uses `toRow`. `where` is called only to name the record in an error.
    */
   toRowNow?(topic: string, bytes: Uint8Array | null, headers: Record<string, Uint8Array>, where: () => string): { schema: RecordSchema; row: Row } | null | undefined;
   /** `toChangeEvent` without a promise, as `toRowNow`. */
-  toChangeEventNow?(topic: string, bytes: Uint8Array, headers: Record<string, Uint8Array>, where: () => string): DecodedChangeEvent | null | undefined;
+  toChangeEventNow?(topic: string, bytes: Uint8Array, headers: Record<string, Uint8Array>, where: () => string, options?: ChangeEventReadOptions): DecodedChangeEvent | null | undefined;
 }
 
 const registryClients = new Map<string, SchemaRegistryClient>();
@@ -58,16 +58,16 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
       });
       return {
         fromRow: (topic, schema, row) => avro.fromRow(topic, isKey, schema, row),
-        async toChangeEvent(topic, bytes, headers, where) {
+        async toChangeEvent(topic, bytes, headers, where, options) {
           try {
-            return await avro.toChangeEvent(topic, bytes, headers);
+            return await avro.toChangeEvent(topic, bytes, headers, options);
           } catch (error) {
             throw atRecord(error, where);
           }
         },
-        toChangeEventNow(topic, bytes, headers, where) {
+        toChangeEventNow(topic, bytes, headers, where, options) {
           try {
-            return avro.toChangeEventNow(topic, bytes, headers);
+            return avro.toChangeEventNow(topic, bytes, headers, options);
           } catch (error) {
             throw atRecord(error, where());
           }

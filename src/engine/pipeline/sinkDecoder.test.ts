@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ResolvedSerde, ResolvedTransform } from '../config';
 import type { ResolvedSinkBase } from '../connectors/port';
-import type { RecordSchema } from '../model';
+import type { RecordSchema, SinkRecord } from '../model';
 import { AvroConverter, type ChangeEvent, DebeziumEnvelopeCodec, encodeFrame, SchemaRegistryClient, startEmbeddedSchemaRegistry } from '../schema';
 import { changeEventToConnectJson } from './connectJson';
 import { ConverterError, SinkRecordDecoder } from './sinkDecoder';
@@ -98,6 +98,18 @@ describe('SinkRecordDecoder on Avro: records after the first of a schema decode 
       expect(failure).toBeInstanceOf(ConverterError);
       expect((failure as ConverterError).stage).toBe('VALUE_CONVERTER');
       expect((failure as ConverterError).message).toContain(`The value of ${topic}[0]@4`);
+      // With add.fields the whole envelope is read (the source block too); without, only op/before/after are.
+      const addFields: ResolvedTransform = { ...unwrap, config: { ...unwrap.config, 'add.fields': 'op,file,pos' } };
+      const withFields = new SinkRecordDecoder({ ...sink, transforms: [addFields] } as ResolvedSinkBase);
+      for (const attempt of [await withFields.decode(topic, 0, await messageOf(5, upsert)), withFields.decode(topic, 0, await messageOf(5, upsert))]) {
+        expect(attempt).not.toBeInstanceOf(Promise);
+        expect((attempt as SinkRecord | null)?.value).toEqual({ id: 1, customer: 'bob', placed, __op: 'u', __file: 'binlog.000003', __pos: 4_711n });
+      }
+      const full = await keys.toChangeEvent(topic, encodeFrame(envelopeId, envelope.encode(upsert)));
+      const rowsOnly = await keys.toChangeEvent(topic, encodeFrame(envelopeId, envelope.encode(upsert)), undefined, { rowsOnly: true });
+      expect(full?.source).toMatchObject({ file: 'binlog.000003', pos: 4_711 });
+      expect(rowsOnly?.source).toBeUndefined();
+      expect([rowsOnly?.op, rowsOnly?.before, rowsOnly?.after, rowsOnly?.schema]).toEqual([full?.op, full?.before, full?.after, full?.schema]);
       // The promise path (a decoder that has not loaded the schema yet) fails the same way.
       const fresh = new SinkRecordDecoder(sink as ResolvedSinkBase);
       await expect(fresh.decode(topic, 0, broken)).rejects.toMatchObject({ stage: 'VALUE_CONVERTER', message: (failure as ConverterError).message });

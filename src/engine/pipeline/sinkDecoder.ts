@@ -1,7 +1,7 @@
 import type { ResolvedSinkBase } from '../connectors/port';
 import type { FetchedMessage } from '../kafka';
 import type { RecordSchema, Row, SinkRecord } from '../model';
-import { type DecodedChangeEvent, extractNewRecordState } from '../schema';
+import { type ChangeEventReadOptions, type DecodedChangeEvent, extractNewRecordState } from '../schema';
 import { buildTransformChain, envelopeHeaders, EXTRACT_NEW_RECORD_STATE, unwrapOptions, withEnvelopeFields } from '../transforms';
 import { EngineError, isEngineError } from '../../shared/errors';
 import { createConverter, type RecordConverter } from './converters';
@@ -39,6 +39,7 @@ export class SinkRecordDecoder {
   private readonly transform: ReturnType<typeof buildTransformChain>;
   /** ExtractNewRecordState's options when the sink unwraps Debezium change events into rows. */
   private readonly unwrap: UnwrapOptions | undefined;
+  private readonly changeEventReading: ChangeEventReadOptions;
 
   constructor(config: ResolvedSinkBase) {
     this.keyConverter = config.key ? createConverter(config.key, true) : undefined;
@@ -46,6 +47,8 @@ export class SinkRecordDecoder {
     this.transform = buildTransformChain(config.transforms, config.predicates);
     const unwrap = config.transforms.find((transform) => transform.type === EXTRACT_NEW_RECORD_STATE);
     this.unwrap = unwrap ? unwrapOptions(unwrap.config) : undefined;
+    // Without add.fields / add.headers nothing reads the envelope beyond op/before/after: the rest is skipped.
+    this.changeEventReading = { rowsOnly: this.unwrap !== undefined && this.unwrap.addFields.length === 0 && this.unwrap.addHeaders.length === 0 };
   }
 
   /**
@@ -126,7 +129,7 @@ export class SinkRecordDecoder {
     if (unwrap && bytes === null) return this.unwrapTombstone(unwrap, headers);
     if (unwrap && bytes !== null && converter.toChangeEvent) {
       if (!converter.toChangeEventNow) return NOT_READY;
-      const event = converter.toChangeEventNow(topic, bytes, headers, where);
+      const event = converter.toChangeEventNow(topic, bytes, headers, where, this.changeEventReading);
       if (event === undefined) return NOT_READY;
       if (event) return this.unwrapEvent(unwrap, event, headers);
     }
@@ -143,7 +146,7 @@ export class SinkRecordDecoder {
     const toChangeEvent = this.valueConverter.toChangeEvent;
     if (unwrap && bytes === null) return this.unwrapTombstone(unwrap, headers);
     if (unwrap && bytes !== null && toChangeEvent) {
-      const event = await toChangeEvent(topic, bytes, headers, `The value of ${where}`);
+      const event = await toChangeEvent(topic, bytes, headers, `The value of ${where}`, this.changeEventReading);
       if (event) return this.unwrapEvent(unwrap, event, headers);
     }
     return this.valueConverter.toRow(topic, bytes, headers, `The value of ${where}`);

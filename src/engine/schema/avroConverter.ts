@@ -1,6 +1,6 @@
 import type { RecordSchema, Row } from '../model';
 import avro from 'avsc';
-import { avroFullName, isJsonObject, parseAvroSchemaText } from './avroJson';
+import { avroFullName, isJsonObject, type JsonObject, parseAvroSchemaText } from './avroJson';
 import { type EnvelopeFieldAccess, envelopeFieldAccess, envelopeFieldTypes } from './envelopeFields';
 import { bigintLongHook, FERRY_LOGICAL_TYPES } from './avscTypes';
 import { type AvroCodec, avroCodecFor, avroCodecForAvro } from './avroCodec';
@@ -60,6 +60,12 @@ function sourceBlock(value: unknown): Record<string, string | number | boolean |
 
 interface EnvelopeReader {
   read(body: Uint8Array): DecodedChangeEvent;
+  /**
+   * `op`, `before` and `after` only: the rest of the envelope (the source block's dozen strings and longs, the
+   * transaction, ts_*) is skipped, not decoded, so the event has no `source` and no `envelope`. What a sink reads
+   * when ExtractNewRecordState adds no envelope fields or headers.
+   */
+  readRows(body: Uint8Array): DecodedChangeEvent;
 }
 
 /**
@@ -91,21 +97,47 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
   };
   let envelopeType: avro.Type;
   let image: (value: unknown) => Row | null;
+  let rowsOnly: ReturnType<typeof rowsOnlyReader> = undefined;
   try {
     envelopeType = avro.Type.forSchema(annotated as unknown as avro.Schema, { logicalTypes: FERRY_LOGICAL_TYPES, typeHook: bigintLongHook, omitRecordMethods: true });
     image = (value) => (value === null || value === undefined ? null : nested.fromAvro(value as Row));
+    rowsOnly = rowsOnlyReader(annotated, envelopeType);
   } catch {
     // A shape the annotation does not fit (not seen): the three-pass read.
     const valueType = avro.Type.forSchema(standalone as unknown as avro.Schema, { typeHook: bigintLongHook });
     envelopeType = avro.Type.forSchema(json as unknown as avro.Schema, { typeHook: bigintLongHook });
     image = (value) => (value === null || value === undefined ? null : valueCodec.decode(valueType.toBuffer(value)));
   }
-  return {
-    read(body) {
-      const event = envelopeType.fromBuffer(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as RawEnvelope;
-      return new AvroChangeEvent(event, valueCodec.schema, image(event.before), image(event.after), types);
-    },
+  const read = (body: Uint8Array): DecodedChangeEvent => {
+    const event = envelopeType.fromBuffer(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as RawEnvelope;
+    return new AvroChangeEvent(event, valueCodec.schema, image(event.before), image(event.after), types);
   };
+  const rows = rowsOnly;
+  return {
+    read,
+    readRows: rows
+      ? (body) => {
+          const event = rows.type.fromBuffer(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength), rows.resolver) as RawEnvelope;
+          return new AvroChangeEvent(event, valueCodec.schema, image(event.before), image(event.after), types);
+        }
+      : read,
+  };
+}
+
+/**
+ * The envelope read as a record of `before`, `after` and `op` alone, through Avro schema resolution (the writer's
+ * other fields are skipped). Undefined when that shape cannot be built (a named type the images use defined elsewhere
+ * in the envelope): then the whole envelope is read.
+ */
+function rowsOnlyReader(annotated: JsonObject, envelopeType: avro.Type): { type: avro.Type; resolver: ReturnType<avro.Type['createResolver']> } | undefined {
+  const fields = Array.isArray(annotated.fields) ? annotated.fields : [];
+  const kept = fields.filter((field) => isJsonObject(field) && (field.name === 'before' || field.name === 'after' || field.name === 'op'));
+  try {
+    const type = avro.Type.forSchema({ ...annotated, fields: kept } as unknown as avro.Schema, { logicalTypes: FERRY_LOGICAL_TYPES, typeHook: bigintLongHook, omitRecordMethods: true });
+    return { type, resolver: type.createResolver(envelopeType) };
+  } catch {
+    return undefined;
+  }
 }
 
 type RawEnvelope = { op: string; before: unknown; after: unknown; source: unknown } & Record<string, unknown>;
@@ -144,9 +176,14 @@ class AvroChangeEvent implements DecodedChangeEvent {
   }
 }
 
-function readChangeEvent(envelope: EnvelopeReader, topic: string, id: number, body: Uint8Array): DecodedChangeEvent {
+export interface ChangeEventReadOptions {
+  /** Only `op`, `before` and `after` are wanted: the rest is skipped, and the event has no `source` or `envelope`. */
+  rowsOnly?: boolean;
+}
+
+function readChangeEvent(envelope: EnvelopeReader, topic: string, id: number, body: Uint8Array, options: ChangeEventReadOptions): DecodedChangeEvent {
   try {
-    return envelope.read(body);
+    return options.rowsOnly ? envelope.readRows(body) : envelope.read(body);
   } catch (error) {
     throw schemaError('SCHEMA_DECODE_FAILED', `Topic '${topic}': a change event written with schema id ${id} does not decode: ${(error as Error).message}.`, { cause: error });
   }
@@ -257,7 +294,7 @@ export class AvroConverter {
    * A value written as a Debezium change event (`before`, `after`, `source`, `op`), read into rows of its `Value`
    * record; null when the writer schema is not such an envelope, so the caller reads the bytes as a plain row.
    */
-  async toChangeEvent(topic: string, bytes: Uint8Array, headers?: RecordHeaders | null): Promise<DecodedChangeEvent | null> {
+  async toChangeEvent(topic: string, bytes: Uint8Array, headers?: RecordHeaders | null, options: ChangeEventReadOptions = {}): Promise<DecodedChangeEvent | null> {
     const frame = decodeFrame(bytes, headers, false);
     if (frame.ref.kind !== 'id') return null;
     const id = frame.ref.id;
@@ -272,20 +309,20 @@ export class AvroConverter {
       reader.catch(() => this.envelopesById.delete(id));
     }
     const envelope = await reader;
-    return envelope ? readChangeEvent(envelope, topic, id, frame.body) : null;
+    return envelope ? readChangeEvent(envelope, topic, id, frame.body, options) : null;
   }
 
   /**
    * `toChangeEvent` without waiting, for the sink's per-record path: undefined when the writer's schema has not been
    * fetched yet (call `toChangeEvent`), null when the value is not a change event.
    */
-  toChangeEventNow(topic: string, bytes: Uint8Array, headers?: RecordHeaders | null): DecodedChangeEvent | null | undefined {
+  toChangeEventNow(topic: string, bytes: Uint8Array, headers?: RecordHeaders | null, options: ChangeEventReadOptions = {}): DecodedChangeEvent | null | undefined {
     const frame = decodeFrame(bytes, headers, false);
     if (frame.ref.kind !== 'id') return null;
     const id = frame.ref.id;
     const envelope = this.envelopesReady.get(id);
     if (envelope === undefined) return undefined;
-    return envelope ? readChangeEvent(envelope, topic, id, frame.body) : null;
+    return envelope ? readChangeEvent(envelope, topic, id, frame.body, options) : null;
   }
 
   private writerEntry(schema: RecordSchema): WriterEntry {
