@@ -100,7 +100,7 @@ describe('SinkRecordDecoder on Avro: records after the first of a schema decode 
       expect((failure as ConverterError).message).toContain(`The value of ${topic}[0]@4`);
       // With add.fields the whole envelope is read (the source block too); without, only op/before/after are.
       const addFields: ResolvedTransform = { ...unwrap, config: { ...unwrap.config, 'add.fields': 'op,file,pos' } };
-      const withFields = new SinkRecordDecoder({ ...sink, transforms: [addFields] } as ResolvedSinkBase);
+      const withFields = new SinkRecordDecoder({ ...sink, transforms: [addFields] } as unknown as ResolvedSinkBase);
       for (const attempt of [await withFields.decode(topic, 0, await messageOf(5, upsert)), withFields.decode(topic, 0, await messageOf(5, upsert))]) {
         expect(attempt).not.toBeInstanceOf(Promise);
         expect((attempt as SinkRecord | null)?.value).toEqual({ id: 1, customer: 'bob', placed, __op: 'u', __file: 'binlog.000003', __pos: 4_711n });
