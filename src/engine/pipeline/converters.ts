@@ -14,11 +14,28 @@ export interface RecordConverter {
   toChangeEvent?(topic: string, bytes: Uint8Array, headers: Record<string, Uint8Array>, where: string, options?: ChangeEventReadOptions): Promise<DecodedChangeEvent | null>;
   /**
    * `toRow` without a promise, for the sink's per-record path: undefined when it would have to wait (a schema not
-   * fetched yet), then the caller uses `toRow`. `where` is called only to name the record in an error.
+   * fetched yet), then the caller uses `toRow`. `where` becomes text only to name the record in an error.
    */
-  toRowNow?(topic: string, bytes: Uint8Array | null, headers: Record<string, Uint8Array>, where: () => string): { schema: RecordSchema; row: Row } | null | undefined;
+  toRowNow?(topic: string, bytes: Uint8Array | null, headers: Record<string, Uint8Array>, where: RecordPlace): { schema: RecordSchema; row: Row } | null | undefined;
   /** `toChangeEvent` without a promise, as `toRowNow`. */
-  toChangeEventNow?(topic: string, bytes: Uint8Array, headers: Record<string, Uint8Array>, where: () => string, options?: ChangeEventReadOptions): DecodedChangeEvent | null | undefined;
+  toChangeEventNow?(topic: string, bytes: Uint8Array, headers: Record<string, Uint8Array>, where: RecordPlace, options?: ChangeEventReadOptions): DecodedChangeEvent | null | undefined;
+}
+
+/**
+ * Which part of which record is being read, made into text (`The value of topic[0]@42`) only when an error names it.
+ * A class rather than a closure per record: the sink makes one for every record it decodes.
+ */
+export class RecordPlace {
+  constructor(
+    readonly part: 'key' | 'value',
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: string,
+  ) {}
+
+  toString(): string {
+    return `The ${this.part} of ${this.topic}[${this.partition}]@${this.offset}`;
+  }
 }
 
 const registryClients = new Map<string, SchemaRegistryClient>();
@@ -69,14 +86,14 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
           try {
             return avro.toChangeEventNow(topic, bytes, headers, options);
           } catch (error) {
-            throw atRecord(error, where());
+            throw atRecord(error, where.toString());
           }
         },
         toRowNow(topic, bytes, headers, where) {
           try {
             return avro.toRowNow(topic, isKey, bytes, headers);
           } catch (error) {
-            throw atRecord(error, where());
+            throw atRecord(error, where.toString());
           }
         },
         async toRow(topic, bytes, headers, where) {
@@ -95,12 +112,12 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
       const withSchemas = serde.jsonSchemas === true;
       // JSON needs no schema from elsewhere: its promise-free reads always answer.
       const toChangeEvent: RecordConverter['toChangeEvent'] = async (_topic, bytes, _headers, where) => connectJsonToChangeEvent(bytes, where, withSchemas);
-      const toChangeEventNow: RecordConverter['toChangeEventNow'] = (_topic, bytes, _headers, where) => connectJsonToChangeEvent(bytes, where(), withSchemas);
+      const toChangeEventNow: RecordConverter['toChangeEventNow'] = (_topic, bytes, _headers, where) => connectJsonToChangeEvent(bytes, where.toString(), withSchemas);
       if (withSchemas) {
         return {
           fromRow: async (_topic, schema, row) => rowToConnectJson(schema, row),
           toRow: async (_topic, bytes, _headers, where) => connectJsonToRow(bytes, where),
-          toRowNow: (_topic, bytes, _headers, where) => connectJsonToRow(bytes, where()),
+          toRowNow: (_topic, bytes, _headers, where) => connectJsonToRow(bytes, where.toString()),
           toChangeEvent,
           toChangeEventNow,
         };
@@ -108,7 +125,7 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
       return {
         fromRow: async (_topic, _schema, row) => rowToJson(row),
         toRow: async (_topic, bytes, _headers, where) => jsonToRow(bytes, where),
-        toRowNow: (_topic, bytes, _headers, where) => jsonToRow(bytes, where()),
+        toRowNow: (_topic, bytes, _headers, where) => jsonToRow(bytes, where.toString()),
         toChangeEvent,
         toChangeEventNow,
       };

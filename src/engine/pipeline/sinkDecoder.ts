@@ -4,7 +4,7 @@ import type { RecordSchema, Row, SinkRecord } from '../model';
 import { type ChangeEventReadOptions, type DecodedChangeEvent, extractNewRecordState } from '../schema';
 import { buildTransformChain, envelopeHeaders, EXTRACT_NEW_RECORD_STATE, unwrapOptions, withEnvelopeFields } from '../transforms';
 import { EngineError, isEngineError } from '../../shared/errors';
-import { createConverter, type RecordConverter } from './converters';
+import { createConverter, type RecordConverter, RecordPlace } from './converters';
 
 export function toSinkError(error: unknown): EngineError {
   return isEngineError(error) ? error : new EngineError('SINK_FAILED', error instanceof Error ? error.message : String(error), { retriable: true });
@@ -67,12 +67,11 @@ export class SinkRecordDecoder {
     const valueConverter = this.valueConverter;
     const keyNow = keyConverter && message.key ? keyConverter.toRowNow : undefined;
     if ((keyConverter && message.key && !keyNow) || !valueConverter.toRowNow) return NOT_READY;
-    const where = (): string => `${topic}[${partition}]@${message.offset}`;
     const headers = headersOf(message);
     let key: { schema: RecordSchema; row: Row } | null | undefined = null;
     if (keyNow) {
       try {
-        key = keyNow(topic, message.key, headers, () => `The key of ${where()}`);
+        key = keyNow(topic, message.key, headers, new RecordPlace('key', topic, partition, message.offset));
       } catch (error) {
         throw new ConverterError('KEY_CONVERTER', toSinkError(error));
       }
@@ -80,7 +79,7 @@ export class SinkRecordDecoder {
     }
     let value: DecodedValue | typeof NOT_READY;
     try {
-      value = this.decodeValueNow(topic, message.value, headers, () => `The value of ${where()}`);
+      value = this.decodeValueNow(topic, message.value, headers, new RecordPlace('value', topic, partition, message.offset));
     } catch (error) {
       throw new ConverterError('VALUE_CONVERTER', toSinkError(error));
     }
@@ -123,7 +122,7 @@ export class SinkRecordDecoder {
   }
 
   /** `decodeValue` with the converter's promise-free reads; NOT_READY when it would have to wait. */
-  private decodeValueNow(topic: string, bytes: Buffer | null, headers: Record<string, Uint8Array>, where: () => string): DecodedValue | typeof NOT_READY {
+  private decodeValueNow(topic: string, bytes: Buffer | null, headers: Record<string, Uint8Array>, where: RecordPlace): DecodedValue | typeof NOT_READY {
     const unwrap = this.unwrap;
     const converter = this.valueConverter;
     if (unwrap && bytes === null) return this.unwrapTombstone(unwrap, headers);
