@@ -1,4 +1,4 @@
-import mysql from 'mysql2/promise';
+import { mysql } from '../drivers';
 import type { SqlStatement } from '../statement';
 import { ConnectionLoss, type SqlSessionOptions } from '../connectionLoss';
 import type { SqlConnectionSettings, SqlResult, SqlSession } from '../session';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import { pg } from '../drivers';
 import type { SqlStatement } from '../statement';
 import { ConnectionLoss, type SqlSessionOptions } from '../connectionLoss';
 import type { SqlConnectionSettings, SqlResult, SqlSession } from '../session';

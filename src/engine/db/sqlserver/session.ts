@@ -1,4 +1,4 @@
-import sql from 'mssql';
+import { sql } from '../drivers';
 import type { SqlStatement } from '../statement';
 import { ConnectionLoss, type SqlSessionOptions } from '../connectionLoss';
 import type { SqlConnectionSettings, SqlResult, SqlSession } from '../session';

@@ -1,6 +1,11 @@
-import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type * as AzureStorageBlob from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
+import { lazyModule } from '../../base/lazyModule';
 import { objectStoreError } from './errors';
 import type { ObjectStore } from './writer';
+
+// Loaded when a store is opened: only an object-store sink's thread needs it (~14 MB resident, base/lazyModule.ts).
+const storageBlob = lazyModule<typeof AzureStorageBlob>('@azure/storage-blob');
 
 export interface AzureBlobStoreOptions {
   /** `azblob.account.name` / `azure.datalake.gen2.account.name`. */
@@ -24,9 +29,9 @@ export class AzureBlobStore implements ObjectStore {
 
   constructor(private readonly options: AzureBlobStoreOptions) {
     this.endpoint = (options.storeUrl ?? defaultBlobEndpoint(options.accountName)).replace(/\/+$/, '');
-    const credential = new StorageSharedKeyCredential(options.accountName, options.accountKey);
+    const credential = new storageBlob.StorageSharedKeyCredential(options.accountName, options.accountKey);
     // Two retries inside the client; the sink's own backoff handles longer outages.
-    const service = new BlobServiceClient(this.endpoint, credential, { retryOptions: { maxTries: 3, tryTimeoutInMs: 30_000 } });
+    const service = new storageBlob.BlobServiceClient(this.endpoint, credential, { retryOptions: { maxTries: 3, tryTimeoutInMs: 30_000 } });
     this.container = service.getContainerClient(options.container);
   }
 

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { pg } from '../../db/drivers';
 import type { FieldValue } from '../../model';
 import type { ColumnInfo } from '../polling/columns';
 import type { ListedTable, SqlStatement } from '../polling/dialect';
@@ -9,7 +9,9 @@ import { describePostgresCatalogColumn, PostgresTypeMap } from './postgresTypeMa
 import { PostgresValueReader } from './postgresValues';
 
 const BYTEA_OID = 17;
-const byteaParser = pg.types.getTypeParser(BYTEA_OID, 'text') as (text: string) => Buffer;
+// pg's parser, looked up when the first bytea is read (pg loads on first use: db/drivers.ts).
+let pgByteaParser: ((text: string) => Buffer) | undefined;
+const byteaParser = (text: string): Buffer => (pgByteaParser ??= pg.types.getTypeParser(BYTEA_OID, 'text') as (text: string) => Buffer)(text);
 
 /**
  * Every value arrives as PostgreSQL's own text (bytea excepted), so int8, numeric and timestamps keep all their

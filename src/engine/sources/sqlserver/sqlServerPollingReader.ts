@@ -1,4 +1,4 @@
-import sql from 'mssql';
+import { sql } from '../../db/drivers';
 import type { FieldValue } from '../../model';
 import type { ColumnInfo } from '../polling/columns';
 import type { ListedTable, SqlStatement } from '../polling/dialect';

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { pg } from '../../../db/drivers';
 import type { ChangeRecord, Position, TableId } from '../../../model';
 import type { LogCapture, LogCaptureInit, LogCaptureStart, LogInspection, LogSourceFields } from '../../logCapture';
 import { capturedTable } from '../../capturedTable';

@@ -1,5 +1,5 @@
-import pg from 'pg';
-import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
+import type { LogicalReplicationService, Pgoutput, PgoutputPlugin } from 'pg-logical-replication';
+import { pg, pgLogicalReplication } from '../../../db/drivers';
 import type { IDisposable } from '../../../../shared/lifecycle';
 import { createLogger, type Logger } from '../../../base/logger';
 import { type ChangeRecord, emptyFieldValue, type FieldValue, type Row, type TableId } from '../../../model';
@@ -51,23 +51,24 @@ interface OpenTransaction {
 }
 
 const BYTEA_OID = 17;
-const byteaParser = pg.types.getTypeParser(BYTEA_OID, 'text') as (text: string) => Buffer;
+// pg's parser, looked up when the first bytea is read (pg loads on first use: db/drivers.ts).
+let pgByteaParser: ((text: string) => Buffer) | undefined;
+const byteaParser = (text: string): Buffer => (pgByteaParser ??= pg.types.getTypeParser(BYTEA_OID, 'text') as (text: string) => Buffer)(text);
 
 /**
  * pgoutput with every value kept as the server's text (bytea as bytes): the library parses tuples with pg's
  * global type parsers, which turn timestamps into Dates (losing microseconds) and would differ from what the
  * polling reader reads. Its relation columns carry the parser, so each column gets a text-preserving one.
  */
-class TextPgoutputPlugin extends PgoutputPlugin {
-  constructor(publicationName: string) {
-    super({ protoVersion: 1, publicationNames: [publicationName] });
-    const parser = (this as unknown as { parser: unknown }).parser as { readRelationColumn: (reader: unknown) => { typeOid: number; parser: (raw: string) => unknown } };
-    const readColumn = parser.readRelationColumn.bind(parser);
-    parser.readRelationColumn = (reader) => {
-      const column = readColumn(reader);
-      return { ...column, parser: column.typeOid === BYTEA_OID ? byteaParser : (raw: string) => raw };
-    };
-  }
+function textPgoutputPlugin(publicationName: string): PgoutputPlugin {
+  const plugin = new pgLogicalReplication.PgoutputPlugin({ protoVersion: 1, publicationNames: [publicationName] });
+  const parser = (plugin as unknown as { parser: unknown }).parser as { readRelationColumn: (reader: unknown) => { typeOid: number; parser: (raw: string) => unknown } };
+  const readColumn = parser.readRelationColumn.bind(parser);
+  parser.readRelationColumn = (reader) => {
+    const column = readColumn(reader);
+    return { ...column, parser: column.typeOid === BYTEA_OID ? byteaParser : (raw: string) => raw };
+  };
+  return plugin;
 }
 
 /**
@@ -156,7 +157,7 @@ export class PostgresLogicalReader implements IDisposable {
   private async startStreaming(): Promise<void> {
     const { connection } = this.init;
     // The library's own keepalive would confirm the last LSN *received*; only acknowledged positions may be confirmed.
-    const service = new LogicalReplicationService(
+    const service = new pgLogicalReplication.LogicalReplicationService(
       {
         host: connection.host,
         port: connection.port,
@@ -175,7 +176,7 @@ export class PostgresLogicalReader implements IDisposable {
       if (shouldRespond) this.sendStatus();
     });
     const started = new Promise<void>((resolve) => service.once('start', () => resolve()));
-    const plugin = new TextPgoutputPlugin(this.init.publicationName);
+    const plugin = textPgoutputPlugin(this.init.publicationName);
     const subscribed = this.acknowledgedLsn === undefined ? service.subscribe(plugin, this.init.slotName) : service.subscribe(plugin, this.init.slotName, this.acknowledgedLsn);
     subscribed.then(
       () => {

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { pg } from '../../../db/drivers';
 import type { ChangeRecord, Position, Row, TableId } from '../../../model';
 import type { DebeziumTypeOptions } from '../../debeziumTypes';
 import { capturedTable, capturedValue, keyOf } from '../../capturedTable';

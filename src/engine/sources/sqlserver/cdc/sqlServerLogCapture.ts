@@ -1,4 +1,4 @@
-import sql from 'mssql';
+import { sql } from '../../../db/drivers';
 import type { ChangeRecord, FieldValue, Position, Row, TableId } from '../../../model';
 import { type CapturedTable, capturedTable, capturedValue, keyOf } from '../../capturedTable';
 import { sourceError } from '../../errors';
