@@ -10,14 +10,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ResolvedSinkBase, SourcePositions } from '../connectors/port';
-import { sinkPlugin, sourcePlugin } from '../connectors/registry';
+import { loadSinkPlugin, loadSourcePlugin } from '../connectors/pluginLoader';
 import type { ResolvedSource } from '../config';
 import type { KafkaClientSettings } from '../kafka';
 import { EngineError, isEngineError } from '../../shared/errors';
 import type { AppliedChunk } from './appliedLog';
 import type { ConnectorCheckpoints } from './checkpoints';
-import { SinkTask } from './sinkTask';
-import { SourceTask } from './sourceTask';
+import type { SinkTask } from './sinkTask';
+import type { SourceTask } from './sourceTask';
 import type { ConnectorStatus } from './status';
 import { fromThreadData } from './threadData';
 
@@ -53,7 +53,7 @@ export type TaskEvent =
   | { type: 'flush'; id: number }
   | { type: 'ready' };
 
-function main(): void {
+async function main(): Promise<void> {
   const port = parentPort;
   if (!port) return;
   const data = workerData as TaskWorkerData;
@@ -92,12 +92,16 @@ function main(): void {
 
   let source: SourceTask | undefined;
   let sink: SinkTask | undefined;
+  // Only this thread's side and its one plug-in are loaded (import() on demand): a source thread never evaluates the
+  // sink's code nor a sink thread the sources' and their drivers, tens of MB resident per thread (pluginLoader.ts).
   if (data.role === 'source') {
     const config = fromThreadData<ResolvedSource>(data.config);
-    source = new SourceTask({ config, connector: sourcePlugin(config), kafka: data.kafka, checkpoints, onChange });
+    const [{ SourceTask }, connector] = await Promise.all([import('./sourceTask'), loadSourcePlugin(config)]);
+    source = new SourceTask({ config, connector, kafka: data.kafka, checkpoints, onChange });
   } else {
     const config = fromThreadData<ResolvedSinkBase>(data.config);
-    sink = new SinkTask({ config, connector: sinkPlugin(config), kafka: data.kafka, onChange });
+    const [{ SinkTask }, connector] = await Promise.all([import('./sinkTask'), loadSinkPlugin(config)]);
+    sink = new SinkTask({ config, connector, kafka: data.kafka, onChange });
   }
 
   // The sink's latencies and applied chunks since the last push (its own reservoirs keep working for its status).
@@ -181,4 +185,9 @@ function main(): void {
   });
 }
 
-main();
+// A plug-in that cannot be loaded or built ends the thread with the error, which the host reports (TaskThread.fail).
+main().catch((error: unknown) => {
+  setImmediate(() => {
+    throw error;
+  });
+});
