@@ -38,13 +38,23 @@ describe('mapRecord (Connect FieldsMetadata.extract)', () => {
 
   it('kafka mode keys rows by topic, partition and offset; fields.whitelist limits value columns', () => {
     const mapped = mapRecord(record({ id: 1n, status: 'NEW', total: '9.99' }), options('kafka', [], ['total']), false);
-    expect(mapped?.row).toEqual({ __connect_topic: 'shop.orders', __connect_partition: 2, __connect_offset: 7n, total: '9.99' });
+    expect(mapped?.keyFields.map((f) => f.name)).toEqual(['__connect_topic', '__connect_partition', '__connect_offset']);
+    expect(mapped?.valueFields.map((f) => f.name)).toEqual(['total']);
+    // The row may carry the value's other fields; statements read only the layout's.
+    expect(mapped?.row).toMatchObject({ __connect_topic: 'shop.orders', __connect_partition: 2, __connect_offset: 7n, total: '9.99' });
   });
 
   it('names the record and the field when a key is missing or null', () => {
     expect(() => mapRecord(record({ id: 1n, status: 'x', total: '1' }), options('record_key'), false)).toThrow(/shop\.orders\[2\]@7 has no key/);
     expect(() => mapRecord(record({ id: 1n, status: 'x', total: '1' }), options('record_value', ['nope']), false)).toThrow(/pk.fields names "nope"/);
     expect(() => mapRecord(record({ id: null, status: 'x', total: '1' }), options('record_value', ['id']), false)).toThrow(/null primary-key field "id"/);
+  });
+
+  it('record_key: a key field wins over a value field of the same name, and a field the value lacks is null to the statements', () => {
+    const mapped = mapRecord(record({ id: 1n, status: 'x' }, { id: 5n }), options('record_key'), false);
+    expect(mapped.row.id).toBe(5n);
+    expect(mapped.row.total ?? null).toBeNull();
+    expect(mapped.valueFields.map((f) => f.name)).toEqual(['status', 'total']);
   });
 
   it('reuses one layout per schema, so records of one schema share a signature', () => {

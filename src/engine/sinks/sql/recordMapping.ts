@@ -15,6 +15,7 @@ export interface RecordMappingOptions {
 export interface MappedRecord {
   keyFields: FieldSchema[];
   valueFields: FieldSchema[];
+  /** The key and value fields by name (a field absent means null); it may hold other fields, which nothing reads. */
   row: Row;
   /** A tombstone: delete the row with this key. */
   isDelete: boolean;
@@ -136,7 +137,10 @@ export function mapRecord(record: SinkRecord, options: RecordMappingOptions, del
     );
   }
   const { keyFields, valueFields, signature } = layoutFor(record, options, isDelete);
-  const row: Row = {};
+  const value = record.value;
+  // A copy of the whole value (one object clone: decoded values of a schema share their shape) rather than field by
+  // field: statements read only the layout's fields, and one missing from the value is written as null either way.
+  const row: Row = !isDelete && value ? { ...value } : {};
   if (options.pkMode === 'kafka') {
     row.__connect_topic = record.topic;
     row.__connect_partition = record.partition;
@@ -150,10 +154,6 @@ export function mapRecord(record: SinkRecord, options: RecordMappingOptions, del
       }
       row[field.name] = part;
     }
-  }
-  const value = record.value;
-  if (!isDelete && value) {
-    for (const field of valueFields) row[field.name] = value[field.name] ?? null;
   }
   return { keyFields, valueFields, row, isDelete, signature };
 }
