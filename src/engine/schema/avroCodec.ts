@@ -5,6 +5,7 @@ import type { FieldType, RecordSchema, Row } from '../model';
 import { type AvroSchemaJson, canonicalAvroString, isJsonObject, type JsonObject, type JsonValue, parseAvroSchemaText } from './avroJson';
 import { type AvroReadOptions, type AvroRecordJson, describeFieldType, mapAvroRecord, recordSchemaToAvro } from './avroMapping';
 import { bigintLongHook, FERRY_LOGICAL_TYPES, FerryLogicalType } from './avscTypes';
+import { AvroOut, compileRecordWriter, type ValueWriter } from './avroWriter';
 import { describeValue, schemaError } from './errors';
 
 /**
@@ -27,7 +28,7 @@ export interface AvroCodec {
    * The Avro schema with Ferry's value conversions attached, and the row → Avro field names mapping, so a record
    * of this shape can be written nested inside another (Debezium's envelope holds it as `before` and `after`).
    */
-  nested(): { annotatedSchema: JsonObject; toAvro(row: Row): Row; fromAvro(record: Row): Row };
+  nested(): { annotatedSchema: JsonObject; toAvro(row: Row): Row; fromAvro(record: Row): Row; rowKeys: readonly string[] };
 }
 
 interface FieldPlan {
@@ -54,6 +55,8 @@ class AvroCodecImpl implements AvroCodec {
   readonly type: Type;
   private readonly renamed: boolean;
   private readonly resolvers = new WeakMap<AvroCodecImpl, ReturnType<Type['createResolver']>>();
+  /** The compiled writer (avroWriter); undefined when the schema holds a type it does not compile. */
+  private readonly writer: ValueWriter | undefined;
 
   constructor(
     readonly schema: RecordSchema,
@@ -67,6 +70,10 @@ class AvroCodecImpl implements AvroCodec {
     } catch (error) {
       throw schemaError('SCHEMA_INVALID_AVRO', `Avro schema for '${schema.name}' is not valid: ${(error as Error).message}`, { cause: error });
     }
+    this.writer = compileRecordWriter(
+      this.type,
+      plan.map((field) => field.rowKey),
+    );
   }
 
   encode(row: Row): Buffer {
@@ -74,6 +81,21 @@ class AvroCodecImpl implements AvroCodec {
   }
 
   encodeAt(row: Row, offset: number): Buffer {
+    if (this.writer !== undefined) {
+      const out = new AvroOut(scratch, offset);
+      let written = this.writer(out, row);
+      while (written && out.pos > scratch.length) {
+        scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, out.pos));
+        out.buf = scratch;
+        out.pos = offset;
+        written = this.writer(out, row);
+      }
+      if (written) {
+        const buffer = Buffer.allocUnsafe(out.pos);
+        scratch.copy(buffer, offset, offset, out.pos);
+        return buffer;
+      }
+    }
     const value = this.renamed ? this.toAvroNames(row) : row;
     let end: number;
     try {
@@ -132,9 +154,10 @@ class AvroCodecImpl implements AvroCodec {
     return this.renamed ? this.toRowKeys(record) : record;
   }
 
-  nested(): { annotatedSchema: JsonObject; toAvro(row: Row): Row; fromAvro(record: Row): Row } {
+  nested(): { annotatedSchema: JsonObject; toAvro(row: Row): Row; fromAvro(record: Row): Row; rowKeys: readonly string[] } {
     return {
       annotatedSchema: annotate(this.avroSchema, this.plan),
+      rowKeys: this.plan.map((field) => field.rowKey),
       toAvro: (row) => (this.renamed ? this.toAvroNames(row) : row),
       fromAvro: (record) => (this.renamed ? this.toRowKeys(record) : record),
     };

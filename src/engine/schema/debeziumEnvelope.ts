@@ -7,6 +7,7 @@ import { bigintLongHook, FERRY_LOGICAL_TYPES } from './avscTypes';
 import { type EnvelopeFieldAccess, envelopeFieldAccess, envelopeFieldTypes } from './envelopeFields';
 import { schemaError } from './errors';
 import { ID_PREFIX_LENGTH, writeIdPrefix } from './wireFormat';
+import { AvroOut, compileRecordWriter, type ValueWriter } from './avroWriter';
 
 /** Where change events are encoded before their one copy out (grows to the largest event seen). */
 let envelopeScratch = Buffer.allocUnsafe(64 * 1024);
@@ -151,6 +152,18 @@ export class DebeziumEnvelopeCodec {
   private readonly type: Type;
   private readonly toAvro: (row: Row) => Row;
   private readonly fromAvro: (record: Row) => Row;
+  /**
+   * The compiled writer of `before`/`after` (avroWriter) and the avsc types of the envelope's fields, for encodeFramed's
+   * direct path; undefined when the value schema holds a type the writer does not compile.
+   */
+  private readonly direct: { row: ValueWriter; source: Type; tsMs: Type; tsUs: Type; tsNs: Type } | undefined;
+  /** The last source blocks written, as bytes: a snapshot's rows share one source object per table and millisecond. */
+  private readonly sourceBytes: { source: SourceInfo | undefined; bytes: Buffer | undefined }[] = [
+    { source: undefined, bytes: undefined },
+    { source: undefined, bytes: undefined },
+  ];
+  /** ts_ms, ts_us and ts_ns of the last envelope time written, as bytes. */
+  private timeBytes: { ms: number; bytes: Buffer } | undefined;
 
   constructor(
     readonly topic: string,
@@ -192,6 +205,7 @@ export class DebeziumEnvelopeCodec {
     } catch (error) {
       throw schemaError('SCHEMA_INVALID_AVRO', `The Debezium envelope for '${topic}' is not valid Avro: ${(error as Error).message}`, { cause: error });
     }
+    this.direct = directParts(this.type, nested.rowKeys);
   }
 
   /** The Avro body of one change event (the caller adds Confluent's 5-byte header). */
@@ -204,6 +218,22 @@ export class DebeziumEnvelopeCodec {
    * after the header in a scratch buffer and copied once (encode + encodeFrame allocated and copied twice).
    */
   encodeFramed(event: ChangeEvent, schemaId: number): Buffer {
+    const direct = this.direct;
+    if (direct !== undefined && !event.transaction) {
+      const out = new AvroOut(envelopeScratch, ID_PREFIX_LENGTH);
+      let written = this.writeDirect(direct, out, event);
+      while (written && out.pos > envelopeScratch.length) {
+        envelopeScratch = Buffer.allocUnsafe(Math.max(envelopeScratch.length * 2, out.pos));
+        out.buf = envelopeScratch;
+        out.pos = ID_PREFIX_LENGTH;
+        written = this.writeDirect(direct, out, event);
+      }
+      if (written) {
+        const framed = Buffer.allocUnsafe(out.pos);
+        envelopeScratch.copy(framed, ID_PREFIX_LENGTH, ID_PREFIX_LENGTH, out.pos);
+        return writeIdPrefix(framed, schemaId);
+      }
+    }
     const value = this.envelopeValue(event);
     let end = this.type.encode(value, envelopeScratch, ID_PREFIX_LENGTH);
     while (end < 0) {
@@ -213,6 +243,52 @@ export class DebeziumEnvelopeCodec {
     const out = Buffer.allocUnsafe(end);
     envelopeScratch.copy(out, ID_PREFIX_LENGTH, ID_PREFIX_LENGTH, end);
     return writeIdPrefix(out, schemaId);
+  }
+
+  /**
+   * The envelope written field by field, in the schema's order, without the intermediate envelope, source and renamed
+   * row objects: before/after through the compiled row writer, the source block and the times as bytes avsc wrote
+   * for them (kept while the next event's are the same objects / millisecond), no transaction. False when a value
+   * needs avsc (see avroWriter), which then writes the whole event.
+   */
+  private writeDirect(direct: NonNullable<DebeziumEnvelopeCodec['direct']>, out: AvroOut, event: ChangeEvent): boolean {
+    for (const image of [event.before, event.after]) {
+      if (!image) {
+        out.writeLong(0);
+        continue;
+      }
+      out.writeLong(1);
+      if (!direct.row(out, image)) return false;
+    }
+    const source = this.sourceBlock(direct.source, event.source);
+    out.writeFixed(source, source.length);
+    // transaction: null (the union's first branch).
+    out.writeLong(0);
+    if (typeof event.op !== 'string') return false;
+    out.writeString(event.op);
+    const times = this.timesBlock(direct, event.tsMs);
+    out.writeFixed(times, times.length);
+    return true;
+  }
+
+  private sourceBlock(type: Type, source: SourceInfo): Buffer {
+    const [last, previous] = this.sourceBytes as [{ source: SourceInfo | undefined; bytes: Buffer | undefined }, { source: SourceInfo | undefined; bytes: Buffer | undefined }];
+    if (last.source === source && last.bytes) return last.bytes;
+    if (previous.source === source && previous.bytes) return previous.bytes;
+    const bytes = type.toBuffer(this.sourceRecord(source));
+    previous.source = last.source;
+    previous.bytes = last.bytes;
+    last.source = source;
+    last.bytes = bytes;
+    return bytes;
+  }
+
+  private timesBlock(direct: NonNullable<DebeziumEnvelopeCodec['direct']>, tsMs: number): Buffer {
+    const times = this.times(tsMs);
+    if (this.timeBytes?.ms === times.ms) return this.timeBytes.bytes;
+    const bytes = Buffer.concat([direct.tsMs.toBuffer(times.ms), direct.tsUs.toBuffer(times.us), direct.tsNs.toBuffer(times.ns)]);
+    this.timeBytes = { ms: times.ms, bytes };
+    return bytes;
   }
 
   private fieldTypes: Map<string, FieldType> | undefined;
@@ -331,6 +407,21 @@ export class DebeziumEnvelopeCodec {
       query: null,
     };
   }
+}
+
+/** The parts encodeFramed's direct path writes with, found by the envelope's field names (undefined if any is missing). */
+function directParts(envelope: Type, rowKeys: readonly string[]): NonNullable<DebeziumEnvelopeCodec['direct']> | undefined {
+  if (!(envelope instanceof avro.types.RecordType)) return undefined;
+  const names = envelope.fields.map((field) => field.name);
+  if (names.join(',') !== 'before,after,source,transaction,op,ts_ms,ts_us,ts_ns') return undefined;
+  const [before, , source, transaction, , tsMs, tsUs, tsNs] = envelope.fields.map((field) => field.type);
+  if (!(before instanceof avro.types.UnwrappedUnionType) || !(transaction instanceof avro.types.UnwrappedUnionType)) return undefined;
+  // The direct path writes null as branch 0 of before, after and transaction.
+  if (!(before.types[0] instanceof avro.types.NullType) || !(transaction.types[0] instanceof avro.types.NullType)) return undefined;
+  const value = before.types[1];
+  const row = value === undefined ? undefined : compileRecordWriter(value, rowKeys);
+  if (row === undefined || source === undefined || tsMs === undefined || tsUs === undefined || tsNs === undefined) return undefined;
+  return { row, source, tsMs, tsUs, tsNs };
 }
 
 /** A long field's value: the number itself when exact, else a bigint (as every long was before, at a BigInt a value). */
