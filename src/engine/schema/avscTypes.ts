@@ -166,7 +166,10 @@ class DecimalType extends FerryLogicalType {
   }
 
   fromWire(value: unknown): string {
-    return unscaledToDecimal(twosComplementToBigint(value as Buffer), this.scale);
+    const bytes = value as Buffer;
+    // Up to 6 bytes (every money amount) the unscaled value is an exact double: no BigInt per value.
+    if (bytes.length <= 6 && bytes.length > 0 && this.scale >= 0) return smallUnscaledToDecimal(bytes, this.scale);
+    return unscaledToDecimal(twosComplementToBigint(bytes), this.scale);
   }
 
   explain(value: unknown): string {
@@ -193,6 +196,19 @@ class DecimalType extends FerryLogicalType {
       return rescaled;
     };
   }
+}
+
+/** unscaledToDecimal(twosComplementToBigint(bytes), scale) for 1..6 bytes and scale ≥ 0, the same text, from a double. */
+function smallUnscaledToDecimal(bytes: Buffer, scale: number): string {
+  let unscaled = 0;
+  for (let index = 0; index < bytes.length; index++) unscaled = unscaled * 256 + (bytes[index] as number);
+  if ((bytes[0] as number) & 0x80) unscaled -= 2 ** (8 * bytes.length);
+  const negative = unscaled < 0;
+  const digits = String(negative ? -unscaled : unscaled);
+  if (scale === 0) return negative ? `-${digits}` : digits;
+  const padded = digits.length > scale ? digits : digits.padStart(scale + 1, '0');
+  const text = `${padded.slice(0, padded.length - scale)}.${padded.slice(padded.length - scale)}`;
+  return negative ? `-${text}` : text;
 }
 
 class DateType extends FerryLogicalType {
