@@ -46,6 +46,31 @@ describe('SourceEncoder', () => {
     expect(encoder.routedTopic('orders')).toBe('copy.orders');
   });
 
+  it('writes rows without transforms exactly as through a chain that leaves them alone (the untransformed path skips the chain)', async () => {
+    const keySchema: RecordSchema = { name: 'orders.key', fields: [{ name: 'id', type: { kind: 'int64' }, optional: false }] };
+    const valueSchema: RecordSchema = {
+      name: 'orders',
+      fields: [
+        { name: 'id', type: { kind: 'int64' }, optional: false },
+        { name: 'amount', type: { kind: 'decimal', precision: 10, scale: 2 }, optional: true },
+        { name: 'at', type: { kind: 'timestamp' }, optional: true },
+      ],
+    };
+    const records: SourceRecord[] = [1, 2, 3].map((id) => ({
+      topic: 'orders',
+      key: id === 2 ? null : { schema: keySchema, row: { id: BigInt(id) } },
+      value: { kind: 'row', schema: valueSchema, row: { id: BigInt(id), amount: id === 3 ? null : `${id}.50`, at: new Date(id * 1000) } },
+      ...(id === 1 ? { sourceTimestampMs: 500 } : {}),
+    }));
+    const written = async (extra: Record<string, string>): Promise<unknown> => {
+      const byTopic = await new SourceEncoder(pollingSource({ 'output.data.format': 'JSON', 'value.converter.schemas.enable': 'true', ...extra }), 'polling', 0).encode(records, 9_000);
+      return [...byTopic].map(([topic, messages]) => [topic, messages.map((message) => ({ key: message.key?.toString('hex') ?? null, value: message.value?.toString('hex') ?? null, headers: message.headers }))]);
+    };
+    const untransformed = await written({});
+    expect(untransformed).toEqual(await written({ transforms: 'noop', 'transforms.noop.type': 'org.apache.kafka.connect.transforms.RegexRouter', 'transforms.noop.regex': 'nothing-matches', 'transforms.noop.replacement': 'x' }));
+    expect(JSON.stringify(untransformed)).toContain('"orders"');
+  });
+
   it('samples latency from streamed changes only: rows that were there before the connector started are snapshot progress', async () => {
     const encoder = new SourceEncoder(pollingSource(), 'polling', 10_000);
     const byTopic = await encoder.encode([row(1, 'orders', 1_000), row(2, 'orders', 2_000), row(3, 'orders', 12_000)], 13_000);

@@ -30,6 +30,8 @@ export class SourceEncoder {
   private readonly valueConverter: RecordConverter;
   private readonly transform: ReturnType<typeof buildTransformChain>;
   private readonly unwrap: UnwrapOptions | undefined;
+  /** No transforms configured: the chain would hand every row back as it is, so rows skip it. */
+  private readonly untransformed: boolean;
   private readonly routed = new Map<string, string>();
   private readonly codecs = new WeakMap<RecordSchema, DebeziumEnvelopeCodec>();
   private readonly envelopeIds = new WeakMap<DebeziumEnvelopeCodec, Map<string, number | Promise<number>>>();
@@ -44,19 +46,26 @@ export class SourceEncoder {
     this.keyConverter = createConverter(config.key, true);
     this.valueConverter = createConverter(config.value, false);
     this.transform = buildTransformChain(config.transforms, config.predicates);
+    this.untransformed = config.transforms.length === 0;
     const unwrap = config.transforms.find((transform) => transform.type === EXTRACT_NEW_RECORD_STATE);
     this.unwrap = unwrap ? unwrapOptions(unwrap.config) : undefined;
   }
 
   /** The topic a source's topic becomes through the transforms' routing (cached per topic). */
   routedTopic(topic: string): string {
+    if (topic === this.lastTopic) return this.lastRouted;
     let routed = this.routed.get(topic);
     if (routed === undefined) {
       routed = probeTopic(this.transform, topic);
       this.routed.set(topic, routed);
     }
+    this.lastTopic = topic;
+    this.lastRouted = routed;
     return routed;
   }
+
+  private lastTopic: string | undefined;
+  private lastRouted = '';
 
   async encode(records: readonly SourceRecord[], readAt: number): Promise<Map<string, OutgoingMessage[]>> {
     const byTopic = new Map<string, OutgoingMessage[]>();
@@ -85,6 +94,11 @@ export class SourceEncoder {
 
   /** A polling row: through the transform chain (a Filter may drop it), then the converters. */
   private async encodeRow(record: SourceRecord, value: SchemaRow, readAt: number): Promise<(OutgoingMessage & { topic: string }) | null> {
+    if (this.untransformed) {
+      // What the empty chain returns: the same topic, key and value, no headers.
+      const key = record.key ? await this.keyConverter.fromRow(record.topic, record.key.schema, record.key.row) : null;
+      return { topic: record.topic, key, value: await this.valueConverter.fromRow(record.topic, value.schema, value.row) };
+    }
     // Connect's JDBC source sends null keys; a ValueToKey transform is how users give records a key.
     const transformed = this.transform({
       topic: record.topic,
