@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../../shared/errors';
-import type { FieldSchema, FieldType, Row, TableId } from '../../../model';
+import type { FieldSchema, FieldType, FieldValue, Row, TableId } from '../../../model';
 import type { DriverValue, TableDescription, WriteBatch } from './dialect';
 import { PostgresDialect, postgresArrayElement } from './postgres';
 
@@ -349,6 +349,44 @@ describe('PostgresDialect columnar inserts (unnest)', () => {
   it('collapses duplicate keys before binding: the last record of a key wins, at its own position', () => {
     const statement = dialect.buildUpsert(withTable([...two, { id: 1n, name: 'zz', amount: '3.00' }]))[0];
     expect(statement?.params).toEqual(['{"2","1"}', '{NULL,"zz"}', '{NULL,"3.00"}']);
+  });
+
+  it('writes each value of a column as the shared conversion would, whether or not it takes the direct path', () => {
+    const cases: [FieldType, FieldValue[]][] = [
+      [{ kind: 'int8' }, [-128, 127, 0, -0, 5, null]],
+      [{ kind: 'int16' }, [-32768, 32767, 12]],
+      [{ kind: 'int32' }, [-2147483648, 2147483647, 7, 3n]],
+      [{ kind: 'int64' }, [-(2n ** 63n), 2n ** 63n - 1n, 0n, 42, '17', null]],
+      [{ kind: 'float32' }, [0.5, -1.25, Number.NaN, Number.NEGATIVE_INFINITY, 1e-7]],
+      [{ kind: 'float64' }, [123456.789, -0, Number.POSITIVE_INFINITY, 1e21, 5e-324]],
+      [{ kind: 'boolean' }, [true, false, null]],
+      [{ kind: 'string' }, ['', 'NULL', 'a "b" \\ c', '{x,y}', 'ünï ✓', null]],
+      [{ kind: 'decimal', precision: 10, scale: 2 }, ['-12.50', '0.01', 7n]],
+      [{ kind: 'bytes' }, [Buffer.from([0, 255]), new Uint8Array([1, 2])]],
+      [{ kind: 'date' }, [new Date('2024-02-29T00:00:00Z'), new Date('1000-01-01T00:00:00Z')]],
+      [{ kind: 'time' }, [0, 86_399_999]],
+      [{ kind: 'timestamp' }, [new Date('2024-03-31T01:30:00.123Z'), new Date(0)]],
+    ];
+    for (const [type, values] of cases) {
+      const key: FieldSchema = { name: 'k', type: { kind: 'int32' }, optional: false };
+      const field: FieldSchema = { name: 'v', type, optional: true };
+      const existing: TableDescription = { table: orders, kind: 'TABLE', columns: [column('k', 'integer', 'integer', true), column('v', 'text', 'text')] };
+      const rows: Row[] = values.map((value, index) => ({ k: index, v: value }));
+      const [statement] = dialect.buildInsert({ table: orders, keyFields: [key], valueFields: [field], rows, existing });
+      expect(statement?.sql, JSON.stringify(type)).toContain("unnest");
+      expect(statement?.reusable).toBe(true);
+      expect(statement?.params[1]).toBe(`{${values.map((value) => postgresArrayElement(dialect.toDriverValue(value, type))).join(',')}}`);
+    }
+    // Refused values are refused as before, naming the field.
+    const refuse = (type: FieldType, value: FieldValue) => {
+      const field: FieldSchema = { name: 'v', type, optional: true };
+      const existing: TableDescription = { table: orders, kind: 'TABLE', columns: [column('v', 'text', 'text')] };
+      return failure(() => dialect.buildInsert({ table: orders, keyFields: [], valueFields: [field], rows: [{ v: value }, { v: value }], existing }));
+    };
+    expect(refuse({ kind: 'int8' }, 128).message).toContain('Field "v" (int8)');
+    expect(refuse({ kind: 'string' }, 'nul\u0000').code).toBe('SINK_SQL_BAD_VALUE');
+    expect(refuse({ kind: 'boolean' }, 1).code).toBe('SINK_SQL_BAD_VALUE');
+    expect(refuse({ kind: 'int64' }, 2n ** 63n).code).toBe('SINK_SQL_BAD_VALUE');
   });
 
   it("writes each column as the array text pg's own array conversion would send, for every kind of value", () => {
