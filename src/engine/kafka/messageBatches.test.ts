@@ -3,6 +3,7 @@ import { crc32c } from '@node-rs/crc32';
 import { describe, expect, it, vi } from 'vitest';
 import { producePathPatches } from './kafkajsRuntime';
 import { buildMessageBatch, createDefaultPartitioner, murmur2, type ProducedMessage } from './messageBatches';
+import { recordBatchMessages } from './rawBatchPath';
 import { readRecordBatches } from './recordBatches';
 
 const require = createRequire(import.meta.url);
@@ -165,6 +166,20 @@ describe('producing messages without kafkajs\'s per-record encoders', () => {
       }
     });
   }
+
+  it('carries a prebuilt batch beside written ones in one request, stamping the request\'s copy only', async () => {
+    const prebuilt = await buildMessageBatch(messages(5), 1_700_000_000_000);
+    const untouched = Buffer.from(prebuilt.bytes);
+    const topicData = [{ topic: 't', partitions: [{ partition: 3, firstSequence: 10, messages: recordBatchMessages(3, prebuilt) }, { partition: 1, firstSequence: 4, messages: messages(7) }] }];
+    const body = (await produceDefinition.protocol({ version: 5 })({ acks: 1, timeout: 5000, compression: 0, topicData, producerId: '77', producerEpoch: 1 }).request.encode()).buffer;
+    const { acks, topics } = await decodeProduceBody(body);
+    expect(acks).toBe(1);
+    expect(topics[0]?.partitions.map((partition) => [partition.partition, partition.records.length, ...partition.producer])).toEqual([
+      [3, 5, 77n, 1, 10],
+      [1, 7, 77n, 1, 4],
+    ]);
+    expect(prebuilt.bytes).toEqual(untouched);
+  });
 
   it('builds one batch per partition: header, dense offsets, max timestamp and compressed records', async () => {
     const sent = messages(64);

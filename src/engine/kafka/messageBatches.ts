@@ -4,10 +4,11 @@
  * them, and picks each record's partition with a murmur2 on 64-bit Long objects after copying the partition list
  * (`filter`) for every message: about 6–8 µs and a dozen objects per record on a source's thread. Here:
  *
- * - `buildMessageBatch` writes a partition's messages straight into one v2 record batch (recordBatches.ts's layout):
- *   a sizing pass into reused typed arrays, then one exact-size buffer with the varints written in place; the
- *   records section is compressed with kafkajs's registered codec when the send asks for compression. The producer's
- *   id, epoch, sequence and the CRC-32C (native) are stamped in by the produce request (rawBatchPath.ts).
+ * - `writeMessageBatch` writes a partition's messages straight into one v2 record batch (recordBatches.ts's layout)
+ *   inside the produce request's own buffer: a sizing pass into reused typed arrays, then the records with their
+ *   varints written in place; `buildMessageBatch` makes a batch in its own buffer, its records section compressed
+ *   with kafkajs's registered codec when the send asks for compression. The producer's id, epoch, sequence and the
+ *   CRC-32C (native) are stamped in by the produce request (rawBatchPath.ts).
  * - `createDefaultPartitioner` is kafkajs 2.x's DefaultPartitioner (Java's murmur2 of the key; keyless messages
  *   round-robin over the partitions with a leader, from a random start per topic) on 32-bit integer arithmetic and
  *   without allocating per message: every message lands on the partition kafkajs would pick.
@@ -164,16 +165,15 @@ function writeHeaders(out: Buffer, at: number, headers: Headers | undefined): nu
   return at;
 }
 
-/**
- * The record batch for one partition's messages, in send order (offset deltas 0..n-1), unstamped: base offset 0,
- * no producer (stampRecordBatch adds it). `now` is the timestamp of messages without one. With `compress`, the
- * records section is compressed and `compression` (kafkajs's codec number, 1–4) goes into the attributes.
- */
-export async function buildMessageBatch(messages: readonly ProducedMessage[], now: number, compression = 0, compress?: RecordsCompressor): Promise<BuiltBatch> {
+/** The base and max timestamps of the records `sizeRecords` last sized. */
+let sizedBaseTimestamp = 0;
+let sizedMaxTimestamp = 0;
+
+/** Sizes every record into the scratch arrays; returns the bytes of the records section. */
+function sizeRecords(messages: readonly ProducedMessage[], now: number): number {
   const count = messages.length;
   if (count === 0) throw new Error('a record batch needs at least one record');
   ensureScratch(count);
-  // Sizing pass: every record's timestamp, key, value and body size, so the batch is one exact-size buffer.
   let maxTimestamp = -Infinity;
   for (let index = 0; index < count; index++) {
     const message = messages[index] as ProducedMessage;
@@ -202,10 +202,15 @@ export async function buildMessageBatch(messages: readonly ProducedMessage[], no
     bodySizes[index] = body;
     recordsSize += varintSize(body) + body;
   }
-  const front = compress ? 0 : BATCH_HEADER_BYTES;
-  const out = Buffer.allocUnsafe(front + recordsSize);
-  let at = front;
-  for (let index = 0; index < count; index++) {
+  sizedBaseTimestamp = baseTimestamp;
+  sizedMaxTimestamp = maxTimestamp;
+  return recordsSize;
+}
+
+/** Writes the records `sizeRecords` just sized (no await in between: the scratch arrays are shared) at `at`. */
+function writeRecords(messages: readonly ProducedMessage[], out: Buffer, at: number): number {
+  const baseTimestamp = sizedBaseTimestamp;
+  for (let index = 0; index < messages.length; index++) {
     const message = messages[index] as ProducedMessage;
     at = writeVarint(out, at, bodySizes[index] as number);
     out[at++] = 0; // record attributes: none defined
@@ -215,16 +220,49 @@ export async function buildMessageBatch(messages: readonly ProducedMessage[], no
     at = writeBytes(out, at, message.value, valueSizes[index] as number);
     at = writeHeaders(out, at, message.headers);
   }
-  if (at !== out.length) throw new Error(`record batch sizing is off: wrote ${at} of ${out.length} bytes`);
+  return at;
+}
+
+/** Bytes of the uncompressed batch `writeMessageBatch` writes for these messages. */
+export function messageBatchSize(messages: readonly ProducedMessage[], now: number): number {
+  return BATCH_HEADER_BYTES + sizeRecords(messages, now);
+}
+
+/**
+ * Writes one partition's messages as an uncompressed, unstamped batch (base offset 0, no producer:
+ * stampRecordBatch adds it) into `out` at `at`, in send order (offset deltas 0..n-1); returns where it ends. `now` is
+ * the timestamp of messages without one.
+ */
+export function writeMessageBatch(messages: readonly ProducedMessage[], now: number, out: Buffer, at: number): number {
+  const recordsSize = sizeRecords(messages, now);
+  const end = at + BATCH_HEADER_BYTES + recordsSize;
+  if (end > out.length) throw new RangeError(`a record batch of ${end - at} bytes does not fit in the ${out.length - at} bytes left`);
+  const written = writeRecords(messages, out, at + BATCH_HEADER_BYTES);
+  if (written !== end) throw new Error(`record batch sizing is off: wrote ${written - at} of ${end - at} bytes`);
+  writeBatchHeader(out.subarray(at, end), 0, messages.length, sizedBaseTimestamp, sizedMaxTimestamp);
+  return end;
+}
+
+/**
+ * The record batch for one partition's messages in a buffer of its own, unstamped; with `compress`, the records
+ * section is compressed and `compression` (kafkajs's codec number, 1–4) goes into the attributes.
+ */
+export async function buildMessageBatch(messages: readonly ProducedMessage[], now: number, compression = 0, compress?: RecordsCompressor): Promise<BuiltBatch> {
   if (!compress) {
-    writeBatchHeader(out, 0, count, baseTimestamp, maxTimestamp);
-    return { bytes: out, recordCount: count };
+    const bytes = Buffer.allocUnsafe(messageBatchSize(messages, now));
+    writeMessageBatch(messages, now, bytes, 0);
+    return { bytes, recordCount: messages.length };
   }
-  const compressed = await compress(out);
+  const records = Buffer.allocUnsafe(sizeRecords(messages, now));
+  const baseTimestamp = sizedBaseTimestamp;
+  const maxTimestamp = sizedMaxTimestamp;
+  const written = writeRecords(messages, records, 0);
+  if (written !== records.length) throw new Error(`record batch sizing is off: wrote ${written} of ${records.length} bytes`);
+  const compressed = await compress(records);
   const bytes = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.length);
   compressed.copy(bytes, BATCH_HEADER_BYTES);
-  writeBatchHeader(bytes, compression, count, baseTimestamp, maxTimestamp);
-  return { bytes, recordCount: count };
+  writeBatchHeader(bytes, compression, messages.length, baseTimestamp, maxTimestamp);
+  return { bytes, recordCount: messages.length };
 }
 
 /** Java's murmur2 (Utils.murmur2, seed 0x9747b28c) as a signed 32-bit integer: kafkajs's default murmur2, on int32s. */

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { producePathPatches } from './kafkajsRuntime';
-import { frameRequest, groupMessagesPerPartition, nativeCrc32C } from './producePath';
+import { FRAME_ROOM, FRAME_ROOM_KEY, frameRequest, groupMessagesPerPartition, nativeCrc32C } from './producePath';
 
 const require = createRequire(import.meta.url);
 const jsCrc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as (buffer: Buffer) => number;
@@ -50,6 +50,19 @@ describe('the Kafka port\'s produce path', () => {
       outer.writeEncoder(inner);
       const framed = await frameRequest({ correlationId: 42, clientId, request: { apiKey: 0, apiVersion: 7, encode: async () => body } });
       expect(framed.buffer).toEqual(outer.buffer);
+    }
+  });
+
+  it('frames a body that left room in front of it in place, with the same bytes', async () => {
+    for (const clientId of ['ferry-é', null, 'x'.repeat(FRAME_ROOM)]) {
+      const whole = Buffer.alloc(FRAME_ROOM + 20, 0xee);
+      const body = whole.subarray(FRAME_ROOM);
+      body.write('a body of some bytes');
+      const copied = await frameRequest({ correlationId: 9, clientId, request: { apiKey: 0, apiVersion: 7, encode: async () => ({ buffer: Buffer.from(body) }) } });
+      const inPlace = await frameRequest({ correlationId: 9, clientId, request: { apiKey: 0, apiVersion: 7, encode: async () => ({ buffer: body, [FRAME_ROOM_KEY]: FRAME_ROOM }) } });
+      expect(inPlace.buffer).toEqual(copied.buffer);
+      // The header goes into the room when it fits (a client id longer than the room is framed by copying).
+      expect(inPlace.buffer.buffer === whole.buffer).toBe(clientId === null || clientId.length < FRAME_ROOM - 14);
     }
   });
 

@@ -19,7 +19,8 @@
  */
 import { createRequire } from 'node:module';
 import type { FetchedMessage } from './port';
-import { buildMessageBatch, type ProducedMessage, type RecordsCompressor } from './messageBatches';
+import { buildMessageBatch, messageBatchSize, type ProducedMessage, type RecordsCompressor, writeMessageBatch } from './messageBatches';
+import { FRAME_ROOM, FRAME_ROOM_KEY } from './producePath';
 import { type AbortedTransaction, readRecordBatches, type RecordBatchView, stampRecordBatch } from './recordBatches';
 
 const require = createRequire(import.meta.url);
@@ -174,15 +175,27 @@ export async function decodeRecordBatch(batch: RecordBatchView): Promise<Fetched
 /** kafkajs's codec registry (CompressionCodecs): null for a codec nobody registered. */
 type CodecLookup = (type: number) => { compress(encoder: { buffer: Buffer }): Promise<Buffer> } | null;
 
+/** One partition of a produce request: a batch already in bytes (prebuilt, or compressed here), or messages to write. */
+interface PartitionPart {
+  partition: number;
+  firstSequence: number;
+  size: number;
+  bytes?: Buffer;
+  messages?: ProducedMessage[];
+}
+
 /**
- * A produce request's body (v3+) in one buffer of its exact size: per partition either the prebuilt batch a send
- * carries (recordBatchMessages) or its messages written straight into one batch (messageBatches.ts), each stamped
- * with the producer's id, epoch, that partition's first sequence and the transactional flag, and its CRC-32C. Built
- * anew for every attempt kafkajs makes, with the sequence of that attempt.
+ * A produce request's body (v3+) in one buffer of its exact size, with FRAME_ROOM bytes in front of it for
+ * frameRequest to put the request header in (so the records are written once and never copied): per partition
+ * either the prebuilt batch a send carries (recordBatchMessages), or its messages written straight into the request
+ * (messageBatches.ts; compressed ones are built and compressed first), each stamped with the producer's id, epoch,
+ * that partition's first sequence, the transactional flag, and its CRC-32C. Built anew for every attempt kafkajs
+ * makes, with that attempt's sequence numbers.
  */
 async function encodeProduceRequest(args: ProduceArgs, Encoder: EncoderClass, lookupCodec: CodecLookup): Promise<KafkaEncoder> {
   const producerId = BigInt(String(args.producerId ?? '-1'));
   const idempotent = producerId >= 0n;
+  const producerEpoch = idempotent ? (args.producerEpoch ?? 0) : -1;
   const transactional = args.transactionalId !== undefined && args.transactionalId !== null;
   const transactionalId = transactional ? Buffer.from(args.transactionalId as string, 'utf8') : undefined;
   const compression = (args.compression ?? 0) & 0x07;
@@ -194,38 +207,50 @@ async function encodeProduceRequest(args: ProduceArgs, Encoder: EncoderClass, lo
   }
   const now = Date.now();
   let size = 2 + (transactionalId?.length ?? 0) + 2 + 4 + 4;
-  const topics = [];
+  const topics: { name: Buffer; parts: PartitionPart[] }[] = [];
   for (const { topic, partitions } of args.topicData) {
     const name = Buffer.from(topic, 'utf8');
-    const batches = [];
+    const parts: PartitionPart[] = [];
     for (const { partition, firstSequence, messages } of partitions) {
-      const batch = rawSendOf(messages) ?? (await buildMessageBatch(messages as ProducedMessage[], now, compression, compress));
-      stampRecordBatch(batch.bytes, { producerId, producerEpoch: idempotent ? (args.producerEpoch ?? 0) : -1, baseSequence: idempotent ? (firstSequence ?? 0) : -1, transactional });
-      size += 4 + 4 + batch.bytes.length;
-      batches.push({ partition, bytes: batch.bytes });
+      const sequence = idempotent ? (firstSequence ?? 0) : -1;
+      const raw = rawSendOf(messages);
+      let part: PartitionPart;
+      if (raw) part = { partition, firstSequence: sequence, size: raw.bytes.length, bytes: raw.bytes };
+      else if (compress) {
+        const built = await buildMessageBatch(messages as ProducedMessage[], now, compression, compress);
+        part = { partition, firstSequence: sequence, size: built.bytes.length, bytes: built.bytes };
+      } else part = { partition, firstSequence: sequence, size: messageBatchSize(messages as ProducedMessage[], now), messages: messages as ProducedMessage[] };
+      size += 4 + 4 + part.size;
+      parts.push(part);
     }
     size += 2 + name.length + 4;
-    topics.push({ name, batches });
+    topics.push({ name, parts });
   }
-  const out = Buffer.allocUnsafe(size);
+  const frame = Buffer.allocUnsafe(FRAME_ROOM + size);
+  const out = frame.subarray(FRAME_ROOM);
   let at = out.writeInt16BE(transactionalId ? transactionalId.length : -1, 0);
   if (transactionalId) at += transactionalId.copy(out, at);
   at = out.writeInt16BE(args.acks, at);
   at = out.writeInt32BE(args.timeout ?? 30_000, at);
   at = out.writeInt32BE(topics.length, at);
-  for (const { name, batches } of topics) {
+  for (const { name, parts } of topics) {
     at = out.writeInt16BE(name.length, at);
     at += name.copy(out, at);
-    at = out.writeInt32BE(batches.length, at);
-    for (const { partition, bytes } of batches) {
-      at = out.writeInt32BE(partition, at);
-      at = out.writeInt32BE(bytes.length, at);
-      at += bytes.copy(out, at);
+    at = out.writeInt32BE(parts.length, at);
+    for (const part of parts) {
+      at = out.writeInt32BE(part.partition, at);
+      at = out.writeInt32BE(part.size, at);
+      const end = part.bytes ? at + part.bytes.copy(out, at) : writeMessageBatch(part.messages ?? [], now, out, at);
+      if (end !== at + part.size) throw new Error(`produce request sizing is off: a batch took ${end - at} of ${part.size} bytes`);
+      // Stamped in the request's copy: a prebuilt batch stays as it was handed over (a retry stamps its own copy).
+      stampRecordBatch(out.subarray(at, end), { producerId, producerEpoch, baseSequence: part.firstSequence, transactional });
+      at = end;
     }
   }
   const encoder = new Encoder();
   encoder.buf = out;
   encoder.offset = at;
+  (encoder as KafkaEncoder & { [FRAME_ROOM_KEY]?: number })[FRAME_ROOM_KEY] = FRAME_ROOM;
   return encoder;
 }
 
