@@ -433,7 +433,8 @@ export class SinkTask {
     const tolerateAll = this.config.errors.tolerance === 'all';
     const letters: DeadLetter[] = [];
     const records: SinkRecord[] = [];
-    const originals = new Map<SinkRecord, FetchedMessage>();
+    /** The message each record came from, by position (a map only when some record is refused). */
+    const sources: FetchedMessage[] = [];
     for (const message of messages) {
       try {
         const decoded = this.decoder.decode(topic, partition, message);
@@ -441,7 +442,7 @@ export class SinkTask {
         const record = decoded instanceof Promise ? await decoded : decoded;
         if (record === null) continue; // dropped by a transform (Filter, ExtractNewRecordState): nothing to write
         records.push(record);
-        originals.set(record, message);
+        sources.push(message);
       } catch (error) {
         if (!tolerateAll) throw error;
         letters.push({ topic, partition, message, stage: error instanceof ConverterError ? error.stage : 'VALUE_CONVERTER', error: toSinkError(error) });
@@ -452,8 +453,9 @@ export class SinkTask {
     // A gathering sink is asked even when transforms dropped every record: only it knows what is durable.
     const gathering = this.sink.flushDue !== undefined;
     const result: SinkPutResult = records.length === 0 && !gathering ? { applied: 0, refused: [] } : await this.inSinkTurn(() => this.sink.put(records, { tolerateRecordErrors: tolerateAll, keepAlive, signal: this.stopping.signal }));
+    const originals = result.refused.length > 0 ? new Map(records.map((record, index) => [record, sources[index]])) : undefined;
     for (const failure of result.refused) {
-      const message = originals.get(failure.record);
+      const message = originals?.get(failure.record);
       if (message) letters.push({ topic, partition, message, stage: 'TASK_PUT', error: failure.error });
     }
     const appliedAt = Date.now();
