@@ -58,8 +58,11 @@ interface GroupingOptions<M> {
 export function groupMessagesPerPartition<M>({ topic, partitionMetadata, messages, partitioner }: GroupingOptions<M>): Record<number, M[]> {
   const result: Record<number, M[]> = {};
   if (partitionMetadata.length === 0) return result;
+  // One arguments object for all the calls instead of one per message: kafkajs's partitioners read it and keep nothing.
+  const args: { topic: string; partitionMetadata: readonly unknown[]; message: M } = { topic, partitionMetadata, message: messages[0] as M };
   for (const message of messages) {
-    const partition = partitioner({ topic, partitionMetadata, message });
+    args.message = message;
+    const partition = partitioner(args);
     const list = result[partition];
     if (list === undefined) result[partition] = [message];
     else list.push(message);
