@@ -23,6 +23,8 @@ export interface BinlogSnapshotInit {
   types?: DebeziumTypeOptions;
   /** Rows read per query (keyset pages by primary key); the open transaction keeps every page consistent. */
   chunkRows?: number;
+  /** Records handed on at a time (a page is handed on in slices of this many); 2,500 when absent. */
+  recordsPerSlice?: number;
   logger?: Logger;
 }
 
@@ -34,6 +36,10 @@ export interface BinlogSnapshot {
   records(): AsyncGenerator<ChangeRecord[], void, undefined>;
   close(): Promise<void>;
 }
+
+/** Records per slice of a page handed to the source (see records()). */
+const RECORDS_PER_SLICE = 2_500;
+const RELEASED: Row = {};
 
 /**
  * Takes a consistent snapshot of MySQL/MariaDB tables without stopping writers: MariaDB reports the binlog position
@@ -66,6 +72,7 @@ export async function takeBinlogSnapshot(init: BinlogSnapshotInit): Promise<Binl
     const typeMap = new MySqlTypeMap({ numericMapping: init.numericMapping ?? 'none', numericMappingForDecimal: false });
     const values = new MySqlValueReader(init.zone);
     const chunkRows = init.chunkRows ?? 10_000;
+    const slice = Math.max(1, init.recordsPerSlice ?? RECORDS_PER_SLICE);
     // Every snapshot record carries the same checkpoint: one object shared, not a copy per row.
     const checkpoint: Position = { ...binlogPositionToCheckpoint(position), snapshot: true };
     const records = async function* (): AsyncGenerator<ChangeRecord[], void, undefined> {
@@ -75,9 +82,18 @@ export async function takeBinlogSnapshot(init: BinlogSnapshotInit): Promise<Binl
         const shape = capturedTable(table, topic, columns, init.types);
         const toRecord = snapshotRecords(shape, values, checkpoint);
         for await (const rows of pages(connection, table, columns, shape.keyColumns, chunkRows)) {
-          const records: ChangeRecord[] = new Array<ChangeRecord>(rows.length);
-          for (let index = 0; index < rows.length; index += 1) records[index] = toRecord(rows[index] as Row);
-          yield records;
+          // Handed on in slices: a whole page of records, held until Kafka acknowledged it, outlived the young
+          // generation and was promoted (a snapshot's GC was a quarter of its thread's CPU). A slice's raw rows are
+          // released as they are read.
+          for (let start = 0; start < rows.length; start += slice) {
+            const end = Math.min(rows.length, start + slice);
+            const records: ChangeRecord[] = new Array<ChangeRecord>(end - start);
+            for (let index = start; index < end; index += 1) {
+              records[index - start] = toRecord(rows[index] as Row);
+              rows[index] = RELEASED;
+            }
+            yield records;
+          }
         }
       }
     };
@@ -159,9 +175,10 @@ async function* pages(connection: mysql.Connection, table: TableId, columns: Col
     const where = last ? `WHERE (${order}) > (${keys.map(() => '?').join(', ')})` : '';
     const [rows] = await connection.query<mysql.RowDataPacket[]>(`SELECT ${list} FROM ${from} ${where} ORDER BY ${order} LIMIT ${chunkRows}`, last ?? []);
     if (rows.length === 0) return;
-    yield rows as Row[];
+    // The next page's start is taken before the rows are handed on: the reader releases them as it goes.
     const tail = rows[rows.length - 1];
     last = keyColumns.map((column) => tail?.[column.name]);
+    yield rows as Row[];
     if (rows.length < chunkRows) return;
   }
 }

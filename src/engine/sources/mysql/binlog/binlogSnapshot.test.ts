@@ -1,0 +1,67 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { ChangeRecord, Row } from '../../../model';
+import { resolveZone } from '../../polling/zone';
+import { takeBinlogSnapshot } from './binlogSnapshot';
+
+const driver = vi.hoisted(() => ({ rows: [] as Row[], pageQueries: [] as { sql: string; params: unknown[] }[] }));
+
+// The driver at its query boundary: a MariaDB that pages a 23-row table by its key as the snapshot asks.
+vi.mock('mysql2/promise', () => {
+  const createConnection = (): Promise<unknown> => {
+    const connection = {
+      on: () => connection,
+      end: () => Promise.resolve(),
+      destroy: () => undefined,
+      query: (query: string | { sql: string }, params: unknown[] = []): Promise<unknown[]> => {
+        const sql = typeof query === 'string' ? query : query.sql;
+        if (sql.startsWith('SELECT VERSION()')) return Promise.resolve([[{ version: '11.4.2-MariaDB', server_id: 3 }]]);
+        if (sql.startsWith("SHOW STATUS LIKE 'binlog_snapshot_%'")) return Promise.resolve([[{ Variable_name: 'binlog_snapshot_file', Value: 'bin.000001' }, { Variable_name: 'binlog_snapshot_position', Value: '400' }]]);
+        if (sql.startsWith('SELECT BINLOG_GTID_POS')) return Promise.resolve([[{ gtids: '0-3-10' }]]);
+        if (sql.includes('information_schema.COLUMNS')) {
+          return Promise.resolve([
+            [
+              ['id', 'int', 'int(11)', 'NO', 10, 0, null, '', 1],
+              ['name', 'varchar', 'varchar(10)', 'YES', null, null, null, '', null],
+            ],
+          ]);
+        }
+        if (sql.startsWith('SELECT ')) {
+          driver.pageQueries.push({ sql, params });
+          const after = typeof params[0] === 'number' ? params[0] : -Infinity;
+          const limit = Number(/LIMIT (\d+)/.exec(sql)?.[1]);
+          return Promise.resolve([driver.rows.filter((row) => Number(row.id) > after).slice(0, limit)]);
+        }
+        return Promise.resolve([[]]);
+      },
+    };
+    return Promise.resolve(connection);
+  };
+  return { default: { createConnection }, createConnection };
+});
+
+describe('takeBinlogSnapshot', () => {
+  it('hands each keyset page on in slices, every row once and in key order, the next page starting after the last key', async () => {
+    driver.rows = Array.from({ length: 23 }, (_, index) => ({ id: index + 1, name: `n${index + 1}` }));
+    driver.pageQueries = [];
+    const snapshot = await takeBinlogSnapshot({
+      connection: { host: 'db', port: 3306, user: 'u', password: 'p', database: 'shop' },
+      topicPrefix: 'lab',
+      tables: [{ catalog: 'shop', table: 'items' }],
+      zone: resolveZone('UTC'),
+      chunkRows: 10,
+      recordsPerSlice: 4,
+    });
+    const slices: ChangeRecord[][] = [];
+    for await (const records of snapshot.records()) slices.push(records);
+    await snapshot.close();
+    expect(slices.map((records) => records.length)).toEqual([4, 4, 2, 4, 4, 2, 3]);
+    const records = slices.flat();
+    expect(records.map((record) => record.after?.id)).toEqual(driver.rows.map((row) => row.id));
+    expect(records.map((record) => record.key)).toEqual(driver.rows.map((row) => ({ id: row.id })));
+    expect(records.every((record) => record.op === 'r' && record.after?.name === `n${String(record.after.id)}`)).toBe(true);
+    // One checkpoint shared by every record: the snapshot's position.
+    expect(new Set(records.map((record) => record.position)).size).toBe(1);
+    expect(records[0]?.position).toEqual({ file: 'bin.000001', pos: 400, row: 0, gtids: '0-3-10', server_id: 3, snapshot: true });
+    expect(driver.pageQueries.map((query) => query.params)).toEqual([[], [10], [20]]);
+  });
+});
