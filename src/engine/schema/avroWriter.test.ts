@@ -2,7 +2,7 @@ import avro from 'avsc';
 import type { Type } from 'avsc';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RecordSchema, Row } from '../model';
-import { avroCodecFor } from './avroCodec';
+import { avroCodecFor, avroCodecForAvro } from './avroCodec';
 import { AvroOut, compileRecordWriter } from './avroWriter';
 import { DebeziumEnvelopeCodec, type ChangeEvent } from './debeziumEnvelope';
 
@@ -82,6 +82,28 @@ describe('compileRecordWriter', () => {
     expect(writer(new AvroOut(Buffer.alloc(4096), 0), missing)).toBe(false);
     expect(writer(new AvroOut(Buffer.alloc(4096), 0), { ...row(1), count: 'seven' })).toBe(false);
     expect(() => codec.encode({ ...row(1), count: 'seven' })).toThrow(/count/);
+  });
+
+  it('writes fixed-size decimals (a registry schema) as avsc does, and declines those that do not fit', () => {
+    const codec = avroCodecForAvro({
+      type: 'record',
+      name: 'Money',
+      fields: [
+        { name: 'price', type: { type: 'fixed', name: 'price_fixed', size: 3, logicalType: 'decimal', precision: 6, scale: 2 } },
+        { name: 'maybe', type: ['null', { type: 'bytes', logicalType: 'decimal', precision: 20, scale: 4 }], default: null },
+      ],
+    });
+    const type = (codec as unknown as { type: Type }).type;
+    const writer = compileRecordWriter(type, ['price', 'maybe']);
+    if (!writer) throw new Error('the schema did not compile');
+    for (const [price, maybe] of [['0.00', null], ['-0.01', '1.5'], ['83886.07', '-12345678901.1234'], ['-83886.08', '0'], ['1.5', '123456789012345678.1234']] as const) {
+      const out = new AvroOut(Buffer.alloc(64), 0);
+      expect(writer(out, { price, maybe }), `${price} ${String(maybe)}`).toBe(true);
+      expect(out.buf.subarray(0, out.pos).toString('hex')).toBe(type.toBuffer({ price, maybe }).toString('hex'));
+    }
+    // 2^23 does not fit 3 bytes: declined, and avsc rejects it.
+    expect(writer(new AvroOut(Buffer.alloc(64), 0), { price: '83886.08', maybe: null })).toBe(false);
+    expect(() => codec.encode({ price: '83886.08', maybe: null })).toThrow();
   });
 
   it('the envelope is written directly, byte for byte what avsc writes for it, also when the scratch buffer must grow', () => {

@@ -1,6 +1,7 @@
 import avro from 'avsc';
 import type { Type } from 'avsc';
 import { BIGINT_LONG, FerryLogicalType } from './avscTypes';
+import { smallDecimalUnscaled, twosComplementSize, writeTwosComplement } from './decimal';
 
 /**
  * A straight-line Avro writer for the records Ferry writes per row, compiled once per avsc type: no per-value
@@ -144,6 +145,29 @@ export function compileRecordWriter(type: Type, rowKeys: readonly string[]): Val
   };
 }
 
+/**
+ * A decimal column: a plain decimal text of up to 15 digits goes straight into the output as its two's-complement
+ * bytes (the Buffer toWire would allocate for it is the same bytes); any other value through toWire as before.
+ */
+function decimalWriter(type: Type, logical: LogicalInternals, underlying: ValueWriter): ValueWriter {
+  const scale = (type as unknown as { scale: number }).scale;
+  const base = (type as unknown as { underlyingType: Type }).underlyingType;
+  const fixedSize = base.typeName === 'fixed' ? (base as unknown as { size: number }).size : undefined;
+  return (out, value) => {
+    const unscaled = typeof value === 'string' ? smallDecimalUnscaled(value, scale) : null;
+    if (unscaled === null) {
+      const wire = logical._toValue(value);
+      return wire !== undefined && underlying(out, wire);
+    }
+    const size = fixedSize ?? twosComplementSize(unscaled);
+    if (fixedSize === undefined) out.writeLong(size);
+    const at = out.pos;
+    out.pos += size;
+    // Past the end nothing is written; the caller sees the overflow and writes again into a larger buffer.
+    return out.pos > out.buf.length || writeTwosComplement(unscaled, size, out.buf, at);
+  };
+}
+
 function compileValueWriter(type: Type): ValueWriter | undefined {
   if (type === BIGINT_LONG) {
     return (out, value) => {
@@ -163,6 +187,7 @@ function compileValueWriter(type: Type): ValueWriter | undefined {
     const underlying = compileValueWriter(type.underlyingType);
     if (underlying === undefined) return undefined;
     const logical = type as unknown as LogicalInternals;
+    if (type.typeName === 'logical:ferry-decimal') return decimalWriter(type, logical, underlying);
     return (out, value) => {
       const wire = logical._toValue(value);
       return wire !== undefined && underlying(out, wire);

@@ -73,6 +73,12 @@ const SMALL_POWERS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
  * with its exact rules; undefined when the value does not fit `fixedSize` bytes, as bigintToFixedTwosComplement.
  */
 export function smallDecimalToTwosComplement(text: string, scale: number, fixedSize?: number): Buffer | undefined | null {
+  const unscaled = smallDecimalUnscaled(text, scale);
+  return unscaled === null ? null : numberToTwosComplement(unscaled, fixedSize);
+}
+
+/** The unscaled value of a plain decimal text as an exact double, or null for text the BigInt path must read (see above). */
+export function smallDecimalUnscaled(text: string, scale: number): number | null {
   const length = text.length;
   let index = 0;
   const first = text.charCodeAt(0);
@@ -96,27 +102,39 @@ export function smallDecimalToTwosComplement(text: string, scale: number, fixedS
   }
   if (wholeDigits + fractionDigits === 0 || fractionDigits > scale || wholeDigits + scale > SMALL_DIGITS) return null;
   unscaled *= SMALL_POWERS[scale - fractionDigits] ?? 1;
-  return numberToTwosComplement(negative ? -unscaled : unscaled, fixedSize);
+  return negative ? -unscaled : unscaled;
+}
+
+/** Bytes numberToTwosComplement writes for `value`: the minimal count (Java's BigInteger.toByteArray()). */
+export function twosComplementSize(value: number): number {
+  const magnitude = value < 0 ? -value - 1 : value;
+  let size = 1;
+  for (let limit = 128; magnitude >= limit; limit *= 256) size += 1;
+  return size;
+}
+
+/**
+ * Writes `value` (an exact integer below 2^53 in magnitude) as `size` big-endian two's-complement bytes at `offset`;
+ * false when it does not fit them. Bytes past the end of `target` are dropped (the caller detects the overflow).
+ */
+export function writeTwosComplement(value: number, size: number, target: Buffer, offset: number): boolean {
+  const negative = value < 0;
+  let magnitude = negative ? -value - 1 : value;
+  let first = 0;
+  for (let at = size - 1; at >= 0; at -= 1) {
+    const byte = magnitude % 256;
+    magnitude = (magnitude - byte) / 256;
+    first = negative ? 255 - byte : byte;
+    target[offset + at] = first;
+  }
+  return magnitude === 0 && (first >= 128) === negative;
 }
 
 /** An exact integer below 2^53 in magnitude as Java's BigInteger.toByteArray(), or sign-extended to `fixedSize` bytes. */
 function numberToTwosComplement(value: number, fixedSize: number | undefined): Buffer | undefined {
-  const negative = value < 0;
-  // Two's complement of a negative n is the bitwise inverse of |n| - 1.
-  let magnitude = negative ? -value - 1 : value;
-  let size = fixedSize ?? 1;
-  if (fixedSize === undefined) {
-    for (let limit = 128; magnitude >= limit; limit *= 256) size += 1;
-  }
+  const size = fixedSize ?? twosComplementSize(value);
   const out = Buffer.allocUnsafe(size);
-  for (let at = size - 1; at >= 0; at -= 1) {
-    const byte = magnitude % 256;
-    magnitude = (magnitude - byte) / 256;
-    out[at] = negative ? 255 - byte : byte;
-  }
-  // Left over, or a sign bit the value needs that the bytes cannot hold: it does not fit.
-  if (magnitude !== 0 || ((out[0] ?? 0) >= 128) !== negative) return undefined;
-  return out;
+  return writeTwosComplement(value, size, out, 0) ? out : undefined;
 }
 
 /** Minimal two's-complement big-endian bytes, identical to Java's BigInteger.toByteArray() (0 → [0x00]). */
