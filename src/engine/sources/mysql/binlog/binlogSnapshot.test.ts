@@ -58,7 +58,7 @@ describe('takeBinlogSnapshot', () => {
     const records = slices.flat();
     expect(records.map((record) => record.after?.id)).toEqual(driver.rows.map((row) => row.id));
     expect(records.map((record) => record.key)).toEqual(driver.rows.map((row) => ({ id: row.id })));
-    expect(records.every((record) => record.op === 'r' && record.after?.name === `n${String(record.after.id)}`)).toBe(true);
+    expect(records.every((record) => record.op === 'r' && record.after?.name === `n${String(record.after?.id)}`)).toBe(true);
     // One checkpoint shared by every record: the snapshot's position.
     expect(new Set(records.map((record) => record.position)).size).toBe(1);
     expect(records[0]?.position).toEqual({ file: 'bin.000001', pos: 400, row: 0, gtids: '0-3-10', server_id: 3, snapshot: true });
