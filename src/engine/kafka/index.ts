@@ -1,3 +1,4 @@
+export { sendsWriteBatches } from './kafkajsRuntime';
 export { createKafka, createKafkaClient, type KafkaClientSettings, type SaslMechanism, type SecurityProtocol } from './client';
 export { classifyKafkaError, kafkaError, type KafkaErrorCode } from './errors';
 export { assertValidTopicName, ensureTopics, findTopicCollisions, TOPIC_NAME_PATTERN, topicCollisionKey, type TopicSpec } from './topics';

@@ -28,6 +28,14 @@ interface CachedModule {
 /** Whether each replacement is in force (reported by tests and benchmarks). */
 export const producePathPatches = { grouping: false, crc32c: false, framing: false, partitioner: false, encoderGrowth: false, recordBatches: false };
 
+/**
+ * Whether sends go through the linear grouping and the batch writer (messageBatches.ts): then a request may carry
+ * any number of messages; without them kafkajs's own grouping is quadratic in the messages per partition.
+ */
+export function sendsWriteBatches(): boolean {
+  return producePathPatches.grouping && producePathPatches.recordBatches;
+}
+
 function preload(request: string, exports: unknown): boolean {
   let filename: string;
   try {

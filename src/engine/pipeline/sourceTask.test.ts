@@ -7,7 +7,7 @@ import { parsePipelineFile, requireValidPipeline, type ResolvedJdbcSource } from
 import { PollingSource } from '../connectors/pollingSource';
 import { CheckpointStore } from '../store';
 import { CheckpointFlusher } from './checkpoints';
-import { SourceTask } from './sourceTask';
+import { produceRequests, SourceTask } from './sourceTask';
 
 /** A port on which nothing listens: a real refused connection, as when the brokers are down. */
 async function closedPort(): Promise<number> {
@@ -88,5 +88,24 @@ describe('SourceTask retries', () => {
       process.off('warning', onWarning);
     }
     expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning').map((warning) => warning.message)).toEqual([]);
+  });
+});
+
+describe('SourceTask produce requests', () => {
+  const message = (topic: string, index: number, bytes: number) => ({ key: Buffer.from(`${topic}${index}`), value: Buffer.alloc(bytes - 24 - `${topic}${index}`.length) });
+  const shape = (requests: ReturnType<typeof produceRequests>) => requests.map((request) => request.map(({ topic, messages }) => `${topic}:${messages.map((m) => m.key?.toString()).join(',')}`));
+
+  it('splits a batch into requests of at most maxBytes and maxMessages, topics and messages in order', () => {
+    const byTopic = new Map([
+      ['a', [0, 1, 2, 3, 4].map((index) => message('a', index, 100))],
+      ['b', [0, 1, 2].map((index) => message('b', index, 100))],
+    ]);
+    expect(shape(produceRequests(byTopic, 250, Infinity))).toEqual([['a:a0,a1'], ['a:a2,a3'], ['a:a4', 'b:b0'], ['b:b1,b2']]);
+    expect(shape(produceRequests(byTopic, 10_000, 3))).toEqual([['a:a0,a1,a2'], ['a:a3,a4', 'b:b0'], ['b:b1,b2']]);
+    expect(shape(produceRequests(byTopic, 10_000, Infinity))).toEqual([['a:a0,a1,a2,a3,a4', 'b:b0,b1,b2']]);
+    // A message larger than a request goes alone; nothing is lost or repeated.
+    const big = new Map([['c', [message('c', 0, 50), message('c', 1, 900), message('c', 2, 50)]]]);
+    expect(shape(produceRequests(big, 300, Infinity))).toEqual([['c:c0'], ['c:c1'], ['c:c2']]);
+    expect(produceRequests(new Map(), 300, Infinity)).toEqual([]);
   });
 });
