@@ -51,8 +51,14 @@ describe('mapRecord (Connect FieldsMetadata.extract)', () => {
   });
 
   it('record_key: a key field wins over a value field of the same name, and a field the value lacks is null to the statements', () => {
-    const mapped = mapRecord(record({ id: 1n, status: 'x' }, { id: 5n }), options('record_key'), false);
+    const value = { id: 1n, status: 'x' };
+    const mapped = mapRecord(record(value, { id: 5n }), options('record_key'), false);
     expect(mapped.row.id).toBe(5n);
+    // The record's value is never changed; it serves as the row itself only when it already holds the key's values.
+    expect(value).toEqual({ id: 1n, status: 'x' });
+    const holding = { id: 5n, status: 'y', total: '1.00' };
+    expect(mapRecord(record(holding, { id: 5n }), options('record_key'), false).row).toBe(holding);
+    expect(mapRecord(record(holding), options('record_value', ['id']), false).row).toBe(holding);
     expect(mapped.row.total ?? null).toBeNull();
     expect(mapped.valueFields.map((f) => f.name)).toEqual(['status', 'total']);
   });

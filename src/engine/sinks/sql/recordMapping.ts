@@ -15,7 +15,10 @@ export interface RecordMappingOptions {
 export interface MappedRecord {
   keyFields: FieldSchema[];
   valueFields: FieldSchema[];
-  /** The key and value fields by name (a field absent means null); it may hold other fields, which nothing reads. */
+  /**
+   * The key and value fields by name (a field absent means null); it may hold other fields, which nothing reads, and may
+   * be the record's value object itself: never change it.
+   */
   row: Row;
   /** A tombstone: delete the row with this key. */
   isDelete: boolean;
@@ -137,23 +140,30 @@ export function mapRecord(record: SinkRecord, options: RecordMappingOptions, del
     );
   }
   const { keyFields, valueFields, signature } = layoutFor(record, options, isDelete);
-  const value = record.value;
-  // A copy of the whole value (one object clone: decoded values of a schema share their shape) rather than field by
-  // field: statements read only the layout's fields, and one missing from the value is written as null either way.
-  const row: Row = !isDelete && value ? { ...value } : {};
+  const value = isDelete ? null : record.value;
   if (options.pkMode === 'kafka') {
+    // A copy of the whole value (one object clone: decoded values of a schema share their shape) rather than field by
+    // field: statements read only the layout's fields, and one missing from the value is null to them either way.
+    const row: Row = value ? { ...value } : {};
     row.__connect_topic = record.topic;
     row.__connect_partition = record.partition;
     row.__connect_offset = BigInt(record.offset);
-  } else {
-    const keySource = options.pkMode === 'record_key' ? record.key : record.value;
-    for (const field of keyFields) {
-      const part = keySource?.[field.name];
-      if (part === null || part === undefined) {
-        throw sinkError('SINK_BAD_RECORD', `Record ${where(record)} has a null primary-key field "${field.name}"; a row cannot be written without its key.`);
-      }
-      row[field.name] = part;
-    }
+    return { keyFields, valueFields, row, isDelete, signature };
   }
+  const keySource = options.pkMode === 'record_key' ? record.key : value;
+  // Rows are never changed once mapped, so the value itself serves as the row when it already holds the key's values
+  // (a Debezium value carries its key columns): no copy of every record held for the whole write.
+  let valueHoldsKey = value !== null;
+  for (const field of keyFields) {
+    const part = keySource?.[field.name];
+    if (part === null || part === undefined) {
+      throw sinkError('SINK_BAD_RECORD', `Record ${where(record)} has a null primary-key field "${field.name}"; a row cannot be written without its key.`);
+    }
+    if (valueHoldsKey && value?.[field.name] !== part) valueHoldsKey = false;
+  }
+  if (value !== null && valueHoldsKey) return { keyFields, valueFields, row: value, isDelete, signature };
+  // The key's values win over value fields of the same name, as in Connect.
+  const row: Row = value ? { ...value } : {};
+  for (const field of keyFields) row[field.name] = keySource?.[field.name] ?? null;
   return { keyFields, valueFields, row, isDelete, signature };
 }
