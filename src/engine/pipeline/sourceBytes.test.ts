@@ -119,6 +119,17 @@ vi.mock('mysql2/promise', () => {
         }
         return Promise.resolve([[]]);
       },
+      // The callback connection underneath, whose row streams the snapshot reads its pages from.
+      connection: {
+        query: (sql: string) => ({
+          stream: async function* (): AsyncGenerator<Row, void, undefined> {
+            if (!sql.startsWith('SELECT ')) throw new Error(`unexpected streamed query ${sql}`);
+            const rows = queries.pages[page] ?? [];
+            page += 1;
+            yield* rows;
+          },
+        }),
+      },
     };
     return Promise.resolve(connection);
   };

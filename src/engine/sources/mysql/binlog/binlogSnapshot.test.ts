@@ -12,7 +12,7 @@ vi.mock('mysql2/promise', () => {
       on: () => connection,
       end: () => Promise.resolve(),
       destroy: () => undefined,
-      query: (query: string | { sql: string }, params: unknown[] = []): Promise<unknown[]> => {
+      query: (query: string | { sql: string }): Promise<unknown[]> => {
         const sql = typeof query === 'string' ? query : query.sql;
         if (sql.startsWith('SELECT VERSION()')) return Promise.resolve([[{ version: '11.4.2-MariaDB', server_id: 3 }]]);
         if (sql.startsWith("SHOW STATUS LIKE 'binlog_snapshot_%'")) return Promise.resolve([[{ Variable_name: 'binlog_snapshot_file', Value: 'bin.000001' }, { Variable_name: 'binlog_snapshot_position', Value: '400' }]]);
@@ -25,13 +25,18 @@ vi.mock('mysql2/promise', () => {
             ],
           ]);
         }
-        if (sql.startsWith('SELECT ')) {
-          driver.pageQueries.push({ sql, params });
-          const after = typeof params[0] === 'number' ? params[0] : -Infinity;
-          const limit = Number(/LIMIT (\d+)/.exec(sql)?.[1]);
-          return Promise.resolve([driver.rows.filter((row) => Number(row.id) > after).slice(0, limit)]);
-        }
         return Promise.resolve([[]]);
+      },
+      // The callback connection underneath: the snapshot streams its pages' rows from it.
+      connection: {
+        query: (sql: string, params: unknown[]) => ({
+          stream: async function* (): AsyncGenerator<Row, void, undefined> {
+            driver.pageQueries.push({ sql, params });
+            const after = typeof params[0] === 'number' ? params[0] : -Infinity;
+            const limit = Number(/LIMIT (\d+)/.exec(sql)?.[1]);
+            for (const row of driver.rows.filter((candidate) => Number(candidate.id) > after).slice(0, limit)) yield { ...row };
+          },
+        }),
       },
     };
     return Promise.resolve(connection);

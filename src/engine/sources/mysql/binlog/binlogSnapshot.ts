@@ -1,3 +1,4 @@
+import type { Connection as CoreConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { createLogger, type Logger } from '../../../base/logger';
 import type { ChangeRecord, FieldValue, Position, Row, TableId } from '../../../model';
@@ -37,7 +38,7 @@ export interface BinlogSnapshot {
   close(): Promise<void>;
 }
 
-/** Records per slice of a page handed to the source (see records()). */
+/** Rows per slice of a page handed to the source (see pages()). */
 const RECORDS_PER_SLICE = 2_500;
 const RELEASED: Row = {};
 
@@ -81,19 +82,14 @@ export async function takeBinlogSnapshot(init: BinlogSnapshotInit): Promise<Binl
         const topic = `${init.topicPrefix}.${table.catalog ?? init.connection.database}.${table.table}`;
         const shape = capturedTable(table, topic, columns, init.types);
         const toRecord = snapshotRecords(shape, values, checkpoint);
-        for await (const rows of pages(connection, table, columns, shape.keyColumns, chunkRows)) {
-          // Handed on in slices: a whole page of records, held until Kafka acknowledged it, outlived the young
-          // generation and was promoted (a snapshot's GC was a quarter of its thread's CPU). A slice's raw rows are
-          // released as they are read.
-          for (let start = 0; start < rows.length; start += slice) {
-            const end = Math.min(rows.length, start + slice);
-            const records: ChangeRecord[] = new Array<ChangeRecord>(end - start);
-            for (let index = start; index < end; index += 1) {
-              records[index - start] = toRecord(rows[index] as Row);
-              rows[index] = RELEASED;
-            }
-            yield records;
+        for await (const rows of pages(connection, table, columns, shape.keyColumns, chunkRows, slice)) {
+          const records: ChangeRecord[] = new Array<ChangeRecord>(rows.length);
+          for (let index = 0; index < rows.length; index += 1) {
+            records[index] = toRecord(rows[index] as Row);
+            // Released as read: the slice's raw rows need not outlive their records' encoding.
+            rows[index] = RELEASED;
           }
+          yield records;
         }
       }
     };
@@ -159,13 +155,16 @@ function quote(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
 }
 
-/** Keyset pages in primary-key order (one page for a table without a key: it cannot be paged safely). */
-async function* pages(connection: mysql.Connection, table: TableId, columns: ColumnInfo[], keyColumns: ColumnInfo[], chunkRows: number): AsyncGenerator<Row[], void, undefined> {
+/**
+ * Keyset pages in primary-key order (one query for a table without a key: it cannot be paged safely), each query's
+ * rows handed on in slices of at most `slice` rows as the driver parses them: a page is never held whole, so its rows
+ * die young (as Debezium streams its snapshot query with a fetch size instead of buffering it).
+ */
+async function* pages(connection: mysql.Connection, table: TableId, columns: ColumnInfo[], keyColumns: ColumnInfo[], chunkRows: number, slice: number): AsyncGenerator<Row[], void, undefined> {
   const from = table.catalog ? `${quote(table.catalog)}.${quote(table.table)}` : quote(table.table);
   const list = columns.map((column) => quote(column.name)).join(', ');
   if (keyColumns.length === 0) {
-    const [rows] = await connection.query<mysql.RowDataPacket[]>(`SELECT ${list} FROM ${from}`);
-    if (rows.length > 0) yield rows as Row[];
+    yield* streamedRows(connection, `SELECT ${list} FROM ${from}`, [], slice);
     return;
   }
   const keys = keyColumns.map((column) => quote(column.name));
@@ -173,14 +172,32 @@ async function* pages(connection: mysql.Connection, table: TableId, columns: Col
   let last: unknown[] | undefined;
   for (;;) {
     const where = last ? `WHERE (${order}) > (${keys.map(() => '?').join(', ')})` : '';
-    const [rows] = await connection.query<mysql.RowDataPacket[]>(`SELECT ${list} FROM ${from} ${where} ORDER BY ${order} LIMIT ${chunkRows}`, last ?? []);
-    if (rows.length === 0) return;
-    // The next page's start is taken before the rows are handed on: the reader releases them as it goes.
-    const tail = rows[rows.length - 1];
-    last = keyColumns.map((column) => tail?.[column.name]);
-    yield rows as Row[];
-    if (rows.length < chunkRows) return;
+    let count = 0;
+    for await (const rows of streamedRows(connection, `SELECT ${list} FROM ${from} ${where} ORDER BY ${order} LIMIT ${chunkRows}`, last ?? [], slice)) {
+      count += rows.length;
+      // The next page's start is taken before the rows are handed on: the reader releases them as it goes.
+      const tail = rows[rows.length - 1];
+      last = keyColumns.map((column) => tail?.[column.name]);
+      yield rows;
+    }
+    if (count < chunkRows) return;
   }
+}
+
+/** One query's rows in arrays of up to `slice`, read from the driver's row stream (which pauses the socket when full). */
+async function* streamedRows(connection: mysql.Connection, sql: string, values: unknown[], slice: number): AsyncGenerator<Row[], void, undefined> {
+  // mysql2's promise connection wraps the callback one (untyped there), whose queries stream their rows.
+  const core = (connection as unknown as { connection: CoreConnection }).connection;
+  const stream = core.query(sql, values).stream({ highWaterMark: slice });
+  let rows: Row[] = [];
+  for await (const row of stream) {
+    rows.push(row as Row);
+    if (rows.length >= slice) {
+      yield rows;
+      rows = [];
+    }
+  }
+  if (rows.length > 0) yield rows;
 }
 
 /**
