@@ -110,9 +110,15 @@ describe('SinkRecordDecoder on Avro: records after the first of a schema decode 
       expect(full?.source).toMatchObject({ file: 'binlog.000003', pos: 4_711 });
       expect(rowsOnly?.source).toBeUndefined();
       expect([rowsOnly?.op, rowsOnly?.before, rowsOnly?.after, rowsOnly?.schema]).toEqual([full?.op, full?.before, full?.after, full?.schema]);
-      // The promise path (a decoder that has not loaded the schema yet) fails the same way.
+      // The promise path (a decoder that has not loaded the schema yet) fails the same way, also for trailing bytes.
       const fresh = new SinkRecordDecoder(sink as ResolvedSinkBase);
       await expect(fresh.decode(topic, 0, broken)).rejects.toMatchObject({ stage: 'VALUE_CONVERTER', message: (failure as ConverterError).message });
+      const trailing = { ...broken, value: encodeFrame(envelopeId, Buffer.concat([envelope.encode(upsert), Buffer.from([0])])) };
+      const trailingFailure = await Promise.resolve()
+        .then(() => new SinkRecordDecoder(sink as ResolvedSinkBase).decode(topic, 0, trailing))
+        .catch((error: unknown) => error);
+      expect(trailingFailure).toMatchObject({ stage: 'VALUE_CONVERTER', message: expect.stringContaining('trailing data') as unknown });
+      expect(() => avroDecoder.decode(topic, 0, trailing)).toThrow((trailingFailure as ConverterError).message);
     } finally {
       await registry.close();
     }

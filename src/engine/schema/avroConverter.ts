@@ -7,7 +7,7 @@ import { type AvroCodec, avroCodecFor, avroCodecForAvro } from './avroCodec';
 import { schemaError } from './errors';
 import type { SchemaRegistryClient } from './registryClient';
 import { parseSubjectNameStrategy, type SubjectNameStrategy, subjectName } from './subjectNaming';
-import { decodeFrame, ID_PREFIX_LENGTH, type RecordHeaders, writeIdPrefix } from './wireFormat';
+import { decodeFrame, ID_PREFIX_LENGTH, MAGIC_BYTE_ID, type RecordHeaders, VALUE_SCHEMA_ID_HEADER, writeIdPrefix } from './wireFormat';
 
 /**
  * What Confluent's AvroConverter does for a Connect worker, for Ferry's pipeline: rows to Confluent-framed Avro
@@ -66,6 +66,8 @@ interface EnvelopeReader {
    * when ExtractNewRecordState adds no envelope fields or headers.
    */
   readRows(body: Uint8Array): DecodedChangeEvent;
+  /** `readRows` of the body that starts at `offset` of `framed` (after Confluent's prefix), without a view of it. */
+  readRowsAt(framed: Buffer, offset: number): DecodedChangeEvent;
 }
 
 /**
@@ -113,14 +115,23 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
     return new AvroChangeEvent(event, valueCodec.schema, image(event.before), image(event.after), types);
   };
   const rows = rowsOnly;
+  const readRows = rows
+    ? (body: Uint8Array): DecodedChangeEvent => {
+        const event = rows.type.fromBuffer(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength), rows.resolver) as RawEnvelope;
+        return new AvroChangeEvent(event, valueCodec.schema, image(event.before), image(event.after), types);
+      }
+    : read;
   return {
     read,
-    readRows: rows
-      ? (body) => {
-          const event = rows.type.fromBuffer(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength), rows.resolver) as RawEnvelope;
-          return new AvroChangeEvent(event, valueCodec.schema, image(event.before), image(event.after), types);
-        }
-      : read,
+    readRows,
+    readRowsAt: (framed, offset) => {
+      if (!rows) return readRows(framed.subarray(offset));
+      const decoded = rows.type.decode(framed, offset, rows.resolver);
+      // Cut short or followed by more bytes: read the view as before, which throws what it always threw.
+      if (decoded.offset !== framed.length) return readRows(framed.subarray(offset));
+      const event = decoded.value as RawEnvelope;
+      return new AvroChangeEvent(event, valueCodec.schema, image(event.before), image(event.after), types);
+    },
   };
 }
 
@@ -185,8 +196,23 @@ function readChangeEvent(envelope: EnvelopeReader, topic: string, id: number, bo
   try {
     return options.rowsOnly ? envelope.readRows(body) : envelope.read(body);
   } catch (error) {
-    throw schemaError('SCHEMA_DECODE_FAILED', `Topic '${topic}': a change event written with schema id ${id} does not decode: ${(error as Error).message}.`, { cause: error });
+    throw changeEventError(topic, id, error);
   }
+}
+
+function changeEventError(topic: string, id: number, error: unknown): Error {
+  return schemaError('SCHEMA_DECODE_FAILED', `Topic '${topic}': a change event written with schema id ${id} does not decode: ${(error as Error).message}.`, { cause: error });
+}
+
+/**
+ * The schema id of a value framed with Confluent's 5-byte prefix when no schema-id header names another (what
+ * decodeFrame would read), or undefined for any other framing, which decodeFrame reads.
+ */
+function prefixedSchemaId(bytes: Buffer, headers: RecordHeaders | null | undefined): number | undefined {
+  if (bytes.length < ID_PREFIX_LENGTH || bytes[0] !== MAGIC_BYTE_ID) return undefined;
+  const header = headers?.[VALUE_SCHEMA_ID_HEADER];
+  if (header !== undefined && header !== null) return undefined;
+  return bytes.readInt32BE(1);
 }
 
 export interface DecodedRecord {
@@ -317,6 +343,19 @@ export class AvroConverter {
    * fetched yet (call `toChangeEvent`), null when the value is not a change event.
    */
   toChangeEventNow(topic: string, bytes: Uint8Array, headers?: RecordHeaders | null, options: ChangeEventReadOptions = {}): DecodedChangeEvent | null | undefined {
+    const framed = options.rowsOnly && Buffer.isBuffer(bytes) ? bytes : undefined;
+    const prefixedId = framed ? prefixedSchemaId(framed, headers) : undefined;
+    if (framed && prefixedId !== undefined) {
+      // The usual record: read after the 5-byte prefix in place, without a frame object and a view of the body.
+      const envelope = this.envelopesReady.get(prefixedId);
+      if (envelope === undefined) return undefined;
+      if (envelope === null) return null;
+      try {
+        return envelope.readRowsAt(framed, ID_PREFIX_LENGTH);
+      } catch (error) {
+        throw changeEventError(topic, prefixedId, error);
+      }
+    }
     const frame = decodeFrame(bytes, headers, false);
     if (frame.ref.kind !== 'id') return null;
     const id = frame.ref.id;
