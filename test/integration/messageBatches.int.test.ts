@@ -155,4 +155,19 @@ describe('sends written straight into record batches', () => {
       }
     }
   });
+  it('a batch whose first record is its newest (negative timestamp deltas, as Java writes them) is accepted and reads back', async () => {
+    const topic = uniqueName('message-batches-deltas').toLowerCase();
+    topics.push(topic);
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+    const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const sent = [5, 1, 4, 2, 3].map((offset, index) => ({ key: Buffer.from(`k${index}`), value: Buffer.from(`v${index}`), timestamp: String(1_700_000_000_000 + offset * 60_000) }));
+    await producer.connect();
+    try {
+      await producer.send({ topic, messages: sent });
+    } finally {
+      await producer.disconnect();
+    }
+    const { records } = await readBack(topic, sent.length);
+    expect(records.map((record) => [record.key, record.timestamp])).toEqual(sent.map((m) => [m.key.toString('hex'), m.timestamp]));
+  });
 });
