@@ -36,7 +36,7 @@ export function stageOfFrame(url: string, functionName: string): Stage | undefin
   // The replicator's batch forwarding: reading fetched batches is fetch/decode, building and stamping them encode.
   if (/\/src\/engine\/kafka\/(recordBatches|rawBatchPath)/.test(path)) return /^(read|committed|isAbort|decode)/.test(functionName) ? 'kafka_fetch_decode' : 'kafka_encode_send';
   if (/\/src\/engine\/replicator\/(destinationWriter|chunkWriter|writerWorker)/.test(path)) return 'kafka_encode_send';
-  if (/\/src\/engine\/kafka\/(producePath|codecs)/.test(path) || /\/node_modules\/(@node-rs\/crc32|snappy|lz4-napi|@mongodb-js\/zstd)\//.test(path)) return 'kafka_encode_send';
+  if (/\/src\/engine\/kafka\/(producePath|codecs|messageBatches)/.test(path) || /\/node_modules\/(@node-rs\/crc32|snappy|lz4-napi|@mongodb-js\/zstd)\//.test(path)) return 'kafka_encode_send';
   if (/\/node_modules\/(mysql2|@vlasky\/zongji|pg-logical-replication)\//.test(path) || /\/src\/engine\/(sources|connectors\/(pollingSource|logSource))/.test(path)) return 'source_read';
   if (/\/node_modules\/avsc\//.test(path) || /\/src\/engine\/(schema\/|pipeline\/(sourceEncoder|sinkDecoder|converters|jsonConverter|connectJson))/.test(path)) return 'avro';
   if (/\/src\/engine\/transforms\//.test(path)) return 'transforms';
