@@ -5,6 +5,7 @@
  * the namespaces beside them carry the driver types the engine names (`pg.Client` in a type).
  */
 import type MssqlModule from 'mssql';
+import type Mysql2Module from 'mysql2';
 import type Mysql2PromiseModule from 'mysql2/promise';
 import type PgModule from 'pg';
 import type * as PgLogicalReplicationModule from 'pg-logical-replication';
@@ -17,6 +18,9 @@ export declare namespace pg {
   export type ClientConfig = PgModule.ClientConfig;
   export type CustomTypesConfig = PgModule.CustomTypesConfig;
   export type FieldDef = PgModule.FieldDef;
+  export type QueryConfig = PgModule.QueryConfig;
+  export type QueryArrayConfig = PgModule.QueryArrayConfig;
+  export type QueryArrayResult<R extends unknown[] = unknown[]> = PgModule.QueryArrayResult<R>;
 }
 
 export const sql = lazyModule<typeof MssqlModule>('mssql');
@@ -28,5 +32,12 @@ export declare namespace sql {
 }
 
 export const mysql = lazyModule<typeof Mysql2PromiseModule>('mysql2/promise');
+
+/** mysql2's callback API (the query pane streams rows through it). */
+export const mysqlCallbacks = lazyModule<typeof Mysql2Module>('mysql2');
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export declare namespace mysqlCallbacks {
+  export type Connection = Mysql2Module.Connection;
+}
 
 export const pgLogicalReplication = lazyModule<typeof PgLogicalReplicationModule>('pg-logical-replication');

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import { pg } from '../db/drivers';
 import type { DemoStartRequest, DemoStatus, IDemoApi } from '../../shared/api/demo';
 import { isEngineError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { pg } from '../db/drivers';
 import type { IDisposable } from '../../shared/lifecycle';
 import { createLogger } from '../base/logger';
 import { CHANGELOG_DDL, ORDER_SCHEMA_DDL } from './orderSchema';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import { pg } from '../db/drivers';
 import type { DatabaseAddress } from './orderSimulator';
 
 export interface TableDigest {

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'mysql2/promise';
+import { mysql } from '../db/drivers';
 import { startFailedError } from './errors';
 import { type LogOffsets, relevantLinesFrom } from './logs';
 import type { LabPaths } from './paths';
@@ -81,7 +81,7 @@ export function startMariaDb(mariadbd: string, paths: MariaDbPaths, port: number
 
 /** Root over the private socket: it needs no password and works before our user exists. */
 async function rootQuery(socketPath: string, statements: readonly (readonly [string, unknown[]])[]): Promise<void> {
-  const connection = await createConnection({ socketPath, user: 'root', connectTimeout: 2_000 });
+  const connection = await mysql.createConnection({ socketPath, user: 'root', connectTimeout: 2_000 });
   try {
     for (const [sql, values] of statements) await connection.query(sql, values);
   } finally {
@@ -133,6 +133,6 @@ export async function bootstrapMariaDb(paths: MariaDbPaths, password: string): P
 
 /** One TCP login as the lab user: proves the port, the bind address and the password the endpoints advertise. */
 export async function checkMariaDbEndpoint(port: number, password: string): Promise<void> {
-  const connection = await createConnection({ host: LAB_HOST, port, user: LAB_DB_USER, password, database: LAB_DB_NAME, connectTimeout: 5_000 });
+  const connection = await mysql.createConnection({ host: LAB_HOST, port, user: LAB_DB_USER, password, database: LAB_DB_NAME, connectTimeout: 5_000 });
   await connection.end();
 }

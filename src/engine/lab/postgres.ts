@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import pg from 'pg';
+import { pg } from '../db/drivers';
 import { labError, startFailedError } from './errors';
 import { type LogOffsets, relevantLinesFrom } from './logs';
 import { LAB_DB_NAME, LAB_DB_USER } from './mariadb';

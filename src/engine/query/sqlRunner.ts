@@ -1,6 +1,4 @@
-import sql from 'mssql';
-import mysql from 'mysql2';
-import pg from 'pg';
+import { mysqlCallbacks as mysql, pg, sql } from '../db/drivers';
 import type { QueryColumn, QueryValue } from '../../shared/api/query';
 import { connectionFailureText } from '../db/connectionFailure';
 import type { EngineError } from '../../shared/errors';
