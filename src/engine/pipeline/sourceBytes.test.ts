@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parsePipelineFile, requireValidPipeline, type ResolvedLogSource } from '../config';
 import { LogSource } from '../connectors/logSource';
@@ -122,11 +123,11 @@ vi.mock('mysql2/promise', () => {
       // The callback connection underneath, whose row streams the snapshot reads its pages from.
       connection: {
         query: (sql: string) => ({
-          stream: async function* (): AsyncGenerator<Row, void, undefined> {
+          stream: (): Readable => {
             if (!sql.startsWith('SELECT ')) throw new Error(`unexpected streamed query ${sql}`);
             const rows = queries.pages[page] ?? [];
             page += 1;
-            yield* rows;
+            return Readable.from(rows);
           },
         }),
       },

@@ -1,9 +1,10 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import type { ChangeRecord, Row } from '../../../model';
 import { resolveZone } from '../../polling/zone';
 import { takeBinlogSnapshot } from './binlogSnapshot';
 
-const driver = vi.hoisted(() => ({ rows: [] as Row[], pageQueries: [] as { sql: string; params: unknown[] }[] }));
+const driver = vi.hoisted(() => ({ rows: [] as Row[], pageQueries: [] as { sql: string; params: unknown[] }[], failAfter: undefined as number | undefined }));
 
 // The driver at its query boundary: a MariaDB that pages a 23-row table by its key as the snapshot asks.
 vi.mock('mysql2/promise', () => {
@@ -30,11 +31,19 @@ vi.mock('mysql2/promise', () => {
       // The callback connection underneath: the snapshot streams its pages' rows from it.
       connection: {
         query: (sql: string, params: unknown[]) => ({
-          stream: async function* (): AsyncGenerator<Row, void, undefined> {
+          stream: (): Readable => {
             driver.pageQueries.push({ sql, params });
             const after = typeof params[0] === 'number' ? params[0] : -Infinity;
             const limit = Number(/LIMIT (\d+)/.exec(sql)?.[1]);
-            for (const row of driver.rows.filter((candidate) => Number(candidate.id) > after).slice(0, limit)) yield { ...row };
+            const rows = driver.rows.filter((candidate) => Number(candidate.id) > after).slice(0, limit).map((row) => ({ ...row }));
+            const failAfter = driver.failAfter;
+            if (failAfter === undefined) return Readable.from(rows);
+            return Readable.from(
+              (function* (): Generator<Row, void, undefined> {
+                yield* rows.slice(0, failAfter);
+                throw new Error('Lost connection to MySQL server during query');
+              })(),
+            );
           },
         }),
       },
@@ -48,6 +57,7 @@ describe('takeBinlogSnapshot', () => {
   it('hands each keyset page on in slices, every row once and in key order, the next page starting after the last key', async () => {
     driver.rows = Array.from({ length: 23 }, (_, index) => ({ id: index + 1, name: `n${index + 1}` }));
     driver.pageQueries = [];
+    driver.failAfter = undefined;
     const snapshot = await takeBinlogSnapshot({
       connection: { host: 'db', port: 3306, user: 'u', password: 'p', database: 'shop' },
       topicPrefix: 'lab',
@@ -68,5 +78,27 @@ describe('takeBinlogSnapshot', () => {
     expect(new Set(records.map((record) => record.position)).size).toBe(1);
     expect(records[0]?.position).toEqual({ file: 'bin.000001', pos: 400, row: 0, gtids: '0-3-10', server_id: 3, snapshot: true });
     expect(driver.pageQueries.map((query) => query.params)).toEqual([[], [10], [20]]);
+  });
+
+  it('fails the snapshot when the driver row stream fails mid-page, after the slices read before it', async () => {
+    driver.rows = Array.from({ length: 23 }, (_, index) => ({ id: index + 1, name: `n${index + 1}` }));
+    driver.pageQueries = [];
+    driver.failAfter = 6;
+    const snapshot = await takeBinlogSnapshot({
+      connection: { host: 'db', port: 3306, user: 'u', password: 'p', database: 'shop' },
+      topicPrefix: 'lab',
+      tables: [{ catalog: 'shop', table: 'items' }],
+      zone: resolveZone('UTC'),
+      chunkRows: 10,
+      recordsPerSlice: 4,
+    });
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const records of snapshot.records()) seen.push(records.length);
+      })(),
+    ).rejects.toThrow(/Lost connection/);
+    await snapshot.close();
+    expect(seen).toEqual([4]);
   });
 });

@@ -184,20 +184,62 @@ async function* pages(connection: mysql.Connection, table: TableId, columns: Col
   }
 }
 
-/** One query's rows in arrays of up to `slice`, read from the driver's row stream (which pauses the socket when full). */
+/**
+ * One query's rows in arrays of up to `slice`, from the driver's row stream: collected from its 'data' events and
+ * the stream paused while a full slice waits for the reader (an async iterator over the stream cost a promise per row).
+ */
 async function* streamedRows(connection: mysql.Connection, sql: string, values: unknown[], slice: number): AsyncGenerator<Row[], void, undefined> {
   // mysql2's promise connection wraps the callback one (untyped there), whose queries stream their rows.
   const core = (connection as unknown as { connection: CoreConnection }).connection;
   const stream = core.query(sql, values).stream({ highWaterMark: slice });
-  let rows: Row[] = [];
-  for await (const row of stream) {
-    rows.push(row as Row);
-    if (rows.length >= slice) {
-      yield rows;
-      rows = [];
+  const ready: Row[][] = [];
+  let current: Row[] = [];
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  stream.on('data', (row: Row) => {
+    current.push(row);
+    if (current.length >= slice) {
+      ready.push(current);
+      current = [];
+      stream.pause();
+      notify();
     }
+  });
+  stream.on('end', () => {
+    if (current.length > 0) ready.push(current);
+    current = [];
+    ended = true;
+    notify();
+  });
+  stream.on('error', (error: unknown) => {
+    failure = { error };
+    notify();
+  });
+  try {
+    for (;;) {
+      if (failure) throw failure.error;
+      const rows = ready.shift();
+      if (rows) {
+        yield rows;
+        if (ready.length === 0 && !ended) stream.resume();
+        continue;
+      }
+      if (ended) return;
+      stream.resume();
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    // A reader that stops early (an error downstream): the driver reads the rest of the result and drops it.
+    if (!ended) stream.destroy();
   }
-  if (rows.length > 0) yield rows;
 }
 
 /**
