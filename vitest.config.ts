@@ -22,7 +22,12 @@ export default defineConfig({
           globalSetup: ['test/helpers/labGlobalSetup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          // Two files at a time: most of an integration file's time is spent waiting on the lab's services (load ~1
+          // with one file), and every file uses names of its own. Faults go to private labs; the few files that start
+          // or count the shared lab's services hold test/helpers/labServicesLock.ts.
+          maxWorkers: 2,
+          // Its own group (after unit's, which has a different worker count), should one `vitest run` take every project.
+          sequence: { groupOrder: 1 },
         },
       },
       {

@@ -12,6 +12,7 @@ import { deployedStatus, deployPipeline, undeployPipeline } from '../../src/engi
 import { runDeployCommand } from '../../src/engine/host/cliDeploy';
 import { exportMirrorMaker, IDENTITY_POLICY } from '../../src/engine/deploy/mm2';
 import { ConnectionsService } from '../../src/engine/connections';
+import { acquireLabServicesLock, releaseLabServicesLock } from '../helpers/labServicesLock';
 import { uniqueName } from '../helpers/names';
 import { writePipelineFile } from '../helpers/pipelineCli';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
@@ -45,10 +46,16 @@ const deployed: string[] = [];
 
 beforeAll(async () => {
   lab = createLab();
-  const status = await lab.status();
-  if (status.services.find((service) => service.name === 'connect')?.state !== 'running') {
-    const started = await lab.up({ services: ['connect'] });
-    process.stderr.write(`[connectDeploy] lab Connect worker started in ${started.seconds.toFixed(1)} s\n`);
+  // Starting the worker holds the shared lab's lock for the JVM's whole start: files that run `lab up` wait for it.
+  await acquireLabServicesLock();
+  try {
+    const status = await lab.status();
+    if (status.services.find((service) => service.name === 'connect')?.state !== 'running') {
+      const started = await lab.up({ services: ['connect'] });
+      process.stderr.write(`[connectDeploy] lab Connect worker started in ${started.seconds.toFixed(1)} s\n`);
+    }
+  } finally {
+    releaseLabServicesLock();
   }
   connect = parseConnectUrl((await lab.status()).endpoints.connect.url);
   client = new ConnectRestClient(connect);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/engine/demo/demo';
 import { createLab } from '../../src/engine/lab';
+import { holdLabServicesLockForFile } from '../helpers/labServicesLock';
+
+// runDemo runs `lab up kafka-a` on the shared lab: not while another file starts or counts its services.
+holdLabServicesLockForFile();
 
 describe('ferry demo (the embedded default)', () => {
   it('replicates the simulated order database through the lab Kafka and finds source and target equal', async () => {

@@ -2,10 +2,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { LAB_DEFAULT_SERVICES } from '../../src/shared/api/lab';
+import { holdLabServicesLockForFile } from '../helpers/labServicesLock';
 import { uniqueName } from '../helpers/names';
 
 const run = promisify(execFile);
 const endpoints = inject('labEndpoints');
+// `ferry lab up` here must find every default service running and start nothing; no other file may be starting one.
+holdLabServicesLockForFile();
 
 async function ferry(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, ['bin/ferry.mjs', ...args], { cwd: process.cwd(), timeout: 120_000 });
