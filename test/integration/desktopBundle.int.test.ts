@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -33,6 +33,22 @@ afterAll(async () => {
   await admin.deleteTopics([topic]).catch(() => undefined);
   await admin.disconnect().catch(() => undefined);
 });
+
+const DRIVER_PACKAGES = ['mssql', 'mysql2', 'pg', 'pg-logical-replication', '@vlasky/zongji', '@azure/storage-blob'];
+
+/** The packages a bundled file imports statically, itself or through the chunks it imports statically (not import()). */
+function staticPackageImports(dir: string, file: string, seen = new Set<string>()): string[] {
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const packages: string[] = [];
+  const code = readFileSync(join(dir, file), 'utf8');
+  for (const match of code.matchAll(/^import\s+(?:[^'"]*?\sfrom\s+)?["']([^"']+)["'];?$/gm)) {
+    const specifier = match[1] ?? '';
+    if (specifier.startsWith('.')) packages.push(...staticPackageImports(dir, join(dirname(file), specifier), seen));
+    else if (!specifier.startsWith('node:')) packages.push(specifier);
+  }
+  return packages;
+}
 
 let built: string | undefined;
 function build(): string {
@@ -98,6 +114,9 @@ describe('the desktop bundle', () => {
     expect(readFileSync(join(main, 'index.js'), 'utf8')).toContain(BUNDLED_TASK_FILE);
     const launch = taskWorkerLaunch(pathToFileURL(join(main, 'index.js')).href);
     expect(launch).toEqual({ entry: pathToFileURL(join(main, BUNDLED_TASK_FILE)).href });
+    // Each thread loads its own plug-in's chunk on demand (connectors/pluginLoader.ts): what the entry imports
+    // statically, before it knows its connector, holds no database driver.
+    expect(staticPackageImports(main, BUNDLED_TASK_FILE).filter((name) => DRIVER_PACKAGES.some((driver) => name === driver || name.startsWith(`${driver}/`)))).toEqual([]);
 
     const name = uniqueName('bundle_pipe').toLowerCase();
     const table = `${name}_t`;
