@@ -121,6 +121,17 @@ export function writeTwosComplement(value: number, size: number, target: Buffer,
   const negative = value < 0;
   let magnitude = negative ? -value - 1 : value;
   let first = 0;
+  if (magnitude <= 0x7fffffff) {
+    // Below 2^31: integer arithmetic (every money amount up to 21 million at scale 2).
+    let small = magnitude | 0;
+    for (let at = size - 1; at >= 0; at -= 1) {
+      const byte = small & 0xff;
+      small >>>= 8;
+      first = negative ? 255 - byte : byte;
+      target[offset + at] = first;
+    }
+    return small === 0 && (first >= 128) === negative;
+  }
   for (let at = size - 1; at >= 0; at -= 1) {
     const byte = magnitude % 256;
     magnitude = (magnitude - byte) / 256;

@@ -776,7 +776,17 @@ export abstract class PollingReader implements IDisposable {
   }
 
   private integerValue(raw: unknown, column: ColumnInfo, stream: StreamState): bigint {
-    const value = raw === null || raw === undefined ? null : this.toFieldValue(raw, column);
+    return this.integerOf(raw === null || raw === undefined ? null : this.toFieldValue(raw, column), column, stream);
+  }
+
+  /** The incrementing column's value as just converted for the row (converting it again cost as much). */
+  private incrementingValue(after: Row, row: unknown[], incrementing: ColumnInfo | undefined, incIndex: number, stream: StreamState): bigint {
+    if (incrementing) return this.integerOf(after[incrementing.name] ?? null, incrementing, stream);
+    return this.integerValue(row[incIndex], stream.incrementing as ColumnInfo, stream);
+  }
+
+  /** The incrementing column's value (as the reader converted it) as the position's integer. */
+  private integerOf(value: FieldValue, column: ColumnInfo, stream: StreamState): bigint {
     if (value === null) {
       throw sourceError('SOURCE_BAD_VALUE', `Null value for incrementing column ${column.name} of ${this.describe(stream)}; every row needs a value there.`, {
         detail: { column: column.name },
@@ -801,12 +811,15 @@ export abstract class PollingReader implements IDisposable {
     let committable: PollingPosition = stream.inclusiveStart ? {} : { ...stream.position };
     const instants = usesTimestamp(mode) ? rows.map((row) => this.rowTimestamp(stream, row)) : [];
 
+    const incrementing = incIndex >= 0 ? (columns[incIndex] as ColumnInfo) : undefined;
     rows.forEach((row, index) => {
       const after: Row = {};
-      columns.forEach((column, i) => {
+      for (let i = 0; i < columns.length; i += 1) {
+        const column = columns[i] as ColumnInfo;
         const raw = row[i];
         after[column.name] = raw === null || raw === undefined ? null : this.convert(raw, column, stream);
-      });
+      }
+
       let key: Row | null = null;
       if (keyColumns.length > 0) {
         key = {};
@@ -817,9 +830,9 @@ export abstract class PollingReader implements IDisposable {
       if (mode === 'bulk') {
         position = {};
       } else if (mode === 'incrementing') {
-        position = { incrementing: this.integerValue(row[incIndex], stream.incrementing as ColumnInfo, stream) };
+        position = { incrementing: this.incrementingValue(after, row, incrementing, incIndex, stream) };
       } else if (mode === 'timestamp+incrementing') {
-        position = { timestamp: ts, incrementing: this.integerValue(row[incIndex], stream.incrementing as ColumnInfo, stream) };
+        position = { timestamp: ts, incrementing: this.incrementingValue(after, row, incrementing, incIndex, stream) };
       } else {
         const next = instants[index + 1];
         if (ts && (index === rows.length - 1 || !next || compareInstants(ts, next) < 0)) committable = { timestamp: ts };
