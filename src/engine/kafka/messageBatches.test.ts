@@ -3,6 +3,7 @@ import { crc32c } from '@node-rs/crc32';
 import { describe, expect, it, vi } from 'vitest';
 import { producePathPatches } from './kafkajsRuntime';
 import { buildMessageBatch, createDefaultPartitioner, murmur2, type ProducedMessage } from './messageBatches';
+import { groupMessagesPerPartition } from './producePath';
 import { recordBatchMessages } from './rawBatchPath';
 import { readRecordBatches } from './recordBatches';
 
@@ -135,6 +136,30 @@ describe('producing messages without kafkajs\'s per-record encoders', () => {
     const leaderless = partitionMetadata.map((partition) => ({ ...partition, leader: -1 }));
     const picked = Array.from({ length: 8 }, () => ours({ topic: 'leaderless', partitionMetadata: leaderless, message: {} }));
     expect(picked.slice(1).map((partition, index) => (partition - (picked[index] ?? 0) + 7) % 7)).toEqual(Array.from({ length: 7 }, () => 1));
+  });
+
+  it('puts a retried send\'s keyless messages in the partitions its first attempt chose (the sequences kafkajs re-sends are the same batches)', () => {
+    // kafkajs's retrier groups a send's messages again for every attempt and takes the failed attempt's sequence
+    // numbers back. Round-robin from where the counter stands would put other messages (and other counts) under the
+    // same sequences: the broker then refuses them (OUT_OF_ORDER_SEQUENCE_NUMBER) or, counts equal, acknowledges them
+    // as duplicates of the first attempt's records, which lost them if that attempt was not appended whole.
+    const partitioner = createDefaultPartitioner() as Partitioner;
+    const partitionMetadata = [0, 1, 2, 3].map((partitionId) => ({ partitionId, leader: 1 }));
+    const sent: ProducedMessage[] = Array.from({ length: 7 }, (_, index) => ({ key: index % 3 === 0 ? `k${index}` : null, value: `v${index}` }));
+    const group = () => groupMessagesPerPartition({ topic: 'keyless-retry', partitionMetadata, messages: sent, partitioner: partitioner as never });
+    const first = group();
+    expect(group()).toEqual(first);
+    // A partition added meanwhile (a retry after a metadata refresh) does not move them either.
+    const grown = groupMessagesPerPartition({ topic: 'keyless-retry', partitionMetadata: [...partitionMetadata, { partitionId: 4, leader: 1 }], messages: sent.filter((m) => m.key === null), partitioner: partitioner as never });
+    const keylessOfFirst: Record<string, ProducedMessage[]> = {};
+    for (const [partition, messages] of Object.entries(first)) {
+      const keyless = messages.filter((m) => m.key === null);
+      if (keyless.length > 0) keylessOfFirst[partition] = keyless;
+    }
+    expect(grown).toEqual(keylessOfFirst);
+    // A new send goes on round-robin where the counter stands.
+    const next = Array.from({ length: 4 }, () => partitioner({ topic: 'keyless-retry', partitionMetadata, message: { key: null } }));
+    expect(new Set(next).size).toBe(4);
   });
 
   for (const [name, compression] of [['uncompressed', 0], ['gzip', 1], ['snappy', 2], ['lz4', 3], ['zstd', 4]] as const) {

@@ -11,7 +11,8 @@
  *   CRC-32C (native) are stamped in by the produce request (rawBatchPath.ts).
  * - `createDefaultPartitioner` is kafkajs 2.x's DefaultPartitioner (Java's murmur2 of the key; keyless messages
  *   round-robin over the partitions with a leader, from a random start per topic) on 32-bit integer arithmetic and
- *   without allocating per message: every message lands on the partition kafkajs would pick.
+ *   without allocating per keyed message: every message lands on the partition kafkajs would pick, except that a
+ *   keyless message keeps its partition when kafkajs retries its send (kafkajs would move it, breaking idempotence).
  *
  * Records are written as kafkajs writes them: timestamp = the message's (a decimal string) or the request's time,
  * key and value as bytes (a string as its UTF-8, null as length -1), headers in the object's key order, an array
@@ -308,9 +309,15 @@ interface PartitionerArgs {
  * kafkajs 2.x's DefaultPartitioner (producer/partitioners/legacy/partitioner.js over default/murmur2.js), same
  * choices: the message's partition if it has one; else murmur2(key) & 0x7fffffff modulo the partition count; else
  * the next of the partitions that have a leader (all of them when none has), counting from a random start per topic.
+ * One difference: a keyless message given again (kafkajs's retry of a send) gets the partition it got the first time.
  */
 export function createDefaultPartitioner(): (args: PartitionerArgs) => number {
   const counters = new Map<string, number>();
+  // The partition each keyless message was given. kafkajs groups a send's messages again for every attempt and
+  // re-sends a failed attempt's sequence numbers; a keyless message must keep its partition (as Java's producer,
+  // which partitions once per record) or those sequences would name other records: refused as out of order, or
+  // acknowledged as duplicates of records the broker may never have appended.
+  const keylessChoices = new WeakMap<object, number>();
   return ({ topic, partitionMetadata, message }) => {
     let counter = counters.get(topic);
     if (counter === undefined) {
@@ -322,14 +329,23 @@ export function createDefaultPartitioner(): (args: PartitionerArgs) => number {
     if (key !== null && key !== undefined) {
       return (murmur2(Buffer.isBuffer(key) ? key : Buffer.from(String(key))) & 0x7fffffff) % partitionMetadata.length;
     }
+    const earlier = keylessChoices.get(message);
+    if (earlier !== undefined && earlier < partitionMetadata.length) return earlier;
     counters.set(topic, ++counter);
-    let available = 0;
-    for (const partition of partitionMetadata) if (partition.leader >= 0) available++;
-    if (available === 0) return (counter & 0x7fffffff) % partitionMetadata.length;
-    let nth = (counter & 0x7fffffff) % available;
-    for (const partition of partitionMetadata) {
-      if (partition.leader >= 0 && nth-- === 0) return partition.partitionId;
-    }
-    throw new Error('unreachable: an available partition was counted but not found');
+    const partition = roundRobin(partitionMetadata, counter & 0x7fffffff);
+    keylessChoices.set(message, partition);
+    return partition;
   };
+}
+
+/** The `nth` (modulo) of the partitions with a leader, or of all partitions when none has one. */
+function roundRobin(partitionMetadata: readonly PartitionInfo[], nth: number): number {
+  let available = 0;
+  for (const partition of partitionMetadata) if (partition.leader >= 0) available++;
+  if (available === 0) return nth % partitionMetadata.length;
+  nth %= available;
+  for (const partition of partitionMetadata) {
+    if (partition.leader >= 0 && nth-- === 0) return partition.partitionId;
+  }
+  throw new Error('unreachable: an available partition was counted but not found');
 }
