@@ -312,28 +312,26 @@ interface PartitionerArgs {
  * One difference: a keyless message given again (kafkajs's retry of a send) gets the partition it got the first time.
  */
 export function createDefaultPartitioner(): (args: PartitionerArgs) => number {
-  const counters = new Map<string, number>();
-  // The partition each keyless message was given. kafkajs groups a send's messages again for every attempt and
-  // re-sends a failed attempt's sequence numbers; a keyless message must keep its partition (as Java's producer,
-  // which partitions once per record) or those sequences would name other records: refused as out of order, or
-  // acknowledged as duplicates of records the broker may never have appended.
-  const keylessChoices = new WeakMap<object, number>();
+  // Per topic: the round-robin counter, and the partition each keyless message was given. kafkajs groups a send's
+  // messages again for every attempt and re-sends a failed attempt's sequence numbers; a keyless message must keep its
+  // partition (as Java's producer, which partitions a record once) or those sequences would name other records:
+  // refused as out of order, or acknowledged as duplicates of records the broker may never have appended.
+  const topics = new Map<string, { counter: number; keyless: WeakMap<object, number> }>();
   return ({ topic, partitionMetadata, message }) => {
-    let counter = counters.get(topic);
-    if (counter === undefined) {
-      counter = randomInt(0, 2 ** 32);
-      counters.set(topic, counter);
+    let state = topics.get(topic);
+    if (state === undefined) {
+      state = { counter: randomInt(0, 2 ** 32), keyless: new WeakMap() };
+      topics.set(topic, state);
     }
     if (message.partition !== null && message.partition !== undefined) return message.partition;
     const key = message.key;
     if (key !== null && key !== undefined) {
       return (murmur2(Buffer.isBuffer(key) ? key : Buffer.from(String(key))) & 0x7fffffff) % partitionMetadata.length;
     }
-    const earlier = keylessChoices.get(message);
+    const earlier = state.keyless.get(message);
     if (earlier !== undefined && earlier < partitionMetadata.length) return earlier;
-    counters.set(topic, ++counter);
-    const partition = roundRobin(partitionMetadata, counter & 0x7fffffff);
-    keylessChoices.set(message, partition);
+    const partition = roundRobin(partitionMetadata, ++state.counter & 0x7fffffff);
+    state.keyless.set(message, partition);
     return partition;
   };
 }
