@@ -83,6 +83,8 @@ interface ZongJiInternals {
   _fetchTableInfo?: (event: { schemaName: string; tableName: string; tableId: number; columnCount: number }, next: () => void) => void;
   tableMap: Record<number, { columnSchemas: ZongJiColumn[]; parentSchema: string; tableName: string }>;
   options?: { filename?: string; position?: number };
+  /** Asked at each table map event; true drops the table map and so every rows event of that table undecoded. */
+  _skipSchema?: (database: string, table: string) => boolean;
 }
 
 const EVENT_HEADER_BYTES = 19;
@@ -201,6 +203,11 @@ export class MySqlBinlogReader implements IDisposable {
       timezone: 'Z',
     } as ConstructorParameters<typeof ZongJi>[0]);
     this.zongji = zongji;
+    // Rows of tables this source does not capture are never decoded: ZongJi would otherwise parse every row of every
+    // table on the server (and look up each new table's columns in INFORMATION_SCHEMA, pausing the dump) for the
+    // reader to drop them. ZongJi's own includeSchema is fixed at start; the filter here is the source's own, so a
+    // table created later that the include list matches is captured.
+    (zongji as unknown as ZongJiInternals)._skipSchema = (database, table) => !this.init.includeTable({ catalog: database, table });
     this.decodeWithHistory(zongji);
     // Every failure of the dump connection lands here, never as an uncaught 'error' event.
     zongji.on('error', (error: Error) => this.fail(error));
