@@ -50,10 +50,7 @@ const LOG_SOURCE_OWN_KEYS = [
     group: GROUP.snapshot,
     default: 'initial',
   }),
-  // 2048, not Debezium PostgreSQL's 10240: a page is converted and produced while the next one is read, so two pages are
-  // in memory; with 10240 the source thread's heap peaked at ~200 MB in a 300k-row snapshot, with 2048-2500 at ~120 MB,
-  // for the same CPU per row (the database's included).
-  intKey('snapshot.fetch.size', { doc: 'Rows read per query during the snapshot; a page is produced while the next one is read, so two are in memory at a time.', group: GROUP.snapshot, default: 2048, min: 1 }),
+  intKey('snapshot.fetch.size', { doc: 'Rows read per query during the snapshot.', group: GROUP.snapshot, default: 10240, min: 1 }),
   enumKey('decimal.handling.mode', ['precise', 'double', 'string'], {
     doc: 'How DECIMAL/NUMERIC columns are written: `precise` (Connect Decimal, exact), `double` (float64, may round) or `string` (the decimal as text).',
     group: GROUP.events,
