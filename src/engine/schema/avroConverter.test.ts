@@ -59,6 +59,22 @@ describe('AvroConverter against the embedded registry', () => {
     expect((await reader.toRow('shop.orders', true, key ?? null))?.row).toEqual({ id: 9_007_199_254_740_993n });
   });
 
+  it('encodes without a promise once the schema id is known: the same bytes as fromRow, nothing before the first registration', async () => {
+    const converter = new AvroConverter({ registry: client });
+    const keyRow = { id: 9_007_199_254_740_993n };
+    expect(converter.fromRowNow('shop.orders', false, allTypes, row)).toBeUndefined();
+    expect(converter.fromRowNow('shop.orders', true, keySchema, keyRow)).toBeUndefined();
+    expect(await client.listSubjects()).toEqual([]);
+    const value = await converter.fromRow('shop.orders', false, allTypes, row);
+    const key = await converter.fromRow('shop.orders', true, keySchema, keyRow);
+    expect(converter.fromRowNow('shop.orders', false, allTypes, row)).toEqual(value);
+    expect(converter.fromRowNow('shop.orders', true, keySchema, keyRow)).toEqual(key);
+    // Ids are per topic and per key/value: another topic still needs the promise path.
+    expect(converter.fromRowNow('shop.other', false, allTypes, row)).toBeUndefined();
+    expect(converter.fromRowNow('shop.orders', false, allTypes, null)).toBeNull();
+    expect(() => converter.fromRowNow('shop.orders', false, allTypes, { ...row, amount: '0.001' })).toThrow(/column 'amount'/);
+  });
+
   it('passes tombstones through as null', async () => {
     const converter = new AvroConverter({ registry: client });
     expect(await converter.fromRow('t', false, allTypes, null)).toBeNull();

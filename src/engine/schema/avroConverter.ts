@@ -273,6 +273,18 @@ export class AvroConverter {
   }
 
   /**
+   * `fromRow` without a promise, for the source's per-record path: undefined while the schema's id for this topic is
+   * not known yet (call `fromRow`, which registers it). The same bytes as `fromRow`; a row that does not fit throws.
+   */
+  fromRowNow(topic: string, isKey: boolean, schema: RecordSchema, row: Row | null): Buffer | null | undefined {
+    if (row === null) return null;
+    const entry = this.writerEntry(schema);
+    const id = entry.ids[isKey ? 1 : 0].get(topic);
+    if (typeof id !== 'number') return undefined;
+    return writeIdPrefix(entry.codec.encodeAt(row, ID_PREFIX_LENGTH), id);
+  }
+
+  /**
    * Decodes a key or value written by any Confluent Avro serializer. With `readerSchema` the row is resolved
    * into that shape (Avro schema evolution: missing fields take their defaults, extra ones are dropped).
    */
