@@ -9,6 +9,11 @@ import { pipelineError } from './errors';
 /** Turns key or value rows into Kafka bytes and back, as a Connect converter does. */
 export interface RecordConverter {
   fromRow(topic: string, schema: RecordSchema, row: Row | null): Promise<Buffer | null>;
+  /**
+   * `fromRow` without a promise, for the source's per-record path: undefined when it would have to wait (an Avro
+   * schema whose id for this topic is not known yet), then the caller uses `fromRow`. The same bytes either way.
+   */
+  fromRowNow?(topic: string, schema: RecordSchema, row: Row | null): Buffer | null | undefined;
   toRow(topic: string, bytes: Uint8Array | null, headers: Record<string, Uint8Array>, where: string): Promise<{ schema: RecordSchema; row: Row } | null>;
   /** Avro and JSON values: a Debezium change event read into row images, or null when the value is not one. */
   toChangeEvent?(topic: string, bytes: Uint8Array, headers: Record<string, Uint8Array>, where: string, options?: ChangeEventReadOptions): Promise<DecodedChangeEvent | null>;
@@ -75,6 +80,7 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
       });
       return {
         fromRow: (topic, schema, row) => avro.fromRow(topic, isKey, schema, row),
+        fromRowNow: (topic, schema, row) => avro.fromRowNow(topic, isKey, schema, row),
         async toChangeEvent(topic, bytes, headers, where, options) {
           try {
             return await avro.toChangeEvent(topic, bytes, headers, options);
@@ -116,6 +122,7 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
       if (withSchemas) {
         return {
           fromRow: async (_topic, schema, row) => rowToConnectJson(schema, row),
+          fromRowNow: (_topic, schema, row) => rowToConnectJson(schema, row),
           toRow: async (_topic, bytes, _headers, where) => connectJsonToRow(bytes, where),
           toRowNow: (_topic, bytes, _headers, where) => connectJsonToRow(bytes, where.toString()),
           toChangeEvent,
@@ -124,6 +131,7 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
       }
       return {
         fromRow: async (_topic, _schema, row) => rowToJson(row),
+        fromRowNow: (_topic, _schema, row) => rowToJson(row),
         toRow: async (_topic, bytes, _headers, where) => jsonToRow(bytes, where),
         toRowNow: (_topic, bytes, _headers, where) => jsonToRow(bytes, where.toString()),
         toChangeEvent,
@@ -132,15 +140,19 @@ export function createConverter(serde: ResolvedSerde<KeyFormat> | ResolvedSerde<
     }
     case 'STRING':
       return {
-        async fromRow(_topic, schema, row) {
-          if (row === null) return null;
-          const values = schema.fields.map((field) => row[field.name]);
-          return Buffer.from(values.length === 1 ? String(values[0]) : JSON.stringify(values.map(String)), 'utf8');
-        },
+        fromRow: async (_topic, schema, row) => stringKey(schema, row),
+        fromRowNow: (_topic, schema, row) => stringKey(schema, row),
         async toRow(_topic, bytes) {
           if (bytes === null) return null;
           return { schema: { name: 'key', fields: [{ name: 'key', type: { kind: 'string' }, optional: false }] }, row: { key: Buffer.from(bytes).toString('utf8') } };
         },
       };
   }
+}
+
+/** A STRING key: the single column's text, or the columns' texts as a JSON array. */
+function stringKey(schema: RecordSchema, row: Row | null): Buffer | null {
+  if (row === null) return null;
+  const values = schema.fields.map((field) => row[field.name]);
+  return Buffer.from(values.length === 1 ? String(values[0]) : JSON.stringify(values.map(String)), 'utf8');
 }

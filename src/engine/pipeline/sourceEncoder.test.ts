@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { parsePipelineFile, requireValidPipeline, type ResolvedJdbcSource } from '../config';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parsePipelineFile, requireValidPipeline, type ResolvedJdbcSource, type ResolvedSource } from '../config';
 import { SOURCE_CAPTURE_HEADER, SOURCE_TIME_HEADER } from '../connectors/headers';
 import type { SourceRecord } from '../connectors/port';
 import type { RecordSchema } from '../model';
+import { SchemaRegistryClient } from '../schema';
 import { isSnapshotRecord, SourceEncoder } from './sourceEncoder';
 
 function pollingSource(extra: Record<string, string> = {}): ResolvedJdbcSource {
@@ -182,5 +183,103 @@ describe('SourceEncoder', () => {
     expect(value.schema.fields.map((field) => `${field.field}:${field.type}:${String(field.optional)}`)).toEqual(['id:int32:false', '__op:string:true', '__table:string:true', '__source_ts_ms:int64:true', '__deleted:string:true']);
     expect(insert?.headers).toMatchObject({ __db: 'shop', __table: 'orders' });
     expect((JSON.parse(String(remove?.value)) as Written).payload).toEqual({ id: 1, __op: 'd', __table: 'orders', __source_ts_ms: 1_764_979_200_000, __deleted: 'true' });
+  });
+});
+
+describe('SourceEncoder without promises once schemas are registered', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  function avroLogSource(): ResolvedSource {
+    const document = {
+      name: 'encoder',
+      kafka: { 'bootstrap.servers': '127.0.0.1:9092' },
+      connectors: [
+        {
+          name: 'cdc',
+          'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
+          'database.hostname': 'db',
+          'database.port': '3306',
+          'database.user': 'u',
+          'database.password': 'p',
+          'database.server.id': '5401',
+          'topic.prefix': 'lab',
+          'table.include.list': 'shop\\..*',
+          'key.converter': 'io.confluent.connect.avro.AvroConverter',
+          'key.converter.schema.registry.url': 'http://127.0.0.1:1',
+          'value.converter': 'io.confluent.connect.avro.AvroConverter',
+          'value.converter.schema.registry.url': 'http://127.0.0.1:1',
+        },
+      ],
+    };
+    const source = requireValidPipeline(parsePipelineFile(JSON.stringify(document), 'encoder.json'), 'encoder.json').connectors.find((connector): connector is ResolvedSource => connector.role === 'source');
+    if (!source) throw new Error('no source');
+    return source;
+  }
+
+  const keySchema: RecordSchema = { name: 'key', fields: [{ name: 'id', type: { kind: 'int32' }, optional: false }] };
+  const valueSchema = (table: string): RecordSchema => ({ name: `lab.shop.${table}.Value`, fields: [{ name: 'id', type: { kind: 'int32' }, optional: false }] });
+  const schemas = { orders: valueSchema('orders'), items: valueSchema('items') };
+  const change = (table: 'orders' | 'items', id: number): SourceRecord => ({
+    topic: `lab.shop.${table}`,
+    key: { schema: keySchema, row: { id } },
+    value: {
+      kind: 'change',
+      schema: schemas[table],
+      connector: 'mariadb',
+      event: {
+        op: 'c',
+        before: null,
+        after: { id },
+        source: { connector: 'mariadb', name: 'lab', tsMs: 1_000, snapshot: 'false', db: 'shop', table, serverId: 1, gtid: null, file: 'mariadb-bin.000001', pos: 4 + id, row: 0 },
+        tsMs: 1_500,
+      },
+    },
+    sourceTimestampMs: 1_000,
+  });
+  const hex = (byTopic: Map<string, { key: Buffer | null; value: Buffer | null }[]>): [string, string[]][] =>
+    [...byTopic].map(([topic, messages]) => [topic, messages.map((message) => `${message.key?.toString('hex') ?? '-'}/${message.value?.toString('hex') ?? '-'}`)]);
+
+  it('writes the same bytes whether a record waited for its schemas to register or not, registering each subject once, key before value', async () => {
+    const registered: string[] = [];
+    vi.spyOn(SchemaRegistryClient.prototype, 'register').mockImplementation((subject: string) => {
+      registered.push(subject);
+      return Promise.resolve(200 + registered.length);
+    });
+    const encoder = new SourceEncoder(avroLogSource(), 'log', 0);
+    // The first record of each topic registers (the promise path), the others find the ids (the promise-free path).
+    const batch = [change('orders', 1), change('orders', 2), change('items', 3), change('orders', 4), change('items', 5)];
+    const first = hex(await encoder.encode(batch, 2_000));
+    expect(registered).toEqual(['lab.shop.orders-key', 'lab.shop.orders-value', 'lab.shop.items-key', 'lab.shop.items-value']);
+    // Every record of the second pass is encoded without waiting: the bytes, order and topics are the same.
+    const second = hex(await encoder.encode(batch, 2_000));
+    expect(second).toEqual(first);
+    expect(registered).toHaveLength(4);
+    expect(first.map(([topic, messages]) => [topic, messages.length])).toEqual([
+      ['lab.shop.orders', 3],
+      ['lab.shop.items', 2],
+    ]);
+    // Key ids as registered: orders' key 201, items' key 203; values 202 and 204.
+    const ids = first.flatMap(([, messages]) => messages.map((message) => message.split('/').map((part) => Number.parseInt(part.slice(2, 10), 16))));
+    expect(ids).toEqual([
+      [201, 202],
+      [201, 202],
+      [201, 202],
+      [203, 204],
+      [203, 204],
+    ]);
+  });
+
+  it('a registration that fails fails the batch, and the next batch registers again', async () => {
+    let calls = 0;
+    vi.spyOn(SchemaRegistryClient.prototype, 'register').mockImplementation(() => {
+      calls += 1;
+      return calls === 1 ? Promise.reject(new Error('registry down')) : Promise.resolve(300 + calls);
+    });
+    const encoder = new SourceEncoder(avroLogSource(), 'log', 0);
+    await expect(encoder.encode([change('orders', 1), change('orders', 2)], 2_000)).rejects.toThrow(/registry down/);
+    const byTopic = await encoder.encode([change('orders', 1), change('orders', 2)], 2_000);
+    expect(byTopic.get('lab.shop.orders')).toHaveLength(2);
   });
 });
