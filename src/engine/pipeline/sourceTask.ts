@@ -71,6 +71,18 @@ export function produceRequests(byTopic: ReadonlyMap<string, OutgoingMessage[]>,
   return requests;
 }
 
+/**
+ * Lets go of a batch's records once they are encoded: from here only the messages, the batch's positions and counts
+ * and the batch object itself (which the plug-in's `delivered` recognizes) are needed. Held across the produce round
+ * trip, a batch's row objects, change events and their schemas outlived the young generation's scavenges and were
+ * promoted (issue 13: the source thread's GC). The plug-ins' `delivered` read only the batch's identity and positions.
+ */
+function releaseRecords(batch: SourceBatch): void {
+  if (batch.records.length > 0) batch.records = NO_RECORDS;
+}
+
+const NO_RECORDS: readonly never[] = Object.freeze([]);
+
 function toError(error: unknown): EngineError {
   return isEngineError(error) ? error : new EngineError('SOURCE_FAILED', error instanceof Error ? error.message : String(error), { retriable: true });
 }
@@ -309,6 +321,8 @@ export class SourceTask {
     // the request timeout and then through kafkajs's retries, and the source said RUNNING all that time. Say that
     // Kafka does not acknowledge; the run loop says RUNNING again after the next batch that goes through.
     const startedAt = Date.now();
+    // Counted now: `produce` lets go of the records once they are encoded.
+    const records = batch.records.length;
     const watchdog = setTimeout(() => {
       if (this.abort.signal.aborted || this.lifecycle.state === 'FAILED') return;
       this.metrics.errors++;
@@ -316,7 +330,7 @@ export class SourceTask {
         'DEGRADED',
         new EngineError(
           'SOURCE_KAFKA_SILENT',
-          `Kafka at ${this.kafkaSettings.bootstrapServers.join(',')} has not acknowledged ${batch.records.length} record${batch.records.length === 1 ? '' : 's'} for ${Math.round((Date.now() - startedAt) / 1000)} s; the source waits (nothing is lost: its position is saved only after the acknowledgement).`,
+          `Kafka at ${this.kafkaSettings.bootstrapServers.join(',')} has not acknowledged ${records} record${records === 1 ? '' : 's'} for ${Math.round((Date.now() - startedAt) / 1000)} s; the source waits (nothing is lost: its position is saved only after the acknowledgement).`,
           { retriable: true },
         ),
       );
@@ -335,6 +349,7 @@ export class SourceTask {
     if (!producer) throw new EngineError('SOURCE_FAILED', 'The Kafka producer is not connected.', { retriable: true });
     this.metrics.rowsRead += batch.changes;
     const byTopic = await this.encoder.encode(batch.records, Date.now());
+    releaseRecords(batch);
     for (const topic of byTopic.keys()) await this.ensureTopic(topic);
     try {
       // The Kafka port writes each partition's records straight into one record batch (kafka/messageBatches.ts).
