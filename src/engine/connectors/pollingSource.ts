@@ -39,8 +39,11 @@ export class PollingSource implements SourceConnector {
   private passCompleted = false;
   /** Per stream key: rows produced, the table's row count at start and whether its snapshot is done. */
   private readonly tables = new Map<string, ConnectorTableStatus>();
-  /** The poll each handed-out batch came from, for the progress counts once it is delivered. */
-  private readonly polls = new WeakMap<SourceBatch, PollBatch>();
+  /**
+   * What the progress counts need of the poll each handed-out batch came from, once it is delivered: not the poll
+   * itself, whose rows would stay alive across the produce round trip after the runner let go of the batch's records.
+   */
+  private readonly polls = new WeakMap<SourceBatch, { stream: PollBatch['stream']; rows: number; more: boolean }>();
   private readonly log = createLogger('source.polling');
 
   constructor(
@@ -97,7 +100,7 @@ export class PollingSource implements SourceConnector {
     }
     const last = poll.records[poll.records.length - 1];
     const batch: SourceBatch = { records, changes: records.length, ...(last ? { positions: { [poll.stream.key]: last.position } } : {}) };
-    this.polls.set(batch, poll);
+    this.polls.set(batch, { stream: poll.stream, rows: poll.records.length, more: poll.more });
     return batch;
   }
 
@@ -110,7 +113,7 @@ export class PollingSource implements SourceConnector {
       table = { table: tableIdToString(poll.stream.table), topic: this.context.routedTopic(poll.stream.topic), rows: 0, snapshotDone: false };
       this.tables.set(poll.stream.key, table);
     }
-    table.rows += poll.records.length;
+    table.rows += poll.rows;
     if (!poll.more) {
       table.snapshotDone = true;
       // Everything before this page is acknowledged: a pass over every table ended.
