@@ -96,7 +96,11 @@ export interface SourceConnector {
   open(): Promise<SourceTopic[]>;
   /** The next batch; may be empty (nothing new). Called again while the previous batch is on its way to Kafka. */
   read(): Promise<SourceBatch>;
-  /** Kafka acknowledged every record of `batch` (and of those before it): progress counts move on. */
+  /**
+   * Kafka acknowledged every record of `batch` (and of those before it): progress counts move on. The same batch
+   * object as `read` returned, but its `records` are already emptied (the runner lets go of them once encoded): keep
+   * what the counts need beside the batch, not the records.
+   */
   delivered(batch: SourceBatch): void;
   /**
    * The checkpoint up to `positions` is flushed to disk: a log capture may now let the database release its log
