@@ -83,6 +83,12 @@ function releaseRecords(batch: SourceBatch): void {
 
 const NO_RECORDS: readonly never[] = Object.freeze([]);
 
+/** A batch's messages per topic, and how many records it had (for the silent-Kafka warning). */
+interface EncodedBatch {
+  byTopic: Map<string, OutgoingMessage[]>;
+  records: number;
+}
+
 function toError(error: unknown): EngineError {
   return isEngineError(error) ? error : new EngineError('SOURCE_FAILED', error instanceof Error ? error.message : String(error), { retriable: true });
 }
@@ -235,6 +241,9 @@ export class SourceTask {
           if (this.abort.signal.aborted) return;
           const carries = batch.records.length > 0 || batch.positions !== undefined;
           this.held = carries;
+          // Encoded now, while the previous batch is still on its way to Kafka: from here only its messages are kept,
+          // not its rows (see releaseRecords). Nothing is sent before the previous batch is acknowledged.
+          const encoded = carries ? await this.encode(batch) : undefined;
           await inFlight;
           if (deliveryError !== undefined) {
             const failed = deliveryError;
@@ -243,8 +252,8 @@ export class SourceTask {
           }
           if (this.lifecycle.state !== 'RUNNING') this.lifecycle.set('RUNNING');
           backoff.reset();
-          if (carries) {
-            inFlight = this.deliver(batch).catch((error: unknown) => {
+          if (encoded) {
+            inFlight = this.deliver(batch, encoded).catch((error: unknown) => {
               deliveryError = error;
             });
           } else {
@@ -315,14 +324,21 @@ export class SourceTask {
     this.createdTopics.add(topic);
   }
 
-  private async deliver(batch: SourceBatch): Promise<void> {
+  /** A batch's records as the messages to send, the batch's records let go of (see releaseRecords). */
+  private async encode(batch: SourceBatch): Promise<EncodedBatch> {
+    const records = batch.records.length;
+    const byTopic = await this.encoder.encode(batch.records, Date.now());
+    releaseRecords(batch);
+    return { byTopic, records };
+  }
+
+  private async deliver(batch: SourceBatch, encoded: EncodedBatch): Promise<void> {
     this.delivering = true;
     // A broker that stops answering (paused, overloaded, a cut network) refuses nothing: the send just waits, up to
     // the request timeout and then through kafkajs's retries, and the source said RUNNING all that time. Say that
     // Kafka does not acknowledge; the run loop says RUNNING again after the next batch that goes through.
     const startedAt = Date.now();
-    // Counted now: `produce` lets go of the records once they are encoded.
-    const records = batch.records.length;
+    const records = encoded.records;
     const watchdog = setTimeout(() => {
       if (this.abort.signal.aborted || this.lifecycle.state === 'FAILED') return;
       this.metrics.errors++;
@@ -336,7 +352,7 @@ export class SourceTask {
       );
     }, PRODUCE_SILENT_MS);
     try {
-      await this.produce(batch);
+      await this.produce(batch, encoded.byTopic);
       this.deliveries++;
     } finally {
       clearTimeout(watchdog);
@@ -344,12 +360,10 @@ export class SourceTask {
     }
   }
 
-  private async produce(batch: SourceBatch): Promise<void> {
+  private async produce(batch: SourceBatch, byTopic: Map<string, OutgoingMessage[]>): Promise<void> {
     const producer = this.producer;
     if (!producer) throw new EngineError('SOURCE_FAILED', 'The Kafka producer is not connected.', { retriable: true });
     this.metrics.rowsRead += batch.changes;
-    const byTopic = await this.encoder.encode(batch.records, Date.now());
-    releaseRecords(batch);
     for (const topic of byTopic.keys()) await this.ensureTopic(topic);
     try {
       // The Kafka port writes each partition's records straight into one record batch (kafka/messageBatches.ts).

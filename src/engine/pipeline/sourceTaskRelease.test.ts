@@ -69,9 +69,10 @@ afterEach(() => {
 });
 
 describe('SourceTask memory', () => {
-  it('lets go of a batch’s records once they are encoded, and still produces, checkpoints and reports the batch as delivered', async () => {
+  it('lets go of a batch’s records once they are encoded, the next batch’s during the round trip too, and still produces, checkpoints and delivers them in order', async () => {
     const config = sourceConfig();
     const batch: SourceBatch = { records: [row(1), row(2), row(3)], changes: 3, positions: { orders: { id: 3 } } };
+    const next: SourceBatch = { records: [row(4)], changes: 1, positions: { orders: { id: 4 } } };
     const delivered: SourceBatch[] = [];
     let reads = 0;
     const connector: SourceConnector = {
@@ -80,6 +81,7 @@ describe('SourceTask memory', () => {
       read: async () => {
         reads += 1;
         if (reads === 1) return batch;
+        if (reads === 2) return next;
         await new Promise((resolve) => setTimeout(resolve, 5));
         return { records: [], changes: 0 };
       },
@@ -106,11 +108,22 @@ describe('SourceTask memory', () => {
       expect(batch.changes).toBe(3);
       expect(checkpoints.positions()).toEqual({});
       expect(delivered).toEqual([]);
+      // The next batch is read and encoded while the first is on its way, but not sent before the first is acknowledged.
+      await until(() => next.records.length === 0);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(sends).toHaveLength(1);
       send.acknowledge();
-      await until(() => delivered.length === 1);
+      await until(() => sends.length === 2);
+      expect(delivered).toEqual([batch]);
       expect(delivered[0]).toBe(batch);
       expect(checkpoints.positions()).toEqual({ orders: { id: 3 } });
       expect(task.metrics.rowsProduced).toBe(3);
+      expect(sends[1]?.topicMessages.map(({ messages }) => messages.map((message) => String(message.value)))).toEqual([['{"id":4}']]);
+      sends[1]?.acknowledge();
+      await until(() => delivered.length === 2);
+      expect(delivered[1]).toBe(next);
+      expect(checkpoints.positions()).toEqual({ orders: { id: 4 } });
+      expect(task.metrics.rowsProduced).toBe(4);
     } finally {
       for (const send of sends) send.acknowledge();
       await task.stop();
