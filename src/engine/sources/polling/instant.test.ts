@@ -11,7 +11,8 @@ import {
   plusNanos,
   wallClockToInstant,
 } from './instant';
-import { daysFromCivil, resolveZone } from './zone';
+import { daysFromCivil } from '../../model/calendar';
+import { resolveZone } from './zone';
 
 describe('precise instants', () => {
   it('keep Connect millis + nanos-of-second, floored for instants before 1970', () => {

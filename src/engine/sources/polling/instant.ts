@@ -1,4 +1,5 @@
-import { civilFromDays, daysFromCivil, type Zone } from './zone';
+import { civilFromDays, daysFromCivil } from '../../model/calendar';
+import type { Zone } from './zone';
 
 /**
  * An instant with nanosecond precision. JS Dates stop at milliseconds, but MySQL DATETIME(6), PostgreSQL timestamp

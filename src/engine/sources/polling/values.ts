@@ -1,4 +1,4 @@
-import { daysFromCivil } from './zone';
+import { daysFromCivil } from '../../model/calendar';
 
 /**
  * Value helpers shared by the readers. The model wants decimals as canonical strings (exactly `scale` fraction

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { civilFromDays, daysFromCivil, resolveZone } from './zone';
+import { civilFromDays, daysFromCivil } from '../../model/calendar';
+import { resolveZone } from './zone';
 
 const at = (iso: string): number => Date.parse(iso) / 1000;
 /** A wall clock written as ISO without zone, counted as if UTC. */

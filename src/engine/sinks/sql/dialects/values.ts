@@ -1,4 +1,5 @@
 import type { FieldType, FieldValue } from '../../../model';
+import { civilFromDays } from '../../../model/calendar';
 import type { DateTimezone, ValueOptions } from './dialect';
 import { sqlDialectError } from './errors';
 
@@ -195,15 +196,7 @@ function finiteEpochMs(date: Date): number {
  * by Howard Hinnant's civil_from_days; years outside 1..9999 are refused as formatDateParts refuses them.
  */
 function civilDateText(days: number): string {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
-  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const { year, month, day } = civilFromDays(days);
   if (year < 1 || year > 9999) {
     throw sqlDialectError('SINK_SQL_BAD_VALUE', `The year ${year} is outside 1..9999, which the target's date and time types cannot hold.`);
   }
