@@ -3,7 +3,7 @@ import { isEngineError } from '../../shared/errors';
 import { Secret } from '../config/secret';
 import { ConnectRestClient, type ConnectPlugin } from '../deploy/connectRest';
 import { connectionError } from './errors';
-import { probeTcp, probeTls, resolveHost } from './networkProbes';
+import { recordHttpEndpointSteps } from './httpEndpointSteps';
 import { StepRecorder } from './stepRecorder';
 
 /** The REST client for a Connect profile: the password (the profile's secret) is sent as basic auth, never in the URL. */
@@ -77,22 +77,7 @@ export async function testConnectProfile(profile: ConnectProfile, secret: string
     });
     return recorder.result(profile.name, profile.url);
   }
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  await recorder.run('dns', `Resolve ${host}`, async () => {
-    const addresses = await resolveHost(host);
-    return { outcome: { detail: addresses[0] === host ? 'IP address: no lookup needed.' : `Resolves to ${addresses.join(', ')}.` }, value: addresses };
-  });
-  await recorder.run('tcp', `TCP connect to ${host}:${port}`, async () => {
-    await probeTcp(host, port);
-    return { outcome: { detail: 'Port open.' }, value: true };
-  });
-  if (url.protocol === 'https:') {
-    await recorder.run('tls', `TLS handshake with ${host}:${port}`, async () => {
-      const info = await probeTls(host, port);
-      return { outcome: { detail: `${info.protocol}, ${info.cipher}; certificate for ${info.subject} issued by ${info.issuer}, valid to ${info.validTo}.` }, value: info };
-    });
-  }
+  await recordHttpEndpointSteps(recorder, url);
   const client = connectClientOf(profile, secret);
   await recorder.run('auth', profile.basicAuthUser ? `GET / as ${profile.basicAuthUser} (Connect's version)` : "GET / (Connect's version, no authentication)", async () => {
     let info: unknown;

@@ -2,7 +2,7 @@ import type { ProfileTestResult, SchemaRegistryProfile } from '../../shared/api/
 import { isEngineError } from '../../shared/errors';
 import { SchemaRegistryClient } from '../schema';
 import { connectionError } from './errors';
-import { probeTcp, probeTls, resolveHost } from './networkProbes';
+import { recordHttpEndpointSteps } from './httpEndpointSteps';
 import { registryOptionsOf } from './resolve';
 import { StepRecorder } from './stepRecorder';
 
@@ -25,8 +25,6 @@ function registryFailure(error: unknown): Error {
 export async function testRegistryProfile(profile: SchemaRegistryProfile, secret: string | undefined): Promise<ProfileTestResult> {
   const recorder = new StepRecorder(secret ? [secret] : []);
   const url = new URL(profile.url);
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  const host = url.hostname.replace(/^\[|\]$/g, '');
   if (profile.basicAuthUser && !secret) {
     recorder.note('settings', 'Credentials', {
       status: 'failed',
@@ -36,20 +34,7 @@ export async function testRegistryProfile(profile: SchemaRegistryProfile, secret
     });
     return recorder.result(profile.name, profile.url);
   }
-  await recorder.run('dns', `Resolve ${host}`, async () => {
-    const addresses = await resolveHost(host);
-    return { outcome: { detail: addresses[0] === host ? 'IP address: no lookup needed.' : `Resolves to ${addresses.join(', ')}.` }, value: addresses };
-  });
-  await recorder.run('tcp', `TCP connect to ${host}:${port}`, async () => {
-    await probeTcp(host, port);
-    return { outcome: { detail: 'Port open.' }, value: true };
-  });
-  if (url.protocol === 'https:') {
-    await recorder.run('tls', `TLS handshake with ${host}:${port}`, async () => {
-      const info = await probeTls(host, port);
-      return { outcome: { detail: `${info.protocol}, ${info.cipher}; certificate for ${info.subject} issued by ${info.issuer}, valid to ${info.validTo}.` }, value: info };
-    });
-  }
+  await recordHttpEndpointSteps(recorder, url);
   const client = new SchemaRegistryClient(registryOptionsOf(profile, secret, 10_000));
   await recorder.run('auth', profile.basicAuthUser ? `List subjects as ${profile.basicAuthUser}` : 'List subjects (no authentication)', async () => {
     try {
