@@ -22,6 +22,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { BATCH_HEADER_BYTES, type BuiltBatch, writeBatchHeader } from './recordBatches';
+import { varintSize, varlongSize, writeVarint, writeVarlong } from './varints';
 
 /** The message shape kafkajs's send takes (port.ts's OutgoingMessage). */
 export interface ProducedMessage {
@@ -49,50 +50,6 @@ function ensureScratch(count: number): void {
   keySizes = new Int32Array(size);
   valueSizes = new Int32Array(size);
   timestamps = new Float64Array(size);
-}
-
-/** Bytes of a zigzag varint of a 32-bit integer. */
-function varintSize(value: number): number {
-  let raw = ((value << 1) ^ (value >> 31)) >>> 0;
-  let size = 1;
-  while (raw > 0x7f) {
-    raw >>>= 7;
-    size++;
-  }
-  return size;
-}
-
-function writeVarint(out: Buffer, at: number, value: number): number {
-  let raw = ((value << 1) ^ (value >> 31)) >>> 0;
-  while (raw > 0x7f) {
-    out[at++] = (raw & 0x7f) | 0x80;
-    raw >>>= 7;
-  }
-  out[at++] = raw;
-  return at;
-}
-
-/** Bytes of a zigzag varlong of an integer within ±2^52 (timestamp deltas). */
-function varlongSize(value: number): number {
-  if (value >= -0x40000000 && value < 0x40000000) return varintSize(value);
-  let raw = value >= 0 ? value * 2 : -value * 2 - 1;
-  let size = 1;
-  while (raw >= 0x80) {
-    raw = Math.floor(raw / 128);
-    size++;
-  }
-  return size;
-}
-
-function writeVarlong(out: Buffer, at: number, value: number): number {
-  if (value >= -0x40000000 && value < 0x40000000) return writeVarint(out, at, value);
-  let raw = value >= 0 ? value * 2 : -value * 2 - 1;
-  while (raw >= 0x80) {
-    out[at++] = (raw % 128) | 0x80;
-    raw = Math.floor(raw / 128);
-  }
-  out[at++] = raw;
-  return at;
 }
 
 /** Bytes of a key or value: -1 for null (kafkajs writes anything else as its string's UTF-8). */

@@ -15,6 +15,7 @@
  * zigzag varints). Attributes: bits 0–2 compression, bit 3 LogAppendTime, bit 4 transactional, bit 5 control.
  */
 import { crc32c } from '@node-rs/crc32';
+import { varlongSize, writeVarlong } from './varints';
 
 export const BATCH_HEADER_BYTES = 61;
 const COMPRESSION_MASK = 0x07;
@@ -89,27 +90,6 @@ function readVarlong(buffer: Buffer, at: number): [number, number] {
     scale *= 128;
   }
   return [raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2, at];
-}
-
-/** Writes `value` as a zigzag varint at `at`; returns the next position. */
-function writeVarlong(buffer: Buffer, at: number, value: number): number {
-  let raw = value >= 0 ? value * 2 : -value * 2 - 1;
-  while (raw >= 0x80) {
-    buffer[at++] = (raw % 128) | 0x80;
-    raw = Math.floor(raw / 128);
-  }
-  buffer[at++] = raw;
-  return at;
-}
-
-function varlongSize(value: number): number {
-  let raw = value >= 0 ? value * 2 : -value * 2 - 1;
-  let size = 1;
-  while (raw >= 0x80) {
-    raw = Math.floor(raw / 128);
-    size++;
-  }
-  return size;
 }
 
 /** A control batch's marker: true for ABORT, false for COMMIT (the key of its one record: version int16, type int16). */
