@@ -79,18 +79,20 @@ function headersSize(headers: Headers | undefined): number {
     if (value === undefined) continue;
     const nameSize = Buffer.byteLength(name, 'utf8');
     if (Array.isArray(value)) {
-      for (const element of value) {
-        const valueSize = byteSize(element);
-        size += varintSize(nameSize) + nameSize + varintSize(valueSize) + Math.max(valueSize, 0);
-        count++;
-      }
+      for (const element of value) size += headerSize(nameSize, element);
+      count += value.length;
     } else {
-      const valueSize = byteSize(value);
-      size += varintSize(nameSize) + nameSize + varintSize(valueSize) + Math.max(valueSize, 0);
+      size += headerSize(nameSize, value);
       count++;
     }
   }
   return varintSize(count) + size;
+}
+
+/** One header's encoded size: its name and value, each with its length varint (-1 for a null value). */
+function headerSize(nameSize: number, value: unknown): number {
+  const valueSize = byteSize(value);
+  return varintSize(nameSize) + nameSize + varintSize(valueSize) + Math.max(valueSize, 0);
 }
 
 function headerCount(headers: Headers): number {

@@ -19,6 +19,38 @@ function pollingSource(extra: Record<string, string> = {}): ResolvedJdbcSource {
   return source;
 }
 
+/** The problems and source of a pipeline whose source is Debezium's MariaDbConnector over `shop.orders` with `extra` keys. */
+function parseMariaDbSource(extra: Record<string, string>): { problems: { rule: string }[]; source: ResolvedSource } {
+  const document = {
+    name: 'encoder',
+    kafka: { 'bootstrap.servers': '127.0.0.1:9092' },
+    connectors: [
+      {
+        name: 'cdc',
+        'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
+        'database.hostname': 'db',
+        'database.port': '3306',
+        'database.user': 'u',
+        'database.password': 'p',
+        'database.server.id': '5401',
+        'topic.prefix': 'lab',
+        'table.include.list': 'shop\\.orders',
+        ...extra,
+      },
+    ],
+  };
+  const parsed = parsePipelineFile(JSON.stringify(document), 'encoder.json');
+  const source = requireValidPipeline(parsed, 'encoder.json').connectors.find((connector): connector is ResolvedSource => connector.role === 'source');
+  if (!source) throw new Error('no source');
+  return { problems: parsed.problems, source };
+}
+
+const JSON_CONVERTERS = {
+  'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+  'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+  'value.converter.schemas.enable': 'true',
+};
+
 const schema: RecordSchema = { name: 'orders', fields: [{ name: 'id', type: { kind: 'int64' }, optional: false }] };
 const row = (id: number, topic = 'orders', sourceTimestampMs?: number): SourceRecord => ({ topic, key: null, value: { kind: 'row', schema, row: { id: BigInt(id) } }, ...(sourceTimestampMs === undefined ? {} : { sourceTimestampMs }) });
 
@@ -85,32 +117,13 @@ describe('SourceEncoder', () => {
   });
 
   it('names a change event after the source topic when a RegexRouter moves it, as Debezium does in Connect', async () => {
-    const document = {
-      name: 'encoder',
-      kafka: { 'bootstrap.servers': '127.0.0.1:9092' },
-      connectors: [
-        {
-          name: 'cdc',
-          'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
-          'database.hostname': 'db',
-          'database.port': '3306',
-          'database.user': 'u',
-          'database.password': 'p',
-          'database.server.id': '5401',
-          'topic.prefix': 'lab',
-          'table.include.list': 'shop\\.orders',
-          'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-          'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-          'value.converter.schemas.enable': 'true',
-          transforms: 'route',
-          'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
-          'transforms.route.regex': 'lab\\.shop\\.(.*)',
-          'transforms.route.replacement': 'shop-$1',
-        },
-      ],
-    };
-    const source = requireValidPipeline(parsePipelineFile(JSON.stringify(document), 'encoder.json'), 'encoder.json').connectors.find((connector) => connector.role === 'source');
-    if (!source) throw new Error('no source');
+    const { source } = parseMariaDbSource({
+      ...JSON_CONVERTERS,
+      transforms: 'route',
+      'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
+      'transforms.route.regex': 'lab\\.shop\\.(.*)',
+      'transforms.route.replacement': 'shop-$1',
+    });
     const encoder = new SourceEncoder(source, 'log', 0);
     const valueSchema: RecordSchema = { name: 'lab.shop.orders.Value', fields: [{ name: 'id', type: { kind: 'int32' }, optional: false }] };
     const change: SourceRecord = {
@@ -138,35 +151,15 @@ describe('SourceEncoder', () => {
   });
 
   it('a log source with ExtractNewRecordState writes add.fields as typed columns and add.headers as headers', async () => {
-    const document = {
-      name: 'encoder',
-      kafka: { 'bootstrap.servers': '127.0.0.1:9092' },
-      connectors: [
-        {
-          name: 'cdc',
-          'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
-          'database.hostname': 'db',
-          'database.port': '3306',
-          'database.user': 'u',
-          'database.password': 'p',
-          'database.server.id': '5401',
-          'topic.prefix': 'lab',
-          'table.include.list': 'shop\\.orders',
-          'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-          'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-          'value.converter.schemas.enable': 'true',
-          transforms: 'unwrap',
-          'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
-          'transforms.unwrap.add.fields': 'op,table,source.ts_ms',
-          'transforms.unwrap.add.headers': 'db,table',
-          'transforms.unwrap.delete.handling.mode': 'rewrite',
-        },
-      ],
-    };
-    const parsed = parsePipelineFile(JSON.stringify(document), 'encoder.json');
-    expect(parsed.problems.filter((problem) => problem.rule.startsWith('transforms.'))).toEqual([]);
-    const source = requireValidPipeline(parsed, 'encoder.json').connectors.find((connector) => connector.role === 'source');
-    if (!source) throw new Error('no source');
+    const { problems, source } = parseMariaDbSource({
+      ...JSON_CONVERTERS,
+      transforms: 'unwrap',
+      'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
+      'transforms.unwrap.add.fields': 'op,table,source.ts_ms',
+      'transforms.unwrap.add.headers': 'db,table',
+      'transforms.unwrap.delete.handling.mode': 'rewrite',
+    });
+    expect(problems.filter((problem) => problem.rule.startsWith('transforms.'))).toEqual([]);
     const encoder = new SourceEncoder(source, 'log', 0);
     const valueSchema: RecordSchema = { name: 'lab.shop.orders.Value', fields: [{ name: 'id', type: { kind: 'int32' }, optional: false }] };
     const binlog = { connector: 'mariadb', name: 'lab', tsMs: 1_764_979_200_000, snapshot: 'false', db: 'shop', table: 'orders', serverId: 1, gtid: null, file: 'mariadb-bin.000001', pos: 4, row: 0 } as const;
@@ -192,31 +185,15 @@ describe('SourceEncoder without promises once schemas are registered', () => {
   });
 
   function avroLogSource(): ResolvedSource {
-    const document = {
-      name: 'encoder',
-      kafka: { 'bootstrap.servers': '127.0.0.1:9092' },
-      connectors: [
-        {
-          name: 'cdc',
-          'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
-          'database.hostname': 'db',
-          'database.port': '3306',
-          'database.user': 'u',
-          'database.password': 'p',
-          'database.server.id': '5401',
-          'topic.prefix': 'lab',
-          'table.include.list': 'shop\\..*',
-          'key.converter': 'io.confluent.connect.avro.AvroConverter',
-          'key.converter.schema.registry.url': 'http://127.0.0.1:1',
-          'value.converter': 'io.confluent.connect.avro.AvroConverter',
-          'value.converter.schema.registry.url': 'http://127.0.0.1:1',
-        },
-      ],
-    };
-    const source = requireValidPipeline(parsePipelineFile(JSON.stringify(document), 'encoder.json'), 'encoder.json').connectors.find((connector): connector is ResolvedSource => connector.role === 'source');
-    if (!source) throw new Error('no source');
-    return source;
+    return parseMariaDbSource({
+      'table.include.list': 'shop\\..*',
+      'key.converter': 'io.confluent.connect.avro.AvroConverter',
+      'key.converter.schema.registry.url': 'http://127.0.0.1:1',
+      'value.converter': 'io.confluent.connect.avro.AvroConverter',
+      'value.converter.schema.registry.url': 'http://127.0.0.1:1',
+    }).source;
   }
+
 
   const keySchema: RecordSchema = { name: 'key', fields: [{ name: 'id', type: { kind: 'int32' }, optional: false }] };
   const valueSchema = (table: string): RecordSchema => ({ name: `lab.shop.${table}.Value`, fields: [{ name: 'id', type: { kind: 'int32' }, optional: false }] });
