@@ -12,11 +12,30 @@ import { ConnectorMetrics } from './metrics';
 import { ConverterError, SinkRecordDecoder, toSinkError } from './sinkDecoder';
 import { assignedTopics, ConsumerGroupWatch, createSinkConsumer, isGroupMembershipError, waitForTopics } from './sinkConsumer';
 import { SinkLag } from './sinkLag';
+import { SinkOffsetCommits } from './sinkOffsetCommits';
 import { SinkTargetWatch } from './sinkTarget';
 import type { ConnectorStatus, ConnectorTableStatus } from './status';
 
 /** Pause between attempts when Kafka or the target cannot be reached: 0.5 s growing to 30 s, jittered. */
 const SINK_RETRY_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 'full' };
+
+/** Records decoded between two looks at the event loop while another chunk is in the target (~2-4 ms of work). */
+const DECODE_SLICE = 256;
+
+/** Lets pending I/O callbacks (a target's reply) run before the loop goes on. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** How long stop waits for the last offset commit (Kafka may be away): the rows are in the target either way. */
+const STOP_COMMIT_WAIT_MS = 10_000;
+
+/** Waits for `work`, but not longer than `ms`. */
+async function settleWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 /**
  * The messages past `applied` (the last offset already in the target). A fetch's messages are in offset order, so
@@ -26,6 +45,23 @@ function notAppliedYet(messages: FetchedMessage[], applied: bigint): FetchedMess
   const first = messages[0];
   if (first === undefined || BigInt(first.offset) > applied) return messages;
   return messages.filter((message) => BigInt(message.offset) > applied);
+}
+
+/** A chunk's records after converter and transforms, waiting for (or in) the target. */
+interface DecodedChunk {
+  topic: string;
+  partition: number;
+  /** `topic:partition`, the key of appliedThrough and queuedThrough. */
+  partitionKey: string;
+  /** The fetched messages not applied yet (none when all of them were applied before). */
+  messages: FetchedMessage[];
+  /** The last fetched offset the chunk covers: committed (+1) once the chunk is applied. */
+  lastOffset: bigint;
+  records: SinkRecord[];
+  /** The message each record came from, by position. */
+  sources: FetchedMessage[];
+  /** Records that did not decode (errors.tolerance=all). */
+  letters: DeadLetter[];
 }
 
 /** Committing a consumer offset failed after the target committed: a Kafka problem, retried, never FAILED. */
@@ -88,6 +124,17 @@ export class SinkTask {
    * a restart the committed offsets are all there is (at-least-once, as Connect).
    */
   private readonly appliedThrough = new Map<string, bigint>();
+  /**
+   * Per `topic:partition`, the last offset handed to the applier (row sinks): applied, being applied or retried
+   * while the target is away. Records fetched again up to it are not queued twice.
+   */
+  private readonly queuedThrough = new Map<string, bigint>();
+  /** The chunk being applied (row sinks); never rejects: a failure sets FAILED and stops the task. */
+  private applying: Promise<void> = Promise.resolve();
+  /** Offsets of applied chunks, committed off the critical path (see SinkOffsetCommits). */
+  private readonly offsetCommits: SinkOffsetCommits;
+  /** The error the last refused commit set DEGRADED with: cleared by the next commit Kafka takes. */
+  private commitFailure: EngineError | undefined;
 
   constructor(init: SinkTaskInit) {
     this.config = init.config;
@@ -102,6 +149,23 @@ export class SinkTask {
     this.decoder = new SinkRecordDecoder(init.config);
     this.target = new SinkTargetWatch(init.config.name, this.sink, this.lifecycle, this.metrics, this.log, this.stopping.signal);
     this.lag = new SinkLag(init.config, this.kafkaSettings, this.lifecycle, this.metrics, this.log, (topic) => this.tableOf(topic));
+    this.offsetCommits = new SinkOffsetCommits({
+      commit: (offsets) => this.commit(offsets),
+      // The rows are in the target; only Kafka did not take the new offset (a broker restart, a rebalance). That is
+      // no reason to fail: the offset is sent again with the next chunk or after a pause, and records fetched again
+      // meanwhile are skipped (appliedThrough).
+      failed: (error) => {
+        if (this.stopped || this.lifecycle.state === 'FAILED') return;
+        this.metrics.errors++;
+        this.commitFailure = error instanceof CommitError ? error.failure : classifyKafkaError(error, this.kafkaSettings.bootstrapServers, 'commit offsets');
+        this.lifecycle.set('DEGRADED', this.commitFailure);
+      },
+      recovered: () => {
+        if (!this.stopped && this.commitFailure !== undefined && this.lifecycle.error === this.commitFailure) this.lifecycle.set('RUNNING');
+        this.commitFailure = undefined;
+      },
+      signal: this.stopping.signal,
+    });
   }
 
   get name(): string {
@@ -110,7 +174,7 @@ export class SinkTask {
 
   get caughtUp(): boolean {
     if (this.lifecycle.paused || !this.target.reached) return false;
-    return this.lag.known && this.metrics.lag === 0 && this.inFlight === 0;
+    return this.lag.known && this.metrics.lag === 0 && this.inFlight === 0 && this.offsetCommits.waiting === 0;
   }
 
   /**
@@ -240,7 +304,7 @@ export class SinkTask {
     }
     this.lag.start(() => this.admin, () => this.stopped || this.lifecycle.paused);
     // A (re)joined consumer fetches from the committed offsets: a buffering sink drops what it holds past them.
-    new ConsumerGroupWatch(this.config, this.kafkaSettings, this.lifecycle, this.metrics, this.log, this.stopping.signal, () => void this.stop(), () => void this.resetSink()).watch(this.consumer);
+    new ConsumerGroupWatch(this.config, this.kafkaSettings, this.lifecycle, this.metrics, this.log, this.stopping.signal, () => void this.stop(), () => this.rejoined()).watch(this.consumer);
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -251,12 +315,24 @@ export class SinkTask {
     this.lifecycle.set('RUNNING');
   }
 
+  /** The consumer (re)joined its group: offsets that waited are committed in the new generation at once. */
+  private rejoined(): void {
+    this.offsetCommits.forgetFailure();
+    this.offsetCommits.retryNow();
+    void this.resetSink();
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.stopping.abort();
     this.lag.stop();
     if (this.flushTimer) clearInterval(this.flushTimer);
+    // The chunk under way ends (a statement already sent finishes; retry pauses end at the abort) and the offsets of
+    // what the target holds are committed before the consumer leaves its group, as when kafkajs waited for eachBatch.
+    await this.applying;
+    await settleWithin(this.offsetCommits.settle(), STOP_COMMIT_WAIT_MS);
+    this.offsetCommits.stop();
     await this.consumer?.disconnect().catch(() => {});
     await this.dlqProducer?.disconnect().catch(() => {});
     await this.admin?.disconnect().catch(() => {});
@@ -305,7 +381,137 @@ export class SinkTask {
     }
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: BatchContext): Promise<void> {
+  private onBatch(context: BatchContext): Promise<void> {
+    // A gathering sink (object stores) decides itself what is durable and may drop what it holds (reset, then a seek
+    // back): its chunks stay strictly one after another.
+    return this.sink.flushDue ? this.onBatchGathering(context) : this.onBatchPipelined(context);
+  }
+
+  /** May a chunk of this batch still be handed to the target? */
+  private mayApply(isRunning: () => boolean, isStale: () => boolean): boolean {
+    return isRunning() && !isStale() && !this.stopped && !this.lifecycle.paused && this.lifecycle.state !== 'FAILED';
+  }
+
+  /**
+   * Row sinks (SQL): chunk N+1 is decoded while chunk N's transaction runs in the target, N's offset commit travels
+   * while N+1 is applied, and the batch's last chunk is still being applied while kafkajs fetches the next batch (it
+   * fetches only once eachBatch returned). Before, decode, transaction, commit round trip and fetch added up on one
+   * critical path. Connect's guarantees stay: chunks are applied one at a time in offset order, an offset is committed
+   * only after the transaction holding its records committed, never past a failed record.
+   *
+   * A chunk handed to the applier (`this.applying`) is resolved at once, so kafkajs fetches past it: from then on it
+   * is applied, retried while the target is away, or the task fails and stops. It is never dropped while the task
+   * runs, so records fetched again up to `queuedThrough` (a rejoin, a restarted consumer) are skipped.
+   */
+  private async onBatchPipelined({ batch, resolveOffset, heartbeat, isRunning, isStale }: BatchContext): Promise<void> {
+    const size = Math.max(1, this.config.batchSize);
+    const keepAlive = this.keepAliveWith(heartbeat);
+    const partitionKey = `${batch.topic}:${batch.partition}`;
+    await this.handBackMembershipLoss();
+    for (let start = 0; start < batch.messages.length; start += size) {
+      // A fetch that was in flight when the sink paused: leave its records unresolved, so they are fetched again
+      // from the last resolved offset after `resume` (the partition fetches nothing while paused).
+      if (!this.mayApply(isRunning, isStale)) return;
+      const fetched = batch.messages.slice(start, start + size);
+      const last = fetched[fetched.length - 1];
+      if (!last) return;
+      const queued = this.queuedThrough.get(partitionKey) ?? -1n;
+      const applied = this.appliedThrough.get(partitionKey) ?? -1n;
+      const pending = notAppliedYet(fetched, queued > applied ? queued : applied);
+      this.inFlight++;
+      let chunk: DecodedChunk;
+      try {
+        chunk = await this.decodeChunk(batch.topic, batch.partition, pending, last.offset);
+      } catch (error) {
+        // errors.tolerance=none and a record that does not decode: the chunks before it are applied and committed
+        // first; nothing of this one is.
+        this.inFlight--;
+        await this.applying;
+        await this.offsetCommits.settle();
+        this.fail(error, batch.topic);
+        return;
+      }
+      // The previous chunk's transaction is over: applied (its offset commit under way), or the task failed.
+      await this.applying;
+      if (!this.mayApply(isRunning, isStale)) {
+        this.inFlight--;
+        return;
+      }
+      this.queuedThrough.set(partitionKey, chunk.lastOffset);
+      this.applying = this.applyInOrder(chunk, keepAlive);
+      resolveOffset(last.offset);
+      try {
+        await heartbeat();
+      } catch (error) {
+        // A rebalance: the chunk under way finishes and its offset is committed in this generation before kafkajs
+        // rejoins (the coordinator takes commits of the current generation while it prepares the rebalance).
+        await this.applying;
+        await this.offsetCommits.settle();
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * A commit Kafka refused because the group dropped this member: kafkajs's own error is thrown (after the chunk
+   * under way), so kafkajs rejoins instead of going on as a member the coordinator no longer knows.
+   */
+  private async handBackMembershipLoss(): Promise<void> {
+    const failure = this.offsetCommits.failure;
+    if (!(failure instanceof CommitError) || !isGroupMembershipError(failure.cause)) return;
+    await this.applying;
+    this.offsetCommits.forgetFailure();
+    throw failure.cause;
+  }
+
+  /** Applies one decoded chunk (after the one before it), retrying while the target is away, then queues its offset commit. */
+  private async applyInOrder(chunk: DecodedChunk, keepAlive: () => Promise<void>): Promise<void> {
+    const targetBackoff = new Backoff(SINK_RETRY_BACKOFF);
+    try {
+      for (;;) {
+        try {
+          if (chunk.messages.length > 0) await this.whileKeepingAlive(keepAlive, () => this.applyDecoded(chunk, keepAlive));
+          break;
+        } catch (error) {
+          // Stopping aborted the write: nothing past the last committed offset counts as done, and stopping is no failure.
+          if (this.stopped) return;
+          if (!this.sink.isUnavailable(error)) {
+            this.fail(error, chunk.topic);
+            return;
+          }
+          // The target is unreachable or dropped the session, so no record is at fault: the chunk (not committed) is
+          // tried again after a pause, as long as it takes, DEGRADED with the cause; the heartbeats keep the group.
+          this.target.unavailable(error);
+          await this.pauseKeepingAlive(targetBackoff.next(), keepAlive);
+          // Paused meanwhile: the target is left alone until `resume` (the chunk is held, not dropped).
+          while (this.lifecycle.paused && !this.stopped) await this.pauseKeepingAlive(1000, keepAlive);
+          if (this.stopped) return;
+        }
+      }
+      const applied = this.appliedThrough.get(chunk.partitionKey) ?? -1n;
+      if (chunk.lastOffset > applied) this.appliedThrough.set(chunk.partitionKey, chunk.lastOffset);
+      // Committed only now that the target transaction holding these rows has committed.
+      this.offsetCommits.add(chunk.topic, chunk.partition, chunk.lastOffset + 1n);
+      this.target.available();
+      if (!this.stopped && this.offsetCommits.failure === undefined && this.lifecycle.state !== 'RUNNING' && this.lifecycle.state !== 'FAILED') this.lifecycle.set('RUNNING');
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** FAILED with the cause: stops consuming without committing past the failing record; the next start resumes at it. */
+  private fail(error: unknown, topic: string): void {
+    if (this.stopped || this.lifecycle.state === 'FAILED') return;
+    const failure = toSinkError(error);
+    this.metrics.errors++;
+    this.log.error('sink connector failed', { connector: this.config.name, error: failure.message });
+    this.lifecycle.set('FAILED', failure);
+    this.consumer?.pause([{ topic }]);
+    void this.stop();
+  }
+
+  /** Gathering sinks: one chunk at a time, each committed (as far as the sink says it is durable) before the next. */
+  private async onBatchGathering({ batch, resolveOffset, heartbeat, isRunning, isStale }: BatchContext): Promise<void> {
     const size = Math.max(1, this.config.batchSize);
     const keepAlive = this.keepAliveWith(heartbeat);
     const targetBackoff = new Backoff(SINK_RETRY_BACKOFF);
@@ -430,24 +636,46 @@ export class SinkTask {
 
   /** `durable` from a sink that gathers records across puts (see SinkPutResult); undefined: all of it is durable. */
   private async applyChunk(topic: string, partition: number, messages: FetchedMessage[], keepAlive: () => Promise<void>): Promise<readonly DurableOffset[] | undefined> {
+    const last = messages[messages.length - 1];
+    return this.applyDecoded(await this.decodeChunk(topic, partition, messages, last?.offset ?? '-1'), keepAlive);
+  }
+
+  /**
+   * Converter and transforms for a chunk's records. With errors.tolerance=all a record that does not decode becomes a
+   * dead letter (sent once the chunk is applied); otherwise the error is thrown.
+   */
+  private async decodeChunk(topic: string, partition: number, messages: FetchedMessage[], lastOffset: string): Promise<DecodedChunk> {
     const tolerateAll = this.config.errors.tolerance === 'all';
-    const letters: DeadLetter[] = [];
-    const records: SinkRecord[] = [];
-    /** The message each record came from, by position (a map only when some record is refused). */
-    const sources: FetchedMessage[] = [];
+    const chunk: DecodedChunk = { topic, partition, partitionKey: `${topic}:${partition}`, messages, lastOffset: BigInt(lastOffset), records: [], sources: [], letters: [] };
+    let sinceYield = 0;
     for (const message of messages) {
+      // While the chunk before is in the target, its transaction needs this thread between round trips (BEGIN,
+      // statement, COMMIT): decoding 5,000 records in one go held its replies back for tens of milliseconds.
+      if (++sinceYield >= DECODE_SLICE) {
+        sinceYield = 0;
+        if (this.inFlight > 1) await yieldToEventLoop();
+      }
       try {
         const decoded = this.decoder.decode(topic, partition, message);
         // Most records decode without a promise (their schemas are loaded); awaiting those would cost one each.
         const record = decoded instanceof Promise ? await decoded : decoded;
         if (record === null) continue; // dropped by a transform (Filter, ExtractNewRecordState): nothing to write
-        records.push(record);
-        sources.push(message);
+        chunk.records.push(record);
+        chunk.sources.push(message);
       } catch (error) {
         if (!tolerateAll) throw error;
-        letters.push({ topic, partition, message, stage: error instanceof ConverterError ? error.stage : 'VALUE_CONVERTER', error: toSinkError(error) });
+        chunk.letters.push({ topic, partition, message, stage: error instanceof ConverterError ? error.stage : 'VALUE_CONVERTER', error: toSinkError(error) });
       }
     }
+    return chunk;
+  }
+
+  /** Hands a decoded chunk to the plug-in's `put`, then counts it, logs it and dead-letters what was refused. */
+  private async applyDecoded(chunk: DecodedChunk, keepAlive: () => Promise<void>): Promise<readonly DurableOffset[] | undefined> {
+    const { topic, partition, messages, records, sources } = chunk;
+    const tolerateAll = this.config.errors.tolerance === 'all';
+    // A copy: a chunk retried after the target came back collects the put's refusals afresh.
+    const letters = [...chunk.letters];
     // Records the target refuses on their own come back isolated (the rest is applied); errors every record would hit
     // and exhausted retries throw, whatever the tolerance.
     // A gathering sink is asked even when transforms dropped every record: only it knows what is durable.
