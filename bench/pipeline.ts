@@ -49,6 +49,9 @@ const { values } = parseArgs({
     // The connector threads from a built bundle's pipelineTask.js (as the desktop app starts them) instead of the
     // TypeScript sources through tsx: the app's start-up cost and memory.
     'worker-entry': { type: 'string' },
+    // Each connector thread's V8 limits (Worker resourceLimits, MB) instead of the runner's default, for A/B runs.
+    'thread-young-mb': { type: 'string' },
+    'thread-old-mb': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -61,6 +64,7 @@ const pollIntervalMs = Number(values['poll-interval-ms']);
 for (const [flag, value] of [['--rows', rows], ['--rate', rate], ['--stream-seconds', streamSeconds], ['--poll-interval-ms', pollIntervalMs]] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number of at least 1, got ${String(value)}`);
 }
+const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 const say = (text: string): void => void (values.json ? undefined : process.stderr.write(`${text}\n`));
 
 let rssMax = 0;
@@ -150,14 +154,43 @@ const pipelineText = JSON.stringify({
   'schema.registry.url': registry.url,
   connectors: [capture === 'log' ? logSource : pollingSource, sink],
 });
+/** Each thread's memory in MB, keyed host / source / sink. */
+const threadMemoryMb = (threads: Awaited<ReturnType<PipelineRunner['threadMemory']>>): Record<string, Record<string, number>> =>
+  Object.fromEntries(
+    threads.map(({ thread, memory }) => [
+      thread.split(' ')[0] ?? thread,
+      {
+        heap_committed: mb(memory.heapCommitted),
+        heap_used: mb(memory.heapUsed),
+        new_space: mb(memory.spaces.new_space ?? 0),
+        old_space: mb(memory.spaces.old_space ?? 0),
+        code_space: mb(memory.spaces.code_space ?? 0),
+        external: mb(memory.external),
+        array_buffers: mb(memory.arrayBuffers),
+      },
+    ]),
+  );
+const limitFlag = (flag: 'thread-young-mb' | 'thread-old-mb'): number | undefined => {
+  const text = values[flag];
+  if (text === undefined) return undefined;
+  const mb = Number(text);
+  if (!Number.isInteger(mb) || mb < 1) throw new Error(`--${flag} must be a whole number of MB of at least 1, got ${text}`);
+  return mb;
+};
+const youngMb = limitFlag('thread-young-mb');
+const oldMb = limitFlag('thread-old-mb');
 const runner = new PipelineRunner(requireValidPipeline(parsePipelineFile(pipelineText, 'bench.json'), 'bench.json'), {
   dataDir,
   threads: !values['in-thread'],
+  ...(youngMb !== undefined || oldMb !== undefined
+    ? { threadResourceLimits: { ...(youngMb !== undefined ? { maxYoungGenerationSizeMb: youngMb } : {}), ...(oldMb !== undefined ? { maxOldGenerationSizeMb: oldMb } : {}) } }
+    : {}),
   ...(values['worker-entry'] ? { workerLaunch: { entry: pathToFileURL(resolvePath(values['worker-entry'])).href } } : {}),
 });
 // Worker threads load their modules first (through tsx here: seconds of CPU that a built app does not spend).
 await runner.ready();
 const rssReady = process.memoryUsage().rss;
+const memoryReady = await runner.threadMemory();
 // The services' own processes (PostgreSQL with its backends), for their CPU per row.
 const servicePids = new Map<string, number>();
 for (const service of (await lab.status()).services) {
@@ -178,7 +211,23 @@ try {
   const cpuBefore = process.cpuUsage();
   const machineBefore = machineBusySeconds();
   let rssSnapshotMax = 0;
-  const rssSnapshotTimer = setInterval(() => (rssSnapshotMax = Math.max(rssSnapshotMax, process.memoryUsage().rss)), 250);
+  // Each thread's memory when the process's RSS peaked, and each thread's largest committed heap.
+  let memoryAtPeak: Awaited<ReturnType<typeof runner.threadMemory>> = [];
+  const heapCommittedMax = new Map<string, number>();
+  let sampling = false;
+  const rssSnapshotTimer = setInterval(() => {
+    if (sampling) return;
+    sampling = true;
+    void runner
+      .threadMemory()
+      .then((threads) => {
+        const rss = process.memoryUsage().rss;
+        for (const { thread, memory } of threads) heapCommittedMax.set(thread, Math.max(heapCommittedMax.get(thread) ?? 0, memory.heapCommitted));
+        if (rss > rssSnapshotMax) memoryAtPeak = threads;
+        rssSnapshotMax = Math.max(rssSnapshotMax, rss);
+      })
+      .finally(() => (sampling = false));
+  }, 250);
   const snapshotStarted = performance.now();
   const progress = setInterval(() => {
     const connectors = runner.status().connectors;
@@ -245,6 +294,13 @@ try {
     event_loop_delay_p99_ms: Number((eventLoop.percentile(99) / 1e6).toFixed(1)),
     event_loop_delay_max_ms: Number((eventLoop.max / 1e6).toFixed(1)),
     rss_mb_max_snapshot: Math.round(rssSnapshotMax / 1024 / 1024),
+    // At that peak, by thread (MB): V8 heap committed and in use, its new (young) and old spaces, and native memory
+    // held by the thread's objects (external, of which ArrayBuffers/Buffers); the rest of the RSS is code, stacks,
+    // allocator slack and what native modules hold.
+    ferry_thread_memory_mb_at_peak: threadMemoryMb(memoryAtPeak),
+    ferry_thread_memory_mb_ready: threadMemoryMb(memoryReady),
+    ferry_thread_heap_committed_mb_max: Object.fromEntries([...heapCommittedMax].map(([thread, bytes]) => [thread.split(' ')[0] ?? thread, mb(bytes)])),
+    ...(values['thread-young-mb'] || values['thread-old-mb'] ? { connector_thread_limits_mb: { young: youngMb ?? null, old: oldMb ?? null } } : {}),
     // Resident before the first row: the process with its connector threads loaded.
     rss_mb_ready: Math.round(rssReady / 1024 / 1024),
     streaming: {

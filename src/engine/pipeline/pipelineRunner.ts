@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { ResolvedPipeline, ResolvedSource } from '../config';
 import type { ResolvedSinkBase, SourcePositions } from '../connectors/port';
 import { sinkPlugin, sourcePlugin } from '../connectors/registry';
@@ -12,6 +13,7 @@ import { SinkTask } from './sinkTask';
 import { kafkaSettings } from './sourceOptions';
 import { SourceTask } from './sourceTask';
 import { type SinkTaskHandle, type SourceTaskHandle, taskWorkerLaunch, ThreadedSinkTask, ThreadedSourceTask, threadConfig } from './taskThread';
+import { type ThreadMemory, threadMemory } from '../base/threadMemory';
 import type { WorkerLaunch } from '../base/workerLaunch';
 import type { MetricsPoint } from '../../shared/api/pipelines';
 import type { ConnectorState, PipelineStatus } from './status';
@@ -29,7 +31,15 @@ export interface PipelineRunnerOptions {
   threads?: boolean;
   /** The connector threads' entry; default the one beside this module (taskWorker.ts, or pipelineTask.js when bundled). */
   workerLaunch?: WorkerLaunch;
+  /** Each connector thread's V8 heap limits; default CONNECTOR_THREAD_LIMITS. */
+  threadResourceLimits?: ResourceLimits;
 }
+
+/**
+ * The connector threads' V8 heap limits by default. None yet (V8's own sizing); see the README's Pipeline
+ * throughput section for what each limit measured costs.
+ */
+export const CONNECTOR_THREAD_LIMITS: ResourceLimits = {};
 
 function overallState(states: ConnectorState[]): ConnectorState {
   if (states.includes('FAILED')) return 'FAILED';
@@ -50,6 +60,7 @@ export class PipelineRunner implements IDisposable {
   private readonly sources: SourceTaskHandle[] = [];
   private readonly sinks: SinkTaskHandle[] = [];
   private readonly launch: WorkerLaunch | undefined;
+  private readonly resourceLimits: ResourceLimits;
   private readonly changes = new Emitter<PipelineStatus>();
   readonly onDidChangeStatus = this.changes.event;
   private changeScheduled = false;
@@ -63,6 +74,7 @@ export class PipelineRunner implements IDisposable {
   ) {
     this.checkpoints = new CheckpointFlusher(new CheckpointStore(pipeline.name, options.dataDir), options.offsetFlushIntervalMs ?? pipeline.offsetFlushIntervalMs);
     this.baseDir = dirname(resolve(pipeline.fileName));
+    this.resourceLimits = options.threadResourceLimits ?? CONNECTOR_THREAD_LIMITS;
     this.launch = options.threads === false ? undefined : (options.workerLaunch ?? taskWorkerLaunch(undefined, options.threads));
     for (const connector of pipeline.connectors) {
       if (connector.role === 'source') this.sources.push(this.createSource(connector));
@@ -78,7 +90,7 @@ export class PipelineRunner implements IDisposable {
     const data = this.launch ? threadConfig(connector) : undefined;
     const task: SourceTaskHandle =
       this.launch && data !== undefined
-        ? new ThreadedSourceTask(connector.name, this.launch, data, kafka, checkpoints, onChange)
+        ? new ThreadedSourceTask(connector.name, this.launch, data, kafka, checkpoints, onChange, this.resourceLimits)
         : new SourceTask({ config: connector, connector: sourcePlugin(connector), kafka, checkpoints, onChange });
     return task;
   }
@@ -87,7 +99,7 @@ export class PipelineRunner implements IDisposable {
     const kafka = kafkaSettings(connector.kafka, this.baseDir);
     const onChange = (): void => this.scheduleChange();
     const data = this.launch ? threadConfig(connector) : undefined;
-    if (this.launch && data !== undefined) return new ThreadedSinkTask(connector.name, this.launch, data, kafka, onChange);
+    if (this.launch && data !== undefined) return new ThreadedSinkTask(connector.name, this.launch, data, kafka, onChange, this.resourceLimits);
     return new SinkTask({ config: connector, connector: sinkPlugin(connector), kafka, onChange });
   }
 
@@ -166,6 +178,21 @@ export class PipelineRunner implements IDisposable {
   /** Resolves once every connector's worker thread (if any) has loaded; benchmarks measure from here. */
   async ready(): Promise<void> {
     await Promise.all([...this.sources, ...this.sinks].map((task) => task.ready));
+  }
+
+  /**
+   * Memory by thread: the host's (this thread, whatever it runs besides the runner) and each connector thread's, for
+   * accounting a pipeline's RSS (bench:pipeline). A connector in the host's thread has no entry of its own.
+   */
+  async threadMemory(): Promise<{ thread: string; memory: ThreadMemory }[]> {
+    const tasks = [...this.sources.map((task) => ({ task, role: 'source' })), ...this.sinks.map((task) => ({ task, role: 'sink' }))];
+    const threads = await Promise.all(
+      tasks.map(async ({ task, role }) => {
+        const memory = await task.memory?.().catch(() => undefined);
+        return memory ? [{ thread: `${role} ${task.name}`, memory }] : [];
+      }),
+    );
+    return [{ thread: 'host', memory: threadMemory() }, ...threads.flat()];
   }
 
   /** Whether the connector tasks run in worker threads of their own. */

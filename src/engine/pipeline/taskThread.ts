@@ -7,12 +7,13 @@
  * From the sources the worker is taskWorker.ts loaded through tsx; in the desktop build it is `pipelineTask.js`
  * beside the main bundle (electron.vite.config.ts). When threads are used: see taskWorkerLaunch.
  */
-import type { Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import type { ResolvedSinkBase, SourcePositions } from '../connectors/port';
 import type { ResolvedSource } from '../config';
 import type { KafkaClientSettings } from '../kafka';
 import { EngineError } from '../../shared/errors';
 import { createLogger } from '../base/logger';
+import type { ThreadMemory } from '../base/threadMemory';
 import { startWorker, type WorkerLaunch, workerLaunch } from '../base/workerLaunch';
 import { AppliedLog } from './appliedLog';
 import type { ConnectorCheckpoints } from './checkpoints';
@@ -41,6 +42,8 @@ export interface SourceTaskHandle {
   committed(positions: SourcePositions): Promise<void>;
   /** Brings `caughtUp` and `deliveries` up to date (a worker's last push may be 250 ms old). */
   refresh?(): Promise<void>;
+  /** A task in a worker thread: that thread's heap and native memory now. */
+  memory?(): Promise<ThreadMemory>;
 }
 
 /** What the runner needs of a sink task, in its own thread (SinkTask) or in a worker (ThreadedSinkTask). */
@@ -56,6 +59,7 @@ export interface SinkTaskHandle {
   confirmCaughtUp(): Promise<boolean>;
   pause(): Promise<void>;
   resume(): Promise<void>;
+  memory?(): Promise<ThreadMemory>;
 }
 
 /**
@@ -106,6 +110,7 @@ class TaskThread {
     name: string,
     private readonly onState: (state: TaskState) => void,
     private readonly onEvent: (event: TaskEvent) => void,
+    resourceLimits: ResourceLimits | undefined,
   ) {
     this.last = {
       status: { name, role: data.role, state: 'STARTING', caughtUp: false, kafka: data.kafka.bootstrapServers.join(','), metrics: { rowsRead: 0, rowsProduced: 0, rowsApplied: 0, errors: 0, deadLettered: 0, lag: 0, rowsPerSecond: 0 } },
@@ -114,7 +119,7 @@ class TaskThread {
       latencies: [],
       applied: [],
     };
-    this.worker = startWorker(launch, { ...data }, { name: `ferry ${data.role} ${name}` });
+    this.worker = startWorker(launch, { ...data }, { name: `ferry ${data.role} ${name}`, ...(resourceLimits ? { resourceLimits } : {}) });
     this.worker.on('message', (event: TaskEvent) => this.handle(event));
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => this.fail(new Error(`its thread exited with code ${code}`)));
@@ -182,6 +187,7 @@ export class ThreadedSourceTask implements SourceTaskHandle {
     kafka: KafkaClientSettings,
     checkpoints: ConnectorCheckpoints,
     onChange: () => void,
+    resourceLimits?: ResourceLimits,
   ) {
     const data: Omit<TaskWorkerData, 'entry'> = { role: 'source', config, kafka, positions: checkpoints.positions(), stateDir: checkpoints.stateDir };
     this.thread = new TaskThread(launch, data, name, onChange, (event) => {
@@ -193,7 +199,7 @@ export class ThreadedSourceTask implements SourceTaskHandle {
           (error: unknown) => this.thread.post({ type: 'flushed', id: event.id, error: String(error) }),
         );
       }
-    });
+    }, resourceLimits);
   }
 
   get ready(): Promise<void> {
@@ -235,6 +241,10 @@ export class ThreadedSourceTask implements SourceTaskHandle {
   refresh(): Promise<void> {
     return this.thread.requestState('state').catch(() => {});
   }
+
+  memory(): Promise<ThreadMemory> {
+    return this.thread.request('memory') as Promise<ThreadMemory>;
+  }
 }
 
 export class ThreadedSinkTask implements SinkTaskHandle {
@@ -249,6 +259,7 @@ export class ThreadedSinkTask implements SinkTaskHandle {
     config: unknown,
     kafka: KafkaClientSettings,
     onChange: () => void,
+    resourceLimits?: ResourceLimits,
   ) {
     this.thread = new TaskThread(
       launch,
@@ -260,6 +271,7 @@ export class ThreadedSinkTask implements SinkTaskHandle {
         onChange();
       },
       () => {},
+      resourceLimits,
     );
     const reset = this.metrics.resetLatencies.bind(this.metrics);
     this.metrics.resetLatencies = () => {
@@ -301,5 +313,9 @@ export class ThreadedSinkTask implements SinkTaskHandle {
 
   resume(): Promise<void> {
     return this.thread.requestState('resume').catch(() => {});
+  }
+
+  memory(): Promise<ThreadMemory> {
+    return this.thread.request('memory') as Promise<ThreadMemory>;
   }
 }

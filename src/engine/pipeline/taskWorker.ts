@@ -19,6 +19,7 @@ import type { ConnectorCheckpoints } from './checkpoints';
 import type { SinkTask } from './sinkTask';
 import type { SourceTask } from './sourceTask';
 import type { ConnectorStatus } from './status';
+import { threadMemory } from '../base/threadMemory';
 import { fromThreadData } from './threadData';
 
 export interface TaskWorkerData {
@@ -32,7 +33,7 @@ export interface TaskWorkerData {
   stateDir?: string;
 }
 
-export type TaskOp = 'start' | 'stop' | 'pause' | 'resume' | 'confirmCaughtUp' | 'state' | 'resetLatencies' | 'committed';
+export type TaskOp = 'start' | 'stop' | 'pause' | 'resume' | 'confirmCaughtUp' | 'state' | 'resetLatencies' | 'committed' | 'memory';
 
 export type TaskRequest = { type: 'request'; id: number; op: TaskOp; positions?: SourcePositions } | { type: 'flushed'; id: number; error?: string };
 
@@ -163,6 +164,8 @@ async function main(): Promise<void> {
       case 'committed':
         await source?.committed(request.positions ?? {});
         return undefined;
+      case 'memory':
+        return threadMemory();
     }
   };
 
