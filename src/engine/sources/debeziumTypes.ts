@@ -35,6 +35,11 @@ export interface DebeziumTypeOptions {
 export interface DebeziumColumn {
   type: FieldType;
   value(read: Exclude<FieldValue, null>, raw: unknown): FieldValue;
+  /**
+   * For a date-time column: the value from the epoch milliseconds of the Date the reader would give (the same as
+   * `value(new Date(epochMs), raw)`), so a snapshot need not build that Date (issue 13).
+   */
+  fromMillis?(epochMs: number, raw: unknown): FieldValue;
 }
 
 const MS_PER_DAY = 86_400_000;
@@ -127,9 +132,9 @@ function commonColumn(column: ColumnInfo, options: DebeziumTypeOptions, precisio
     case 'timestamp':
       if (column.temporal === 'instant') return zonedTimestamp(precision);
       if (mode === 'connect') return undefined;
-      if (precision <= 3) return { type: { kind: 'int64', semantic: semantic('io.debezium.time.Timestamp') }, value: (read) => BigInt(asDate(read).getTime()) };
-      if (precision > 6) return { type: { kind: 'int64', semantic: semantic('io.debezium.time.NanoTimestamp') }, value: (read, raw) => nanosOfMillis(asDate(read).getTime(), raw) };
-      return { type: { kind: 'int64', semantic: semantic('io.debezium.time.MicroTimestamp') }, value: (read, raw) => microsOfMillis(asDate(read).getTime(), raw) };
+      if (precision <= 3) return fromEpochMillis({ kind: 'int64', semantic: semantic('io.debezium.time.Timestamp') }, (epochMs) => BigInt(epochMs));
+      if (precision > 6) return fromEpochMillis({ kind: 'int64', semantic: semantic('io.debezium.time.NanoTimestamp') }, nanosOfMillis);
+      return fromEpochMillis({ kind: 'int64', semantic: semantic('io.debezium.time.MicroTimestamp') }, microsOfMillis);
     case 'decimal':
       if (options.decimalHandlingMode === 'double') return { type: { kind: 'float64' }, value: (read) => Number(read) };
       if (options.decimalHandlingMode === 'string') return { type: { kind: 'string' }, value: (read) => String(read) };
@@ -162,10 +167,12 @@ function bitColumn(bits: number, bigintOf: (read: Exclude<FieldValue, null>, raw
  * precision of 1–9 the fraction has exactly that many digits; otherwise (ISO_OFFSET_DATE_TIME) as many as it needs.
  */
 function zonedTimestamp(width: number): DebeziumColumn {
-  return {
-    type: { kind: 'string', semantic: semantic('io.debezium.time.ZonedTimestamp') },
-    value: (read, raw) => isoInstant(asDate(read).getTime(), subMillisMicros(raw), width),
-  };
+  return fromEpochMillis({ kind: 'string', semantic: semantic('io.debezium.time.ZonedTimestamp') }, (epochMs, raw) => isoInstant(epochMs, subMillisMicros(raw), width));
+}
+
+/** A date-time column whose value depends only on its epoch milliseconds (and the raw text). */
+function fromEpochMillis(type: FieldType, fromMillis: (epochMs: number, raw: unknown) => FieldValue): DebeziumColumn {
+  return { type, value: (read, raw) => fromMillis(asDate(read).getTime(), raw), fromMillis };
 }
 
 export function isoInstant(epochMs: number, subMicros: number, width: number): string {

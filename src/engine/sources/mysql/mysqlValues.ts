@@ -1,6 +1,6 @@
 import type { FieldValue } from '../../model';
 import type { ColumnInfo } from '../polling/columns';
-import { parseTimeOfDayMillis, parseWallClock, type PreciseInstant, wallClockToInstant } from '../polling/instant';
+import { parseTimeOfDayMillis, parseWallClock, plainWallClockMillis, type PreciseInstant, wallClockToInstant } from '../polling/instant';
 import { bigintFromBytes, bytesOf, canonicalDecimal, parseCalendarDate, toBigInt, toNumber, utcMidnight } from '../polling/values';
 import { resolveZone, type Zone } from '../polling/zone';
 
@@ -63,6 +63,15 @@ export class MySqlValueReader {
         return instant === null ? zeroDate(column) : new Date(instant.epochSecond * 1000 + Math.floor(instant.nano / 1_000_000));
       }
     }
+  }
+
+  /**
+   * A DATETIME/TIMESTAMP column's value as the epoch milliseconds of the Date fieldValue gives for it, read without the
+   * intermediate objects (issue 13); undefined when fieldValue must decide (not the plain text form, a zero date, YEAR).
+   */
+  timestampMillis(raw: unknown, column: ColumnInfo): number | undefined {
+    if (typeof raw !== 'string' || column.type.kind !== 'timestamp' || column.baseType === 'year' || isBytes(raw)) return undefined;
+    return plainWallClockMillis(raw, column.temporal === 'instant' ? UTC : this.zone);
   }
 
   /** The instant a date-time value stands for; null for MySQL's zero date. */

@@ -82,6 +82,26 @@ function twoDigits(text: string, index: number): number {
  * decides what is valid.
  */
 function parsePlainWallClock(text: string): WallClock | undefined {
+  const wallSecond = plainWallSecond(text);
+  return wallSecond === undefined ? undefined : { wallSecond, nano: plainNano, offsetSeconds: undefined };
+}
+
+/**
+ * Epoch milliseconds of a date-time printed in the plain shape (see parsePlainWallClock) as a wall clock in `zone`,
+ * without the wall clock and instant objects parseWallClock and wallClockToInstant build (issue 13: three date-times
+ * per row of a snapshot); undefined for any other shape, which parseWallClock then reads. Milliseconds truncate the
+ * fraction, as a Date made from the instant does.
+ */
+export function plainWallClockMillis(text: string, zone: Zone): number | undefined {
+  const wallSecond = plainWallSecond(text);
+  return wallSecond === undefined ? undefined : zone.wallToEpochSecond(wallSecond) * 1000 + Math.floor(plainNano / 1_000_000);
+}
+
+/** The nanoseconds of the wall clock plainWallSecond read last (beside its return value: nothing allocated per value). */
+let plainNano = 0;
+
+/** parsePlainWallClock's reading: the wall clock's seconds, its nanoseconds in plainNano; undefined if not plain. */
+function plainWallSecond(text: string): number | undefined {
   const length = text.length;
   if (length !== 10 && (length < 19 || length > 29 || length === 20)) return undefined;
   const century = twoDigits(text, 0);
@@ -90,7 +110,10 @@ function parsePlainWallClock(text: string): WallClock | undefined {
   const day = twoDigits(text, 8);
   if (century < 0 || yearInCentury < 0 || month < 1 || month > 12 || day < 1 || day > 31 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
   const days = daysFromCivil(century * 100 + yearInCentury, month, day);
-  if (length === 10) return { wallSecond: days * 86_400, nano: 0, offsetSeconds: undefined };
+  if (length === 10) {
+    plainNano = 0;
+    return days * 86_400;
+  }
   const separator = text.charCodeAt(10);
   if ((separator !== 32 && separator !== 84) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
   const hour = twoDigits(text, 11);
@@ -108,7 +131,8 @@ function parsePlainWallClock(text: string): WallClock | undefined {
     }
     nano = fraction * (FRACTION_SCALE[length - 20] ?? 0);
   }
-  return { wallSecond: days * 86_400 + hour * 3600 + minute * 60 + second, nano, offsetSeconds: undefined };
+  plainNano = nano;
+  return days * 86_400 + hour * 3600 + minute * 60 + second;
 }
 
 function parseWallClockText(text: string): WallClock | undefined {

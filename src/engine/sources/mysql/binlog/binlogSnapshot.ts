@@ -243,19 +243,36 @@ async function* streamedRows(connection: mysql.Connection, sql: string, values: 
 }
 
 /**
- * The records of one table's rows: the columns' reader, Debezium mapping and key place looked up once per table, one
- * row object per row, and the shared checkpoint. A failing value names its column and topic, as capturedValue does.
+ * The records of one table's rows: the columns' reader, Debezium mapping and key place looked up once per table, and
+ * the shared checkpoint. A failing value names its column and topic, as capturedValue does.
+ *
+ * The driver's row object becomes the record's `after`, each value replaced by its converted one: the query selects
+ * exactly the table's columns in their order, so the driver's row has the same properties in the same order as a
+ * fresh row would (issue 13: the fresh row, built property by property, was a sixth of the bytes the source thread
+ * allocated per row). Nothing else holds the driver's row: the page's next start is read before its rows are handed on.
  */
 function snapshotRecords(table: CapturedTable, values: MySqlValueReader, checkpoint: Position): (raw: Row) => ChangeRecord {
-  const columns = table.columns.map((column) => ({ column, name: column.name, debezium: table.debezium.get(column.name) }));
+  const columns = table.columns.map((column) => {
+    const debezium = table.debezium.get(column.name);
+    // A date-time column whose written value follows from its epoch milliseconds: read without a Date in between.
+    const fromMillis = column.type.kind !== 'timestamp' ? undefined : debezium === undefined ? (epochMs: number): FieldValue => new Date(epochMs) : debezium.fromMillis;
+    return { column, name: column.name, debezium, fromMillis };
+  });
   const read = (raw: unknown, column: ColumnInfo): FieldValue => values.fieldValue(raw, column);
   return (raw) => {
-    const after: Row = {};
+    const after: Row = raw;
     let at = 0;
     try {
       for (; at < columns.length; at += 1) {
         const plan = columns[at] as (typeof columns)[number];
         const rawValue = raw[plan.name];
+        if (plan.fromMillis !== undefined) {
+          const epochMs = values.timestampMillis(rawValue, plan.column);
+          if (epochMs !== undefined) {
+            after[plan.name] = plan.fromMillis(epochMs, rawValue);
+            continue;
+          }
+        }
         const value = values.fieldValue(rawValue, plan.column);
         after[plan.name] = plan.debezium !== undefined && value !== null ? plan.debezium.value(value, rawValue) : value;
       }
