@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RecordSchema } from '../../src/engine/model';
+import type { PipelineRunner } from '../../src/engine/pipeline';
+import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
+import { uniqueName } from '../helpers/names';
+import { dropTables, openDb, type TestDb } from '../helpers/pipelineDb';
+import { describeStatus, KafkaScratch, MANAGED_SINK, managedConnection, pipelineDocument, recordStates, Scratch, sinkGroup, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
+import { type OutgoingRecord, produceRecords } from '../helpers/pipelineKafka';
+import { until } from '../helpers/until';
+
+// The sink overlaps its stages (issue 13): chunk N+1 is decoded while chunk N's transaction runs in the target, N's
+// offset commit travels while N+1 is applied, and kafkajs fetches while the batch's last chunk is applied. These
+// tests open the windows that overlap creates, against the lab's Kafka and PostgreSQL: a table lock held by a second
+// session keeps one chunk's INSERT waiting in the target while the next chunks are fetched and decoded, then the
+// target connection is dropped, or the pipeline is stopped. The target has no primary key and the sink INSERT mode,
+// so a chunk applied twice shows as duplicate ids and a lost one as missing ids; the committed offset must never
+// claim a record the target does not hold.
+
+const endpoints = inject('labEndpoints');
+const bootstrap = endpoints.kafka.a.bootstrap;
+const SETTLE_MS = 1500;
+const ROWS = 1000;
+
+let registry: EmbeddedSchemaRegistry;
+let postgres: TestDb;
+const scratch = new Scratch();
+const kafka = new KafkaScratch(bootstrap);
+const tables: string[] = [];
+const runners: PipelineRunner[] = [];
+
+beforeAll(async () => {
+  registry = await startEmbeddedSchemaRegistry();
+  postgres = await openDb('postgres', endpoints.postgres);
+});
+
+afterAll(async () => {
+  await Promise.all(runners.splice(0).map((runner) => runner.stop().catch(() => {})));
+  await dropTables(postgres, tables);
+  await kafka.cleanup();
+  await postgres?.close();
+  await registry?.close();
+  scratch.cleanup();
+});
+
+const ITEM: RecordSchema = {
+  name: 'shop.Item',
+  fields: [
+    { name: 'id', type: { kind: 'int64' }, optional: false },
+    { name: 'qty', type: { kind: 'int32' }, optional: false },
+  ],
+};
+
+function items(first: number, count: number): OutgoingRecord[] {
+  return Array.from({ length: count }, (_, index) => ({ value: { schema: ITEM, row: { id: BigInt(first + index), qty: first + index } } }));
+}
+
+interface Case {
+  topic: string;
+  sinkName: string;
+}
+
+/** A topic holding ids 1..ROWS and an empty target table without a key. */
+async function newCase(label: string): Promise<Case> {
+  const topic = uniqueName(label).toLowerCase();
+  const sinkName = `${topic}-sink`;
+  kafka.track({ topics: [`dlq-${sinkName}`], groups: [sinkGroup(sinkName)] });
+  await kafka.createTopic(topic);
+  tables.push(topic);
+  await postgres.exec(`CREATE TABLE "${topic}" (id BIGINT NOT NULL, qty INT NOT NULL)`);
+  await produceRecords(bootstrap, registry.url, topic, items(1, ROWS));
+  return { topic, sinkName };
+}
+
+/** Small chunks, so one fetch holds many: the sink has the next chunks decoded while one waits in the target. */
+function start(c: Case): Promise<PipelineRunner> {
+  return startPipeline(
+    pipelineDocument(c.topic, bootstrap, registry.url, [
+      {
+        name: c.sinkName,
+        'connector.class': MANAGED_SINK.postgres,
+        ...managedConnection(endpoints.postgres),
+        topics: [c.topic],
+        'input.data.format': 'AVRO',
+        'insert.mode': 'INSERT',
+        'pk.mode': 'none',
+        'auto.create': 'false',
+        'batch.size': '50',
+        'max.retries': '0',
+      },
+    ]),
+    scratch.dir(),
+  );
+}
+
+async function targetIds(c: Case): Promise<number[]> {
+  return (await postgres.exec(`SELECT id FROM "${c.topic}" ORDER BY id`)).map((row) => Number(row.id));
+}
+
+function range(first: number, count: number): number[] {
+  return Array.from({ length: count }, (_, index) => first + index);
+}
+
+async function committed(c: Case): Promise<number> {
+  return Number((await kafka.committed(sinkGroup(c.sinkName), c.topic)).get(0) ?? '-1');
+}
+
+/** The sink's own sessions in the target (the sink names them by application_name). */
+function sinkSessions(c: Case, where = 'true'): Promise<Record<string, unknown>[]> {
+  return postgres.exec(`SELECT pid FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid() AND ${where}`, [`ferry sink ${c.sinkName}`]);
+}
+
+/**
+ * Holds an exclusive lock on the target table from a second session until `release`; resolves once the sink's
+ * INSERT waits for it (by then the sink has fetched the topic and decoded the chunks after the waiting one).
+ */
+async function lockTargetUntilTheSinkWaits(c: Case, runnerStarted: () => Promise<PipelineRunner>): Promise<{ runner: PipelineRunner; release: () => Promise<void> }> {
+  const locker = await openDb('postgres', endpoints.postgres);
+  await locker.exec('BEGIN');
+  await locker.exec(`LOCK TABLE "${c.topic}" IN ACCESS EXCLUSIVE MODE`);
+  const runner = await runnerStarted();
+  runners.push(runner);
+  await until(async () => (await sinkSessions(c, `wait_event_type = 'Lock'`)).length > 0, 'the sink INSERT waiting for the table lock');
+  return {
+    runner,
+    release: async () => {
+      await locker.exec('COMMIT').catch(() => {});
+      await locker.close();
+    },
+  };
+}
+
+describe('sink stages overlapping (lab PostgreSQL and Kafka)', () => {
+  it('the target drops the connection while a chunk is in its transaction and the next ones are decoded: every row once, the offset at the end', async () => {
+    const c = await newCase('pipedrop');
+    const { runner, release } = await lockTargetUntilTheSinkWaits(c, () => start(c));
+    const states = recordStates(runner);
+    try {
+      const ended = await postgres.exec('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()', [`ferry sink ${c.sinkName}`]);
+      expect(ended.length).toBeGreaterThan(0);
+    } finally {
+      await release();
+    }
+    await waitForIdle(runner, SETTLE_MS, 90_000);
+    const sink = runner.status().connectors[0];
+    expect(sink?.state, describeStatus(runner.status())).toBe('RUNNING');
+    expect(states.seen.some((status) => status.connectors.some((connector) => connector.state === 'DEGRADED' && connector.error?.code === 'SINK_TARGET_UNAVAILABLE'))).toBe(true);
+    states.dispose();
+    expect(await targetIds(c)).toEqual(range(1, ROWS));
+    expect(sink?.metrics.rowsApplied).toBe(ROWS);
+    expect(await committed(c)).toBe(ROWS);
+  }, 120_000);
+
+  it('stopped while a chunk waits in the target and the next ones are decoded: the committed offset covers exactly what the target holds, and a restart adds the rest once', async () => {
+    const c = await newCase('pipestop');
+    const { runner, release } = await lockTargetUntilTheSinkWaits(c, () => start(c));
+    const stopping = runner.stop();
+    // The chunk in the target finishes once the lock goes; stop waits for it and for its offset commit.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await release();
+    await stopping;
+    const held = await targetIds(c);
+    const offset = await committed(c);
+    // Nothing past the chunk under way was applied, and what was applied is committed (nothing applied twice later).
+    expect(held.length).toBeLessThan(ROWS);
+    expect(held).toEqual(range(1, held.length));
+    expect(offset).toBe(held.length);
+
+    const again = await start(c);
+    runners.push(again);
+    await waitForIdle(again, SETTLE_MS, 90_000);
+    expect(again.status().connectors[0]?.state, describeStatus(again.status())).toBe('RUNNING');
+    expect(await targetIds(c)).toEqual(range(1, ROWS));
+    expect(await committed(c)).toBe(ROWS);
+    await again.stop();
+  }, 120_000);
+
+  it('paused while a chunk waits in the target: that chunk lands once, nothing after it until resume, then every row once', async () => {
+    const c = await newCase('pipepause');
+    const { runner, release } = await lockTargetUntilTheSinkWaits(c, () => start(c));
+    await runner.pause();
+    await release();
+    // The chunk that was in the target commits; the decoded one after it is not applied while paused.
+    await until(async () => (await committed(c)) > 0, 'the chunk under way committed');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const held = await targetIds(c);
+    expect(held.length).toBeLessThan(ROWS);
+    expect(held).toEqual(range(1, held.length));
+    expect(await committed(c)).toBe(held.length);
+
+    await runner.resume();
+    await waitForIdle(runner, SETTLE_MS, 90_000);
+    expect(await targetIds(c)).toEqual(range(1, ROWS));
+    expect(await committed(c)).toBe(ROWS);
+  }, 120_000);
+});
