@@ -5,6 +5,7 @@ import type { FieldType, RecordSchema, Row } from '../model';
 import { type AvroSchemaJson, canonicalAvroString, isJsonObject, type JsonObject, type JsonValue, parseAvroSchemaText } from './avroJson';
 import { type AvroReadOptions, type AvroRecordJson, describeFieldType, mapAvroRecord, recordSchemaToAvro } from './avroMapping';
 import { bigintLongHook, FERRY_LOGICAL_TYPES, FerryLogicalType } from './avscTypes';
+import { compileRecordReader, type RecordBodyReader } from './avroReader';
 import { AvroOut, compileRecordWriter, type ValueWriter } from './avroWriter';
 import { describeValue, schemaError } from './errors';
 
@@ -57,6 +58,8 @@ class AvroCodecImpl implements AvroCodec {
   private readonly resolvers = new WeakMap<AvroCodecImpl, ReturnType<Type['createResolver']>>();
   /** The compiled writer (avroWriter); undefined when the schema holds a type it does not compile. */
   private readonly writer: ValueWriter | undefined;
+  /** The compiled reader (avroReader), built at the first decode: null when the schema holds a type it does not compile. */
+  private reader: RecordBodyReader | null | undefined;
 
   constructor(
     readonly schema: RecordSchema,
@@ -139,6 +142,18 @@ class AvroCodecImpl implements AvroCodec {
 
   private read(body: Uint8Array, resolver: ReturnType<Type['createResolver']> | undefined, writer: AvroCodec | undefined): Row {
     const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    if (resolver === undefined) {
+      if (this.reader === undefined) {
+        this.reader =
+          compileRecordReader(
+            this.type,
+            this.plan.map((field) => field.rowKey),
+          ) ?? null;
+      }
+      // Rows straight under their row keys; bytes the compiled reader declines are read (and reported) by avsc below.
+      const row = this.reader?.(buffer, 0);
+      if (row !== undefined) return row;
+    }
     let record: Row;
     try {
       record = this.type.fromBuffer(buffer, resolver) as Row;

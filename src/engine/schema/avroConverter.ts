@@ -4,6 +4,7 @@ import { avroFullName, isJsonObject, type JsonObject, parseAvroSchemaText } from
 import { type EnvelopeFieldAccess, envelopeFieldAccess, envelopeFieldTypes } from './envelopeFields';
 import { bigintLongHook, FERRY_LOGICAL_TYPES } from './avscTypes';
 import { type AvroCodec, avroCodecFor, avroCodecForAvro } from './avroCodec';
+import { compileEnvelopeRowsReader, type EnvelopeRowsReader } from './avroReader';
 import { schemaError } from './errors';
 import type { SchemaRegistryClient } from './registryClient';
 import { parseSubjectNameStrategy, type SubjectNameStrategy, subjectName } from './subjectNaming';
@@ -100,10 +101,13 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
   let envelopeType: avro.Type;
   let image: (value: unknown) => Row | null;
   let rowsOnly: ReturnType<typeof rowsOnlyReader> = undefined;
+  let compiled: EnvelopeRowsReader | undefined;
   try {
     envelopeType = avro.Type.forSchema(annotated as unknown as avro.Schema, { logicalTypes: FERRY_LOGICAL_TYPES, typeHook: bigintLongHook, omitRecordMethods: true });
     image = (value) => (value === null || value === undefined ? null : nested.fromAvro(value as Row));
     rowsOnly = rowsOnlyReader(annotated, envelopeType);
+    // The sink's usual read: op/before/after straight into rows, the rest skipped (avroReader); avsc reads what it declines.
+    compiled = rowsOnly ? compileEnvelopeRowsReader(envelopeType, nested.rowKeys) : undefined;
   } catch {
     // A shape the annotation does not fit (not seen): the three-pass read.
     const valueType = avro.Type.forSchema(standalone as unknown as avro.Schema, { typeHook: bigintLongHook });
@@ -125,6 +129,8 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
     read,
     readRows,
     readRowsAt: (framed, offset) => {
+      const fast = compiled?.(framed, offset);
+      if (fast !== undefined) return new AvroChangeEvent(fast as unknown as RawEnvelope, valueCodec.schema, fast.before, fast.after, types);
       if (!rows) return readRows(framed.subarray(offset));
       const decoded = rows.type.decode(framed, offset, rows.resolver);
       // Cut short or followed by more bytes: read the view as before, which throws what it always threw.
