@@ -9,8 +9,19 @@ import { schemaError } from './errors';
 import { ID_PREFIX_LENGTH, writeIdPrefix } from './wireFormat';
 import { AvroOut, compileRecordWriter, type ValueWriter } from './avroWriter';
 
-/** Where change events are encoded before their one copy out (grows to the largest event seen). */
+/** Where change events avsc writes are encoded before their one copy out (grows to the largest event seen). */
 let envelopeScratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Where the direct path writes framed change events, each one's bytes a slice of it, as Buffer.allocUnsafe slices its
+ * pool: no copy out of a scratch buffer and no second buffer view per record (issue 13: the copy's view and the
+ * output's were a twelfth of the bytes the source thread allocated per row). A chunk lives while any of its events do.
+ */
+const ENVELOPE_CHUNK_BYTES = 64 * 1024;
+let envelopeChunk = Buffer.allocUnsafe(ENVELOPE_CHUNK_BYTES);
+let envelopeChunkUsed = 0;
+/** The direct path's output cursor, reused (encoding is synchronous and never nested). */
+const envelopeOut = new AvroOut(envelopeChunk, 0);
 
 /**
  * Debezium's change event envelope (`before`, `after`, `source`, `transaction`, `op`, `ts_ms`) as Debezium with
@@ -220,17 +231,22 @@ export class DebeziumEnvelopeCodec {
   encodeFramed(event: ChangeEvent, schemaId: number): Buffer {
     const direct = this.direct;
     if (direct !== undefined && !event.transaction) {
-      const out = new AvroOut(envelopeScratch, ID_PREFIX_LENGTH);
+      const out = envelopeOut;
+      out.buf = envelopeChunk;
+      out.pos = envelopeChunkUsed + ID_PREFIX_LENGTH;
       let written = this.writeDirect(direct, out, event);
-      while (written && out.pos > envelopeScratch.length) {
-        envelopeScratch = Buffer.allocUnsafe(Math.max(envelopeScratch.length * 2, out.pos));
-        out.buf = envelopeScratch;
+      while (written && out.pos > envelopeChunk.length) {
+        // The rest of the chunk was too small: a fresh one (room for twice this event at least), and write again.
+        envelopeChunk = Buffer.allocUnsafe(Math.max(ENVELOPE_CHUNK_BYTES, 2 * (out.pos - envelopeChunkUsed)));
+        envelopeChunkUsed = 0;
+        out.buf = envelopeChunk;
         out.pos = ID_PREFIX_LENGTH;
         written = this.writeDirect(direct, out, event);
       }
       if (written) {
-        const framed = Buffer.allocUnsafe(out.pos);
-        envelopeScratch.copy(framed, ID_PREFIX_LENGTH, ID_PREFIX_LENGTH, out.pos);
+        const framed = envelopeChunk.subarray(envelopeChunkUsed, out.pos);
+        // The next event starts 8-aligned, as Buffer's pool aligns its slices.
+        envelopeChunkUsed = (out.pos + 7) & ~7;
         return writeIdPrefix(framed, schemaId);
       }
     }
