@@ -13,6 +13,33 @@ export interface SqlConnectionSettings {
   ssl?: { verify: boolean } | false;
 }
 
+/**
+ * PostgreSQL's staged statements (sinks/sql/dialects/postgresStaging.ts): rows loaded with COPY into a staging table of
+ * the session, which the statement's `sql` then reads (`INSERT … SELECT … FROM pg_temp.…`). A PostgreSQL session runs
+ * `create` when it has not made the table yet, then `copy` with `data`, then `sql`; no other dialect writes such
+ * statements (their sessions would run `sql` alone, which names a table that does not exist there).
+ */
+export interface CopyIn {
+  /** The staging table, as `pg_temp.<name>`: a temporary table, so one per connection, gone with it. */
+  table: string;
+  /** Makes the table when missing (`CREATE TEMP TABLE IF NOT EXISTS … ON COMMIT DELETE ROWS`). */
+  create: string;
+  /** `COPY <table> FROM STDIN`. */
+  copy: string;
+  /** The rows in COPY's text format, one line each. */
+  data: string;
+}
+
+/** A statement whose rows arrive by COPY first (see CopyIn). */
+export interface StagedStatement extends SqlStatement {
+  copyIn: CopyIn;
+}
+
+/** The COPY part of a staged statement; undefined for every other statement. */
+export function copyInOf(statement: SqlStatement): CopyIn | undefined {
+  return (statement as Partial<StagedStatement>).copyIn;
+}
+
 export interface SqlResult {
   rows: Record<string, unknown>[];
   rowCount: number;

@@ -4,6 +4,7 @@ import { EngineError } from '../../../../shared/errors';
 import type { FieldSchema, FieldType, FieldValue, Row, TableId } from '../../../model';
 import type { DriverValue, TableDescription, WriteBatch } from './dialect';
 import { PostgresDialect, postgresArrayElement } from './postgres';
+import { STAGED_MIN_ROWS } from './postgresStaging';
 
 function failure(run: () => unknown): EngineError {
   try {
@@ -322,12 +323,12 @@ describe('PostgresDialect columnar inserts (unnest)', () => {
     });
   });
 
-  it('gives the same text for any row count, so PostgreSQL plans it once', () => {
-    const many: Row[] = Array.from({ length: 3000 }, (_, index) => ({ id: BigInt(index + 1), name: 'x', amount: '1.00' }));
+  it('gives the same text for any row count below the staged form, so PostgreSQL plans it once', () => {
+    const many: Row[] = Array.from({ length: STAGED_MIN_ROWS - 1 }, (_, index) => ({ id: BigInt(index + 1), name: 'x', amount: '1.00' }));
     const statements = dialect.buildInsert(withTable(many));
     expect(statements).toHaveLength(1);
     expect(statements[0]?.sql).toBe(dialect.buildInsert(withTable(two))[0]?.sql);
-    expect((statements[0]?.params[0] as string).split(',')).toHaveLength(3000);
+    expect((statements[0]?.params[0] as string).split(',')).toHaveLength(STAGED_MIN_ROWS - 1);
   });
 
   it('keeps the VALUES form for one row, an unknown column or an array column (unnest would flatten it)', () => {

@@ -1,7 +1,8 @@
 import type { FieldSchema, FieldType, Row, TableId } from '../../../model';
-import type { DialectLimits, DialectOptions, DriverParam, DriverValue, SqlStatement, TableDescription, TableKind, WriteBatch } from './dialect';
+import type { DialectLimits, DialectOptions, DriverParam, DriverValue, SqlStatement, TableDescription, TableKind, ValueOptions, WriteBatch } from './dialect';
 import { GenericSqlDialect, type StatementContext, type StatementKind, type ValueProfile } from './generic';
 import { quotePostgresIdentifier } from '../../../db/postgres/identifiers';
+import { PostgresStaging } from './postgresStaging';
 
 /** Beyond 1000 digits PostgreSQL only has the unconstrained NUMERIC. */
 const MAX_PRECISION = 1000;
@@ -29,8 +30,19 @@ export class PostgresDialect extends GenericSqlDialect {
   protected readonly nameQuotes = [['"', '"']] as const;
   protected readonly valueProfile: ValueProfile = { int64: 'string', nonFiniteFloats: true, timestamp: 'space-offset', rejectNul: true };
 
+  private readonly staging = new PostgresStaging();
+
   constructor(options: DialectOptions = {}) {
     super({ ...options, defaultSchema: options.defaultSchema ?? 'public' });
+  }
+
+  /** The staged statements' rows are attached once the generic builder has bound them (postgresStaging.ts). */
+  override buildInsert(batch: WriteBatch, values?: ValueOptions): SqlStatement[] {
+    return this.staging.build(() => super.buildInsert(batch, values));
+  }
+
+  override buildUpsert(batch: WriteBatch, values?: ValueOptions): SqlStatement[] {
+    return this.staging.build(() => super.buildUpsert(batch, values));
   }
 
   protected quoteAlways(name: string): string {
@@ -113,12 +125,15 @@ export class PostgresDialect extends GenericSqlDialect {
    * Inserts and upserts of many rows bind one array per column and read them back with `unnest`: the statement text no
    * longer depends on the row count, so it is parsed and planned once per connection instead of once per batch, and
    * PostgreSQL reads 15 arrays instead of 75,000 parameters. Measured on the lab (5,000-row batches, 15 columns):
-   * 8.5 µs per upserted row instead of 25.
+   * 8.5 µs per upserted row instead of 25. Batches of a few hundred rows and more go by COPY into a staging table
+   * instead (postgresStaging.ts: 4.7 µs), where the same columns qualify.
    */
   protected renderInsert(context: StatementContext): string {
     const fields = [...context.keyFields, ...context.valueFields];
     const elementTypes = context.rows.length > 1 ? columnarElementTypes(context.existing, fields, this.quote) : undefined;
     if (elementTypes) {
+      const staged = this.staging.render(context, fields, this.columnList(fields), this.quote);
+      if (staged) return staged;
       const arrays = fields.map((field, index) => `${context.bindColumn(field)}::${elementTypes[index]}[]`);
       return `INSERT INTO ${context.table} (${this.columnList(fields)}) SELECT * FROM unnest(${arrays.join(', ')})`;
     }

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../../../shared/errors';
+import { copyInOf } from '../../../db/session';
+import type { FieldSchema, Row, TableId } from '../../../model';
+import type { DriverValue, TableDescription, WriteBatch } from './dialect';
+import { PostgresDialect, postgresArrayElement } from './postgres';
+import { copyField, copyText, STAGED_MIN_ROWS } from './postgresStaging';
+
+const dialect = new PostgresDialect();
+const orders: TableId = { schema: 'public', table: 'orders' };
+const field = (name: string, kind: 'int64' | 'string' | 'decimal', optional = true): FieldSchema =>
+  kind === 'decimal' ? { name, type: { kind, precision: 10, scale: 2 }, optional } : { name, type: { kind }, optional };
+const id = field('id', 'int64', false);
+const name = field('name', 'string');
+const amount = field('amount', 'decimal');
+const column = (columnName: string, type: string, baseType: string, isKey = false) => ({ name: columnName, type, baseType, nullable: !isKey, isKey });
+const described: TableDescription = {
+  table: orders,
+  kind: 'TABLE',
+  columns: [column('id', 'bigint', 'bigint', true), column('name', 'character varying(20)', 'character varying'), column('amount', 'numeric(10,2)', 'numeric')],
+};
+const rows = (count: number, first = 1): Row[] => Array.from({ length: count }, (_, index) => ({ id: BigInt(first + index), name: `n${first + index}`, amount: '1.50' }));
+const batch = (batchRows: Row[], existing: TableDescription | null = described, table: TableId = orders, fields: FieldSchema[] = [name, amount]): WriteBatch => ({
+  table,
+  keyFields: [id],
+  valueFields: fields,
+  rows: batchRows,
+  ...(existing ? { existing } : {}),
+});
+
+/** What PostgreSQL's COPY text reader makes of a field (the format's escapes, NULL as null). */
+function readCopyField(text: string): string | null {
+  if (text === '\\N') return null;
+  return text.replace(/\\(.)/g, (_, escaped: string) => ({ t: '\t', n: '\n', r: '\r' })[escaped] ?? escaped);
+}
+
+/** What PostgreSQL's array reader makes of one element as postgresArrayElement writes it. */
+function readArrayElement(text: string): string | null {
+  if (text === 'NULL') return null;
+  const body = text.startsWith('"') ? text.slice(1, -1) : text;
+  return body.replace(/\\(.)/g, '$1');
+}
+
+describe('COPY text of one value', () => {
+  it('escapes backslash, tab, newline and carriage return; NULL is \\N and an empty string stays empty', () => {
+    expect(copyField(null)).toBe('\\N');
+    expect(copyField('')).toBe('');
+    expect(copyField('\\N')).toBe('\\\\N');
+    expect(copyField('a\tb\nc\rd\\e')).toBe('a\\tb\\nc\\rd\\\\e');
+    expect(copyField('\\.')).toBe('\\\\.');
+    expect(copyField('"quoted", \'single\' {braces} ünïcödé ✓ 日本')).toBe('"quoted", \'single\' {braces} ünïcödé ✓ 日本');
+    expect(copyField(Buffer.from([0, 0x5c, 0xff]))).toBe('\\\\x005cff');
+    expect(copyField(Number.NaN)).toBe('NaN');
+    expect(copyField(Number.NEGATIVE_INFINITY)).toBe('-Infinity');
+    expect(copyField(-0)).toBe('0');
+    expect(copyField(9_007_199_254_740_993n)).toBe('9007199254740993');
+    expect(copyField(true)).toBe('true');
+  });
+
+  it('gives every column input function the same text as the unnest form’s array element', () => {
+    const values: DriverValue[] = [
+      null,
+      '',
+      'NULL',
+      '\\N',
+      'tab\there',
+      'line\nbreak\r\n',
+      'back\\slash \\"both\\"',
+      'a "quoted" word, {braces}',
+      'ünïcödé ✓ 日本',
+      0,
+      -12,
+      1.5,
+      1e21,
+      5e-324,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      9_223_372_036_854_775_807n,
+      true,
+      false,
+      Buffer.from([0, 1, 0xfe, 0xff]),
+      Buffer.alloc(0),
+    ];
+    for (const value of values) expect(readCopyField(copyField(value)), String(value)).toBe(readArrayElement(postgresArrayElement(value)));
+  });
+
+  it('joins the fields of a row with tabs and ends every row with a newline', () => {
+    expect(copyText(['1', 'a\tb', null, '2', '', 'x'], 3)).toBe('1\ta\\tb\t\\N\n2\t\tx\n');
+  });
+});
+
+describe('PostgreSQL staged inserts and upserts', () => {
+  it('loads a big batch by COPY into a staging table of the target’s column types and applies it with one INSERT … SELECT', () => {
+    const statements = dialect.buildUpsert(batch(rows(STAGED_MIN_ROWS)));
+    expect(statements).toHaveLength(1);
+    const [statement] = statements;
+    const copyIn = statement && copyInOf(statement);
+    if (!statement || !copyIn) throw new Error('expected a staged statement');
+    expect(copyIn.table).toMatch(/^pg_temp\.ferry_stage_[0-9a-f]{24}$/);
+    const staging = copyIn.table.slice('pg_temp.'.length);
+    expect(statement.sql).toBe(
+      `INSERT INTO "public"."orders" ("id", "name", "amount") SELECT "id", "name", "amount" FROM ${copyIn.table} ` +
+        'ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name", "amount" = EXCLUDED."amount"',
+    );
+    expect(statement.params).toEqual([]);
+    expect(statement.reusable).toBe(true);
+    expect(copyIn.create).toBe(`CREATE TEMP TABLE IF NOT EXISTS ${staging} ("id" bigint, "name" character varying(20), "amount" numeric(10,2)) ON COMMIT DELETE ROWS`);
+    expect(copyIn.copy).toBe(`COPY ${copyIn.table} FROM STDIN`);
+    const lines = copyIn.data.split('\n');
+    expect(lines).toHaveLength(STAGED_MIN_ROWS + 1);
+    expect(lines[0]).toBe('1\tn1\t1.50');
+    expect(lines.at(-1)).toBe('');
+  });
+
+  it('inserts without ON CONFLICT', () => {
+    const [statement] = dialect.buildInsert(batch(rows(STAGED_MIN_ROWS)));
+    expect(statement?.sql).toMatch(/^INSERT INTO "public"\."orders" \("id", "name", "amount"\) SELECT "id", "name", "amount" FROM pg_temp\.ferry_stage_[0-9a-f]{24}$/);
+  });
+
+  it('keeps the unnest form for small batches and the VALUES form where unnest does not apply', () => {
+    const small = dialect.buildUpsert(batch(rows(STAGED_MIN_ROWS - 1)))[0];
+    expect(small?.sql).toContain('unnest(');
+    expect(small && copyInOf(small)).toBeUndefined();
+    const unknown = dialect.buildUpsert(batch(rows(STAGED_MIN_ROWS), null))[0];
+    expect(unknown?.sql).toContain('VALUES');
+    const arrays: TableDescription = { ...described, columns: [...described.columns.slice(0, 2), column('amount', 'numeric[]', 'numeric[]')] };
+    expect(dialect.buildUpsert(batch(rows(STAGED_MIN_ROWS), arrays))[0]?.sql).toContain('VALUES');
+    expect(dialect.buildUpdate(batch(rows(STAGED_MIN_ROWS)))[0]?.sql).toMatch(/^UPDATE/);
+  });
+
+  it('splits beyond 10,000 rows, the short last chunk in its own form', () => {
+    const statements = dialect.buildInsert(batch(rows(10_001)));
+    expect(statements).toHaveLength(2);
+    expect(statements[0] && copyInOf(statements[0])?.data.split('\n')).toHaveLength(10_001);
+    expect(statements[1]?.sql).toContain('VALUES ($1, $2, $3)');
+  });
+
+  it('collapses duplicate keys first: the last record of a key wins', () => {
+    const batchRows = [...rows(STAGED_MIN_ROWS), { id: 1n, name: 'last', amount: null }];
+    const [statement] = dialect.buildUpsert(batch(batchRows));
+    const lines = (statement && copyInOf(statement))?.data.split('\n') ?? [];
+    expect(lines).toHaveLength(STAGED_MIN_ROWS + 1);
+    expect(lines.filter((line) => line.startsWith('1\t'))).toEqual(['1\tlast\t\\N']);
+  });
+
+  it('refuses a null key and a bad value as every other form does, naming the field', () => {
+    const nullKey = (() => {
+      try {
+        dialect.buildUpsert(batch([...rows(STAGED_MIN_ROWS), { id: null, name: 'x', amount: null }]));
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(nullKey).toBeInstanceOf(EngineError);
+    expect((nullKey as EngineError).message).toContain('Key field "id" is null');
+    const nul = (() => {
+      try {
+        dialect.buildInsert(batch([...rows(STAGED_MIN_ROWS), { id: 9999n, name: 'nul\u0000', amount: null }]));
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect((nul as EngineError).code).toBe('SINK_SQL_BAD_VALUE');
+    // A refused build leaves nothing behind for the next one.
+    expect(copyInOf(dialect.buildInsert(batch(rows(STAGED_MIN_ROWS)))[0] as never)?.data.split('\n')).toHaveLength(STAGED_MIN_ROWS + 1);
+  });
+
+  it('names one staging table per target, column set and column types, whatever the names hold', () => {
+    const stagingOf = (value: WriteBatch) => {
+      const [statement] = dialect.buildUpsert(value);
+      return statement && copyInOf(statement);
+    };
+    const base = stagingOf(batch(rows(STAGED_MIN_ROWS)))?.table;
+    expect(stagingOf(batch(rows(STAGED_MIN_ROWS, 500)))?.table).toBe(base);
+    expect(stagingOf(batch(rows(STAGED_MIN_ROWS), described, { schema: 'other', table: 'orders' }))?.table).not.toBe(base);
+    const wider: TableDescription = { ...described, columns: [...described.columns.slice(0, 2), column('amount', 'numeric(12,2)', 'numeric')] };
+    expect(stagingOf(batch(rows(STAGED_MIN_ROWS), wider))?.table).not.toBe(base);
+    const added: TableDescription = { ...described, columns: [...described.columns, column('note', 'text', 'text')] };
+    const note: FieldSchema = { name: 'note', type: { kind: 'string' }, optional: true };
+    expect(stagingOf(batch(rows(STAGED_MIN_ROWS), added, orders, [name, amount, note]))?.table).not.toBe(base);
+
+    const odd: TableId = { schema: 'My "Schema"', table: 'Or.ders "x"' };
+    const mixed: FieldSchema = { name: 'Mixed "Case"', type: { kind: 'string' }, optional: true };
+    const oddTable: TableDescription = { table: odd, kind: 'TABLE', columns: [column('id', 'bigint', 'bigint', true), column('Mixed "Case"', '"My Enum"', '"My Enum"')] };
+    const [statement] = dialect.buildUpsert({ table: odd, keyFields: [id], valueFields: [mixed], rows: Array.from({ length: STAGED_MIN_ROWS }, (_, index) => ({ id: BigInt(index), 'Mixed "Case"': 'a' })), existing: oddTable });
+    const copyIn = statement && copyInOf(statement);
+    expect(statement?.sql).toContain('INSERT INTO "My ""Schema"""."Or.ders ""x""" ("id", "Mixed ""Case""") SELECT "id", "Mixed ""Case""" FROM pg_temp.ferry_stage_');
+    expect(copyIn?.create).toMatch(/^CREATE TEMP TABLE IF NOT EXISTS ferry_stage_[0-9a-f]{24} \("id" bigint, "Mixed ""Case""" "My Enum"\) ON COMMIT DELETE ROWS$/);
+  });
+});
