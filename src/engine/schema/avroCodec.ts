@@ -23,6 +23,8 @@ export interface AvroCodec {
   /** The Avro body preceded by `offset` bytes the caller fills in (the 5-byte Confluent header), in one buffer. */
   encodeAt(row: Row, offset: number): Buffer;
   decode(body: Uint8Array): Row;
+  /** `decode` of the body that starts at `offset` of `framed` (after Confluent's prefix), without a view of it. */
+  decodeAt(framed: Buffer, offset: number): Row;
   /** Reads a body written with `writer`'s schema as this codec's schema (Avro schema resolution). */
   decodeFrom(writer: AvroCodec, body: Uint8Array): Row;
   /**
@@ -119,6 +121,11 @@ class AvroCodecImpl implements AvroCodec {
     return this.read(body, undefined, undefined);
   }
 
+  decodeAt(framed: Buffer, offset: number): Row {
+    // Bytes the compiled reader declines are read (and reported) through the view, as `decode` reads them.
+    return this.compiledRead(framed, offset) ?? this.read(framed.subarray(offset), undefined, undefined);
+  }
+
   decodeFrom(writer: AvroCodec, body: Uint8Array): Row {
     if (writer === this) return this.read(body, undefined, undefined);
     if (!(writer instanceof AvroCodecImpl)) throw new TypeError('decodeFrom needs a codec made by this module');
@@ -143,15 +150,8 @@ class AvroCodecImpl implements AvroCodec {
   private read(body: Uint8Array, resolver: ReturnType<Type['createResolver']> | undefined, writer: AvroCodec | undefined): Row {
     const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     if (resolver === undefined) {
-      if (this.reader === undefined) {
-        this.reader =
-          compileRecordReader(
-            this.type,
-            this.plan.map((field) => field.rowKey),
-          ) ?? null;
-      }
       // Rows straight under their row keys; bytes the compiled reader declines are read (and reported) by avsc below.
-      const row = this.reader?.(buffer, 0);
+      const row = this.compiledRead(buffer, 0);
       if (row !== undefined) return row;
     }
     let record: Row;
@@ -167,6 +167,17 @@ class AvroCodecImpl implements AvroCodec {
       );
     }
     return this.renamed ? this.toRowKeys(record) : record;
+  }
+
+  private compiledRead(buffer: Buffer, offset: number): Row | undefined {
+    if (this.reader === undefined) {
+      this.reader =
+        compileRecordReader(
+          this.type,
+          this.plan.map((field) => field.rowKey),
+        ) ?? null;
+    }
+    return this.reader?.(buffer, offset);
   }
 
   nested(): { annotatedSchema: JsonObject; toAvro(row: Row): Row; fromAvro(record: Row): Row; rowKeys: readonly string[] } {

@@ -8,7 +8,7 @@ import { compileEnvelopeRowsReader, type EnvelopeRowsReader } from './avroReader
 import { schemaError } from './errors';
 import type { SchemaRegistryClient } from './registryClient';
 import { parseSubjectNameStrategy, type SubjectNameStrategy, subjectName } from './subjectNaming';
-import { decodeFrame, ID_PREFIX_LENGTH, MAGIC_BYTE_ID, type RecordHeaders, VALUE_SCHEMA_ID_HEADER, writeIdPrefix } from './wireFormat';
+import { decodeFrame, ID_PREFIX_LENGTH, KEY_SCHEMA_ID_HEADER, MAGIC_BYTE_ID, type RecordHeaders, VALUE_SCHEMA_ID_HEADER, writeIdPrefix } from './wireFormat';
 
 /**
  * What Confluent's AvroConverter does for a Connect worker, for Ferry's pipeline: rows to Confluent-framed Avro
@@ -214,9 +214,9 @@ function changeEventError(topic: string, id: number, error: unknown): Error {
  * The schema id of a value framed with Confluent's 5-byte prefix when no schema-id header names another (what
  * decodeFrame would read), or undefined for any other framing, which decodeFrame reads.
  */
-function prefixedSchemaId(bytes: Buffer, headers: RecordHeaders | null | undefined): number | undefined {
+function prefixedSchemaId(bytes: Buffer, headers: RecordHeaders | null | undefined, isKey = false): number | undefined {
   if (bytes.length < ID_PREFIX_LENGTH || bytes[0] !== MAGIC_BYTE_ID) return undefined;
-  const header = headers?.[VALUE_SCHEMA_ID_HEADER];
+  const header = headers?.[isKey ? KEY_SCHEMA_ID_HEADER : VALUE_SCHEMA_ID_HEADER];
   if (header !== undefined && header !== null) return undefined;
   return bytes.readInt32BE(1);
 }
@@ -300,6 +300,13 @@ export class AvroConverter {
    */
   toRowNow(topic: string, isKey: boolean, bytes: Uint8Array | null, headers?: RecordHeaders | null): DecodedRecord | null | undefined {
     if (bytes === null) return null;
+    const prefixedId = Buffer.isBuffer(bytes) ? prefixedSchemaId(bytes, headers, isKey) : undefined;
+    if (prefixedId !== undefined) {
+      // The usual record: read after the 5-byte prefix in place, without a frame object and a view of the body.
+      const codec = this.readersById.get(prefixedId);
+      if (codec === undefined || codec instanceof Promise) return undefined;
+      return { schema: codec.schema, row: codec.decodeAt(bytes as Buffer, ID_PREFIX_LENGTH), schemaId: prefixedId, schemaGuid: null };
+    }
     const frame = decodeFrame(bytes, headers, isKey);
     const ref = frame.ref;
     const codec = ref.kind === 'id' ? this.readersById.get(ref.id) : this.readersByGuid.get(ref.guid);

@@ -224,3 +224,28 @@ describe('AvroConverter change events read through the compiled envelope reader'
     }
   });
 });
+
+describe('AvroConverter.toRowNow on a prefixed key', () => {
+  it('reads the body in place: the row toRow gives, the same failure for a cut body', async () => {
+    const registry = await startEmbeddedSchemaRegistry();
+    try {
+      const client = new SchemaRegistryClient({ url: registry.url });
+      const writer = new AvroConverter({ registry: client });
+      const reader = new AvroConverter({ registry: client });
+      const keySchema: RecordSchema = { name: `${topic}.Key`, fields: [{ name: 'id', type: { kind: 'int64' }, optional: false }] };
+      const keys = await Promise.all(INT64_EDGES.map((id) => writer.fromRow(topic, true, keySchema, { id })));
+      const first = keys[0] as Buffer;
+      expect(reader.toRowNow(topic, true, first)).toBeUndefined();
+      const expected = await Promise.all(keys.map((key) => reader.toRow(topic, true, key)));
+      const subarray = vi.spyOn(Buffer.prototype, 'subarray');
+      keys.forEach((key, index) => expect(reader.toRowNow(topic, true, key)).toEqual(expected[index]));
+      expect(subarray).not.toHaveBeenCalled();
+      subarray.mockRestore();
+      const cut = first.subarray(0, first.length - 1);
+      await expect(reader.toRow(topic, true, cut)).rejects.toThrow(/truncated buffer/);
+      expect(() => reader.toRowNow(topic, true, cut)).toThrow(/truncated buffer/);
+    } finally {
+      await registry.close();
+    }
+  });
+});
