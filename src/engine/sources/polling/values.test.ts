@@ -31,6 +31,12 @@ describe('value helpers', () => {
     expect(() => toBigInt(2 ** 60)).toThrow(/not an exact integer/);
   });
 
+  it('read integer texts the same with and without the digit-by-digit path (up to 15 digits)', () => {
+    const texts = ['0', '-0', '+12', '007', '-42', '123456789012345', '-999999999999999', '1234567890123456', '-9223372036854775808', ' 5 ', '+0'];
+    for (const text of texts) expect(toBigInt(text), text).toBe(BigInt(text.trim()));
+    for (const text of ['', '-', '+', '1.5', '1e3', '12a', '- 1', '0x10']) expect(() => toBigInt(text), text).toThrow(/is not an integer/);
+  });
+
   it('parse calendar dates to UTC midnight', () => {
     expect(parseCalendarDate('2024-02-29')?.toISOString()).toBe('2024-02-29T00:00:00.000Z');
     expect(parseCalendarDate('0001-01-01')?.getUTCFullYear()).toBe(1);

@@ -109,8 +109,29 @@ export function toBigInt(raw: unknown): bigint {
     if (!Number.isSafeInteger(raw)) throw new Error(`${raw} is not an exact integer`);
     return BigInt(raw);
   }
-  if (typeof raw === 'string' && /^[+-]?\d+$/.test(raw.trim())) return BigInt(raw.trim());
+  if (typeof raw === 'string') {
+    // The drivers' text of a BIGINT (bigNumberStrings): read digit by digit when it fits a double exactly, without
+    // the pattern, the trims and BigInt's string parser (issue 13: a BIGINT key per row of a snapshot).
+    const small = smallIntegerText(raw);
+    if (small !== undefined) return BigInt(small);
+    if (/^[+-]?\d+$/.test(raw.trim())) return BigInt(raw.trim());
+  }
   throw new Error(`${String(raw)} is not an integer`);
+}
+
+/** `[+-]?\d{1,15}` as a number (exact: below 2^53); undefined for any other text, which the pattern then reads. */
+function smallIntegerText(text: string): number | undefined {
+  const length = text.length;
+  const first = text.charCodeAt(0);
+  const start = first === 45 || first === 43 ? 1 : 0;
+  if (length === start || length - start > 15) return undefined;
+  let value = 0;
+  for (let index = start; index < length; index += 1) {
+    const digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return first === 45 ? -value : value;
 }
 
 export function toNumber(raw: unknown): number {
