@@ -10,7 +10,8 @@
  *   npm run bench:pipeline -- --capture polling --skip-debezium --json
  *   npm run bench:pipeline -- --skip-debezium --in-thread --profile-dir /tmp/prof   (connectors in this thread; profiles kept)
  *
- * Ferry's connectors run in worker threads of their own here (threads: true, as in the desktop app); the event-loop
+ * Ferry's connectors run in worker threads of their own here (threads: true, as in the desktop app), started from
+ * taskWorker.ts bundled as the desktop build bundles it (bench/workerBundle.ts; --tsx-threads for the sources); the event-loop
  * delay is this host thread's, the one that serves the window in the app. Per-service CPU comes from /proc by the
  * lab's pids; Ferry's per-stage and per-thread CPU from sampling profiles of all its threads (bench/stageSplit.ts).
  */
@@ -29,6 +30,7 @@ import { PipelineRunner } from '../src/engine/pipeline/index';
 import { startEmbeddedSchemaRegistry } from '../src/engine/schema/index';
 import { type AnchorResult, runDebeziumAnchor } from './debeziumAnchor';
 import { arrivalLatency, lastSourceId, machineBusySeconds, processTreeCpuSeconds, seedOrders, stampArrivals, streamOrders, targetCount } from './pipelineMeasures';
+import { buildPipelineTaskBundle } from './workerBundle';
 import { STAGES, splitProfile, stageMicrosPerRow, startProcessProfile } from './stageSplit';
 
 const { values } = parseArgs({
@@ -46,9 +48,12 @@ const { values } = parseArgs({
     'skip-profile': { type: 'boolean', default: false },
     // Also write each thread's CPU profile there (.cpuprofile, for Chrome DevTools or speedscope).
     'profile-dir': { type: 'string' },
-    // The connector threads from a built bundle's pipelineTask.js (as the desktop app starts them) instead of the
-    // TypeScript sources through tsx: the app's start-up cost and memory.
+    // The connector threads' entry: by default built from the current sources as the desktop app bundles it
+    // (bench/workerBundle.ts); --worker-entry takes a built one (e.g. out/main/pipelineTask.js after `npm run build`),
+    // --tsx-threads the TypeScript sources through tsx (what FERRY_PIPELINE_THREADS=1 does from the sources: ~2 s of
+    // CPU and ~50 MB more per thread).
     'worker-entry': { type: 'string' },
+    'tsx-threads': { type: 'boolean', default: false },
     // Each connector thread's V8 limits (Worker resourceLimits, MB) instead of the runner's default, for A/B runs.
     'thread-young-mb': { type: 'string' },
     'thread-old-mb': { type: 'string' },
@@ -179,13 +184,20 @@ const limitFlag = (flag: 'thread-young-mb' | 'thread-old-mb'): number | undefine
 };
 const youngMb = limitFlag('thread-young-mb');
 const oldMb = limitFlag('thread-old-mb');
+const bundleDir = resolvePath('node_modules/.cache', `ferry-bench-worker-${id}`);
+let threadEntry: { label: string; url?: string } = { label: 'tsx (TypeScript sources)' };
+if (values['worker-entry']) threadEntry = { label: values['worker-entry'], url: pathToFileURL(resolvePath(values['worker-entry'])).href };
+else if (!values['tsx-threads'] && !values['in-thread']) {
+  say('building the connector thread entry as the desktop app bundles it…');
+  threadEntry = { label: 'bundled (Vite build of taskWorker.ts from the current sources, as the desktop app)', url: buildPipelineTaskBundle(bundleDir) };
+}
 const runner = new PipelineRunner(requireValidPipeline(parsePipelineFile(pipelineText, 'bench.json'), 'bench.json'), {
   dataDir,
   threads: !values['in-thread'],
   ...(youngMb !== undefined || oldMb !== undefined
     ? { threadResourceLimits: { ...(youngMb !== undefined ? { maxYoungGenerationSizeMb: youngMb } : {}), ...(oldMb !== undefined ? { maxOldGenerationSizeMb: oldMb } : {}) } }
     : {}),
-  ...(values['worker-entry'] ? { workerLaunch: { entry: pathToFileURL(resolvePath(values['worker-entry'])).href } } : {}),
+  ...(threadEntry.url ? { workerLaunch: { entry: threadEntry.url } } : {}),
 });
 // Worker threads load their modules first (through tsx here: seconds of CPU that a built app does not spend).
 await runner.ready();
@@ -289,7 +301,7 @@ try {
         })()
       : {}),
     connector_threads: runner.threaded,
-    ...(values['worker-entry'] ? { connector_thread_entry: values['worker-entry'] } : {}),
+    ...(runner.threaded ? { connector_thread_entry: threadEntry.label } : {}),
     // The thread that hosts the runner (in the app: the one serving the window and IPC).
     event_loop_delay_p99_ms: Number((eventLoop.percentile(99) / 1e6).toFixed(1)),
     event_loop_delay_max_ms: Number((eventLoop.max / 1e6).toFixed(1)),
@@ -372,5 +384,6 @@ try {
   await admin.disconnect();
   lab.dispose();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(bundleDir, { recursive: true, force: true });
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
