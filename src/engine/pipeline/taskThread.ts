@@ -93,6 +93,15 @@ export function threadConfig(config: ResolvedSource | ResolvedSinkBase): unknown
   }
 }
 
+/** A connector thread that reached its heap limit (CONNECTOR_THREAD_LIMITS or the runner's threadResourceLimits). */
+function outOfMemory(connector: string, error: Error): EngineError {
+  return new EngineError(
+    'PIPELINE_TASK_OUT_OF_MEMORY',
+    `Connector "${connector}" ran out of memory in its worker thread (${error.message}). Lower what it holds at once (a sink's batch.size, a source's batch.max.rows or snapshot.fetch.size), or run its connectors in the host's thread with FERRY_PIPELINE_THREADS=0.`,
+    { retriable: false },
+  );
+}
+
 class TaskThread {
   private readonly worker: Worker;
   private nextId = 1;
@@ -144,7 +153,7 @@ class TaskThread {
   private fail(error: Error): void {
     this.loaded();
     if (this.exited) return;
-    this.exited = new EngineError('PIPELINE_TASK_FAILED', `The connector's worker thread ended: ${error.message}`, { retriable: false });
+    this.exited = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? outOfMemory(this.last.status.name, error) : new EngineError('PIPELINE_TASK_FAILED', `The connector's worker thread ended: ${error.message}`, { retriable: false });
     for (const waiter of this.waiting.values()) waiter.reject(this.exited);
     this.waiting.clear();
     if (this.stopping) return;

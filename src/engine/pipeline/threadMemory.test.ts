@@ -53,4 +53,24 @@ describe('threadMemory', () => {
       await runner.stop();
     }
   }, 60_000);
+
+  it('a connector thread that reaches its heap limit fails its connector with a code and what to do', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ferry-memory-'));
+    dirs.push(dataDir);
+    const pipeline = requireValidPipeline(parsePipelineFile(pipelineText, 'memory-probe.json'), 'memory-probe.json');
+    // Too little heap to load the engine's modules: the thread dies of it before it is ready.
+    const runner = new PipelineRunner(pipeline, { dataDir, threads: true, threadResourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 } });
+    try {
+      await runner.ready();
+      const connectors = runner.status().connectors;
+      expect(connectors.map((connector) => connector.state)).toEqual(['FAILED', 'FAILED']);
+      for (const connector of connectors) {
+        expect(connector.error?.code).toBe('PIPELINE_TASK_OUT_OF_MEMORY');
+        expect(connector.error?.message).toContain(`Connector "${connector.name}" ran out of memory`);
+        expect(connector.error?.message).toContain('FERRY_PIPELINE_THREADS=0');
+      }
+    } finally {
+      await runner.stop();
+    }
+  }, 60_000);
 });
