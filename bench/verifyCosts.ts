@@ -12,6 +12,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { createLab } from '../src/engine/lab/index';
 import { verifyDialect } from '../src/engine/verify/index';
+import { hashParts, rowTextSql } from '../src/engine/verify/queries';
 import type { ColumnInfo, ColumnRender, SideColumn } from '../src/engine/verify/model';
 
 const { values } = parseArgs({
@@ -51,13 +52,9 @@ const columns: SideColumn[] = [
   col('region', 'string', 'varchar(8)', {}, { lengthPrefix: true }),
   pgFlag ? col('ref', 'uuid', 'uuid', {}, { lowercase: true, lengthPrefix: true }) : col('ref', 'fixedString', 'char(36)', {}, { lowercase: true, lengthPrefix: true }),
 ];
-const canonical = (side: SideColumn): string => dialect.canonical(dialect.quote(side.column.name), side.column, side.render);
-const part = (side: SideColumn): string => {
-  const text = side.render.lengthPrefix || !dialect.rowPart ? canonical(side) : dialect.rowPart(dialect.quote(side.column.name), side.column, side.render);
-  const safe = side.render.lengthPrefix ? dialect.lengthPrefixed(text) : text;
-  return side.column.nullable ? `COALESCE(${safe}, '~N')` : safe;
-};
-const rowText = dialect.join(columns.map(part));
+/** One column's fields of the hashed row text, as `|`-joined text (the per-column probes measure this). */
+const part = (side: SideColumn): string => dialect.join(hashParts(dialect, side));
+const rowText = rowTextSql(dialect, columns);
 if (process.env.VERIFY_COSTS_ROWTEXT) {
   process.stdout.write(`${rowText}\n`);
   process.exit(0);

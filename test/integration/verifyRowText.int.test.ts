@@ -118,3 +118,59 @@ describe('hashed row text: PostgreSQL doubles MariaDB cannot store (NaN, ±Infin
     expect(report.different.map((row) => [row.key.id, row.columns.map((column) => [column.source, column.target])])).toEqual([[1, [['NaN', '0']]]]);
   });
 });
+
+describe('hashed row text: doubles on and around the four-decimal path (MariaDB and PostgreSQL)', () => {
+  let mariadb: VerifyTestDb;
+  let postgres: VerifyTestDb;
+  const table = uniqueName('vrt4');
+  // A double nearest to a number of at most 4 decimals below 1e8 is taken as printed without measuring its text;
+  // its neighbours (more decimals, 1e8, a sum that is not the nearest double to 0.3, 1e-5) take the general path.
+  // f4 is FLOAT / real, fx a nullable double.
+  const ROWS = [
+    [1, '0.0001', '0.5', '0.1234'],
+    [2, '-0.0001', '-1234.5', '0.1234000001'],
+    [3, '0.00015', '0.1', '12345678.1234'],
+    [4, '99999999.9999', '0', '-0.5'],
+    [5, '-99999999.9999', '3.25', '99999999.99995'],
+    [6, '100000000', '16777216', '1e-5'],
+    [7, '99999999.99995', '-0.75', 'NULL'],
+    [8, '0.1e0 + 0.2e0', '1e-5', '2.5'],
+    [9, '12345678.5', '100000000', '7'],
+    [10, '1e-5', '0.0001', '0.0001'],
+    [11, '1234.5678', '-3', '1234.5678'],
+    [12, '123456.78901', '1.5', '0.3'],
+  ];
+
+  beforeAll(async () => {
+    mariadb = await openVerifyTestDb('source', databaseUrl('mysql', endpoints.mariadb));
+    postgres = await openVerifyTestDb('target', databaseUrl('postgres', endpoints.postgres));
+    await mariadb.exec(`CREATE TABLE \`${table}\` (id INT PRIMARY KEY, f DOUBLE NOT NULL, f4 FLOAT NULL, fx DOUBLE NULL)`);
+    await postgres.exec(`CREATE TABLE "${table}" (id INT PRIMARY KEY, f DOUBLE PRECISION NOT NULL, f4 REAL NULL, fx DOUBLE PRECISION NULL)`);
+    await mariadb.exec(`INSERT INTO \`${table}\` VALUES ${ROWS.map((row) => `(${row.join(', ')})`).join(', ')}`);
+    const postgresValue = (value: string | number): string => String(value).replace('0.1e0 + 0.2e0', '0.1::float8 + 0.2::float8');
+    await postgres.exec(`INSERT INTO "${table}" VALUES ${ROWS.map((row) => `(${row.map(postgresValue).join(', ')})`).join(', ')}`);
+  });
+
+  afterAll(async () => {
+    await mariadb?.dropTable(table).catch(() => undefined);
+    await postgres?.dropTable(table).catch(() => undefined);
+    await mariadb?.close();
+    await postgres?.close();
+  });
+
+  it('hashes them the same on both engines and finds a change in the fourth decimal', async () => {
+    for (const [source, target] of [
+      [mariadb, postgres],
+      [postgres, mariadb],
+    ] as const) {
+      expect(checksumsMatched(await runVerify({ source: { url: source.url, table }, target: { url: target.url, table } }))).toBe(true);
+    }
+    await postgres.exec(`UPDATE "${table}" SET f = 99999999.9998 WHERE id = 4`);
+    await postgres.exec(`UPDATE "${table}" SET fx = 0.1234000002 WHERE id = 2`);
+    const report = await runVerify({ source: { url: mariadb.url, table }, target: { url: postgres.url, table } });
+    expect(report.different.map((row) => [row.key.id, row.columns.map((column) => [column.name, column.source, column.target])])).toEqual([
+      [2, [['fx', '0.1234000001', '0.1234000002']]],
+      [4, [['f', '99999999.9999', '99999999.9998']]],
+    ]);
+  });
+});

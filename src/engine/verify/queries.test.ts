@@ -22,11 +22,13 @@ function plan(position: SidePlan['position']): SidePlan {
 }
 
 describe('checksum and fetch queries (SQL Server, checked as text: it cannot run here)', () => {
-  it('hashes the length-prefixed row text per segment of the key hash, in one flat query', () => {
+  it('hashes the row text, free text after its byte length, per segment of the key hash, in one flat query', () => {
     const sql = checksumQuery(sqlServerVerifyDialect, plan({ mode: 'hash' }), [{ start: 0n, width: 1n << 60n }], 1n << 50n).sql;
     const keyHash = "(CAST(SUBSTRING(HASHBYTES('MD5', CAST(CAST(CONCAT_WS(N'|', CAST([id] AS VARCHAR(40))) AS NVARCHAR(MAX)) COLLATE Latin1_General_100_BIN2_UTF8 AS VARCHAR(MAX))), 1, 8) AS BIGINT) & CAST(0x0FFFFFFFFFFFFFFF AS BIGINT))";
     expect(sql.startsWith(`SELECT (${keyHash} / CAST(1125899906842624 AS BIGINT)) AS b, COUNT(*) AS n, CAST(SUM(CAST((CAST(SUBSTRING(HASHBYTES('MD5', `)).toBe(true);
-    expect(sql).toContain("CONCAT_WS(N'|', CAST([id] AS VARCHAR(40)), COALESCE((CAST(DATALENGTH(");
+    // Free text enters as its byte length and then the text, two fields; a NULL as the length field's '~N' alone.
+    expect(sql).toContain("CONCAT_WS(N'|', CAST([id] AS VARCHAR(40)), COALESCE(CAST(DATALENGTH(");
+    expect(sql).toContain("AS VARCHAR(20)), '~N'), CAST([note] AS NVARCHAR(MAX)), COALESCE(LEFT(");
     expect(sql).toContain("COALESCE(LEFT(CONVERT(VARCHAR(27), CAST([at] AS DATETIME2(7)), 121), 23), '~N')");
     // SQL Server cannot GROUP BY an alias: the expression is repeated.
     expect(sql.endsWith(`AS s FROM [dbo].[orders] WHERE (region = N'EU') GROUP BY (${keyHash} / CAST(1125899906842624 AS BIGINT))`)).toBe(true);

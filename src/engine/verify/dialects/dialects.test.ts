@@ -18,17 +18,22 @@ describe('canonical text SQL per engine', () => {
   });
 
   it('floats: the shortest round-trip text, rounded as a decimal to 15 significant digits (MySQL and PostgreSQL alike)', () => {
-    // Both engines: a shortest text of at most 14 characters without an exponent is already the answer.
+    // Both engines: a shortest text of at most 14 characters without an exponent is already the answer; so is a
+    // double below 1e8 nearest to a number of at most 4 decimals, found without printing it first.
     expect(postgres.canonical('"c"', column('float', { declared: 'double precision' }), render())).toBe(
-      `CASE WHEN "c" = 0 THEN '0' WHEN length("c"::text) <= 14 AND strpos("c"::text, 'e') = 0 THEN "c"::text ` +
+      `CASE WHEN "c" = 0 THEN '0' WHEN ABS("c") < 1e8 AND "c" = ROUND("c" * 10000) / 10000 THEN "c"::text ` +
+        `WHEN length("c"::text) <= 14 AND strpos("c"::text, 'e') = 0 THEN "c"::text ` +
         `ELSE trim_scale(round(("c"::text)::numeric, (14 - floor(log(abs("c"))))::int))::text END`,
     );
     expect(postgres.canonical('"c"', column('float', { declared: 'real' }), render())).toContain(`length("c"::float8::text) <= 14`);
     // MySQL: others are rounded through DECIMAL(65,30), from the same text held in a session variable.
     expect(mysql.canonical('`c`', column('float', { declared: 'double' }), render())).toBe(
-      "IF(`c` = 0, '0', IF(LENGTH(@ferry_verify_float := CONCAT(`c`)) <= 14 AND LOCATE('e', @ferry_verify_float) = 0, @ferry_verify_float, " +
-        "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(ROUND(CAST(@ferry_verify_float AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(`c`)))) AS CHAR)))))",
+      "IF(`c` = 0, '0', IF(ABS(`c`) < 1e8 AND `c` = ROUND(`c` * 10000) / 10000, CONCAT(`c`), " +
+        "IF(LENGTH(@ferry_verify_float := CONCAT(`c`)) <= 14 AND LOCATE('e', @ferry_verify_float) = 0, @ferry_verify_float, " +
+        "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(ROUND(CAST(@ferry_verify_float AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(`c`)))) AS CHAR))))))",
     );
+    // DOUBLE(M,D) compares doubles within a tolerance in MySQL/MariaDB: no arithmetic test there.
+    expect(mysql.canonical('`c`', column('float', { declared: 'double(10,4)' }), render())).toMatch(/^IF\(`c` = 0, '0', IF\(LENGTH\(@ferry_verify_float/);
     // FLOAT is widened to DOUBLE first, as PostgreSQL's float4::float8.
     expect(mysql.canonical('`c`', column('float', { declared: 'float' }), render())).toContain('@ferry_verify_float := CONCAT(CAST(`c` AS DOUBLE))');
     expect(sqlserver.canonical('[c]', column('float'), render())).toContain('ROUND([c], 14 - FLOOR(LOG10(ABS([c]))))');
@@ -106,11 +111,13 @@ describe('hashing SQL', () => {
     expect(sqlserver.sumAsText('r')).toBe('CAST(SUM(CAST(r AS DECIMAL(38,0))) AS VARCHAR(40))');
   });
 
-  it('prefixes free text with its UTF-8 byte length', () => {
-    expect(mysql.lengthPrefixed('v')).toBe("CONCAT(LENGTH(v), ':', v)");
-    expect(postgres.lengthPrefixed('v')).toBe("(octet_length(v) || ':' || v)");
-    expect(sqlserver.lengthPrefixed('v')).toBe(
-      "(CAST(DATALENGTH(CAST(CAST(v AS NVARCHAR(MAX)) COLLATE Latin1_General_100_BIN2_UTF8 AS VARCHAR(MAX))) AS VARCHAR(20)) + ':' + v)",
+  it('gives free text its UTF-8 byte length, as a number or (for COALESCE with the NULL mark) as text', () => {
+    expect(mysql.byteLength('v', false)).toBe('LENGTH(v)');
+    expect(postgres.byteLength('v', false)).toBe('octet_length(v)');
+    expect(postgres.byteLength('v', true)).toBe('octet_length(v)::text');
+    expect(sqlserver.byteLength('v', false)).toBe('DATALENGTH(CAST(CAST(v AS NVARCHAR(MAX)) COLLATE Latin1_General_100_BIN2_UTF8 AS VARCHAR(MAX)))');
+    expect(sqlserver.byteLength('v', true)).toBe(
+      'CAST(DATALENGTH(CAST(CAST(v AS NVARCHAR(MAX)) COLLATE Latin1_General_100_BIN2_UTF8 AS VARCHAR(MAX))) AS VARCHAR(20))',
     );
   });
 

@@ -1,5 +1,5 @@
 import type { ColumnInfo, ColumnRender, TableRef } from '../model';
-import { type DescribedColumnRow, fractionLength, normaliseOffset, optionalNumber, UTC_OFFSET, type VerifyDialect } from './dialect';
+import { type DescribedColumnRow, fractionLength, nearestToFourDecimals, normaliseOffset, optionalNumber, UTC_OFFSET, type VerifyDialect } from './dialect';
 import { quoteMySqlIdentifier } from '../../db/mysql/identifiers';
 
 const INTEGER = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year']);
@@ -112,7 +112,11 @@ export const mySqlVerifyDialect: VerifyDialect = {
         // CAST(… AS CHAR) does, with less work (no conversion to the connection's character set).
         const shortest = FLOAT_TEXT_VARIABLE;
         const rounded = trimDecimal(`CAST(ROUND(CAST(${shortest} AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(${double})))) AS CHAR)`);
-        return `IF(${column} = 0, '0', IF(LENGTH(${shortest} := CONCAT(${double})) <= 14 AND LOCATE('e', ${shortest}) = 0, ${shortest}, ${rounded}))`;
+        const general = `IF(LENGTH(${shortest} := CONCAT(${double})) <= 14 AND LOCATE('e', ${shortest}) = 0, ${shortest}, ${rounded})`;
+        // FLOAT(M,D) / DOUBLE(M,D) carry fixed decimals, with which MySQL and MariaDB compare two doubles within a
+        // tolerance: the exact test below needs a column without them.
+        if (info.declared.includes('(')) return `IF(${column} = 0, '0', ${general})`;
+        return `IF(${column} = 0, '0', IF(${nearestToFourDecimals(double)}, CONCAT(${double}), ${general}))`;
       }
       case 'string':
       case 'fixedString':
@@ -158,7 +162,7 @@ export const mySqlVerifyDialect: VerifyDialect = {
         return this.canonical(column, info, render);
     }
   },
-  lengthPrefixed: (text) => `CONCAT(LENGTH(${text}), ':', ${text})`,
+  byteLength: (text) => `LENGTH(${text})`,
   keyPosition: (column, offset) => `(${column} - ${offset.toString()})`,
   keyBounds: (column, from) => `SELECT CAST(MIN(${column}) AS CHAR) AS lo, CAST(MAX(${column}) AS CHAR) AS hi FROM ${from}`,
   join: (parts) => `CONCAT_WS('|', ${parts.join(', ')})`,

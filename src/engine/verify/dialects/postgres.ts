@@ -1,5 +1,5 @@
 import type { ColumnInfo, ColumnRender, TableRef } from '../model';
-import { type DescribedColumnRow, fractionLength, normaliseOffset, optionalNumber, UTC_OFFSET, type VerifyDialect } from './dialect';
+import { type DescribedColumnRow, fractionLength, nearestToFourDecimals, normaliseOffset, optionalNumber, UTC_OFFSET, type VerifyDialect } from './dialect';
 import { quotePostgresIdentifier } from '../../db/postgres/identifiers';
 
 const INTEGER = new Set(['int2', 'int4', 'int8', 'oid']);
@@ -105,7 +105,8 @@ export const postgresVerifyDialect: VerifyDialect = {
         // As on MySQL/MariaDB, a shortest text of at most 14 characters without an exponent is its own rounding.
         {
           const double = info.declared === 'real' ? `${column}::float8` : column;
-          return `CASE WHEN ${column} = 0 THEN '0' WHEN length(${double}::text) <= 14 AND strpos(${double}::text, 'e') = 0 THEN ${double}::text ELSE trim_scale(round((${double}::text)::numeric, (14 - floor(log(abs(${double}))))::int))::text END`;
+          // A double nearest to a number of at most 4 decimals is printed once, not three times.
+          return `CASE WHEN ${column} = 0 THEN '0' WHEN ${nearestToFourDecimals(double)} THEN ${double}::text WHEN length(${double}::text) <= 14 AND strpos(${double}::text, 'e') = 0 THEN ${double}::text ELSE trim_scale(round((${double}::text)::numeric, (14 - floor(log(abs(${double}))))::int))::text END`;
         }
       case 'string':
       case 'fixedString':
@@ -133,7 +134,7 @@ export const postgresVerifyDialect: VerifyDialect = {
     if (info.kind === 'boolean') return `${column}::int`;
     return this.canonical(column, info, render);
   },
-  lengthPrefixed: (text) => `(octet_length(${text}) || ':' || ${text})`,
+  byteLength: (text, asText) => (asText ? `octet_length(${text})::text` : `octet_length(${text})`),
   keyPosition: (column, offset) => `(${column}::bigint - ${offset.toString()}::bigint)`,
   keyBounds: (column, from) => `SELECT MIN(${column})::text AS lo, MAX(${column})::text AS hi FROM ${from}`,
   join: (parts) => `concat_ws('|', ${parts.join(', ')})`,

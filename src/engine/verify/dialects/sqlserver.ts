@@ -115,7 +115,7 @@ export const sqlServerVerifyDialect: VerifyDialect = {
         return stamp(`SWITCHOFFSET(${column}, '+00:00')`);
     }
   },
-  lengthPrefixed: (text) => `(CAST(DATALENGTH(${utf8(text)}) AS VARCHAR(20)) + ':' + ${text})`,
+  byteLength: (text, asText) => (asText ? `CAST(DATALENGTH(${utf8(text)}) AS VARCHAR(20))` : `DATALENGTH(${utf8(text)})`),
   keyPosition: (column, offset) => `(CAST(${column} AS BIGINT) - CAST(${offset.toString()} AS BIGINT))`,
   keyBounds: (column, from) => `SELECT CAST(MIN(${column}) AS VARCHAR(40)) AS lo, CAST(MAX(${column}) AS VARCHAR(40)) AS hi FROM ${from}`,
   join: (parts) => `CONCAT_WS(N'|', ${parts.join(', ')})`,
