@@ -21,12 +21,14 @@ import { join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import type { ResourceLimits } from 'node:worker_threads';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { parsePipelineFile, requireValidPipeline } from '../src/engine/config/index';
 import { createKafka } from '../src/engine/kafka/index';
 import { createLab } from '../src/engine/lab/index';
 import { PipelineRunner } from '../src/engine/pipeline/index';
+import { CONNECTOR_THREAD_LIMITS } from '../src/engine/pipeline/pipelineRunner';
 import { startEmbeddedSchemaRegistry } from '../src/engine/schema/index';
 import { type AnchorResult, runDebeziumAnchor } from './debeziumAnchor';
 import { arrivalLatency, lastSourceId, machineBusySeconds, processTreeCpuSeconds, seedOrders, stampArrivals, streamOrders, targetCount } from './pipelineMeasures';
@@ -54,7 +56,7 @@ const { values } = parseArgs({
     // CPU and ~50 MB more per thread).
     'worker-entry': { type: 'string' },
     'tsx-threads': { type: 'boolean', default: false },
-    // Each connector thread's V8 limits (Worker resourceLimits, MB) instead of the runner's default, for A/B runs.
+    // Each connector thread's V8 limits (Worker resourceLimits, MB; 0: none) over the runner's default, for A/B runs.
     'thread-young-mb': { type: 'string' },
     'thread-old-mb': { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -179,11 +181,16 @@ const limitFlag = (flag: 'thread-young-mb' | 'thread-old-mb'): number | undefine
   const text = values[flag];
   if (text === undefined) return undefined;
   const mb = Number(text);
-  if (!Number.isInteger(mb) || mb < 1) throw new Error(`--${flag} must be a whole number of MB of at least 1, got ${text}`);
+  if (!Number.isInteger(mb) || mb < 0) throw new Error(`--${flag} must be a whole number of MB (0: V8's own sizing), got ${text}`);
   return mb;
 };
-const youngMb = limitFlag('thread-young-mb');
-const oldMb = limitFlag('thread-old-mb');
+// The runner's default limits with the flags' changes (0 drops a limit: V8 sizes that generation itself).
+const threadLimits: ResourceLimits = { ...CONNECTOR_THREAD_LIMITS };
+for (const [flag, key] of [['thread-young-mb', 'maxYoungGenerationSizeMb'], ['thread-old-mb', 'maxOldGenerationSizeMb']] as const) {
+  const mb = limitFlag(flag);
+  if (mb === 0) delete threadLimits[key];
+  else if (mb !== undefined) threadLimits[key] = mb;
+}
 const bundleDir = resolvePath('node_modules/.cache', `ferry-bench-worker-${id}`);
 let threadEntry: { label: string; url?: string } = { label: 'tsx (TypeScript sources)' };
 if (values['worker-entry']) threadEntry = { label: values['worker-entry'], url: pathToFileURL(resolvePath(values['worker-entry'])).href };
@@ -194,9 +201,7 @@ else if (!values['tsx-threads'] && !values['in-thread']) {
 const runner = new PipelineRunner(requireValidPipeline(parsePipelineFile(pipelineText, 'bench.json'), 'bench.json'), {
   dataDir,
   threads: !values['in-thread'],
-  ...(youngMb !== undefined || oldMb !== undefined
-    ? { threadResourceLimits: { ...(youngMb !== undefined ? { maxYoungGenerationSizeMb: youngMb } : {}), ...(oldMb !== undefined ? { maxOldGenerationSizeMb: oldMb } : {}) } }
-    : {}),
+  threadResourceLimits: threadLimits,
   ...(threadEntry.url ? { workerLaunch: { entry: threadEntry.url } } : {}),
 });
 // Worker threads load their modules first (through tsx here: seconds of CPU that a built app does not spend).
@@ -312,7 +317,8 @@ try {
     ferry_thread_memory_mb_at_peak: threadMemoryMb(memoryAtPeak),
     ferry_thread_memory_mb_ready: threadMemoryMb(memoryReady),
     ferry_thread_heap_committed_mb_max: Object.fromEntries([...heapCommittedMax].map(([thread, bytes]) => [thread.split(' ')[0] ?? thread, mb(bytes)])),
-    ...(values['thread-young-mb'] || values['thread-old-mb'] ? { connector_thread_limits_mb: { young: youngMb ?? null, old: oldMb ?? null } } : {}),
+    // Each connector thread's V8 limits (MB; null: V8's own sizing).
+    ...(runner.threaded ? { connector_thread_limits_mb: { young: threadLimits.maxYoungGenerationSizeMb ?? null, old: threadLimits.maxOldGenerationSizeMb ?? null } } : {}),
     // Resident before the first row: the process with its connector threads loaded.
     rss_mb_ready: Math.round(rssReady / 1024 / 1024),
     streaming: {
