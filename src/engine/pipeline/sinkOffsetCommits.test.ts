@@ -49,6 +49,17 @@ describe('SinkOffsetCommits', () => {
     expect(sent).toHaveLength(2);
   });
 
+  it('an offset below one already committed (a chunk fetched again after a rejoin) is not sent: the commit never moves back', async () => {
+    const { sent, commits, answer } = fakeBroker();
+    commits.add('t', 0, 1001n);
+    answer();
+    await commits.settle();
+    commits.add('t', 0, 951n);
+    await commits.settle();
+    expect(sent).toEqual([[{ topic: 't', partition: 0, offset: '1001' }]]);
+    expect(commits.waiting).toBe(0);
+  });
+
   it('a refused commit keeps its offsets, says so, and the next add or retryNow sends them again; a success says recovered', async () => {
     const { sent, events, commits, answer, abort } = fakeBroker();
     commits.add('t', 0, 10n);

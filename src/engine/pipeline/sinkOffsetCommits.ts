@@ -24,6 +24,8 @@ export interface OffsetCommitsInit {
  */
 export class SinkOffsetCommits {
   private readonly pending = new Map<string, DurableOffset>();
+  /** Per partition, the highest offset ever added: a chunk fetched again after a rejoin must not move a commit back. */
+  private readonly highest = new Map<string, bigint>();
   private sending: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly backoff = new Backoff(COMMIT_RETRY_BACKOFF);
@@ -42,8 +44,11 @@ export class SinkOffsetCommits {
   /** `nextOffset` (the record after the last applied one) of a partition is due; sent now unless a commit is in flight. */
   add(topic: string, partition: number, nextOffset: bigint): void {
     const key = `${topic}:${partition}`;
-    const current = this.pending.get(key);
-    if (current === undefined || BigInt(current.offset) < nextOffset) this.pending.set(key, { topic, partition, offset: nextOffset.toString() });
+    const highest = this.highest.get(key);
+    if (highest === undefined || highest < nextOffset) {
+      this.highest.set(key, nextOffset);
+      this.pending.set(key, { topic, partition, offset: nextOffset.toString() });
+    }
     this.send();
   }
 

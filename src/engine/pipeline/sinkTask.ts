@@ -19,8 +19,11 @@ import type { ConnectorStatus, ConnectorTableStatus } from './status';
 /** Pause between attempts when Kafka or the target cannot be reached: 0.5 s growing to 30 s, jittered. */
 const SINK_RETRY_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 'full' };
 
-/** Records decoded between two looks at the event loop while another chunk is in the target (~2-4 ms of work). */
-const DECODE_SLICE = 256;
+/**
+ * Records decoded between two looks at the event loop while another chunk is in the target: about a millisecond of
+ * work, so the transaction's next step waits at most that long; a look costs a few microseconds.
+ */
+const DECODE_SLICE = 128;
 
 /** Lets pending I/O callbacks (a target's reply) run before the loop goes on. */
 function yieldToEventLoop(): Promise<void> {
