@@ -6,7 +6,7 @@ import { type AvroSchemaJson, canonicalAvroString, isJsonObject, type JsonObject
 import { type AvroReadOptions, type AvroRecordJson, describeFieldType, mapAvroRecord, recordSchemaToAvro } from './avroMapping';
 import { bigintLongHook, FERRY_LOGICAL_TYPES, FerryLogicalType } from './avscTypes';
 import { compileRecordReader, type RecordBodyReader } from './avroReader';
-import { AvroOut, compileRecordWriter, type ValueWriter } from './avroWriter';
+import { compileRecordWriter, type ValueWriter, writeToChunk } from './avroWriter';
 import { describeValue, schemaError } from './errors';
 
 /**
@@ -87,19 +87,9 @@ class AvroCodecImpl implements AvroCodec {
 
   encodeAt(row: Row, offset: number): Buffer {
     if (this.writer !== undefined) {
-      const out = new AvroOut(scratch, offset);
-      let written = this.writer(out, row);
-      while (written && out.pos > scratch.length) {
-        scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, out.pos));
-        out.buf = scratch;
-        out.pos = offset;
-        written = this.writer(out, row);
-      }
-      if (written) {
-        const buffer = Buffer.allocUnsafe(out.pos);
-        scratch.copy(buffer, offset, offset, out.pos);
-        return buffer;
-      }
+      // Written straight after the offset into a slice of the writers' shared chunk (see writeToChunk).
+      const buffer = writeToChunk(offset, this.writer, row);
+      if (buffer !== undefined) return buffer;
     }
     const value = this.renamed ? this.toAvroNames(row) : row;
     let end: number;

@@ -84,6 +84,44 @@ export class AvroOut {
   }
 }
 
+/**
+ * Where compiled writers put the records Ferry sends (keys, values, change events), each record's bytes a slice of a
+ * shared 64 KiB chunk, as Buffer.allocUnsafe slices its pool: no write into a scratch buffer and copy out, whose
+ * Buffer#copy of a part made a Uint8Array view per record beside the output's own (issue 13). A chunk lives while any
+ * of its records does.
+ */
+const CHUNK_BYTES = 64 * 1024;
+let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+let chunkUsed = 0;
+/** The cursor writeToChunk lends its writers, reused (writing is synchronous and never nested). */
+const chunkOut = new AvroOut(chunk, 0);
+
+/**
+ * One record written by `write` after `offset` bytes left for the caller (Confluent's 5-byte header), as its own
+ * slice of the shared chunk; undefined when `write` declines the value (the caller writes it with avsc then). A
+ * record that does not fit in the chunk's rest is written again into a fresh chunk (room for twice it at least).
+ */
+export function writeToChunk<T>(offset: number, write: (out: AvroOut, value: T) => boolean, value: T): Buffer | undefined {
+  const out = chunkOut;
+  let start = chunkUsed;
+  out.buf = chunk;
+  out.pos = start + offset;
+  let written = write(out, value);
+  while (written && out.pos > chunk.length) {
+    chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, 2 * (out.pos - start)));
+    start = 0;
+    chunkUsed = 0;
+    out.buf = chunk;
+    out.pos = offset;
+    written = write(out, value);
+  }
+  if (!written) return undefined;
+  const record = chunk.subarray(start, out.pos);
+  // The next record starts 8-aligned, as Buffer's pool aligns its slices.
+  chunkUsed = (out.pos + 7) & ~7;
+  return record;
+}
+
 /** avsc's manual UTF-8 loop for strings of up to 64 bytes (a lone surrogate becomes its 3-byte form, as there). */
 function writeUtf8(buf: Buffer, s: string, start: number): void {
   let pos = start;

@@ -7,21 +7,10 @@ import { bigintLongHook, FERRY_LOGICAL_TYPES } from './avscTypes';
 import { type EnvelopeFieldAccess, envelopeFieldAccess, envelopeFieldTypes } from './envelopeFields';
 import { schemaError } from './errors';
 import { ID_PREFIX_LENGTH, writeIdPrefix } from './wireFormat';
-import { AvroOut, compileRecordWriter, type ValueWriter } from './avroWriter';
+import { type AvroOut, compileRecordWriter, type ValueWriter, writeToChunk } from './avroWriter';
 
 /** Where change events avsc writes are encoded before their one copy out (grows to the largest event seen). */
 let envelopeScratch = Buffer.allocUnsafe(64 * 1024);
-
-/**
- * Where the direct path writes framed change events, each one's bytes a slice of it, as Buffer.allocUnsafe slices its
- * pool: no copy out of a scratch buffer and no second buffer view per record (issue 13: the copy's view and the
- * output's were a twelfth of the bytes the source thread allocated per row). A chunk lives while any of its events do.
- */
-const ENVELOPE_CHUNK_BYTES = 64 * 1024;
-let envelopeChunk = Buffer.allocUnsafe(ENVELOPE_CHUNK_BYTES);
-let envelopeChunkUsed = 0;
-/** The direct path's output cursor, reused (encoding is synchronous and never nested). */
-const envelopeOut = new AvroOut(envelopeChunk, 0);
 
 /**
  * Debezium's change event envelope (`before`, `after`, `source`, `transaction`, `op`, `ts_ms`) as Debezium with
@@ -167,7 +156,7 @@ export class DebeziumEnvelopeCodec {
    * The compiled writer of `before`/`after` (avroWriter) and the avsc types of the envelope's fields, for encodeFramed's
    * direct path; undefined when the value schema holds a type the writer does not compile.
    */
-  private readonly direct: { row: ValueWriter; source: Type; tsMs: Type; tsUs: Type; tsNs: Type } | undefined;
+  private readonly direct: (DirectParts & { write: ValueWriter }) | undefined;
   /** The last source blocks written, as bytes: a snapshot's rows share one source object per table and millisecond. */
   private readonly sourceBytes: { source: SourceInfo | undefined; bytes: Buffer | undefined }[] = [
     { source: undefined, bytes: undefined },
@@ -216,7 +205,9 @@ export class DebeziumEnvelopeCodec {
     } catch (error) {
       throw schemaError('SCHEMA_INVALID_AVRO', `The Debezium envelope for '${topic}' is not valid Avro: ${(error as Error).message}`, { cause: error });
     }
-    this.direct = directParts(this.type, nested.rowKeys);
+    const parts = directParts(this.type, nested.rowKeys);
+    // The whole direct write as one writer for writeToChunk, made once (not a closure per event).
+    this.direct = parts && { ...parts, write: (out: AvroOut, event: unknown): boolean => this.writeDirect(parts, out, event as ChangeEvent) };
   }
 
   /** The Avro body of one change event (the caller adds Confluent's 5-byte header). */
@@ -231,24 +222,9 @@ export class DebeziumEnvelopeCodec {
   encodeFramed(event: ChangeEvent, schemaId: number): Buffer {
     const direct = this.direct;
     if (direct !== undefined && !event.transaction) {
-      const out = envelopeOut;
-      out.buf = envelopeChunk;
-      out.pos = envelopeChunkUsed + ID_PREFIX_LENGTH;
-      let written = this.writeDirect(direct, out, event);
-      while (written && out.pos > envelopeChunk.length) {
-        // The rest of the chunk was too small: a fresh one (room for twice this event at least), and write again.
-        envelopeChunk = Buffer.allocUnsafe(Math.max(ENVELOPE_CHUNK_BYTES, 2 * (out.pos - envelopeChunkUsed)));
-        envelopeChunkUsed = 0;
-        out.buf = envelopeChunk;
-        out.pos = ID_PREFIX_LENGTH;
-        written = this.writeDirect(direct, out, event);
-      }
-      if (written) {
-        const framed = envelopeChunk.subarray(envelopeChunkUsed, out.pos);
-        // The next event starts 8-aligned, as Buffer's pool aligns its slices.
-        envelopeChunkUsed = (out.pos + 7) & ~7;
-        return writeIdPrefix(framed, schemaId);
-      }
+      // Written straight after the header into a slice of the writers' shared chunk (see writeToChunk).
+      const framed = writeToChunk(ID_PREFIX_LENGTH, direct.write, event);
+      if (framed !== undefined) return writeIdPrefix(framed, schemaId);
     }
     const value = this.envelopeValue(event);
     let end = this.type.encode(value, envelopeScratch, ID_PREFIX_LENGTH);
@@ -267,7 +243,7 @@ export class DebeziumEnvelopeCodec {
    * for them (kept while the next event's are the same objects / millisecond), no transaction. False when a value
    * needs avsc (see avroWriter), which then writes the whole event.
    */
-  private writeDirect(direct: NonNullable<DebeziumEnvelopeCodec['direct']>, out: AvroOut, event: ChangeEvent): boolean {
+  private writeDirect(direct: DirectParts, out: AvroOut, event: ChangeEvent): boolean {
     for (const image of [event.before, event.after]) {
       if (!image) {
         out.writeLong(0);
@@ -299,7 +275,7 @@ export class DebeziumEnvelopeCodec {
     return bytes;
   }
 
-  private timesBlock(direct: NonNullable<DebeziumEnvelopeCodec['direct']>, tsMs: number): Buffer {
+  private timesBlock(direct: DirectParts, tsMs: number): Buffer {
     const times = this.times(tsMs);
     if (this.timeBytes?.ms === times.ms) return this.timeBytes.bytes;
     const bytes = Buffer.concat([direct.tsMs.toBuffer(times.ms), direct.tsUs.toBuffer(times.us), direct.tsNs.toBuffer(times.ns)]);
@@ -425,8 +401,17 @@ export class DebeziumEnvelopeCodec {
   }
 }
 
+/** What encodeFramed's direct path writes with: the compiled row writer and the avsc types of the envelope's fields. */
+interface DirectParts {
+  row: ValueWriter;
+  source: Type;
+  tsMs: Type;
+  tsUs: Type;
+  tsNs: Type;
+}
+
 /** The parts encodeFramed's direct path writes with, found by the envelope's field names (undefined if any is missing). */
-function directParts(envelope: Type, rowKeys: readonly string[]): NonNullable<DebeziumEnvelopeCodec['direct']> | undefined {
+function directParts(envelope: Type, rowKeys: readonly string[]): DirectParts | undefined {
   if (!(envelope instanceof avro.types.RecordType)) return undefined;
   const names = envelope.fields.map((field) => field.name);
   if (names.join(',') !== 'before,after,source,transaction,op,ts_ms,ts_us,ts_ns') return undefined;
