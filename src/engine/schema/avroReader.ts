@@ -4,12 +4,13 @@ import type { Row } from '../model';
 import { BIGINT_LONG, FerryLogicalType } from './avscTypes';
 
 /**
- * A straight-line Avro reader for the records the sink decodes per message (the mirror of avroWriter), compiled once
- * per avsc type: no per-value dispatch through avsc's Tap, logical-type wrappers and union objects, no resolver for the
- * skipped envelope fields, and rows built as object literals with Ferry's row keys (no renamed copy). What it returns
- * is what avsc returns for the same bytes: every primitive is read with avsc's own algorithm, and every Ferry logical
- * type's value comes from that type's own `fromWire` (decimals of up to 6 bytes excepted: their text is built here,
- * from the bytes in place, the same text avscTypes builds). Anything it does not handle exactly as avsc would (bytes
+ * A straight-line Avro reader for the records the sink decodes per message (the mirror of avroWriter), generated once
+ * per avsc type as one function per record (every field's read written out, calling module functions only, so each
+ * call site stays monomorphic): no per-value dispatch through avsc's Tap, logical-type wrappers and union objects, no
+ * resolver for the skipped envelope fields, and rows built as object literals with Ferry's row keys (no renamed copy).
+ * What it returns is what avsc returns for the same bytes: every primitive is read with avsc's own algorithm, and every
+ * Ferry logical type's value is its `fromWire` (written out for timestamps, dates, times and small ints with the same
+ * arithmetic; decimals of up to 6 bytes get their text from the bytes in place, the same text avscTypes builds). Anything it does not handle exactly as avsc would (bytes
  * cut short or followed by more, a union index out of range, a long beyond avsc's safe range, a schema with a type it
  * does not compile) makes the read return undefined, and the caller reads the record with avsc, errors included.
  */
@@ -169,23 +170,6 @@ function decimalReader(type: FerryLogicalType): ValueReader | undefined {
   };
 }
 
-function nullableReader(type: Type, options: CompileOptions): ValueReader | undefined {
-  const branches = (type as unknown as { types: Type[] }).types;
-  if (branches.length !== 2) return undefined;
-  const nullIndex = branches.findIndex((branch) => branch instanceof avro.types.NullType);
-  const other = branches[1 - nullIndex];
-  if (nullIndex < 0 || other === undefined || other instanceof avro.types.NullType) return undefined;
-  const read = valueReader(other, options);
-  if (read === undefined) return undefined;
-  const otherIndex = 1 - nullIndex;
-  return (input) => {
-    const index = readLong(input);
-    if (index === nullIndex) return null;
-    if (index !== otherIndex) throw READ_WITH_AVSC;
-    return read(input);
-  };
-}
-
 interface CompileOptions {
   /** Record types met as values (the image inside an envelope's union) and the keys their rows take. */
   recordKeys: Map<Type, readonly string[]>;
@@ -193,63 +177,128 @@ interface CompileOptions {
   records: Map<Type, ValueReader | undefined>;
 }
 
-function valueReader(type: Type, options: CompileOptions): ValueReader | undefined {
-  if (type === BIGINT_LONG) return readBigintLong;
-  if (type instanceof FerryLogicalType) {
-    if (type.typeName === 'logical:ferry-decimal') return decimalReader(type);
-    if (type.typeName === 'logical:ferry-bytes') {
-      const base = (type as unknown as { underlyingType: Type }).underlyingType;
-      if (base.typeName === 'bytes') return (input) => readFixedCopy(input, readLength(input));
-      if (base.typeName === 'fixed') {
-        const size = (base as unknown as { size: number }).size;
-        return (input) => readFixedCopy(input, size);
-      }
-      return undefined;
+function fail(): never {
+  throw READ_WITH_AVSC;
+}
+
+function readBoolean(input: AvroIn): boolean {
+  if (input.pos >= input.buf.length) throw READ_WITH_AVSC;
+  return !!input.buf[input.pos++];
+}
+
+/** The functions generated code calls by name: module functions, so every call site in it is monomorphic. */
+const PRIMITIVES = { readLong, readSafeLong, readBigintLong, readString, readFloat, readDouble, readFixedCopy, readLength, readBoolean, fail } as const;
+const PRIMITIVE_NAMES = Object.keys(PRIMITIVES);
+const PRIMITIVE_VALUES = Object.values(PRIMITIVES);
+
+/**
+ * The source of one generated reader function: values it needs beyond the primitives (decimal readers, logical types,
+ * nested record readers, enum symbols) are passed in as `h0`, `h1`, … rather than written into the text, so nothing
+ * from a schema but field names (as JSON string literals) ever becomes code.
+ */
+class ReaderSource {
+  readonly helpers: unknown[] = [];
+
+  helper(value: unknown): string {
+    this.helpers.push(value);
+    return `h${this.helpers.length - 1}`;
+  }
+
+  /** Compiles `body` (which reads from `input` and may use a scratch `u` for union indexes) into a function. */
+  build<T>(body: string): (input: AvroIn) => T {
+    const names = [...PRIMITIVE_NAMES, ...this.helpers.map((_, index) => `h${index}`)];
+    // Generated from the schema's shape; see the class comment for why no schema text can change it.
+    const make = new Function(...names, `return function read(input) { let u; ${body} };`) as (...values: unknown[]) => (input: AvroIn) => T;
+    return make(...PRIMITIVE_VALUES, ...this.helpers);
+  }
+}
+
+function underlyingOf(type: Type): Type {
+  return (type as unknown as { underlyingType: Type }).underlyingType;
+}
+
+/**
+ * A Ferry logical type's read as an expression: each type's fromWire written out where it is a plain conversion (the
+ * same arithmetic as avscTypes), the type's own fromWire otherwise.
+ */
+function logicalExpression(type: FerryLogicalType, source: ReaderSource, options: CompileOptions): string | undefined {
+  const base = underlyingOf(type);
+  const micros = (type as unknown as { micros?: unknown }).micros === true;
+  switch (type.typeName) {
+    case 'logical:ferry-decimal': {
+      const reader = decimalReader(type);
+      return reader === undefined ? undefined : `${source.helper(reader)}(input)`;
     }
-    const underlying = valueReader((type as unknown as { underlyingType: Type }).underlyingType, options);
-    if (underlying === undefined) return undefined;
-    return (input) => type.fromWire(underlying(input));
+    case 'logical:ferry-bytes':
+      if (base.typeName === 'bytes') return 'readFixedCopy(input, readLength(input))';
+      if (base.typeName === 'fixed') return `readFixedCopy(input, ${(base as unknown as { size: number }).size})`;
+      return undefined;
+    case 'logical:ferry-timestamp':
+      // TimestampType.fromWire: new Date(micros ? Math.floor(wire / 1000) : wire).
+      if (base.typeName === 'long') return micros ? 'new Date(Math.floor(readSafeLong(input) / 1000))' : 'new Date(readSafeLong(input))';
+      break;
+    case 'logical:ferry-date':
+      // DateType.fromWire: new Date(days * 86,400,000).
+      if (base.typeName === 'int') return 'new Date(readLong(input) * 86400000)';
+      break;
+    case 'logical:ferry-time':
+      // TimeType.fromWire: micros ? Math.floor(wire / 1000) : wire.
+      if (micros && base.typeName === 'long') return 'Math.floor(readSafeLong(input) / 1000)';
+      if (!micros && base.typeName === 'int') return 'readLong(input)';
+      break;
+    case 'logical:ferry-smallint':
+      // SmallIntType.fromWire is the value itself.
+      if (base.typeName === 'int') return 'readLong(input)';
+      break;
   }
-  if (type instanceof avro.types.UnwrappedUnionType) return nullableReader(type, options);
+  const inner = valueExpression(base, source, options);
+  return inner === undefined ? undefined : `${source.helper(type)}.fromWire(${inner})`;
+}
+
+/** The read of one value of `type` as a JS expression over `input`; undefined when it is not compiled. */
+function valueExpression(type: Type, source: ReaderSource, options: CompileOptions): string | undefined {
+  if (type === BIGINT_LONG) return 'readBigintLong(input)';
+  if (type instanceof FerryLogicalType) return logicalExpression(type, source, options);
+  if (type instanceof avro.types.UnwrappedUnionType) {
+    // ['null', T] or [T, 'null'] only.
+    const branches = type.types;
+    if (branches.length !== 2) return undefined;
+    const nullIndex = branches.findIndex((branch) => branch instanceof avro.types.NullType);
+    const other = branches[1 - nullIndex];
+    if (nullIndex < 0 || other === undefined || other instanceof avro.types.NullType) return undefined;
+    const inner = valueExpression(other, source, options);
+    if (inner === undefined) return undefined;
+    return `((u = readLong(input)) === ${nullIndex} ? null : u === ${1 - nullIndex} ? ${inner} : fail())`;
+  }
   if (type instanceof avro.types.RecordType) {
-    if (options.records.has(type)) return options.records.get(type);
-    const keys = options.recordKeys.get(type);
-    const reader = keys === undefined ? undefined : recordReader(type, keys, options);
-    options.records.set(type, reader);
-    return reader;
+    let reader = options.records.get(type);
+    if (!options.records.has(type)) {
+      const keys = options.recordKeys.get(type);
+      reader = keys === undefined ? undefined : recordReader(type, keys, options);
+      options.records.set(type, reader);
+    }
+    return reader === undefined ? undefined : `${source.helper(reader)}(input)`;
   }
-  if (type instanceof avro.types.EnumType) {
-    const symbols = type.symbols;
-    return (input) => {
-      const symbol = symbols[readLong(input)];
-      if (symbol === undefined) throw READ_WITH_AVSC;
-      return symbol;
-    };
-  }
+  if (type instanceof avro.types.EnumType) return `(${source.helper(type.symbols)}[readLong(input)] ?? fail())`;
   switch (type.typeName) {
     case 'null':
-      return () => null;
+      return 'null';
     case 'boolean':
-      return (input) => {
-        if (input.pos >= input.buf.length) throw READ_WITH_AVSC;
-        return !!input.buf[input.pos++];
-      };
+      return 'readBoolean(input)';
     case 'int':
-      return readLong;
+      return 'readLong(input)';
     case 'long':
-      return readSafeLong;
+      return 'readSafeLong(input)';
     case 'float':
-      return readFloat;
+      return 'readFloat(input)';
     case 'double':
-      return readDouble;
+      return 'readDouble(input)';
     case 'string':
-      return readString;
+      return 'readString(input)';
     case 'bytes':
-      return (input) => readFixedCopy(input, readLength(input));
-    case 'fixed': {
-      const size = (type as unknown as { size: number }).size;
-      return (input) => readFixedCopy(input, size);
-    }
+      return 'readFixedCopy(input, readLength(input))';
+    case 'fixed':
+      return `readFixedCopy(input, ${(type as unknown as { size: number }).size})`;
     default:
       return undefined;
   }
@@ -328,29 +377,21 @@ function valueSkipper(type: Type): ValueSkipper | undefined {
 }
 
 /**
- * A function building `{ key0: r0(input), key1: r1(input), … }` as one object literal, so every row of a schema has one
- * hidden class from its creation (keyed stores in a loop would go through a generic store per field). The keys are
- * JSON string literals, so no key can change the generated code; `__proto__` would set the prototype in a literal, so
- * a schema with such a field is not compiled.
+ * The generated reader of a record: `{ "key0": <read>, "key1": <read>, … }` as one object literal, so every row of a
+ * schema has one hidden class from its creation (keyed stores in a loop would go through a generic store per field).
+ * The keys are JSON string literals; `__proto__` would set the prototype in a literal, so a schema with such a field is
+ * not compiled.
  */
-function literalBuilder(keys: readonly string[], readers: readonly ValueReader[]): ValueReader | undefined {
-  if (keys.includes('__proto__') || keys.length !== readers.length) return undefined;
-  const args = readers.map((_, index) => `r${index}`);
-  const body = `return function read(input) { return { ${keys.map((key, index) => `${JSON.stringify(key)}: r${index}(input)`).join(', ')} }; };`;
-  // Generated from the schema's keys as JSON literals (see above), as avsc builds its own record readers.
-  const make = new Function(...args, body) as (...readers: ValueReader[]) => ValueReader;
-  return make(...readers);
-}
-
 function recordReader(type: Type, keys: readonly string[], options: CompileOptions): ValueReader | undefined {
-  if (!(type instanceof avro.types.RecordType) || type.fields.length !== keys.length) return undefined;
-  const readers: ValueReader[] = [];
-  for (const field of type.fields) {
-    const reader = valueReader(field.type, options);
-    if (reader === undefined) return undefined;
-    readers.push(reader);
+  if (!(type instanceof avro.types.RecordType) || type.fields.length !== keys.length || keys.includes('__proto__')) return undefined;
+  const source = new ReaderSource();
+  const entries: string[] = [];
+  for (const [index, field] of type.fields.entries()) {
+    const expression = valueExpression(field.type, source, options);
+    if (expression === undefined) return undefined;
+    entries.push(`${JSON.stringify(keys[index])}: ${expression}`);
   }
-  return literalBuilder(keys, readers);
+  return source.build(`return { ${entries.join(', ')} };`);
 }
 
 /** Runs a compiled read over the whole of `buf` from `offset`; undefined when avsc must read it instead. */
@@ -401,30 +442,22 @@ export function compileEnvelopeRowsReader(envelopeType: Type, imageKeys: readonl
   const valueType = before ? (before.type as unknown as { types?: Type[] }).types?.find((branch) => branch instanceof avro.types.RecordType) : undefined;
   if (valueType === undefined) return undefined;
   const options: CompileOptions = { recordKeys: new Map([[valueType, imageKeys]]), records: new Map() };
-  const steps: ((input: AvroIn, event: EnvelopeRows) => void)[] = [];
+  const source = new ReaderSource();
+  const statements: string[] = [];
   for (const field of envelopeType.fields) {
     if (field.name === 'op') {
       if (field.type.typeName !== 'string') return undefined;
-      steps.push((input, event) => {
-        event.op = readString(input);
-      });
+      statements.push('op = readString(input);');
     } else if (field.name === 'before' || field.name === 'after') {
-      const read = valueReader(field.type, options);
-      if (read === undefined) return undefined;
-      const name = field.name;
-      steps.push((input, event) => {
-        event[name] = read(input) as Row | null;
-      });
+      const expression = valueExpression(field.type, source, options);
+      if (expression === undefined) return undefined;
+      statements.push(`${field.name} = ${expression};`);
     } else {
       const skip = valueSkipper(field.type);
       if (skip === undefined) return undefined;
-      steps.push(skip);
+      statements.push(`${source.helper(skip)}(input);`);
     }
   }
-  const read: ValueReader = (input) => {
-    const event: EnvelopeRows = { op: '', before: null, after: null };
-    for (const step of steps) step(input, event);
-    return event;
-  };
+  const read = source.build<EnvelopeRows>(`let op = '', before = null, after = null; ${statements.join(' ')} return { op, before, after };`);
   return (buf, offset) => readAll<EnvelopeRows>(read, buf, offset);
 }
