@@ -90,6 +90,8 @@ export interface SinkTaskInit {
  * plug-in's `put` (chunks of batch.size records) → offsets committed only after `put` returned, i.e. after the target
  * holds those records (architecture §5). errors.tolerance=none stops the connector at the failing record without
  * committing past it; =all sends the record to the dead letter topic (when one is configured) and goes on.
+ * For row sinks the stages overlap (decode, the target's transaction, the offset commit, the next fetch) while chunks
+ * are still applied one at a time in offset order: see onBatchPipelined.
  */
 export class SinkTask {
   readonly metrics = new ConnectorMetrics();
