@@ -70,6 +70,9 @@ export class SourceEncoder {
   async encode(records: readonly SourceRecord[], readAt: number): Promise<Map<string, OutgoingMessage[]>> {
     const byTopic = new Map<string, OutgoingMessage[]>();
     const timed = new Set<string>();
+    // The list of the previous record's topic: a batch's records mostly come table by table, so mostly no map lookup.
+    let listTopic: string | undefined;
+    let list: OutgoingMessage[] = [];
     for (const record of records) {
       // Most records encode without waiting (their schemas' ids are known): awaiting only the ones that must wait saves
       // a promise and a microtask turn per record.
@@ -77,12 +80,17 @@ export class SourceEncoder {
         record.value?.kind === 'row' ? this.encodeRow(record, record.value, readAt) : record.value?.kind === 'schemaChange' ? this.encodeSchemaChange(record, record.value) : this.encodeChange(record, record.value);
       const message = encoding instanceof Promise ? await encoding : encoding;
       if (!message) continue;
-      let messages = byTopic.get(message.topic);
-      if (!messages) {
-        messages = [];
-        byTopic.set(message.topic, messages);
-        message.headers = { ...message.headers, [SOURCE_CAPTURE_HEADER]: this.capture };
+      if (message.topic !== listTopic) {
+        let messages = byTopic.get(message.topic);
+        if (!messages) {
+          messages = [];
+          byTopic.set(message.topic, messages);
+          message.headers = { ...message.headers, [SOURCE_CAPTURE_HEADER]: this.capture };
+        }
+        listTopic = message.topic;
+        list = messages;
       }
+      const messages = list;
       // The latency sample: the first (oldest) streamed change of the batch for this topic, so the latency is not
       // understated. Snapshot rows are snapshot progress, not latency (one definition everywhere: source change →
       // target commit of a streamed change).
@@ -168,6 +176,8 @@ export class SourceEncoder {
   }
 
   private codecFor(sourceTopic: string, value: Extract<SourceValue, { kind: 'change' }>): DebeziumEnvelopeCodec {
+    // The previous record's, mostly (records come table by table): no WeakMap lookup per record.
+    if (value.schema === this.lastCodec?.valueSchema) return this.lastCodec;
     let codec = this.codecs.get(value.schema);
     if (!codec) {
       // Named after the source's logical topic, as Debezium names it: a RegexRouter moves the record to another topic
@@ -175,8 +185,11 @@ export class SourceEncoder {
       codec = new DebeziumEnvelopeCodec(sourceTopic, value.schema, value.connector, `${FERRY_VERSION}-ferry`);
       this.codecs.set(value.schema, codec);
     }
+    this.lastCodec = codec;
     return codec;
   }
+
+  private lastCodec: DebeziumEnvelopeCodec | undefined;
 
   /**
    * A DDL on Debezium's schema change topic: key and value as Debezium writes them (Avro or Connect JSON), whatever
@@ -222,7 +235,11 @@ export class SourceEncoder {
    * known. Keyed by the codec, not by its schema text: a key made of the text (kilobytes) was built and hashed for
    * every record, 10 % of a snapshot's CPU.
    */
+  private lastEnvelopeId: { codec: DebeziumEnvelopeCodec; topic: string; id: number } | undefined;
+
   private envelopeId(topic: string, codec: DebeziumEnvelopeCodec): number | Promise<number> {
+    const last = this.lastEnvelopeId;
+    if (last !== undefined && last.codec === codec && last.topic === topic) return last.id;
     const registry = this.config.value.schemaRegistry;
     if (!registry) return Promise.reject(pipelineError('PIPELINE_INVALID', 'AVRO needs a Schema Registry: set schema.registry.url.'));
     let ids = this.envelopeIds.get(codec);
@@ -231,6 +248,8 @@ export class SourceEncoder {
       this.envelopeIds.set(codec, ids);
     }
     const known = ids.get(topic);
+    // A registered id is kept for the next record (mostly of the same table and topic): no lookups per record.
+    if (typeof known === 'number') this.lastEnvelopeId = { codec, topic, id: known };
     if (known !== undefined) return known;
     const registered = ids;
     const pending = registryClientFor(registry)
