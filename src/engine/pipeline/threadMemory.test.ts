@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parsePipelineFile, requireValidPipeline } from '../config';
 import { threadMemory } from '../base/threadMemory';
-import { PipelineRunner } from './pipelineRunner';
+import { CONNECTOR_THREAD_LIMITS, PipelineRunner } from './pipelineRunner';
 
 // Nothing listens on these ports: the connectors are built in their threads but never started.
 const pipelineText = JSON.stringify({
@@ -49,6 +49,22 @@ describe('threadMemory', () => {
       }
       expect(threads[0]?.memory.limits).toEqual({});
       for (const { memory } of threads.slice(1)) expect(memory.limits.maxYoungGenerationSizeMb).toBe(12);
+    } finally {
+      await runner.stop();
+    }
+  }, 60_000);
+
+  it('connector threads run with the default heap limits unless told otherwise', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ferry-memory-'));
+    dirs.push(dataDir);
+    const pipeline = requireValidPipeline(parsePipelineFile(pipelineText, 'memory-probe.json'), 'memory-probe.json');
+    const runner = new PipelineRunner(pipeline, { dataDir, threads: true });
+    try {
+      await runner.ready();
+      const threads = await runner.threadMemory();
+      expect(threads).toHaveLength(3);
+      for (const { memory } of threads.slice(1)) expect(memory.limits.maxOldGenerationSizeMb).toBe(CONNECTOR_THREAD_LIMITS.maxOldGenerationSizeMb);
+      expect(CONNECTOR_THREAD_LIMITS.maxOldGenerationSizeMb).toBe(1024);
     } finally {
       await runner.stop();
     }
