@@ -30,7 +30,7 @@ const schema: RecordSchema = {
 };
 
 function row(i: number): Row {
-  const strings = ['', 'a', 'café', '☕ and 𝄞', 'x'.repeat(64), 'ß'.repeat(40), '\ud800 lone', `${'y'.repeat(70)}\udc00`];
+  const strings = ['', 'a', 'café', '☕ and 𝄞', 'x'.repeat(64), 'ß'.repeat(40), '\ud800 lone', `${'y'.repeat(70)}\udc00`, 'x'.repeat(63), `${'z'.repeat(62)}é`, '\u007f\u0000', 'ASCII until ü'];
   return {
     id: i % 3 === 0 ? BigInt(i) * 1_000_000_007n : i * 1001,
     small: i % 4 === 0 ? null : -32768 + i * 97,
@@ -127,5 +127,20 @@ describe('compileRecordWriter', () => {
     const huge = { ...row(1), micros: null, name: 'z'.repeat(200_000) };
     const event: ChangeEvent = { op: 'c', before: null, after: huge, source: { connector: 'mariadb', name: 'lab', tsMs: 1, snapshot: 'false', db: 'shop', table: 'writer', serverId: 7, gtid: null, file: 'f', pos: 4, row: 0 }, tsMs: 2 };
     expect(codec.encodeFramed(event, 1).subarray(5).equals(codec.encode(event))).toBe(true);
+  });
+  it('writes a short ASCII string as avsc does up to the buffer end, and reports one that runs past it', () => {
+    const stringType = avro.Type.forSchema('string');
+    for (const text of ['abcdefghij', 'abcdefghé', '']) {
+      const size = stringType.toBuffer(text).length;
+      const fits = new AvroOut(Buffer.alloc(size), 0);
+      fits.writeString(text);
+      expect(fits.pos, text).toBe(size);
+      expect(fits.buf.toString('hex'), text).toBe(stringType.toBuffer(text).toString('hex'));
+      const short = new AvroOut(Buffer.alloc(Math.max(0, size - 1)), 0);
+      short.writeString(text);
+      // Past the end: the position says so, whatever was written (the caller writes again into a larger buffer).
+      expect(short.pos, text).toBe(size);
+      expect(short.pos > short.buf.length, text).toBe(true);
+    }
   });
 });

@@ -48,6 +48,25 @@ export class AvroOut {
 
   /** avsc's Tap.writeString: UTF-8 length then bytes; a lone surrogate is written as avsc writes it (see writeUtf8). */
   writeString(s: string): void {
+    const length = s.length;
+    if (length < 64 && this.pos + length < this.buf.length) {
+      // A short ASCII string (most of a row's): its length (< 64, so one zig-zag byte: 2 × length) and its characters
+      // in one pass, without asking Buffer.byteLength first; at the first other character, the general path below.
+      const buf = this.buf;
+      const start = this.pos;
+      let at = start + 1;
+      let index = 0;
+      for (; index < length; index += 1) {
+        const code = s.charCodeAt(index);
+        if (code >= 0x80) break;
+        buf[at++] = code;
+      }
+      if (index === length) {
+        buf[start] = length << 1;
+        this.pos = at;
+        return;
+      }
+    }
     const len = Buffer.byteLength(s);
     this.writeLong(len);
     const pos = this.pos;
