@@ -6,7 +6,7 @@
  * reference it also times `SELECT count(*)` on both sides and a naive full fetch-and-compare.
  *
  *   npm run bench:verify -- --json                        1,000,000 rows, 7 planted differences
- *   npm run bench:verify -- --rows 10000000 --identical   identical tables (naive compare skipped above 2M rows)
+ *   npm run bench:verify -- --rows 10000000 --identical   identical tables (naive compare skipped above 2M rows, or with --skip-naive)
  *   … --identical --keep, then --identical --rows N --reuse bench_verify_xxx: verify the kept tables again without seeding
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '1000000' },
     identical: { type: 'boolean', default: false },
     naive: { type: 'boolean' },
+    'skip-naive': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -30,7 +31,7 @@ const { values } = parseArgs({
 });
 const rows = Number(values.rows);
 if (!Number.isInteger(rows) || rows < 1000) throw new Error(`--rows must be a whole number of at least 1000, got "${values.rows}".`);
-const runNaive = values.naive ?? rows <= 2_000_000;
+const runNaive = !values['skip-naive'] && (values.naive ?? rows <= 2_000_000);
 if (values.reuse !== undefined && (!/^bench_verify_\w+$/.test(values.reuse) || !values.identical)) {
   throw new Error(`--reuse takes a table an earlier --identical --keep run left (bench_verify_…), with --identical; got "${values.reuse}".`);
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { sqlServerVerifyDialect } from './dialects/sqlserver';
 import { postgresVerifyDialect } from './dialects/postgres';
 import type { ColumnInfo, SidePlan } from './model';
-import { checksumQuery, fetchQuery, keyListCondition, keyRangeFilter, minAgeCondition, segmentIndexFilter } from './queries';
+import { mySqlVerifyDialect } from './dialects/mysql';
+import { checksumQuery, fetchQuery, keyListCondition, keyRangeFilter, minAgeCondition, rowTextSql, segmentIndexFilter } from './queries';
 
 const info = (name: string, kind: ColumnInfo['kind'], nullable = true): ColumnInfo => ({ name, declared: kind, kind, scale: undefined, fraction: undefined, nullable });
 const render = { fraction: 3, lowercase: false, zone: 'UTC', lengthPrefix: false, sameScale: false };
@@ -59,6 +60,22 @@ describe('checksum and fetch queries (SQL Server, checked as text: it cannot run
     expect(segmentIndexFilter(sqlServerVerifyDialect, 'h', [{ start: 4n, width: 2n }, { start: 64n, width: 32n }])).toBe(
       '((h / CAST(2 AS BIGINT)) IN (2) OR (h / CAST(32 AS BIGINT)) IN (2))',
     );
+  });
+
+  it('joins free text as its byte length and the text, a NULL as ~N alone, a uuid with the constant length 36', () => {
+    const columns = [
+      { column: info('note', 'string'), render: { ...render, lengthPrefix: true } },
+      { column: info('name', 'string', false), render: { ...render, lengthPrefix: true } },
+      { column: info('ref', 'uuid', false), render: { ...render, lowercase: true, lengthPrefix: true } },
+      { column: info('alt', 'uuid'), render: { ...render, lowercase: true, lengthPrefix: true } },
+    ];
+    expect(rowTextSql(postgresVerifyDialect, columns)).toBe(
+      `concat_ws('|', COALESCE(octet_length("note"::text)::text, '~N'), "note"::text, octet_length("name"::text), "name"::text, ` +
+        `'36', "ref"::text, CASE WHEN "alt" IS NULL THEN '~N' ELSE '36' END, "alt"::text)`,
+    );
+    // The same fields on MySQL/MariaDB, whose CHAR(36) paired with a uuid is free text: measured, lower-cased.
+    const mysqlRef = { column: { ...info('ref', 'fixedString', false), charset: 'utf8mb4' }, render: { ...render, lowercase: true, lengthPrefix: true } };
+    expect(rowTextSql(mySqlVerifyDialect, [mysqlRef])).toBe("CONCAT_WS('|', LENGTH(LOWER(`ref`)), LOWER(`ref`))");
   });
 
   it('writes the min-age cut-off against the canonical UTC text', () => {

@@ -24,6 +24,9 @@ export function hashParts(dialect: VerifyDialect, side: SideColumn): string[] {
   const column = dialect.quote(side.column.name);
   if (side.render.lengthPrefix) {
     const canonical = dialect.canonical(column, side.column, side.render);
+    // A uuid's canonical text is always 36 bytes (lower-case hex and dashes): no second conversion to measure it.
+    const uuidLength = side.column.nullable ? `CASE WHEN ${column} IS NULL THEN '${NULL_MARK}' ELSE '36' END` : "'36'";
+    if (side.column.kind === 'uuid') return [uuidLength, canonical];
     const length = side.column.nullable ? `COALESCE(${dialect.byteLength(canonical, true)}, '${NULL_MARK}')` : dialect.byteLength(canonical, false);
     return [length, canonical];
   }
