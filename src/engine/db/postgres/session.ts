@@ -5,6 +5,20 @@ import { ConnectionLoss, type SqlSessionOptions } from '../connectionLoss';
 import { type CopyIn, copyInOf, type SqlConnectionSettings, type SqlResult, type SqlSession } from '../session';
 import { copyFrom, StagingTables } from './staging';
 
+/**
+ * A CREATE TEMP TABLE refused for want of the TEMPORARY privilege says what to grant; the driver's error stays the
+ * cause (its SQLSTATE decides how the writer classifies the failure).
+ */
+function stagingRefused(error: unknown, settings: SqlConnectionSettings): unknown {
+  if ((error as { code?: unknown }).code !== '42501') return error;
+  return new Error(
+    `${error instanceof Error ? error.message : String(error)}: batches of many rows are loaded by COPY into a temporary table, which needs the ` +
+      `TEMPORARY privilege on database "${settings.database}" (PostgreSQL grants it to PUBLIC unless revoked). Run GRANT TEMPORARY ON DATABASE ` +
+      `"${settings.database}" TO "${settings.user}".`,
+    { cause: error },
+  );
+}
+
 export async function openPostgresSession(settings: SqlConnectionSettings, options: SqlSessionOptions = {}): Promise<SqlSession> {
   const client = new pg.Client({
     host: settings.host,
@@ -49,7 +63,9 @@ export async function openPostgresSession(settings: SqlConnectionSettings, optio
     }
     try {
       if (!staging.exists(copyIn.table)) {
-        await client.query(copyIn.create);
+        await client.query(copyIn.create).catch((error: unknown) => {
+          throw stagingRefused(error, settings);
+        });
         staging.created(copyIn.table);
       } else if (staging.isFilled(copyIn.table)) {
         // Filled by an earlier statement of this transaction (another chunk, or the same table after a delete).
