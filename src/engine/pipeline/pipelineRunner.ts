@@ -36,17 +36,16 @@ export interface PipelineRunnerOptions {
 }
 
 /**
- * The connector threads' V8 heap limits by default: an old generation of at most 1,024 MB per thread (what V8 gives
- * itself on a 4 GB machine; left to size itself here it takes 4 GB). A connector thread keeps 15-30 MB alive, but
- * rows, decoded records and fetched batches waiting on a round trip survive scavenges and are promoted, and with
- * V8's own sizing each thread's old space grew to 90-110 MB of that garbage (ArrayBuffers of up to 46 MB held by
- * it) before a full collection. With this limit V8 collects the old space sooner. bench:pipeline, 300k rows, log
- * capture, bundled threads, alternating runs at load 15-25: peak RSS 442-474 MB → 313-347 MB, connector heaps
- * 123-153 → 62-84 MB; GC +~2 µs/row (6.1 → 8.0 in the profiles) and Ferry's CPU 28.5 → 30 µs/row. 1,536 MB measured
- * the same. A 24 MB young generation (maxYoungGenerationSizeMb) saved only ~35 MB more for another ~2-3 µs/row of
- * GC, so it is not set. A thread that needs more fails its connector with PIPELINE_TASK_OUT_OF_MEMORY (taskThread.ts).
+ * The connector threads' V8 heap limits by default: none, V8 sizes each thread's heap itself (4 GB of old generation
+ * on a machine with 16 GB or more). A connector thread keeps 15-30 MB alive, but rows, decoded records and fetched
+ * batches waiting on a round trip survive scavenges and are promoted, so each thread's old space fills with 70-110 MB
+ * of garbage (and the ArrayBuffers it holds, up to 47 MB in the source thread) before V8 collects it. What limits
+ * measured (bench:pipeline --capture log, bundled threads, load 15-25, runs alternated):
+ * - maxOldGenerationSizeMb 1,024 (1,536 the same): connector heaps 62-85 MB instead of 100-153, peak RSS at 1M rows
+ *   311/331 MB instead of 410/416, but Ferry's CPU 23/27 µs/row instead of 19/19 (more full collections), too dear;
+ * - maxYoungGenerationSizeMb 24 (8 MB semi-spaces instead of 16): ~16 MB less per thread, GC +2-3 µs/row at 300k rows.
  */
-export const CONNECTOR_THREAD_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 1024 };
+export const CONNECTOR_THREAD_LIMITS: ResourceLimits = {};
 
 function overallState(states: ConnectorState[]): ConnectorState {
   if (states.includes('FAILED')) return 'FAILED';
