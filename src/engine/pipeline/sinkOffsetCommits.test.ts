@@ -80,6 +80,24 @@ describe('SinkOffsetCommits', () => {
     abort.abort();
   });
 
+  it('after a rejoin, offsets of the old generation are not sent, and a late refusal of one sent before is no failure', async () => {
+    const { sent, events, commits, answer } = fakeBroker();
+    commits.add('t', 0, 100n);
+    commits.add('t', 0, 200n);
+    commits.rejoined();
+    answer(new Error('ILLEGAL_GENERATION'));
+    await commits.settle();
+    expect(sent).toEqual([[{ topic: 't', partition: 0, offset: '100' }]]);
+    expect(events).toEqual([]);
+    expect(commits.failure).toBeUndefined();
+    expect(commits.waiting).toBe(0);
+    // Fetched again from the committed offset, the applied records are committed in the new generation.
+    commits.add('t', 0, 200n);
+    expect(sent[1]).toEqual([{ topic: 't', partition: 0, offset: '200' }]);
+    answer();
+    await commits.settle();
+  });
+
   it('settle resolves after one failed attempt instead of waiting for Kafka to come back', async () => {
     const { commits, answer } = fakeBroker();
     commits.add('t', 0, 10n);

@@ -33,6 +33,8 @@ export class SinkOffsetCommits {
   failure: unknown;
   /** A commit failed and none went through since: the next success calls `recovered`. */
   private degraded = false;
+  /** Joins so far: a commit sent in an earlier generation that fails afterwards is no news. */
+  private joins = 0;
 
   constructor(private readonly init: OffsetCommitsInit) {}
 
@@ -72,9 +74,21 @@ export class SinkOffsetCommits {
     }
   }
 
-  /** The group was joined again (or the failure handed to kafkajs): an old membership failure says nothing any more. */
+  /** The failure was handed to kafkajs (which rejoins): it says nothing any more. */
   forgetFailure(): void {
     this.failure = undefined;
+  }
+
+  /**
+   * The group was joined again: offsets waiting from the old generation are dropped, not sent (the partition may be
+   * another member's now). What this member still owns is fetched again from the committed offset and added again.
+   */
+  rejoined(): void {
+    this.stop();
+    this.pending.clear();
+    this.highest.clear();
+    this.failure = undefined;
+    this.joins++;
   }
 
   stop(): void {
@@ -90,9 +104,11 @@ export class SinkOffsetCommits {
   private async sendPending(): Promise<void> {
     while (this.pending.size > 0) {
       const offsets = [...this.pending.values()];
+      const joins = this.joins;
       try {
         await this.init.commit(offsets);
       } catch (error) {
+        if (joins !== this.joins) continue;
         this.failure = error;
         this.degraded = true;
         this.init.failed(error);

@@ -65,6 +65,18 @@ interface DecodedChunk {
   sources: FetchedMessage[];
   /** Records that did not decode (errors.tolerance=all). */
   letters: DeadLetter[];
+  /** The group generation (SinkTask.generation) the chunk was fetched in. */
+  generation: number;
+}
+
+/** Leaves out of a decoded chunk what the target holds already (offsets up to `applied`). */
+function withoutApplied(chunk: DecodedChunk, applied: bigint): void {
+  const after = (message: FetchedMessage): boolean => BigInt(message.offset) > applied;
+  chunk.messages = chunk.messages.filter(after);
+  const keep = chunk.sources.map(after);
+  chunk.records = chunk.records.filter((_, index) => keep[index]);
+  chunk.sources = chunk.sources.filter((_, index) => keep[index]);
+  chunk.letters = chunk.letters.filter((letter) => after(letter.message));
 }
 
 /** Committing a consumer offset failed after the target committed: a Kafka problem, retried, never FAILED. */
@@ -138,6 +150,12 @@ export class SinkTask {
   private applying: Promise<void> = Promise.resolve();
   /** Offsets of applied chunks, committed off the critical path (see SinkOffsetCommits). */
   private readonly offsetCommits: SinkOffsetCommits;
+  /**
+   * Group joins so far. A rejoin may have given a partition to another member, which reads from the committed offset:
+   * chunks fetched before it are neither applied nor committed afterwards (Connect drops a revoked partition's records
+   * from its retry buffer alike); if this member still has the partition it fetches them again.
+   */
+  private generation = 0;
   /** The error the last refused commit set DEGRADED with: cleared by the next commit Kafka takes. */
   private commitFailure: EngineError | undefined;
 
@@ -320,10 +338,16 @@ export class SinkTask {
     this.lifecycle.set('RUNNING');
   }
 
-  /** The consumer (re)joined its group: offsets that waited are committed in the new generation at once. */
+  /**
+   * The consumer (re)joined its group. Offsets of the old generation are not committed any more (the partition may be
+   * another member's now, and a late commit would move its offset back); if it is still this member's, its records
+   * come again from the committed offset, are skipped as applied (appliedThrough) and committed then.
+   */
   private rejoined(): void {
-    this.offsetCommits.forgetFailure();
-    this.offsetCommits.retryNow();
+    this.generation++;
+    // What the consumer fetches now starts at the committed offsets: records queued before are queued no more.
+    this.queuedThrough.clear();
+    this.offsetCommits.rejoined();
     void this.resetSink();
   }
 
@@ -398,20 +422,35 @@ export class SinkTask {
   }
 
   /**
-   * Row sinks (SQL): chunk N+1 is decoded while chunk N's transaction runs in the target, N's offset commit travels
-   * while N+1 is applied, and the batch's last chunk is still being applied while kafkajs fetches the next batch (it
-   * fetches only once eachBatch returned). Before, decode, transaction, commit round trip and fetch added up on one
-   * critical path. Connect's guarantees stay: chunks are applied one at a time in offset order, an offset is committed
-   * only after the transaction holding its records committed, never past a failed record.
+   * Row sinks (SQL): chunk N+1 is decoded while chunk N's transaction runs in the target, and N's offset commit
+   * travels while N+1 is applied. Before, decode, transaction and commit round trip added up on one critical path.
+   * Connect's guarantees stay: chunks are applied one at a time in offset order, an offset is committed only after the
+   * transaction holding its records committed, never past a failed record.
    *
-   * A chunk handed to the applier (`this.applying`) is resolved at once, so kafkajs fetches past it: from then on it
-   * is applied, retried while the target is away, or the task fails and stops. It is never dropped while the task
-   * runs, so records fetched again up to `queuedThrough` (a rejoin, a restarted consumer) are skipped.
+   * The batch's last chunk and its commit are awaited before eachBatch returns. Returning earlier (so kafkajs fetched
+   * while it was applied) let kafkajs's own heartbeat right after eachBatch meet a rebalance and rejoin with the chunk
+   * still in the target: a member that joined meanwhile got the partition from the last committed offset and applied
+   * the chunk a second time. Connect finishes and commits before it gives a partition up; so does this.
    */
-  private async onBatchPipelined({ batch, resolveOffset, heartbeat, isRunning, isStale }: BatchContext): Promise<void> {
+  private async onBatchPipelined(context: BatchContext): Promise<void> {
+    try {
+      await this.pipelineBatch(context);
+    } finally {
+      await this.applying;
+      await this.offsetCommits.settle();
+    }
+  }
+
+  /**
+   * Hands the batch's chunks to the applier one by one. A chunk handed over (`this.applying`) is resolved at once: from
+   * then on it is applied, retried while the target is away, or the task fails and stops (or a rejoin leaves it to
+   * the partition's owner, see `generation`), so records fetched again up to `queuedThrough` are not queued twice.
+   */
+  private async pipelineBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: BatchContext): Promise<void> {
     const size = Math.max(1, this.config.batchSize);
     const keepAlive = this.keepAliveWith(heartbeat);
     const partitionKey = `${batch.topic}:${batch.partition}`;
+    const generation = this.generation;
     await this.handBackMembershipLoss();
     for (let start = 0; start < batch.messages.length; start += size) {
       // A fetch that was in flight when the sink paused: leave its records unresolved, so they are fetched again
@@ -426,7 +465,7 @@ export class SinkTask {
       this.inFlight++;
       let chunk: DecodedChunk;
       try {
-        chunk = await this.decodeChunk(batch.topic, batch.partition, pending, last.offset);
+        chunk = await this.decodeChunk(batch.topic, batch.partition, pending, last.offset, generation);
       } catch (error) {
         // errors.tolerance=none and a record that does not decode: the chunks before it are applied and committed
         // first; nothing of this one is.
@@ -438,10 +477,15 @@ export class SinkTask {
       }
       // The previous chunk's transaction is over: applied (its offset commit under way), or the task failed.
       await this.applying;
-      if (!this.mayApply(isRunning, isStale)) {
+      // A rejoin meanwhile: this fetch is from before it (see `generation`).
+      if (!this.mayApply(isRunning, isStale) || generation !== this.generation) {
         this.inFlight--;
         return;
       }
+      // A chunk that was in the target across a rejoin may have applied some of these records (fetched again after it).
+      const appliedNow = this.appliedThrough.get(partitionKey) ?? -1n;
+      const firstPending = chunk.messages[0];
+      if (firstPending && BigInt(firstPending.offset) <= appliedNow) withoutApplied(chunk, appliedNow);
       this.queuedThrough.set(partitionKey, chunk.lastOffset);
       this.applying = this.applyInOrder(chunk, keepAlive);
       resolveOffset(last.offset);
@@ -474,6 +518,8 @@ export class SinkTask {
     const targetBackoff = new Backoff(SINK_RETRY_BACKOFF);
     try {
       for (;;) {
+        // Fetched before a rejoin and not applied yet: left to the partition's owner, which reads from the committed offset.
+        if (chunk.generation !== this.generation) return;
         try {
           if (chunk.messages.length > 0) await this.whileKeepingAlive(keepAlive, () => this.applyDecoded(chunk, keepAlive));
           break;
@@ -495,6 +541,8 @@ export class SinkTask {
       }
       const applied = this.appliedThrough.get(chunk.partitionKey) ?? -1n;
       if (chunk.lastOffset > applied) this.appliedThrough.set(chunk.partitionKey, chunk.lastOffset);
+      // Applied across a rejoin: not committed in the new generation (see rejoined).
+      if (chunk.generation !== this.generation) return;
       // Committed only now that the target transaction holding these rows has committed.
       this.offsetCommits.add(chunk.topic, chunk.partition, chunk.lastOffset + 1n);
       this.target.available();
@@ -642,16 +690,16 @@ export class SinkTask {
   /** `durable` from a sink that gathers records across puts (see SinkPutResult); undefined: all of it is durable. */
   private async applyChunk(topic: string, partition: number, messages: FetchedMessage[], keepAlive: () => Promise<void>): Promise<readonly DurableOffset[] | undefined> {
     const last = messages[messages.length - 1];
-    return this.applyDecoded(await this.decodeChunk(topic, partition, messages, last?.offset ?? '-1'), keepAlive);
+    return this.applyDecoded(await this.decodeChunk(topic, partition, messages, last?.offset ?? '-1', this.generation), keepAlive);
   }
 
   /**
    * Converter and transforms for a chunk's records. With errors.tolerance=all a record that does not decode becomes a
    * dead letter (sent once the chunk is applied); otherwise the error is thrown.
    */
-  private async decodeChunk(topic: string, partition: number, messages: FetchedMessage[], lastOffset: string): Promise<DecodedChunk> {
+  private async decodeChunk(topic: string, partition: number, messages: FetchedMessage[], lastOffset: string, generation: number): Promise<DecodedChunk> {
     const tolerateAll = this.config.errors.tolerance === 'all';
-    const chunk: DecodedChunk = { topic, partition, partitionKey: `${topic}:${partition}`, messages, lastOffset: BigInt(lastOffset), records: [], sources: [], letters: [] };
+    const chunk: DecodedChunk = { topic, partition, partitionKey: `${topic}:${partition}`, messages, lastOffset: BigInt(lastOffset), records: [], sources: [], letters: [], generation };
     let sinceYield = 0;
     for (const message of messages) {
       // While the chunk before is in the target, its transaction needs this thread between round trips (BEGIN,
