@@ -14,6 +14,7 @@ import { registerCompressionCodecs } from './codecs';
 import { frameRequest, groupMessagesPerPartition, nativeCrc32C } from './producePath';
 import { createDefaultPartitioner } from './messageBatches';
 import { installRecordBatchPath } from './rawBatchPath';
+import { installFetchBatchDecoder } from './fetchBatches';
 
 const require = createRequire(import.meta.url);
 const log = createLogger('kafka');
@@ -64,6 +65,11 @@ producePathPatches.crc32c = preload('kafkajs/src/protocol/recordBatch/crc32C/ind
 producePathPatches.framing = preload('kafkajs/src/protocol/request.js', frameRequest);
 // kafkajs's DefaultPartitioner, same partition for every message, without 64-bit Long objects per key (messageBatches.ts).
 producePathPatches.partitioner = preload('kafkajs/src/producer/partitioners/default/index.js', createDefaultPartitioner);
+
+/** Whether fetched record batches are read by fetchBatches.ts instead of kafkajs's per-record decoder. */
+export const fetchPathPatches = { batchDecoder: false };
+// Before kafkajs loads: its fetch decoders take the batch decoder with `require` when they load.
+fetchPathPatches.batchDecoder = installFetchBatchDecoder();
 
 export const kafkajs = require('kafkajs') as typeof KafkaJs;
 
