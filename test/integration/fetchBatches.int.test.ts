@@ -6,7 +6,7 @@ import { fetchPathPatches } from '../../src/engine/kafka/kafkajsRuntime';
 import { decodeFetchesWithKafkajsOnly, fetchBatchCounts } from '../../src/engine/kafka/fetchBatches';
 import { uniqueName } from '../helpers/names';
 
-// The fetch decoder of kafka/fetchBatches.ts against kafkajs's own, on real fetches from the lab's Kafka a: one topic
+// The fetch decoder and consumer Batch of kafka/fetchBatches.ts against kafkajs's own, on real fetches from the lab's Kafka a: one topic
 // written by an idempotent producer (uncompressed and every codec, headers with repeated names, null keys and values,
 // empty values), then by a transactional producer with an aborted transaction between two committed ones. The topic
 // is read to its end by kafkajs consumers, once through each decoder, read_committed and read_uncommitted; the
@@ -64,7 +64,7 @@ async function readThrough(topic: string, ends: Map<number, number>, readUncommi
 
 describe('fetched record batches decoded without kafkajs\'s per-record decoder', () => {
   it('hands eachBatch the same messages as kafkajs\'s decoder, every codec, headers, nulls, transactions', async () => {
-    expect(fetchPathPatches.batchDecoder).toBe(true);
+    expect(fetchPathPatches).toEqual({ batchDecoder: true, consumerBatch: true });
     const topic = uniqueName('ferry_fetch_decode');
     topics.push(topic);
     const admin = kafka.admin();

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { fetchPathPatches } from './kafkajsRuntime';
-import { type BatchDecoder, fastBatchDecoder } from './fetchBatches';
+import { type BatchDecoder, fastBatchClass, fastBatchDecoder } from './fetchBatches';
 
 const require = createRequire(import.meta.url);
 
@@ -16,17 +16,17 @@ interface CompilableModule {
   _compile(source: string, filename: string): void;
 }
 
-/** kafkajs's own batch decoder, compiled afresh: the cached module's export is the fast one once the runtime loaded. */
-function kafkajsBatchDecoder(): BatchDecode {
-  const filename = require.resolve('kafkajs/src/protocol/recordBatch/v0/decoder.js');
+/** A kafkajs module compiled afresh: the cached module's export is the fast one once the runtime loaded. */
+function kafkajsModule(request: string): unknown {
+  const filename = require.resolve(request);
   const module = new Module(filename) as unknown as CompilableModule;
   module.filename = filename;
   module.paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(dirname(filename));
   module._compile(readFileSync(filename, 'utf8'), filename);
-  return module.exports as BatchDecode;
+  return module.exports;
 }
 
-const reference = kafkajsBatchDecoder();
+const reference = kafkajsModule('kafkajs/src/protocol/recordBatch/v0/decoder.js') as BatchDecode;
 const { lookupCodecByAttributes } = require('kafkajs/src/protocol/message/compression/index.js') as { lookupCodecByAttributes: (attributes: number) => { decompress(buffer: Buffer): Promise<Buffer> } | null };
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => BatchDecoder;
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch(options: Record<string, unknown>): Promise<{ buffer: Buffer }> };
@@ -139,5 +139,44 @@ describe('fetched record batches read without kafkajs\'s per-record decoder', ()
     const fast = fastBatchDecoder(fallback, lookupCodecByAttributes);
     expect(isDeepStrictEqual(await fast(new Decoder(bytes)), await reference(new Decoder(bytes)))).toBe(true);
     expect(fallback).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('kafkajs\'s consumer Batch with its offset filter on numbers', () => {
+  type BatchClass = Parameters<typeof fastBatchClass>[0];
+  const Batch = kafkajsModule('kafkajs/src/consumer/batch.js') as BatchClass;
+  const filterAbortedMessages = require('kafkajs/src/consumer/filterAbortedMessages.js') as Parameters<typeof fastBatchClass>[1];
+  const FerryBatch = fastBatchClass(Batch, filterAbortedMessages);
+  const message = (offset: string, extra: Record<string, unknown> = {}) => ({ offset, key: Buffer.from('k'), value: null, isControlRecord: false, batchContext: { producerId: '7', inTransaction: false }, ...extra });
+  const methods = ['isEmpty', 'isEmptyIncludingFiltered', 'isEmptyDueToFiltering', 'isEmptyControlRecord', 'isEmptyDueToLogCompactedMessages', 'firstOffset', 'lastOffset', 'offsetLag', 'offsetLagLow'] as const;
+
+  it('builds the same batch as kafkajs: offsets before the fetched one, aborted transactions, control records, big offsets', () => {
+    const transactional = { producerId: '9', inTransaction: true };
+    const cases: [unknown, Record<string, unknown>][] = [
+      ['103', { partition: 1, highWatermark: '120', messages: ['100', '101', '102', '103', '104'].map((offset) => message(offset)) }],
+      ['105', { partition: 1, highWatermark: '120', messages: ['100', '101'].map((offset) => message(offset)) }],
+      ['0', { partition: 0, highWatermark: '0', messages: [] }],
+      [12, { partition: 2, highWatermark: '30', messages: ['11', '12', '13'].map((offset) => message(offset)) }],
+      ['20', {
+        partition: 0,
+        highWatermark: '40',
+        abortedTransactions: [{ producerId: '9', firstOffset: '22' }],
+        messages: [message('20'), message('21'), message('22', { batchContext: transactional }), message('23', { batchContext: transactional }), message('24', { key: Buffer.from([0, 0, 0, 0]), isControlRecord: true, batchContext: transactional }), message('25')],
+      }],
+      ['9007199254740993', { partition: 0, highWatermark: '9007199254741000', messages: ['9007199254740992', '9007199254740993', '9007199254740994'].map((offset) => message(offset)) }],
+      ['10', { partition: 0, highWatermark: '9007199254741000', messages: ['9', '10', '9007199254740993'].map((offset) => message(offset)) }],
+      ['010', { partition: 0, highWatermark: '20', messages: ['9', '10', '11'].map((offset) => message(offset)) }],
+    ];
+    for (const [fetchedOffset, partitionData] of cases) {
+      const theirs = new Batch('topic', fetchedOffset, structuredClone(partitionData) as never) as Record<string, () => unknown>;
+      const ours = new FerryBatch('topic', fetchedOffset, structuredClone(partitionData) as never) as Record<string, () => unknown>;
+      expect(ours).toBeInstanceOf(Batch);
+      if (!isDeepStrictEqual(ours, theirs)) expect(inspect(ours, { depth: 6 })).toBe(inspect(theirs, { depth: 6 }));
+      for (const method of methods) expect(ours[method]?.(), `${method} at ${String(fetchedOffset)}`).toEqual(theirs[method]?.());
+    }
+  });
+
+  it('is installed in place of kafkajs\'s consumer Batch', () => {
+    expect(fetchPathPatches.consumerBatch).toBe(true);
   });
 });

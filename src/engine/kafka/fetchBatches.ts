@@ -15,8 +15,9 @@
  * by the codec kafkajs would use (codecs.ts registers them), then read here.
  *
  * Installed by kafkajsRuntime.ts in place of kafkajs's `recordBatch/v0/decoder.js` export (the module every kafkajs
- * fetch and rawBatchPath's decodeRecordBatch call), before kafkajs loads. FERRY_KAFKA_FETCH_DECODE=kafkajs leaves
- * kafkajs's decoder in force (for A/B measurements).
+ * fetch and rawBatchPath's decodeRecordBatch call), before kafkajs loads; with it, kafkajs's consumer Batch, whose
+ * constructor parses every message's offset into a Long again (fastBatchClass). FERRY_KAFKA_FETCH_DECODE=kafkajs
+ * leaves kafkajs's own in force (for A/B measurements).
  */
 import { createRequire } from 'node:module';
 
@@ -290,5 +291,67 @@ export function installFetchBatchDecoder(environment: NodeJS.ProcessEnv = proces
   }
   const fast = Object.assign(fastBatchDecoder(kafkajsDecoder, lookupCodecByAttributes), { [FAST]: true as const });
   cached.exports = fast;
+  return true;
+}
+
+interface FetchedPartition {
+  partition: number;
+  highWatermark: string;
+  abortedTransactions?: unknown[];
+  messages: { offset: string; isControlRecord?: boolean }[];
+}
+type BatchClass = new (topic: string, fetchedOffset: unknown, partitionData: FetchedPartition) => object;
+type AbortedFilter = (options: { messages: FetchedPartition['messages']; abortedTransactions?: unknown[] }) => FetchedPartition['messages'];
+
+/**
+ * kafkajs's consumer Batch (consumer/batch.js) with its constructor's offset filter done on numbers: kafkajs parses
+ * every message's offset into a Long (a BigInt) to drop those before the fetched offset, as costly as the rest of
+ * the decode. Same fields, same prototype (its methods are kafkajs's); offsets beyond 2^53, or a fetched offset that
+ * is not a plain decimal, go through kafkajs's own constructor. Offsets are the decoders' decimal strings.
+ */
+export function fastBatchClass(Batch: BatchClass, filterAbortedMessages: AbortedFilter): BatchClass {
+  function FerryBatch(topic: string, fetchedOffset: unknown, partitionData: FetchedPartition): object {
+    const from = typeof fetchedOffset === 'string' || typeof fetchedOffset === 'number' ? Number(fetchedOffset) : NaN;
+    if (kafkajsOnly || !Number.isSafeInteger(from) || String(from) !== String(fetchedOffset)) return new Batch(topic, fetchedOffset, partitionData);
+    const { abortedTransactions, messages } = partitionData;
+    const messagesWithinOffset = [];
+    for (const message of messages) {
+      const offset = Number(message.offset);
+      if (!Number.isSafeInteger(offset)) return new Batch(topic, fetchedOffset, partitionData);
+      if (offset >= from) messagesWithinOffset.push(message);
+    }
+    const batch = Object.create(Batch.prototype) as Record<string, unknown>;
+    batch.fetchedOffset = fetchedOffset;
+    batch.topic = topic;
+    batch.partition = partitionData.partition;
+    batch.highWatermark = partitionData.highWatermark;
+    batch.rawMessages = messages;
+    batch.messagesWithinOffset = messagesWithinOffset;
+    batch.messages = filterAbortedMessages({ messages: messagesWithinOffset, abortedTransactions }).filter((message) => !message.isControlRecord);
+    return batch;
+  }
+  FerryBatch.prototype = Batch.prototype;
+  return FerryBatch as unknown as BatchClass;
+}
+
+/** Puts fastBatchClass in place of kafkajs's consumer Batch, before kafkajs's consumer group requires it. */
+export function installFastConsumerBatch(environment: NodeJS.ProcessEnv = process.env): boolean {
+  if (environment.FERRY_KAFKA_FETCH_DECODE === 'kafkajs') return false;
+  let cached: CachedModule | undefined;
+  let Batch: BatchClass & { [FAST]?: true };
+  let filterAbortedMessages: AbortedFilter;
+  try {
+    const filename = require.resolve('kafkajs/src/consumer/batch.js');
+    const cache = require.cache as Record<string, CachedModule | undefined>;
+    if (cache[require.resolve('kafkajs/src/consumer/consumerGroup.js')] !== undefined) return false;
+    Batch = require(filename) as typeof Batch;
+    if (Batch[FAST]) return true;
+    cached = cache[filename];
+    if (cached === undefined) return false;
+    filterAbortedMessages = require('kafkajs/src/consumer/filterAbortedMessages.js') as AbortedFilter;
+  } catch {
+    return false;
+  }
+  cached.exports = Object.assign(fastBatchClass(Batch, filterAbortedMessages), { [FAST]: true as const });
   return true;
 }

@@ -14,7 +14,7 @@ import { registerCompressionCodecs } from './codecs';
 import { frameRequest, groupMessagesPerPartition, nativeCrc32C } from './producePath';
 import { createDefaultPartitioner } from './messageBatches';
 import { installRecordBatchPath } from './rawBatchPath';
-import { installFetchBatchDecoder } from './fetchBatches';
+import { installFastConsumerBatch, installFetchBatchDecoder } from './fetchBatches';
 
 const require = createRequire(import.meta.url);
 const log = createLogger('kafka');
@@ -67,9 +67,10 @@ producePathPatches.framing = preload('kafkajs/src/protocol/request.js', frameReq
 producePathPatches.partitioner = preload('kafkajs/src/producer/partitioners/default/index.js', createDefaultPartitioner);
 
 /** Whether fetched record batches are read by fetchBatches.ts instead of kafkajs's per-record decoder. */
-export const fetchPathPatches = { batchDecoder: false };
-// Before kafkajs loads: its fetch decoders take the batch decoder with `require` when they load.
+export const fetchPathPatches = { batchDecoder: false, consumerBatch: false };
+// Before kafkajs loads: its fetch decoders and consumer group take these with `require` when they load.
 fetchPathPatches.batchDecoder = installFetchBatchDecoder();
+fetchPathPatches.consumerBatch = installFastConsumerBatch();
 
 export const kafkajs = require('kafkajs') as typeof KafkaJs;
 
