@@ -156,6 +156,11 @@ export class SinkTask {
    * from its retry buffer alike); if this member still has the partition it fetches them again.
    */
   private generation = 0;
+  /**
+   * A heartbeat said the group is rebalancing or no longer knows this member (see keepAliveWith). A chunk held for a
+   * target that is away is then not tried again: its partition may already be another member's.
+   */
+  private membershipInDoubt = false;
   /** The error the last refused commit set DEGRADED with: cleared by the next commit Kafka takes. */
   private commitFailure: EngineError | undefined;
 
@@ -345,10 +350,24 @@ export class SinkTask {
    */
   private rejoined(): void {
     this.generation++;
+    this.membershipInDoubt = false;
     // What the consumer fetches now starts at the committed offsets: records queued before are queued no more.
     this.queuedThrough.clear();
     this.offsetCommits.rejoined();
     void this.resetSink();
+  }
+
+  /**
+   * The group rebalances (or dropped this member) while a chunk waits for the target: as Connect's
+   * onPartitionsRevoked removes a revoked partition's records from its retry buffer, the held chunk and those queued
+   * behind it are neither applied nor committed; eachBatch returns, kafkajs rejoins, and whoever owns the partition
+   * then reads them again from the committed offset. Without this, the held chunk was written once the target came
+   * back, over the newer rows the partition's new owner had applied meanwhile (sinkPipelineRebalance.int).
+   */
+  private leaveGeneration(): void {
+    this.generation++;
+    this.membershipInDoubt = false;
+    this.queuedThrough.clear();
   }
 
   async stop(): Promise<void> {
@@ -383,7 +402,10 @@ export class SinkTask {
     return async () => {
       if (Date.now() - last < 500) return;
       last = Date.now();
-      await heartbeat().catch((error: unknown) => this.log.debug('heartbeat during a long write failed', { connector: this.config.name, error: String(error) }));
+      await heartbeat().catch((error: unknown) => {
+        if (isGroupMembershipError(error)) this.membershipInDoubt = true;
+        this.log.debug('heartbeat during a long write failed', { connector: this.config.name, error: String(error) });
+      });
     };
   }
 
@@ -535,8 +557,16 @@ export class SinkTask {
           this.target.unavailable(error);
           await this.pauseKeepingAlive(targetBackoff.next(), keepAlive);
           // Paused meanwhile: the target is left alone until `resume` (the chunk is held, not dropped).
-          while (this.lifecycle.paused && !this.stopped) await this.pauseKeepingAlive(1000, keepAlive);
+          while (this.lifecycle.paused && !this.stopped && !this.membershipInDoubt) await this.pauseKeepingAlive(1000, keepAlive);
           if (this.stopped) return;
+          if (this.membershipInDoubt) {
+            this.leaveGeneration();
+            // kafkajs took the chunk as resolved when it was queued: if this member keeps the partition (no rejoin
+            // follows after all), the consumer must read it again rather than go on after it.
+            const next = (this.appliedThrough.get(chunk.partitionKey) ?? -1n) + 1n;
+            this.consumer?.seek({ topic: chunk.topic, partition: chunk.partition, offset: next.toString() });
+            return;
+          }
         }
       }
       const applied = this.appliedThrough.get(chunk.partitionKey) ?? -1n;
@@ -613,6 +643,11 @@ export class SinkTask {
           // tried again after a pause, as long as it takes, DEGRADED with the cause; the heartbeats keep the group.
           this.target.unavailable(error);
           await this.pauseKeepingAlive(targetBackoff.next(), keepAlive);
+          // A rebalance meanwhile: the chunk is left unresolved for the partition's owner (see leaveGeneration).
+          if (this.membershipInDoubt) {
+            this.leaveGeneration();
+            return;
+          }
           if (this.sink.reset) {
             // A buffering sink dropped what it held: read again from the last durable offset.
             await this.resetSink([{ topic: batch.topic, partition: batch.partition }]);
