@@ -33,6 +33,8 @@ export function stageOfFrame(url: string, functionName: string): Stage | undefin
     if (/^(consumer\/|protocol\/(decoder|recordBatch\/.*decoder|messageSet|message\/|requests\/fetch\/))/.test(kafkajs)) return 'kafka_fetch_decode';
     return 'kafka_network';
   }
+  // The consumer's own reader of fetched v2 batches (kafkajs's per-record decoder replaced): all of it is fetch/decode.
+  if (/\/src\/engine\/kafka\/fetchBatches/.test(path)) return 'kafka_fetch_decode';
   // The replicator's batch forwarding: reading fetched batches is fetch/decode, building and stamping them encode.
   if (/\/src\/engine\/kafka\/(recordBatches|rawBatchPath)/.test(path)) return /^(read|committed|isAbort|decode)/.test(functionName) ? 'kafka_fetch_decode' : 'kafka_encode_send';
   if (/\/src\/engine\/replicator\/(destinationWriter|chunkWriter|writerWorker)/.test(path)) return 'kafka_encode_send';
