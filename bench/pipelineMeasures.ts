@@ -3,13 +3,28 @@
  * steady insert stream, end-to-end latency taken from the target itself, and a process's CPU time and peak RSS.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Connection } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type pg from 'pg';
 
 export const ORDER_COLUMNS =
   'customer_id, product_id, sku, quantity, unit_price, discount, total, status, country, note, is_gift, created_at, shipped_at, updated_at';
 
 /** A realistic 15-column orders table (decimals, timestamps, strings), seeded inside MariaDB by its Sequence engine. */
+/**
+ * Waits (at most a minute) until InnoDB has written most pages a seed left dirty, so that the measured run does not
+ * share the machine with the seed's background flushing; returns the seconds waited.
+ */
+export async function settleAfterSeed(mariadb: Connection, maxSeconds = 60): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const [rows] = await mariadb.query<RowDataPacket[]>(`SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'`);
+    const dirty = Number(rows[0]?.Value ?? 0);
+    const waited = (performance.now() - started) / 1000;
+    if (dirty < 200 || waited >= maxSeconds) return Math.round(waited);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 export async function seedOrders(mariadb: Connection, table: string, rows: number): Promise<void> {
   await mariadb.query(`CREATE TABLE ${table} (
     id BIGINT AUTO_INCREMENT PRIMARY KEY,
