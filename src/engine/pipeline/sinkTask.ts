@@ -426,7 +426,8 @@ export class SinkTask {
   /** Waits `ms` (abortable by stop) while keeping the consumer's group membership alive. */
   private async pauseKeepingAlive(ms: number, keepAlive: () => Promise<void>): Promise<void> {
     const until = Date.now() + ms;
-    for (let left = ms; left > 0 && !this.stopped; left = until - Date.now()) {
+    // A rebalance seen by a heartbeat ends the pause early: the caller then leaves the chunk to the partition's owner.
+    for (let left = ms; left > 0 && !this.stopped && !this.membershipInDoubt; left = until - Date.now()) {
       await keepAlive();
       if (!(await sleep(Math.min(left, 1000), this.stopping.signal))) return;
     }
