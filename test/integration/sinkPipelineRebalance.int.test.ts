@@ -74,7 +74,14 @@ function startMember(topic: string, sinkName: string, port: number, member: stri
   );
 }
 
-describe('pipelined sink and a rebalance while a chunk is held for the target (lab PostgreSQL and Kafka)', () => {
+// Run on demand (FERRY_REBALANCE_PROBE=1), not in `npm test` yet: on this machine alone it passes (75-122 s, twice
+// alone and twice side by side) and fails on the code before 8760836 (the target left at version 2 of 4), but in two
+// fresh-clone CI runs, with other integration files beside it, the partition never moved away from member A: five
+// members joined one after another over 225 s and A was assigned the partition at every rebalance. Why kafkajs's
+// round-robin assignor keeps choosing A there is not understood yet (issue 13 note).
+const probeRebalance = process.env.FERRY_REBALANCE_PROBE === '1';
+
+describe.runIf(probeRebalance)('pipelined sink and a rebalance while a chunk is held for the target (lab PostgreSQL and Kafka)', () => {
   it('a chunk retried after its partition went to another member is not written over newer rows, and the committed offset never moves back', async () => {
     const topic = uniqueName('piperebal').toLowerCase();
     const sinkName = `${topic}-sink`;
