@@ -143,7 +143,10 @@ describe('sink stages overlapping (lab PostgreSQL and Kafka)', () => {
     await waitForIdle(runner, SETTLE_MS, 90_000);
     const sink = runner.status().connectors[0];
     expect(sink?.state, describeStatus(runner.status())).toBe('RUNNING');
-    expect(states.seen.some((status) => status.connectors.some((connector) => connector.state === 'DEGRADED' && connector.error?.code === 'SINK_TARGET_UNAVAILABLE'))).toBe(true);
+    // The runner coalesces status changes into one event per 50 ms, so a reconnect that succeeds at once can leave
+    // DEGRADED unseen (one CI run under load): the lost connection must then show in the sink's error count.
+    const sawDegraded = states.seen.some((status) => status.connectors.some((connector) => connector.state === 'DEGRADED' && connector.error?.code === 'SINK_TARGET_UNAVAILABLE'));
+    expect(sawDegraded || (sink?.metrics.errors ?? 0) > 0, describeStatus(runner.status())).toBe(true);
     states.dispose();
     expect(await targetIds(c)).toEqual(range(1, ROWS));
     expect(sink?.metrics.rowsApplied).toBe(ROWS);
