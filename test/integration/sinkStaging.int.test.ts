@@ -2,7 +2,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openSqlSession } from '../../src/engine/db';
 import type { FieldSchema, FieldType, RecordSchema, Row, SinkRecord } from '../../src/engine/model';
-import { createDialect } from '../../src/engine/sinks/sql/dialects';
+import { createDialect, type SqlDialect } from '../../src/engine/sinks/sql/dialects';
+import { startEmbeddedPostgres } from '../../src/engine/demo/embeddedPostgres';
 import { STAGED_MIN_ROWS } from '../../src/engine/sinks/sql/dialects/postgresStaging';
 import { SqlSinkWriter } from '../../src/engine/sinks/sql/sinkWriter';
 import { uniqueName } from '../helpers/names';
@@ -31,11 +32,19 @@ afterAll(async () => {
 const f = (name: string, type: FieldType, optional = true): FieldSchema => ({ name, type, optional });
 const ID = f('id', { kind: 'int64' }, false);
 
-function writer(options: { autoCreate?: boolean; insertMode?: 'insert' | 'upsert' } = {}): SqlSinkWriter {
+interface Connection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+function writer(options: { autoCreate?: boolean; insertMode?: 'insert' | 'upsert'; connection?: Connection; dialect?: SqlDialect } = {}): SqlSinkWriter {
   return new SqlSinkWriter({
     connectorName: topicBase,
-    dialect: createDialect('postgres'),
-    openSession: () => openSqlSession({ dialect: 'postgres', ...endpoint, ssl: false }),
+    dialect: options.dialect ?? createDialect('postgres'),
+    openSession: () => openSqlSession({ dialect: 'postgres', ...(options.connection ?? endpoint), ssl: false }),
     target: 'PostgreSQL',
     insertMode: options.insertMode ?? 'upsert',
     pkMode: 'record_key',
@@ -238,4 +247,72 @@ describe('PostgreSQL sink, staged COPY form', () => {
       expect(count.n, insertMode).toBe(rows.length - 2);
     }
   });
+});
+
+// Targets that cannot stage: the writer says why once and loads the same rows with unnest, losing none.
+describe('PostgreSQL sink where COPY staging is unavailable', () => {
+  const fields = [f('note', { kind: 'string' }), f('qty', { kind: 'int32' })];
+  const rows = (note: string): Row[] => Array.from({ length: STAGED_MIN_ROWS * 2 }, (_, index) => ({ id: BigInt(index + 1), note: `${note}\t${index}`, qty: index }));
+
+  it('loads with unnest for a role without the TEMPORARY privilege, every row once', async () => {
+    const database = uniqueName('notemp').toLowerCase();
+    const role = uniqueName('notemp_role').toLowerCase();
+    const password = 'no-temp-password';
+    await admin.query(`CREATE DATABASE "${database}"`);
+    await admin.query(`CREATE ROLE "${role}" LOGIN PASSWORD '${password}'`);
+    const owner = new pg.Client({ ...endpoint, database });
+    await owner.connect();
+    try {
+      await admin.query(`REVOKE TEMPORARY ON DATABASE "${database}" FROM PUBLIC`);
+      await owner.query(`GRANT ALL ON SCHEMA public TO "${role}"`);
+      const dialect = createDialect('postgres');
+      const sink = writer({ connection: { ...endpoint, user: role, password, database }, dialect });
+      const topic = `${topicBase}_notemp`;
+      try {
+        expect(await sink.write(records(topic, fields, rows('first')), { tolerateRecordErrors: false })).toEqual([]);
+        // Staging was tried, refused and switched off for good: the next batch goes straight to unnest.
+        expect(dialect.disableStaging?.()).toBe(false);
+        expect(await sink.write(records(topic, fields, rows('second'), STAGED_MIN_ROWS * 2), { tolerateRecordErrors: false })).toEqual([]);
+      } finally {
+        await sink.close();
+      }
+      const counts = (await owner.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE note LIKE E'second\\t%')::int AS second FROM "${topic}"`)).rows[0] as { n: number; second: number };
+      expect(counts).toEqual({ n: STAGED_MIN_ROWS * 2, second: STAGED_MIN_ROWS * 2 });
+    } finally {
+      await owner.end();
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await admin.query(`DROP ROLE IF EXISTS "${role}"`);
+    }
+  });
+
+  it('never sends COPY to PGlite (which would stop taking connections), and loads with unnest', async () => {
+    const embedded = await startEmbeddedPostgres();
+    try {
+      const connection = { host: embedded.host, port: embedded.port, user: embedded.user, password: embedded.password, database: embedded.database };
+      const dialect = createDialect('postgres');
+      const sink = writer({ connection, dialect });
+      const topic = `${topicBase}_pglite`;
+      try {
+        expect(await sink.write(records(topic, fields, rows('first')), { tolerateRecordErrors: false })).toEqual([]);
+        expect(dialect.disableStaging?.()).toBe(false);
+        // A new session prepares the same statements again: PGlite serves every connection from one backend, where
+        // the first session's prepared names still exist.
+        await sink.close();
+        expect(await sink.write(records(topic, fields, rows('second'), STAGED_MIN_ROWS * 2), { tolerateRecordErrors: false })).toEqual([]);
+      } finally {
+        await sink.close();
+      }
+      // A new connection still gets in: PGlite was never sent a COPY.
+      const reader = new pg.Client(connection);
+      await reader.connect();
+      try {
+        const counts = (await reader.query(`SELECT count(*)::int AS n, sum(qty)::int AS qty FROM "${topic}"`)).rows[0] as { n: number; qty: number };
+        expect(counts).toEqual({ n: STAGED_MIN_ROWS * 2, qty: ((STAGED_MIN_ROWS * 2 - 1) * STAGED_MIN_ROWS * 2) / 2 });
+      } finally {
+        await reader.end();
+      }
+    } finally {
+      await embedded.close();
+    }
+  }, 60_000);
 });

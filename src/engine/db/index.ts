@@ -6,7 +6,7 @@
 export { openSqlSession } from './sessions';
 export { connectionLostError, type SqlSessionOptions } from './connectionLoss';
 export { connectionSettingsOf, type ResolvedDatabaseConnection } from './connectionSettings';
-export { describeTarget, type SqlConnectionSettings, type SqlResult, type SqlSession } from './session';
+export { describeTarget, type SqlConnectionSettings, type SqlResult, type SqlSession, StagingUnavailableError } from './session';
 export { type DatabaseKind, type DriverParam, type DriverValue, type SqlServerParamType, type SqlStatement } from './statement';
 export { classifySqlFailure, isConnectionFailure, isValueError, type SqlFailureKind } from './sqlFailure';
 export { quoteIdentifier } from './identifiers';

@@ -35,6 +35,22 @@ export interface StagedStatement extends SqlStatement {
   copyIn: CopyIn;
 }
 
+/**
+ * The target cannot load rows by COPY into a temporary table: the TEMPORARY privilege was revoked, the server does
+ * not do temporary tables or COPY FROM STDIN (PGlite over its socket, some PostgreSQL-compatible servers). Nothing of
+ * the statement was applied; the writer builds the same rows in the unnest form from then on (`reason` says why, for
+ * its warning).
+ */
+export class StagingUnavailableError extends Error {
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Loading rows by COPY into a temporary table is not available on this target: ${reason}`, options);
+    this.name = 'StagingUnavailableError';
+  }
+}
+
 /** The COPY part of a staged statement; undefined for every other statement. */
 export function copyInOf(statement: SqlStatement): CopyIn | undefined {
   return (statement as Partial<StagedStatement>).copyIn;

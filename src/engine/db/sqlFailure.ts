@@ -3,6 +3,7 @@ import { MYSQL_ERRNO, MYSQL_VALUE_ERRNO } from './mysql/errorCodes';
 import { kindOfSqlState } from './postgres/errorCodes';
 import { SQLSERVER_NUMBER, SQLSERVER_VALUE_NUMBER } from './sqlserver/errorCodes';
 import type { SqlFailureKind } from './sqlFailureKind';
+import { StagingUnavailableError } from './session';
 
 export type { SqlFailureKind } from './sqlFailureKind';
 
@@ -23,6 +24,8 @@ const CONNECTION_CODES = new Set([
 ]);
 
 function kindOfLink(link: object): SqlFailureKind | undefined {
+  // Nothing was applied, and the same rows in the unnest form go through (the sink writer switches to it at once).
+  if (link instanceof StagingUnavailableError) return 'transient';
   const { code, errno, sqlState, number, detail, message } = link as { code?: unknown; errno?: unknown; sqlState?: unknown; number?: unknown; detail?: unknown; message?: unknown };
   if (typeof detail === 'object' && detail !== null && (detail as { connection?: unknown }).connection === true) return 'connection';
   if (typeof detail === 'object' && detail !== null && (detail as { everyRecord?: unknown }).everyRecord === true) return 'configuration';

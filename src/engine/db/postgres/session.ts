@@ -2,22 +2,42 @@ import { createHash } from 'node:crypto';
 import { pg } from '../drivers';
 import type { SqlStatement } from '../statement';
 import { ConnectionLoss, type SqlSessionOptions } from '../connectionLoss';
-import { type CopyIn, copyInOf, type SqlConnectionSettings, type SqlResult, type SqlSession } from '../session';
+import { type CopyIn, copyInOf, type SqlConnectionSettings, type SqlResult, type SqlSession, StagingUnavailableError } from '../session';
 import { copyFrom, StagingTables } from './staging';
 
 /**
- * A CREATE TEMP TABLE refused for want of the TEMPORARY privilege says what to grant; the driver's error stays the
- * cause (its SQLSTATE decides how the writer classifies the failure).
+ * SQLSTATEs that say the target cannot stage rows at all, rather than refusing this batch: no TEMPORARY privilege
+ * (42501), a feature the server does not have (0A000: temporary tables or COPY on some PostgreSQL-compatible servers),
+ * and a COPY sub-protocol the server does not speak (08P01).
  */
-function stagingRefused(error: unknown, settings: SqlConnectionSettings): unknown {
-  if ((error as { code?: unknown }).code !== '42501') return error;
-  return new Error(
-    `${error instanceof Error ? error.message : String(error)}: batches of many rows are loaded by COPY into a temporary table, which needs the ` +
-      `TEMPORARY privilege on database "${settings.database}" (PostgreSQL grants it to PUBLIC unless revoked). Run GRANT TEMPORARY ON DATABASE ` +
-      `"${settings.database}" TO "${settings.user}".`,
-    { cause: error },
-  );
+const STAGING_UNAVAILABLE_CODES = new Set(['42501', '0A000', '08P01']);
+
+/** A staging step's failure as StagingUnavailableError when it says staging cannot work here; otherwise unchanged. */
+function stagingRefused(error: unknown, step: 'create' | 'copy', settings: SqlConnectionSettings): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !STAGING_UNAVAILABLE_CODES.has(code)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (step === 'create' && code === '42501') {
+    return new StagingUnavailableError(
+      `${message}. Without the TEMPORARY privilege on database "${settings.database}" batches load with unnest, which costs the server ` +
+        `about a third more per row; for the faster path run GRANT TEMPORARY ON DATABASE "${settings.database}" TO "${settings.user}"`,
+      { cause: error },
+    );
+  }
+  return new StagingUnavailableError(`${step === 'create' ? 'CREATE TEMP TABLE' : 'COPY FROM STDIN'} failed (${code}: ${message}); batches load with unnest instead`, { cause: error });
 }
+
+/**
+ * PGlite (PostgreSQL in WebAssembly, the demo's databases) answers COPY FROM STDIN on its socket with a FATAL protocol
+ * error and then accepts no connection at all, so it is recognised by its version string and never sent a COPY.
+ */
+async function stagingUnavailableReason(client: pg.Client): Promise<string | undefined> {
+  const result = await client.query<{ version: string }>('SELECT version() AS version');
+  const version = result.rows[0]?.version ?? '';
+  return /\bPGlite\b/.test(version) ? `the server is PGlite (${version.split(' on ')[0] ?? version}), which does not take COPY FROM STDIN over its socket; batches load with unnest` : undefined;
+}
+
+let nextSessionTag = Math.floor(Math.random() * 1e6);
 
 export async function openPostgresSession(settings: SqlConnectionSettings, options: SqlSessionOptions = {}): Promise<SqlSession> {
   const client = new pg.Client({
@@ -39,13 +59,21 @@ export async function openPostgresSession(settings: SqlConnectionSettings, optio
     throw error;
   }
   const staging = new StagingTables();
+  /**
+   * Prepared statements are named per session as well as per text: PGlite serves every client from one backend, where
+   * a name prepared by an earlier connection still exists, and pg (which only knows its own connection's names)
+   * would prepare it again and be refused ("already exists").
+   */
+  const sessionTag = (nextSessionTag++).toString(36);
+  /** Whether this server can stage at all, asked once per connection before its first COPY. */
+  let stagingChecked = false;
   const run = async (text: string): Promise<void> => {
     loss.check();
     await client.query(text);
   };
   const query = async (statement: SqlStatement): Promise<SqlResult> => {
     // A reusable text is prepared once per connection under a name derived from it (pg parses and plans it once).
-    const name = statement.reusable ? `ferry_${createHash('sha1').update(statement.sql).digest('hex').slice(0, 20)}` : undefined;
+    const name = statement.reusable ? `ferry_${sessionTag}_${createHash('sha1').update(statement.sql).digest('hex').slice(0, 20)}` : undefined;
     // `queryMode: 'extended'` (pg ≥ 8.12, not in its typings) sends an unnamed prepared statement even without values.
     const oneStatement = statement.oneStatement && !name ? { queryMode: 'extended' } : {};
     const result = await client.query({ text: statement.sql, values: statement.params as unknown[], ...(name ? { name } : {}), ...oneStatement });
@@ -56,6 +84,11 @@ export async function openPostgresSession(settings: SqlConnectionSettings, optio
    * own: ON COMMIT DELETE ROWS would empty the table between them otherwise.
    */
   const staged = async (statement: SqlStatement, copyIn: CopyIn): Promise<SqlResult> => {
+    if (!stagingChecked) {
+      const reason = await stagingUnavailableReason(client);
+      if (reason) throw new StagingUnavailableError(reason);
+      stagingChecked = true;
+    }
     const own = !staging.inTransaction;
     if (own) {
       await client.query('BEGIN');
@@ -64,7 +97,7 @@ export async function openPostgresSession(settings: SqlConnectionSettings, optio
     try {
       if (!staging.exists(copyIn.table)) {
         await client.query(copyIn.create).catch((error: unknown) => {
-          throw stagingRefused(error, settings);
+          throw stagingRefused(error, 'create', settings);
         });
         staging.created(copyIn.table);
       } else if (staging.isFilled(copyIn.table)) {
@@ -73,7 +106,9 @@ export async function openPostgresSession(settings: SqlConnectionSettings, optio
         staging.emptied(copyIn.table);
       }
       staging.filled(copyIn.table);
-      await copyFrom(client, copyIn.copy, copyIn.data);
+      await copyFrom(client, copyIn.copy, copyIn.data).catch((error: unknown) => {
+        throw stagingRefused(error, 'copy', settings);
+      });
       const result = await query(statement);
       if (own) {
         await client.query('COMMIT');

@@ -4,7 +4,7 @@ import { Backoff, sleep } from '../../base/backoff';
 import { createLogger } from '../../base/logger';
 import type { SqlDialect, SqlStatement, TableDescription, ValueOptions, WriteBatch } from './dialects/dialect';
 import { fieldsToAdd } from './dialects/evolution';
-import { classifySqlFailure, isConnectionFailure, isValueError, type SqlSession } from '../../db';
+import { classifySqlFailure, isConnectionFailure, isValueError, type SqlSession, StagingUnavailableError } from '../../db';
 import { sinkError } from './errors';
 import { type MappedRecord, mapRecord, type RecordMappingOptions } from './recordMapping';
 
@@ -254,6 +254,12 @@ export class SqlSinkWriter {
         await apply(batch);
         return undefined;
       } catch (error) {
+        if (this.stopStaging(error)) {
+          // Nothing was applied and the transaction was rolled back; the same batch goes again at once in the unnest
+          // form on the same session, not counted as a retry (a session the refusal broke fails as a connection).
+          attempt--;
+          continue;
+        }
         const kind = classifySqlFailure(error);
         if (kind === 'record') return error;
         // The session may be unusable (or in an unknown state) after anything but a refused record.
@@ -266,6 +272,16 @@ export class SqlSinkWriter {
         await this.pause(delay, options);
       }
     }
+  }
+
+  /**
+   * Whether `error` says the target cannot take staged statements (COPY into a temporary table) and the dialect has
+   * just stopped building them: the writer says so once, naming the reason, and keeps going in the unnest form.
+   */
+  private stopStaging(error: unknown): boolean {
+    if (!(error instanceof StagingUnavailableError) || !this.options.dialect.disableStaging?.()) return false;
+    this.log.warn('sink loads batches without COPY staging', { connector: this.options.connectorName, target: this.options.target, reason: error.reason });
+    return true;
   }
 
   /**

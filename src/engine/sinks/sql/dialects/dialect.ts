@@ -141,6 +141,11 @@ export interface SqlDialect {
   buildUpdate(batch: WriteBatch, values?: ValueOptions): SqlStatement[];
   /** Tombstones with `delete.enabled=true`: DELETE by key (only `keyFields` of each row are read). */
   buildDelete(batch: WriteBatch, values?: ValueOptions): SqlStatement[];
+  /**
+   * Stops building staged statements (db/session.ts CopyIn) once the target has shown it cannot take them; true when
+   * they were in use until now. Dialects that never stage have no such method.
+   */
+  disableStaging?(): boolean;
 
   // --- values --------------------------------------------------------------------------------------------------
   /** The value to bind for a field value of the given type. */

@@ -45,6 +45,10 @@ export class PostgresDialect extends GenericSqlDialect {
     return this.staging.build((value, field) => this.convert(value, field.type, field.name, values), () => super.buildUpsert(batch, values));
   }
 
+  disableStaging(): boolean {
+    return this.staging.disable();
+  }
+
   protected quoteAlways(name: string): string {
     return quotePostgresIdentifier(name);
   }

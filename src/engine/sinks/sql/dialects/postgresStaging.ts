@@ -42,6 +42,14 @@ export type ConvertValue = (value: FieldValue, field: FieldSchema) => DriverValu
 export class PostgresStaging {
   private pending: Plan[] = [];
   private convert: ConvertValue | undefined;
+  private disabled = false;
+
+  /** From now on every statement keeps the unnest form; true when staging was in use until now. */
+  disable(): boolean {
+    const was = !this.disabled;
+    this.disabled = true;
+    return was;
+  }
 
   /**
    * The INSERT … SELECT reading the staging table, or undefined when this statement keeps the unnest form. The rows
@@ -52,7 +60,7 @@ export class PostgresStaging {
    */
   render(context: StatementContext, fields: readonly FieldSchema[], columnList: string, quoted: boolean): string | undefined {
     const convert = this.convert;
-    if (!convert || context.rows.length < STAGED_MIN_ROWS) return undefined;
+    if (!convert || this.disabled || context.rows.length < STAGED_MIN_ROWS) return undefined;
     const types = columnTypes(context.existing, fields, quoted);
     if (!types) return undefined;
     const isKey = fields.map((field) => context.keyFields.includes(field));
