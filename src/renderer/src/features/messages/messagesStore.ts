@@ -96,148 +96,164 @@ export function browseRequest(state: Pick<MessagesState, 'clusters' | 'query'>):
   const registry = registryFor(state);
   const partitions = parsePartitions(query.partitions);
   return {
-    cluster: cluster.ref,
-    topic: query.topic.trim(),
-    mode: query.mode,
-    ...(query.mode === 'offset' ? { offset: query.offset } : {}),
-    ...(query.mode === 'timestamp' ? { timestamp: query.timestamp.includes('T') && !/[zZ]|[+-]\d\d:?\d\d$/.test(query.timestamp) ? new Date(query.timestamp).toISOString() : query.timestamp } : {}),
-    ...(partitions ? { partitions } : {}),
-    ...(query.limit.trim() ? { limit: Number(query.limit) } : {}),
-    filter: query.filter,
-    keyDecode: query.keyDecode,
-    valueDecode: query.valueDecode,
-    ...(registry ? { registry } : {}),
-  };
-}
+      cluster: cluster.ref,
+      topic: query.topic.trim(),
+      mode: query.mode,
+      ...(query.mode === 'offset' ? { offset: query.offset } : {}),
+      ...(query.mode === 'timestamp' ? { timestamp: query.timestamp.includes('T') && !/[zZ]|[+-]\d\d:?\d\d$/.test(query.timestamp) ? new Date(query.timestamp).toISOString() : query.timestamp } : {}),
+      ...(partitions ? { partitions } : {}),
+      ...(query.limit.trim() ? { limit: Number(query.limit) } : {}),
+      filter: query.filter,
+      keyDecode: query.keyDecode,
+      valueDecode: query.valueDecode,
+      ...(registry ? { registry } : {}),
+    };
+  }
 
-const FINISHED = new Set(['done', 'stopped', 'failed']);
+  const FINISHED = new Set(['done', 'stopped', 'failed']);
 
-export const useMessagesStore = create<MessagesState>((set, get) => ({
-  clusters: [],
-  registries: [],
-  topics: [],
-  query: { clusterKey: 'lab:a', topic: '', mode: 'newest', offset: '0', timestamp: '', partitions: '', limit: '500', filter: '', keyDecode: 'auto', valueDecode: 'auto', registry: 'default' },
-  sessionId: undefined,
-  progress: undefined,
-  version: 0,
-  selected: undefined,
-  newestFirst: true,
-  problem: undefined,
-  notice: undefined,
-  exporting: false,
-  pendingStart: false,
+  /**
+   * Batches that arrived while a read was being started: the engine may send a short read's records (all of them, and
+   * its final counts) before the answer naming the new session reaches the pane. They are kept until that answer comes,
+   * then those of the new session are applied in order and the rest dropped.
+   */
+  let earlyBatches: BrowseBatch[] | undefined;
 
-  openTopic(topic) {
-    set((state) => ({ query: { ...state.query, topic, mode: 'newest' } }));
-    if (get().clusters.length > 0) void get().start();
-    else set({ pendingStart: true });
-  },
-
-  connect() {
-    const onBatch = (batch: BrowseBatch): void => {
-      if (batch.sessionId !== get().sessionId) return;
+  export const useMessagesStore = create<MessagesState>((set, get) => {
+    const applyBatch = (batch: BrowseBatch): void => {
       if (batch.records.length > 0) rows.append(batch.records);
       const { records: _records, ...progress } = batch;
       set((state) => ({ progress, version: state.version + 1 }));
     };
-    const subscription = engine.topics.onDidReceiveRecords(onBatch);
-    // A Kafka or registry profile saved in the Connections pane shows up here without a reload.
-    const profileSubscription = engine.connections.onDidChangeProfiles((profiles) => {
-      set({ registries: profiles.filter((profile) => profile.kind === 'schemaRegistry') });
-      engine.topics.clusters().then((clusters) => set({ clusters }), () => {});
-    });
-    Promise.all([engine.topics.clusters(), engine.connections.list()]).then(
-      ([clusters, profiles]) => {
-        set({ clusters, registries: profiles.filter((profile) => profile.kind === 'schemaRegistry') });
-        void get().loadTopics();
-        if (get().pendingStart) {
-          set({ pendingStart: false });
-          void get().start();
-        }
-      },
-      (error: unknown) => set({ problem: toProblem(error) }),
-    );
-    return () => {
-      subscription.dispose();
-      profileSubscription.dispose();
-      // Leaving the pane ends the read; its rows stay until the next one starts.
-      const { sessionId, progress } = get();
-      if (sessionId && progress && !FINISHED.has(progress.state)) void engine.topics.stop(sessionId).catch(() => {});
-    };
-  },
+    return {
+    clusters: [],
+    registries: [],
+    topics: [],
+    query: { clusterKey: 'lab:a', topic: '', mode: 'newest', offset: '0', timestamp: '', partitions: '', limit: '500', filter: '', keyDecode: 'auto', valueDecode: 'auto', registry: 'default' },
+    sessionId: undefined,
+    progress: undefined,
+    version: 0,
+    selected: undefined,
+    newestFirst: true,
+    problem: undefined,
+    notice: undefined,
+    exporting: false,
+    pendingStart: false,
 
-  setQuery(patch) {
-    set((state) => ({ query: { ...state.query, ...patch } }));
-    if (patch.clusterKey !== undefined) void get().loadTopics();
-  },
+    openTopic(topic) {
+      set((state) => ({ query: { ...state.query, topic, mode: 'newest' } }));
+      if (get().clusters.length > 0) void get().start();
+      else set({ pendingStart: true });
+    },
 
-  async loadTopics() {
-    const cluster = selectedCluster(get());
-    if (!cluster) return;
-    try {
-      set({ topics: await engine.topics.list(cluster.ref) });
-    } catch (error) {
-      set({ topics: [], problem: toProblem(error) });
-    }
-  },
+    connect() {
+      const subscription = engine.topics.onDidReceiveRecords((batch) => {
+        if (batch.sessionId === get().sessionId) applyBatch(batch);
+        else earlyBatches?.push(batch);
+      });
+      // A Kafka or registry profile saved in the Connections pane shows up here without a reload.
+      const profileSubscription = engine.connections.onDidChangeProfiles((profiles) => {
+        set({ registries: profiles.filter((profile) => profile.kind === 'schemaRegistry') });
+        engine.topics.clusters().then((clusters) => set({ clusters }), () => {});
+      });
+      Promise.all([engine.topics.clusters(), engine.connections.list()]).then(
+        ([clusters, profiles]) => {
+          set({ clusters, registries: profiles.filter((profile) => profile.kind === 'schemaRegistry') });
+          void get().loadTopics();
+          if (get().pendingStart) {
+            set({ pendingStart: false });
+            void get().start();
+          }
+        },
+        (error: unknown) => set({ problem: toProblem(error) }),
+      );
+      return () => {
+        subscription.dispose();
+        profileSubscription.dispose();
+        // Leaving the pane ends the read; its rows stay until the next one starts.
+        const { sessionId, progress } = get();
+        if (sessionId && progress && !FINISHED.has(progress.state)) void engine.topics.stop(sessionId).catch(() => {});
+      };
+    },
 
-  async start() {
-    // Pipelines started since the pane opened bring their registries: refresh before choosing one for the topic.
-    const clusters = await engine.topics.clusters().catch(() => undefined);
-    if (clusters) set({ clusters });
-    const state = get();
-    const request = browseRequest(state);
-    if (!request) {
-      set({ problem: { code: 'TOPICS_BAD_REQUEST', message: 'Pick a cluster and type or choose a topic first.' } });
-      return;
-    }
-    if (state.sessionId && state.progress && !FINISHED.has(state.progress.state)) await engine.topics.stop(state.sessionId).catch(() => {});
-    rows.clear();
-    set((current) => ({ sessionId: undefined, progress: undefined, selected: undefined, problem: undefined, notice: undefined, newestFirst: request.mode === 'live' || request.mode === 'newest', version: current.version + 1 }));
-    try {
-      const session = await engine.topics.browse(request);
-      set((current) => ({ sessionId: session.sessionId, progress: current.progress ?? { sessionId: session.sessionId, state: 'starting', scanned: 0, matched: 0, bytes: 0, elapsedMs: 0, skipped: 0 } }));
-    } catch (error) {
-      set({ problem: toProblem(error) });
-    }
-  },
+    setQuery(patch) {
+      set((state) => ({ query: { ...state.query, ...patch } }));
+      if (patch.clusterKey !== undefined) void get().loadTopics();
+    },
 
-  async pause() {
-    const { sessionId } = get();
-    if (sessionId) await engine.topics.pause(sessionId).catch((error: unknown) => set({ problem: toProblem(error) }));
-  },
+    async loadTopics() {
+      const cluster = selectedCluster(get());
+      if (!cluster) return;
+      try {
+        set({ topics: await engine.topics.list(cluster.ref) });
+      } catch (error) {
+        set({ topics: [], problem: toProblem(error) });
+      }
+    },
 
-  async resume() {
-    const { sessionId } = get();
-    if (sessionId) await engine.topics.resume(sessionId).catch((error: unknown) => set({ problem: toProblem(error) }));
-  },
+    async start() {
+      // Pipelines started since the pane opened bring their registries: refresh before choosing one for the topic.
+      const clusters = await engine.topics.clusters().catch(() => undefined);
+      if (clusters) set({ clusters });
+      const state = get();
+      const request = browseRequest(state);
+      if (!request) {
+        set({ problem: { code: 'TOPICS_BAD_REQUEST', message: 'Pick a cluster and type or choose a topic first.' } });
+        return;
+      }
+      if (state.sessionId && state.progress && !FINISHED.has(state.progress.state)) await engine.topics.stop(state.sessionId).catch(() => {});
+      rows.clear();
+      set((current) => ({ sessionId: undefined, progress: undefined, selected: undefined, problem: undefined, notice: undefined, newestFirst: request.mode === 'live' || request.mode === 'newest', version: current.version + 1 }));
+      earlyBatches = [];
+      try {
+        const session = await engine.topics.browse(request);
+        const early = earlyBatches;
+        earlyBatches = undefined;
+        set((current) => ({ sessionId: session.sessionId, progress: current.progress ?? { sessionId: session.sessionId, state: 'starting', scanned: 0, matched: 0, bytes: 0, elapsedMs: 0, skipped: 0 } }));
+        for (const batch of early) if (batch.sessionId === session.sessionId) applyBatch(batch);
+      } catch (error) {
+        earlyBatches = undefined;
+        set({ problem: toProblem(error) });
+      }
+    },
 
-  async stop() {
-    const { sessionId } = get();
-    if (sessionId) await engine.topics.stop(sessionId).catch((error: unknown) => set({ problem: toProblem(error) }));
-  },
+    async pause() {
+      const { sessionId } = get();
+      if (sessionId) await engine.topics.pause(sessionId).catch((error: unknown) => set({ problem: toProblem(error) }));
+    },
 
-  async exportJson() {
-    const request = browseRequest(get());
-    if (!request) return undefined;
-    set({ exporting: true, problem: undefined });
-    try {
-      const result = await engine.topics.export({ ...request, maxRecords: 10_000 });
-      set({ notice: `Exported ${result.records.toLocaleString('en-US')} matching record(s) of ${result.scanned.toLocaleString('en-US')} scanned${result.truncated ? ' (stopped at 10,000)' : ''}.` });
-      return { name: `${request.topic}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, json: result.json };
-    } catch (error) {
-      set({ problem: toProblem(error) });
-      return undefined;
-    } finally {
-      set({ exporting: false });
-    }
-  },
+    async resume() {
+      const { sessionId } = get();
+      if (sessionId) await engine.topics.resume(sessionId).catch((error: unknown) => set({ problem: toProblem(error) }));
+    },
 
-  select(record) {
-    set({ selected: record });
-  },
+    async stop() {
+      const { sessionId } = get();
+      if (sessionId) await engine.topics.stop(sessionId).catch((error: unknown) => set({ problem: toProblem(error) }));
+    },
 
-  dismiss() {
-    set({ problem: undefined });
-  },
-}));
+    async exportJson() {
+      const request = browseRequest(get());
+      if (!request) return undefined;
+      set({ exporting: true, problem: undefined });
+      try {
+        const result = await engine.topics.export({ ...request, maxRecords: 10_000 });
+        set({ notice: `Exported ${result.records.toLocaleString('en-US')} matching record(s) of ${result.scanned.toLocaleString('en-US')} scanned${result.truncated ? ' (stopped at 10,000)' : ''}.` });
+        return { name: `${request.topic}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, json: result.json };
+      } catch (error) {
+        set({ problem: toProblem(error) });
+        return undefined;
+      } finally {
+        set({ exporting: false });
+      }
+    },
+
+    select(record) {
+      set({ selected: record });
+    },
+
+    dismiss() {
+      set({ problem: undefined });
+    },
+  };
+});
