@@ -92,8 +92,23 @@ describe('connection profile tests against the lab', () => {
         ['auth', 'ok'],
         ['server', 'ok'],
         ['privileges', 'ok'],
+        ...(product === 'postgres' ? [['sinkLoad', 'ok']] : []),
         ['table', 'ok'],
       ]);
+    }
+  });
+
+  it('warns that a PostgreSQL role without TEMPORARY loads sink batches without COPY, naming the GRANT', async () => {
+    const databaseName = uniqueName('notemp_profile').toLowerCase();
+    await postgres.execute({ sql: `CREATE DATABASE "${databaseName}"`, params: [] });
+    try {
+      await postgres.execute({ sql: `REVOKE TEMPORARY ON DATABASE "${databaseName}" FROM PUBLIC`, params: [] });
+      const result = await service.test({ profile: database('postgres', { user: restricted.user, database: databaseName }), secret: restricted.password });
+      expect(result.ok, JSON.stringify(result.steps)).toBe(true);
+      expect(result.steps.find((step) => step.step === 'sinkLoad')).toMatchObject({ status: 'warning', code: 'CONNECTION_PRIVILEGE', hint: `GRANT TEMPORARY ON DATABASE "${databaseName}" TO "${restricted.user}";` });
+      expect(JSON.stringify(result)).not.toContain(restricted.password);
+    } finally {
+      await postgres.execute({ sql: `DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`, params: [] });
     }
   });
 

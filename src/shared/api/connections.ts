@@ -96,7 +96,7 @@ export interface SecretStorageInfo {
   file?: string;
 }
 
-export type ProfileTestStepName = 'settings' | 'dns' | 'tcp' | 'tls' | 'auth' | 'cluster' | 'brokers' | 'topics' | 'registry' | 'privileges' | 'table' | 'server' | 'plugins';
+export type ProfileTestStepName = 'settings' | 'dns' | 'tcp' | 'tls' | 'auth' | 'cluster' | 'brokers' | 'topics' | 'registry' | 'privileges' | 'sinkLoad' | 'table' | 'server' | 'plugins';
 export type ProfileTestStepStatus = 'ok' | 'failed' | 'warning' | 'skipped';
 
 export interface ProfileTestStep {
