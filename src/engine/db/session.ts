@@ -26,8 +26,8 @@ export interface CopyIn {
   create: string;
   /** `COPY <table> FROM STDIN`. */
   copy: string;
-  /** The rows in COPY's text format, one line each. */
-  data: string;
+  /** The rows in COPY's text format, one line each, as the UTF-8 bytes sent. */
+  data: Buffer;
 }
 
 /** A statement whose rows arrive by COPY first (see CopyIn). */

@@ -70,8 +70,8 @@ class CopyInQuery {
 }
 
 /** Runs `COPY … FROM STDIN` with `data` (COPY text format) on the client; resolves with the row count. */
-export function copyFrom(client: pg.Client, copy: string, data: string): Promise<number> {
-  const query = new CopyInQuery(copy, Buffer.from(data, 'utf8'));
+export function copyFrom(client: pg.Client, copy: string, data: Buffer): Promise<number> {
+  const query = new CopyInQuery(copy, data);
   // pg's typings know only `submit`; the handlers above are what its client calls (see CopyConnection).
   void client.query(query as unknown as Parameters<pg.Client['query']>[0] & { submit: () => void });
   return query.done;

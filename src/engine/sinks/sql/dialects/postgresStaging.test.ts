@@ -102,10 +102,10 @@ describe('PostgreSQL staged inserts and upserts', () => {
     expect(statement.reusable).toBe(true);
     expect(copyIn.create).toBe(`CREATE TEMP TABLE IF NOT EXISTS ${staging} ("id" bigint, "name" character varying(20), "amount" numeric(10,2)) ON COMMIT DELETE ROWS`);
     expect(copyIn.copy).toBe(`COPY ${copyIn.table} FROM STDIN`);
-    const lines = copyIn.data.split('\n');
+    const lines = copyIn.data.toString('utf8').split('\n');
     expect(lines).toHaveLength(STAGED_MIN_ROWS + 1);
     expect(lines[0]).toBe('1\tn1\t1.50');
-    expect(dialect.buildInsert(batch([...rows(STAGED_MIN_ROWS - 1), { id: 7000n, name: 'a\tb\\', amount: null }])).map((statement) => copyInOf(statement)?.data.split('\n').at(-2))).toEqual([
+    expect(dialect.buildInsert(batch([...rows(STAGED_MIN_ROWS - 1), { id: 7000n, name: 'a\tb\\', amount: null }])).map((statement) => copyInOf(statement)?.data.toString('utf8').split('\n').at(-2))).toEqual([
       '7000\ta\\tb\\\\\t\\N',
     ]);
     expect(lines.at(-1)).toBe('');
@@ -130,14 +130,14 @@ describe('PostgreSQL staged inserts and upserts', () => {
   it('splits beyond 10,000 rows, the short last chunk in its own form', () => {
     const statements = dialect.buildInsert(batch(rows(10_001)));
     expect(statements).toHaveLength(2);
-    expect(statements[0] && copyInOf(statements[0])?.data.split('\n')).toHaveLength(10_001);
+    expect(statements[0] && copyInOf(statements[0])?.data.toString('utf8').split('\n')).toHaveLength(10_001);
     expect(statements[1]?.sql).toContain('VALUES ($1, $2, $3)');
   });
 
   it('collapses duplicate keys first: the last record of a key wins', () => {
     const batchRows = [...rows(STAGED_MIN_ROWS), { id: 1n, name: 'last', amount: null }];
     const [statement] = dialect.buildUpsert(batch(batchRows));
-    const lines = (statement && copyInOf(statement))?.data.split('\n') ?? [];
+    const lines = (statement && copyInOf(statement))?.data.toString('utf8').split('\n') ?? [];
     expect(lines).toHaveLength(STAGED_MIN_ROWS + 1);
     expect(lines.filter((line) => line.startsWith('1\t'))).toEqual(['1\tlast\t\\N']);
   });
@@ -161,7 +161,7 @@ describe('PostgreSQL staged inserts and upserts', () => {
     })();
     expect((nul as EngineError).code).toBe('SINK_SQL_BAD_VALUE');
     // A refused build leaves nothing behind for the next one.
-    expect(copyInOf(dialect.buildInsert(batch(rows(STAGED_MIN_ROWS)))[0] as never)?.data.split('\n')).toHaveLength(STAGED_MIN_ROWS + 1);
+    expect(copyInOf(dialect.buildInsert(batch(rows(STAGED_MIN_ROWS)))[0] as never)?.data.toString('utf8').split('\n')).toHaveLength(STAGED_MIN_ROWS + 1);
   });
 
   it('names one staging table per target, column set and column types, whatever the names hold', () => {
@@ -185,5 +185,53 @@ describe('PostgreSQL staged inserts and upserts', () => {
     const copyIn = statement && copyInOf(statement);
     expect(statement?.sql).toContain('INSERT INTO "My ""Schema"""."Or.ders ""x""" ("id", "Mixed ""Case""") SELECT "id", "Mixed ""Case""" FROM pg_temp.ferry_stage_');
     expect(copyIn?.create).toMatch(/^CREATE TEMP TABLE IF NOT EXISTS ferry_stage_[0-9a-f]{24} \("id" bigint, "Mixed ""Case""" "My Enum"\) ON COMMIT DELETE ROWS$/);
+  });
+
+  it('sends, for every column kind and edge value, the bytes of the text the rows’ fields joined by tabs and newlines make', () => {
+    const kinds: FieldSchema[] = [
+      { name: 'i8', type: { kind: 'int8' }, optional: true },
+      { name: 'i16', type: { kind: 'int16' }, optional: true },
+      { name: 'i32', type: { kind: 'int32' }, optional: true },
+      { name: 'f32', type: { kind: 'float32' }, optional: true },
+      { name: 'f64', type: { kind: 'float64' }, optional: true },
+      { name: 'flag', type: { kind: 'boolean' }, optional: true },
+      { name: 'txt', type: { kind: 'string' }, optional: true },
+      { name: 'blob', type: { kind: 'bytes' }, optional: true },
+      { name: 'dec', type: { kind: 'decimal', precision: 30, scale: 4 }, optional: true },
+      { name: 'day', type: { kind: 'date' }, optional: true },
+      { name: 'clock', type: { kind: 'time' }, optional: true },
+      { name: 'at', type: { kind: 'timestamp' }, optional: true },
+    ];
+    const columnTypes = ['smallint', 'smallint', 'integer', 'real', 'double precision', 'boolean', 'text', 'bytea', 'numeric(30,4)', 'date', 'time(3) without time zone', 'timestamp(3) without time zone'];
+    const table: TableDescription = { table: orders, kind: 'TABLE', columns: [column('id', 'bigint', 'bigint', true), ...kinds.map((kind, index) => column(kind.name, columnTypes[index] as string, (columnTypes[index] as string).replace(/\(.*\)/, '')))] };
+    const texts = ['', 'NULL', '\\N', '\\.', 'tab\there', 'line\nbreak\r\n', 'back\\slash', 'ünïcödé ✓ 日本', '😀 pair', 'x'.repeat(70_000), '日'.repeat(30_000)];
+    const edge = (index: number): Row => ({
+      id: BigInt(index) * (index % 2 === 0 ? 1n : -1n) + (index === 3 ? 9_223_372_036_854_775_000n : 0n),
+      i8: [null, 0, -128, 127][index % 4] ?? null,
+      i16: [-32768, 32767, null, 1][index % 4] ?? null,
+      i32: [-2147483648, 2147483647, 0, null][index % 4] ?? null,
+      f32: [1.5, Number.NaN, null, -0][index % 4] ?? null,
+      f64: [5e-324, 1e21, Number.NEGATIVE_INFINITY, null][index % 4] ?? null,
+      flag: [true, false, null][index % 3] ?? null,
+      txt: index % 13 === 12 ? null : (texts[index % 13] ?? `plain ${index}`),
+      blob: [Buffer.from([0, 0x5c, 0xff]), Buffer.alloc(0), null][index % 3] ?? null,
+      dec: ['-12.5000', '0', '12345678901234567890.1234', 7n, 2.25, null][index % 6] ?? null,
+      day: [new Date('0001-01-02T00:00:00Z'), new Date(Date.UTC(9999, 11, 31)), null][index % 3] ?? null,
+      clock: [0, 86_399_999, null, 45_296_789][index % 4] ?? null,
+      at: [new Date(Date.UTC(2026, 1, 28, 23, 59, 59, 999)), new Date(Date.UTC(1970, 0, 1)), new Date('0001-01-02T00:00:00.001Z'), null][index % 4] ?? null,
+    });
+    const batchRows = Array.from({ length: STAGED_MIN_ROWS + 300 }, (_, index) => edge(index));
+    for (const values of [undefined, { timezone: 'Europe/Paris' }, { timezone: 'America/New_York', dateTimezone: 'UTC' as const }]) {
+      const [statement] = dialect.buildInsert({ table: orders, keyFields: [id], valueFields: kinds, rows: batchRows, existing: table }, values);
+      const copyIn = statement && copyInOf(statement);
+      if (!copyIn) throw new Error('expected a staged statement');
+      // The text as the staged path wrote it before it wrote bytes: every field converted and escaped, joined whole.
+      const fieldText = (row: Row, field: FieldSchema) => {
+        const raw = row[field.name];
+        return raw === null || raw === undefined ? '\\N' : copyField(dialect.toDriverValue(raw, field.type, values));
+      };
+      const text = batchRows.map((row) => [id, ...kinds].map((field) => fieldText(row, field)).join('\t')).join('\n') + '\n';
+      expect(copyIn.data.equals(Buffer.from(text, 'utf8'))).toBe(true);
+    }
   });
 });
