@@ -1,8 +1,9 @@
-import type { FieldSchema, FieldType, Row, TableId } from '../../../model';
+import type { FieldSchema, FieldType, FieldValue, Row, TableId } from '../../../model';
 import type { DialectLimits, DialectOptions, DriverParam, DriverValue, SqlStatement, TableDescription, TableKind, ValueOptions, WriteBatch } from './dialect';
 import { GenericSqlDialect, type StatementContext, type StatementKind, type ValueProfile } from './generic';
 import { quotePostgresIdentifier } from '../../../db/postgres/identifiers';
-import { PostgresStaging } from './postgresStaging';
+import { copyField, PostgresStaging } from './postgresStaging';
+import { dateString, dateValue, decimalString, int64Value, smallIntegerValue, timestampString } from './values';
 
 /** Beyond 1000 digits PostgreSQL only has the unconstrained NUMERIC. */
 const MAX_PRECISION = 1000;
@@ -38,11 +39,42 @@ export class PostgresDialect extends GenericSqlDialect {
 
   /** Staged statements (postgresStaging.ts) write their COPY rows through this dialect's conversion. */
   override buildInsert(batch: WriteBatch, values?: ValueOptions): SqlStatement[] {
-    return this.staging.build((value, field) => this.convert(value, field.type, field.name, values), () => super.buildInsert(batch, values));
+    return this.staging.build((field) => this.copyText(field, values), () => super.buildInsert(batch, values));
   }
 
   override buildUpsert(batch: WriteBatch, values?: ValueOptions): SqlStatement[] {
-    return this.staging.build((value, field) => this.convert(value, field.type, field.name, values), () => super.buildUpsert(batch, values));
+    return this.staging.build((field) => this.copyText(field, values), () => super.buildUpsert(batch, values));
+  }
+
+  /**
+   * The COPY text of a field's non-null values: `copyField(convert(…))`, with `convert`'s dispatch on the field's kind
+   * made once per field rather than per value. Each kind calls the same check or format `convert` calls (so the same
+   * values pass, and a refused one fails with the same error naming the field) and skips `copyField`'s escaping where
+   * the result cannot hold a character it escapes (digits, signs, dates and clocks). Text keeps `convert`'s own path
+   * for anything but a string without NUL; every other kind goes through `convert` and `copyField` as they are.
+   */
+  private copyText(field: FieldSchema, values: ValueOptions | undefined): (value: FieldValue) => string {
+    const { type, name } = field;
+    const profile = this.valueProfile;
+    const converted = (value: FieldValue): string => copyField(this.convert(value, type, name, values));
+    switch (type.kind) {
+      case 'int8':
+      case 'int16':
+      case 'int32':
+        return (value) => String(smallIntegerValue(value, type, name));
+      case 'int64':
+        return (value) => int64Value(value, type, name).toString();
+      case 'string':
+        return profile.rejectNul ? (value) => (typeof value === 'string' && !value.includes('\u0000') ? copyField(value) : converted(value)) : converted;
+      case 'decimal':
+        return (value) => decimalString(value, type, name);
+      case 'date':
+        return (value) => dateString(dateValue(value, type, name), values);
+      case 'timestamp':
+        return (value) => timestampString(dateValue(value, type, name), values, profile.timestamp);
+      default:
+        return converted;
+    }
   }
 
   disableStaging(): boolean {

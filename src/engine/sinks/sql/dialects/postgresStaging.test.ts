@@ -234,4 +234,45 @@ describe('PostgreSQL staged inserts and upserts', () => {
       expect(copyIn.data.equals(Buffer.from(text, 'utf8'))).toBe(true);
     }
   });
+
+  it('refuses every value the other forms refuse, with the same error', () => {
+    const bad: [FieldSchema['type'], unknown][] = [
+      [{ kind: 'int8' }, 128],
+      [{ kind: 'int16' }, 'x'],
+      [{ kind: 'int32' }, 2 ** 31],
+      [{ kind: 'int32' }, 1.5],
+      [{ kind: 'int64' }, 2n ** 63n],
+      [{ kind: 'int64' }, 1.5],
+      [{ kind: 'float64' }, 'x'],
+      [{ kind: 'boolean' }, 'true'],
+      [{ kind: 'string' }, 5],
+      [{ kind: 'string' }, 'a\u0000b'],
+      [{ kind: 'bytes' }, 'x'],
+      [{ kind: 'decimal', precision: 10, scale: 2 }, '1e5'],
+      [{ kind: 'decimal', precision: 10, scale: 2 }, Number.NaN],
+      [{ kind: 'date' }, new Date(Number.NaN)],
+      [{ kind: 'date' }, '2026-01-01'],
+      [{ kind: 'time' }, 86_400_000],
+      [{ kind: 'timestamp' }, new Date(Number.NaN)],
+      [{ kind: 'timestamp' }, 1_700_000_000_000],
+      [{ kind: 'timestamp' }, new Date('0000-06-01T00:00:00Z')],
+    ];
+    const failure = (build: () => unknown) => {
+      try {
+        build();
+      } catch (error) {
+        return error instanceof EngineError ? { code: error.code, message: error.message } : error;
+      }
+      return 'no error';
+    };
+    for (const [type, value] of bad) {
+      const odd: FieldSchema = { name: 'odd', type, optional: true };
+      const table: TableDescription = { ...described, columns: [described.columns[0] as TableDescription['columns'][number], column('odd', 'text', 'text')] };
+      const badRow = { id: 0n, odd: value } as Row;
+      const staged = failure(() => dialect.buildUpsert({ table: orders, keyFields: [id], valueFields: [odd], rows: [...rows(STAGED_MIN_ROWS).map((row): Row => ({ id: row.id ?? null, odd: null })), badRow], existing: table }));
+      const single = failure(() => dialect.buildUpsert({ table: orders, keyFields: [id], valueFields: [odd], rows: [badRow], existing: table }));
+      expect(staged, `${type.kind} ${String(value)}`).toEqual(single);
+      expect(single).not.toBe('no error');
+    }
+  });
 });

@@ -19,8 +19,11 @@ interface Plan {
   copyIn: CopyIn;
 }
 
-/** The dialect's conversion of one field value to what its driver would bind (GenericSqlDialect.convert). */
-export type ConvertValue = (value: FieldValue, field: FieldSchema) => DriverValue;
+/**
+ * The COPY text of one field's values that are not null: `copyField` of the dialect's conversion (GenericSqlDialect.convert),
+ * the same text and the same refusals, errors naming the field.
+ */
+export type CopyText = (field: FieldSchema) => (value: FieldValue) => string;
 
 /**
  * PostgreSQL inserts and upserts of many rows through a staging table: the rows go by COPY (text format) into a
@@ -41,7 +44,7 @@ export type ConvertValue = (value: FieldValue, field: FieldSchema) => DriverValu
  */
 export class PostgresStaging {
   private pending: Plan[] = [];
-  private convert: ConvertValue | undefined;
+  private copyText: CopyText | undefined;
   private disabled = false;
 
   /** From now on every statement keeps the unnest form; true when staging was in use until now. */
@@ -59,11 +62,12 @@ export class PostgresStaging {
    * unnest form costs it.
    */
   render(context: StatementContext, fields: readonly FieldSchema[], columnList: string, quoted: boolean): string | undefined {
-    const convert = this.convert;
-    if (!convert || this.disabled || context.rows.length < STAGED_MIN_ROWS) return undefined;
+    const copyText = this.copyText;
+    if (!copyText || this.disabled || context.rows.length < STAGED_MIN_ROWS) return undefined;
     const types = columnTypes(context.existing, fields, quoted);
     if (!types) return undefined;
     const isKey = fields.map((field) => context.keyFields.includes(field));
+    const texts = fields.map(copyText);
     const out = new CopyBytes(context.rows.length * fields.length * 12);
     for (const row of context.rows) {
       let line = '';
@@ -75,7 +79,7 @@ export class PostgresStaging {
           if (isKey[index]) context.bind(row, field);
           text = '\\N';
         } else {
-          text = copyField(convert(raw, field));
+          text = (texts[index] as (value: FieldValue) => string)(raw);
         }
         line += index === 0 ? text : `\t${text}`;
       }
@@ -92,18 +96,18 @@ export class PostgresStaging {
   }
 
   /**
-   * Runs a dialect's statement builder with `convert` for `render`, and gives each statement `render` staged its COPY
+   * Runs a dialect's statement builder with `copyText` for `render`, and gives each statement `render` staged its COPY
    * rows: no parameters, a text the session prepares once per connection.
    */
-  build(convert: ConvertValue, build: () => SqlStatement[]): SqlStatement[] {
+  build(copyText: CopyText, build: () => SqlStatement[]): SqlStatement[] {
     this.pending = [];
-    this.convert = convert;
+    this.copyText = copyText;
     try {
       const statements = build();
       return this.pending.length === 0 ? statements : statements.map((statement) => this.attach(statement));
     } finally {
       this.pending = [];
-      this.convert = undefined;
+      this.copyText = undefined;
     }
   }
 
