@@ -157,4 +157,24 @@ describe('date and time text without Date objects', () => {
     expect(codeOf(() => dateString(new Date(new Date(0).setUTCFullYear(0, 5, 1)), undefined))).toBe('SINK_SQL_BAD_VALUE');
     expect(codeOf(() => timestampString(new Date(Number.NaN), undefined, 'space'))).toBe('SINK_SQL_BAD_VALUE');
   });
+
+  it('writes each timestamp’s own day when days sharing a slot of the remembered day texts alternate', () => {
+    const day = 86_400_000;
+    const starts = [Date.UTC(2026, 0, 1), Date.UTC(1999, 11, 31), Date.parse('0001-01-01T00:00:00Z') + 3 * day, Date.UTC(9999, 11, 31) - 600 * day, -day];
+    for (const start of starts) {
+      for (let step = 0; step < 400; step++) {
+        // Days 64 apart share a slot; neighbouring days and a year boundary fall between them.
+        const at = start + (step % 2 === 0 ? step : step + 64) * day + step * 997;
+        const iso = new Date(at).toISOString();
+        expect(timestampString(new Date(at), undefined, 'space-offset')).toBe(`${iso.slice(0, 10)} ${iso.slice(11, 23)}+00:00`);
+        expect(timestampString(new Date(at), undefined, 'iso')).toBe(iso.slice(0, 23));
+      }
+    }
+    // A refused year is refused whatever day text was remembered in its slot.
+    const refused = Date.UTC(10_000, 0, 1);
+    const sameSlot = refused - 64 * 1000 * day;
+    expect(timestampString(new Date(sameSlot), undefined, 'space')).toMatch(/^\d{4}-/);
+    expect(codeOf(() => timestampString(new Date(refused), undefined, 'space'))).toBe('SINK_SQL_BAD_VALUE');
+    expect(codeOf(() => timestampString(new Date(refused), undefined, 'space'))).toBe('SINK_SQL_BAD_VALUE');
+  });
 });

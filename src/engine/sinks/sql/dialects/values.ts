@@ -173,7 +173,8 @@ export function timestampString(value: Date, options: ValueOptions | undefined, 
   const offsetMs = resolverFor(options?.timezone ?? 'UTC')(epochMs);
   const wallMs = epochMs + offsetMs;
   const days = Math.floor(wallMs / MS_PER_DAY);
-  const date = civilDateText(days);
+  const slot = days & DATE_TEXT_SLOTS_MASK;
+  const date = DATE_TEXT_DAYS[slot] === days ? (DATE_TEXT[slot] as string) : rememberDateText(days, slot);
   const time = clockText(wallMs - days * MS_PER_DAY);
   if (style === 'iso') return `${date}T${time}`;
   if (style === 'space-offset') return `${date} ${time}${offsetMs === 0 ? '+00:00' : formatOffset(offsetMs / 60_000)}`;
@@ -189,6 +190,22 @@ function finiteEpochMs(date: Date): number {
   const epochMs = date.getTime();
   if (!Number.isFinite(epochMs)) throw sqlDialectError('SINK_SQL_BAD_VALUE', 'An invalid Date (NaN) cannot be written.');
   return epochMs;
+}
+
+/**
+ * The texts of days `timestampString` formatted, by day number modulo 64: a batch's timestamps fall on a few days
+ * (a row's several timestamps on neighbouring ones, which take different slots), so most of them reuse a day's text
+ * instead of computing the calendar date again. civilDateText refuses a year before its text is kept.
+ */
+const DATE_TEXT_SLOTS_MASK = 63;
+const DATE_TEXT_DAYS = new Float64Array(DATE_TEXT_SLOTS_MASK + 1).fill(Number.NaN);
+const DATE_TEXT: string[] = new Array<string>(DATE_TEXT_SLOTS_MASK + 1).fill('');
+
+function rememberDateText(days: number, slot: number): string {
+  const text = civilDateText(days);
+  DATE_TEXT_DAYS[slot] = days;
+  DATE_TEXT[slot] = text;
+  return text;
 }
 
 /**
