@@ -8,6 +8,7 @@ import type { SqlStatement } from '../polling/dialect';
 import { MySqlDialect } from './mysqlDialect';
 import { describeMySqlCatalogRow, describeMySqlField, type MySqlFieldPacket, MySqlTypeMap } from './mysqlTypeMap';
 import { MySqlValueReader, parseUtcNow } from './mysqlValues';
+import { SOURCE_PREPARED_STATEMENTS } from './statementCache';
 
 /** Flag names mysql2 may report instead of the bit mask. */
 const FLAG_BITS: Record<string, number> = { NOT_NULL: 1, PRI_KEY: 2, UNSIGNED: 32, BINARY: 128, AUTO_INCREMENT: 512 };
@@ -64,6 +65,7 @@ export class MySqlPollingReader extends PollingReader {
 
   private async connect(tls: string): Promise<mysql.Connection> {
     const options: mysql.ConnectionOptions = {
+      maxPreparedStatements: SOURCE_PREPARED_STATEMENTS,
       host: this.connection.host,
       port: this.connection.port,
       user: this.connection.user,

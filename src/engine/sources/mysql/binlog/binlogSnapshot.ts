@@ -13,6 +13,7 @@ import { MySqlDialect } from '../mysqlDialect';
 import { describeMySqlCatalogRow, MySqlTypeMap } from '../mysqlTypeMap';
 import { MySqlValueReader } from '../mysqlValues';
 import { type BinlogPosition, binlogPositionToCheckpoint } from './binlogPosition';
+import { SOURCE_PREPARED_STATEMENTS } from '../statementCache';
 
 export interface BinlogSnapshotInit {
   connection: SourceConnectionOptions;
@@ -52,6 +53,7 @@ export async function takeBinlogSnapshot(init: BinlogSnapshotInit): Promise<Binl
   const log = init.logger ?? createLogger('sources.mysql.snapshot');
   const endpoint = `${init.connection.host}:${init.connection.port}`;
   const connection = await mysql.createConnection({
+    maxPreparedStatements: SOURCE_PREPARED_STATEMENTS,
     host: init.connection.host,
     port: init.connection.port,
     user: init.connection.user,

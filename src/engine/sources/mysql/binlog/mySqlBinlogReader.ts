@@ -20,6 +20,7 @@ import { describeTableChange, tableChangeOf } from './tableChanges';
 import { advanceMariaDbGtidPosition, type BinlogPosition, binlogPositionToCheckpoint, describeBinlogPosition } from './binlogPosition';
 import { binlogPrerequisitesError, binlogProblems, isPurgedBinlogError, purgedPositionError, readBinlogServerFacts } from './binlogPreflight';
 import { BinlogSchemaHistory, MemorySchemaHistoryStore, type SchemaHistoryEntry, type ZongJiColumn } from './schemaHistory';
+import { SOURCE_PREPARED_STATEMENTS } from '../statementCache';
 
 export interface MySqlBinlogReaderInit {
   connection: SourceConnectionOptions;
@@ -189,6 +190,8 @@ export class MySqlBinlogReader implements IDisposable {
   private async startDump(start: BinlogPosition): Promise<void> {
     const { connection } = this.init;
     const zongji = new ZongJi({
+      // ZongJi opens two mysql2 connections (control and dump) with these options.
+      maxPreparedStatements: SOURCE_PREPARED_STATEMENTS,
       host: connection.host,
       port: connection.port,
       user: connection.user,
@@ -556,6 +559,7 @@ export class MySqlBinlogReader implements IDisposable {
     const { connection } = this.init;
     try {
       const control = await mysql.createConnection({
+        maxPreparedStatements: SOURCE_PREPARED_STATEMENTS,
         host: connection.host,
         port: connection.port,
         user: connection.user,

@@ -13,6 +13,7 @@ import { MySqlBinlogReader } from './mySqlBinlogReader';
 import { BinlogSchemaHistory, FileSchemaHistoryStore, MemorySchemaHistoryStore, type SchemaHistoryStore } from './schemaHistory';
 import { type BinlogPosition } from './binlogPosition';
 import { describeTableChange, tableChangeId } from './tableChanges';
+import { SOURCE_PREPARED_STATEMENTS } from '../statementCache';
 
 const SYSTEM_DATABASES = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
@@ -216,6 +217,7 @@ export class MySqlLogCapture implements LogCapture {
   private async controlConnection(): Promise<mysql.Connection> {
     const { connection } = this.init;
     const control = await mysql.createConnection({
+      maxPreparedStatements: SOURCE_PREPARED_STATEMENTS,
       host: connection.host,
       port: connection.port,
       user: connection.user,
@@ -246,6 +248,7 @@ export class MySqlLogCapture implements LogCapture {
   private async listAllTables(): Promise<TableId[]> {
     const { connection } = this.init;
     const control = await mysql.createConnection({
+      maxPreparedStatements: SOURCE_PREPARED_STATEMENTS,
       host: connection.host,
       port: connection.port,
       user: connection.user,
