@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RecordSchema } from '../../src/engine/model';
+import { describe, expect, inject, it } from 'vitest';
 import type { PipelineRunner } from '../../src/engine/pipeline';
-import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
-import { uniqueName } from '../helpers/names';
-import { dropTables, openDb, type TestDb } from '../helpers/pipelineDb';
-import { type ConnectorConfig, describeStatus, KafkaScratch, MANAGED_SINK, managedConnection, pipelineDocument, Scratch, sinkGroup, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
+import { openDb } from '../helpers/pipelineDb';
+import { type ConnectorConfig, describeStatus, pipelineDocument, sinkGroup, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
 import { type OutgoingRecord, produceRecords, readMessages } from '../helpers/pipelineKafka';
+import { ITEM, ITEM_KEY, postgresSink, useSinkPipelineFixture } from '../helpers/sinkPipelineFixture';
 import { until } from '../helpers/until';
 
 // Issue 13 fault probe of the pipelined sink (chunk N+1 decoded while N is in the target, N's offset committed while
@@ -20,39 +18,11 @@ const endpoints = inject('labEndpoints');
 const bootstrap = endpoints.kafka.a.bootstrap;
 const SETTLE_MS = 1500;
 
-let registry: EmbeddedSchemaRegistry;
-let postgres: TestDb;
-const scratch = new Scratch();
-const kafka = new KafkaScratch(bootstrap);
-const tables: string[] = [];
-const runners: PipelineRunner[] = [];
-
-beforeAll(async () => {
-  registry = await startEmbeddedSchemaRegistry();
-  postgres = await openDb('postgres', endpoints.postgres);
-});
-
-afterAll(async () => {
-  await Promise.all(runners.splice(0).map((runner) => runner.stop().catch(() => {})));
-  await dropTables(postgres, tables);
-  await kafka.cleanup();
-  await postgres?.close();
-  await registry?.close();
-  scratch.cleanup();
-});
-
-const ITEM_KEY: RecordSchema = { name: 'shop.ItemKey', fields: [{ name: 'id', type: { kind: 'int64' }, optional: false }] };
-const ITEM: RecordSchema = {
-  name: 'shop.Item',
-  fields: [
-    { name: 'id', type: { kind: 'int64' }, optional: false },
-    { name: 'qty', type: { kind: 'int32' }, optional: false },
-  ],
-};
+const fixture = useSinkPipelineFixture();
 
 /** The sink's own sessions in the target (named by application_name). */
 function sinkSessions(sinkName: string, where = 'true'): Promise<Record<string, unknown>[]> {
-  return postgres.exec(`SELECT pid FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid() AND ${where}`, [`ferry sink ${sinkName}`]);
+  return fixture.postgres.exec(`SELECT pid FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid() AND ${where}`, [`ferry sink ${sinkName}`]);
 }
 
 /**
@@ -65,9 +35,9 @@ async function dropTheConnectionWhileAChunkWaits(table: string, sinkName: string
     await locker.exec('BEGIN');
     await locker.exec(`LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
     const runner = await started();
-    runners.push(runner);
+    fixture.runners.push(runner);
     await until(async () => (await sinkSessions(sinkName, `wait_event_type = 'Lock'`)).length > 0, 'the sink statement waiting for the table lock');
-    const ended = await postgres.exec('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()', [`ferry sink ${sinkName}`]);
+    const ended = await fixture.postgres.exec('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()', [`ferry sink ${sinkName}`]);
     expect(ended.length).toBeGreaterThan(0);
     return runner;
   } finally {
@@ -89,33 +59,13 @@ function randomFrom(seed: number): () => number {
   };
 }
 
-async function newTopic(label: string, ddl: (table: string) => string): Promise<{ topic: string; sinkName: string; dlq: string }> {
-  const topic = uniqueName(label).toLowerCase();
-  const sinkName = `${topic}-sink`;
-  const dlq = `dlq-${sinkName}`;
-  kafka.track({ topics: [dlq], groups: [sinkGroup(sinkName)] });
-  await kafka.createTopic(topic);
-  tables.push(topic);
-  await postgres.exec(ddl(topic));
-  return { topic, sinkName, dlq };
-}
-
 function sink(topic: string, sinkName: string, extra: ConnectorConfig): ConnectorConfig {
-  return {
-    name: sinkName,
-    'connector.class': MANAGED_SINK.postgres,
-    ...managedConnection(endpoints.postgres),
-    topics: [topic],
-    'input.data.format': 'AVRO',
-    'auto.create': 'false',
-    'max.retries': '0',
-    ...extra,
-  };
+  return postgresSink(topic, sinkName, endpoints.postgres, { 'max.retries': '0', ...extra });
 }
 
 describe('pipelined sink: order across chunk boundaries under a dropped target connection (lab PostgreSQL and Kafka)', () => {
   it('upserts, tombstones and re-inserts of the same keys spread over many 7-record chunks: the target is the last word per key', async () => {
-    const { topic, sinkName } = await newTopic('pipeorder', (table) => `CREATE TABLE "${table}" (id BIGINT PRIMARY KEY, qty INT NOT NULL)`);
+    const { topic, sinkName } = await fixture.newTopic('pipeorder', (table) => `CREATE TABLE "${table}" (id BIGINT PRIMARY KEY, qty INT NOT NULL)`);
     const random = randomFrom(13);
     const events: OutgoingRecord[] = [];
     const expected = new Map<number, number>();
@@ -139,35 +89,35 @@ describe('pipelined sink: order across chunk boundaries under a dropped target c
     }
     events.push({ key: { schema: ITEM_KEY, row: { id: 1001n } }, value: { schema: ITEM, row: { id: 1001n, qty: 77 } } }, { key: { schema: ITEM_KEY, row: { id: 1001n } }, value: null });
     expected.delete(1001);
-    await produceRecords(bootstrap, registry.url, topic, events);
+    await produceRecords(bootstrap, fixture.registry.url, topic, events);
 
     const runner = await dropTheConnectionWhileAChunkWaits(topic, sinkName, () =>
       startPipeline(
-        pipelineDocument(topic, bootstrap, registry.url, [sink(topic, sinkName, { 'input.key.format': 'AVRO', 'insert.mode': 'UPSERT', 'pk.mode': 'record_key', 'pk.fields': 'id', 'delete.enabled': 'true', 'batch.size': '7' })]),
-        scratch.dir(),
+        pipelineDocument(topic, bootstrap, fixture.registry.url, [sink(topic, sinkName, { 'input.key.format': 'AVRO', 'insert.mode': 'UPSERT', 'pk.mode': 'record_key', 'pk.fields': 'id', 'delete.enabled': 'true', 'batch.size': '7' })]),
+        fixture.scratch.dir(),
       ),
     );
     await waitForIdle(runner, SETTLE_MS, 150_000);
     expect(runner.status().connectors[0]?.state, describeStatus(runner.status())).toBe('RUNNING');
-    const held = new Map((await postgres.exec(`SELECT id, qty FROM "${topic}" ORDER BY id`)).map((row) => [Number(row.id), Number(row.qty)]));
+    const held = new Map((await fixture.postgres.exec(`SELECT id, qty FROM "${topic}" ORDER BY id`)).map((row) => [Number(row.id), Number(row.qty)]));
     expect([...held.entries()].sort((a, b) => a[0] - b[0])).toEqual([...expected.entries()].sort((a, b) => a[0] - b[0]));
-    expect(Number((await kafka.committed(sinkGroup(sinkName), topic)).get(0))).toBe(events.length);
+    expect(Number((await fixture.kafka.committed(sinkGroup(sinkName), topic)).get(0))).toBe(events.length);
   }, 180_000);
 
   it('errors.tolerance=all, bad rows in many 50-record chunks: good rows once and in offset order, each bad row dead-lettered once', async () => {
-    const { topic, sinkName, dlq } = await newTopic('pipebad', (table) => `CREATE TABLE "${table}" (seq BIGSERIAL, id BIGINT NOT NULL, qty INT NOT NULL CONSTRAINT qty_not_negative CHECK (qty >= 0))`);
+    const { topic, sinkName, dlq } = await fixture.newTopic('pipebad', (table) => `CREATE TABLE "${table}" (seq BIGSERIAL, id BIGINT NOT NULL, qty INT NOT NULL CONSTRAINT qty_not_negative CHECK (qty >= 0))`);
     const ROWS = 2000;
     const isBad = (id: number): boolean => id % 37 === 0 || id % 50 === 1;
     await produceRecords(
       bootstrap,
-      registry.url,
+      fixture.registry.url,
       topic,
       Array.from({ length: ROWS }, (_, index) => ({ value: { schema: ITEM, row: { id: BigInt(index + 1), qty: isBad(index + 1) ? -1 : index + 1 } } })),
     );
     const runner = await dropTheConnectionWhileAChunkWaits(topic, sinkName, () =>
       startPipeline(
-        pipelineDocument(topic, bootstrap, registry.url, [sink(topic, sinkName, { 'insert.mode': 'INSERT', 'pk.mode': 'none', 'batch.size': '50', 'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': dlq })]),
-        scratch.dir(),
+        pipelineDocument(topic, bootstrap, fixture.registry.url, [sink(topic, sinkName, { 'insert.mode': 'INSERT', 'pk.mode': 'none', 'batch.size': '50', 'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': dlq })]),
+        fixture.scratch.dir(),
       ),
     );
     await waitForIdle(runner, SETTLE_MS, 150_000);
@@ -175,15 +125,15 @@ describe('pipelined sink: order across chunk boundaries under a dropped target c
     const good = Array.from({ length: ROWS }, (_, index) => index + 1).filter((id) => !isBad(id));
     const bad = Array.from({ length: ROWS }, (_, index) => index + 1).filter(isBad);
     // In insert order (seq): every good id once, ascending.
-    expect((await postgres.exec(`SELECT id FROM "${topic}" ORDER BY seq`)).map((row) => Number(row.id))).toEqual(good);
+    expect((await fixture.postgres.exec(`SELECT id FROM "${topic}" ORDER BY seq`)).map((row) => Number(row.id))).toEqual(good);
     const letters = await readMessages(bootstrap, dlq, bad.length, 60_000);
     const offsets = letters.map((letter) => Number(letter.headers['__connect.errors.offset'])).sort((a, b) => a - b);
     expect(offsets).toEqual(bad.map((id) => id - 1));
     // Nothing more than once: the topic holds exactly one letter per bad row.
-    const admin = await kafka.connect();
+    const admin = await fixture.kafka.connect();
     const end = (await admin.fetchTopicOffsets(dlq)).reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
     expect(end).toBe(bad.length);
     expect(runner.status().connectors[0]?.metrics).toMatchObject({ rowsApplied: good.length, deadLettered: bad.length });
-    expect(Number((await kafka.committed(sinkGroup(sinkName), topic)).get(0))).toBe(ROWS);
+    expect(Number((await fixture.kafka.committed(sinkGroup(sinkName), topic)).get(0))).toBe(ROWS);
   }, 180_000);
 });

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RecordSchema } from '../../src/engine/model';
+import { describe, expect, inject, it } from 'vitest';
 import type { PipelineRunner } from '../../src/engine/pipeline';
-import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
-import { uniqueName } from '../helpers/names';
-import { dropTables, openDb, type TestDb } from '../helpers/pipelineDb';
-import { describeStatus, KafkaScratch, MANAGED_SINK, managedConnection, pipelineDocument, Scratch, sinkGroup, startPipeline } from '../helpers/pipelineHarness';
+import { describeStatus } from '../helpers/pipelineHarness';
 import { type OutgoingRecord, produceRecords } from '../helpers/pipelineKafka';
-import { TcpProxy } from '../helpers/tcpProxy';
+import { ITEM, postgresSink, useSinkPipelineFixture } from '../helpers/sinkPipelineFixture';
 import { until } from '../helpers/until';
 
 // Issue 13 fault probe: a chunk held for a target that is away from this member (retried with heartbeats) could still
@@ -18,38 +14,7 @@ import { until } from '../helpers/until';
 // applied the newest, and the committed offset must never move back.
 
 const endpoints = inject('labEndpoints');
-const bootstrap = endpoints.kafka.a.bootstrap;
-
-let registry: EmbeddedSchemaRegistry;
-let postgres: TestDb;
-const scratch = new Scratch();
-const kafka = new KafkaScratch(bootstrap);
-const tables: string[] = [];
-const runners: PipelineRunner[] = [];
-const proxies: TcpProxy[] = [];
-
-beforeAll(async () => {
-  registry = await startEmbeddedSchemaRegistry();
-  postgres = await openDb('postgres', endpoints.postgres);
-});
-
-afterAll(async () => {
-  await Promise.all(runners.splice(0).map((runner) => runner.stop().catch(() => {})));
-  await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
-  await dropTables(postgres, tables);
-  await kafka.cleanup();
-  await postgres?.close();
-  await registry?.close();
-  scratch.cleanup();
-});
-
-const ITEM: RecordSchema = {
-  name: 'shop.Item',
-  fields: [
-    { name: 'id', type: { kind: 'int64' }, optional: false },
-    { name: 'qty', type: { kind: 'int32' }, optional: false },
-  ],
-};
+const fixture = useSinkPipelineFixture();
 
 function version(qty: number): OutgoingRecord {
   return { value: { schema: ITEM, row: { id: 1n, qty } } };
@@ -69,64 +34,42 @@ const HOLDER_CLIENT_ID = 'ferry-rebalance-2-holder';
 const JOINER_CLIENT_ID = 'ferry-rebalance-1-joiner';
 
 function startMember(topic: string, sinkName: string, port: number, member: string, clientId: string): Promise<PipelineRunner> {
-  const document = pipelineDocument(`${topic}-${member}`, bootstrap, registry.url, [
-    {
-      name: sinkName,
-      'connector.class': MANAGED_SINK.postgres,
-      ...managedConnection({ ...endpoints.postgres, host: '127.0.0.1', port }),
-      topics: [topic],
-      'input.data.format': 'AVRO',
-      'insert.mode': 'UPSERT',
-      'pk.mode': 'record_value',
-      'pk.fields': 'id',
-      'auto.create': 'false',
-      'batch.size': '50',
-      'max.retries': '0',
-    },
-  ]);
-  document.kafka['client.id'] = clientId;
-  return startPipeline(document, scratch.dir());
+  const upsert = { 'insert.mode': 'UPSERT', 'pk.mode': 'record_value', 'pk.fields': 'id', 'batch.size': '50', 'max.retries': '0' };
+  return fixture.start(`${topic}-${member}`, [postgresSink(topic, sinkName, { ...endpoints.postgres, host: '127.0.0.1', port }, upsert)], { 'client.id': clientId });
 }
 
 describe('pipelined sink and a rebalance while a chunk is held for the target (lab PostgreSQL and Kafka)', () => {
   it('a chunk retried after its partition went to another member is not written over newer rows, and the committed offset never moves back', async () => {
-    const topic = uniqueName('piperebal').toLowerCase();
-    const sinkName = `${topic}-sink`;
-    kafka.track({ topics: [`dlq-${sinkName}`], groups: [sinkGroup(sinkName)] });
-    await kafka.createTopic(topic);
-    tables.push(topic);
-    await postgres.exec(`CREATE TABLE "${topic}" (id BIGINT PRIMARY KEY, qty INT NOT NULL)`);
+    const { topic, sinkName } = await fixture.newTopic('piperebal', (table) => `CREATE TABLE "${table}" (id BIGINT PRIMARY KEY, qty INT NOT NULL)`);
     const qty = async (): Promise<number | undefined> => {
-      const rows = await postgres.exec(`SELECT qty FROM "${topic}" WHERE id = 1`);
+      const rows = await fixture.postgres.exec(`SELECT qty FROM "${topic}" WHERE id = 1`);
       return rows[0] === undefined ? undefined : Number(rows[0].qty);
     };
-    const committed = async (): Promise<number> => Number((await kafka.committed(sinkGroup(sinkName), topic)).get(0) ?? '-1');
+    const committed = (): Promise<number> => fixture.committed(topic, sinkName);
 
-    const proxy = new TcpProxy(endpoints.postgres.host, endpoints.postgres.port);
-    proxies.push(proxy);
-    await proxy.listen();
+    const proxy = await fixture.proxyToPostgres();
 
     // Member A (through the proxy) applies version 1 and commits offset 1.
-    await produceRecords(bootstrap, registry.url, topic, [version(1)]);
+    await produceRecords(fixture.bootstrap, fixture.registry.url, topic, [version(1)]);
     const memberA = await startMember(topic, sinkName, proxy.port, 'a', HOLDER_CLIENT_ID);
-    runners.push(memberA);
+    fixture.runners.push(memberA);
     await until(async () => (await qty()) === 1 && (await committed()) === 1, 'member A applied version 1');
 
     // A loses the target. Version 2 (offset 1) is fetched and held for the target, retried; version 3 (offset 2) is
     // fetched and decoded behind it, so A's eachBatch waits and A cannot answer the rebalance B starts.
     await proxy.cut();
-    await produceRecords(bootstrap, registry.url, topic, [version(2)]);
+    await produceRecords(fixture.bootstrap, fixture.registry.url, topic, [version(2)]);
     await until(async () => memberA.status().connectors[0]?.error?.code === 'SINK_TARGET_UNAVAILABLE', () => `member A held version 2 for the target: ${describeStatus(memberA.status())}`);
-    await produceRecords(bootstrap, registry.url, topic, [version(3)]);
+    await produceRecords(fixture.bootstrap, fixture.registry.url, topic, [version(3)]);
     await new Promise((resolve) => setTimeout(resolve, 2000));
 
     // Member B reaches the target directly and joins the same group; its memberId sorts first, so the rebalance gives
     // it the partition and it applies versions 2 and 3, then 4. The deadline leaves room for the code before 8760836,
     // where A answered the rebalance only when the coordinator dropped it after kafkajs's 60 s rebalance timeout.
     const memberB = await startMember(topic, sinkName, endpoints.postgres.port, 'b', JOINER_CLIENT_ID);
-    runners.push(memberB);
+    fixture.runners.push(memberB);
     await until(async () => (await qty()) === 3, () => `member B took the partition and applied version 3: A ${describeStatus(memberA.status())}; B ${describeStatus(memberB.status())}`, 90_000, 500);
-    await produceRecords(bootstrap, registry.url, topic, [version(4)]);
+    await produceRecords(fixture.bootstrap, fixture.registry.url, topic, [version(4)]);
     await until(async () => (await qty()) === 4 && (await committed()) === 4, () => `version 4 applied by the partition's owner: ${describeStatus(memberB.status())}`, 30_000);
 
     // A's target comes back. Watch the target and the committed offset: neither may go back.

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RecordSchema } from '../../src/engine/model';
+import { describe, expect, inject, it } from 'vitest';
 import type { PipelineRunner } from '../../src/engine/pipeline';
-import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
-import { uniqueName } from '../helpers/names';
-import { dropTables, openDb, type TestDb } from '../helpers/pipelineDb';
-import { describeStatus, KafkaScratch, MANAGED_SINK, managedConnection, pipelineDocument, Scratch, sinkGroup, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
-import { type OutgoingRecord, produceRecords } from '../helpers/pipelineKafka';
-import { TcpProxy } from '../helpers/tcpProxy';
+import { describeStatus, waitForIdle } from '../helpers/pipelineHarness';
+import { produceRecords } from '../helpers/pipelineKafka';
+import { INSERT_IN_CHUNKS_OF_50, items, postgresSink, range, useSinkPipelineFixture } from '../helpers/sinkPipelineFixture';
+import type { TcpProxy } from '../helpers/tcpProxy';
 import { until } from '../helpers/until';
 
 // Issue 13 fault probe of the pipelined sink: the target becomes unreachable (a TCP proxy between the sink and the
@@ -24,92 +21,31 @@ const endpoints = inject('labEndpoints');
 const bootstrap = endpoints.kafka.a.bootstrap;
 const ROWS = 3000;
 
-let registry: EmbeddedSchemaRegistry;
-let postgres: TestDb;
-const scratch = new Scratch();
-const kafka = new KafkaScratch(bootstrap);
-const tables: string[] = [];
-const runners: PipelineRunner[] = [];
-const proxies: TcpProxy[] = [];
-
-beforeAll(async () => {
-  registry = await startEmbeddedSchemaRegistry();
-  postgres = await openDb('postgres', endpoints.postgres);
-});
-
-afterAll(async () => {
-  await Promise.all(runners.splice(0).map((runner) => runner.stop().catch(() => {})));
-  await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
-  await dropTables(postgres, tables);
-  await kafka.cleanup();
-  await postgres?.close();
-  await registry?.close();
-  scratch.cleanup();
-});
-
-const ITEM: RecordSchema = {
-  name: 'shop.Item',
-  fields: [
-    { name: 'id', type: { kind: 'int64' }, optional: false },
-    { name: 'qty', type: { kind: 'int32' }, optional: false },
-  ],
-};
-
-function items(first: number, count: number): OutgoingRecord[] {
-  return Array.from({ length: count }, (_, index) => ({ value: { schema: ITEM, row: { id: BigInt(first + index), qty: first + index } } }));
-}
+const fixture = useSinkPipelineFixture();
 
 async function newCase(label: string): Promise<{ topic: string; sinkName: string; proxy: TcpProxy }> {
-  const topic = uniqueName(label).toLowerCase();
-  const sinkName = `${topic}-sink`;
-  kafka.track({ topics: [`dlq-${sinkName}`], groups: [sinkGroup(sinkName)] });
-  await kafka.createTopic(topic);
-  tables.push(topic);
-  await postgres.exec(`CREATE TABLE "${topic}" (id BIGINT NOT NULL, qty INT NOT NULL)`);
-  const proxy = new TcpProxy(endpoints.postgres.host, endpoints.postgres.port);
-  proxies.push(proxy);
-  await proxy.listen();
-  return { topic, sinkName, proxy };
+  const { topic, sinkName } = await fixture.newTopic(label, (table) => `CREATE TABLE "${table}" (id BIGINT NOT NULL, qty INT NOT NULL)`);
+  return { topic, sinkName, proxy: await fixture.proxyToPostgres() };
 }
 
 function start(topic: string, sinkName: string, port: number): Promise<PipelineRunner> {
-  return startPipeline(
-    pipelineDocument(topic, bootstrap, registry.url, [
-      {
-        name: sinkName,
-        'connector.class': MANAGED_SINK.postgres,
-        ...managedConnection({ ...endpoints.postgres, host: '127.0.0.1', port }),
-        topics: [topic],
-        'input.data.format': 'AVRO',
-        'insert.mode': 'INSERT',
-        'pk.mode': 'none',
-        'auto.create': 'false',
-        'batch.size': '50',
-        'max.retries': '0',
-      },
-    ]),
-    scratch.dir(),
-  );
+  return fixture.start(topic, [postgresSink(topic, sinkName, { ...endpoints.postgres, host: '127.0.0.1', port }, INSERT_IN_CHUNKS_OF_50)]);
 }
 
-async function targetIds(topic: string): Promise<number[]> {
-  return (await postgres.exec(`SELECT id FROM "${topic}" ORDER BY id`)).map((row) => Number(row.id));
+function targetIds(topic: string): Promise<number[]> {
+  return fixture.targetIds(topic);
 }
 
-function range(first: number, count: number): number[] {
-  return Array.from({ length: count }, (_, index) => first + index);
-}
-
-async function committed(topic: string, sinkName: string): Promise<number> {
-  return Number((await kafka.committed(sinkGroup(sinkName), topic)).get(0) ?? '-1');
+function committed(topic: string, sinkName: string): Promise<number> {
+  return fixture.committed(topic, sinkName);
 }
 
 /** Streams the topic in 100-record sends; cuts the proxy once the target holds `cutAt` rows. */
 async function streamAndCut(topic: string, proxy: TcpProxy, runner: PipelineRunner, cutAt: number): Promise<void> {
-  await produceRecords(bootstrap, registry.url, topic, items(1, ROWS / 2));
+  await produceRecords(bootstrap, fixture.registry.url, topic, items(1, ROWS / 2));
   await until(async () => (await targetIds(topic)).length >= cutAt, () => `the target holds ${cutAt} rows: ${describeStatus(runner.status())}`, 60_000, 50);
   await proxy.cut();
-  await produceRecords(bootstrap, registry.url, topic, items(ROWS / 2 + 1, ROWS / 2));
+  await produceRecords(bootstrap, fixture.registry.url, topic, items(ROWS / 2 + 1, ROWS / 2));
   await until(async () => runner.status().connectors[0]?.error?.code === 'SINK_TARGET_UNAVAILABLE', () => `the sink holding a chunk for the target: ${describeStatus(runner.status())}`, 30_000);
   // Let the sink fetch and decode what follows the held chunk.
   await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -119,7 +55,7 @@ describe('pipelined sink with the target unreachable while chunks are queued (la
   it('stopped while a chunk is held for the target: stop ends promptly, the committed offset is what the sink applied (never past the target), a restart adds the rest', async () => {
     const { topic, sinkName, proxy } = await newCase('pipeawaystop');
     const runner = await start(topic, sinkName, proxy.port);
-    runners.push(runner);
+    fixture.runners.push(runner);
     await streamAndCut(topic, proxy, runner, 500);
     const stopStarted = Date.now();
     await runner.stop();
@@ -139,7 +75,7 @@ describe('pipelined sink with the target unreachable while chunks are queued (la
 
     await proxy.restore();
     const again = await start(topic, sinkName, proxy.port);
-    runners.push(again);
+    fixture.runners.push(again);
     await waitForIdle(again, 1500, 90_000);
     expect(again.status().connectors[0]?.state, describeStatus(again.status())).toBe('RUNNING');
     // Every id; only the ambiguous chunk's ids (offset, held] twice.
@@ -152,7 +88,7 @@ describe('pipelined sink with the target unreachable while chunks are queued (la
   it('paused while a chunk is held for the target: nothing is applied while paused even once the target is back, resume applies every row', async () => {
     const { topic, sinkName, proxy } = await newCase('pipeawaypause');
     const runner = await start(topic, sinkName, proxy.port);
-    runners.push(runner);
+    fixture.runners.push(runner);
     await streamAndCut(topic, proxy, runner, 500);
     await runner.pause();
     const heldWhenPaused = await targetIds(topic);

@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RecordSchema } from '../../src/engine/model';
+import { describe, expect, inject, it } from 'vitest';
 import type { PipelineRunner } from '../../src/engine/pipeline';
-import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
-import { uniqueName } from '../helpers/names';
-import { dropTables, openDb, type TestDb } from '../helpers/pipelineDb';
-import { describeStatus, KafkaScratch, MANAGED_SINK, managedConnection, pipelineDocument, recordStates, Scratch, sinkGroup, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
-import { type OutgoingRecord, produceRecords } from '../helpers/pipelineKafka';
+import { openDb } from '../helpers/pipelineDb';
+import { describeStatus, recordStates, waitForIdle } from '../helpers/pipelineHarness';
+import { produceRecords } from '../helpers/pipelineKafka';
+import { INSERT_IN_CHUNKS_OF_50, items, postgresSink, range, useSinkPipelineFixture } from '../helpers/sinkPipelineFixture';
 import { until } from '../helpers/until';
 
 // The sink overlaps its stages (issue 13): chunk N+1 is decoded while chunk N's transaction runs in the target, N's
@@ -21,38 +19,7 @@ const bootstrap = endpoints.kafka.a.bootstrap;
 const SETTLE_MS = 1500;
 const ROWS = 1000;
 
-let registry: EmbeddedSchemaRegistry;
-let postgres: TestDb;
-const scratch = new Scratch();
-const kafka = new KafkaScratch(bootstrap);
-const tables: string[] = [];
-const runners: PipelineRunner[] = [];
-
-beforeAll(async () => {
-  registry = await startEmbeddedSchemaRegistry();
-  postgres = await openDb('postgres', endpoints.postgres);
-});
-
-afterAll(async () => {
-  await Promise.all(runners.splice(0).map((runner) => runner.stop().catch(() => {})));
-  await dropTables(postgres, tables);
-  await kafka.cleanup();
-  await postgres?.close();
-  await registry?.close();
-  scratch.cleanup();
-});
-
-const ITEM: RecordSchema = {
-  name: 'shop.Item',
-  fields: [
-    { name: 'id', type: { kind: 'int64' }, optional: false },
-    { name: 'qty', type: { kind: 'int32' }, optional: false },
-  ],
-};
-
-function items(first: number, count: number): OutgoingRecord[] {
-  return Array.from({ length: count }, (_, index) => ({ value: { schema: ITEM, row: { id: BigInt(first + index), qty: first + index } } }));
-}
+const fixture = useSinkPipelineFixture();
 
 interface Case {
   topic: string;
@@ -61,52 +28,27 @@ interface Case {
 
 /** A topic holding ids 1..ROWS and an empty target table without a key. */
 async function newCase(label: string): Promise<Case> {
-  const topic = uniqueName(label).toLowerCase();
-  const sinkName = `${topic}-sink`;
-  kafka.track({ topics: [`dlq-${sinkName}`], groups: [sinkGroup(sinkName)] });
-  await kafka.createTopic(topic);
-  tables.push(topic);
-  await postgres.exec(`CREATE TABLE "${topic}" (id BIGINT NOT NULL, qty INT NOT NULL)`);
-  await produceRecords(bootstrap, registry.url, topic, items(1, ROWS));
+  const { topic, sinkName } = await fixture.newTopic(label, (table) => `CREATE TABLE "${table}" (id BIGINT NOT NULL, qty INT NOT NULL)`);
+  await produceRecords(bootstrap, fixture.registry.url, topic, items(1, ROWS));
   return { topic, sinkName };
 }
 
 /** Small chunks, so one fetch holds many: the sink has the next chunks decoded while one waits in the target. */
 function start(c: Case): Promise<PipelineRunner> {
-  return startPipeline(
-    pipelineDocument(c.topic, bootstrap, registry.url, [
-      {
-        name: c.sinkName,
-        'connector.class': MANAGED_SINK.postgres,
-        ...managedConnection(endpoints.postgres),
-        topics: [c.topic],
-        'input.data.format': 'AVRO',
-        'insert.mode': 'INSERT',
-        'pk.mode': 'none',
-        'auto.create': 'false',
-        'batch.size': '50',
-        'max.retries': '0',
-      },
-    ]),
-    scratch.dir(),
-  );
+  return fixture.start(c.topic, [postgresSink(c.topic, c.sinkName, endpoints.postgres, INSERT_IN_CHUNKS_OF_50)]);
 }
 
-async function targetIds(c: Case): Promise<number[]> {
-  return (await postgres.exec(`SELECT id FROM "${c.topic}" ORDER BY id`)).map((row) => Number(row.id));
+function targetIds(c: Case): Promise<number[]> {
+  return fixture.targetIds(c.topic);
 }
 
-function range(first: number, count: number): number[] {
-  return Array.from({ length: count }, (_, index) => first + index);
-}
-
-async function committed(c: Case): Promise<number> {
-  return Number((await kafka.committed(sinkGroup(c.sinkName), c.topic)).get(0) ?? '-1');
+function committed(c: Case): Promise<number> {
+  return fixture.committed(c.topic, c.sinkName);
 }
 
 /** The sink's own sessions in the target (the sink names them by application_name). */
 function sinkSessions(c: Case, where = 'true'): Promise<Record<string, unknown>[]> {
-  return postgres.exec(`SELECT pid FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid() AND ${where}`, [`ferry sink ${c.sinkName}`]);
+  return fixture.postgres.exec(`SELECT pid FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid() AND ${where}`, [`ferry sink ${c.sinkName}`]);
 }
 
 /**
@@ -118,7 +60,7 @@ async function lockTargetUntilTheSinkWaits(c: Case, runnerStarted: () => Promise
   await locker.exec('BEGIN');
   await locker.exec(`LOCK TABLE "${c.topic}" IN ACCESS EXCLUSIVE MODE`);
   const runner = await runnerStarted();
-  runners.push(runner);
+  fixture.runners.push(runner);
   await until(async () => (await sinkSessions(c, `wait_event_type = 'Lock'`)).length > 0, 'the sink INSERT waiting for the table lock');
   return {
     runner,
@@ -135,7 +77,7 @@ describe('sink stages overlapping (lab PostgreSQL and Kafka)', () => {
     const { runner, release } = await lockTargetUntilTheSinkWaits(c, () => start(c));
     const states = recordStates(runner);
     try {
-      const ended = await postgres.exec('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()', [`ferry sink ${c.sinkName}`]);
+      const ended = await fixture.postgres.exec('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()', [`ferry sink ${c.sinkName}`]);
       expect(ended.length).toBeGreaterThan(0);
     } finally {
       await release();
@@ -169,7 +111,7 @@ describe('sink stages overlapping (lab PostgreSQL and Kafka)', () => {
     expect(offset).toBe(held.length);
 
     const again = await start(c);
-    runners.push(again);
+    fixture.runners.push(again);
     await waitForIdle(again, SETTLE_MS, 90_000);
     expect(again.status().connectors[0]?.state, describeStatus(again.status())).toBe('RUNNING');
     expect(await targetIds(c)).toEqual(range(1, ROWS));

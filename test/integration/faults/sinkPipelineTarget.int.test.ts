@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RecordSchema } from '../../../src/engine/model';
-import type { PipelineRunner } from '../../../src/engine/pipeline';
-import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../../src/engine/schema';
-import { uniqueName } from '../../helpers/names';
+import { describe, expect, inject, it } from 'vitest';
 import { openDb, type TestDb } from '../../helpers/pipelineDb';
-import { describeStatus, KafkaScratch, MANAGED_SINK, managedConnection, pipelineDocument, Scratch, sinkGroup, startPipeline, waitForIdle } from '../../helpers/pipelineHarness';
+import { describeStatus, sinkGroup, waitForIdle } from '../../helpers/pipelineHarness';
 import { type OutgoingRecord, produceRecords } from '../../helpers/pipelineKafka';
-import { type PrivateLab, startPrivateLab } from '../../helpers/privateLab';
+import { ITEM, ITEM_KEY, postgresSink, useSinkPipelineFixture } from '../../helpers/sinkPipelineFixture';
 import { until } from '../../helpers/until';
 
 // Issue 13 fault probe of the pipelined sink: the target PostgreSQL (a private lab's) is killed (SIGKILL) while chunks
@@ -18,45 +14,17 @@ const endpoints = inject('labEndpoints');
 const bootstrap = endpoints.kafka.a.bootstrap;
 const IDS = 30_000;
 
-let lab: PrivateLab;
-let registry: EmbeddedSchemaRegistry;
+// The target is the private lab's PostgreSQL, opened by the test (the lab's is not needed).
+const fixture = useSinkPipelineFixture({ privateLab: { services: ['postgres'], label: 'sinkpipetarget' }, labPostgres: false });
 let target: TestDb | undefined;
-const kafka = new KafkaScratch(bootstrap);
-const scratch = new Scratch();
-const runners: PipelineRunner[] = [];
-
-beforeAll(async () => {
-  lab = await startPrivateLab(['postgres'], 'sinkpipetarget');
-  registry = await startEmbeddedSchemaRegistry();
-}, 180_000);
-
-afterAll(async () => {
-  await Promise.all(runners.splice(0).map((runner) => runner.stop().catch(() => {})));
-  await target?.close().catch(() => {});
-  await kafka.cleanup();
-  await registry?.close();
-  await lab?.close();
-  scratch.cleanup();
-}, 120_000);
-
-const ITEM_KEY: RecordSchema = { name: 'shop.ItemKey', fields: [{ name: 'id', type: { kind: 'int64' }, optional: false }] };
-const ITEM: RecordSchema = {
-  name: 'shop.Item',
-  fields: [
-    { name: 'id', type: { kind: 'int64' }, optional: false },
-    { name: 'qty', type: { kind: 'int32' }, optional: false },
-  ],
-};
+fixture.closeAtEnd(async () => target?.close());
 
 const key = (id: number): OutgoingRecord['key'] => ({ schema: ITEM_KEY, row: { id: BigInt(id) } });
 
 describe('pipelined sink while the target PostgreSQL is killed and restarted (private PostgreSQL, lab Kafka)', () => {
   it('SIGKILL mid-stream with 1,000-record chunks, restarted 3 s later: the target is the last word per key, the offset at the end', async () => {
-    const topic = uniqueName('pipepgkill').toLowerCase();
-    const sinkName = `${topic}-sink`;
-    kafka.track({ topics: [`dlq-${sinkName}`], groups: [sinkGroup(sinkName)] });
-    await kafka.createTopic(topic);
-    target = await openDb('postgres', lab.endpoints.postgres);
+    const { topic, sinkName } = await fixture.newTopic('pipepgkill');
+    target = await openDb('postgres', fixture.lab.endpoints.postgres);
     await target.exec(`CREATE TABLE "${topic}" (id BIGINT PRIMARY KEY, qty INT NOT NULL)`);
     const expected = new Map<number, number>();
     let produced = 0;
@@ -66,7 +34,7 @@ describe('pipelined sink while the target PostgreSQL is killed and restarted (pr
         records.push({ key: key(id), value: { schema: ITEM, row: { id: BigInt(id), qty: id } } });
         expected.set(id, id);
       }
-      await produceRecords(bootstrap, registry.url, topic, records);
+      await produceRecords(bootstrap, fixture.registry.url, topic, records);
       produced += records.length;
     }
     const changes: OutgoingRecord[] = [];
@@ -79,44 +47,27 @@ describe('pipelined sink while the target PostgreSQL is killed and restarted (pr
         expected.set(id, -id);
       }
     }
-    await produceRecords(bootstrap, registry.url, topic, changes);
+    await produceRecords(bootstrap, fixture.registry.url, topic, changes);
     produced += changes.length;
 
-    const runner = await startPipeline(
-      pipelineDocument(topic, bootstrap, registry.url, [
-        {
-          name: sinkName,
-          'connector.class': MANAGED_SINK.postgres,
-          ...managedConnection(lab.endpoints.postgres),
-          topics: [topic],
-          'input.data.format': 'AVRO',
-          'input.key.format': 'AVRO',
-          'insert.mode': 'UPSERT',
-          'pk.mode': 'record_key',
-          'pk.fields': 'id',
-          'delete.enabled': 'true',
-          'auto.create': 'false',
-          'batch.size': '1000',
-        },
-      ]),
-      scratch.dir(),
-    );
-    runners.push(runner);
+    const upsert = { 'input.key.format': 'AVRO', 'insert.mode': 'UPSERT', 'pk.mode': 'record_key', 'pk.fields': 'id', 'delete.enabled': 'true', 'batch.size': '1000' };
+    const runner = await fixture.start(topic, [postgresSink(topic, sinkName, fixture.lab.endpoints.postgres, upsert)]);
+    fixture.runners.push(runner);
     const applied = (): number => runner.status().connectors[0]?.metrics.rowsApplied ?? 0;
     await until(async () => applied() >= IDS / 4, () => `a quarter applied: ${describeStatus(runner.status())}`, 120_000, 50);
     await target.close();
     target = undefined;
-    await lab.kill('postgres', 'SIGKILL');
+    await fixture.lab.kill('postgres', 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    await lab.start('postgres');
+    await fixture.lab.start('postgres');
     await waitForIdle(runner, 2000, 180_000);
     expect(runner.status().connectors[0]?.state, describeStatus(runner.status())).toBe('RUNNING');
-    target = await openDb('postgres', lab.endpoints.postgres);
+    target = await openDb('postgres', fixture.lab.endpoints.postgres);
     const held = (await target.exec(`SELECT id, qty FROM "${topic}" ORDER BY id`)).map((row) => [Number(row.id), Number(row.qty)]);
     const wanted = [...expected.entries()].sort((a, b) => a[0] - b[0]);
     expect(held.length).toBe(wanted.length);
     expect(held).toEqual(wanted);
-    expect(Number((await kafka.committed(sinkGroup(sinkName), topic)).get(0))).toBe(produced);
+    expect(Number((await fixture.kafka.committed(sinkGroup(sinkName), topic)).get(0))).toBe(produced);
     await runner.stop();
   }, 360_000);
 });
