@@ -88,7 +88,7 @@ const only = values.only?.split(',');
 const chosen = [...queries].filter(([name]) => !only || only.includes(name));
 
 const lab = createLab();
-const { endpoints } = await lab.up();
+const { endpoints } = await lab.up({ services: ['mariadb', 'postgres'] });
 lab.dispose();
 const mariadb = engine === 'mariadb' ? await mysql.createConnection({ ...endpoints.mariadb, supportBigNumbers: true, bigNumberStrings: true }) : undefined;
 const postgres = engine === 'postgres' ? new pg.Client(endpoints.postgres) : undefined;

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { mysql } from '../db/drivers';
 import { startFailedError } from './errors';
 import { type LogOffsets, relevantLinesFrom } from './logs';
@@ -107,6 +108,20 @@ export async function waitForMariaDb(options: {
   });
 }
 
+const MIB = 1024 * 1024;
+
+/**
+ * The InnoDB buffer pool the lab grows to once started: an eighth of the machine's memory, at least the 128 MiB it
+ * starts with and at most 4 GiB, in whole 128 MiB chunks. With 128 MiB, verify's checksum scan of a 10M-row table
+ * (1.7 GiB) re-read every page from the OS page cache on every pass: a third of MariaDB's per-row CPU outside the
+ * hashing (0.46 against 0.15 CPU s per 1M rows for the bare scan) and 0.82x the whole checksum with a 3 GiB pool
+ * (issue 13). Memory is only taken as pages are read (a 24 GiB machine: up to 3 GiB; an 8 GiB laptop: 1 GiB).
+ */
+export function mariadbBufferPoolBytes(machineBytes: number = totalmem()): number {
+  const chunk = 128 * MIB;
+  return Math.min(32 * chunk, Math.max(chunk, Math.floor(machineBytes / 8 / chunk) * chunk));
+}
+
 /**
  * Idempotent, and run on every start rather than only after install: it also repairs a lab whose state file (and
  * so the password) was lost. Nothing of it reaches the binlog (see sql_log_bin below). ALL PRIVILEGES already
@@ -128,6 +143,9 @@ export async function bootstrapMariaDb(paths: MariaDbPaths, password: string): P
     );
   }
   statements.push(['FLUSH PRIVILEGES', []]);
+  // Resized online rather than set on the command line: the arguments are the service's fingerprint, and a changed
+  // fingerprint makes the next `up` restart a lab that is already running (and in use).
+  statements.push(['SET GLOBAL innodb_buffer_pool_size = ?', [mariadbBufferPoolBytes()]]);
   await rootQuery(paths.socket, statements);
 }
 

@@ -112,3 +112,15 @@ describe('key list (re-checking listed keys)', () => {
     expect(keyListCondition(postgresVerifyDialect, plan({ mode: 'hash' }), [])).toBe('1 = 0');
   });
 });
+
+describe('checksum query settings', () => {
+  it('PostgreSQL aggregates without sorting, in its own transaction only; MySQL and SQL Server need no settings', () => {
+    const postgresPlan = { ...plan({ mode: 'integerKey', offset: 0n }), dialect: 'postgres' as const };
+    const statement = checksumQuery(postgresVerifyDialect, postgresPlan, [{ start: 0n, width: 1n << 24n }], 512n);
+    // SET LOCAL: undone with the read-only transaction, so the session's catalog and fetch queries still sort.
+    expect(statement.localSettings).toEqual(['SET LOCAL enable_sort = off', "SET LOCAL work_mem = '64MB'"]);
+    expect(fetchQuery(postgresVerifyDialect, postgresPlan, undefined, false)).not.toHaveProperty('localSettings');
+    expect(checksumQuery(mySqlVerifyDialect, { ...postgresPlan, dialect: 'mysql' }, [{ start: 0n, width: 1024n }], 32n)).not.toHaveProperty('localSettings');
+    expect(checksumQuery(sqlServerVerifyDialect, plan({ mode: 'hash' }), [{ start: 0n, width: 1n << 60n }], 1n << 50n)).not.toHaveProperty('localSettings');
+  });
+});

@@ -2,6 +2,11 @@ import type { SqlStatement } from '../sinks/sql/dialects/dialect';
 import type { VerifyDialect } from './dialects';
 import type { ColumnInfo, SideColumn, SidePlan } from './model';
 
+/** A verify query with the settings its own read-only transaction runs first (`VerifyDialect.checksumSettings`). */
+export interface VerifyStatement extends SqlStatement {
+  localSettings?: string[];
+}
+
 /** A range of the position space (key hash or integer key minus offset): start ≤ position < start + width. */
 export interface Segment {
   start: bigint;
@@ -104,7 +109,7 @@ function segmentConditions(
  * Per child segment of width `childWidth`: the row count and the exact sum of the rows' 60-bit hashes. `within`
  * limits the scan to the differing segments of the previous level (undefined: the whole table). Columns b, n, s.
  */
-export function checksumQuery(dialect: VerifyDialect, plan: SidePlan, within: readonly Segment[], childWidth: bigint): SqlStatement {
+export function checksumQuery(dialect: VerifyDialect, plan: SidePlan, within: readonly Segment[], childWidth: bigint): VerifyStatement {
   const rowText = rowTextSql(dialect, [...plan.keys, ...plan.columns]);
   const position = positionSql(dialect, plan);
   const { inner, outer } = segmentConditions(dialect, plan, within, position);
@@ -114,6 +119,7 @@ export function checksumQuery(dialect: VerifyDialect, plan: SidePlan, within: re
   return {
     sql: `SELECT ${bucket} AS b, COUNT(*) AS n, ${dialect.sumAsText(dialect.hash60(rowText))} AS s FROM ${dialect.qualified(plan.table)}${whereClause(conditions)} GROUP BY ${dialect.groupByRef(1, bucket)}`,
     params: [],
+    ...(dialect.checksumSettings ? { localSettings: dialect.checksumSettings() } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import type { VerifySide } from '../../shared/api/verify';
 import { EngineError } from '../../shared/errors';
 import { createLogger } from '../base/logger';
 import { mysqlReadOnlyHazard } from '../db/mysql/readOnly';
-import type { SqlStatement } from '../sinks/sql/dialects/dialect';
+import type { VerifyStatement } from './queries';
 import { describeTarget, openSqlSession, type SqlSession } from '../db';
 import { parseDatabaseUrl } from './connectionUrl';
 import { toBigInt, verifyDialect, type VerifyDialect } from './dialects';
@@ -26,12 +26,12 @@ export class Side {
   ) {}
 
   /** Runs the statements at once, one per session (more statements than sessions queue on the last ones). */
-  async queryEach(statements: readonly SqlStatement[]): Promise<Record<string, unknown>[][]> {
+  async queryEach(statements: readonly VerifyStatement[]): Promise<Record<string, unknown>[][]> {
     return Promise.all(statements.map((statement, index) => this.query(statement, index % this.sessions.length)));
   }
 
   /** Runs one verify query read-only (see `readOnly`). */
-  async query(statement: SqlStatement, sessionIndex = 0): Promise<Record<string, unknown>[]> {
+  async query(statement: VerifyStatement, sessionIndex = 0): Promise<Record<string, unknown>[]> {
     return this.run(statement, sessionIndex, true);
   }
 
@@ -40,7 +40,7 @@ export class Side {
     await this.run({ sql, params: [] }, sessionIndex, false);
   }
 
-  private async run(statement: SqlStatement, sessionIndex: number, readOnly: boolean): Promise<Record<string, unknown>[]> {
+  private async run(statement: VerifyStatement, sessionIndex: number, readOnly: boolean): Promise<Record<string, unknown>[]> {
     const started = performance.now();
     const session = this.sessions[sessionIndex] ?? this.sessions[0];
     if (!session) throw verifyError('VERIFY_CONNECT_FAILED', `The ${this.label} database has no open connection.`);
@@ -74,11 +74,14 @@ export class Side {
    * session's default (set_config('default_transaction_read_only', …)) cannot open a writable one for the next
    * query. SQL Server has no read-only transaction: there the user's where is trusted as the user's own.
    */
-  private async readOnly(session: SqlSession, statement: SqlStatement): Promise<{ rows: Record<string, unknown>[] }> {
+  private async readOnly(session: SqlSession, verifyStatement: VerifyStatement): Promise<{ rows: Record<string, unknown>[] }> {
+    const { localSettings, ...statement } = verifyStatement;
     const begin = this.dialect.name === 'postgres' ? 'BEGIN READ ONLY' : this.dialect.name === 'mysql' ? 'START TRANSACTION READ ONLY' : undefined;
     if (!begin) return session.execute(statement);
     await session.execute({ sql: begin, params: [] });
     try {
+      // Our own constant SQL (SET LOCAL), ended with the transaction's ROLLBACK.
+      for (const setting of localSettings ?? []) await session.execute({ sql: setting, params: [] });
       return await session.execute({ ...statement, oneStatement: true });
     } finally {
       await session.execute({ sql: 'ROLLBACK', params: [] }).catch(() => {});

@@ -25,6 +25,12 @@ export interface VerifyDialect {
   zoneProbe(zone: string): string | undefined;
   /** Session settings every verify connection runs first (UTF-8, UTC). */
   sessionSetup(): string[];
+  /**
+   * Settings for a checksum query's own read-only transaction only (`SET LOCAL`), run right after it begins: planner
+   * choices that suit a scan aggregating millions of rows into a few thousand segments but not the small catalog and
+   * fetch queries of the same session.
+   */
+  checksumSettings?(): string[];
   /** The default schema when a table name has none (`database` is the URL's). */
   defaultSchema(database: string): string;
   describeColumns(table: TableRef): SqlStatement;
