@@ -55,25 +55,54 @@ function utcText(date: Date): string {
 }
 
 /**
- * Splits a level's segments into `parts` groups of about equal width, halving segments while there are fewer
- * than `parts` (never below `childWidth`), so each connection of a side scans its own share.
+ * Splits a level's segments into `parts` groups carrying about the same number of rows, so each connection of a side
+ * scans its own share and both of a side's connections stay busy to the end: a side whose share of the machine
+ * frees up late then uses every core instead of one (issue 13: with positions up to 2^24 for 10M integer keys, the
+ * even split of the position space gave one connection 8.4M rows and the other 1.6M). Rows are taken as spread
+ * evenly over positions below `occupied` (the integer keys' range when verify began; undefined: the whole space,
+ * as for key hashes), none above. Heavy segments are halved (never below `childWidth`) until none carries more than
+ * a quarter of one group's share (while there are few segments); groups are runs of adjacent segments (adjacent key ranges merge into one).
  */
-export function splitSegments(within: readonly Segment[], parts: number, childWidth: bigint): Segment[][] {
-  let segments = [...within];
-  while (segments.length < parts && segments.every((segment) => segment.width / 2n >= childWidth && segment.width % 2n === 0n)) {
-    segments = segments.flatMap((segment) => [
-      { start: segment.start, width: segment.width / 2n },
-      { start: segment.start + segment.width / 2n, width: segment.width / 2n },
-    ]);
+export function splitSegments(within: readonly Segment[], parts: number, childWidth: bigint, occupied?: bigint): Segment[][] {
+  const rowsIn = (segment: Segment): bigint => {
+    if (occupied === undefined) return segment.width;
+    const end = segment.start + segment.width < occupied ? segment.start + segment.width : occupied;
+    return end > segment.start ? end - segment.start : 0n;
+  };
+  const sorted = [...within].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  // Segments wholly above the occupied range (rows added since verify began) count by width, if that is all there is.
+  const weight = sorted.some((segment) => rowsIn(segment) > 0n) ? rowsIn : (segment: Segment): bigint => segment.width;
+  const halvable = (segment: Segment): boolean => segment.width / 2n >= childWidth && segment.width % 2n === 0n;
+  const total = (list: readonly Segment[]): bigint => list.reduce((sum, segment) => sum + weight(segment), 0n);
+  const share = total(sorted) / BigInt(parts * 4);
+  let segments = sorted;
+  // Many segments (a deep level's differing ones) are fine-grained enough already: halving them would only lengthen
+  // the position filter.
+  while (segments.length < parts * 8 && segments.some((segment) => weight(segment) > share && halvable(segment))) {
+    segments = segments.flatMap((segment) =>
+      weight(segment) > share && halvable(segment)
+        ? [
+            { start: segment.start, width: segment.width / 2n },
+            { start: segment.start + segment.width / 2n, width: segment.width / 2n },
+          ]
+        : [segment],
+    );
   }
+  const all = total(segments);
   const groups: Segment[][] = Array.from({ length: Math.min(parts, segments.length) }, () => []);
-  segments.forEach((segment, index) => groups[Math.floor((index * groups.length) / segments.length)]?.push(segment));
+  let before = 0n;
+  segments.forEach((segment, index) => {
+    // By the rows before the segment's middle; without any weight at all, by count.
+    const at = all > 0n ? Number(((before + weight(segment) / 2n) * BigInt(groups.length)) / all) : Math.floor((index * groups.length) / segments.length);
+    groups[Math.min(groups.length - 1, at)]?.push(segment);
+    before += weight(segment);
+  });
   return groups.filter((group) => group.length > 0);
 }
 
-function checksumFn(side: Side, plan: SidePlan) {
+function checksumFn(side: Side, plan: SidePlan, occupied: bigint | undefined) {
   return async (within: readonly Segment[], childWidth: bigint): Promise<Map<bigint, SegmentSums>> => {
-    const groups = splitSegments(within, side.sessions.length, childWidth);
+    const groups = splitSegments(within, side.sessions.length, childWidth, occupied);
     const results = await side.queryEach(groups.map((group) => checksumQuery(side.dialect, plan, group, childWidth)));
     const sums = new Map<bigint, SegmentSums>();
     for (const rows of results) {
@@ -245,9 +274,9 @@ export async function runVerify(request: VerifyRequest, options: VerifyRunOption
     const maxDifferences = request.maxDifferences ?? VERIFY_DEFAULTS.maxDifferences;
     const estimate = Math.max(sourceInfo.estimatedRows, targetInfo.estimatedRows);
     const segments = request.segments ?? defaultSegmentCount(estimate, Math.max(1, Math.floor(threshold / 2)));
-    const space = await choosePositions(source, target, plan.source, plan.target, segments);
+    const { space, occupied } = await choosePositions(source, target, plan.source, plan.target, segments);
     progress({ phase: 'checksumming', segmentsDone: 0, segmentsTotal: segments, rowsCompared: 0 });
-    const bisection = await bisect(checksumFn(source, plan.source), checksumFn(target, plan.target), {
+    const bisection = await bisect(checksumFn(source, plan.source, occupied), checksumFn(target, plan.target, occupied), {
       space,
       segments,
       factor: request.bisectionFactor ?? VERIFY_DEFAULTS.bisectionFactor,
@@ -324,21 +353,28 @@ export async function runVerify(request: VerifyRequest, options: VerifyRunOption
 
 /**
  * A single integer key on both sides positions rows by the key itself (segments are key ranges the index serves);
- * anything else by the 60-bit key hash. Returns the size of the position space.
+ * anything else by the 60-bit key hash. Returns the size of the position space and, for integer keys, the end of
+ * the positions the keys occupied (the space is that range rounded up to a power of two).
  */
-async function choosePositions(source: Side, target: Side, sourcePlan: SidePlan, targetPlan: SidePlan, segments: number): Promise<bigint> {
+async function choosePositions(
+  source: Side,
+  target: Side,
+  sourcePlan: SidePlan,
+  targetPlan: SidePlan,
+  segments: number,
+): Promise<{ space: bigint; occupied?: bigint }> {
   const integerKey = sourcePlan.keys.length === 1 && sourcePlan.keys[0]?.column.kind === 'integer' && targetPlan.keys[0]?.column.kind === 'integer';
-  if (!integerKey) return HASH_SPACE;
+  if (!integerKey) return { space: HASH_SPACE };
   const [a, b] = await Promise.all([source.query(keyBoundsQuery(source.dialect, sourcePlan)), target.query(keyBoundsQuery(target.dialect, targetPlan))]);
   const bounds = [a[0], b[0]].filter((row) => row?.lo !== null && row?.lo !== undefined).map((row) => ({ lo: toBigInt(row?.lo), hi: toBigInt(row?.hi) }));
   const offset = bounds.reduce((min, bound) => (bound.lo < min ? bound.lo : min), bounds[0]?.lo ?? 0n);
   const highest = bounds.reduce((max, bound) => (bound.hi > max ? bound.hi : max), bounds[0]?.hi ?? 0n);
   const range = highest - offset + 1n;
-  if (range >= HASH_SPACE) return HASH_SPACE;
+  if (range >= HASH_SPACE) return { space: HASH_SPACE };
   let space = BigInt(segments);
   while (space < range) space *= 2n;
   sourcePlan.position = { mode: 'integerKey', offset };
   targetPlan.position = { mode: 'integerKey', offset };
-  return space;
+  return { space, occupied: range };
 }
 
