@@ -11,13 +11,14 @@ import { DEFAULT_LAB_PORTS, isPortFree } from '../../src/engine/lab/ports';
 
 /**
  * Offsets keep every port below Linux's ephemeral range (32768+), where outgoing connections could take a
- * port between the probe and the lab binding it. They are multiples of STEP: the layout's ports differ from
- * each other by 1, 2126, 3660, 5786, 9999, 10000 …, never by a multiple of 10 below 3660, and offsets here
- * span less than that, so labs at two different claimed offsets never want the same port, even before either
- * has bound them.
+ * port between the probe and the lab binding it. They are STEP apart: the layout's ports differ from each other
+ * by 1, 2, 1009–1012, 2126, 2649, 2651, 3206, 3660 …, and the first of those differences that is a multiple of 8
+ * is 8992, more than the offsets here span, so labs at two different claimed offsets never want the same port,
+ * even before either has bound them (with a step of 10, a lab's Kafka controller met the Connect port of a lab
+ * 1,010 above it; labPorts.test checks every pair).
  */
 const MAX_PORT = 32_000;
-const STEP = 10;
+const STEP = 8;
 const MIN_OFFSET = 20;
 const CLAIM_DIR = join(tmpdir(), 'ferry-lab-port-offsets');
 const claimed = new Set<number>();

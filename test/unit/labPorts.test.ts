@@ -28,6 +28,12 @@ describe('freeLabPortOffset (test helper for private labs)', () => {
     for (const port of ports) expect(await isPortFree(port)).toBe(true);
   });
 
+  it('gives labs at any two candidate offsets no port in common', () => {
+    // With offsets 10 apart, a lab's Kafka controller (19093) met the Connect port (18083) of a lab 1,010 above it.
+    const ports = labPortOffsetCandidates().flatMap(labPortsAt);
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
   it('skips every offset one of whose ports is taken', async () => {
     const candidates = labPortOffsetCandidates();
     const kept = await freeLabPortOffset();
