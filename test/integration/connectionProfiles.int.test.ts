@@ -7,6 +7,7 @@ import { startEmbeddedSchemaRegistry, type EmbeddedSchemaRegistry } from '../../
 import { openSqlSession, type SqlSession } from '../../src/engine/db';
 import type { ProfileDraft, ProfileTestResult } from '../../src/shared/api';
 import { uniqueName } from '../helpers/names';
+import { startEmbeddedPostgres } from '../../src/engine/demo/embeddedPostgres';
 
 /**
  * Profile tests against the real lab: each failure is named for what it is (DNS, TCP refused, TLS, authentication,
@@ -111,6 +112,17 @@ describe('connection profile tests against the lab', () => {
       await postgres.execute({ sql: `DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`, params: [] });
     }
   });
+
+  it('warns that a PGlite target loads sink batches without COPY', async () => {
+    const embedded = await startEmbeddedPostgres();
+    try {
+      const result = await service.test({ profile: database('postgres', { host: embedded.host, port: embedded.port, database: embedded.database, user: embedded.user }), secret: embedded.password });
+      expect(result.ok, JSON.stringify(result.steps)).toBe(true);
+      expect(result.steps.find((step) => step.step === 'sinkLoad')).toMatchObject({ status: 'warning', detail: expect.stringMatching(/PGlite takes no COPY FROM STDIN/) });
+    } finally {
+      await embedded.close();
+    }
+  }, 60_000);
 
   it('names a wrong database password as authentication and keeps it out of every message', async () => {
     for (const product of ['mysql', 'postgres'] as const) {

@@ -1,5 +1,5 @@
 import type { DatabaseProfile, ProfileTestResult } from '../../shared/api/connections';
-import { openSqlSession, type SqlSession } from '../db';
+import { isPGliteVersion, openSqlSession, type SqlSession } from '../db';
 import { isEngineError } from '../../shared/errors';
 import { type ConnectionErrorCode, connectionError } from './errors';
 import { describeConnectionFailure, formatDsn } from '../db/connectionFailure';
@@ -152,7 +152,7 @@ async function capturePrivileges(session: SqlSession, profile: DatabaseProfile):
  */
 async function sinkLoad(session: SqlSession, profile: DatabaseProfile): Promise<StepOutcome> {
   const row = (await query(session, "SELECT has_database_privilege(current_database(), 'TEMPORARY') AS temp, version() AS version"))[0] ?? {};
-  if (/\bPGlite\b/.test(String(row.version))) {
+  if (isPGliteVersion(String(row.version))) {
     return { status: 'warning', code: 'CONNECTION_PRIVILEGE', detail: 'PGlite takes no COPY FROM STDIN over its socket: as a sink target it loads batches with unnest (slower on the server; every row still arrives).', hint: 'For bulk loads at full speed use a PostgreSQL server.' };
   }
   if (row.temp !== true) {

@@ -4,6 +4,7 @@
  * sibling; what is shared (sessions, failure classification, connection words) stands here beside them.
  */
 export { openSqlSession } from './sessions';
+export { isPGliteVersion } from './postgres/pglite';
 export { connectionLostError, type SqlSessionOptions } from './connectionLoss';
 export { connectionSettingsOf, type ResolvedDatabaseConnection } from './connectionSettings';
 export { describeTarget, type SqlConnectionSettings, type SqlResult, type SqlSession, StagingUnavailableError } from './session';

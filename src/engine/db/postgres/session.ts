@@ -4,6 +4,7 @@ import type { SqlStatement } from '../statement';
 import { ConnectionLoss, type SqlSessionOptions } from '../connectionLoss';
 import { type CopyIn, copyInOf, type SqlConnectionSettings, type SqlResult, type SqlSession, StagingUnavailableError } from '../session';
 import { copyFrom, StagingTables } from './staging';
+import { isPGliteVersion } from './pglite';
 
 /**
  * SQLSTATEs that say the target cannot stage rows at all, rather than refusing this batch: no TEMPORARY privilege
@@ -34,7 +35,7 @@ function stagingRefused(error: unknown, step: 'create' | 'copy', settings: SqlCo
 async function stagingUnavailableReason(client: pg.Client): Promise<string | undefined> {
   const result = await client.query<{ version: string }>('SELECT version() AS version');
   const version = result.rows[0]?.version ?? '';
-  return /\bPGlite\b/.test(version) ? `the server is PGlite (${version.split(' on ')[0] ?? version}), which does not take COPY FROM STDIN over its socket; batches load with unnest` : undefined;
+  return isPGliteVersion(version) ? `the server is PGlite (${version.split(' on ')[0] ?? version}), which does not take COPY FROM STDIN over its socket; batches load with unnest` : undefined;
 }
 
 let nextSessionTag = Math.floor(Math.random() * 1e6);
