@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { BrowseBatch, BrowsedRecord, BrowseProgress, BrowseRequest, ClusterChoice, DecodeMode, PipelineRegistry, RegistryRef, StartMode, StoredProfile, TopicSummary } from '../../../../shared/api';
 import { toProblem } from '../../app/format';
 import { engine } from '../../engine';
+import { EarlyBatches } from './earlyBatches';
 import { MAX_ROWS, RowBuffer } from './rowBuffer';
 
 export const rows = new RowBuffer();
@@ -96,36 +97,35 @@ export function browseRequest(state: Pick<MessagesState, 'clusters' | 'query'>):
   const registry = registryFor(state);
   const partitions = parsePartitions(query.partitions);
   return {
-      cluster: cluster.ref,
-      topic: query.topic.trim(),
-      mode: query.mode,
-      ...(query.mode === 'offset' ? { offset: query.offset } : {}),
-      ...(query.mode === 'timestamp' ? { timestamp: query.timestamp.includes('T') && !/[zZ]|[+-]\d\d:?\d\d$/.test(query.timestamp) ? new Date(query.timestamp).toISOString() : query.timestamp } : {}),
-      ...(partitions ? { partitions } : {}),
-      ...(query.limit.trim() ? { limit: Number(query.limit) } : {}),
-      filter: query.filter,
-      keyDecode: query.keyDecode,
-      valueDecode: query.valueDecode,
-      ...(registry ? { registry } : {}),
-    };
-  }
+    cluster: cluster.ref,
+    topic: query.topic.trim(),
+    mode: query.mode,
+    ...(query.mode === 'offset' ? { offset: query.offset } : {}),
+    ...(query.mode === 'timestamp' ? { timestamp: query.timestamp.includes('T') && !/[zZ]|[+-]\d\d:?\d\d$/.test(query.timestamp) ? new Date(query.timestamp).toISOString() : query.timestamp } : {}),
+    ...(partitions ? { partitions } : {}),
+    ...(query.limit.trim() ? { limit: Number(query.limit) } : {}),
+    filter: query.filter,
+    keyDecode: query.keyDecode,
+    valueDecode: query.valueDecode,
+    ...(registry ? { registry } : {}),
+  };
+}
 
-  const FINISHED = new Set(['done', 'stopped', 'failed']);
+const FINISHED = new Set(['done', 'stopped', 'failed']);
 
-  /**
-   * Batches that arrived while a read was being started: the engine may send a short read's records (all of them, and
-   * its final counts) before the answer naming the new session reaches the pane. They are kept until that answer comes,
-   * then those of the new session are applied in order and the rest dropped.
-   */
-  let earlyBatches: BrowseBatch[] | undefined;
+/** Batches of reads the pane does not know yet (see EarlyBatches); exported for the tests of its memory bound. */
+export const earlyBatches = new EarlyBatches();
 
-  export const useMessagesStore = create<MessagesState>((set, get) => {
-    const applyBatch = (batch: BrowseBatch): void => {
-      if (batch.records.length > 0) rows.append(batch.records);
-      const { records: _records, ...progress } = batch;
-      set((state) => ({ progress, version: state.version + 1 }));
-    };
-    return {
+/** Bumped by every start(): an answer to an older one's browse() comes too late to be shown. */
+let latestStart = 0;
+
+export const useMessagesStore = create<MessagesState>((set, get) => {
+  const applyBatch = (batch: BrowseBatch): void => {
+    if (batch.records.length > 0) rows.append(batch.records);
+    const { records: _records, ...progress } = batch;
+    set((state) => ({ progress, version: state.version + 1 }));
+  };
+  return {
     clusters: [],
     registries: [],
     topics: [],
@@ -149,7 +149,7 @@ export function browseRequest(state: Pick<MessagesState, 'clusters' | 'query'>):
     connect() {
       const subscription = engine.topics.onDidReceiveRecords((batch) => {
         if (batch.sessionId === get().sessionId) applyBatch(batch);
-        else earlyBatches?.push(batch);
+        else earlyBatches.hold(batch);
       });
       // A Kafka or registry profile saved in the Connections pane shows up here without a reload.
       const profileSubscription = engine.connections.onDidChangeProfiles((profiles) => {
@@ -170,6 +170,7 @@ export function browseRequest(state: Pick<MessagesState, 'clusters' | 'query'>):
       return () => {
         subscription.dispose();
         profileSubscription.dispose();
+        earlyBatches.clear();
         // Leaving the pane ends the read; its rows stay until the next one starts.
         const { sessionId, progress } = get();
         if (sessionId && progress && !FINISHED.has(progress.state)) void engine.topics.stop(sessionId).catch(() => {});
@@ -192,8 +193,10 @@ export function browseRequest(state: Pick<MessagesState, 'clusters' | 'query'>):
     },
 
     async start() {
+      const thisStart = ++latestStart;
       // Pipelines started since the pane opened bring their registries: refresh before choosing one for the topic.
       const clusters = await engine.topics.clusters().catch(() => undefined);
+      if (thisStart !== latestStart) return;
       if (clusters) set({ clusters });
       const state = get();
       const request = browseRequest(state);
@@ -201,19 +204,32 @@ export function browseRequest(state: Pick<MessagesState, 'clusters' | 'query'>):
         set({ problem: { code: 'TOPICS_BAD_REQUEST', message: 'Pick a cluster and type or choose a topic first.' } });
         return;
       }
-      if (state.sessionId && state.progress && !FINISHED.has(state.progress.state)) await engine.topics.stop(state.sessionId).catch(() => {});
+      if (state.sessionId) {
+        earlyBatches.retire(state.sessionId);
+        if (state.progress && !FINISHED.has(state.progress.state)) await engine.topics.stop(state.sessionId).catch(() => {});
+        if (thisStart !== latestStart) return;
+      }
       rows.clear();
       set((current) => ({ sessionId: undefined, progress: undefined, selected: undefined, problem: undefined, notice: undefined, newestFirst: request.mode === 'live' || request.mode === 'newest', version: current.version + 1 }));
-      earlyBatches = [];
+      earlyBatches.beginStart();
       try {
         const session = await engine.topics.browse(request);
-        const early = earlyBatches;
-        earlyBatches = undefined;
+        if (thisStart !== latestStart) {
+          // A newer start cleared the rows and waits for its own session: this read is nobody's any more.
+          earlyBatches.retire(session.sessionId);
+          void engine.topics.stop(session.sessionId).catch(() => {});
+          return;
+        }
+        const early = earlyBatches.claim(session.sessionId);
         set((current) => ({ sessionId: session.sessionId, progress: current.progress ?? { sessionId: session.sessionId, state: 'starting', scanned: 0, matched: 0, bytes: 0, elapsedMs: 0, skipped: 0 } }));
-        for (const batch of early) if (batch.sessionId === session.sessionId) applyBatch(batch);
+        if (early) {
+          applyBatch(early.batch);
+          rows.dropped += early.droppedRecords;
+        }
       } catch (error) {
-        earlyBatches = undefined;
-        set({ problem: toProblem(error) });
+        if (thisStart === latestStart) set({ problem: toProblem(error) });
+      } finally {
+        earlyBatches.endStart();
       }
     },
 
