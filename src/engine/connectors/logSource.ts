@@ -12,6 +12,12 @@ import { logCaptureInit } from './sourceOptions';
 
 /** The checkpoint key of a log source: one position for the whole log. */
 export const LOG_POSITION_KEY = 'log';
+/**
+ * The checkpoint key of the log position a snapshot began at, written before its first row is produced. Once the
+ * snapshot ends, `log` is checkpointed and this one no longer counts; until then, a restart snapshots again and
+ * replays the log from here (see LogCapture.begin), so the deletes of rows the interrupted snapshot delivered arrive.
+ */
+export const SNAPSHOT_STARTED_KEY = 'snapshot_started';
 const READ_BATCH = 2_500;
 const READ_WAIT_MS = 200;
 /** How often the lag behind the database's log is measured (one short query on its own connection). */
@@ -67,12 +73,14 @@ export class LogSource implements SourceConnector {
   /** Starts the capture from the checkpoint, or snapshots first; `when_needed` snapshots again when the log position is gone. */
   private async begin(): Promise<void> {
     const saved = this.context.checkpoint()[LOG_POSITION_KEY];
+    const interrupted = saved === undefined ? this.context.checkpoint()[SNAPSHOT_STARTED_KEY] : undefined;
     const wantSnapshot = this.config.snapshotMode !== 'no_data';
     let start;
     try {
-      start = await this.logCapture.begin(saved, saved === undefined && wantSnapshot);
+      if (interrupted) this.log.info('the last snapshot did not finish; snapshotting again, then replaying the log from where it began', { connector: this.config.name, from: this.describePosition(interrupted) });
+      start = await this.logCapture.begin(saved, saved === undefined && wantSnapshot, interrupted);
     } catch (error) {
-      if (saved === undefined || this.config.snapshotMode !== 'when_needed' || (error as { code?: string }).code !== 'SOURCE_BAD_POSITION') throw error;
+      if ((saved === undefined && interrupted === undefined) || this.config.snapshotMode !== 'when_needed' || (error as { code?: string }).code !== 'SOURCE_BAD_POSITION') throw error;
       this.log.warn('saved log position is gone; taking a new snapshot (snapshot.mode=when_needed)', { connector: this.config.name, error: (error as Error).message });
       this.context.resetCheckpoint();
       await this.logCapture.close().catch(() => undefined);
@@ -82,6 +90,9 @@ export class LogSource implements SourceConnector {
       const key = tableIdToString(table);
       if (!this.tables.has(key)) this.tables.set(key, { table: key, topic: this.context.routedTopic(this.topicOf(table)), rows: 0, snapshotDone: start.snapshot === undefined });
     }
+    // Durable before the first snapshot row is produced: rows of a snapshot killed after that reach Kafka, and only
+    // the log from its start can delete those that are deleted before the next one.
+    if (start.snapshot) await this.context.saveStartingPositions({ [SNAPSHOT_STARTED_KEY]: start.snapshot.position });
     this.snapshot = start.snapshot;
     if (!start.snapshot) {
       if (saved) this.position = saved;
@@ -89,6 +100,14 @@ export class LogSource implements SourceConnector {
     }
     this.begun = true;
     this.context.changed();
+  }
+
+  private describePosition(position: Position): string {
+    try {
+      return this.logCapture.describe(position);
+    } catch {
+      return JSON.stringify(position);
+    }
   }
 
   /** The topic as Debezium names it: `<topic.prefix>.<database or schema>.<table>`. */

@@ -53,7 +53,8 @@ export interface SourceBatch {
   changes: number;
   /**
    * Positions the runner checkpoints once Kafka acknowledged every record of this batch and of the batches before it.
-   * Absent when there is nothing to save (a snapshot page: an interrupted snapshot starts again, as Debezium's does).
+   * Absent when there is nothing to save (a snapshot page: an interrupted snapshot starts again, and a log source replays
+   * its log from where the interrupted one began).
    */
   positions?: SourcePositions;
 }
@@ -72,6 +73,11 @@ export interface SourceContext {
   checkpoint(): SourcePositions;
   /** Forgets the checkpoint: the database no longer has that position and the source starts afresh (`snapshot.mode=when_needed`). */
   resetCheckpoint(): void;
+  /**
+   * Records positions that say where the source began, not what Kafka holds (a snapshot's starting log position), and
+   * writes the checkpoint file at once: they must be durable before the first record they cover is produced.
+   */
+  saveStartingPositions(positions: SourcePositions): Promise<void>;
   /** Progress, tables or warnings changed: the runner republishes the status. */
   changed(): void;
   /** A topic as records of the source reach Kafka, after the transforms' routing (for progress lines). */

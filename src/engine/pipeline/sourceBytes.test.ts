@@ -265,6 +265,7 @@ async function runVariant(name: string, extra: Record<string, string>): Promise<
     connector: config.name,
     checkpoint: () => ({}),
     resetCheckpoint: () => undefined,
+    saveStartingPositions: () => Promise.resolve(),
     changed: () => undefined,
     routedTopic: (topic) => encoder.routedTopic(topic),
     signal: new AbortController().signal,

@@ -143,6 +143,10 @@ export class SourceTask {
       connector: init.config.name,
       checkpoint: () => this.checkpoints.positions(),
       resetCheckpoint: () => this.checkpoints.reset(),
+      saveStartingPositions: async (positions) => {
+        this.checkpoints.record(positions);
+        await this.checkpoints.flush();
+      },
       changed: init.onChange,
       routedTopic: (topic) => this.encoder.routedTopic(topic),
       signal: this.abort.signal,

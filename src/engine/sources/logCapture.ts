@@ -20,8 +20,14 @@ export interface LogCapture {
   /**
    * Checks the database, lists the captured tables and starts streaming: from `checkpoint` when given, else from a
    * consistent snapshot's position (`snapshot: true`, whose pages the task reads first) or from now.
+   *
+   * `replayFrom` is where an earlier snapshot began that was interrupted after some of its rows reached Kafka. The new
+   * snapshot reads the tables as they are now, but streaming starts at `replayFrom` (and so does the returned
+   * snapshot's position): a row that the interrupted snapshot delivered and that was deleted since is in no snapshot
+   * page, so only the log from there can delete it. Replaying changes the new snapshot already holds is harmless:
+   * each row ends at its latest state.
    */
-  begin(checkpoint: Position | undefined, snapshot: boolean): Promise<LogCaptureStart>;
+  begin(checkpoint: Position | undefined, snapshot: boolean, replayFrom?: Position): Promise<LogCaptureStart>;
   /** Whole committed transactions (and DDL, for captures that write schema changes), up to about `maxRecords` records, waiting at most `maxWaitMs` for the first. */
   read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<LogRecord[]>;
   /** Everything up to `position` is in Kafka: a slot may release the WAL before it. */

@@ -49,7 +49,7 @@ export class MySqlLogCapture implements LogCapture {
     });
   }
 
-  async begin(checkpoint: Position | undefined, snapshot: boolean): Promise<LogCaptureStart> {
+  async begin(checkpoint: Position | undefined, snapshot: boolean, replayFrom?: Position): Promise<LogCaptureStart> {
     // The task begins again after a retriable failure, having closed the capture: a closed reader cannot restart.
     await this.reader.close();
     this.reader = this.newReader();
@@ -76,8 +76,11 @@ export class MySqlLogCapture implements LogCapture {
     const created = this.init.includeSchemaChanges === true ? await this.snapshotSchemaChanges(taken.position, tables) : [];
     // The tables as the snapshot read them are their layouts from its position on (a history from an earlier run may hold older ones).
     await this.reader.recordLayouts(taken.position, tables);
-    // Streaming starts at the snapshot's position now; its events wait in the reader while the pages are read.
-    await this.reader.start(taken.position);
+    // Streaming starts at the snapshot's position now (or where an interrupted snapshot began: LogCapture.begin); its
+    // events wait in the reader while the pages are read. Replayed events before the snapshot's position find the
+    // layouts the interrupted run recorded, or today's catalog.
+    const streamFrom = replayFrom ? binlogPositionFromCheckpoint(replayFrom) : taken.position;
+    await this.reader.start(streamFrom);
     const close = (): Promise<void> => this.closeSnapshot();
     const pages = (async function* (): AsyncGenerator<LogRecord[], void, undefined> {
       try {
@@ -87,7 +90,7 @@ export class MySqlLogCapture implements LogCapture {
         await close();
       }
     })();
-    return { tables, snapshot: { position: binlogPositionToCheckpoint(taken.position), pages } };
+    return { tables, snapshot: { position: binlogPositionToCheckpoint(streamFrom), pages } };
   }
 
   read(maxRecords: number, maxWaitMs: number, signal?: AbortSignal): Promise<LogRecord[]> {

@@ -21,6 +21,10 @@ export class PostgresLogCapture implements LogCapture {
 
   constructor(private readonly init: LogCaptureInit) {}
 
+  /**
+   * An interrupted snapshot needs no `replayFrom` here: nothing confirmed the slot past where it began, so streaming
+   * from the slot replays the log from there by itself.
+   */
   async begin(checkpoint: Position | undefined, snapshot: boolean): Promise<LogCaptureStart> {
     const tables = await this.listTables();
     const reader = new PostgresLogicalReader({

@@ -56,7 +56,7 @@ export class SqlServerLogCapture implements LogCapture {
     return this.init.connection.database;
   }
 
-  async begin(checkpoint: Position | undefined, snapshot: boolean): Promise<LogCaptureStart> {
+  async begin(checkpoint: Position | undefined, snapshot: boolean, replayFrom?: Position): Promise<LogCaptureStart> {
     await this.close();
     const pool = await this.connect();
     const ids = await this.trackedTables(pool);
@@ -72,6 +72,13 @@ export class SqlServerLogCapture implements LogCapture {
     if (!snapshot) return { tables: ids };
     const position = this.positionOf(maxLsn);
     const pages = this.snapshotPages(pool, position);
+    const replayLsn = replayFrom && typeof replayFrom.lsn === 'string' ? lsnFromString(replayFrom.lsn) : undefined;
+    if (replayLsn) {
+      // An interrupted snapshot began there (LogCapture.begin): the change tables are read again from it.
+      await this.checkNotCleanedUp(pool, replayLsn);
+      this.lastLsn = replayLsn;
+      return { tables: ids, snapshot: { position: this.positionOf(replayLsn), pages } };
+    }
     return { tables: ids, snapshot: { position, pages } };
   }
 
