@@ -445,7 +445,7 @@ describe('log-based capture with Debezium configs', () => {
     expect(exit.code, last.stderr()).toBe(0);
     expect(next).toBeGreaterThan(520); // the writer really ran across the kills
     expect(await rows(target, table)).toEqual(await rows(source, table));
-  });
+  }, 180_000);
 
   it.each(directions)('$name: rows a killed snapshot already delivered, deleted before the restart, are deleted in the target too', async (direction) => {
     const source = direction.source();
@@ -494,7 +494,7 @@ describe('log-based capture with Debezium configs', () => {
     const [inTarget, inSource] = [await rows(target, table), await rows(source, table)];
     expect(inTarget.length).toBe(inSource.length);
     expect(inTarget).toEqual(inSource);
-  });
+  }, 240_000);
 });
 
 // SQL Server's CDC change tables, the same scenario against a real server when FERRY_MSSQL_URL points at one (e.g.
