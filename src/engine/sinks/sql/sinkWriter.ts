@@ -256,7 +256,11 @@ export class SqlSinkWriter {
       } catch (error) {
         if (this.stopStaging(error)) {
           // Nothing was applied and the transaction was rolled back; the same batch goes again at once in the unnest
-          // form on the same session, not counted as a retry (a session the refusal broke fails as a connection).
+          // form, not counted as a retry, on a new session: the refusal may have ended this one (a real PostgreSQL
+          // follows an 08P01 in the COPY stream with FATAL "protocol synchronization was lost" and closes), and
+          // trying it first would spend a retry and a backoff pause on a dead connection (or fail the batch with
+          // max.retries=0). Staging stops once per writer, so this costs one reconnect at most.
+          await this.resetSession();
           attempt--;
           continue;
         }
