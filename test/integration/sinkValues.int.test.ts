@@ -176,13 +176,17 @@ afterAll(async () => {
 });
 
 describe.each([postgresTarget(endpoints.postgres), mariadbTarget(endpoints.mariadb)])('values a SQL sink writes to $label', (target) => {
-  const topic = uniqueName('sink_values');
+  const topics: string[] = [];
 
   afterAll(async () => {
-    await target.drop(topic);
+    for (const topic of topics) await target.drop(topic);
   });
 
-  it('stores every column kind as its exact text through decode, upsert (with a repeated key) and delete', async () => {
+  // Both ways the decoder reads timestamps: Dates, and epoch milliseconds as it reads them for a SQL sink plug-in
+  // (SqlSink.takesEpochMsTimestamps); the first record of a schema is read with Dates either way (the promise path).
+  it.each([false, true])('stores every column kind as its exact text through decode, upsert (with a repeated key) and delete (timestamps as epoch ms: %s)', async (timestampsAsEpochMs) => {
+    const topic = uniqueName('sink_values');
+    topics.push(topic);
     const client = new SchemaRegistryClient({ url: registry.url });
     const valueSchema: RecordSchema = { name: `${topic}.Value`, fields: [ID, ...VALUE_COLUMNS] };
     const keySchema: RecordSchema = { name: `${topic}.Key`, fields: [ID] };
@@ -191,7 +195,7 @@ describe.each([postgresTarget(endpoints.postgres), mariadbTarget(endpoints.maria
     const keys = new AvroConverter({ registry: client });
     const avro = { format: 'AVRO', schemaRegistry: { urls: [registry.url], basicAuth: undefined }, subjectNameStrategy: 'TopicNameStrategy', autoRegisterSchemas: true, useLatestVersion: false } as unknown as ResolvedSerde<'AVRO'>;
     const unwrap: ResolvedTransform = { alias: 'unwrap', type: 'io.debezium.transforms.ExtractNewRecordState', supported: true, config: { 'drop.tombstones': 'false', 'delete.handling.mode': 'none' }, predicate: undefined, negate: false };
-    const decoder = new SinkRecordDecoder({ key: avro, value: avro, transforms: [unwrap], predicates: [] } as unknown as ResolvedSinkBase);
+    const decoder = new SinkRecordDecoder({ key: avro, value: avro, transforms: [unwrap], predicates: [] } as unknown as ResolvedSinkBase, { timestampsAsEpochMs });
     const source = { connector: 'mysql', name: 'srv', tsMs: 1_764_979_200_000, snapshot: 'false', db: 'shop', table: topic, serverId: 1, gtid: null, file: 'binlog.000001', pos: 4, row: 0 } as const;
     let offset = 0;
     const decode = async (id: bigint, op: 'c' | 'u' | 'd', row: Row | null): Promise<SinkRecord> => {
@@ -199,6 +203,8 @@ describe.each([postgresTarget(endpoints.postgres), mariadbTarget(endpoints.maria
       const message = { offset: String(offset++), key: await keys.fromRow(topic, true, keySchema, { id }), value: encodeFrame(envelopeId, envelope.encode(event)), headers: {}, timestamp: '1764979200999' };
       const record = await decoder.decode(topic, 0, message);
       if (!record) throw new Error('the decoder dropped a record');
+      const placed = record.valueSchema?.fields.find((field) => field.type.kind === 'timestamp');
+      if (offset > 1 && placed && record.value) expect(placed.type.kind === 'timestamp' && placed.type.epochMs === true).toBe(timestampsAsEpochMs);
       return record;
     };
     const writer = new SqlSinkWriter({

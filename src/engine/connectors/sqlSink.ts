@@ -13,6 +13,11 @@ import { SOURCE_CAPTURE_HEADER } from './headers';
  * segment (sinks/sql), through sessions named for the connector.
  */
 export class SqlSink implements SinkConnector {
+  /**
+   * Its dialects write a timestamp field marked `epochMs` from epoch milliseconds as from a Date (timestampEpochMs),
+   * so the runner's decoder may spare a Date per timestamp (SinkDecoderOptions).
+   */
+  readonly takesEpochMsTimestamps = true;
   readonly target: string;
   readonly reach: { attempts: number; backoffMs: number };
   private readonly writer: SqlSinkWriter;

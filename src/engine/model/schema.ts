@@ -23,8 +23,12 @@ export type FieldType =
   | { kind: 'date' }
   /** Time of day (Connect `Time`, millisecond precision); values are milliseconds since midnight. */
   | { kind: 'time' }
-  /** Instant (Connect `Timestamp`, millisecond precision); values are JS Dates. */
-  | { kind: 'timestamp' };
+  /**
+   * Instant (Connect `Timestamp`, millisecond precision); values are JS Dates. With `epochMs`, a value may also be the
+   * epoch milliseconds a valid Date holds (a whole number within ±8.64e15): what a sink's decoder reads when nothing
+   * between it and the sink needs a Date (see SinkRecordDecoder), sparing a Date object per value.
+   */
+  | { kind: 'timestamp'; epochMs?: true };
 
 export interface FieldSchema {
   name: string;

@@ -119,6 +119,28 @@ describe('SinkRecordDecoder on Avro: records after the first of a schema decode 
         .catch((error: unknown) => error);
       expect(trailingFailure).toMatchObject({ stage: 'VALUE_CONVERTER', message: expect.stringContaining('trailing data') as unknown });
       expect(() => avroDecoder.decode(topic, 0, trailing)).toThrow((trailingFailure as ConverterError).message);
+
+      // A plug-in that takes epoch-millisecond timestamps: the promise-free read gives them as numbers, its schema
+      // marking the field, when ExtractNewRecordState is the only transform; Dates otherwise, as before.
+      const epochDecoder = new SinkRecordDecoder(sink as ResolvedSinkBase, { timestampsAsEpochMs: true });
+      expect(await epochDecoder.decode(topic, 0, await messageOf(1, upsert))).toEqual(expected);
+      const epoch = epochDecoder.decode(topic, 0, await messageOf(1, upsert)) as SinkRecord | null;
+      expect(epoch?.value).toEqual({ id: 1, customer: 'bob', placed: placed.getTime() });
+      expect(epoch?.valueSchema?.fields.find((field) => field.name === 'placed')?.type).toEqual({ kind: 'timestamp', epochMs: true });
+      expect({ ...epoch, value: null, valueSchema: null }).toEqual({ ...expected, value: null, valueSchema: null });
+      const nullPlaced = epochDecoder.decode(topic, 0, await messageOf(6, { ...upsert, after: { id: 1, customer: 'bob', placed: null } })) as SinkRecord | null;
+      expect(nullPlaced?.value).toEqual({ id: 1, customer: 'bob', placed: null });
+      const rename: ResolvedTransform = { alias: 'rename', type: 'org.apache.kafka.connect.transforms.ReplaceField$Value', supported: true, config: { renames: 'customer:buyer' }, predicate: undefined, negate: false };
+      for (const other of [
+        new SinkRecordDecoder({ ...sink, transforms: [unwrap, rename] } as unknown as ResolvedSinkBase, { timestampsAsEpochMs: true }),
+        new SinkRecordDecoder({ ...sink, transforms: [addFields] } as unknown as ResolvedSinkBase, { timestampsAsEpochMs: true }),
+        new SinkRecordDecoder(sink as ResolvedSinkBase, { timestampsAsEpochMs: false }),
+      ]) {
+        await other.decode(topic, 0, await messageOf(1, upsert));
+        const record = other.decode(topic, 0, await messageOf(1, upsert)) as SinkRecord | null;
+        expect(record?.value?.placed).toEqual(placed);
+        expect(record?.valueSchema?.fields.find((field) => field.name === 'placed')?.type).toEqual({ kind: 'timestamp' });
+      }
     } finally {
       await registry.close();
     }

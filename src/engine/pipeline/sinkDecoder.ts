@@ -41,14 +41,18 @@ export class SinkRecordDecoder {
   private readonly unwrap: UnwrapOptions | undefined;
   private readonly changeEventReading: ChangeEventReadOptions;
 
-  constructor(config: ResolvedSinkBase) {
+  constructor(config: ResolvedSinkBase, options: SinkDecoderOptions = {}) {
     this.keyConverter = config.key ? createConverter(config.key, true) : undefined;
     this.valueConverter = createConverter(config.value, false);
     this.transform = buildTransformChain(config.transforms, config.predicates);
     const unwrap = config.transforms.find((transform) => transform.type === EXTRACT_NEW_RECORD_STATE);
     this.unwrap = unwrap ? unwrapOptions(unwrap.config) : undefined;
     // Without add.fields / add.headers nothing reads the envelope beyond op/before/after: the rest is skipped.
-    this.changeEventReading = { rowsOnly: this.unwrap !== undefined && this.unwrap.addFields.length === 0 && this.unwrap.addHeaders.length === 0 };
+    const rowsOnly = this.unwrap !== undefined && this.unwrap.addFields.length === 0 && this.unwrap.addHeaders.length === 0;
+    // Epoch-millisecond timestamps only where nothing but the plug-in reads the rows: ExtractNewRecordState (run here,
+    // before any other step) is the connector's only transform, and the plug-in takes such values.
+    const onlyUnwrap = config.transforms.every((transform) => transform.type === EXTRACT_NEW_RECORD_STATE);
+    this.changeEventReading = { rowsOnly, timestampsAsEpochMs: rowsOnly && onlyUnwrap && options.timestampsAsEpochMs === true };
   }
 
   /**
@@ -166,6 +170,23 @@ export class SinkRecordDecoder {
     if (state.kind === 'delete') return null;
     return withEnvelopeFields(event.schema, state.row, unwrap.addFields, envelope);
   }
+}
+
+export interface SinkDecoderOptions {
+  /**
+   * The plug-in reads a timestamp field whose type carries `epochMs` as epoch milliseconds or a Date (the SQL sink):
+   * change events' images may then carry their timestamps as numbers (see ChangeEventReadOptions).
+   */
+  timestampsAsEpochMs?: boolean;
+}
+
+/** A plug-in that takes epoch-millisecond timestamps where the record's schema says so (SinkDecoderOptions). */
+export interface EpochMsTimestampsSink {
+  readonly takesEpochMsTimestamps: true;
+}
+
+export function takesEpochMsTimestamps(sink: object): sink is EpochMsTimestampsSink {
+  return (sink as Partial<EpochMsTimestampsSink>).takesEpochMsTimestamps === true;
 }
 
 type UnwrapOptions = ReturnType<typeof unwrapOptions>;

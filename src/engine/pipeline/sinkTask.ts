@@ -9,7 +9,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES, type DeadLetter, deadLetterMaxMessageBytes, 
 import { AppliedLog } from './appliedLog';
 import { ConnectorLifecycle } from './connectorState';
 import { ConnectorMetrics } from './metrics';
-import { ConverterError, SinkRecordDecoder, toSinkError } from './sinkDecoder';
+import { ConverterError, SinkRecordDecoder, takesEpochMsTimestamps, toSinkError } from './sinkDecoder';
 import { assignedTopics, ConsumerGroupWatch, createSinkConsumer, isGroupMembershipError, waitForTopics } from './sinkConsumer';
 import { SinkLag } from './sinkLag';
 import { SinkOffsetCommits } from './sinkOffsetCommits';
@@ -174,7 +174,7 @@ export class SinkTask {
       changed: init.onChange,
       signal: this.stopping.signal,
     });
-    this.decoder = new SinkRecordDecoder(init.config);
+    this.decoder = new SinkRecordDecoder(init.config, { timestampsAsEpochMs: takesEpochMsTimestamps(this.sink) });
     this.target = new SinkTargetWatch(init.config.name, this.sink, this.lifecycle, this.metrics, this.log, this.stopping.signal);
     this.lag = new SinkLag(init.config, this.kafkaSettings, this.lifecycle, this.metrics, this.log, (topic) => this.tableOf(topic));
     this.offsetCommits = new SinkOffsetCommits({

@@ -1,4 +1,4 @@
-import type { RecordSchema, Row } from '../model';
+import type { FieldType, RecordSchema, Row } from '../model';
 import avro from 'avsc';
 import { avroFullName, isJsonObject, type JsonObject, parseAvroSchemaText } from './avroJson';
 import { type EnvelopeFieldAccess, envelopeFieldAccess, envelopeFieldTypes } from './envelopeFields';
@@ -67,9 +67,31 @@ interface EnvelopeReader {
    * when ExtractNewRecordState adds no envelope fields or headers.
    */
   readRows(body: Uint8Array): DecodedChangeEvent;
-  /** `readRows` of the body that starts at `offset` of `framed` (after Confluent's prefix), without a view of it. */
-  readRowsAt(framed: Buffer, offset: number): DecodedChangeEvent;
+  /**
+   * `readRows` of the body that starts at `offset` of `framed` (after Confluent's prefix), without a view of it. With
+   * `epochMs`, the images' timestamps are read as epoch milliseconds where the compiled reader can, and the event's
+   * schema says which (their types carry `epochMs`); see ChangeEventReadOptions.timestampsAsEpochMs.
+   */
+  readRowsAt(framed: Buffer, offset: number, epochMs?: boolean): DecodedChangeEvent;
 }
+
+/**
+ * The compiled rows-only reader whose images carry timestamps as epoch milliseconds, and the `Value` schema that says
+ * so: each such field's type gains `epochMs`. Null when no timestamp of the image can be read that way, or the row
+ * keys do not pair with the schema's fields one to one (then the Date reader serves).
+ */
+function epochMsImageReader(envelopeType: avro.Type, rowKeys: readonly string[], schema: RecordSchema): { read: EnvelopeRowsReader; schema: RecordSchema } | null {
+  if (rowKeys.length !== schema.fields.length || schema.fields.some((field, index) => field.name !== rowKeys[index])) return null;
+  const keys = new Set(schema.fields.filter((field) => field.type.kind === 'timestamp').map((field) => field.name));
+  if (keys.size === 0) return null;
+  const read = new Set<string>();
+  const reader = compileEnvelopeRowsReader(envelopeType, rowKeys, { keys, read });
+  if (reader === undefined || read.size === 0) return null;
+  const fields = schema.fields.map((field) => (read.has(field.name) ? { ...field, type: EPOCH_MS_TIMESTAMP } : field));
+  return { read: reader, schema: { ...schema, fields } };
+}
+
+const EPOCH_MS_TIMESTAMP: FieldType = Object.freeze({ kind: 'timestamp', epochMs: true });
 
 /**
  * Reads any Debezium envelope (Ferry's or Debezium's own, whatever its `source` block): the envelope is decoded
@@ -125,10 +147,18 @@ function envelopeReaderFor(schemaText: string): EnvelopeReader | null {
         return new AvroChangeEvent(event, valueCodec.schema, image(event.before), image(event.after), types);
       }
     : read;
+  // Built at the first read that asks for it.
+  let epochMsImage: ReturnType<typeof epochMsImageReader> | undefined;
   return {
     read,
     readRows,
-    readRowsAt: (framed, offset) => {
+    readRowsAt: (framed, offset, epochMs) => {
+      if (epochMs && compiled) {
+        if (epochMsImage === undefined) epochMsImage = epochMsImageReader(envelopeType, nested.rowKeys, valueCodec.schema);
+        const epoch = epochMsImage?.read(framed, offset);
+        // Not read (bytes avsc must read): the Date reader below reads them, with the schema that says Dates.
+        if (epoch !== undefined && epochMsImage) return new AvroChangeEvent(epoch as unknown as RawEnvelope, epochMsImage.schema, epoch.before, epoch.after, types);
+      }
       const fast = compiled?.(framed, offset);
       if (fast !== undefined) return new AvroChangeEvent(fast as unknown as RawEnvelope, valueCodec.schema, fast.before, fast.after, types);
       if (!rows) return readRows(framed.subarray(offset));
@@ -196,6 +226,12 @@ class AvroChangeEvent implements DecodedChangeEvent {
 export interface ChangeEventReadOptions {
   /** Only `op`, `before` and `after` are wanted: the rest is skipped, and the event has no `source` or `envelope`. */
   rowsOnly?: boolean;
+  /**
+   * With `rowsOnly`: the images' timestamps may be epoch milliseconds instead of Dates, for a reader that takes both
+   * (the SQL sink, when no transform reads the rows); the event's schema marks such fields (`epochMs`). A Date is
+   * ~110 bytes of heap, and a sink holds its chunk's rows until the target's transaction ends.
+   */
+  timestampsAsEpochMs?: boolean;
 }
 
 function readChangeEvent(envelope: EnvelopeReader, topic: string, id: number, body: Uint8Array, options: ChangeEventReadOptions): DecodedChangeEvent {
@@ -376,7 +412,7 @@ export class AvroConverter {
       if (envelope === undefined) return undefined;
       if (envelope === null) return null;
       try {
-        return envelope.readRowsAt(framed, ID_PREFIX_LENGTH);
+        return envelope.readRowsAt(framed, ID_PREFIX_LENGTH, options.timestampsAsEpochMs);
       } catch (error) {
         throw changeEventError(topic, prefixedId, error);
       }

@@ -216,9 +216,37 @@ describe('AvroConverter change events read through the compiled envelope reader'
       });
       expect(decode).not.toHaveBeenCalled();
       expect(fromBuffer).not.toHaveBeenCalled();
+      // With timestampsAsEpochMs: the same images, each timestamp as the epoch milliseconds of avsc's Date, and a
+      // schema that marks exactly those fields (millisecond and Debezium microsecond timestamps alike).
+      framed.forEach((bytes, index) => {
+        const event = converter.toChangeEventNow(topic, bytes, null, { rowsOnly: true, timestampsAsEpochMs: true });
+        const reference = expected[index];
+        expect(event?.op).toBe(reference?.op);
+        const marked = (event?.schema.fields ?? []).filter((field) => field.type.kind === 'timestamp' && field.type.epochMs === true).map((field) => field.name);
+        expect(marked).toEqual(reference?.schema.fields.filter((field) => field.type.kind === 'timestamp').map((field) => field.name));
+        expect(marked).toContain('placed');
+        expect(event?.schema.fields.map((field) => ({ ...field, type: { ...field.type, epochMs: undefined } }))).toEqual(reference?.schema.fields.map((field) => ({ ...field, type: { ...field.type, epochMs: undefined } })));
+        for (const image of ['before', 'after'] as const) {
+          const want = reference?.[image] ?? null;
+          const got = event?.[image] ?? null;
+          if (want === null || got === null) {
+            expect(got).toBe(want);
+            continue;
+          }
+          expect(Object.keys(got)).toEqual(Object.keys(want));
+          for (const key of Object.keys(want)) {
+            const value = want[key];
+            if (marked.includes(key)) expect(got[key], key).toBe(value instanceof Date ? value.getTime() : value);
+            else expect(got[key], key).toEqual(value);
+          }
+        }
+      });
+      expect(decode).not.toHaveBeenCalled();
+      expect(fromBuffer).not.toHaveBeenCalled();
       // A body cut short still fails as avsc reports it, naming the schema id.
       const cut = framed[1]?.subarray(0, (framed[1]?.length ?? 1) - 1) as Buffer;
       expect(() => converter.toChangeEventNow(topic, cut, null, { rowsOnly: true })).toThrow(new RegExp(`schema id ${id} does not decode: truncated buffer`));
+      expect(() => converter.toChangeEventNow(topic, cut, null, { rowsOnly: true, timestampsAsEpochMs: true })).toThrow(new RegExp(`schema id ${id} does not decode: truncated buffer`));
     } finally {
       await registry.close();
     }

@@ -175,10 +175,25 @@ interface CompileOptions {
   recordKeys: Map<Type, readonly string[]>;
   /** Compiled record readers, so a record type used twice (before and after) is compiled once. */
   records: Map<Type, ValueReader | undefined>;
+  /**
+   * Row keys of those records whose timestamps are read as epoch milliseconds (the number TimestampType's Date would
+   * hold) instead of a Date; the keys that were read so are added to `epochMsRead`.
+   */
+  epochMsKeys?: ReadonlySet<string>;
+  epochMsRead?: Set<string>;
 }
 
 function fail(): never {
   throw READ_WITH_AVSC;
+}
+
+/** The largest epoch milliseconds a Date holds (±8.64e15); beyond, TimestampType's Date is invalid and avsc reads it. */
+const MAX_DATE_MS = 8.64e15;
+
+/** An epoch-milliseconds timestamp as the valid Date TimestampType.fromWire would make holds it (never -0). */
+function epochMs(ms: number): number {
+  if (ms < -MAX_DATE_MS || ms > MAX_DATE_MS) throw READ_WITH_AVSC;
+  return ms + 0;
 }
 
 function readBoolean(input: AvroIn): boolean {
@@ -187,7 +202,7 @@ function readBoolean(input: AvroIn): boolean {
 }
 
 /** The functions generated code calls by name: module functions, so every call site in it is monomorphic. */
-const PRIMITIVES = { readLong, readSafeLong, readBigintLong, readString, readFloat, readDouble, readFixedCopy, readLength, readBoolean, fail } as const;
+const PRIMITIVES = { readLong, readSafeLong, readBigintLong, readString, readFloat, readDouble, readFixedCopy, readLength, readBoolean, epochMs, fail } as const;
 const PRIMITIVE_NAMES = Object.keys(PRIMITIVES);
 const PRIMITIVE_VALUES = Object.values(PRIMITIVES);
 
@@ -387,11 +402,33 @@ function recordReader(type: Type, keys: readonly string[], options: CompileOptio
   const source = new ReaderSource();
   const entries: string[] = [];
   for (const [index, field] of type.fields.entries()) {
-    const expression = valueExpression(field.type, source, options);
+    const key = keys[index] as string;
+    const epoch = options.epochMsKeys?.has(key) ? epochMsExpression(field.type) : undefined;
+    if (epoch !== undefined) options.epochMsRead?.add(key);
+    const expression = epoch ?? valueExpression(field.type, source, options);
     if (expression === undefined) return undefined;
-    entries.push(`${JSON.stringify(keys[index])}: ${expression}`);
+    entries.push(`${JSON.stringify(key)}: ${expression}`);
   }
   return source.build(`return { ${entries.join(', ')} };`);
+}
+
+/**
+ * The read of a TimestampType over long (or of a nullable one) as the epoch milliseconds its Date would hold, without
+ * the Date: `Math.floor(wire / 1000)` for micros as fromWire computes it, and avsc's read (so the Date's own refusal)
+ * beyond a Date's range. Undefined for any other type, whose value is read as usual.
+ */
+function epochMsExpression(type: Type): string | undefined {
+  const timestamp = (candidate: Type): string | undefined => {
+    if (!(candidate instanceof FerryLogicalType) || candidate.typeName !== 'logical:ferry-timestamp' || underlyingOf(candidate).typeName !== 'long') return undefined;
+    return (candidate as unknown as { micros?: unknown }).micros === true ? 'epochMs(Math.floor(readSafeLong(input) / 1000))' : 'epochMs(readSafeLong(input))';
+  };
+  if (!(type instanceof avro.types.UnwrappedUnionType)) return timestamp(type);
+  const branches = type.types;
+  if (branches.length !== 2) return undefined;
+  const nullIndex = branches.findIndex((branch) => branch instanceof avro.types.NullType);
+  const other = branches[1 - nullIndex];
+  const inner = nullIndex < 0 || other === undefined ? undefined : timestamp(other);
+  return inner === undefined ? undefined : `((u = readLong(input)) === ${nullIndex} ? null : u === ${1 - nullIndex} ? ${inner} : fail())`;
 }
 
 /** Runs a compiled read over the whole of `buf` from `offset`; undefined when avsc must read it instead. */
@@ -427,21 +464,34 @@ export interface EnvelopeRows {
   after: Row | null;
 }
 
+/**
+ * Timestamps of an image read as epoch milliseconds (numbers) rather than Dates: `keys` are the row keys that may be
+ * (the image's timestamp fields), `read` receives those that are (TimestampType over long, nullable or not).
+ */
+export interface EpochMsTimestamps {
+  keys: ReadonlySet<string>;
+  read: Set<string>;
+}
+
 /** Reads one envelope body; undefined when avsc must read it. */
 export type EnvelopeRowsReader = (buf: Buffer, offset: number) => EnvelopeRows | undefined;
 
 /**
  * The compiled rows-only reader of a Debezium envelope type (the writer's envelope, its `Value` record annotated as the
  * value codec reads it): `op`, `before` and `after` are read, every other field (source block, transaction, ts_*)
- * skipped. `imageKeys` are the row keys of the `Value` record's fields. Undefined when the envelope holds something
- * this reader does not compile.
+ * skipped. `imageKeys` are the row keys of the `Value` record's fields; with `epochMsTimestamps`, those timestamps are
+ * read as numbers (see EpochMsTimestamps). Undefined when the envelope holds something this reader does not compile.
  */
-export function compileEnvelopeRowsReader(envelopeType: Type, imageKeys: readonly string[]): EnvelopeRowsReader | undefined {
+export function compileEnvelopeRowsReader(envelopeType: Type, imageKeys: readonly string[], epochMsTimestamps?: EpochMsTimestamps): EnvelopeRowsReader | undefined {
   if (!(envelopeType instanceof avro.types.RecordType)) return undefined;
   const before = envelopeType.fields.find((field) => field.name === 'before');
   const valueType = before ? (before.type as unknown as { types?: Type[] }).types?.find((branch) => branch instanceof avro.types.RecordType) : undefined;
   if (valueType === undefined) return undefined;
-  const options: CompileOptions = { recordKeys: new Map([[valueType, imageKeys]]), records: new Map() };
+  const options: CompileOptions = {
+    recordKeys: new Map([[valueType, imageKeys]]),
+    records: new Map(),
+    ...(epochMsTimestamps ? { epochMsKeys: epochMsTimestamps.keys, epochMsRead: epochMsTimestamps.read } : {}),
+  };
   const source = new ReaderSource();
   const statements: string[] = [];
   for (const field of envelopeType.fields) {

@@ -24,11 +24,12 @@ import {
   dateString,
   dateValue,
   decimalString,
+  epochMsTimestampString,
   int64Value,
   numberValue,
   smallIntegerValue,
   timeString,
-  timestampString,
+  timestampEpochMs,
   type TimestampStyle,
 } from './values';
 
@@ -494,7 +495,7 @@ export abstract class GenericSqlDialect implements SqlDialect {
         if (typeof value !== 'number') throw badValue(field, type, value, 'expected milliseconds since midnight');
         return timeString(value, values);
       case 'timestamp':
-        return timestampString(dateValue(value, type, field), values, profile.timestamp);
+        return epochMsTimestampString(timestampEpochMs(value, type, field), values, profile.timestamp);
     }
   }
 

@@ -3,7 +3,7 @@ import type { DialectLimits, DialectOptions, DriverParam, DriverValue, SqlStatem
 import { GenericSqlDialect, type StatementContext, type StatementKind, type ValueProfile } from './generic';
 import { quotePostgresIdentifier } from '../../../db/postgres/identifiers';
 import { copyField, PostgresStaging } from './postgresStaging';
-import { dateString, dateValue, decimalString, int64Value, smallIntegerValue, timestampString } from './values';
+import { dateString, dateValue, decimalString, epochMsTimestampString, int64Value, smallIntegerValue, timestampEpochMs } from './values';
 
 /** Beyond 1000 digits PostgreSQL only has the unconstrained NUMERIC. */
 const MAX_PRECISION = 1000;
@@ -71,7 +71,7 @@ export class PostgresDialect extends GenericSqlDialect {
       case 'date':
         return (value) => dateString(dateValue(value, type, name), values);
       case 'timestamp':
-        return (value) => timestampString(dateValue(value, type, name), values, profile.timestamp);
+        return (value) => epochMsTimestampString(timestampEpochMs(value, type, name), values, profile.timestamp);
       default:
         return converted;
     }

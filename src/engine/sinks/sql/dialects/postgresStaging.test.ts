@@ -235,6 +235,50 @@ describe('PostgreSQL staged inserts and upserts', () => {
     }
   });
 
+  it('writes timestamps given as epoch milliseconds (a field marked epochMs) as the bytes of the same instants given as Dates, staged and not', () => {
+    const instants = [
+      Date.UTC(2026, 1, 28, 23, 59, 59, 999),
+      0,
+      -1,
+      Date.UTC(1969, 11, 31, 12, 0, 0, 1),
+      new Date('0001-01-01T00:00:00.000Z').getTime() + 86_400_000,
+      Date.UTC(9999, 11, 30, 23, 59, 59, 999),
+      // Daylight-saving changes in Paris and New York, and the hours around them.
+      Date.UTC(2026, 2, 29, 0, 59, 59, 999),
+      Date.UTC(2026, 2, 29, 1, 0, 0, 0),
+      Date.UTC(2026, 9, 25, 0, 30, 0, 0),
+      Date.UTC(2026, 2, 8, 6, 59, 59, 999),
+      Date.UTC(2026, 10, 1, 5, 30, 0, 0),
+      Date.UTC(1995, 5, 15, 10, 11, 12, 13),
+    ];
+    const at: FieldSchema = { name: 'at', type: { kind: 'timestamp' }, optional: true };
+    const atEpoch: FieldSchema = { name: 'at', type: { kind: 'timestamp', epochMs: true }, optional: true };
+    const table: TableDescription = { table: orders, kind: 'TABLE', columns: [column('id', 'bigint', 'bigint', true), column('at', 'timestamp(3) without time zone', 'timestamp without time zone')] };
+    const epochRows = Array.from({ length: STAGED_MIN_ROWS + 50 }, (_, index): Row => ({ id: BigInt(index), at: index % 17 === 16 ? null : (instants[index % instants.length] as number) }));
+    const dateRows = epochRows.map((row): Row => ({ id: row.id ?? null, at: typeof row.at === 'number' ? new Date(row.at) : null }));
+    // A field marked epochMs still takes Dates (a schema's default, say).
+    const mixedRows = epochRows.map((row, index): Row => (index % 2 === 0 ? row : (dateRows[index] as Row)));
+    for (const values of [undefined, { timezone: 'Europe/Paris' }, { timezone: 'America/New_York' }]) {
+      for (const build of [(b: WriteBatch) => dialect.buildInsert(b, values), (b: WriteBatch) => dialect.buildUpsert(b, values)]) {
+        const [fromDates] = build({ table: orders, keyFields: [id], valueFields: [at], rows: dateRows, existing: table });
+        const expected = fromDates && copyInOf(fromDates)?.data;
+        if (!expected) throw new Error('expected a staged statement');
+        for (const rowsOf of [epochRows, mixedRows]) {
+          const [fromEpoch] = build({ table: orders, keyFields: [id], valueFields: [atEpoch], rows: rowsOf, existing: table });
+          expect(fromEpoch && copyInOf(fromEpoch)?.data.equals(expected)).toBe(true);
+        }
+        // The unnest and VALUES forms convert each value alike.
+        for (const count of [1, 3]) {
+          const unstaged = build({ table: orders, keyFields: [id], valueFields: [at], rows: dateRows.slice(0, count), existing: table });
+          expect(build({ table: orders, keyFields: [id], valueFields: [atEpoch], rows: epochRows.slice(0, count), existing: table })).toEqual(unstaged);
+        }
+      }
+      for (const [index, instant] of instants.entries()) {
+        expect(dialect.toDriverValue(instant, atEpoch.type, values), `instant ${index}`).toBe(dialect.toDriverValue(new Date(instant), at.type, values));
+      }
+    }
+  });
+
   it('refuses every value the other forms refuse, with the same error', () => {
     const bad: [FieldSchema['type'], unknown][] = [
       [{ kind: 'int8' }, 128],
@@ -256,6 +300,14 @@ describe('PostgreSQL staged inserts and upserts', () => {
       [{ kind: 'timestamp' }, new Date(Number.NaN)],
       [{ kind: 'timestamp' }, 1_700_000_000_000],
       [{ kind: 'timestamp' }, new Date('0000-06-01T00:00:00Z')],
+      // A field whose values may be epoch milliseconds (the sink decoder's): what no valid Date holds, and years outside 1..9999.
+      [{ kind: 'timestamp', epochMs: true }, 1.5],
+      [{ kind: 'timestamp', epochMs: true }, Number.NaN],
+      [{ kind: 'timestamp', epochMs: true }, 8.64e15 + 1],
+      [{ kind: 'timestamp', epochMs: true }, new Date('0000-06-01T00:00:00Z').getTime()],
+      [{ kind: 'timestamp', epochMs: true }, Date.UTC(10_000, 0, 1)],
+      [{ kind: 'timestamp', epochMs: true }, '2026-01-01 00:00:00'],
+      [{ kind: 'timestamp', epochMs: true }, new Date(Number.NaN)],
     ];
     const failure = (build: () => unknown) => {
       try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../../shared/errors';
-import { checkTimezone, dateString, decimalString, formatOffset, int64Value, timestampString, timeString, zonedParts } from './values';
+import { checkTimezone, dateString, decimalString, epochMsTimestampString, formatOffset, int64Value, timestampEpochMs, timestampString, timeString, zonedParts } from './values';
 
 function codeOf(run: () => unknown): string {
   try {
@@ -176,5 +176,38 @@ describe('date and time text without Date objects', () => {
     expect(timestampString(new Date(sameSlot), undefined, 'space')).toMatch(/^\d{4}-/);
     expect(codeOf(() => timestampString(new Date(refused), undefined, 'space'))).toBe('SINK_SQL_BAD_VALUE');
     expect(codeOf(() => timestampString(new Date(refused), undefined, 'space'))).toBe('SINK_SQL_BAD_VALUE');
+  });
+});
+
+describe('timestampEpochMs and epochMsTimestampString', () => {
+  const epochType = { kind: 'timestamp', epochMs: true } as const;
+  it('takes epoch milliseconds only where the type says so, and writes them as the Date of that instant in every style and zone', () => {
+    const instants = [0, -1, Date.UTC(2026, 2, 29, 0, 59, 59, 999), Date.UTC(2026, 10, 1, 5, 30), Date.UTC(9999, 11, 31, 23, 59, 59, 999), new Date('0001-01-01T00:00:00Z').getTime()];
+    for (const instant of instants) {
+      expect(timestampEpochMs(instant, epochType, 'at')).toBe(instant);
+      expect(timestampEpochMs(new Date(instant), epochType, 'at')).toBe(instant);
+      expect(timestampEpochMs(new Date(instant), { kind: 'timestamp' }, 'at')).toBe(instant);
+      for (const options of [undefined, { timezone: 'Europe/Paris' }, { timezone: 'America/New_York' }, { timezone: '+05:30' }]) {
+        for (const style of ['space', 'iso', 'space-offset'] as const) {
+          // The same text, or the same refusal (9999-12-31 23:59 UTC is in year 10000 east of it).
+          const outcome = (write: () => string) => {
+            try {
+              return write();
+            } catch (error) {
+              return error instanceof EngineError ? `${error.code}: ${error.message}` : error;
+            }
+          };
+          expect(outcome(() => epochMsTimestampString(instant, options, style))).toBe(outcome(() => timestampString(new Date(instant), options, style)));
+        }
+      }
+    }
+    expect(Object.is(timestampEpochMs(-0, epochType, 'at'), 0)).toBe(true);
+  });
+
+  it('refuses a number where the type does not say epochMs, and what no valid Date holds', () => {
+    expect(codeOf(() => timestampEpochMs(1_700_000_000_000, { kind: 'timestamp' }, 'at'))).toBe('SINK_SQL_BAD_VALUE');
+    for (const bad of [1.5, Number.NaN, Number.POSITIVE_INFINITY, 8.64e15 + 1, -8.64e15 - 1, '0']) {
+      expect(codeOf(() => timestampEpochMs(bad, epochType, 'at'))).toBe('SINK_SQL_BAD_VALUE');
+    }
   });
 });

@@ -168,8 +168,14 @@ export type TimestampStyle = 'space' | 'iso' | 'space-offset';
  * offset and keeps the wall clock, a TIMESTAMPTZ column uses it and stores the exact instant).
  */
 export function timestampString(value: Date, options: ValueOptions | undefined, style: TimestampStyle): string {
-  // Straight from the epoch milliseconds (no Date or parts object per value): this runs for every timestamp a sink writes.
-  const epochMs = finiteEpochMs(value);
+  return epochMsTimestampString(finiteEpochMs(value), options, style);
+}
+
+/**
+ * `timestampString` of the instant a Date holding `epochMs` is (a whole number within ±8.64e15; see
+ * timestampEpochMs). Straight from the number, no Date or parts object: this runs for every timestamp a sink writes.
+ */
+export function epochMsTimestampString(epochMs: number, options: ValueOptions | undefined, style: TimestampStyle): string {
   const offsetMs = resolverFor(options?.timezone ?? 'UTC')(epochMs);
   const wallMs = epochMs + offsetMs;
   const days = Math.floor(wallMs / MS_PER_DAY);
@@ -287,6 +293,19 @@ export function bytesValue(value: FieldValue, type: FieldType, field: string): B
     return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   }
   throw badValue(field, type, value, 'expected bytes (Uint8Array)');
+}
+
+/** A valid Date's range: ±100,000,000 days around the epoch. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * A timestamp field's value as epoch milliseconds: a valid Date's, or, where the field's type says values may be
+ * epoch milliseconds (`epochMs`, set by the sink's decoder), a whole number a valid Date could hold. Anything else
+ * is refused as `dateValue` refuses it.
+ */
+export function timestampEpochMs(value: FieldValue, type: FieldType, field: string): number {
+  if (typeof value === 'number' && type.kind === 'timestamp' && type.epochMs === true && Number.isInteger(value) && value >= -MAX_DATE_MS && value <= MAX_DATE_MS) return value + 0;
+  return dateValue(value, type, field).getTime();
 }
 
 export function dateValue(value: FieldValue, type: FieldType, field: string): Date {
