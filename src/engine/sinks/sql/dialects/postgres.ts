@@ -1,9 +1,12 @@
-import type { FieldSchema, FieldType, FieldValue, Row, TableId } from '../../../model';
+import type { FieldSchema, FieldType, Row, TableId } from '../../../model';
 import type { DialectLimits, DialectOptions, DriverParam, DriverValue, SqlStatement, TableDescription, TableKind, ValueOptions, WriteBatch } from './dialect';
 import { GenericSqlDialect, type StatementContext, type StatementKind, type ValueProfile } from './generic';
 import { quotePostgresIdentifier } from '../../../db/postgres/identifiers';
-import { copyField, PostgresStaging } from './postgresStaging';
+import { copyField, type CopyWrite, PostgresStaging } from './postgresStaging';
 import { dateString, dateValue, decimalString, epochMsTimestampString, int64Value, smallIntegerValue, timestampEpochMs } from './values';
+
+const MIN_SAFE_BIGINT = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Beyond 1000 digits PostgreSQL only has the unconstrained NUMERIC. */
 const MAX_PRECISION = 1000;
@@ -47,31 +50,37 @@ export class PostgresDialect extends GenericSqlDialect {
   }
 
   /**
-   * The COPY text of a field's non-null values: `copyField(convert(…))`, with `convert`'s dispatch on the field's kind
-   * made once per field rather than per value. Each kind calls the same check or format `convert` calls (so the same
-   * values pass, and a refused one fails with the same error naming the field) and skips `copyField`'s escaping where
-   * the result cannot hold a character it escapes (digits, signs, dates and clocks). Text keeps `convert`'s own path
-   * for anything but a string without NUL; every other kind goes through `convert` and `copyField` as they are.
+   * Writes the COPY text of a field's non-null values: `copyField(convert(…))`, with `convert`'s dispatch on the
+   * field's kind made once per field rather than per value. Each kind calls the same check or format `convert` calls
+   * (so the same values pass, and a refused one fails with the same error naming the field) and writes its text as
+   * bytes where it cannot hold a character `copyField` escapes (integers, decimals, dates and timestamps). Text keeps
+   * `convert`'s own path for anything but a string without NUL; every other kind goes through `convert` and
+   * `copyField` as they are.
    */
-  private copyText(field: FieldSchema, values: ValueOptions | undefined): (value: FieldValue) => string {
+  private copyText(field: FieldSchema, values: ValueOptions | undefined): CopyWrite {
     const { type, name } = field;
     const profile = this.valueProfile;
-    const converted = (value: FieldValue): string => copyField(this.convert(value, type, name, values));
+    const converted: CopyWrite = (value, out) => out.text(copyField(this.convert(value, type, name, values)));
     switch (type.kind) {
       case 'int8':
       case 'int16':
       case 'int32':
-        return (value) => String(smallIntegerValue(value, type, name));
+        return (value, out) => out.integer(smallIntegerValue(value, type, name));
       case 'int64':
-        return (value) => int64Value(value, type, name).toString();
+        return (value, out) => {
+          // A safe integer's digits straight into the bytes; beyond, bigint's own text (int64Value refuses the rest).
+          if (typeof value === 'bigint' && value >= MIN_SAFE_BIGINT && value <= MAX_SAFE_BIGINT) out.integer(Number(value));
+          else out.text(int64Value(value, type, name).toString());
+        };
       case 'string':
-        return profile.rejectNul ? (value) => (typeof value === 'string' && !value.includes('\u0000') ? copyField(value) : converted(value)) : converted;
+        return profile.rejectNul ? (value, out) => (typeof value === 'string' && !value.includes('\u0000') ? out.escaped(value) : converted(value, out)) : converted;
       case 'decimal':
-        return (value) => decimalString(value, type, name);
+        return (value, out) => out.text(decimalString(value, type, name));
       case 'date':
-        return (value) => dateString(dateValue(value, type, name), values);
+        return (value, out) => out.text(dateString(dateValue(value, type, name), values));
       case 'timestamp':
-        return (value) => epochMsTimestampString(timestampEpochMs(value, type, name), values, profile.timestamp);
+        if (profile.timestamp === 'space-offset') return (value, out) => out.timestamp(timestampEpochMs(value, type, name), values);
+        return (value, out) => out.text(epochMsTimestampString(timestampEpochMs(value, type, name), values, profile.timestamp));
       default:
         return converted;
     }

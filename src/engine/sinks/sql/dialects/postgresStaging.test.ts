@@ -235,6 +235,42 @@ describe('PostgreSQL staged inserts and upserts', () => {
     }
   });
 
+  it('writes integers at every digit-count boundary, every millisecond width and control characters as the joined text does', () => {
+    const kinds: FieldSchema[] = [
+      { name: 'i32', type: { kind: 'int32' }, optional: true },
+      { name: 'txt', type: { kind: 'string' }, optional: true },
+      { name: 'at', type: { kind: 'timestamp' }, optional: true },
+      { name: 'dec', type: { kind: 'decimal', precision: 20, scale: 3 }, optional: true },
+    ];
+    const table: TableDescription = {
+      table: orders,
+      kind: 'TABLE',
+      columns: [column('id', 'bigint', 'bigint', true), column('i32', 'integer', 'integer'), column('txt', 'text', 'text'), column('at', 'timestamp(3) without time zone', 'timestamp without time zone'), column('dec', 'numeric(20,3)', 'numeric')],
+    };
+    const boundaries = [0, 1, 9, 10, 99, 100, 999, 1000, 99_999, 100_000, 999_999_999, 1_000_000_000, 2 ** 31 - 1, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1];
+    const ids = [...boundaries.flatMap((value) => [BigInt(value), -BigInt(value) - 1n]), 2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n)];
+    const texts = ['\u0001\u001f\u007f', '\u0080', 'ascii then é', 'é then ascii', '\\', 'a\\b\tc', '\ud83d', 'x\ude00y', ' ', '\u000b\u000c'];
+    const batchRows = ids.map((value, index): Row => ({
+      id: value,
+      i32: index % 7 === 6 ? null : ([...boundaries.slice(0, 13), -2_147_483_648, -1, -10, -100][index % 17] ?? null),
+      txt: texts[index % texts.length] ?? null,
+      at: new Date(Date.UTC(2026, 0, 1) + [0, 9, 10, 99, 100, 990, 999, 59_001, 3_599_999][index % 9]! + index * 86_400_000 * 37),
+      dec: ['0.000', '-1.005', '12345678901234567.891', 3n, -7][index % 5] ?? null,
+    }));
+    const padded = [...batchRows, ...Array.from({ length: STAGED_MIN_ROWS }, (_, index): Row => ({ id: BigInt(10_000 + index), i32: null, txt: null, at: null, dec: null }))];
+    for (const values of [undefined, { timezone: 'Europe/Paris' }, { timezone: 'America/New_York' }]) {
+      const [statement] = dialect.buildInsert({ table: orders, keyFields: [id], valueFields: kinds, rows: padded, existing: table }, values);
+      const copyIn = statement && copyInOf(statement);
+      if (!copyIn) throw new Error('expected a staged statement');
+      const fieldText = (row: Row, field: FieldSchema) => {
+        const raw = row[field.name];
+        return raw === null || raw === undefined ? '\\N' : copyField(dialect.toDriverValue(raw, field.type, values));
+      };
+      const text = padded.map((row) => [id, ...kinds].map((field) => fieldText(row, field)).join('\t')).join('\n') + '\n';
+      expect(copyIn.data.equals(Buffer.from(text, 'utf8'))).toBe(true);
+    }
+  });
+
   it('writes timestamps given as epoch milliseconds (a field marked epochMs) as the bytes of the same instants given as Dates, staged and not', () => {
     const instants = [
       Date.UTC(2026, 1, 28, 23, 59, 59, 999),

@@ -176,18 +176,28 @@ export function timestampString(value: Date, options: ValueOptions | undefined, 
  * timestampEpochMs). Straight from the number, no Date or parts object: this runs for every timestamp a sink writes.
  */
 export function epochMsTimestampString(epochMs: number, options: ValueOptions | undefined, style: TimestampStyle): string {
-  const offsetMs = resolverFor(options?.timezone ?? 'UTC')(epochMs);
+  const offsetMs = zoneOffsetMs(epochMs, options);
   const wallMs = epochMs + offsetMs;
   const days = Math.floor(wallMs / MS_PER_DAY);
-  const slot = days & DATE_TEXT_SLOTS_MASK;
-  const date = DATE_TEXT_DAYS[slot] === days ? (DATE_TEXT[slot] as string) : rememberDateText(days, slot);
+  const date = dayText(days);
   const time = clockText(wallMs - days * MS_PER_DAY);
   if (style === 'iso') return `${date}T${time}`;
   if (style === 'space-offset') return `${date} ${time}${offsetMs === 0 ? '+00:00' : formatOffset(offsetMs / 60_000)}`;
   return `${date} ${time}`;
 }
 
-const MS_PER_DAY = 86_400_000;
+/** The offset (ms) of db.timezone at an instant: what a timestamp's wall clock adds to its epoch milliseconds. */
+export function zoneOffsetMs(epochMs: number, options: ValueOptions | undefined): number {
+  return resolverFor(options?.timezone ?? 'UTC')(epochMs);
+}
+
+/** `YYYY-MM-DD` of a count of days since 1970-01-01, years outside 1..9999 refused (kept per day, see DATE_TEXT). */
+export function dayText(days: number): string {
+  const slot = days & DATE_TEXT_SLOTS_MASK;
+  return DATE_TEXT_DAYS[slot] === days ? (DATE_TEXT[slot] as string) : rememberDateText(days, slot);
+}
+
+export const MS_PER_DAY = 86_400_000;
 /** '00'..'99' and '000'..'999', so a clock field costs a lookup, not a padStart. */
 const TWO_DIGITS = Array.from({ length: 100 }, (_, value) => String(value).padStart(2, '0'));
 const THREE_DIGITS = Array.from({ length: 1000 }, (_, value) => String(value).padStart(3, '0'));
