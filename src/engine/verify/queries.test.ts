@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sqlServerVerifyDialect } from './dialects/sqlserver';
 import { postgresVerifyDialect } from './dialects/postgres';
-import type { ColumnInfo, SidePlan } from './model';
+import type { ColumnInfo, SideColumn, SidePlan } from './model';
 import { mySqlVerifyDialect } from './dialects/mysql';
 import { checksumQuery, fetchQuery, keyListCondition, keyRangeFilter, minAgeCondition, rowTextSql, segmentIndexFilter } from './queries';
 
@@ -29,8 +29,9 @@ describe('checksum and fetch queries (SQL Server, checked as text: it cannot run
     expect(sql.startsWith(`SELECT (${keyHash} / CAST(1125899906842624 AS BIGINT)) AS b, COUNT(*) AS n, CAST(SUM(CAST((CAST(SUBSTRING(HASHBYTES('MD5', `)).toBe(true);
     // Free text enters as its byte length and then the text, two fields; a NULL as the length field's '~N' alone.
     expect(sql).toContain("CONCAT_WS(N'|', CAST([id] AS VARCHAR(40)), COALESCE(CAST(DATALENGTH(");
-    expect(sql).toContain("AS VARCHAR(20)), '~N'), CAST([note] AS NVARCHAR(MAX)), COALESCE(LEFT(");
-    expect(sql).toContain("COALESCE(LEFT(CONVERT(VARCHAR(27), CAST([at] AS DATETIME2(7)), 121), 23), '~N')");
+    expect(sql).toContain("AS VARCHAR(20)), '~N'), CAST([note] AS NVARCHAR(MAX)), COALESCE(RTRIM(RTRIM(LEFT(");
+    // A timestamp with a fraction is hashed without trailing fractional zeros, as MySQL and PostgreSQL hash it.
+    expect(sql).toContain("COALESCE(RTRIM(RTRIM(LEFT(CONVERT(VARCHAR(27), CAST([at] AS DATETIME2(7)), 121), 23), '0'), '.'), '~N')");
     // SQL Server cannot GROUP BY an alias: the expression is repeated.
     expect(sql.endsWith(`AS s FROM [dbo].[orders] WHERE (region = N'EU') GROUP BY (${keyHash} / CAST(1125899906842624 AS BIGINT))`)).toBe(true);
     expect(sql).not.toContain('IN (');
@@ -73,9 +74,19 @@ describe('checksum and fetch queries (SQL Server, checked as text: it cannot run
       `concat_ws('|', COALESCE(octet_length("note"::text)::text, '~N'), "note"::text, octet_length("name"::text), "name"::text, ` +
         `'36', "ref"::text, CASE WHEN "alt" IS NULL THEN '~N' ELSE '36' END, "alt"::text)`,
     );
-    // The same fields on MySQL/MariaDB, whose CHAR(36) paired with a uuid is free text: measured, lower-cased.
-    const mysqlRef = { column: { ...info('ref', 'fixedString', false), charset: 'utf8mb4' }, render: { ...render, lowercase: true, lengthPrefix: true } };
-    expect(rowTextSql(mySqlVerifyDialect, [mysqlRef])).toBe("CONCAT_WS('|', LENGTH(LOWER(`ref`)), LOWER(`ref`))");
+    // The same fields on MySQL/MariaDB, whose CHAR(36) paired with a uuid is free text: lower-cased, and of the
+    // uuid's constant length 36 too (a text of at most 36 characters cannot imitate a uuid's fields with another).
+    const mysqlRef = (declared: string, nullable = false): SideColumn => ({
+      column: { ...info('ref', 'fixedString', nullable), declared, charset: 'utf8mb4' },
+      render: { ...render, lowercase: true, lengthPrefix: true },
+    });
+    expect(rowTextSql(mySqlVerifyDialect, [mysqlRef('char(36)')])).toBe("CONCAT_WS('|', '36', LOWER(`ref`))");
+    expect(rowTextSql(mySqlVerifyDialect, [mysqlRef('varchar(32)', true)])).toBe("CONCAT_WS('|', CASE WHEN `ref` IS NULL THEN '~N' ELSE '36' END, LOWER(`ref`))");
+    // Longer text could hold a uuid's text and more fields of its own: measured.
+    expect(rowTextSql(mySqlVerifyDialect, [mysqlRef('varchar(37)')])).toBe("CONCAT_WS('|', LENGTH(LOWER(`ref`)), LOWER(`ref`))");
+    expect(rowTextSql(mySqlVerifyDialect, [mysqlRef('text')])).toBe("CONCAT_WS('|', LENGTH(LOWER(`ref`)), LOWER(`ref`))");
+    // Without a uuid on either side, text is always measured.
+    expect(rowTextSql(mySqlVerifyDialect, [{ ...mysqlRef('char(36)'), render: { ...render, lengthPrefix: true } }])).toBe("CONCAT_WS('|', LENGTH(`ref`), `ref`)");
   });
 
   it('writes the min-age cut-off against the canonical UTC text', () => {

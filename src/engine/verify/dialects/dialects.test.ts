@@ -93,16 +93,61 @@ describe('hashing SQL', () => {
     expect(mysql.rowPart?.('`c`', column('integer', { declared: 'bit(4)' }), render())).toBe('CAST(`c` AS UNSIGNED)');
     expect(mysql.rowPart?.('`c`', column('decimal', { scale: 2 }), render({ sameScale: true }))).toBe('`c`');
     expect(mysql.rowPart?.('`c`', column('decimal', { scale: 2 }), render())).toContain('TRIM(TRAILING');
-    expect(mysql.rowPart?.('`c`', column('timestamp', { fraction: 3 }), render({ fraction: 3 }))).toBe('`c`');
-    expect(mysql.rowPart?.('`c`', column('timestamp', { fraction: 6 }), render({ fraction: 3 }))).toBe('LEFT(CAST(`c` AS CHAR), 23)');
-    expect(mysql.rowPart?.('`c`', column('timestamp', { fraction: 3 }), render({ fraction: 3, zone: '+02:00' }))).toContain('CONVERT_TZ');
     expect(mysql.rowPart?.('`c`', column('timestamptz', { fraction: 0 }), render({ fraction: 0 }))).toBe('`c`');
     // PostgreSQL: only NOT NULL columns, since COALESCE(…, '~N') needs text.
     expect(postgres.rowPart?.('"c"', notNull('integer'), render())).toBe('"c"');
     expect(postgres.rowPart?.('"c"', column('integer'), render())).toBe('"c"::text');
     expect(postgres.rowPart?.('"c"', notNull('boolean'), render())).toBe('"c"::int');
     expect(postgres.rowPart?.('"c"', notNull('decimal', { scale: 2 }), render())).toBe('trim_scale("c")::text');
-    expect(sqlserver.rowPart).toBeUndefined();
+    // SQL Server prints every value as its canonical text, but floats and timestamps (below).
+    expect(sqlserver.rowPart?.('[c]', column('integer'), render())).toBe('CAST([c] AS VARCHAR(40))');
+    expect(sqlserver.rowPart?.('[c]', column('timestamp', { fraction: 0 }), render({ fraction: 0 }))).toBe(sqlserver.canonical('[c]', column('timestamp', { fraction: 0 }), render({ fraction: 0 })));
+  });
+
+  it('hashes a double nearest to a number of at most 4 decimals as the integer ROUND(x * 10000), any other as ~ and its canonical text, alike on every engine', () => {
+    const double = column('float', { declared: 'double' });
+    expect(mysql.rowPart?.('`c`', double, render())).toBe(
+      "IF(ABS(`c`) < 1e8 AND `c` = ROUND(`c` * 10000) / 10000, CAST(ROUND(`c` * 10000) AS SIGNED), CONCAT('~', " +
+        "IF(LENGTH(@ferry_verify_float := CONCAT(`c`)) <= 14 AND LOCATE('e', @ferry_verify_float) = 0, @ferry_verify_float, " +
+        "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(ROUND(CAST(@ferry_verify_float AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(`c`)))) AS CHAR))))))",
+    );
+    expect(postgres.rowPart?.('"c"', column('float', { declared: 'double precision' }), render())).toBe(
+      `CASE WHEN ABS("c") < 1e8 AND "c" = ROUND("c" * 10000) / 10000 THEN round("c" * 10000)::bigint::text ` +
+        `ELSE '~' || CASE WHEN length("c"::text) <= 14 AND strpos("c"::text, 'e') = 0 THEN "c"::text ` +
+        `ELSE trim_scale(round(("c"::text)::numeric, (14 - floor(log(abs("c"))))::int))::text END END`,
+    );
+    // The same form NOT NULL (no output function of concat_ws's choosing).
+    expect(postgres.rowPart?.('"c"', column('float', { declared: 'double precision', nullable: false }), render())).toBe(postgres.rowPart?.('"c"', column('float', { declared: 'double precision' }), render()));
+    expect(sqlserver.rowPart?.('[c]', column('float', { declared: 'float' }), render())).toBe(
+      "CASE WHEN ABS([c]) < 1e8 AND [c] = ROUND([c] * 10000, 0) / 10000 THEN CAST(CAST(ROUND([c] * 10000, 0) AS BIGINT) AS VARCHAR(20)) " +
+        `ELSE '~' + ${sqlserver.canonical('[c]', column('float', { declared: 'float' }), render())} END`,
+    );
+    // Single precision is widened to double first on every engine.
+    expect(mysql.rowPart?.('`c`', column('float', { declared: 'float' }), render())).toContain('CAST(ROUND(CAST(`c` AS DOUBLE) * 10000) AS SIGNED)');
+    expect(postgres.rowPart?.('"c"', column('float', { declared: 'real' }), render())).toContain('round("c"::float8 * 10000)::bigint::text');
+    expect(sqlserver.rowPart?.('[c]', column('float', { declared: 'real' }), render())).toContain('CAST(ROUND(CAST([c] AS FLOAT) * 10000, 0) AS BIGINT)');
+    // MySQL's DOUBLE(M,D) compares within a tolerance: always the general form.
+    expect(mysql.rowPart?.('`c`', column('float', { declared: 'double(10,4)' }), render())).toBe(`CONCAT('~', ${mysql.canonical('`c`', column('float', { declared: 'double(10,4)' }), render())})`);
+  });
+
+  it('hashes a timestamp with a fraction without trailing fractional zeros, as PostgreSQL prints it, alike on every engine', () => {
+    const trimmed = (text: string): string => `TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ${text}))`;
+    expect(mysql.rowPart?.('`c`', column('timestamp', { fraction: 3 }), render({ fraction: 3 }))).toBe(trimmed('`c`'));
+    expect(mysql.rowPart?.('`c`', column('timestamp', { fraction: 6 }), render({ fraction: 3 }))).toBe(trimmed('LEFT(CAST(`c` AS CHAR), 23)'));
+    expect(mysql.rowPart?.('`c`', column('timestamp', { fraction: 3 }), render({ fraction: 3, zone: '+02:00' }))).toBe(trimmed("CAST(CONVERT_TZ(`c`, '+02:00', '+00:00') AS CHAR)"));
+    expect(mysql.rowPart?.('`c`', column('timestamptz', { fraction: 6 }), render({ fraction: 6 }))).toBe(trimmed('`c`'));
+    // Without a fraction nothing is trimmed (the seconds' zeros stay).
+    expect(mysql.rowPart?.('`c`', column('timestamp', { fraction: 6 }), render({ fraction: 0 }))).toBe('LEFT(CAST(`c` AS CHAR), 19)');
+    // PostgreSQL prints the trimmed form itself at the column's own precision; cut to a smaller one, it trims.
+    expect(postgres.rowPart?.('"c"', column('timestamp', { fraction: 6 }), render({ fraction: 6 }))).toBe('("c")::text');
+    expect(postgres.rowPart?.('"c"', column('timestamptz', { fraction: 3, nullable: false }), render({ fraction: 3 }))).toBe(`("c" AT TIME ZONE 'UTC')::text`);
+    expect(postgres.rowPart?.('"c"', column('timestamp', { fraction: 6 }), render({ fraction: 3, zone: '+02:00' }))).toBe(
+      `rtrim(rtrim(${postgres.canonical('"c"', column('timestamp', { fraction: 6 }), render({ fraction: 3, zone: '+02:00' }))}, '0'), '.')`,
+    );
+    expect(postgres.rowPart?.('"c"', column('timestamp', { fraction: 6 }), render({ fraction: 6, zone: '+02:00' }))).toBe(`(("c" AT TIME ZONE INTERVAL '+02:00') AT TIME ZONE 'UTC')::text`);
+    expect(postgres.rowPart?.('"c"', column('timestamp', { fraction: 0 }), render({ fraction: 0 }))).toBe('("c")::text');
+    expect(sqlserver.rowPart?.('[c]', column('timestamp', { fraction: 6 }), render({ fraction: 3 }))).toBe("RTRIM(RTRIM(LEFT(CONVERT(VARCHAR(27), CAST([c] AS DATETIME2(7)), 121), 23), '0'), '.')");
+    expect(sqlserver.rowPart?.('[c]', column('timestamptz', { fraction: 6 }), render({ fraction: 6 }))).toContain("RTRIM(RTRIM(LEFT(CONVERT(VARCHAR(27), CAST(SWITCHOFFSET([c], '+00:00') AS DATETIME2(7)), 121), 26), '0'), '.')");
   });
 
   it('sums exactly, in DECIMAL/NUMERIC, as text', () => {

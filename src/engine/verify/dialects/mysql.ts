@@ -29,6 +29,21 @@ function stringLiteral(text: string): string {
   return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
+/** FLOAT is widened to DOUBLE first, as PostgreSQL's float4::float8. */
+function widenedDouble(column: string, info: ColumnInfo): string {
+  return info.declared.startsWith('float') ? `CAST(${column} AS DOUBLE)` : column;
+}
+
+/**
+ * The canonical text of a double that is not nearest to a number of at most 4 decimals (see `canonical`): the
+ * shortest text when it has at most 14 characters and no exponent, else that text rounded through DECIMAL(65,30).
+ */
+function generalFloatText(double: string): string {
+  const shortest = FLOAT_TEXT_VARIABLE;
+  const rounded = trimDecimal(`CAST(ROUND(CAST(${shortest} AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(${double})))) AS CHAR)`);
+  return `IF(LENGTH(${shortest} := CONCAT(${double})) <= 14 AND LOCATE('e', ${shortest}) = 0, ${shortest}, ${rounded})`;
+}
+
 /** MySQL and MariaDB. Strings are hashed as utf8mb4 whatever the column's character set. */
 export const mySqlVerifyDialect: VerifyDialect = {
   name: 'mysql',
@@ -103,16 +118,14 @@ export const mySqlVerifyDialect: VerifyDialect = {
         // 15 significant digits: both engines round the same digits, so ties cannot go different ways. FLOAT is
         // widened to DOUBLE first, as PostgreSQL's float4::float8. ROUND with a per-row digit count keeps the
         // argument's 30 decimals, so the text always has a point.
-        const double = info.declared.startsWith('float') ? `CAST(${column} AS DOUBLE)` : column;
+        const double = widenedDouble(column, info);
         // Most stored doubles print in at most 14 characters without an exponent (0.25, 1234.5, -17): such a
         // shortest text has at most 14 significant digits, so the rounding below would give it back unchanged, and
         // it is used as it is. The text is computed once per row into a session variable (an expression can only
         // name it again through one), which costs ~15 % of MariaDB's whole checksum CPU less than the DECIMAL path
         // on the verify bench; longer texts take the DECIMAL path as before. CONCAT prints a double exactly as
         // CAST(… AS CHAR) does, with less work (no conversion to the connection's character set).
-        const shortest = FLOAT_TEXT_VARIABLE;
-        const rounded = trimDecimal(`CAST(ROUND(CAST(${shortest} AS DECIMAL(65,30)), 14 - FLOOR(LOG10(ABS(${double})))) AS CHAR)`);
-        const general = `IF(LENGTH(${shortest} := CONCAT(${double})) <= 14 AND LOCATE('e', ${shortest}) = 0, ${shortest}, ${rounded})`;
+        const general = generalFloatText(double);
         // FLOAT(M,D) / DOUBLE(M,D) carry fixed decimals, with which MySQL and MariaDB compare two doubles within a
         // tolerance: the exact test below needs a column without them.
         if (info.declared.includes('(')) return `IF(${column} = 0, '0', ${general})`;
@@ -155,9 +168,18 @@ export const mySqlVerifyDialect: VerifyDialect = {
         return info.scale === 0 || render.sameScale ? column : this.canonical(column, info, render);
       case 'date':
         return column;
+      case 'float': {
+        // The hashed float form (VerifyDialect.rowPart): ROUND(x * 10000) as an integer, or `~` and the canonical text.
+        const double = widenedDouble(column, info);
+        if (info.declared.includes('(')) return `CONCAT('~', ${this.canonical(column, info, render)})`;
+        return `IF(${nearestToFourDecimals(double)}, CAST(ROUND(${double} * 10000) AS SIGNED), CONCAT('~', ${generalFloatText(double)}))`;
+      }
       case 'timestamp':
-      case 'timestamptz':
-        return info.fraction === render.fraction && (info.kind === 'timestamptz' || render.zone === 'UTC') ? column : this.canonical(column, info, render);
+      case 'timestamptz': {
+        const text = info.fraction === render.fraction && (info.kind === 'timestamptz' || render.zone === 'UTC') ? column : this.canonical(column, info, render);
+        // The hashed timestamp form (VerifyDialect.rowPart): no trailing fractional zeros, as PostgreSQL prints it.
+        return render.fraction === 0 ? text : `TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ${text}))`;
+      }
       default:
         return this.canonical(column, info, render);
     }

@@ -14,6 +14,26 @@ function zoneSql(zone: string): string {
   return UTC_OFFSET.test(zone) ? `INTERVAL ${stringLiteral(normaliseOffset(zone))}` : stringLiteral(zone);
 }
 
+/** real is widened to double precision first, as MySQL's FLOAT to DOUBLE. */
+function widenedDouble(column: string, info: ColumnInfo): string {
+  return info.declared === 'real' ? `${column}::float8` : column;
+}
+
+/**
+ * The CASE branches giving the canonical text of a double not nearest to a number of at most 4 decimals: the
+ * shortest text (extra_float_digits = 1) when it has at most 14 characters and no exponent, else that text rounded
+ * as a decimal to 15 significant digits, exactly as the MySQL dialect does.
+ */
+function generalFloatCases(double: string): string {
+  return `WHEN length(${double}::text) <= 14 AND strpos(${double}::text, 'e') = 0 THEN ${double}::text ELSE trim_scale(round((${double}::text)::numeric, (14 - floor(log(abs(${double}))))::int))::text`;
+}
+
+/** A timestamp column as a zone-less timestamp in UTC (zone-less ones read in the side's zone). */
+function utcTimestamp(column: string, info: ColumnInfo, render: ColumnRender): string {
+  if (info.kind === 'timestamptz') return `${column} AT TIME ZONE 'UTC'`;
+  return render.zone === 'UTC' ? column : `(${column} AT TIME ZONE ${zoneSql(render.zone)}) AT TIME ZONE 'UTC'`;
+}
+
 /** PostgreSQL and PGlite (PostgreSQL 13 or newer: `trim_scale`). */
 export const postgresVerifyDialect: VerifyDialect = {
   name: 'postgres',
@@ -114,9 +134,9 @@ export const postgresVerifyDialect: VerifyDialect = {
         // significant digits, exactly as the MySQL dialect does; float4 is widened to float8 first.
         // As on MySQL/MariaDB, a shortest text of at most 14 characters without an exponent is its own rounding.
         {
-          const double = info.declared === 'real' ? `${column}::float8` : column;
+          const double = widenedDouble(column, info);
           // A double nearest to a number of at most 4 decimals is printed once, not three times.
-          return `CASE WHEN ${column} = 0 THEN '0' WHEN ${nearestToFourDecimals(double)} THEN ${double}::text WHEN length(${double}::text) <= 14 AND strpos(${double}::text, 'e') = 0 THEN ${double}::text ELSE trim_scale(round((${double}::text)::numeric, (14 - floor(log(abs(${double}))))::int))::text END`;
+          return `CASE WHEN ${column} = 0 THEN '0' WHEN ${nearestToFourDecimals(double)} THEN ${double}::text ${generalFloatCases(double)} END`;
         }
       case 'string':
       case 'fixedString':
@@ -131,12 +151,22 @@ export const postgresVerifyDialect: VerifyDialect = {
       case 'time':
         return `left(to_char(${column}, 'HH24:MI:SS.US'), ${fractionLength(8, render.fraction)})`;
       case 'timestamp':
-        return stamp(render.zone === 'UTC' ? column : `(${column} AT TIME ZONE ${zoneSql(render.zone)}) AT TIME ZONE 'UTC'`);
       case 'timestamptz':
-        return stamp(`${column} AT TIME ZONE 'UTC'`);
+        return stamp(utcTimestamp(column, info, render));
     }
   },
   rowPart(column: string, info: ColumnInfo, render: ColumnRender): string {
+    if (info.kind === 'float') {
+      // The hashed float form (VerifyDialect.rowPart): ROUND(x * 10000) as an integer, or `~` and the canonical text.
+      const double = widenedDouble(column, info);
+      return `CASE WHEN ${nearestToFourDecimals(double)} THEN round(${double} * 10000)::bigint::text ELSE '~' || CASE ${generalFloatCases(double)} END END`;
+    }
+    if ((info.kind === 'timestamp' || info.kind === 'timestamptz') && render.fraction > 0) {
+      // The hashed timestamp form (VerifyDialect.rowPart): PostgreSQL's own text, which has no trailing fractional
+      // zeros, when the column has the common precision; else the canonical text trimmed.
+      if (info.fraction !== render.fraction) return `rtrim(rtrim(${this.canonical(column, info, render)}, '0'), '.')`;
+      return `(${utcTimestamp(column, info, render)})::text`;
+    }
     // concat_ws prints a non-text argument with its type's output function, as ::text does; a nullable one keeps
     // its cast, since COALESCE(…, '~N') needs text.
     if (info.nullable) return this.canonical(column, info, render);

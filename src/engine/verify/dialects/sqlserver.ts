@@ -115,6 +115,19 @@ export const sqlServerVerifyDialect: VerifyDialect = {
         return stamp(`SWITCHOFFSET(${column}, '+00:00')`);
     }
   },
+  rowPart(column: string, info: ColumnInfo, render: ColumnRender): string {
+    if (info.kind === 'float') {
+      // The hashed float form (VerifyDialect.rowPart), as MySQL and PostgreSQL write it: ROUND(x * 10000) as an
+      // integer for a double below 1e8 nearest to a number of at most 4 decimals, else `~` and the canonical text.
+      // REAL is widened first (real * 10000 would be computed in single precision). `+` keeps NULL NULL.
+      const double = info.declared === 'real' ? `CAST(${column} AS FLOAT)` : column;
+      const fourDecimalUnits = `ROUND(${double} * 10000, 0)`;
+      return `CASE WHEN ABS(${double}) < 1e8 AND ${double} = ${fourDecimalUnits} / 10000 THEN CAST(CAST(${fourDecimalUnits} AS BIGINT) AS VARCHAR(20)) ELSE '~' + ${this.canonical(column, info, render)} END`;
+    }
+    // The hashed timestamp form (VerifyDialect.rowPart): no trailing fractional zeros, as PostgreSQL prints it.
+    if ((info.kind === 'timestamp' || info.kind === 'timestamptz') && render.fraction > 0) return trimDecimal(this.canonical(column, info, render));
+    return this.canonical(column, info, render);
+  },
   byteLength: (text, asText) => (asText ? `CAST(DATALENGTH(${utf8(text)}) AS VARCHAR(20))` : `DATALENGTH(${utf8(text)})`),
   keyPosition: (column, offset) => `(CAST(${column} AS BIGINT) - CAST(${offset.toString()} AS BIGINT))`,
   keyBounds: (column, from) => `SELECT CAST(MIN(${column}) AS VARCHAR(40)) AS lo, CAST(MAX(${column}) AS VARCHAR(40)) AS hi FROM ${from}`,
