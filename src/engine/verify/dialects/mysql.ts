@@ -175,11 +175,8 @@ export const mySqlVerifyDialect: VerifyDialect = {
         return `IF(${nearestToFourDecimals(double)}, CAST(ROUND(${double} * 10000) AS SIGNED), CONCAT('~', ${generalFloatText(double)}))`;
       }
       case 'timestamp':
-      case 'timestamptz': {
-        const text = info.fraction === render.fraction && (info.kind === 'timestamptz' || render.zone === 'UTC') ? column : this.canonical(column, info, render);
-        // The hashed timestamp form (VerifyDialect.rowPart): no trailing fractional zeros, as PostgreSQL prints it.
-        return render.fraction === 0 ? text : `TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ${text}))`;
-      }
+      case 'timestamptz':
+        return info.fraction === render.fraction && (info.kind === 'timestamptz' || render.zone === 'UTC') ? column : this.canonical(column, info, render);
       default:
         return this.canonical(column, info, render);
     }

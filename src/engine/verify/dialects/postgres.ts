@@ -161,12 +161,6 @@ export const postgresVerifyDialect: VerifyDialect = {
       const double = widenedDouble(column, info);
       return `CASE WHEN ${nearestToFourDecimals(double)} THEN round(${double} * 10000)::bigint::text ELSE '~' || CASE ${generalFloatCases(double)} END END`;
     }
-    if ((info.kind === 'timestamp' || info.kind === 'timestamptz') && render.fraction > 0) {
-      // The hashed timestamp form (VerifyDialect.rowPart): PostgreSQL's own text, which has no trailing fractional
-      // zeros, when the column has the common precision; else the canonical text trimmed.
-      if (info.fraction !== render.fraction) return `rtrim(rtrim(${this.canonical(column, info, render)}, '0'), '.')`;
-      return `(${utcTimestamp(column, info, render)})::text`;
-    }
     // concat_ws prints a non-text argument with its type's output function, as ::text does; a nullable one keeps
     // its cast, since COALESCE(…, '~N') needs text.
     if (info.nullable) return this.canonical(column, info, render);

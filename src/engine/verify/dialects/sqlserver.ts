@@ -124,8 +124,6 @@ export const sqlServerVerifyDialect: VerifyDialect = {
       const fourDecimalUnits = `ROUND(${double} * 10000, 0)`;
       return `CASE WHEN ABS(${double}) < 1e8 AND ${double} = ${fourDecimalUnits} / 10000 THEN CAST(CAST(${fourDecimalUnits} AS BIGINT) AS VARCHAR(20)) ELSE '~' + ${this.canonical(column, info, render)} END`;
     }
-    // The hashed timestamp form (VerifyDialect.rowPart): no trailing fractional zeros, as PostgreSQL prints it.
-    if ((info.kind === 'timestamp' || info.kind === 'timestamptz') && render.fraction > 0) return trimDecimal(this.canonical(column, info, render));
     return this.canonical(column, info, render);
   },
   byteLength: (text, asText) => (asText ? `CAST(DATALENGTH(${utf8(text)}) AS VARCHAR(20))` : `DATALENGTH(${utf8(text)})`),
