@@ -120,14 +120,18 @@ vi.mock('mysql2/promise', () => {
         }
         return Promise.resolve([[]]);
       },
-      // The callback connection underneath, whose row streams the snapshot reads its pages from.
+      // The callback connection underneath, whose row streams the snapshot reads its pages from: rows as objects, or
+      // as arrays in the SELECT's column order when the query asks for rowsAsArray (as mysql2 gives them).
       connection: {
-        query: (sql: string) => ({
+        query: (query: string | FakeQuery) => ({
           stream: (): Readable => {
+            const sql = typeof query === 'string' ? query : query.sql;
             if (!sql.startsWith('SELECT ')) throw new Error(`unexpected streamed query ${sql}`);
             const rows = queries.pages[page] ?? [];
             page += 1;
-            return Readable.from(rows);
+            if (typeof query === 'string' || query.rowsAsArray !== true) return Readable.from(rows);
+            const selected = [...(/^SELECT (.*?) FROM /.exec(sql)?.[1] ?? '').matchAll(/`((?:[^`]|``)*)`/g)].map((match) => (match[1] ?? '').replace(/``/g, '`'));
+            return Readable.from(rows.map((row) => selected.map((name) => row[name])));
           },
         }),
       },

@@ -28,18 +28,24 @@ vi.mock('mysql2/promise', () => {
         }
         return Promise.resolve([[]]);
       },
-      // The callback connection underneath: the snapshot streams its pages' rows from it.
+      // The callback connection underneath: the snapshot streams its pages' rows from it, as arrays in the SELECT's
+      // column order when the query asks for rowsAsArray (as mysql2 gives them).
       connection: {
-        query: (sql: string, params: unknown[]) => ({
+        query: (query: { sql: string; values: unknown[]; rowsAsArray?: boolean }) => ({
           stream: (): Readable => {
+            const { sql, values: params } = query;
             driver.pageQueries.push({ sql, params });
             const after = typeof params[0] === 'number' ? params[0] : -Infinity;
             const limit = Number(/LIMIT (\d+)/.exec(sql)?.[1]);
-            const rows = driver.rows.filter((candidate) => Number(candidate.id) > after).slice(0, limit).map((row) => ({ ...row }));
+            const selected = [...(/^SELECT (.*?) FROM /.exec(sql)?.[1] ?? '').matchAll(/`([^`]*)`/g)].map((match) => match[1] ?? '');
+            const rows = driver.rows
+              .filter((candidate) => Number(candidate.id) > after)
+              .slice(0, limit)
+              .map((row) => (query.rowsAsArray === true ? selected.map((name) => row[name]) : { ...row }));
             const failAfter = driver.failAfter;
             if (failAfter === undefined) return Readable.from(rows);
             return Readable.from(
-              (function* (): Generator<Row, void, undefined> {
+              (function* (): Generator<unknown, void, undefined> {
                 yield* rows.slice(0, failAfter);
                 throw new Error('Lost connection to MySQL server during query');
               })(),

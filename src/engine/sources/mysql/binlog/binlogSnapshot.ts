@@ -1,9 +1,10 @@
 import type { Connection as CoreConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { createLogger, type Logger } from '../../../base/logger';
-import type { ChangeRecord, FieldValue, Position, Row, TableId } from '../../../model';
+import type { ChangeRecord, FieldValue, Position, TableId } from '../../../model';
 import type { DebeziumTypeOptions } from '../../debeziumTypes';
 import { type CapturedTable, capturedTable, capturedValue, keyOf } from '../../capturedTable';
+import { rowFromValues } from '../../rowLiteral';
 import { causeText, sourceError } from '../../errors';
 import type { ColumnInfo } from '../../polling/columns';
 import type { NumericMapping } from '../../polling/options';
@@ -41,7 +42,9 @@ export interface BinlogSnapshot {
 
 /** Rows per slice of a page handed to the source (see pages()). */
 const RECORDS_PER_SLICE = 2_500;
-const RELEASED: Row = {};
+/** A row of the driver's, in column order (the page queries ask mysql2 for arrays: rowsAsArray). */
+type DriverRow = unknown[];
+const RELEASED: DriverRow = [];
 
 /**
  * Takes a consistent snapshot of MySQL/MariaDB tables without stopping writers: MariaDB reports the binlog position
@@ -87,7 +90,7 @@ export async function takeBinlogSnapshot(init: BinlogSnapshotInit): Promise<Binl
         for await (const rows of pages(connection, table, columns, shape.keyColumns, chunkRows, slice)) {
           const records: ChangeRecord[] = new Array<ChangeRecord>(rows.length);
           for (let index = 0; index < rows.length; index += 1) {
-            records[index] = toRecord(rows[index] as Row);
+            records[index] = toRecord(rows[index] as DriverRow);
             // Released as read: the slice's raw rows need not outlive their records' encoding.
             rows[index] = RELEASED;
           }
@@ -162,7 +165,7 @@ function quote(name: string): string {
  * rows handed on in slices of at most `slice` rows as the driver parses them: a page is never held whole, so its rows
  * die young (as Debezium streams its snapshot query with a fetch size instead of buffering it).
  */
-async function* pages(connection: mysql.Connection, table: TableId, columns: ColumnInfo[], keyColumns: ColumnInfo[], chunkRows: number, slice: number): AsyncGenerator<Row[], void, undefined> {
+async function* pages(connection: mysql.Connection, table: TableId, columns: ColumnInfo[], keyColumns: ColumnInfo[], chunkRows: number, slice: number): AsyncGenerator<DriverRow[], void, undefined> {
   const from = table.catalog ? `${quote(table.catalog)}.${quote(table.table)}` : quote(table.table);
   const list = columns.map((column) => quote(column.name)).join(', ');
   if (keyColumns.length === 0) {
@@ -170,6 +173,7 @@ async function* pages(connection: mysql.Connection, table: TableId, columns: Col
     return;
   }
   const keys = keyColumns.map((column) => quote(column.name));
+  const keyPlaces = keyColumns.map((key) => columns.findIndex((column) => column.name === key.name));
   const order = keys.join(', ');
   let last: unknown[] | undefined;
   for (;;) {
@@ -179,7 +183,7 @@ async function* pages(connection: mysql.Connection, table: TableId, columns: Col
       count += rows.length;
       // The next page's start is taken before the rows are handed on: the reader releases them as it goes.
       const tail = rows[rows.length - 1];
-      last = keyColumns.map((column) => tail?.[column.name]);
+      last = keyPlaces.map((place) => tail?.[place]);
       yield rows;
     }
     if (count < chunkRows) return;
@@ -190,12 +194,13 @@ async function* pages(connection: mysql.Connection, table: TableId, columns: Col
  * One query's rows in arrays of up to `slice`, from the driver's row stream: collected from its 'data' events and
  * the stream paused while a full slice waits for the reader (an async iterator over the stream cost a promise per row).
  */
-async function* streamedRows(connection: mysql.Connection, sql: string, values: unknown[], slice: number): AsyncGenerator<Row[], void, undefined> {
-  // mysql2's promise connection wraps the callback one (untyped there), whose queries stream their rows.
+async function* streamedRows(connection: mysql.Connection, sql: string, values: unknown[], slice: number): AsyncGenerator<DriverRow[], void, undefined> {
+  // mysql2's promise connection wraps the callback one (untyped there), whose queries stream their rows. Rows as
+  // arrays: mysql2 builds an object row from {} property by property (see rowFromValues), an array row in one piece.
   const core = (connection as unknown as { connection: CoreConnection }).connection;
-  const stream = core.query(sql, values).stream({ highWaterMark: slice });
-  const ready: Row[][] = [];
-  let current: Row[] = [];
+  const stream = core.query({ sql, values, rowsAsArray: true }).stream({ highWaterMark: slice });
+  const ready: DriverRow[][] = [];
+  let current: DriverRow[] = [];
   let ended = false;
   let failure: { error: unknown } | undefined;
   let wake: (() => void) | undefined;
@@ -204,7 +209,7 @@ async function* streamedRows(connection: mysql.Connection, sql: string, values: 
     wake = undefined;
     resolve?.();
   };
-  stream.on('data', (row: Row) => {
+  stream.on('data', (row: DriverRow) => {
     current.push(row);
     if (current.length >= slice) {
       ready.push(current);
@@ -248,42 +253,44 @@ async function* streamedRows(connection: mysql.Connection, sql: string, values: 
  * The records of one table's rows: the columns' reader, Debezium mapping and key place looked up once per table, and
  * the shared checkpoint. A failing value names its column and topic, as capturedValue does.
  *
- * The driver's row object becomes the record's `after`, each value replaced by its converted one: the query selects
- * exactly the table's columns in their order, so the driver's row has the same properties in the same order as a
- * fresh row would (issue 13: the fresh row, built property by property, was a sixth of the bytes the source thread
- * allocated per row). Nothing else holds the driver's row: the page's next start is read before its rows are handed on.
+ * The driver's row is an array in the table's column order (the query selects exactly the table's columns in order):
+ * each value is converted in place, by position, and the record's `after` is then built in one object literal with the
+ * columns as its properties in that order (rowFromValues), the properties a row object of the driver's had (issue 13:
+ * mysql2's object rows, grown from {} property by property, were the largest allocation per row). Nothing else holds
+ * the driver's row: the page's next start is read before its rows are handed on.
  */
-function snapshotRecords(table: CapturedTable, values: MySqlValueReader, checkpoint: Position): (raw: Row) => ChangeRecord {
+function snapshotRecords(table: CapturedTable, values: MySqlValueReader, checkpoint: Position): (raw: DriverRow) => ChangeRecord {
   const columns = table.columns.map((column) => {
     const debezium = table.debezium.get(column.name);
     // A date-time column whose written value follows from its epoch milliseconds: read without a Date in between.
     const fromMillis = column.type.kind !== 'timestamp' ? undefined : debezium === undefined ? (epochMs: number): FieldValue => new Date(epochMs) : debezium.fromMillis;
-    return { column, name: column.name, debezium, fromMillis };
+    return { column, debezium, fromMillis };
   });
+  const rowOf = rowFromValues(table.columns.map((column) => column.name));
   const read = (raw: unknown, column: ColumnInfo): FieldValue => values.fieldValue(raw, column);
   return (raw) => {
-    const after: Row = raw;
     let at = 0;
     try {
       for (; at < columns.length; at += 1) {
         const plan = columns[at] as (typeof columns)[number];
-        const rawValue = raw[plan.name];
+        const rawValue = raw[at];
         if (plan.fromMillis !== undefined) {
           const epochMs = values.timestampMillis(rawValue, plan.column);
           if (epochMs !== undefined) {
-            after[plan.name] = plan.fromMillis(epochMs, rawValue);
+            raw[at] = plan.fromMillis(epochMs, rawValue);
             continue;
           }
         }
         const value = values.fieldValue(rawValue, plan.column);
-        after[plan.name] = plan.debezium !== undefined && value !== null ? plan.debezium.value(value, rawValue) : value;
+        raw[at] = plan.debezium !== undefined && value !== null ? plan.debezium.value(value, rawValue) : value;
       }
     } catch (error) {
       // The column again through capturedValue, for its error naming the column and the topic.
       const plan = columns[at];
-      if (plan) capturedValue(read, raw[plan.name], plan.column, table);
+      if (plan) capturedValue(read, raw[at], plan.column, table);
       throw error;
     }
+    const after = rowOf(raw as FieldValue[]);
     return {
       table: table.id,
       op: 'r',
