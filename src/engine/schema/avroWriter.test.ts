@@ -84,6 +84,31 @@ describe('compileRecordWriter', () => {
     expect(() => codec.encode({ ...row(1), count: 'seven' })).toThrow(/count/);
   });
 
+  it('reads row keys that are not identifiers (quotes, backslashes, line breaks, __proto__) from rows of any shape', () => {
+    const type = avro.Type.forSchema({
+      type: 'record',
+      name: 'Odd',
+      fields: ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({ name, type: ['null', 'string'] })),
+    });
+    const keys = ['say "hi"', 'back\\slash', 'line\nbreak', '\u2028', '__proto__', "it's"];
+    const writer = compileRecordWriter(type, keys);
+    if (!writer) throw new Error('the schema did not compile');
+    const values = ['one', null, 'three', 'four', 'five', 'six'];
+    const ordered: Record<string, unknown> = {};
+    for (const [index, key] of keys.entries()) Object.defineProperty(ordered, key, { value: values[index], enumerable: true });
+    // The same values in another property order and with an extra property: another shape, the same record.
+    const reordered: Record<string, unknown> = { extra: 1 };
+    for (const [index, key] of [...keys.entries()].reverse()) Object.defineProperty(reordered, key, { value: values[index], enumerable: true });
+    const expected = type.toBuffer({ a: 'one', b: null, c: 'three', d: 'four', e: 'five', f: 'six' }).toString('hex');
+    for (const candidate of [ordered, reordered, ordered]) {
+      const out = new AvroOut(Buffer.alloc(256), 0);
+      expect(writer(out, candidate)).toBe(true);
+      expect(out.buf.subarray(0, out.pos).toString('hex')).toBe(expected);
+    }
+    // Not a row: declined as before.
+    for (const notRow of [null, 'text', [1], Buffer.from('x')]) expect(writer(new AvroOut(Buffer.alloc(256), 0), notRow)).toBe(false);
+  });
+
   it('writes fixed-size decimals (a registry schema) as avsc does, and declines those that do not fit', () => {
     const codec = avroCodecForAvro({
       type: 'record',
