@@ -126,6 +126,9 @@ describe('SinkRecordDecoder on Avro: records after the first of a schema decode 
       expect(await epochDecoder.decode(topic, 0, await messageOf(1, upsert))).toEqual(expected);
       const epoch = epochDecoder.decode(topic, 0, await messageOf(1, upsert)) as SinkRecord | null;
       expect(epoch?.value).toEqual({ id: 1, customer: 'bob', placed: placed.getTime() });
+      // A message without headers: one shared frozen empty object (nothing writes into a sink record's headers).
+      expect(epoch?.headers).toEqual({});
+      expect(Object.isFrozen(epoch?.headers)).toBe(true);
       expect(epoch?.valueSchema?.fields.find((field) => field.name === 'placed')?.type).toEqual({ kind: 'timestamp', epochMs: true });
       expect({ ...epoch, value: null, valueSchema: null }).toEqual({ ...expected, value: null, valueSchema: null });
       const nullPlaced = epochDecoder.decode(topic, 0, await messageOf(6, { ...upsert, after: { id: 1, customer: 'bob', placed: null } })) as SinkRecord | null;

@@ -40,6 +40,8 @@ export class SinkRecordDecoder {
   /** ExtractNewRecordState's options when the sink unwraps Debezium change events into rows. */
   private readonly unwrap: UnwrapOptions | undefined;
   private readonly changeEventReading: ChangeEventReadOptions;
+  /** add.headers writes into a record's headers (see headersOf). */
+  private readonly writableHeaders: boolean;
 
   constructor(config: ResolvedSinkBase, options: SinkDecoderOptions = {}) {
     this.keyConverter = config.key ? createConverter(config.key, true) : undefined;
@@ -47,6 +49,7 @@ export class SinkRecordDecoder {
     this.transform = buildTransformChain(config.transforms, config.predicates);
     const unwrap = config.transforms.find((transform) => transform.type === EXTRACT_NEW_RECORD_STATE);
     this.unwrap = unwrap ? unwrapOptions(unwrap.config) : undefined;
+    this.writableHeaders = this.unwrap !== undefined && this.unwrap.addHeaders.length > 0;
     // Without add.fields / add.headers nothing reads the envelope beyond op/before/after: the rest is skipped.
     const rowsOnly = this.unwrap !== undefined && this.unwrap.addFields.length === 0 && this.unwrap.addHeaders.length === 0;
     // Epoch-millisecond timestamps only where nothing but the plug-in reads the rows: ExtractNewRecordState (run here,
@@ -71,7 +74,7 @@ export class SinkRecordDecoder {
     const valueConverter = this.valueConverter;
     const keyNow = keyConverter && message.key ? keyConverter.toRowNow : undefined;
     if ((keyConverter && message.key && !keyNow) || !valueConverter.toRowNow) return NOT_READY;
-    const headers = headersOf(message);
+    const headers = headersOf(message, this.writableHeaders);
     let key: { schema: RecordSchema; row: Row } | null | undefined = null;
     if (keyNow) {
       try {
@@ -94,7 +97,7 @@ export class SinkRecordDecoder {
   /** `decode` for a record whose schema has to be fetched first. */
   private async decodeWaiting(topic: string, partition: number, message: FetchedMessage): Promise<SinkRecord | null> {
     const where = `${topic}[${partition}]@${message.offset}`;
-    const headers = headersOf(message);
+    const headers = headersOf(message, this.writableHeaders);
     // Key first, as Connect converts it; a failure names its stage for the dead letter headers.
     const keyConverter = this.keyConverter;
     const key = keyConverter && message.key ? await converting('KEY_CONVERTER', () => keyConverter.toRow(topic, message.key, headers, `The key of ${where}`)) : null;
@@ -200,17 +203,24 @@ function addHeaders(headers: Record<string, Uint8Array>, added: Record<string, s
   for (const name in added) headers[name] = Buffer.from(added[name] ?? '', 'utf8');
 }
 
-/** A message's headers as bytes; most records carry none (the source samples its headers on one record per batch). */
-function headersOf(message: FetchedMessage): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
+/**
+ * A message's headers as bytes; most records carry none (the source samples its headers on one record per batch), and
+ * those share one frozen empty object unless `writable` (ExtractNewRecordState's add.headers writes into them): a
+ * record holds its headers until its chunk is applied, and nothing else writes into a sink record's headers
+ * (transforms and the dead letter queue copy them; a write would fail loudly).
+ */
+function headersOf(message: FetchedMessage, writable: boolean): Record<string, Uint8Array> {
+  let out: Record<string, Uint8Array> | undefined;
   const headers = message.headers;
   for (const name in headers) {
     const value = headers[name];
     const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) out[name] = typeof first === 'string' ? Buffer.from(first) : first;
+    if (first !== undefined) (out ??= {})[name] = typeof first === 'string' ? Buffer.from(first) : first;
   }
-  return out;
+  return out ?? (writable ? {} : NO_HEADERS);
 }
+
+const NO_HEADERS: Record<string, Uint8Array> = Object.freeze({});
 
 /** Headers a transform set, as the bytes sink records carry. */
 function headerBytes(headers: Record<string, string | Uint8Array>): Record<string, Uint8Array> {

@@ -101,6 +101,29 @@ describe('compileRecordReader', () => {
     }
   });
 
+  it('reads decimals of scale 0 to 4 as avsc reads them, at every width and sign and around each power of ten', () => {
+    const scales = [0, 1, 2, 3, 4];
+    const decimals: RecordSchema = { name: 'lab.shop.decimals.Value', fields: scales.map((scale) => ({ name: `s${scale}`, type: { kind: 'decimal', precision: 15, scale }, optional: false })) };
+    const codec = avroCodecFor(decimals);
+    const type = codecType(codec);
+    const rowKeys = decimals.fields.map((field) => field.name);
+    const read = compileRecordReader(type, rowKeys);
+    const magnitudes = [0, 1, 9, 10, 99, 100, 101, 999, 1000, 1001, 12_345, 127, 128, 255, 256, 32_767, 32_768, 8_388_607, 2 ** 31, 2 ** 40 + 7, 2 ** 47 - 1, 999_999_999_999_999];
+    const text = (unscaled: bigint, scale: number): string => {
+      const digits = (unscaled < 0n ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
+      const body = scale === 0 ? digits : `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+      return unscaled < 0n ? `-${body}` : body;
+    };
+    for (const magnitude of magnitudes) {
+      for (const sign of [1n, -1n]) {
+        const row = Object.fromEntries(scales.map((scale) => [`s${scale}`, text(sign * BigInt(magnitude), scale)])) as Row;
+        const body = codec.encode(row);
+        expect(read?.(body, 0)).toEqual(avscRead(type, rowKeys, body));
+        expect(read?.(body, 0)).toEqual(row);
+      }
+    }
+  });
+
   it('reads a Debezium/Connect writer schema (Connect decimals, io.debezium.time types, zoned timestamps) as avsc reads it', () => {
     const connectDecimal = (scale: number) => ({ type: 'bytes', scale, precision: 30, 'connect.version': 1, 'connect.parameters': { scale: String(scale) }, 'connect.name': 'org.apache.kafka.connect.data.Decimal', logicalType: 'decimal' });
     const writer = {

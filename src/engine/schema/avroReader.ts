@@ -147,12 +147,33 @@ function smallDecimalTextAt(buf: Buffer, pos: number, len: number, scale: number
   for (let index = 0; index < len; index++) unscaled = unscaled * 256 + (buf[pos + index] as number);
   if ((buf[pos] as number) & 0x80) unscaled -= 2 ** (8 * len);
   const negative = unscaled < 0;
-  const digits = String(negative ? -unscaled : unscaled);
+  const magnitude = negative ? -unscaled : unscaled;
+  if (scale > 0 && scale < FRACTION_TEXTS.length) {
+    // Whole part and fraction apart (exact: below 2^48), the fraction's padded text looked up: one string built
+    // instead of the digits, their padding, two slices and the joined text.
+    const unit = FRACTION_UNITS[scale] as number;
+    let whole = Math.floor(magnitude / unit);
+    let fraction = magnitude - whole * unit;
+    if (fraction < 0) {
+      whole--;
+      fraction += unit;
+    } else if (fraction >= unit) {
+      whole++;
+      fraction -= unit;
+    }
+    const text = `${whole}.${(FRACTION_TEXTS[scale] as string[])[fraction] as string}`;
+    return negative ? `-${text}` : text;
+  }
+  const digits = String(magnitude);
   if (scale === 0) return negative ? `-${digits}` : digits;
   const padded = digits.length > scale ? digits : digits.padStart(scale + 1, '0');
   const text = `${padded.slice(0, padded.length - scale)}.${padded.slice(padded.length - scale)}`;
   return negative ? `-${text}` : text;
 }
+
+/** 10^scale, and the texts of 0..10^scale - 1 padded to `scale` digits, for scales 1..3 (the fraction of a decimal's text). */
+const FRACTION_UNITS = [1, 10, 100, 1000];
+const FRACTION_TEXTS: readonly (readonly string[])[] = FRACTION_UNITS.map((unit, scale) => Array.from({ length: scale === 0 ? 0 : unit }, (_, value) => String(value).padStart(scale, '0')));
 
 function decimalReader(type: FerryLogicalType): ValueReader | undefined {
   const scale = (type as unknown as { scale: number }).scale;

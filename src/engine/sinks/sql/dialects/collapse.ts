@@ -42,12 +42,13 @@ export function collapseByKey(rows: readonly Row[], keyFields: readonly FieldSch
  */
 function singleKeyOf(value: FieldValue | undefined, caseInsensitive: boolean): string | number | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
-  if (typeof value === 'bigint' && value >= MIN_SAFE && value <= MAX_SAFE) return Number(value);
+  if (typeof value === 'bigint') {
+    // Exact within the safe range; any bigint beyond converts to a number of magnitude 2^53 or more, never safe.
+    const number = Number(value);
+    if (Number.isSafeInteger(number)) return number;
+  }
   return encode(value, caseInsensitive);
 }
-
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** An unambiguous text for a row's key, or undefined when a key part is missing. */
 function keyOf(row: Row, keyFields: readonly FieldSchema[], caseInsensitive: boolean): string | undefined {
