@@ -124,6 +124,13 @@ describe('producing messages without kafkajs\'s per-record encoders', () => {
       if (withPartition.key === null && withPartition.partition === undefined) continue;
       expect(ours({ topic: 't', partitionMetadata, message: withPartition })).toBe(theirs({ topic: 't', partitionMetadata, message: withPartition }));
     }
+    // One partition (keys not hashed there): the partition kafkajs picks too, whatever the key, a set partition kept.
+    const single = [{ partitionId: 0, leader: 1 }];
+    for (const [index, message] of messages(200).entries()) {
+      const withPartition = index % 10 === 9 ? { ...message, partition: 0 } : message;
+      if (withPartition.key === null && withPartition.partition === undefined) continue;
+      expect(ours({ topic: 'one', partitionMetadata: single, message: withPartition })).toBe(theirs({ topic: 'one', partitionMetadata: single, message: withPartition }));
+    }
     // Keyless: consecutive partitions of those with a leader, from a random start (kafkajs's own start is random too).
     const available = [0, 1, 3, 4, 6];
     for (const partitioner of [createDefaultPartitioner() as Partitioner, createKafkajsPartitioner()]) {

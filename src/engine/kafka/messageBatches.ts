@@ -285,6 +285,8 @@ export function createDefaultPartitioner(): (args: PartitionerArgs) => number {
     if (message.partition !== null && message.partition !== undefined) return message.partition;
     const key = message.key;
     if (key !== null && key !== undefined) {
+      // One partition: every key's hash lands on 0, so none is hashed (a topic's messages all hashed for nothing).
+      if (partitionMetadata.length === 1) return 0;
       return (murmur2(Buffer.isBuffer(key) ? key : Buffer.from(String(key))) & 0x7fffffff) % partitionMetadata.length;
     }
     const earlier = state.keyless.get(message);

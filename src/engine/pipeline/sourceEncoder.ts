@@ -93,8 +93,8 @@ export class SourceEncoder {
       const messages = list;
       // The latency sample: the first (oldest) streamed change of the batch for this topic, so the latency is not
       // understated. Snapshot rows are snapshot progress, not latency (one definition everywhere: source change →
-      // target commit of a streamed change).
-      if (!timed.has(message.topic) && !isSnapshotRecord(record, this.startedAt)) {
+      // target commit of a streamed change). A snapshot record is ruled out first, without a lookup in `timed`.
+      if (!isSnapshotRecord(record, this.startedAt) && !timed.has(message.topic)) {
         timed.add(message.topic);
         message.headers = { ...message.headers, [SOURCE_TIME_HEADER]: String(record.sourceTimestampMs ?? readAt) };
       }

@@ -244,14 +244,9 @@ export class DebeziumEnvelopeCodec {
    * needs avsc (see avroWriter), which then writes the whole event.
    */
   private writeDirect(direct: DirectParts, out: AvroOut, event: ChangeEvent): boolean {
-    for (const image of [event.before, event.after]) {
-      if (!image) {
-        out.writeLong(0);
-        continue;
-      }
-      out.writeLong(1);
-      if (!direct.row(out, image)) return false;
-    }
+    // before, then after: each null (the union's branch 0) or its row (branch 1). Two statements, not a loop over
+    // [before, after], which built that array for every event.
+    if (!writeImage(direct.row, out, event.before) || !writeImage(direct.row, out, event.after)) return false;
     const source = this.sourceBlock(direct.source, event.source);
     out.writeFixed(source, source.length);
     // transaction: null (the union's first branch).
@@ -399,6 +394,16 @@ export class DebeziumEnvelopeCodec {
       query: null,
     };
   }
+}
+
+/** One of before/after: null as the union's branch 0, a row as branch 1 and its fields; false when the row writer declines. */
+function writeImage(row: ValueWriter, out: AvroOut, image: Row | null): boolean {
+  if (!image) {
+    out.writeLong(0);
+    return true;
+  }
+  out.writeLong(1);
+  return row(out, image);
 }
 
 /** What encodeFramed's direct path writes with: the compiled row writer and the avsc types of the envelope's fields. */
