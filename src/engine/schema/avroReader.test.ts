@@ -101,6 +101,26 @@ describe('compileRecordReader', () => {
     }
   });
 
+  it('reads short texts as avsc reads them while reusing those it read before: thousands of values sharing slots, every length to 17, ASCII and not', () => {
+    const texts: RecordSchema = { name: 'lab.shop.texts.Value', fields: [{ name: 'a', type: { kind: 'string' }, optional: false }, { name: 'b', type: { kind: 'string' }, optional: true }] };
+    const codec = avroCodecFor(texts);
+    const type = codecType(codec);
+    const read = compileRecordReader(type, ['a', 'b']);
+    const values = Array.from({ length: 6000 }, (_, index) => {
+      const length = index % 18;
+      const base = `${index.toString(36)}\u0000\u0001\u007f~ zZ09${'x'.repeat(20)}`.slice(0, length);
+      return index % 7 === 3 ? `${base.slice(0, Math.max(0, length - 1))}é` : index % 11 === 5 ? base.toUpperCase() : base;
+    });
+    for (let pass = 0; pass < 2; pass++) {
+      values.forEach((value, index) => {
+        const row: Row = { a: value, b: index % 5 === 0 ? null : (values[(index * 7) % values.length] as string) };
+        const body = codec.encode(row);
+        expect(read?.(body, 0)).toEqual(avscRead(type, ['a', 'b'], body));
+        expect(read?.(body, 0)).toEqual(row);
+      });
+    }
+  });
+
   it('reads decimals of scale 0 to 4 as avsc reads them, at every width and sign and around each power of ten', () => {
     const scales = [0, 1, 2, 3, 4];
     const decimals: RecordSchema = { name: 'lab.shop.decimals.Value', fields: scales.map((scale) => ({ name: `s${scale}`, type: { kind: 'decimal', precision: 15, scale }, optional: false })) };

@@ -116,7 +116,38 @@ function readString(input: AvroIn): string {
   const len = readLength(input);
   const pos = input.pos;
   input.pos = pos + len;
+  if (len <= SHORT_TEXT_MAX_BYTES) return shortText(input.buf, pos, len);
   return (input.buf as unknown as Utf8Buffer).utf8Slice(pos, pos + len);
+}
+
+/**
+ * Short ASCII texts read before, by a hash of their bytes: a column of codes, states or SKUs repeats a few values,
+ * and each read made a new string (a native call, and ~32 bytes a sink holds until its chunk is applied). A slot
+ * answers only when its text has exactly these bytes, so the string is the one utf8Slice would make; anything
+ * else (a byte beyond ASCII) is sliced as before.
+ */
+const SHORT_TEXT_MAX_BYTES = 16;
+const SHORT_TEXT_SLOTS_MASK = 1023;
+const SHORT_TEXTS: string[] = new Array<string>(SHORT_TEXT_SLOTS_MASK + 1).fill('');
+
+function shortText(buf: Buffer, pos: number, len: number): string {
+  const end = pos + len;
+  let hash = len;
+  for (let at = pos; at < end; at++) {
+    const byte = buf[at] as number;
+    if (byte >= 0x80) return (buf as unknown as Utf8Buffer).utf8Slice(pos, end);
+    hash = Math.imul(hash ^ byte, 16777619);
+  }
+  const slot = (hash ^ (hash >>> 15)) & SHORT_TEXT_SLOTS_MASK;
+  const known = SHORT_TEXTS[slot] as string;
+  if (known.length === len) {
+    let at = 0;
+    while (at < len && known.charCodeAt(at) === buf[pos + at]) at++;
+    if (at === len) return known;
+  }
+  const text = (buf as unknown as Utf8Buffer).utf8Slice(pos, end);
+  SHORT_TEXTS[slot] = text;
+  return text;
 }
 
 /** A copy, as avsc's readFixed: the row must not keep the fetched message's buffer alive. */
