@@ -46,7 +46,7 @@ const columns: SideColumn[] = [
   col('created_at', 'timestamp', 'datetime(6)', { fraction: 6 }, { fraction: 6 }),
   col('updated_at', 'timestamp', 'datetime(3)', { fraction: 3 }, { fraction: 3 }),
   pgFlag ? col('flag', 'boolean', 'boolean') : col('flag', 'integer', 'tinyint(1)'),
-  col('score', 'float', 'double'),
+  col('score', 'float', 'double', {}, { floatUnits: true }),
   col('note', 'string', 'text', { nullable: true }, { lengthPrefix: true }),
   col('code', 'fixedString', 'char(8)', {}, { lengthPrefix: true }),
   col('region', 'string', 'varchar(8)', {}, { lengthPrefix: true }),

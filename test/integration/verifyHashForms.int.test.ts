@@ -105,3 +105,42 @@ describe('hashed forms of doubles and uuid text, beside timestamps and other typ
     expect(report.onlyInTarget).toEqual([]);
   });
 });
+
+describe('a double compared with a decimal or an integer keeps its canonical text (MariaDB and PostgreSQL)', () => {
+  let mariadb: VerifyTestDb;
+  let postgres: VerifyTestDb;
+  const table = uniqueName('vhfm');
+
+  beforeAll(async () => {
+    mariadb = await openVerifyTestDb('source', databaseUrl('mysql', endpoints.mariadb));
+    postgres = await openVerifyTestDb('target', databaseUrl('postgres', endpoints.postgres));
+    // fd: DOUBLE against NUMERIC(12,4); fi: DOUBLE against INTEGER; df: DECIMAL against DOUBLE PRECISION.
+    await mariadb.exec(`CREATE TABLE \`${table}\` (id INT PRIMARY KEY, fd DOUBLE NULL, fi DOUBLE NOT NULL, df DECIMAL(12,4) NULL)`);
+    await postgres.exec(`CREATE TABLE "${table}" (id INT PRIMARY KEY, fd NUMERIC(12,4) NULL, fi INTEGER NOT NULL, df DOUBLE PRECISION NULL)`);
+    const rows = ['1, 0.25, 3, 0.25', '2, -1234.5678, -7, -1234.5678', '3, 0, 0, 0', '4, NULL, 2147483647, NULL', '5, 99999999.9999, -2147483648, 0.0001'];
+    await mariadb.exec(`INSERT INTO \`${table}\` VALUES ${rows.map((row) => `(${row})`).join(', ')}`);
+    await postgres.exec(`INSERT INTO "${table}" VALUES ${rows.map((row) => `(${row})`).join(', ')}`);
+  });
+
+  afterAll(async () => {
+    await mariadb?.dropTable(table).catch(() => undefined);
+    await postgres?.dropTable(table).catch(() => undefined);
+    await mariadb?.close();
+    await postgres?.close();
+  });
+
+  it('hashes them the same as the other side and finds a changed value', async () => {
+    for (const [source, target] of [
+      [mariadb, postgres],
+      [postgres, mariadb],
+    ] as const) {
+      const report = await runVerify({ source: { url: source.url, table }, target: { url: target.url, table } });
+      expect({ matched: checksumsMatched(report), notes: report.notes.filter((note) => /checksums/.test(note)) }).toEqual({ matched: true, notes: [] });
+    }
+    await postgres.exec(`UPDATE "${table}" SET fd = 0.2501, fi = 4, df = 0.2502 WHERE id = 1`);
+    const report = await runVerify({ source: { url: mariadb.url, table }, target: { url: postgres.url, table } });
+    expect(report.different.map((row) => [row.key.id, row.columns.map((column) => [column.name, column.source, column.target])])).toEqual([
+      [1, [['fd', '0.25', '0.2501'], ['fi', '3', '4'], ['df', '0.25', '0.2502']]],
+    ]);
+  });
+});

@@ -68,6 +68,12 @@ export interface ColumnRender {
   lengthPrefix: boolean;
   /** Both sides declare this decimal scale: print at it. Otherwise decimals drop trailing fractional zeros. */
   sameScale: boolean;
+  /**
+   * Both sides are floats: the hashed row text may take a double as the integer ROUND(x * 10000)
+   * (`VerifyDialect.rowPart`). A float compared with a decimal or an integer keeps its canonical text, which is what
+   * the other side's value prints as.
+   */
+  floatUnits?: boolean;
   /** The zone of zone-less timestamps on this side; `UTC` means no conversion. */
   zone: string;
 }

@@ -43,6 +43,14 @@ describe('planComparison', () => {
     expect(plan.rules[1]?.rule).toBe('decimal at scale 2');
   });
 
+  it('lets doubles hash as four-decimal units only when both sides are floats', () => {
+    const source = table([column('id', 'integer'), column('f', 'float'), column('g', 'float'), column('h', 'float')]);
+    const target = table([column('id', 'integer'), column('f', 'float'), column('g', 'decimal', { scale: 4 }), column('h', 'integer')]);
+    const plan = planComparison({ source: side(source), target: { ...side(target), label: 'target' }, key: undefined, columns: undefined });
+    expect(plan.source.columns.map((pair) => pair.render.floatUnits ?? false)).toEqual([true, false, false]);
+    expect(plan.target.columns.map((pair) => pair.render.floatUnits ?? false)).toEqual([true, false, false]);
+  });
+
   it('asks for --key when the source has no primary key, and names a missing column and what the table has', () => {
     const noKey = table([column('a', 'string')], []);
     const attempt = (run: () => unknown): unknown => {

@@ -140,7 +140,8 @@ export function planComparison(input: PlanInput): ComparisonPlan {
     const lowercase = a.kind === 'uuid' || b.kind === 'uuid';
     const lengthPrefix = isFreeText(a.kind) || isFreeText(b.kind);
     const sameScale = a.kind === 'decimal' && b.kind === 'decimal' && a.scale !== undefined && a.scale === b.scale;
-    const render = (zone: string): ColumnRender => ({ fraction, lowercase, zone, lengthPrefix, sameScale });
+    const floatUnits = a.kind === 'float' && b.kind === 'float';
+    const render = (zone: string): ColumnRender => ({ fraction, lowercase, zone, lengthPrefix, sameScale, ...(floatUnits ? { floatUnits } : {}) });
     const list = isKey ? 'keys' : 'columns';
     sourcePlan[list].push({ column: a, render: render(source.zone) });
     targetPlan[list].push({ column: b, render: render(target.zone) });

@@ -45,16 +45,17 @@ export interface VerifyDialect {
   /**
    * The value as it enters the hashed row text, where `join` and `COALESCE(…, '~N')` convert it: the canonical text,
    * or the column itself when the engine's own conversion there prints exactly that (cheaper than a cast per value).
-   * Floats enter in a cheaper form than their canonical text, which every dialect must write alike (the row diff still
-   * compares canonical texts): a double below 1e8 nearest to a number of at most 4 decimals (`nearestToFourDecimals`)
-   * as the integer `ROUND(x * 10000)` in decimal digits (-0 as 0); any other double (NaN, ±Infinity, longer ones) as
-   * `~` and its canonical text, so neither can imitate the other. Printing the integer instead of the double saved
-   * MariaDB ~0.18 and PostgreSQL ~0.12 CPU s per 1M rows of the verify bench (issue 13). Equal doubles hash equally
-   * everywhere: the test and the integer are IEEE arithmetic, and a product k + 0.5 never passes the test, so the
-   * engines' rounding of ties never matters. Two different doubles with one canonical text, one nearest to 4
-   * decimals and one not (0.1 and the next double up), hash differently: their segment is fetched and the row diff
-   * finds them equal. (Timestamps keep their padded text: hashing PostgreSQL's own trimmed text saved it ~0.2 CPU s
-   * per column per 1M rows, and trimming cost MariaDB more, 0.65 for the bench's two.)
+   * Floats enter in a cheaper form than their canonical text when both sides of the pair are floats
+   * (`ColumnRender.floatUnits`), which every dialect must write alike (the row diff still compares canonical texts): a
+   * double below 1e8 nearest to a number of at most 4 decimals (`nearestToFourDecimals`) as the integer
+   * `ROUND(x * 10000)` in decimal digits (-0 as 0); any other double (NaN, ±Infinity, longer ones) as `~` and its
+   * canonical text, so neither can imitate the other. Printing the integer instead of the double saved MariaDB ~0.18
+   * and PostgreSQL ~0.12 CPU s per 1M rows of the verify bench (issue 13). Equal doubles hash equally everywhere: the
+   * test and the integer are IEEE arithmetic, and a product k + 0.5 never passes the test, so the engines' rounding
+   * of ties never matters. Two different doubles with one canonical text, one nearest to 4 decimals and one not (0.1
+   * and the next double up), hash differently: their segment is fetched and the row diff finds them equal.
+   * (Timestamps keep their padded text: hashing PostgreSQL's own trimmed text saved it ~0.2 CPU s per column per 1M
+   * rows, and trimming cost MariaDB more, 0.65 for the bench's two.)
    */
   rowPart?(columnSql: string, column: ColumnInfo, render: ColumnRender): string;
   /**

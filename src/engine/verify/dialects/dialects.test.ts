@@ -105,6 +105,7 @@ describe('hashing SQL', () => {
   });
 
   it('hashes a double nearest to a number of at most 4 decimals as the integer ROUND(x * 10000), any other as ~ and its canonical text, alike on every engine', () => {
+    const render = (extra: Partial<ColumnRender> = {}): ColumnRender => ({ fraction: 6, lowercase: false, zone: 'UTC', lengthPrefix: false, sameScale: false, floatUnits: true, ...extra });
     const double = column('float', { declared: 'double' });
     expect(mysql.rowPart?.('`c`', double, render())).toBe(
       "IF(ABS(`c`) < 1e8 AND `c` = ROUND(`c` * 10000) / 10000, CAST(ROUND(`c` * 10000) AS SIGNED), CONCAT('~', " +
@@ -128,6 +129,11 @@ describe('hashing SQL', () => {
     expect(sqlserver.rowPart?.('[c]', column('float', { declared: 'real' }), render())).toContain('CAST(ROUND(CAST([c] AS FLOAT) * 10000, 0) AS BIGINT)');
     // MySQL's DOUBLE(M,D) compares within a tolerance: always the general form.
     expect(mysql.rowPart?.('`c`', column('float', { declared: 'double(10,4)' }), render())).toBe(`CONCAT('~', ${mysql.canonical('`c`', column('float', { declared: 'double(10,4)' }), render())})`);
+    // A float compared with a decimal or an integer (no floatUnits) keeps the canonical text the other side prints.
+    const canonicalOnly = render({ floatUnits: false });
+    expect(mysql.rowPart?.('`c`', double, canonicalOnly)).toBe(mysql.canonical('`c`', double, canonicalOnly));
+    expect(postgres.rowPart?.('"c"', column('float', { declared: 'double precision', nullable: false }), canonicalOnly)).toBe(postgres.canonical('"c"', column('float', { declared: 'double precision' }), canonicalOnly));
+    expect(sqlserver.rowPart?.('[c]', column('float', { declared: 'float' }), canonicalOnly)).toBe(sqlserver.canonical('[c]', column('float', { declared: 'float' }), canonicalOnly));
   });
 
   it('hashes timestamps as their canonical text, padded to the common precision, on every engine', () => {

@@ -169,6 +169,7 @@ export const mySqlVerifyDialect: VerifyDialect = {
       case 'date':
         return column;
       case 'float': {
+        if (!render.floatUnits) return this.canonical(column, info, render);
         // The hashed float form (VerifyDialect.rowPart): ROUND(x * 10000) as an integer, or `~` and the canonical text.
         const double = widenedDouble(column, info);
         if (info.declared.includes('(')) return `CONCAT('~', ${this.canonical(column, info, render)})`;

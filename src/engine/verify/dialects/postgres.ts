@@ -156,7 +156,7 @@ export const postgresVerifyDialect: VerifyDialect = {
     }
   },
   rowPart(column: string, info: ColumnInfo, render: ColumnRender): string {
-    if (info.kind === 'float') {
+    if (info.kind === 'float' && render.floatUnits) {
       // The hashed float form (VerifyDialect.rowPart): ROUND(x * 10000) as an integer, or `~` and the canonical text.
       const double = widenedDouble(column, info);
       return `CASE WHEN ${nearestToFourDecimals(double)} THEN round(${double} * 10000)::bigint::text ELSE '~' || CASE ${generalFloatCases(double)} END END`;

@@ -116,7 +116,7 @@ export const sqlServerVerifyDialect: VerifyDialect = {
     }
   },
   rowPart(column: string, info: ColumnInfo, render: ColumnRender): string {
-    if (info.kind === 'float') {
+    if (info.kind === 'float' && render.floatUnits) {
       // The hashed float form (VerifyDialect.rowPart), as MySQL and PostgreSQL write it: ROUND(x * 10000) as an
       // integer for a double below 1e8 nearest to a number of at most 4 decimals, else `~` and the canonical text.
       // REAL is widened first (real * 10000 would be computed in single precision). `+` keeps NULL NULL.
