@@ -1,6 +1,6 @@
+import { EventEmitter } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parsePipelineFile, requireValidPipeline, type ResolvedLogSource } from '../config';
 import { LogSource } from '../connectors/logSource';
@@ -101,6 +101,7 @@ const queries = vi.hoisted(() => ({ pages: [] as Row[][], catalog: [] as unknown
 vi.mock('mysql2/promise', () => {
   const createConnection = (): Promise<unknown> => {
     let page = 0;
+    const socket: { paused: boolean; pump?: () => void } = { paused: false };
     const connection = {
       on: () => connection,
       end: () => Promise.resolve(),
@@ -120,20 +121,38 @@ vi.mock('mysql2/promise', () => {
         }
         return Promise.resolve([[]]);
       },
-      // The callback connection underneath, whose row streams the snapshot reads its pages from: rows as objects, or
-      // as arrays in the SELECT's column order when the query asks for rowsAsArray (as mysql2 gives them).
+      // The callback connection underneath, whose queries' 'result' events the snapshot reads its pages from: rows as
+      // objects, or as arrays in the SELECT's column order when the query asks for rowsAsArray (as mysql2 gives them),
+      // emitted in a later turn and held while the connection is paused.
       connection: {
-        query: (query: string | FakeQuery) => ({
-          stream: (): Readable => {
-            const sql = typeof query === 'string' ? query : query.sql;
-            if (!sql.startsWith('SELECT ')) throw new Error(`unexpected streamed query ${sql}`);
-            const rows = queries.pages[page] ?? [];
-            page += 1;
-            if (typeof query === 'string' || query.rowsAsArray !== true) return Readable.from(rows);
-            const selected = [...(/^SELECT (.*?) FROM /.exec(sql)?.[1] ?? '').matchAll(/`((?:[^`]|``)*)`/g)].map((match) => (match[1] ?? '').replace(/``/g, '`'));
-            return Readable.from(rows.map((row) => selected.map((name) => row[name])));
-          },
-        }),
+        query: (query: string | FakeQuery) => {
+          const sql = typeof query === 'string' ? query : query.sql;
+          if (!sql.startsWith('SELECT ')) throw new Error(`unexpected streamed query ${sql}`);
+          const rows = queries.pages[page] ?? [];
+          page += 1;
+          const selected = [...(/^SELECT (.*?) FROM /.exec(sql)?.[1] ?? '').matchAll(/`((?:[^`]|``)*)`/g)].map((match) => (match[1] ?? '').replace(/``/g, '`'));
+          const emitted = typeof query === 'string' || query.rowsAsArray !== true ? rows : rows.map((row) => selected.map((name) => row[name]));
+          const events = new EventEmitter();
+          let next = 0;
+          let done = false;
+          socket.pump = () => {
+            while (!done && !socket.paused) {
+              if (next === emitted.length) {
+                done = true;
+                events.emit('end');
+              } else events.emit('result', emitted[next++]);
+            }
+          };
+          setImmediate(socket.pump);
+          return events;
+        },
+        pause: () => {
+          socket.paused = true;
+        },
+        resume: () => {
+          socket.paused = false;
+          socket.pump?.();
+        },
       },
     };
     return Promise.resolve(connection);

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import type { ChangeRecord, Row } from '../../../model';
 import { resolveZone } from '../../polling/zone';
@@ -9,6 +9,7 @@ const driver = vi.hoisted(() => ({ rows: [] as Row[], pageQueries: [] as { sql: 
 // The driver at its query boundary: a MariaDB that pages a 23-row table by its key as the snapshot asks.
 vi.mock('mysql2/promise', () => {
   const createConnection = (): Promise<unknown> => {
+    const socket: FakeSocket = { paused: false };
     const connection = {
       on: () => connection,
       end: () => Promise.resolve(),
@@ -28,36 +29,66 @@ vi.mock('mysql2/promise', () => {
         }
         return Promise.resolve([[]]);
       },
-      // The callback connection underneath: the snapshot streams its pages' rows from it, as arrays in the SELECT's
-      // column order when the query asks for rowsAsArray (as mysql2 gives them).
+      // The callback connection underneath: the snapshot reads its pages' rows from its queries' 'result' events, as
+      // arrays in the SELECT's column order when the query asks for rowsAsArray (as mysql2 gives them), and pauses it.
       connection: {
-        query: (query: { sql: string; values: unknown[]; rowsAsArray?: boolean }) => ({
-          stream: (): Readable => {
-            const { sql, values: params } = query;
-            driver.pageQueries.push({ sql, params });
-            const after = typeof params[0] === 'number' ? params[0] : -Infinity;
-            const limit = Number(/LIMIT (\d+)/.exec(sql)?.[1]);
-            const selected = [...(/^SELECT (.*?) FROM /.exec(sql)?.[1] ?? '').matchAll(/`([^`]*)`/g)].map((match) => match[1] ?? '');
-            const rows = driver.rows
-              .filter((candidate) => Number(candidate.id) > after)
-              .slice(0, limit)
-              .map((row) => (query.rowsAsArray === true ? selected.map((name) => row[name]) : { ...row }));
-            const failAfter = driver.failAfter;
-            if (failAfter === undefined) return Readable.from(rows);
-            return Readable.from(
-              (function* (): Generator<unknown, void, undefined> {
-                yield* rows.slice(0, failAfter);
-                throw new Error('Lost connection to MySQL server during query');
-              })(),
-            );
-          },
-        }),
+        query: (query: { sql: string; values: unknown[]; rowsAsArray?: boolean }) => {
+          const { sql, values: params } = query;
+          driver.pageQueries.push({ sql, params });
+          const after = typeof params[0] === 'number' ? params[0] : -Infinity;
+          const limit = Number(/LIMIT (\d+)/.exec(sql)?.[1]);
+          const selected = [...(/^SELECT (.*?) FROM /.exec(sql)?.[1] ?? '').matchAll(/`([^`]*)`/g)].map((match) => match[1] ?? '');
+          const rows = driver.rows
+            .filter((candidate) => Number(candidate.id) > after)
+            .slice(0, limit)
+            .map((row) => (query.rowsAsArray === true ? selected.map((name) => row[name]) : { ...row }));
+          return emitRows(socket, rows, driver.failAfter);
+        },
+        pause: () => {
+          socket.paused = true;
+        },
+        resume: () => {
+          socket.paused = false;
+          socket.pump?.();
+        },
       },
     };
     return Promise.resolve(connection);
   };
   return { default: { createConnection }, createConnection };
 });
+
+interface FakeSocket {
+  paused: boolean;
+  pump?: () => void;
+}
+
+/**
+ * A query as mysql2's: an EventEmitter of 'result' per row, then 'end' (or 'error' after `failAfter` rows), the rows
+ * coming in a later turn and held while the connection is paused (mysql2 hands the held ones on synchronously in
+ * resume()).
+ */
+function emitRows(socket: FakeSocket, rows: unknown[], failAfter: number | undefined): EventEmitter {
+  const query = new EventEmitter();
+  let next = 0;
+  let done = false;
+  const pump = (): void => {
+    while (!done && !socket.paused) {
+      if (failAfter !== undefined && next === failAfter) {
+        done = true;
+        query.emit('error', new Error('Lost connection to MySQL server during query'));
+      } else if (next === rows.length) {
+        done = true;
+        query.emit('end');
+      } else {
+        query.emit('result', rows[next++]);
+      }
+    }
+  };
+  socket.pump = pump;
+  setImmediate(pump);
+  return query;
+}
 
 describe('takeBinlogSnapshot', () => {
   it('hands each keyset page on in slices, every row once and in key order, the next page starting after the last key', async () => {

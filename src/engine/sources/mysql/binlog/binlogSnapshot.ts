@@ -1,4 +1,3 @@
-import type { Connection as CoreConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { createLogger, type Logger } from '../../../base/logger';
 import type { ChangeRecord, FieldValue, Position, TableId } from '../../../model';
@@ -190,18 +189,36 @@ async function* pages(connection: mysql.Connection, table: TableId, columns: Col
   }
 }
 
+/** What streamedRows uses of a mysql2 query (an EventEmitter of 'result', 'end' and 'error'). */
+interface RowQuery {
+  on(event: 'result', listener: (row: DriverRow) => void): RowQuery;
+  on(event: 'end', listener: () => void): RowQuery;
+  on(event: 'error', listener: (error: unknown) => void): RowQuery;
+  removeAllListeners(event: 'result' | 'end'): RowQuery;
+}
+
+/** What streamedRows uses of mysql2's callback connection: text queries, and pausing its socket. */
+interface RowConnection {
+  query(options: { sql: string; values: unknown[]; rowsAsArray: true }): RowQuery;
+  pause(): void;
+  resume(): void;
+}
+
 /**
- * One query's rows in arrays of up to `slice`, from the driver's row stream: collected from its 'data' events and
- * the stream paused while a full slice waits for the reader (an async iterator over the stream cost a promise per row).
+ * One query's rows in arrays of up to `slice`, as the driver parses them: collected from the query's 'result' events,
+ * the connection paused while a full slice waits for the reader (an async iterator over a stream cost a promise per
+ * row). The events are the query's own, not those of mysql2's row stream (query().stream()), which handed each row on
+ * through a Readable: a push, a 'data' and a second 'result' event per row on top of the query's (issue 13).
  */
 async function* streamedRows(connection: mysql.Connection, sql: string, values: unknown[], slice: number): AsyncGenerator<DriverRow[], void, undefined> {
-  // mysql2's promise connection wraps the callback one (untyped there), whose queries stream their rows. Rows as
-  // arrays: mysql2 builds an object row from {} property by property (see rowFromValues), an array row in one piece.
-  const core = (connection as unknown as { connection: CoreConnection }).connection;
-  const stream = core.query({ sql, values, rowsAsArray: true }).stream({ highWaterMark: slice });
+  // mysql2's promise connection wraps the callback one (untyped there), whose queries emit their rows. Rows as arrays:
+  // mysql2 builds an object row from {} property by property (see rowFromValues), an array row in one piece.
+  const core = (connection as unknown as { connection: RowConnection }).connection;
+  const query = core.query({ sql, values, rowsAsArray: true });
   const ready: DriverRow[][] = [];
   let current: DriverRow[] = [];
   let ended = false;
+  let paused = false;
   let failure: { error: unknown } | undefined;
   let wake: (() => void) | undefined;
   const notify = (): void => {
@@ -209,23 +226,33 @@ async function* streamedRows(connection: mysql.Connection, sql: string, values: 
     wake = undefined;
     resolve?.();
   };
-  stream.on('data', (row: DriverRow) => {
+  const resume = (): void => {
+    if (!paused) return;
+    paused = false;
+    // Rows the driver held while paused are handed on now, synchronously; a slice they fill pauses it again.
+    core.resume();
+  };
+  query.on('result', (row) => {
     current.push(row);
     if (current.length >= slice) {
       ready.push(current);
       current = [];
-      stream.pause();
+      if (!paused) {
+        paused = true;
+        core.pause();
+      }
       notify();
     }
   });
-  stream.on('end', () => {
+  query.on('end', () => {
     if (current.length > 0) ready.push(current);
     current = [];
     ended = true;
     notify();
   });
-  stream.on('error', (error: unknown) => {
+  query.on('error', (error) => {
     failure = { error };
+    ended = true;
     notify();
   });
   try {
@@ -234,18 +261,23 @@ async function* streamedRows(connection: mysql.Connection, sql: string, values: 
       const rows = ready.shift();
       if (rows) {
         yield rows;
-        if (ready.length === 0 && !ended) stream.resume();
+        if (ready.length === 0 && !ended) resume();
         continue;
       }
       if (ended) return;
-      stream.resume();
+      resume();
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
     }
   } finally {
-    // A reader that stops early (an error downstream): the driver reads the rest of the result and drops it.
-    if (!ended) stream.destroy();
+    // A reader that stops early (an error downstream): the driver reads the rest of the result and drops it (the
+    // 'error' listener stays, so a later failure of this query is not an unhandled error event).
+    if (!ended) {
+      query.removeAllListeners('result');
+      query.removeAllListeners('end');
+      resume();
+    }
   }
 }
 
