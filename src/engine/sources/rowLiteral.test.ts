@@ -32,3 +32,18 @@ describe('rowFromValues', () => {
     expect(first).not.toBe(second);
   });
 });
+
+describe('rowFromValues with places', () => {
+  it('picks each name its value by place (a key out of a whole row), __proto__ too, and refuses a bad place', () => {
+    const values: FieldValue[] = [7n, 'SKU-1', 3, 'GB'];
+    const key = rowFromValues(['country', 'id'], [3, 0])(values);
+    expect(Object.keys(key)).toEqual(['country', 'id']);
+    expect(key).toEqual({ country: 'GB', id: 7n });
+    const odd = rowFromValues(['__proto__', 'sku'], [2, 1])(values);
+    expect(Object.getOwnPropertyDescriptor(odd, '__proto__')?.value).toBe(3);
+    expect(odd.sku).toBe('SKU-1');
+    expect(() => rowFromValues(['a'], [-1])).toThrow(/place/);
+    expect(() => rowFromValues(['a', 'b'], [0])).toThrow(/place/);
+    expect(() => rowFromValues(['a'], [1.5])).toThrow(/place/);
+  });
+});

@@ -2,7 +2,7 @@ import mysql from 'mysql2/promise';
 import { createLogger, type Logger } from '../../../base/logger';
 import type { ChangeRecord, FieldValue, Position, TableId } from '../../../model';
 import type { DebeziumTypeOptions } from '../../debeziumTypes';
-import { type CapturedTable, capturedTable, capturedValue, keyOf } from '../../capturedTable';
+import { type CapturedTable, capturedTable, capturedValue } from '../../capturedTable';
 import { rowFromValues } from '../../rowLiteral';
 import { causeText, sourceError } from '../../errors';
 import type { ColumnInfo } from '../../polling/columns';
@@ -288,8 +288,9 @@ async function* streamedRows(connection: mysql.Connection, sql: string, values: 
  * The driver's row is an array in the table's column order (the query selects exactly the table's columns in order):
  * each value is converted in place, by position, and the record's `after` is then built in one object literal with the
  * columns as its properties in that order (rowFromValues), the properties a row object of the driver's had (issue 13:
- * mysql2's object rows, grown from {} property by property, were the largest allocation per row). Nothing else holds
- * the driver's row: the page's next start is read before its rows are handed on.
+ * mysql2's object rows, grown from {} property by property, were the largest allocation per row); the key likewise,
+ * from the key columns' places (what keyOf gives for that row). Nothing else holds the driver's row: the page's next
+ * start is read before its rows are handed on.
  */
 function snapshotRecords(table: CapturedTable, values: MySqlValueReader, checkpoint: Position): (raw: DriverRow) => ChangeRecord {
   const columns = table.columns.map((column) => {
@@ -299,6 +300,13 @@ function snapshotRecords(table: CapturedTable, values: MySqlValueReader, checkpo
     return { column, debezium, fromMillis };
   });
   const rowOf = rowFromValues(table.columns.map((column) => column.name));
+  // The record key (keyOf's): the key columns' converted values, picked by their places in the row, in one literal.
+  const keyOfRow = table.keySchema
+    ? rowFromValues(
+        table.keyColumns.map((key) => key.name),
+        table.keyColumns.map((key) => table.columns.findIndex((column) => column.name === key.name)),
+      )
+    : undefined;
   const read = (raw: unknown, column: ColumnInfo): FieldValue => values.fieldValue(raw, column);
   return (raw) => {
     let at = 0;
@@ -322,15 +330,15 @@ function snapshotRecords(table: CapturedTable, values: MySqlValueReader, checkpo
       if (plan) capturedValue(read, raw[at], plan.column, table);
       throw error;
     }
-    const after = rowOf(raw as FieldValue[]);
+    const converted = raw as FieldValue[];
     return {
       table: table.id,
       op: 'r',
       keySchema: table.keySchema,
-      key: keyOf(table, after),
+      key: keyOfRow === undefined ? null : keyOfRow(converted),
       valueSchema: table.valueSchema,
       before: null,
-      after,
+      after: rowOf(converted),
       position: checkpoint,
     };
   };
