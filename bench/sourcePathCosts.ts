@@ -257,7 +257,7 @@ async function runOnce(path: SourcePath): Promise<RunResult> {
       const batch = await source.read();
       if (batch.records.length === 0) break;
       const byTopic = await encoder.encode(batch.records, Date.now());
-      batch.records.length = 0;
+      batch.records = [];
       const now = Date.now();
       for (const [topic, messages] of byTopic) {
         const grouped = path.groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner: partitioner as never });
