@@ -1,4 +1,4 @@
-import type { DatabaseEndpoint } from '../../src/shared/api';
+import type { DatabaseEndpoint, VerifyReport } from '../../src/shared/api';
 import { openSqlSession, type SqlSession } from '../../src/engine/db';
 import { parseDatabaseUrl } from '../../src/engine/verify';
 
@@ -174,4 +174,9 @@ export async function openVerifyTestDb(label: string, url: string): Promise<Veri
     },
     close: () => session.close(),
   };
+}
+
+/** The report says equal and no segment's checksums differed: every row hashed alike on both sides, none was fetched to be compared. */
+export function checksumsMatched(report: VerifyReport): boolean {
+  return report.equal && report.different.length === 0 && !report.notes.some((note) => /checksums differ|only in the last of 15/.test(note));
 }

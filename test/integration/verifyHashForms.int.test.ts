@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runVerify } from '../../src/engine/verify';
-import type { VerifyReport } from '../../src/shared/api';
 import { uniqueName } from '../helpers/names';
-import { databaseUrl, openVerifyTestDb, type VerifyTestDb } from '../helpers/verifyDb';
+import { checksumsMatched, databaseUrl, openVerifyTestDb, type VerifyTestDb } from '../helpers/verifyDb';
 
 // Issue 13: doubles enter the hashed row text as the integer ROUND(x * 10000) when nearest to a number of at most 4
 // decimals (else `~` and the canonical text), and a CHAR(36) beside a uuid with the uuid's constant length; timestamps
@@ -42,10 +41,6 @@ function postgresRow(values: string[]): string {
       return value === '-0e0' ? "'-0'::float8" : value;
     })
     .join(', ');
-}
-
-function checksumsMatched(report: VerifyReport): boolean {
-  return report.equal && report.different.length === 0 && !report.notes.some((note) => /checksums differ|only in the last of 15/.test(note));
 }
 
 describe('hashed forms of doubles and uuid text, beside timestamps and other types: MariaDB and PostgreSQL agree', () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runVerify } from '../../src/engine/verify';
-import type { VerifyReport } from '../../src/shared/api';
 import { uniqueName } from '../helpers/names';
-import { databaseUrl, openVerifyTestDb, type VerifyTestDb } from '../helpers/verifyDb';
+import { checksumsMatched, databaseUrl, openVerifyTestDb, type VerifyTestDb } from '../helpers/verifyDb';
 
 // The hashed row text takes cheaper paths than the canonical text it stands for (issue 13): MariaDB lets CONCAT_WS
 // print integers, decimals, dates and timestamps itself, PostgreSQL prints NOT NULL numbers through concat_ws, pads
@@ -34,10 +33,6 @@ function postgresRow(values: string): string {
   // Columns 9 and 10 (b, bn) are 0/1 in the list: PostgreSQL wants booleans; MariaDB's backslash escape doubled.
   const parts = values.split(/, (?=(?:[^']*'[^']*')*[^']*$)/);
   return parts.map((part, index) => (index === 8 || index === 9 ? (part === 'NULL' ? 'NULL' : part === '1' ? 'true' : 'false') : part.replace("\\\\'", "\\'"))).join(', ');
-}
-
-function checksumsMatched(report: VerifyReport): boolean {
-  return report.equal && report.different.length === 0 && !report.notes.some((note) => /checksums differ|only in the last of 15/.test(note));
 }
 
 describe('hashed row text: MariaDB and PostgreSQL agree on edge values', () => {
