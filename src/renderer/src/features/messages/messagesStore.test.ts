@@ -120,6 +120,25 @@ describe('messages store: batches that arrive before browse() names the session'
     expect(store.earlyBatches.heldSessions).toBe(0);
   });
 
+  it("clears the previous read's rows and counts the moment a new read is started, before anything is awaited", async () => {
+    const first = await startRead(store);
+    first.browse.answer('s1');
+    await first.started;
+    send('s1', [1, 2, 3], 'done');
+    expect(store.useMessagesStore.getState().progress).toMatchObject({ sessionId: 's1', state: 'done', scanned: 3 });
+
+    // No await between the click and these checks: the pane must not show s1's counts as if they were the new read's.
+    const restarted = store.useMessagesStore.getState().start();
+    expect(store.useMessagesStore.getState().progress).toBeUndefined();
+    expect(shown(store)).toEqual([]);
+    await settle();
+    fake.browses.at(-1)?.answer('s2');
+    await restarted;
+    expect(store.useMessagesStore.getState()).toMatchObject({ sessionId: 's2', progress: { sessionId: 's2', state: 'starting' } });
+    // s1 had finished: nothing to stop.
+    expect(fake.stopped).toEqual([]);
+  });
+
   it("keeps a later read's early batches apart from an earlier read still waiting for its answer", async () => {
     const first = await startRead(store);
     send('s1', [1]);

@@ -119,6 +119,16 @@ export const earlyBatches = new EarlyBatches();
 /** Bumped by every start(): an answer to an older one's browse() comes too late to be shown. */
 let latestStart = 0;
 
+/** The pane lets go of a read: its late batches are dropped, and the engine stops it unless it already ended. */
+function endRead(sessionId: string, progress: BrowseProgress | undefined): Promise<void> {
+  earlyBatches.retire(sessionId);
+  if (progress && FINISHED.has(progress.state)) return Promise.resolve();
+  return engine.topics.stop(sessionId).then(
+    () => {},
+    () => {},
+  );
+}
+
 export const useMessagesStore = create<MessagesState>((set, get) => {
   const applyBatch = (batch: BrowseBatch): void => {
     if (batch.records.length > 0) rows.append(batch.records);
@@ -173,7 +183,7 @@ export const useMessagesStore = create<MessagesState>((set, get) => {
         earlyBatches.clear();
         // Leaving the pane ends the read; its rows stay until the next one starts.
         const { sessionId, progress } = get();
-        if (sessionId && progress && !FINISHED.has(progress.state)) void engine.topics.stop(sessionId).catch(() => {});
+        if (sessionId) void endRead(sessionId, progress);
       };
     },
 
@@ -194,23 +204,26 @@ export const useMessagesStore = create<MessagesState>((set, get) => {
 
     async start() {
       const thisStart = ++latestStart;
+      const before = get();
+      if (!browseRequest(before)) {
+        set({ problem: { code: 'TOPICS_BAD_REQUEST', message: 'Pick a cluster and type or choose a topic first.' } });
+        return;
+      }
+      // The click answers at once: the previous read's rows and counts go before anything is awaited, so what the pane
+      // shows from here on is the new read's (its counts could otherwise read like the new read's own for a moment).
+      const stopping = before.sessionId ? endRead(before.sessionId, before.progress) : Promise.resolve();
+      rows.clear();
+      set((current) => ({ sessionId: undefined, progress: undefined, selected: undefined, problem: undefined, notice: undefined, version: current.version + 1 }));
       // Pipelines started since the pane opened bring their registries: refresh before choosing one for the topic.
-      const clusters = await engine.topics.clusters().catch(() => undefined);
+      const [clusters] = await Promise.all([engine.topics.clusters().catch(() => undefined), stopping]);
       if (thisStart !== latestStart) return;
       if (clusters) set({ clusters });
-      const state = get();
-      const request = browseRequest(state);
+      const request = browseRequest(get());
       if (!request) {
         set({ problem: { code: 'TOPICS_BAD_REQUEST', message: 'Pick a cluster and type or choose a topic first.' } });
         return;
       }
-      if (state.sessionId) {
-        earlyBatches.retire(state.sessionId);
-        if (state.progress && !FINISHED.has(state.progress.state)) await engine.topics.stop(state.sessionId).catch(() => {});
-        if (thisStart !== latestStart) return;
-      }
-      rows.clear();
-      set((current) => ({ sessionId: undefined, progress: undefined, selected: undefined, problem: undefined, notice: undefined, newestFirst: request.mode === 'live' || request.mode === 'newest', version: current.version + 1 }));
+      set({ newestFirst: request.mode === 'live' || request.mode === 'newest' });
       earlyBatches.beginStart();
       try {
         const session = await engine.topics.browse(request);
