@@ -85,6 +85,8 @@ describe('Kafka pane in Chromium through the web host: topics, consumer groups, 
     await expect(detail.getByRole('table', { name: 'Partitions' }).locator('tbody tr').count()).resolves.toBe(3);
     await expect(detail.getByTestId('topic-summary').textContent()).resolves.toContain('size: not reported');
     await expect(detail.getByTestId('config-cleanup.policy').textContent()).resolves.toContain('compact');
+    // The list refreshes on its own request, which may answer after the detail's.
+    await page.getByTestId('topic-item').filter({ hasText: createdTopic }).waitFor({ timeout: 10_000 });
     await expect(page.getByTestId('topic-item').filter({ hasText: createdTopic }).count()).resolves.toBe(1);
 
     await detail.getByRole('button', { name: 'Edit retention.ms' }).click();

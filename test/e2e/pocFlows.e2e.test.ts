@@ -99,7 +99,8 @@ describe('proof-of-concept flows in Chromium through the web host', () => {
     await page.getByRole('button', { name: 'New' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Replace' }).click();
     await page.getByText(/New pipeline on the running lab/).waitFor();
-    await expect(page.locator('.monaco-editor .view-lines').textContent()).resolves.toMatch(/lab:mariadb/);
+    // The notice and the new text come together, but Monaco draws its lines on the next frame.
+    await expect.poll(() => page.locator('.monaco-editor .view-lines').textContent(), { timeout: 5_000 }).toMatch(/lab:mariadb/);
 
     // A source table whose topic (and so target table) carries a hyphen.
     const lab = await engine.lab.status();

@@ -110,7 +110,8 @@ export default function ConfigEditor() {
       setProblem(toProblem(error));
       return [];
     } finally {
-      setValidating(false);
+      // A check of text the user has changed since is not the last word: the check the change scheduled clears this.
+      if (model.isDisposed() || model.getValue() === value) setValidating(false);
     }
   }, []);
 
@@ -337,6 +338,7 @@ export default function ConfigEditor() {
 
   const errors = problems.filter((entry) => entry.severity === 'error').length;
   const warnings = problems.length - errors;
+  const checking = validating || !ready;
   return (
     <div className="pane editor-pane">
       {confirmDialog}
@@ -398,8 +400,9 @@ export default function ConfigEditor() {
           <div className="tabs" role="tablist" aria-label="Side panel">
             <button type="button" role="tab" aria-selected={tab === 'problems'} className={tab === 'problems' ? 'tab active' : 'tab'} onClick={() => setTab('problems')}>
               Problems{' '}
-              <span className={errors > 0 ? 'count bad' : warnings > 0 ? 'count warn' : 'count'} data-testid="problem-count">
-                {errors > 0 ? `${errors} error${errors === 1 ? '' : 's'}` : warnings > 0 ? `${warnings} warning${warnings === 1 ? '' : 's'}` : '0'}
+              {/* While a check is pending the last count may no longer be true of the text: say so instead of showing it. */}
+              <span className={checking ? 'count' : errors > 0 ? 'count bad' : warnings > 0 ? 'count warn' : 'count'} data-testid="problem-count" aria-busy={checking} title={checking ? 'Checking…' : undefined}>
+                {checking ? '…' : errors > 0 ? `${errors} error${errors === 1 ? '' : 's'}` : warnings > 0 ? `${warnings} warning${warnings === 1 ? '' : 's'}` : '0'}
               </span>
             </button>
             <button
@@ -423,7 +426,7 @@ export default function ConfigEditor() {
           </div>
           <div role="tabpanel" className="tab-panel">
             {tab === 'problems' ? (
-              <ProblemsList problems={problems} validating={validating || !ready} onReveal={reveal} />
+              <ProblemsList problems={problems} validating={checking} onReveal={reveal} />
             ) : tab === 'preview' ? (
               <PreviewPanel preview={preview} loading={previewLoading} error={previewError} onRefresh={() => void refreshPreview()} />
             ) : tab === 'deploy' ? (
