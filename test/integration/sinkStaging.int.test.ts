@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSqlSession } from '../../src/engine/db';
 import type { FieldSchema, FieldType, RecordSchema, Row, SinkRecord } from '../../src/engine/model';
 import { createDialect, type SqlDialect } from '../../src/engine/sinks/sql/dialects';
@@ -7,26 +7,15 @@ import { startEmbeddedPostgres } from '../../src/engine/demo/embeddedPostgres';
 import { STAGED_MIN_ROWS } from '../../src/engine/sinks/sql/dialects/postgresStaging';
 import { SqlSinkWriter } from '../../src/engine/sinks/sql/sinkWriter';
 import { uniqueName } from '../helpers/names';
+import { useSinkStagingDb } from '../helpers/sinkStagingDb';
 
 // PostgreSQL's staged form (issue 13): batches of STAGED_MIN_ROWS rows and more go by COPY into a temporary staging
 // table and one INSERT … SELECT. Every value must land exactly as the unnest form (smaller batches) lands it, awkward
 // text included (COPY's own escapes: backslash, tab, newline, \N), and record isolation, deletes between upserts and
 // reconnects must keep working with the staging table's transactional life.
 
-const endpoint = inject('labEndpoints').postgres;
-const topicBase = uniqueName('sink_staging');
-let admin: pg.Client;
-const tables: string[] = [];
-
-beforeAll(async () => {
-  admin = new pg.Client({ ...endpoint });
-  await admin.connect();
-});
-
-afterAll(async () => {
-  for (const table of tables) await admin.query(`DROP TABLE IF EXISTS ${table}`);
-  await admin.query(`DROP TYPE IF EXISTS "${topicBase} mood"`);
-  await admin.end();
+const { endpoint, topicBase, admin, tables } = useSinkStagingDb('sink_staging', async (client, base) => {
+  await client.query(`DROP TYPE IF EXISTS "${base} mood"`);
 });
 
 const f = (name: string, type: FieldType, optional = true): FieldSchema => ({ name, type, optional });
@@ -146,7 +135,7 @@ describe('PostgreSQL sink, staged COPY form', () => {
     const rows = Array.from({ length: STAGED_MIN_ROWS * 2 }, (_, index) => kindRow(index + 1));
     const staged = `${topicBase}_kinds_staged`;
     const unnest = `${topicBase}_kinds_unnest`;
-    tables.push(`"${staged}"`, `"${unnest}"`);
+    tables.push(staged, unnest);
     const sink = writer();
     try {
       expect(await sink.write(records(staged, KINDS, rows), { tolerateRecordErrors: false })).toEqual([]);
@@ -175,7 +164,7 @@ describe('PostgreSQL sink, staged COPY form', () => {
     const unnest = `${topicBase}_Typed Unnest`;
     for (const table of [staged, unnest]) {
       await admin.query(create(table));
-      tables.push(`"${table.replaceAll('"', '""')}"`);
+      tables.push(table);
     }
     const rows: Row[] = Array.from({ length: STAGED_MIN_ROWS + 5 }, (_, index) => ({
       id: BigInt(index + 1),
@@ -200,7 +189,7 @@ describe('PostgreSQL sink, staged COPY form', () => {
 
   it('applies a delete between two staged upserts of one write in order, and keeps working after a reconnect', async () => {
     const topic = `${topicBase}_order`;
-    tables.push(`"${topic}"`);
+    tables.push(topic);
     const fields = [f('note', { kind: 'string' })];
     const rows = (first: number, count: number, note: string): Row[] => Array.from({ length: count }, (_, index) => ({ id: BigInt(first + index), note }));
     const sink = writer();
@@ -228,7 +217,7 @@ describe('PostgreSQL sink, staged COPY form', () => {
 
   it('isolates a value the target refuses, on a fresh connection, and applies the rest once (errors.tolerance=all)', async () => {
     const topic = `${topicBase}_refused`;
-    tables.push(`"${topic}"`);
+    tables.push(topic);
     await admin.query(`CREATE TABLE "${topic}" (id bigint PRIMARY KEY, code varchar(5), qty int CHECK (qty >= 0))`);
     const fields = [f('code', { kind: 'string' }), f('qty', { kind: 'int32' })];
     const rows: Row[] = Array.from({ length: STAGED_MIN_ROWS * 3 }, (_, index) => ({ id: BigInt(index + 1), code: index === 17 ? 'far too long' : `c${index % 1000}`, qty: index === 450 ? -1 : index }));

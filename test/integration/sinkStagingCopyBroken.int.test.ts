@@ -1,12 +1,11 @@
 import { connect as connectTcp, createServer, type Server, type Socket } from 'node:net';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSqlSession } from '../../src/engine/db';
 import type { FieldSchema, RecordSchema, Row, SinkRecord } from '../../src/engine/model';
 import { createDialect, type SqlDialect } from '../../src/engine/sinks/sql/dialects';
 import { STAGED_MIN_ROWS } from '../../src/engine/sinks/sql/dialects/postgresStaging';
 import { SqlSinkWriter } from '../../src/engine/sinks/sql/sinkWriter';
-import { uniqueName } from '../helpers/names';
+import { useSinkStagingDb } from '../helpers/sinkStagingDb';
 import { until } from '../helpers/until';
 
 // A staged batch's COPY FROM STDIN that breaks the connection to a real PostgreSQL, three ways: the server meets a
@@ -16,20 +15,7 @@ import { until } from '../helpers/until';
 // mode into a table with a primary key, so a second application would fail on the key and a lost one shows in the
 // count.
 
-const endpoint = inject('labEndpoints').postgres;
-const topicBase = uniqueName('sink_copy_broken');
-let admin: pg.Client;
-const tables: string[] = [];
-
-beforeAll(async () => {
-  admin = new pg.Client({ ...endpoint });
-  await admin.connect();
-});
-
-afterAll(async () => {
-  for (const table of tables) await admin.query(`DROP TABLE IF EXISTS "${table}"`);
-  await admin.end();
-});
+const { endpoint, topicBase, admin, tables } = useSinkStagingDb('sink_copy_broken');
 
 type CopyFault = 'protocol violation' | 'socket closed' | 'hold';
 
@@ -174,59 +160,56 @@ async function expectEveryRowOnce(table: string): Promise<void> {
   expect(counts).toEqual({ n: ROWS, ids: ROWS, first: 1, last: ROWS, exact: ROWS });
 }
 
+/**
+ * Writes the batch into a table of its own through a proxy that breaks the first COPY with `fault`, and checks that
+ * the write failed no record, used exactly two connections (the broken one and one reconnect), left staging `staging`
+ * (disabling it now answers whether it was still on) and applied every row once. `whileHeld` runs once the COPY reached
+ * the proxy, before the write is awaited, with the sink session's application_name.
+ */
+async function writeThroughBrokenCopy(
+  name: string,
+  fault: CopyFault,
+  maxRetries: number,
+  staging: 'stopped' | 'still on',
+  whileHeld?: (applicationName: string) => Promise<void>,
+): Promise<void> {
+  const topic = `${topicBase}_${name}`;
+  tables.push(topic);
+  const proxy = new CopyBreakingProxy(fault);
+  await proxy.listen();
+  const dialect = createDialect('postgres');
+  const sink = writer(proxy, dialect, topic, maxRetries);
+  try {
+    const written = sink.write(records(topic), { tolerateRecordErrors: false });
+    if (whileHeld) {
+      await proxy.copyReached;
+      await whileHeld(topic);
+    }
+    expect(await written).toEqual([]);
+    await proxy.copyReached;
+    expect(proxy.connectionCount).toBe(2);
+    expect(dialect.disableStaging?.()).toBe(staging === 'still on');
+  } finally {
+    await sink.close();
+    await proxy.close();
+  }
+  await expectEveryRowOnce(topic);
+}
+
 describe('PostgreSQL sink, a COPY that breaks the connection', () => {
   it('08P01 from the server (the connection ends): reconnects at once, without spending a retry on the dead session, and loads the batch once with unnest', async () => {
-    const topic = `${topicBase}_violation`;
-    tables.push(topic);
-    const proxy = new CopyBreakingProxy('protocol violation');
-    await proxy.listen();
-    const dialect = createDialect('postgres');
-    // No retry to spare: an attempt wasted on the dead session fails the write.
-    const sink = writer(proxy, dialect, `${topicBase}_v`, 0);
-    try {
-      expect(await sink.write(records(topic), { tolerateRecordErrors: false })).toEqual([]);
-      await proxy.copyReached;
-      expect(proxy.connectionCount).toBe(2);
-      // The server refused the COPY stream: the writer stopped staging (the same rows went in the unnest form).
-      expect(dialect.disableStaging?.()).toBe(false);
-    } finally {
-      await sink.close();
-      await proxy.close();
-    }
-    await expectEveryRowOnce(topic);
+    // No retry to spare (0): an attempt wasted on the dead session fails the write. The server refused the COPY
+    // stream: the writer stopped staging (the same rows went in the unnest form).
+    await writeThroughBrokenCopy('violation', 'protocol violation', 0, 'stopped');
   });
 
   it('the socket closed mid-COPY: reconnects and applies the batch once, still staging', async () => {
-    const topic = `${topicBase}_closed`;
-    tables.push(topic);
-    const proxy = new CopyBreakingProxy('socket closed');
-    await proxy.listen();
-    const dialect = createDialect('postgres');
-    const sink = writer(proxy, dialect, `${topicBase}_c`, 1);
-    try {
-      expect(await sink.write(records(topic), { tolerateRecordErrors: false })).toEqual([]);
-      await proxy.copyReached;
-      expect(proxy.connectionCount).toBe(2);
-      // A lost connection says nothing about COPY: staging is still on (disabling it now is its first time).
-      expect(dialect.disableStaging?.()).toBe(true);
-    } finally {
-      await sink.close();
-      await proxy.close();
-    }
-    await expectEveryRowOnce(topic);
+    // A lost connection says nothing about COPY: staging is still on (disabling it now is its first time).
+    await writeThroughBrokenCopy('closed', 'socket closed', 1, 'still on');
   });
 
   it('the backend terminated (pg_terminate_backend) while it waits for the COPY data: reconnects and applies the batch once, still staging', async () => {
-    const topic = `${topicBase}_terminated`;
-    tables.push(topic);
-    const proxy = new CopyBreakingProxy('hold');
-    await proxy.listen();
-    const dialect = createDialect('postgres');
-    const applicationName = `${topicBase}_t`;
-    const sink = writer(proxy, dialect, applicationName, 1);
-    try {
-      const written = sink.write(records(topic), { tolerateRecordErrors: false });
-      await proxy.copyReached;
+    await writeThroughBrokenCopy('terminated', 'hold', 1, 'still on', async (applicationName) => {
       let pid: number | undefined;
       await until(async () => {
         const row = (await admin.query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'COPY %'`, [applicationName])).rows[0] as { pid: number } | undefined;
@@ -234,13 +217,6 @@ describe('PostgreSQL sink, a COPY that breaks the connection', () => {
         return pid !== undefined;
       }, 'the sink backend in COPY');
       await admin.query('SELECT pg_terminate_backend($1)', [pid]);
-      expect(await written).toEqual([]);
-      expect(proxy.connectionCount).toBe(2);
-      expect(dialect.disableStaging?.()).toBe(true);
-    } finally {
-      await sink.close();
-      await proxy.close();
-    }
-    await expectEveryRowOnce(topic);
+    });
   });
 });
