@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { DatabaseEndpoint, VerifyReport } from '../../src/shared/api';
 import { openSqlSession, type SqlSession } from '../../src/engine/db';
 import { parseDatabaseUrl } from '../../src/engine/verify';
@@ -179,4 +180,65 @@ export async function openVerifyTestDb(label: string, url: string): Promise<Veri
 /** The report says equal and no segment's checksums differed: every row hashed alike on both sides, none was fetched to be compared. */
 export function checksumsMatched(report: VerifyReport): boolean {
   return report.equal && report.different.length === 0 && !report.notes.some((note) => /checksums differ|only in the last of 15/.test(note));
+}
+
+/** A table on one engine: its column definitions and its rows, each the SQL literals of one row (`1, 'a', NULL`). */
+export interface EngineTable {
+  columns: string;
+  rows: readonly string[];
+}
+
+export interface MariadbPostgresTable {
+  /** The lab's MariaDB: the source. */
+  readonly mariadb: VerifyTestDb;
+  /** The lab's PostgreSQL (its session in UTC): the target. */
+  readonly postgres: VerifyTestDb;
+  /** [source, target] both ways: MariaDB to PostgreSQL, then PostgreSQL to MariaDB. */
+  readonly bothWays: readonly (readonly [VerifyTestDb, VerifyTestDb])[];
+}
+
+/**
+ * Registers, in the calling describe, a beforeAll that opens the lab's MariaDB and PostgreSQL and creates `table` on
+ * each (as `mariadb` and `postgres` give it), and an afterAll that drops both tables and closes both sessions.
+ */
+export function useMariadbPostgresTable(table: string, mariadb: EngineTable, postgres: EngineTable): MariadbPostgresTable {
+  const endpoints = inject('labEndpoints');
+  let source: VerifyTestDb | undefined;
+  let target: VerifyTestDb | undefined;
+  const opened = (db: VerifyTestDb | undefined): VerifyTestDb => {
+    if (db === undefined) throw new Error('the verify databases are opened in beforeAll');
+    return db;
+  };
+  beforeAll(async () => {
+    source = await openVerifyTestDb('source', databaseUrl('mysql', endpoints.mariadb));
+    target = await openVerifyTestDb('target', databaseUrl('postgres', endpoints.postgres));
+    await target.exec("SET TIME ZONE 'UTC'");
+    for (const [db, spec] of [
+      [source, mariadb],
+      [target, postgres],
+    ] as const) {
+      await db.exec(`CREATE TABLE ${quote(db.engine, table)} (${spec.columns})`);
+      await db.exec(`INSERT INTO ${quote(db.engine, table)} VALUES ${spec.rows.map((row) => `(${row})`).join(', ')}`);
+    }
+  });
+  afterAll(async () => {
+    await source?.dropTable(table).catch(() => undefined);
+    await target?.dropTable(table).catch(() => undefined);
+    await source?.close();
+    await target?.close();
+  });
+  return {
+    get mariadb() {
+      return opened(source);
+    },
+    get postgres() {
+      return opened(target);
+    },
+    get bothWays() {
+      return [
+        [opened(source), opened(target)],
+        [opened(target), opened(source)],
+      ] as const;
+    },
+  };
 }

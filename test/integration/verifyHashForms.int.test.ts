@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runVerify } from '../../src/engine/verify';
 import { uniqueName } from '../helpers/names';
-import { checksumsMatched, databaseUrl, openVerifyTestDb, type VerifyTestDb } from '../helpers/verifyDb';
+import { checksumsMatched, useMariadbPostgresTable } from '../helpers/verifyDb';
 
 // Issue 13: doubles enter the hashed row text as the integer ROUND(x * 10000) when nearest to a number of at most 4
 // decimals (else `~` and the canonical text), and a CHAR(36) beside a uuid with the uuid's constant length; timestamps
 // keep their padded text. MariaDB and PostgreSQL must give the same hash for every
 // value, NOT NULL and nullable, on both sides of the four-decimal test and at the ends of each type's range; and a
 // change of one value of each column type must still be found.
-
-const endpoints = inject('labEndpoints');
 
 const MARIADB = `id INT PRIMARY KEY, f DOUBLE NOT NULL, fn DOUBLE NULL, f4 FLOAT NULL, ts6 DATETIME(6) NOT NULL, ts3 DATETIME(3) NULL,
   tcut DATETIME(6) NULL, tz TIMESTAMP(6) NULL, ref CHAR(36) NULL, i BIGINT NOT NULL, d DECIMAL(20,6) NULL, dt DATE NULL,
@@ -44,39 +42,18 @@ function postgresRow(values: string[]): string {
 }
 
 describe('hashed forms of doubles and uuid text, beside timestamps and other types: MariaDB and PostgreSQL agree', () => {
-  let mariadb: VerifyTestDb;
-  let postgres: VerifyTestDb;
   const table = uniqueName('vhf');
-
-  beforeAll(async () => {
-    mariadb = await openVerifyTestDb('source', databaseUrl('mysql', endpoints.mariadb));
-    postgres = await openVerifyTestDb('target', databaseUrl('postgres', endpoints.postgres));
-    await mariadb.exec(`CREATE TABLE \`${table}\` (${MARIADB})`);
-    await postgres.exec("SET TIME ZONE 'UTC'");
-    await postgres.exec(`CREATE TABLE "${table}" (${POSTGRES})`);
-    await mariadb.exec(`INSERT INTO \`${table}\` VALUES ${ROWS.map((row) => `(${row.join(', ')})`).join(', ')}`);
-    await postgres.exec(`INSERT INTO "${table}" VALUES ${ROWS.map((row) => `(${postgresRow(row)})`).join(', ')}`);
-  });
-
-  afterAll(async () => {
-    await mariadb?.dropTable(table).catch(() => undefined);
-    await postgres?.dropTable(table).catch(() => undefined);
-    await mariadb?.close();
-    await postgres?.close();
-  });
+  const db = useMariadbPostgresTable(table, { columns: MARIADB, rows: ROWS.map((row) => row.join(', ')) }, { columns: POSTGRES, rows: ROWS.map(postgresRow) });
 
   it('stores the doubles the cases are about on both sides', async () => {
-    const [row] = await postgres.exec(`SELECT f::text AS f FROM "${table}" WHERE id = 5`);
+    const [row] = await db.postgres.exec(`SELECT f::text AS f FROM "${table}" WHERE id = 5`);
     expect(row).toEqual({ f: '0.10000000000000002' });
-    const [other] = await mariadb.exec(`SELECT CONCAT(f) AS f FROM \`${table}\` WHERE id = 5`);
+    const [other] = await db.mariadb.exec(`SELECT CONCAT(f) AS f FROM \`${table}\` WHERE id = 5`);
     expect(other).toEqual({ f: '0.10000000000000002' });
   });
 
   it('hashes every row the same on both engines, by integer key and by key hash (a double, a timestamp), both directions', async () => {
-    for (const [source, target] of [
-      [mariadb, postgres],
-      [postgres, mariadb],
-    ] as const) {
+    for (const [source, target] of db.bothWays) {
       for (const key of [undefined, ['ts6'], ['f', 'id']]) {
         const report = await runVerify({ source: { url: source.url, table }, target: { url: target.url, table }, ...(key ? { key } : {}) });
         expect({ key, matched: checksumsMatched(report), notes: report.notes.filter((note) => /checksums/.test(note)) }).toEqual({ key, matched: true, notes: [] });
@@ -92,8 +69,8 @@ describe('hashed forms of doubles and uuid text, beside timestamps and other typ
       [3, "fn = 99999999.9998, tcut = '2024-01-01 00:00:00.001', d = 0.000001, b = true"],
       [4, "ts6 = '2024-01-01 00:00:00.000011', dt = '1970-01-02', f = 100000001"],
     ];
-    for (const [id, set] of changes) await postgres.exec(`UPDATE "${table}" SET ${set} WHERE id = ${id}`);
-    const report = await runVerify({ source: { url: mariadb.url, table }, target: { url: postgres.url, table }, bisectionThreshold: 2 });
+    for (const [id, set] of changes) await db.postgres.exec(`UPDATE "${table}" SET ${set} WHERE id = ${id}`);
+    const report = await runVerify({ source: { url: db.mariadb.url, table }, target: { url: db.postgres.url, table }, bisectionThreshold: 2 });
     const found = report.different.map((row) => `${String(row.key.id)}:${row.columns.map((column) => column.name).sort().join(',')}`);
     expect(found).toEqual(['1:f,i,s', '2:f4,ref,ts3,tz', '3:b,d,fn,tcut', '4:dt,f,ts6']);
     expect(report.onlyInSource).toEqual([]);
@@ -102,38 +79,22 @@ describe('hashed forms of doubles and uuid text, beside timestamps and other typ
 });
 
 describe('a double compared with a decimal or an integer keeps its canonical text (MariaDB and PostgreSQL)', () => {
-  let mariadb: VerifyTestDb;
-  let postgres: VerifyTestDb;
   const table = uniqueName('vhfm');
-
-  beforeAll(async () => {
-    mariadb = await openVerifyTestDb('source', databaseUrl('mysql', endpoints.mariadb));
-    postgres = await openVerifyTestDb('target', databaseUrl('postgres', endpoints.postgres));
-    // fd: DOUBLE against NUMERIC(12,4); fi: DOUBLE against INTEGER; df: DECIMAL against DOUBLE PRECISION.
-    await mariadb.exec(`CREATE TABLE \`${table}\` (id INT PRIMARY KEY, fd DOUBLE NULL, fi DOUBLE NOT NULL, df DECIMAL(12,4) NULL)`);
-    await postgres.exec(`CREATE TABLE "${table}" (id INT PRIMARY KEY, fd NUMERIC(12,4) NULL, fi INTEGER NOT NULL, df DOUBLE PRECISION NULL)`);
-    const rows = ['1, 0.25, 3, 0.25', '2, -1234.5678, -7, -1234.5678', '3, 0, 0, 0', '4, NULL, 2147483647, NULL', '5, 99999999.9999, -2147483648, 0.0001'];
-    await mariadb.exec(`INSERT INTO \`${table}\` VALUES ${rows.map((row) => `(${row})`).join(', ')}`);
-    await postgres.exec(`INSERT INTO "${table}" VALUES ${rows.map((row) => `(${row})`).join(', ')}`);
-  });
-
-  afterAll(async () => {
-    await mariadb?.dropTable(table).catch(() => undefined);
-    await postgres?.dropTable(table).catch(() => undefined);
-    await mariadb?.close();
-    await postgres?.close();
-  });
+  // fd: DOUBLE against NUMERIC(12,4); fi: DOUBLE against INTEGER; df: DECIMAL against DOUBLE PRECISION.
+  const rows = ['1, 0.25, 3, 0.25', '2, -1234.5678, -7, -1234.5678', '3, 0, 0, 0', '4, NULL, 2147483647, NULL', '5, 99999999.9999, -2147483648, 0.0001'];
+  const db = useMariadbPostgresTable(
+    table,
+    { columns: 'id INT PRIMARY KEY, fd DOUBLE NULL, fi DOUBLE NOT NULL, df DECIMAL(12,4) NULL', rows },
+    { columns: 'id INT PRIMARY KEY, fd NUMERIC(12,4) NULL, fi INTEGER NOT NULL, df DOUBLE PRECISION NULL', rows },
+  );
 
   it('hashes them the same as the other side and finds a changed value', async () => {
-    for (const [source, target] of [
-      [mariadb, postgres],
-      [postgres, mariadb],
-    ] as const) {
+    for (const [source, target] of db.bothWays) {
       const report = await runVerify({ source: { url: source.url, table }, target: { url: target.url, table } });
       expect({ matched: checksumsMatched(report), notes: report.notes.filter((note) => /checksums/.test(note)) }).toEqual({ matched: true, notes: [] });
     }
-    await postgres.exec(`UPDATE "${table}" SET fd = 0.2501, fi = 4, df = 0.2502 WHERE id = 1`);
-    const report = await runVerify({ source: { url: mariadb.url, table }, target: { url: postgres.url, table } });
+    await db.postgres.exec(`UPDATE "${table}" SET fd = 0.2501, fi = 4, df = 0.2502 WHERE id = 1`);
+    const report = await runVerify({ source: { url: db.mariadb.url, table }, target: { url: db.postgres.url, table } });
     expect(report.different.map((row) => [row.key.id, row.columns.map((column) => [column.name, column.source, column.target])])).toEqual([
       [1, [['fd', '0.25', '0.2501'], ['fi', '3', '4'], ['df', '0.25', '0.2502']]],
     ]);

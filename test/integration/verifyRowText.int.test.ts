@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runVerify } from '../../src/engine/verify';
 import { uniqueName } from '../helpers/names';
-import { checksumsMatched, databaseUrl, openVerifyTestDb, type VerifyTestDb } from '../helpers/verifyDb';
+import { checksumsMatched, databaseUrl, openVerifyTestDb, useMariadbPostgresTable, type VerifyTestDb } from '../helpers/verifyDb';
 
 // The hashed row text takes cheaper paths than the canonical text it stands for (issue 13): MariaDB lets CONCAT_WS
 // print integers, decimals, dates and timestamps itself, PostgreSQL prints NOT NULL numbers through concat_ws, pads
@@ -36,34 +36,13 @@ function postgresRow(values: string): string {
 }
 
 describe('hashed row text: MariaDB and PostgreSQL agree on edge values', () => {
-  let mariadb: VerifyTestDb;
-  let postgres: VerifyTestDb;
   const table = uniqueName('vrt');
-
-  beforeAll(async () => {
-    mariadb = await openVerifyTestDb('source', databaseUrl('mysql', endpoints.mariadb));
-    postgres = await openVerifyTestDb('target', databaseUrl('postgres', endpoints.postgres));
-    await mariadb.exec(`CREATE TABLE \`${table}\` (${MARIADB})`);
-    await postgres.exec("SET TIME ZONE 'UTC'");
-    await postgres.exec(`CREATE TABLE "${table}" (${POSTGRES})`);
-    await mariadb.exec(`INSERT INTO \`${table}\` VALUES ${ROWS.map((row) => `(${row})`).join(', ')}`);
-    await postgres.exec(`INSERT INTO "${table}" VALUES ${ROWS.map((row) => `(${postgresRow(row)})`).join(', ')}`);
-  });
-
-  afterAll(async () => {
-    await mariadb?.dropTable(table).catch(() => undefined);
-    await postgres?.dropTable(table).catch(() => undefined);
-    await mariadb?.close();
-    await postgres?.close();
-  });
+  const db = useMariadbPostgresTable(table, { columns: MARIADB, rows: ROWS }, { columns: POSTGRES, rows: ROWS.map(postgresRow) });
 
   it('hashes every row the same on both engines, by integer key and by key hash, both directions', async () => {
-    const [row] = await postgres.exec(`SELECT count(*)::int AS n, max(s) FILTER (WHERE id = 2) AS s FROM "${table}"`);
+    const [row] = await db.postgres.exec(`SELECT count(*)::int AS n, max(s) FILTER (WHERE id = 2) AS s FROM "${table}"`);
     expect(row).toEqual({ n: 4, s: '中😀é|~N:\\' });
-    for (const [source, target] of [
-      [mariadb, postgres],
-      [postgres, mariadb],
-    ] as const) {
+    for (const [source, target] of db.bothWays) {
       for (const key of [undefined, ['ts6'], ['s', 'id']]) {
         const report = await runVerify({ source: { url: source.url, table }, target: { url: target.url, table }, ...(key ? { key } : {}) });
         expect({ key, matched: checksumsMatched(report), notes: report.notes.filter((note) => /checksums/.test(note)) }).toEqual({ key, matched: true, notes: [] });
@@ -73,11 +52,11 @@ describe('hashed row text: MariaDB and PostgreSQL agree on edge values', () => {
   });
 
   it('still finds a change to an edge value: NULL for an empty string, one microsecond, a decimal digit, -0 to a half', async () => {
-    await postgres.exec(`UPDATE "${table}" SET s = NULL WHERE id = 1`);
-    await postgres.exec(`UPDATE "${table}" SET ts6 = ts6 + INTERVAL '1 microsecond', dx = dx + 0.0000000001 WHERE id = 3`);
-    await postgres.exec(`UPDATE "${table}" SET f = 0.5 WHERE id = 1`);
-    await postgres.exec(`UPDATE "${table}" SET i = i - 1, d = 99999999999999.999998 WHERE id = 2`);
-    const report = await runVerify({ source: { url: mariadb.url, table }, target: { url: postgres.url, table }, bisectionThreshold: 2 });
+    await db.postgres.exec(`UPDATE "${table}" SET s = NULL WHERE id = 1`);
+    await db.postgres.exec(`UPDATE "${table}" SET ts6 = ts6 + INTERVAL '1 microsecond', dx = dx + 0.0000000001 WHERE id = 3`);
+    await db.postgres.exec(`UPDATE "${table}" SET f = 0.5 WHERE id = 1`);
+    await db.postgres.exec(`UPDATE "${table}" SET i = i - 1, d = 99999999999999.999998 WHERE id = 2`);
+    const report = await runVerify({ source: { url: db.mariadb.url, table }, target: { url: db.postgres.url, table }, bisectionThreshold: 2 });
     const found = report.different.map((row) => `${String(row.key.id)}:${row.columns.map((column) => column.name).join(',')}`);
     expect(found).toEqual(['1:f,s', '2:i,d', '3:dx,ts6']);
     expect(report.different[0]?.columns.find((column) => column.name === 's')).toEqual({ name: 's', source: '', target: null });
@@ -115,8 +94,6 @@ describe('hashed row text: PostgreSQL doubles MariaDB cannot store (NaN, ±Infin
 });
 
 describe('hashed row text: doubles on and around the four-decimal path (MariaDB and PostgreSQL)', () => {
-  let mariadb: VerifyTestDb;
-  let postgres: VerifyTestDb;
   const table = uniqueName('vrt4');
   // A double nearest to a number of at most 4 decimals below 1e8 is taken as printed without measuring its text;
   // its neighbours (more decimals, 1e8, a sum that is not the nearest double to 0.3, 1e-5) take the general path.
@@ -136,33 +113,20 @@ describe('hashed row text: doubles on and around the four-decimal path (MariaDB 
     [12, '123456.78901', '1.5', '0.3'],
   ];
 
-  beforeAll(async () => {
-    mariadb = await openVerifyTestDb('source', databaseUrl('mysql', endpoints.mariadb));
-    postgres = await openVerifyTestDb('target', databaseUrl('postgres', endpoints.postgres));
-    await mariadb.exec(`CREATE TABLE \`${table}\` (id INT PRIMARY KEY, f DOUBLE NOT NULL, f4 FLOAT NULL, fx DOUBLE NULL)`);
-    await postgres.exec(`CREATE TABLE "${table}" (id INT PRIMARY KEY, f DOUBLE PRECISION NOT NULL, f4 REAL NULL, fx DOUBLE PRECISION NULL)`);
-    await mariadb.exec(`INSERT INTO \`${table}\` VALUES ${ROWS.map((row) => `(${row.join(', ')})`).join(', ')}`);
-    const postgresValue = (value: string | number): string => String(value).replace('0.1e0 + 0.2e0', '0.1::float8 + 0.2::float8');
-    await postgres.exec(`INSERT INTO "${table}" VALUES ${ROWS.map((row) => `(${row.map(postgresValue).join(', ')})`).join(', ')}`);
-  });
-
-  afterAll(async () => {
-    await mariadb?.dropTable(table).catch(() => undefined);
-    await postgres?.dropTable(table).catch(() => undefined);
-    await mariadb?.close();
-    await postgres?.close();
-  });
+  const postgresValue = (value: string | number): string => String(value).replace('0.1e0 + 0.2e0', '0.1::float8 + 0.2::float8');
+  const db = useMariadbPostgresTable(
+    table,
+    { columns: 'id INT PRIMARY KEY, f DOUBLE NOT NULL, f4 FLOAT NULL, fx DOUBLE NULL', rows: ROWS.map((row) => row.join(', ')) },
+    { columns: 'id INT PRIMARY KEY, f DOUBLE PRECISION NOT NULL, f4 REAL NULL, fx DOUBLE PRECISION NULL', rows: ROWS.map((row) => row.map(postgresValue).join(', ')) },
+  );
 
   it('hashes them the same on both engines and finds a change in the fourth decimal', async () => {
-    for (const [source, target] of [
-      [mariadb, postgres],
-      [postgres, mariadb],
-    ] as const) {
+    for (const [source, target] of db.bothWays) {
       expect(checksumsMatched(await runVerify({ source: { url: source.url, table }, target: { url: target.url, table } }))).toBe(true);
     }
-    await postgres.exec(`UPDATE "${table}" SET f = 99999999.9998 WHERE id = 4`);
-    await postgres.exec(`UPDATE "${table}" SET fx = 0.1234000002 WHERE id = 2`);
-    const report = await runVerify({ source: { url: mariadb.url, table }, target: { url: postgres.url, table } });
+    await db.postgres.exec(`UPDATE "${table}" SET f = 99999999.9998 WHERE id = 4`);
+    await db.postgres.exec(`UPDATE "${table}" SET fx = 0.1234000002 WHERE id = 2`);
+    const report = await runVerify({ source: { url: db.mariadb.url, table }, target: { url: db.postgres.url, table } });
     expect(report.different.map((row) => [row.key.id, row.columns.map((column) => [column.name, column.source, column.target])])).toEqual([
       [2, [['fx', '0.1234000001', '0.1234000002']]],
       [4, [['f', '99999999.9999', '99999999.9998']]],
