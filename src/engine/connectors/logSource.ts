@@ -1,11 +1,12 @@
 import type { ResolvedLogSource } from '../config';
 import { type ChangeRecord, type FieldValue, type Position, type RecordSchema, type Row, type TableId, tableIdToString } from '../model';
 import type { SourceInfo } from '../schema';
-import { createLogCapture, isSchemaChange, type LogCapture, type LogCaptureInit, type LogRecord, type SchemaChangeRecord } from '../sources';
+import { causeText, createLogCapture, isSchemaChange, sourceError, type LogCapture, type LogCaptureInit, type LogRecord, type SchemaChangeRecord } from '../sources';
 import { safeFileName } from '../store';
 import { join } from 'node:path';
 import { sleep } from '../base/backoff';
 import { createLogger } from '../base/logger';
+import type { EngineError } from '../../shared/errors';
 import type { ConnectorTableStatus, LogLag } from '../../shared/api/pipelines';
 import type { SourceBatch, SourceConnector, SourceContext, SourcePositions, SourceProgress, SourceRecord, SourceTopic } from './port';
 import { logCaptureInit } from './sourceOptions';
@@ -45,6 +46,8 @@ export class LogSource implements SourceConnector {
   private position: Position | undefined;
   private closed = false;
   private lag: LogLag | undefined;
+  /** What the status says for good: a start that may have left rows behind. */
+  private readonly warnings: string[] = [];
   private lagAt = 0;
   private lagRunning = false;
   /** Each table's topic and status key, by the table object its records share (built once, not per record). */
@@ -80,8 +83,18 @@ export class LogSource implements SourceConnector {
       if (interrupted) this.log.info('the last snapshot did not finish; snapshotting again, then replaying the log from where it began', { connector: this.config.name, from: this.describePosition(interrupted) });
       start = await this.logCapture.begin(saved, saved === undefined && wantSnapshot, interrupted);
     } catch (error) {
-      if ((saved === undefined && interrupted === undefined) || this.config.snapshotMode !== 'when_needed' || (error as { code?: string }).code !== 'SOURCE_BAD_POSITION') throw error;
-      this.log.warn('saved log position is gone; taking a new snapshot (snapshot.mode=when_needed)', { connector: this.config.name, error: (error as Error).message });
+      if ((saved === undefined && interrupted === undefined) || (error as { code?: string }).code !== 'SOURCE_BAD_POSITION') throw error;
+      if (this.config.snapshotMode !== 'when_needed') throw interrupted ? this.replayGoneError(interrupted, error) : error;
+      if (interrupted) {
+        // Starting over is what when_needed asks for, but this one can leave rows behind: say so where the user looks.
+        this.warnings.push(
+          `The last snapshot was interrupted and the log from where it began (${this.describePosition(interrupted)}) can no longer be read, so snapshot.mode=when_needed took a new snapshot: ` +
+            'rows that snapshot delivered and that were deleted at the source since may remain in the target. Compare the tables (verify), or empty the target tables and run again for an exact copy.',
+        );
+        this.log.warn('the log from where the interrupted snapshot began is gone; taking a new snapshot (snapshot.mode=when_needed)', { connector: this.config.name, error: (error as Error).message });
+      } else {
+        this.log.warn('saved log position is gone; taking a new snapshot (snapshot.mode=when_needed)', { connector: this.config.name, error: (error as Error).message });
+      }
       this.context.resetCheckpoint();
       await this.logCapture.close().catch(() => undefined);
       start = await this.logCapture.begin(undefined, true);
@@ -100,6 +113,17 @@ export class LogSource implements SourceConnector {
     }
     this.begun = true;
     this.context.changed();
+  }
+
+  /** The capture's "position gone" error, for a replay that redoes an interrupted snapshot rather than resumes a stream. */
+  private replayGoneError(interrupted: Position, cause: unknown): EngineError {
+    return sourceError(
+      'SOURCE_BAD_POSITION',
+      `The last snapshot of ${this.config.name} was interrupted, and the log from where it began (${this.describePosition(interrupted)}) can no longer be read: ${causeText(cause)} ` +
+        'Snapshotting again without that log would leave rows the interrupted snapshot delivered, and that were deleted at the source since, in the target. ' +
+        'For an exact copy, empty the target tables, then set snapshot.mode=when_needed (or delete the pipeline\'s checkpoint) and run again.',
+      { detail: { position: interrupted }, cause },
+    );
   }
 
   private describePosition(position: Position): string {
@@ -267,6 +291,7 @@ export class LogSource implements SourceConnector {
       tables: [...this.tables.values()],
       ...(this.position ? { logPosition: this.logCapture.describe(this.position) } : {}),
       ...(this.lag ? { logLag: this.lag } : {}),
+      ...(this.warnings.length > 0 ? { warnings: this.warnings } : {}),
     };
   }
 

@@ -18,7 +18,7 @@ import { TransactionQueue } from '../../transactionQueue';
 import type { LogRecord, SchemaChangeRecord } from '../../logCapture';
 import { describeTableChange, tableChangeOf } from './tableChanges';
 import { advanceMariaDbGtidPosition, type BinlogPosition, binlogPositionToCheckpoint, describeBinlogPosition } from './binlogPosition';
-import { binlogPrerequisitesError, binlogProblems, isPurgedBinlogError, purgedPositionError, readBinlogServerFacts } from './binlogPreflight';
+import { type BinlogServerFacts, binlogPrerequisitesError, binlogProblems, isPurgedBinlogError, purgedPositionError, readBinlogServerFacts } from './binlogPreflight';
 import { BinlogSchemaHistory, MemorySchemaHistoryStore, type SchemaHistoryEntry, type ZongJiColumn } from './schemaHistory';
 import { SOURCE_PREPARED_STATEMENTS } from '../statementCache';
 
@@ -147,14 +147,7 @@ export class MySqlBinlogReader implements IDisposable {
    */
   async start(from?: BinlogPosition): Promise<BinlogPosition> {
     if (this.closed) throw sourceError('SOURCE_CLOSED', 'The binlog reader was closed.');
-    const control = await this.openControlConnection();
-    const facts = await readBinlogServerFacts(control);
-    const problems = binlogProblems(facts, `'${this.init.connection.user}'`, this.init.replicaId);
-    if (problems.length > 0) throw binlogPrerequisitesError(problems, this.endpoint);
-    if (from) {
-      const purged = purgedPositionError(from, facts, this.endpoint);
-      if (purged) throw purged;
-    }
+    const facts = await this.checkStartable(from);
     const start: BinlogPosition = from ?? facts.current;
     await this.history.open();
     this.file = start.file;
@@ -163,6 +156,20 @@ export class MySqlBinlogReader implements IDisposable {
     this.lastPosition = start;
     await this.startDump(start);
     return start;
+  }
+
+  /**
+   * Refuses as `start(from)` would (an unmet prerequisite, a purged position) without starting: a snapshot that will
+   * stream from `from` checks it before it locks tables and opens its read view.
+   */
+  async checkStartable(from?: BinlogPosition): Promise<BinlogServerFacts> {
+    if (this.closed) throw sourceError('SOURCE_CLOSED', 'The binlog reader was closed.');
+    const facts = await readBinlogServerFacts(await this.openControlConnection());
+    const problems = binlogProblems(facts, `'${this.init.connection.user}'`, this.init.replicaId);
+    if (problems.length > 0) throw binlogPrerequisitesError(problems, this.endpoint);
+    const purged = from ? purgedPositionError(from, facts, this.endpoint) : undefined;
+    if (purged) throw purged;
+    return facts;
   }
 
   /**

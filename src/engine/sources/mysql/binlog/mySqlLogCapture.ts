@@ -63,6 +63,8 @@ export class MySqlLogCapture implements LogCapture {
       await this.reader.recordLayouts(from, tables);
       return { tables };
     }
+    // Where an interrupted snapshot began must still be in the binlog: refuse before locking tables for a new one.
+    if (replayFrom) await this.reader.checkStartable(binlogPositionFromCheckpoint(replayFrom));
     const taken = await takeBinlogSnapshot({
       connection: this.init.connection,
       topicPrefix: this.init.topicPrefix,
