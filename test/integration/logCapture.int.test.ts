@@ -128,6 +128,22 @@ async function runUntilIdle(document: PipelineDocument, dataDir: string): Promis
   await runner.stop();
 }
 
+/**
+ * Rewrites a MariaDB source's checkpoint as a snapshot killed after delivering its rows leaves it (where the snapshot
+ * began, no log position), with that binlog file purged since.
+ */
+function interruptAtPurgedBinlog(dataDir: string, pipelineName: string, prefix: string): void {
+  const file = join(dataDir, 'pipelines', safeFileName(pipelineName), 'checkpoints.json');
+  const checkpoints = JSON.parse(readFileSync(file, 'utf8')) as { sources: Record<string, Record<string, unknown>> };
+  const positions = checkpoints.sources[`${prefix}-source`];
+  expect(positions?.log).toBeDefined();
+  if (positions) {
+    delete positions.log;
+    positions.snapshot_started = { file: 'mariadb-bin.000000', pos: 4711 };
+  }
+  writeFileSync(file, JSON.stringify(checkpoints));
+}
+
 describe('log-based capture with Debezium configs', () => {
   it('MariaDB (MariaDbConnector) → Kafka → PostgreSQL: snapshot, changes, deletes and key changes, across a restart, then DDL mid-stream', async () => {
     const source = dbs.mariadb;
@@ -352,17 +368,8 @@ describe('log-based capture with Debezium configs', () => {
     await runUntilIdle(withMode('initial'), dataDir);
     expect(await rows(target, table)).toEqual(['1|ada|10.50', '2|bob|20.00']);
 
-    // The checkpoint as a snapshot killed after delivering its rows leaves it (where it began, no log position), with
-    // that binlog file purged since; row 1, which it delivered, is deleted while Ferry is down.
-    const file = join(dataDir, 'pipelines', safeFileName(base.name), 'checkpoints.json');
-    const checkpoints = JSON.parse(readFileSync(file, 'utf8')) as { sources: Record<string, Record<string, unknown>> };
-    const positions = checkpoints.sources[`${prefix}-source`];
-    expect(positions?.log).toBeDefined();
-    if (positions) {
-      delete positions.log;
-      positions.snapshot_started = { file: 'mariadb-bin.000000', pos: 4711 };
-    }
-    writeFileSync(file, JSON.stringify(checkpoints));
+    // Row 1, which the interrupted snapshot delivered, is deleted while Ferry is down.
+    interruptAtPurgedBinlog(dataDir, base.name, prefix);
     await source.exec(`DELETE FROM ${table} WHERE id = 1`);
 
     const refused = await startPipeline(withMode('initial'), dataDir);
@@ -380,6 +387,32 @@ describe('log-based capture with Debezium configs', () => {
     await restarted.stop();
     // What the warning says: the new snapshot has no row 1 to delete it with.
     expect(await rows(target, table)).toEqual(['1|ada|10.50', '2|bob|20.00']);
+  });
+
+  it('snapshot.mode=initial_only snapshots an interrupted MariaDB snapshot again without the log, and its status says what may be left behind', async () => {
+    const source = dbs.mariadb;
+    const target = dbs.postgres;
+    const table = uniqueName('cdc_initonly');
+    const prefix = uniqueName('cdcinitonly');
+    await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
+    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
+    await source.exec(`INSERT INTO ${table} VALUES (1, 'ada', 10.50), (2, 'bob', 20.00)`);
+    const base = mariadbToPostgres(table, prefix);
+    const initialOnly: PipelineDocument = { ...base, connectors: base.connectors.map((connector, index) => (index === 0 ? { ...connector, 'snapshot.mode': 'initial_only' } : connector)) };
+    const dataDir = scratch.dir();
+    await runUntilIdle(initialOnly, dataDir);
+    interruptAtPurgedBinlog(dataDir, base.name, prefix);
+    await source.exec(`DELETE FROM ${table} WHERE id = 1`);
+    await source.exec(`UPDATE ${table} SET amount = 21.00 WHERE id = 2`);
+
+    // The purged start does not stop it: it reads no log.
+    const restarted = await startPipeline(initialOnly, dataDir);
+    runners.push(restarted);
+    await waitForIdle(restarted, 1_500, 60_000);
+    const warnings = restarted.status().connectors.flatMap((connector) => connector.warnings ?? []);
+    expect(warnings.join('\n')).toMatch(/interrupted \(it began at mariadb-bin\.000000:4711\); snapshot\.mode=initial_only snapshots again but reads no log.*Use snapshot\.mode=initial/);
+    await restarted.stop();
+    expect(await rows(target, table)).toEqual(['1|ada|10.50', '2|bob|21.00']);
   });
 
   it('Debezium\'s own JDBC sink class (io.debezium.connector.jdbc.JdbcSinkConnector) reads the change events as they are', async () => {

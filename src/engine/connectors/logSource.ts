@@ -80,8 +80,18 @@ export class LogSource implements SourceConnector {
     const wantSnapshot = this.config.snapshotMode !== 'no_data';
     let start;
     try {
-      if (interrupted) this.log.info('the last snapshot did not finish; snapshotting again, then replaying the log from where it began', { connector: this.config.name, from: this.describePosition(interrupted) });
-      start = await this.logCapture.begin(saved, saved === undefined && wantSnapshot, interrupted);
+      if (interrupted && this.config.snapshotMode === 'initial_only') {
+        // initial_only never reads the log, so nothing can delete what the interrupted snapshot delivered: say so.
+        this.warnings.push(
+          `The last snapshot was interrupted (it began at ${this.describePosition(interrupted)}); snapshot.mode=initial_only snapshots again but reads no log, so rows that snapshot delivered and that were deleted at the source since may remain in the target. ` +
+            'Use snapshot.mode=initial, which replays the log from where the interrupted snapshot began, or empty the target tables and run again.',
+        );
+        this.log.warn('the last snapshot did not finish; snapshotting again without the log (snapshot.mode=initial_only)', { connector: this.config.name, from: this.describePosition(interrupted) });
+      } else if (interrupted) {
+        this.log.info('the last snapshot did not finish; snapshotting again, then replaying the log from where it began', { connector: this.config.name, from: this.describePosition(interrupted) });
+      }
+      // initial_only reads no log after its snapshot: there is nothing to replay, and a purged start must not stop it.
+      start = await this.logCapture.begin(saved, saved === undefined && wantSnapshot, this.config.snapshotMode === 'initial_only' ? undefined : interrupted);
     } catch (error) {
       if ((saved === undefined && interrupted === undefined) || (error as { code?: string }).code !== 'SOURCE_BAD_POSITION') throw error;
       if (this.config.snapshotMode !== 'when_needed') throw interrupted ? this.replayGoneError(interrupted, error) : error;
