@@ -5,6 +5,7 @@ import {
   bracket,
   CAPTURE_INSTANCES_SQL,
   CDC_DATABASE_STATE_SQL,
+  changeBetweenSql,
   changesSql,
   columnsSql,
   columnText,
@@ -12,9 +13,11 @@ import {
   enableCdcStatements,
   incrementLsn,
   lsnFromString,
+  lsnLiteral,
   lsnToString,
   MAX_LSN_SQL,
   minLsnSql,
+  resumeCheckSql,
   snapshotPageSql,
   TABLES_SQL,
 } from './cdcStatements';
@@ -49,6 +52,18 @@ describe('SQL Server CDC statements', () => {
     );
     expect(columnText('[x]', 'datetimeoffset')).toBe('CONVERT(varchar(40), [x], 127)');
     expect(columnText('[x]', 'decimal')).toBe('CONVERT(nvarchar(max), [x])');
+  });
+
+  it('reads what a resume needs of a capture instance: its low endpoint, when it was created and when the LSN committed', () => {
+    const lsn = Buffer.from('0000002700000758000a', 'hex');
+    expect(lsnLiteral(lsn)).toBe('0x0000002700000758000a');
+    expect(resumeCheckSql("dbo_o'rders", lsn)).toBe(
+      "SELECT sys.fn_cdc_get_min_lsn(N'dbo_o''rders') AS min_lsn, ct.create_date, sys.fn_cdc_map_lsn_to_time(0x0000002700000758000a) AS lsn_time " +
+        "FROM cdc.change_tables ct WHERE ct.capture_instance = N'dbo_o''rders'",
+    );
+    expect(changeBetweenSql('dbo_orders', lsn, Buffer.from('00000027000009000001', 'hex'))).toBe(
+      'SELECT TOP (1) __$start_lsn AS lsn FROM cdc.[dbo_orders_CT] WHERE __$start_lsn > 0x0000002700000758000a AND __$start_lsn < 0x00000027000009000001 ORDER BY __$start_lsn',
+    );
   });
 
   it('pages a snapshot by primary key with the comparison spelled out for composite keys', () => {

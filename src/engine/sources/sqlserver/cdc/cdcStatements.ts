@@ -39,6 +39,25 @@ export function minLsnSql(captureInstance: string): string {
 }
 
 /**
+ * What resuming from a saved LSN needs to know of one capture instance: its low endpoint (`min_lsn`: cdc.change_tables'
+ * start_lsn, which the cleanup job advances, so it alone cannot tell an instance created after the LSN from one
+ * cleaned up past it), when it was created (`create_date`: when sp_cdc_enable_table ran; cleanup leaves it) and when
+ * the LSN committed (`lsn_time`: from cdc.lsn_time_mapping, NULL once cleanup removed that entry). No row once the
+ * instance is gone.
+ */
+export function resumeCheckSql(captureInstance: string, lsn: Uint8Array): string {
+  return (
+    `SELECT sys.fn_cdc_get_min_lsn(${nstring(captureInstance)}) AS min_lsn, ct.create_date, sys.fn_cdc_map_lsn_to_time(${lsnLiteral(lsn)}) AS lsn_time ` +
+    `FROM cdc.change_tables ct WHERE ct.capture_instance = ${nstring(captureInstance)}`
+  );
+}
+
+/** The first change in a capture instance's change table strictly between two LSNs, if there is one. */
+export function changeBetweenSql(captureInstance: string, after: Uint8Array, before: Uint8Array): string {
+  return `SELECT TOP (1) __$start_lsn AS lsn FROM cdc.${bracket(`${captureInstance}_CT`)} WHERE __$start_lsn > ${lsnLiteral(after)} AND __$start_lsn < ${lsnLiteral(before)} ORDER BY __$start_lsn`;
+}
+
+/**
  * Columns of one table in order, with type facts and the primary key ordinal, in the shape SqlServerTypeMap reads:
  * name, base type, declared type, max_length, precision, scale, nullable, identity, key ordinal.
  */
@@ -132,6 +151,11 @@ export function enableCdcStatements(database: string, tables: readonly TableId[]
 export function lsnToString(lsn: Uint8Array): string {
   const hex = Buffer.from(lsn).toString('hex').padStart(20, '0');
   return `${hex.slice(0, 8)}:${hex.slice(8, 16)}:${hex.slice(16, 20)}`;
+}
+
+/** An LSN as a T-SQL binary(10) literal (`0x` and 20 hex digits): bytes, never text from outside, so safe to inline. */
+export function lsnLiteral(lsn: Uint8Array): string {
+  return `0x${Buffer.from(lsn).toString('hex').padStart(20, '0')}`;
 }
 
 /** The 10 bytes of an LSN printed by lsnToString (colons optional), or undefined when the text is not one. */

@@ -13,6 +13,7 @@ import {
   CAPTURE_INSTANCES_SQL,
   CDC_DATABASE_STATE_SQL,
   type CapturedColumn,
+  changeBetweenSql,
   changesSql,
   columnsSql,
   compareLsn,
@@ -22,6 +23,7 @@ import {
   lsnToString,
   MAX_LSN_SQL,
   minLsnSql,
+  resumeCheckSql,
   snapshotPageSql,
   TABLES_SQL,
 } from './cdcStatements';
@@ -32,6 +34,8 @@ const UTC = resolveZone('UTC');
 interface TrackedTable {
   shape: CapturedTable;
   captureInstance: string;
+  /** The table's older capture instances (a table has two while its instance is being replaced): never read. */
+  olderInstances: string[];
   captured: CapturedColumn[];
 }
 
@@ -64,7 +68,7 @@ export class SqlServerLogCapture implements LogCapture {
     if (checkpoint) {
       const lsn = typeof checkpoint.lsn === 'string' ? lsnFromString(checkpoint.lsn) : undefined;
       if (!lsn) throw sourceError('SOURCE_BAD_POSITION', `The checkpoint ${JSON.stringify(checkpoint)} holds no SQL Server LSN; delete the pipeline's checkpoint to snapshot again.`);
-      await this.checkNotCleanedUp(pool, lsn);
+      await checkResumable(pool, this.resumeTables(), lsn);
       this.lastLsn = lsn;
       return { tables: ids };
     }
@@ -75,7 +79,7 @@ export class SqlServerLogCapture implements LogCapture {
     const replayLsn = replayFrom && typeof replayFrom.lsn === 'string' ? lsnFromString(replayFrom.lsn) : undefined;
     if (replayLsn) {
       // An interrupted snapshot began there (LogCapture.begin): the change tables are read again from it.
-      await this.checkNotCleanedUp(pool, replayLsn);
+      await checkResumable(pool, this.resumeTables(), replayLsn);
       this.lastLsn = replayLsn;
       return { tables: ids, snapshot: { position: this.positionOf(replayLsn), pages } };
     }
@@ -186,13 +190,14 @@ export class SqlServerLogCapture implements LogCapture {
     const instances = (await pool.request().query<{ schema_name: string; table_name: string; capture_instance: string }>(CAPTURE_INSTANCES_SQL)).recordset;
     this.tables.clear();
     for (const { id } of candidates) {
-      const instance = instances.find((row) => row.schema_name === id.schema && row.table_name === id.table);
+      const [instance, ...older] = instances.filter((row) => row.schema_name === id.schema && row.table_name === id.table);
       if (!instance) continue;
       const columns = await this.describeColumns(pool, id);
       const topic = `${this.init.topicPrefix}.${this.database}.${id.schema}.${id.table}`;
       this.tables.set(instance.capture_instance, {
         shape: capturedTable(id, topic, columns, this.init.types),
         captureInstance: instance.capture_instance,
+        olderInstances: older.map((row) => row.capture_instance),
         captured: columns.map((column) => ({ name: column.name, baseType: column.baseType })),
       });
     }
@@ -226,18 +231,8 @@ export class SqlServerLogCapture implements LogCapture {
     return lsn;
   }
 
-  /** A checkpoint older than a change table's minimum LSN: the cleanup job removed changes Ferry never read. */
-  private async checkNotCleanedUp(pool: sql.ConnectionPool, lsn: Buffer): Promise<void> {
-    for (const table of this.tables.values()) {
-      const min = (await pool.request().query<{ lsn: Buffer | null }>(minLsnSql(table.captureInstance))).recordset[0]?.lsn;
-      if (min && compareLsn(incrementLsn(lsn), min) < 0) {
-        throw sourceError(
-          'SOURCE_BAD_POSITION',
-          `The checkpoint's LSN ${lsnToString(lsn)} is older than the oldest change of ${table.captureInstance} (${lsnToString(min)}): the CDC cleanup job removed changes Ferry never read. ` +
-            "Set snapshot.mode=when_needed to take a new snapshot, or delete the pipeline's checkpoint; keep changes longer (sys.sp_cdc_change_job @job_type = N'cleanup', @retention = <minutes>).",
-        );
-      }
-    }
+  private resumeTables(): ResumeTable[] {
+    return [...this.tables.values()].map((table) => ({ id: table.shape.id, captureInstance: table.captureInstance, olderInstances: table.olderInstances }));
   }
 
   private async *snapshotPages(pool: sql.ConnectionPool, position: Position): AsyncGenerator<ChangeRecord[], void, undefined> {
@@ -316,6 +311,81 @@ export class SqlServerLogCapture implements LogCapture {
     for (const column of table.shape.columns) row[column.name] = capturedValue(cdcValue, raw[column.name] ?? null, column, table.shape);
     return row;
   }
+}
+
+/** What the resume check sends its statements through: an mssql ConnectionPool, or a fake in unit tests. */
+export interface CdcQueryRunner {
+  request(): { query<T>(command: string): Promise<{ recordset: T[] }> };
+}
+
+/** A tracked table as the resume check sees it: the capture instance Ferry reads, and the table's older ones. */
+export interface ResumeTable {
+  id: TableId;
+  captureInstance: string;
+  olderInstances: string[];
+}
+
+interface InstanceAtLsn {
+  min: Buffer | null;
+  /** Created after the LSN committed: it holds no change at or before it, so cleanup cannot have taken any. */
+  createdAfter: boolean;
+}
+
+async function instanceAt(runner: CdcQueryRunner, captureInstance: string, lsn: Buffer): Promise<InstanceAtLsn | undefined> {
+  const row = (await runner.request().query<{ min_lsn: Buffer | null; create_date: Date | null; lsn_time: Date | null }>(resumeCheckSql(captureInstance, lsn))).recordset[0];
+  if (!row) return undefined;
+  // start_lsn (the min LSN) cannot tell a later instance from a cleaned-up one: cleanup advances it. create_date is
+  // when CDC was enabled and stays; when the LSN's commit time is unknown (cleanup removed it from
+  // cdc.lsn_time_mapping), or the two times are equal, the instance is taken to have existed.
+  const createdAfter = row.create_date !== null && row.lsn_time !== null && row.create_date.getTime() > row.lsn_time.getTime();
+  return { min: row.min_lsn, createdAfter };
+}
+
+const keepChangesLonger = "keep changes longer (sys.sp_cdc_change_job @job_type = N'cleanup', @retention = <minutes>).";
+
+/**
+ * Whether streaming can resume at `lsn` (a checkpoint, or where an interrupted snapshot began) without skipping
+ * changes. An instance that existed then and whose oldest change is past the LSN's successor lost changes Ferry never
+ * read to the cleanup job. An instance created after the LSN (a table added to the include list, or an instance
+ * re-created after DDL) is read from its own minimum, as fetch does; an older instance of the same table that existed
+ * at the LSN holds the changes up to the new instance's start, which Ferry does not read, so any there stop it too.
+ */
+export async function checkResumable(runner: CdcQueryRunner, tables: readonly ResumeTable[], lsn: Buffer): Promise<void> {
+  const next = incrementLsn(lsn);
+  const at = lsnToString(lsn);
+  const cleanedUp = (table: ResumeTable, instance: string, min: Buffer) =>
+    sourceError(
+      'SOURCE_BAD_POSITION',
+      `The checkpoint's LSN ${at} is older than the oldest change of ${qualified(table.id)} in capture instance ${instance} (${lsnToString(min)}): the CDC cleanup job removed changes Ferry never read. ` +
+        `Set snapshot.mode=when_needed to take a new snapshot, or delete the pipeline's checkpoint; ${keepChangesLonger}`,
+    );
+  for (const table of tables) {
+    const current = await instanceAt(runner, table.captureInstance, lsn);
+    if (!current) continue;
+    if (!current.createdAfter) {
+      if (current.min && compareLsn(next, current.min) < 0) throw cleanedUp(table, table.captureInstance, current.min);
+      continue;
+    }
+    const currentMin = current.min;
+    if (!currentMin) continue;
+    for (const older of table.olderInstances) {
+      const state = await instanceAt(runner, older, lsn);
+      if (!state || state.createdAfter) continue;
+      if (state.min && compareLsn(next, state.min) < 0) throw cleanedUp(table, older, state.min);
+      const skipped = (await runner.request().query<{ lsn: Buffer }>(changeBetweenSql(older, lsn, currentMin))).recordset[0]?.lsn;
+      if (skipped) {
+        throw sourceError(
+          'SOURCE_BAD_POSITION',
+          `${qualified(table.id)} got capture instance ${table.captureInstance} after the checkpoint's LSN ${at}; its changes from ${at} to ${lsnToString(currentMin)} (the first at ${lsnToString(skipped)}) are only in the older instance ${older}, which Ferry does not read. ` +
+            "Set snapshot.mode=when_needed to take a new snapshot, or delete the pipeline's checkpoint.",
+        );
+      }
+    }
+  }
+}
+
+function qualified(id: TableId): string {
+  return `${id.schema ?? 'dbo'}.${id.table}`;
 }
 
 /** A value of the change or snapshot query (text for everything but binary, see columnText) → Ferry's value. */
