@@ -22,10 +22,12 @@ export class PostgresLogCapture implements LogCapture {
   constructor(private readonly init: LogCaptureInit) {}
 
   /**
-   * An interrupted snapshot needs no `replayFrom` here: nothing confirmed the slot past where it began, so streaming
-   * from the slot replays the log from there by itself.
+   * An interrupted snapshot (`replayFrom`) is redone from the same slot: nothing confirmed it past where that snapshot
+   * began, so streaming from it replays the log from there. The slot must still be there and not confirmed further
+   * (dropped, invalidated or advanced meanwhile, a new slot would start later and silently keep rows the source deleted
+   * in the target): that refuses with SOURCE_BAD_POSITION, as a resume from a checkpoint does.
    */
-  async begin(checkpoint: Position | undefined, snapshot: boolean): Promise<LogCaptureStart> {
+  async begin(checkpoint: Position | undefined, snapshot: boolean, replayFrom?: Position): Promise<LogCaptureStart> {
     const tables = await this.listTables();
     const reader = new PostgresLogicalReader({
       connection: this.init.connection,
@@ -41,9 +43,10 @@ export class PostgresLogCapture implements LogCapture {
       ...(this.init.logger ? { logger: this.init.logger } : {}),
     });
     this.reader = reader;
-    const slot = await reader.start(checkpoint ? logicalPositionFromCheckpoint(checkpoint) : undefined);
+    const replay = !checkpoint && snapshot && replayFrom ? logicalPositionFromCheckpoint(replayFrom) : undefined;
+    const slot = replay ? await reader.start({ lsn: replay.lsn, row: 0 }, { redoingSnapshot: true }) : await reader.start(checkpoint ? logicalPositionFromCheckpoint(checkpoint) : undefined);
     if (checkpoint || !snapshot) return { tables };
-    const position = logicalPositionToCheckpoint({ lsn: slot.confirmedFlushLsn ?? '0/0', row: 0 });
+    const position = logicalPositionToCheckpoint({ lsn: replay?.lsn ?? slot.confirmedFlushLsn ?? '0/0', row: 0 });
     const pages = postgresSnapshot({
       connection: this.init.connection,
       topicPrefix: this.init.topicPrefix,

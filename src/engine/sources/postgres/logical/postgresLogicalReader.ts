@@ -113,13 +113,24 @@ export class PostgresLogicalReader implements IDisposable {
    * Checks prerequisites, creates the publication and the slot when they are missing (as Debezium does), and
    * starts streaming from the slot's confirmed position; `from` (a checkpoint) says which changes of a partly
    * emitted transaction to skip. Resolves with the slot as it was before streaming began.
+   *
+   * `redoingSnapshot`: `from` is where an interrupted snapshot began (no checkpoint). The slot must still hold the log
+   * from there, as for a checkpoint: a missing, invalidated or further confirmed slot refuses (SOURCE_BAD_POSITION).
    */
-  async start(from?: LogicalPosition): Promise<SlotState> {
+  async start(from?: LogicalPosition, options: { redoingSnapshot?: boolean } = {}): Promise<SlotState> {
     if (this.closed) throw sourceError('SOURCE_CLOSED', 'The logical decoding reader was closed.');
     const control = await this.openControl();
+    const redoing = options.redoingSnapshot === true && from !== undefined;
     const slot = await prepareReplication(
       control,
-      { slotName: this.init.slotName, publicationName: this.init.publicationName, autocreate: this.init.publicationAutocreate, tables: this.init.tables, resuming: from !== undefined },
+      {
+        slotName: this.init.slotName,
+        publicationName: this.init.publicationName,
+        autocreate: this.init.publicationAutocreate,
+        tables: this.init.tables,
+        resuming: from !== undefined && !redoing,
+        ...(redoing ? { interruptedSnapshotLsn: from.lsn } : {}),
+      },
       this.endpoint,
     );
     this.resume = from;

@@ -52,3 +52,40 @@ describe('an invalidated replication slot (wal_status lost)', () => {
     await expect(prepareReplication(client, { ...options, resuming: true }, 'db:5432')).rejects.toThrow(/"orders" no longer exists on db:5432.*snapshot\.mode=when_needed/);
   });
 });
+
+describe('redoing an interrupted snapshot (interruptedSnapshotLsn): the slot must still hold the log from where it began', () => {
+  const slotChanges = (statements: string[]): string[] => statements.filter((statement) => /pg_(drop|create_logical)_replication_slot/.test(statement));
+
+  it('an invalidated slot refuses instead of being made again, saying what may remain in the target and the ways back', async () => {
+    const { client, statements } = server({ plugin: 'pgoutput', active: false, wal_status: 'lost' });
+    const error = (await prepareReplication(client, { ...options, resuming: false, interruptedSnapshotLsn: '0/16B3748' }, 'db:5432').catch((caught: unknown) => caught)) as Error & { code?: string };
+    expect(error.code).toBe('SOURCE_BAD_POSITION');
+    expect(error.message).toContain('"orders" on db:5432, which held the log from where the interrupted snapshot began (0/16B3748), was invalidated (wal_status lost');
+    expect(error.message).toContain('Rows that snapshot delivered and that were deleted since may remain in the target');
+    expect(error.message).toContain('snapshot.mode=when_needed');
+    expect(error.message).toContain('truncate the target tables first');
+    expect(slotChanges(statements)).toEqual([]);
+  });
+
+  it('a dropped slot refuses instead of being created at a later position', async () => {
+    const { client, statements } = server(undefined);
+    const error = (await prepareReplication(client, { ...options, resuming: false, interruptedSnapshotLsn: '0/16B3748' }, 'db:5432').catch((caught: unknown) => caught)) as Error & { code?: string };
+    expect(error.code).toBe('SOURCE_BAD_POSITION');
+    expect(error.message).toMatch(/"orders" on db:5432, which held the log from where the interrupted snapshot began \(0\/16B3748\), no longer exists\. Rows that snapshot delivered and that were deleted since may remain in the target.*snapshot\.mode=when_needed.*truncate the target tables/);
+    expect(slotChanges(statements)).toEqual([]);
+  });
+
+  it('a slot confirmed past where the snapshot began refuses: streaming from it would skip the log in between', async () => {
+    const { client } = server({ plugin: 'pgoutput', active: false, wal_status: 'reserved' });
+    const error = (await prepareReplication(client, { ...options, resuming: false, interruptedSnapshotLsn: '0/16B0000' }, 'db:5432').catch((caught: unknown) => caught)) as Error & { code?: string };
+    expect(error.code).toBe('SOURCE_BAD_POSITION');
+    expect(error.message).toMatch(/"orders" on db:5432 is confirmed up to 0\/16B3748, past where the interrupted snapshot began \(0\/16B0000\).*Rows that snapshot delivered and that were deleted since may remain in the target/);
+  });
+
+  it('a slot confirmed where the snapshot began is used as it is', async () => {
+    const { client, statements } = server({ plugin: 'pgoutput', active: false, wal_status: 'reserved' });
+    const slot = await prepareReplication(client, { ...options, resuming: false, interruptedSnapshotLsn: '0/16B3748' }, 'db:5432');
+    expect(slot).toMatchObject({ exists: true, confirmedFlushLsn: '0/16B3748' });
+    expect(slotChanges(statements)).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { TableId } from '../../../model';
 import { sourceError } from '../../errors';
+import { compareLsn } from './postgresLogicalPosition';
 
 /** Debezium's `publication.autocreate.mode`. */
 export type PublicationAutocreateMode = 'disabled' | 'all_tables' | 'filtered';
@@ -13,6 +14,12 @@ export interface ReplicationSetupOptions {
   tables: readonly TableId[];
   /** True when resuming from a checkpoint: a missing slot then means changes were lost, not a first start. */
   resuming: boolean;
+  /**
+   * Where an interrupted snapshot began, when this start redoes it (LogCapture.begin's replayFrom). The slot must
+   * still hold the log from there: only that log deletes, in the target, rows the interrupted snapshot delivered and
+   * the source deleted since. So a missing, invalidated or further confirmed slot refuses, as when resuming.
+   */
+  interruptedSnapshotLsn?: string;
 }
 
 /** A replication slot as the server reports it. */
@@ -43,8 +50,10 @@ export async function prepareReplication(client: pg.Client, options: Replication
   if (!role?.can) problems.push(`the user ${role?.rolname ?? '(unknown)'} may not replicate: ALTER ROLE ${quoteIdent(role?.rolname ?? 'user')} WITH REPLICATION`);
   if (problems.length > 0) throw prerequisitesError(problems, endpoint);
 
+  const interrupted = options.interruptedSnapshotLsn;
+  const resuming = options.resuming || interrupted !== undefined;
   let slot = await readSlot(client, options.slotName);
-  if (slot.walStatus === 'lost' && !options.resuming && !slot.active) {
+  if (slot.walStatus === 'lost' && !resuming && !slot.active) {
     // No checkpoint to resume (a first start, or snapshot.mode=when_needed starting over): an invalidated slot holds
     // nothing this start needs, and the snapshot covers what it lost. Debezium would fail; making it again is the way back.
     await client.query('SELECT pg_drop_replication_slot($1)', [options.slotName]);
@@ -53,6 +62,9 @@ export async function prepareReplication(client: pg.Client, options: Replication
   if (slot.exists && slot.plugin !== 'pgoutput') {
     throw sourceError('SOURCE_BAD_OPTIONS', `The replication slot "${options.slotName}" on ${endpoint} uses the ${slot.plugin ?? 'unknown'} plugin, not pgoutput. Choose another slot.name, or drop it: SELECT pg_drop_replication_slot('${options.slotName}').`);
   }
+  if (slot.walStatus === 'lost' && interrupted !== undefined) {
+    throw interruptedSnapshotLogGone(options.slotName, endpoint, interrupted, 'was invalidated (wal_status lost: the server removed WAL it still needed; raise max_slot_wal_keep_size so a stopped pipeline\'s slot survives)');
+  }
   if (slot.walStatus === 'lost') {
     throw sourceError(
       'SOURCE_BAD_POSITION',
@@ -60,6 +72,7 @@ export async function prepareReplication(client: pg.Client, options: Replication
         `Set snapshot.mode=when_needed to make the slot again and take a new snapshot (or delete the pipeline's checkpoint, or drop the slot: SELECT pg_drop_replication_slot('${options.slotName}')); raise max_slot_wal_keep_size so a stopped pipeline's slot survives.`,
     );
   }
+  if (!slot.exists && interrupted !== undefined) throw interruptedSnapshotLogGone(options.slotName, endpoint, interrupted, 'no longer exists');
   if (!slot.exists && options.resuming) {
     throw sourceError(
       'SOURCE_BAD_POSITION',
@@ -67,11 +80,34 @@ export async function prepareReplication(client: pg.Client, options: Replication
         "Set snapshot.mode=when_needed to create the slot and take a new snapshot, or delete the pipeline's checkpoint.",
     );
   }
+  if (interrupted !== undefined && slot.confirmedFlushLsn !== undefined && compareLsn(slot.confirmedFlushLsn, interrupted) > 0) {
+    // The slot would stream from its confirmed position, silently skipping the log in between.
+    throw sourceError(
+      'SOURCE_BAD_POSITION',
+      `The replication slot "${options.slotName}" on ${endpoint} is confirmed up to ${slot.confirmedFlushLsn}, past where the interrupted snapshot began (${interrupted}): ` +
+        'something else advanced it (another reader using the same slot.name, or pg_replication_slot_advance), so the log from there can no longer be read. ' +
+        `${INTERRUPTED_SNAPSHOT_CONSEQUENCE} Give each pipeline its own slot.name.`,
+      { detail: { slot: options.slotName, confirmedFlushLsn: slot.confirmedFlushLsn, snapshotStartedLsn: interrupted } },
+    );
+  }
 
   await ensurePublication(client, options, endpoint);
   if (slot.exists) return slot;
   await client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [options.slotName]);
   return readSlot(client, options.slotName);
+}
+
+const INTERRUPTED_SNAPSHOT_CONSEQUENCE =
+  'Rows that snapshot delivered and that were deleted since may remain in the target: their deletes are only in that log. ' +
+  "Set snapshot.mode=when_needed to start over with a new snapshot (or delete the pipeline's checkpoint); for an exact copy, truncate the target tables first.";
+
+/** The slot that held the log from where an interrupted snapshot began is gone: redoing the snapshot without it would leave deleted rows behind. */
+function interruptedSnapshotLogGone(slotName: string, endpoint: string, lsn: string, what: string): Error {
+  return sourceError(
+    'SOURCE_BAD_POSITION',
+    `The replication slot "${slotName}" on ${endpoint}, which held the log from where the interrupted snapshot began (${lsn}), ${what}. ${INTERRUPTED_SNAPSHOT_CONSEQUENCE}`,
+    { detail: { slot: slotName, snapshotStartedLsn: lsn } },
+  );
 }
 
 export async function readSlot(client: pg.Client, slotName: string): Promise<SlotState> {
