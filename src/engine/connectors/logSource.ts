@@ -84,7 +84,7 @@ export class LogSource implements SourceConnector {
         // initial_only never reads the log, so nothing can delete what the interrupted snapshot delivered: say so.
         this.warnings.push(
           `The last snapshot was interrupted (it began at ${this.describePosition(interrupted)}); snapshot.mode=initial_only snapshots again but reads no log, so rows that snapshot delivered and that were deleted at the source since may remain in the target. ` +
-            'Use snapshot.mode=initial, which replays the log from where the interrupted snapshot began, or empty the target tables and run again.',
+            'Use snapshot.mode=initial, which replays the log from where the interrupted snapshot began, or truncate the target tables and run again.',
         );
         this.log.warn('the last snapshot did not finish; snapshotting again without the log (snapshot.mode=initial_only)', { connector: this.config.name, from: this.describePosition(interrupted) });
       } else if (interrupted) {
@@ -99,7 +99,7 @@ export class LogSource implements SourceConnector {
         // Starting over is what when_needed asks for, but this one can leave rows behind: say so where the user looks.
         this.warnings.push(
           `The last snapshot was interrupted and the log from where it began (${this.describePosition(interrupted)}) can no longer be read, so snapshot.mode=when_needed took a new snapshot: ` +
-            'rows that snapshot delivered and that were deleted at the source since may remain in the target. Compare the tables (verify), or empty the target tables and run again for an exact copy.',
+            'rows that snapshot delivered and that were deleted at the source since may remain in the target. Compare the tables (verify), or truncate the target tables and run again for an exact copy.',
         );
         this.log.warn('the log from where the interrupted snapshot began is gone; taking a new snapshot (snapshot.mode=when_needed)', { connector: this.config.name, error: (error as Error).message });
       } else {
@@ -130,8 +130,8 @@ export class LogSource implements SourceConnector {
     return sourceError(
       'SOURCE_BAD_POSITION',
       `The last snapshot of ${this.config.name} was interrupted, and the log from where it began (${this.describePosition(interrupted)}) can no longer be read: ${causeText(cause)} ` +
-        'Snapshotting again without that log would leave rows the interrupted snapshot delivered, and that were deleted at the source since, in the target. ' +
-        'For an exact copy, empty the target tables, then set snapshot.mode=when_needed (or delete the pipeline\'s checkpoint) and run again.',
+        'Rows that snapshot delivered and that were deleted at the source since may remain in the target: their deletes are only in that log. ' +
+        'For an exact copy, truncate the target tables, then set snapshot.mode=when_needed (or delete the pipeline\'s checkpoint) and run again.',
       { detail: { position: interrupted }, cause },
     );
   }

@@ -86,7 +86,7 @@ export async function prepareReplication(client: pg.Client, options: Replication
       'SOURCE_BAD_POSITION',
       `The replication slot "${options.slotName}" on ${endpoint} is confirmed up to ${slot.confirmedFlushLsn}, past where the interrupted snapshot began (${interrupted}): ` +
         'something else advanced it (another reader using the same slot.name, or pg_replication_slot_advance), so the log from there can no longer be read. ' +
-        `${INTERRUPTED_SNAPSHOT_CONSEQUENCE} Give each pipeline its own slot.name.`,
+        'Give each pipeline its own slot.name.',
       { detail: { slot: options.slotName, confirmedFlushLsn: slot.confirmedFlushLsn, snapshotStartedLsn: interrupted } },
     );
   }
@@ -97,15 +97,15 @@ export async function prepareReplication(client: pg.Client, options: Replication
   return readSlot(client, options.slotName);
 }
 
-const INTERRUPTED_SNAPSHOT_CONSEQUENCE =
-  'Rows that snapshot delivered and that were deleted since may remain in the target: their deletes are only in that log. ' +
-  "Set snapshot.mode=when_needed to start over with a new snapshot (or delete the pipeline's checkpoint); for an exact copy, truncate the target tables first.";
-
-/** The slot that held the log from where an interrupted snapshot began is gone: redoing the snapshot without it would leave deleted rows behind. */
+/**
+ * The slot that held the log from where an interrupted snapshot began is gone: redoing the snapshot without it would
+ * leave deleted rows behind. What that means for the target, and the way out, the log source adds (LogSource.begin),
+ * for every database alike.
+ */
 function interruptedSnapshotLogGone(slotName: string, endpoint: string, lsn: string, what: string): Error {
   return sourceError(
     'SOURCE_BAD_POSITION',
-    `The replication slot "${slotName}" on ${endpoint}, which held the log from where the interrupted snapshot began (${lsn}), ${what}. ${INTERRUPTED_SNAPSHOT_CONSEQUENCE}`,
+    `The replication slot "${slotName}" on ${endpoint}, which held the log from where the interrupted snapshot began (${lsn}), ${what}.`,
     { detail: { slot: slotName, snapshotStartedLsn: lsn } },
   );
 }
