@@ -14,6 +14,8 @@
  * taskWorker.ts bundled as the desktop build bundles it (bench/workerBundle.ts; --tsx-threads for the sources); the event-loop
  * delay is this host thread's, the one that serves the window in the app. Per-service CPU comes from /proc by the
  * lab's pids; Ferry's per-stage and per-thread CPU from sampling profiles of all its threads (bench/stageSplit.ts).
+ * Before anything is timed the broker is warmed with 300,000 records (bench/brokerWarmup.ts): Ferry runs first, and
+ * on a lab started just before, it alone met a cold broker (--warmup-records 0 times that).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,6 +32,7 @@ import { createLab } from '../src/engine/lab/index';
 import { PipelineRunner } from '../src/engine/pipeline/index';
 import { CONNECTOR_THREAD_LIMITS } from '../src/engine/pipeline/pipelineRunner';
 import { startEmbeddedSchemaRegistry } from '../src/engine/schema/index';
+import { warmBroker } from './brokerWarmup';
 import { type AnchorResult, runDebeziumAnchor } from './debeziumAnchor';
 import { arrivalLatency, lastSourceId, machineBusySeconds, processTreeCpuSeconds, seedOrders, settleAfterSeed, stampArrivals, streamOrders, targetCount } from './pipelineMeasures';
 import { buildPipelineTaskBundle } from './workerBundle';
@@ -44,6 +47,8 @@ const { values } = parseArgs({
     'poll-interval-ms': { type: 'string', default: '500' },
     'sink-batch': { type: 'string', default: '5000' },
     'skip-debezium': { type: 'boolean', default: false },
+    // Records through the broker before anything is timed (bench/brokerWarmup.ts); 0: time a cold broker.
+    'warmup-records': { type: 'string', default: '300000' },
     // The connector tasks in the host's thread, as before worker threads (for the event-loop comparison).
     'in-thread': { type: 'boolean', default: false },
     // No CPU profile for the per-stage split (the profiler costs ~1-2 % CPU).
@@ -68,6 +73,8 @@ const rows = Number(values.rows);
 const rate = Number(values.rate);
 const streamSeconds = Number(values['stream-seconds']);
 const pollIntervalMs = Number(values['poll-interval-ms']);
+const warmupRecords = Number(values['warmup-records']);
+if (!Number.isInteger(warmupRecords) || warmupRecords < 0) throw new Error(`--warmup-records must be a whole number of at least 0, got ${String(values['warmup-records'])}`);
 for (const [flag, value] of [['--rows', rows], ['--rate', rate], ['--stream-seconds', streamSeconds], ['--poll-interval-ms', pollIntervalMs]] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number of at least 1, got ${String(value)}`);
 }
@@ -89,6 +96,9 @@ const postgres = new pg.Client(endpoints.postgres);
 await postgres.connect();
 const registry = await startEmbeddedSchemaRegistry();
 const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
+
+say(warmupRecords > 0 ? `warming the broker with ${warmupRecords} records…` : 'broker not warmed (--warmup-records 0)');
+const warmup = await warmBroker(createKafka({ bootstrapServers: [endpoints.kafka.a.bootstrap] }), warmupRecords, `bench_warmup_${id}`, 180);
 
 // Each tool's table is seeded right before its own run and MariaDB is left to write the seed's dirty pages first:
 // seeding the anchor's copy before Ferry's run had InnoDB flushing 2M rows' pages during Ferry's snapshot (42.8k
@@ -359,6 +369,7 @@ try {
     rows,
     sink_batch_size: Number(values['sink-batch']),
     seed_settle_seconds: seedSettleSeconds,
+    broker_warmup: warmup,
     ...ferry,
     ...(anchor
       ? {

@@ -7,7 +7,8 @@
  *
  * Both copies are timed the same way: the destination's end offsets are polled, and the rate is the records
  * that arrived between the first poll that saw any and the first that saw all, over that time (start-up of
- * either tool is not counted). Peak RSS is each process's VmHWM.
+ * either tool is not counted). Peak RSS is each process's VmHWM. Before Ferry's copy, "b" is warmed with 200,000
+ * records (bench/brokerWarmup.ts; --warmup-records 0 skips it): MirrorMaker 2 copies second, to a warm "b".
  *
  *   npm run bench:replicator -- --json                 # 1,000,000 × 1 KiB in 6 partitions
  *   npm run bench:replicator -- --records 200000 --json
@@ -25,6 +26,7 @@ import { findBinary } from '../src/engine/lab/binaries';
 import { ensureKafkaRuntime } from '../src/engine/lab/kafka';
 import { defaultCacheDir } from '../src/engine/lab/paths';
 import { MAX_BATCH_BYTES } from '../src/engine/replicator/destinationWriter';
+import { type BrokerWarmup, warmBroker } from './brokerWarmup';
 import { type CpuProfile, splitProfile, stageMicrosPerRow } from './stageSplit';
 
 const { values } = parseArgs({
@@ -34,6 +36,8 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '6' },
     tasks: { type: 'string', default: '1' },
     'skip-mm2': { type: 'boolean', default: false },
+    // Records through cluster b before anything is timed (bench/brokerWarmup.ts); 0: Ferry's copy meets a cold b.
+    'warmup-records': { type: 'string', default: '200000' },
     // No CPU profile of Ferry's process for the per-stage split (the profiler costs ~1-2 % CPU).
     'skip-profile': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -46,6 +50,9 @@ const tasks = Number(values.tasks);
 for (const [flag, value] of [['--records', records], ['--record-size', recordSize], ['--partitions', partitions], ['--tasks', tasks]] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number of at least 1, got ${String(value)}`);
 }
+const warmupRecords = Number(values['warmup-records']);
+if (!Number.isInteger(warmupRecords) || warmupRecords < 0) throw new Error(`--warmup-records must be a whole number of at least 0, got ${String(values['warmup-records'])}`);
+let warmup: BrokerWarmup = { records: 0, seconds: 0 };
 const say = (text: string): void => void (values.json ? undefined : process.stderr.write(`${text}\n`));
 
 // The same client sizes for both tools (Ferry's defaults): fetch 1 MiB per partition / 8 MiB per fetch, 4 MiB per
@@ -218,6 +225,11 @@ try {
   const ceiling = { recordsPerSecond: Number(summary?.[2] ?? 0), mbPerSecond: Number(summary?.[3] ?? 0) };
   say(`ceiling: ${ceiling.recordsPerSecond} records/s (${ceiling.mbPerSecond} MB/s)`);
 
+  // a is warm from the fill; b, the destination, had served nothing: Ferry's copy, which runs first, alone met its cold
+  // JVM (the first run after lab up measured 0.94 against 1.28-2.16 in the next two).
+  say(warmupRecords > 0 ? `warming cluster b with ${warmupRecords} × ${recordSize} B…` : 'cluster b not warmed (--warmup-records 0)');
+  warmup = await warmBroker(createKafka({ bootstrapServers: [b] }), warmupRecords, `bench-warmup-${id}`, recordSize);
+
   say('copying with Ferry…');
   const ferryConfig = join(work, 'replicator.json');
   writeFileSync(
@@ -308,6 +320,7 @@ try {
     record_bytes: recordSize,
     partitions,
     tasks_max: tasks,
+    broker_warmup: warmup,
     ferry_records_per_s: Math.round(ferryResult.recordsPerSecond),
     ferry_mb_per_s: mb(ferryResult.recordsPerSecond),
     ferry_copy_seconds: Math.round(ferryResult.seconds * 10) / 10,
