@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PipelineRunner } from '../../src/engine/pipeline';
 import { type EmbeddedSchemaRegistry, startEmbeddedSchemaRegistry } from '../../src/engine/schema';
 import { safeFileName } from '../../src/engine/store';
+import { customerRows, postgresToMariadb, withSnapshotMode } from '../helpers/logCapturePipelines';
 import { uniqueName } from '../helpers/names';
 import { killLeftoverFerries, spawnFerry, writePipelineFile } from '../helpers/pipelineCli';
 import { openDb, type TestDb } from '../helpers/pipelineDb';
-import { KafkaScratch, type PipelineDocument, pipelineDocument, Scratch, sinkGroup, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
+import { KafkaScratch, type PipelineDocument, Scratch, sinkGroup, startPipeline, waitForIdle } from '../helpers/pipelineHarness';
 import { until } from '../helpers/until';
 
 // A PostgreSQL log source killed mid-snapshot redoes the snapshot at the next start and replays the log from where
@@ -50,11 +51,6 @@ afterAll(async () => {
 
 const SEEDED = 1_000;
 
-async function rows(db: TestDb, table: string): Promise<string[]> {
-  const found = await db.exec(`SELECT id, customer, amount FROM ${db.q(table)} ORDER BY id`);
-  return found.map((row) => `${String(row.id)}|${String(row.customer)}|${Number(row.amount).toFixed(2)}`);
-}
-
 interface Setup {
   /** The table whose snapshot rows reach the target before the kill. */
   delivered: string;
@@ -72,43 +68,7 @@ function setUp(): Setup {
   const [delivered, held] = [`${base}_a`, `${base}_b`];
   const slot = `${base}_slot`;
   const publication = `${base}_pub`;
-  const document = pipelineDocument(`${prefix}-pipeline`, endpoints.kafka.a.bootstrap, registry.url, [
-    {
-      name: `${prefix}-source`,
-      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-      'database.hostname': endpoints.postgres.host,
-      'database.port': String(endpoints.postgres.port),
-      'database.user': endpoints.postgres.user,
-      'database.password': endpoints.postgres.password,
-      'database.dbname': endpoints.postgres.database,
-      'topic.prefix': prefix,
-      'table.include.list': `public\\.${delivered},public\\.${held}`,
-      'slot.name': slot,
-      'publication.name': publication,
-      'publication.autocreate.mode': 'filtered',
-      'time.precision.mode': 'connect',
-    },
-    {
-      name: `${prefix}-sink`,
-      'connector.class': 'MySqlSink',
-      'connection.host': endpoints.mariadb.host,
-      'connection.port': String(endpoints.mariadb.port),
-      'connection.user': endpoints.mariadb.user,
-      'connection.password': endpoints.mariadb.password,
-      'db.name': endpoints.mariadb.database,
-      topics: `${prefix}.public.${delivered}`,
-      'table.name.format': delivered,
-      'insert.mode': 'UPSERT',
-      'pk.mode': 'record_key',
-      'delete.enabled': 'true',
-      'auto.create': 'true',
-      'input.data.format': 'AVRO',
-      'input.key.format': 'AVRO',
-      transforms: 'unwrap',
-      'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
-      'transforms.unwrap.drop.tombstones': 'false',
-    },
-  ]);
+  const document = postgresToMariadb(registry.url, [delivered, held], prefix, slot, publication);
   kafka.track({ topics: [`${prefix}.public.${delivered}`, `${prefix}.public.${held}`], groups: [sinkGroup(`${prefix}-sink`)] });
   cleanups.push(
     () => source.exec(`DROP TABLE IF EXISTS "${delivered}", "${held}"`),
@@ -116,7 +76,7 @@ function setUp(): Setup {
     () => source.exec('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active', [slot]),
     () => source.exec(`DROP PUBLICATION IF EXISTS "${publication}"`),
   );
-  const withMode = (mode: string): PipelineDocument => ({ ...document, connectors: document.connectors.map((connector, index) => (index === 0 ? { ...connector, 'snapshot.mode': mode } : connector)) });
+  const withMode = (mode: string): PipelineDocument => withSnapshotMode(document, mode);
   return { delivered, held, prefix, slot, dataDir: scratch.dir(), withMode };
 }
 
@@ -167,7 +127,7 @@ async function killMidSnapshot(setup: Setup): Promise<void> {
 
 /** While Ferry is down, rows the killed snapshot delivered are deleted (every tenth) and a new row is written. */
 async function changeWhileDown(setup: Setup): Promise<string[]> {
-  const deleted = await rows(source, setup.delivered).then((all) => all.filter((row) => Number(row.split('|')[0]) % 10 === 0));
+  const deleted = await customerRows(source, setup.delivered).then((all) => all.filter((row) => Number(row.split('|')[0]) % 10 === 0));
   await source.exec(`DELETE FROM "${setup.delivered}" WHERE id % 10 = 0`);
   await source.exec(`INSERT INTO "${setup.delivered}" VALUES (${SEEDED + 1}, 'new', 1.00)`);
   return deleted;
@@ -175,7 +135,7 @@ async function changeWhileDown(setup: Setup): Promise<string[]> {
 
 /** A restart with the default snapshot.mode refuses with SOURCE_BAD_POSITION; the target is left as it was. */
 async function expectRefused(setup: Setup, why: RegExp): Promise<void> {
-  const before = await rows(target, setup.delivered);
+  const before = await customerRows(target, setup.delivered);
   const refused = await startPipeline(setup.withMode('initial'), setup.dataDir);
   runners.push(refused);
   await expect(waitForIdle(refused, 500, 30_000)).rejects.toThrow(/interrupted snapshot/);
@@ -188,7 +148,7 @@ async function expectRefused(setup: Setup, why: RegExp): Promise<void> {
   expect(error?.message).toMatch(/rows that snapshot delivered and that were deleted (at the source )?since may remain in the target/i);
   expect(error?.message).toContain('snapshot.mode=when_needed');
   expect(error?.message).toMatch(/truncate the target tables/i);
-  expect(await rows(target, setup.delivered)).toEqual(before);
+  expect(await customerRows(target, setup.delivered)).toEqual(before);
 }
 
 /**
@@ -200,10 +160,10 @@ async function expectStartedOver(setup: Setup, deleted: readonly string[]): Prom
   runners.push(runner);
   await waitForIdle(runner, 1_500, 60_000);
   await runner.stop();
-  const inSource = await rows(source, setup.delivered);
+  const inSource = await customerRows(source, setup.delivered);
   expect(inSource).toHaveLength(SEEDED + 1 - deleted.length);
   const byId = (a: string, b: string): number => Number(a.split('|')[0]) - Number(b.split('|')[0]);
-  expect(await rows(target, setup.delivered)).toEqual([...inSource, ...deleted].sort(byId));
+  expect(await customerRows(target, setup.delivered)).toEqual([...inSource, ...deleted].sort(byId));
   expect((await source.exec('SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name = ?', [setup.slot]))[0]?.n).toBe(1);
 }
 
