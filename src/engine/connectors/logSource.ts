@@ -82,7 +82,7 @@ export class LogSource implements SourceConnector {
     try {
       if (interrupted && this.config.snapshotMode === 'initial_only') {
         // initial_only never reads the log, so nothing can delete what the interrupted snapshot delivered: say so.
-        this.warnings.push(
+        this.warnOnce(
           `The last snapshot was interrupted (it began at ${this.describePosition(interrupted)}); snapshot.mode=initial_only snapshots again but reads no log, so rows that snapshot delivered and that were deleted at the source since may remain in the target. ` +
             'Use snapshot.mode=initial, which replays the log from where the interrupted snapshot began, or truncate the target tables and run again.',
         );
@@ -97,7 +97,7 @@ export class LogSource implements SourceConnector {
       if (this.config.snapshotMode !== 'when_needed') throw interrupted ? this.replayGoneError(interrupted, error) : error;
       if (interrupted) {
         // Starting over is what when_needed asks for, but this one can leave rows behind: say so where the user looks.
-        this.warnings.push(
+        this.warnOnce(
           `The last snapshot was interrupted and the log from where it began (${this.describePosition(interrupted)}) can no longer be read, so snapshot.mode=when_needed took a new snapshot: ` +
             'rows that snapshot delivered and that were deleted at the source since may remain in the target. Compare the tables (verify), or truncate the target tables and run again for an exact copy.',
         );
@@ -134,6 +134,11 @@ export class LogSource implements SourceConnector {
         'For an exact copy, truncate the target tables, then set snapshot.mode=when_needed (or delete the pipeline\'s checkpoint) and run again.',
       { detail: { position: interrupted }, cause },
     );
+  }
+
+  /** A start after a retriable failure begins again: its warning is said once. */
+  private warnOnce(warning: string): void {
+    if (!this.warnings.includes(warning)) this.warnings.push(warning);
   }
 
   private describePosition(position: Position): string {
