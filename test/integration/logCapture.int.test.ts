@@ -40,6 +40,23 @@ afterAll(async () => {
   scratch.cleanup();
 });
 
+/** A MariaDB `id | customer | amount` table holding `values` (SQL VALUES text), dropped on both sides at the end. */
+async function mariadbCustomerTable(table: string, values: string): Promise<void> {
+  await dbs.mariadb.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
+  cleanups.push(() => dbs.mariadb.exec(`DROP TABLE IF EXISTS ${table}`), () => dbs.postgres.exec(`DROP TABLE IF EXISTS "${table}"`));
+  await dbs.mariadb.exec(`INSERT INTO ${table} VALUES ${values}`);
+}
+
+/** Runs the pipeline until idle and returns its connectors' status warnings, one per line. */
+async function warningsOfRunToIdle(document: PipelineDocument, dataDir: string): Promise<string> {
+  const runner = await startPipeline(document, dataDir);
+  runners.push(runner);
+  await waitForIdle(runner, 1_500, 60_000);
+  const warnings = runner.status().connectors.flatMap((connector) => connector.warnings ?? []);
+  await runner.stop();
+  return warnings.join('\n');
+}
+
 async function runUntilIdle(document: PipelineDocument, dataDir: string): Promise<void> {
   const runner = await startPipeline(document, dataDir);
   runners.push(runner);
@@ -69,9 +86,7 @@ describe('log-based capture with Debezium configs', () => {
     const target = dbs.postgres;
     const table = uniqueName('cdc_orders');
     const prefix = uniqueName('cdc');
-    await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
-    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
-    await source.exec(`INSERT INTO ${table} VALUES (1, 'ada', 10.50), (2, 'bob', 20.00), (3, 'cy', 30.25)`);
+    await mariadbCustomerTable(table, `(1, 'ada', 10.50), (2, 'bob', 20.00), (3, 'cy', 30.25)`);
 
     const document = mariadbToPostgres(registry.url, table, prefix);
     expect(pipelineProblems(document).filter((problem) => problem.severity === 'error')).toEqual([]);
@@ -119,9 +134,7 @@ describe('log-based capture with Debezium configs', () => {
     const target = dbs.postgres;
     const table = uniqueName('cdc_fields');
     const prefix = uniqueName('cdcf');
-    await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
-    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
-    await source.exec(`INSERT INTO ${table} VALUES (1, 'ada', 10.50), (2, 'bob', 20.00)`);
+    await mariadbCustomerTable(table, `(1, 'ada', 10.50), (2, 'bob', 20.00)`);
     const document = mariadbToPostgres(registry.url, table, prefix);
     const sink = document.connectors[1] as Record<string, string>;
     // Soft deletes: the rewritten delete is kept as a row, so the sink deletes nothing and tombstones are dropped.
@@ -239,9 +252,7 @@ describe('log-based capture with Debezium configs', () => {
     const target = dbs.postgres;
     const table = uniqueName('cdc_purged');
     const prefix = uniqueName('cdcpurge');
-    await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
-    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
-    await source.exec(`INSERT INTO ${table} VALUES (1, 'ada', 10.50)`);
+    await mariadbCustomerTable(table, `(1, 'ada', 10.50)`);
     const base = mariadbToPostgres(registry.url, table, prefix);
     const withMode = (mode: string): PipelineDocument => withSnapshotMode(base, mode);
     const dataDir = scratch.dir();
@@ -275,9 +286,7 @@ describe('log-based capture with Debezium configs', () => {
     const target = dbs.postgres;
     const table = uniqueName('cdc_replaygone');
     const prefix = uniqueName('cdcreplay');
-    await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
-    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
-    await source.exec(`INSERT INTO ${table} VALUES (1, 'ada', 10.50), (2, 'bob', 20.00)`);
+    await mariadbCustomerTable(table, `(1, 'ada', 10.50), (2, 'bob', 20.00)`);
     const base = mariadbToPostgres(registry.url, table, prefix);
     const withMode = (mode: string): PipelineDocument => withSnapshotMode(base, mode);
     const dataDir = scratch.dir();
@@ -295,12 +304,7 @@ describe('log-based capture with Debezium configs', () => {
     );
     await refused.stop();
 
-    const restarted = await startPipeline(withMode('when_needed'), dataDir);
-    runners.push(restarted);
-    await waitForIdle(restarted, 1_500, 60_000);
-    const warnings = restarted.status().connectors.flatMap((connector) => connector.warnings ?? []);
-    expect(warnings.join('\n')).toMatch(/log from where it began \(mariadb-bin\.000000:4711\) can no longer be read, so snapshot\.mode=when_needed took a new snapshot: rows .* deleted at the source since may remain in the target/);
-    await restarted.stop();
+    expect(await warningsOfRunToIdle(withMode('when_needed'), dataDir)).toMatch(/log from where it began \(mariadb-bin\.000000:4711\) can no longer be read, so snapshot\.mode=when_needed took a new snapshot: rows .* deleted at the source since may remain in the target/);
     // What the warning says: the new snapshot has no row 1 to delete it with.
     expect(await customerRows(target, table)).toEqual(['1|ada|10.50', '2|bob|20.00']);
   });
@@ -310,9 +314,7 @@ describe('log-based capture with Debezium configs', () => {
     const target = dbs.postgres;
     const table = uniqueName('cdc_initonly');
     const prefix = uniqueName('cdcinitonly');
-    await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
-    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
-    await source.exec(`INSERT INTO ${table} VALUES (1, 'ada', 10.50), (2, 'bob', 20.00)`);
+    await mariadbCustomerTable(table, `(1, 'ada', 10.50), (2, 'bob', 20.00)`);
     const base = mariadbToPostgres(registry.url, table, prefix);
     const initialOnly = withSnapshotMode(base, 'initial_only');
     const dataDir = scratch.dir();
@@ -322,12 +324,7 @@ describe('log-based capture with Debezium configs', () => {
     await source.exec(`UPDATE ${table} SET amount = 21.00 WHERE id = 2`);
 
     // The purged start does not stop it: it reads no log.
-    const restarted = await startPipeline(initialOnly, dataDir);
-    runners.push(restarted);
-    await waitForIdle(restarted, 1_500, 60_000);
-    const warnings = restarted.status().connectors.flatMap((connector) => connector.warnings ?? []);
-    expect(warnings.join('\n')).toMatch(/interrupted \(it began at mariadb-bin\.000000:4711\); snapshot\.mode=initial_only snapshots again but reads no log.*Use snapshot\.mode=initial/);
-    await restarted.stop();
+    expect(await warningsOfRunToIdle(initialOnly, dataDir)).toMatch(/interrupted \(it began at mariadb-bin\.000000:4711\); snapshot\.mode=initial_only snapshots again but reads no log.*Use snapshot\.mode=initial/);
     expect(await customerRows(target, table)).toEqual(['1|ada|10.50', '2|bob|21.00']);
   });
 
@@ -336,9 +333,7 @@ describe('log-based capture with Debezium configs', () => {
     const target = dbs.postgres;
     const table = uniqueName('cdc_dbzsink');
     const prefix = uniqueName('dbzsink');
-    await source.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2) NOT NULL)`);
-    cleanups.push(() => source.exec(`DROP TABLE IF EXISTS ${table}`), () => target.exec(`DROP TABLE IF EXISTS "${table}"`));
-    await source.exec(`INSERT INTO ${table} VALUES (1, 'ada', 10.50), (2, 'bob', 20.00), (3, 'cy', 30.25)`);
+    await mariadbCustomerTable(table, `(1, 'ada', 10.50), (2, 'bob', 20.00), (3, 'cy', 30.25)`);
     const base = mariadbToPostgres(registry.url, table, prefix);
     const document: PipelineDocument = {
       ...base,
